@@ -1,0 +1,155 @@
+// Package message summarizes the mail messages (RFC 5322) carried by SMTP
+// DATA/BDAT, POP3 RETR/TOP and IMAP FETCH/APPEND: the headers a reader
+// looks for, decoded from RFC 2047 encoded words, and the size.
+package message
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"strings"
+
+	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Limits on what a Builder keeps; the size is always counted in full.
+const (
+	DefaultMaxHeader = 64 << 10
+	DefaultMaxBody   = 1 << 20
+)
+
+// Builder collects one message's bytes as they arrive.
+type Builder struct {
+	hdr       []byte
+	inBody    bool
+	lineLen   int // bytes of the current header line so far
+	size      int64
+	keepBody  bool
+	body      []byte
+	maxHeader int
+	maxBody   int
+	truncated bool
+}
+
+// NewBuilder starts a message; keepBody also keeps the body (bounded) for
+// full display.
+func NewBuilder(keepBody bool) *Builder {
+	return &Builder{keepBody: keepBody, maxHeader: DefaultMaxHeader, maxBody: DefaultMaxBody}
+}
+
+// Write adds raw message bytes.
+func (b *Builder) Write(p []byte) {
+	b.size += int64(len(p))
+	if b.keepBody {
+		room := b.maxBody - len(b.body)
+		if len(p) > room {
+			b.body = append(b.body, p[:max(room, 0)]...)
+			b.truncated = true
+		} else {
+			b.body = append(b.body, p...)
+		}
+	}
+	if b.inBody {
+		return
+	}
+	for _, c := range p {
+		if len(b.hdr) >= b.maxHeader {
+			b.inBody = true
+			b.truncated = true
+			return
+		}
+		b.hdr = append(b.hdr, c)
+		if c != '\n' {
+			if c != '\r' {
+				b.lineLen++
+			}
+			continue
+		}
+		if b.lineLen == 0 {
+			b.inBody = true
+			return
+		}
+		b.lineLen = 0
+	}
+}
+
+// Line adds one body line that arrived without its CRLF (dot-unstuffed).
+func (b *Builder) Line(l []byte) {
+	b.Write(l)
+	b.Write(crlf)
+}
+
+var crlf = []byte("\r\n")
+
+// Lost counts n bytes the capture lost inside the message.
+func (b *Builder) Lost(n int) {
+	b.size += int64(n)
+	b.truncated = true
+}
+
+// Size is the number of bytes written so far.
+func (b *Builder) Size() int64 { return b.size }
+
+// Summary parses what was collected.
+func (b *Builder) Summary() session.Message {
+	m := session.Message{Size: b.size, Truncated: b.truncated}
+	hdr := b.hdr
+	if !b.inBody {
+		hdr = append(hdr, crlf...)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(append(hdr, crlf...)))
+	if err != nil {
+		return m
+	}
+	h := msg.Header
+	m.From = Decode(h.Get("From"))
+	m.To = Decode(h.Get("To"))
+	m.Cc = Decode(h.Get("Cc"))
+	m.Subject = Decode(h.Get("Subject"))
+	m.Date = h.Get("Date")
+	m.MessageID = h.Get("Message-Id")
+	return m
+}
+
+// BodyLines returns the kept body split into lines, for full display.
+func (b *Builder) BodyLines() []string {
+	if !b.keepBody {
+		return nil
+	}
+	text := strings.TrimSuffix(string(b.body), "\r\n")
+	if text == "" {
+		return nil
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+var decoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// Decode decodes RFC 2047 encoded words, leaving the text as it was when
+// they are malformed or in an unknown charset.
+func Decode(s string) string {
+	if s == "" || !strings.Contains(s, "=?") {
+		return s
+	}
+	d, err := decoder.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	return d
+}
+
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	enc, err := htmlindex.Get(charset)
+	if err != nil {
+		return nil, fmt.Errorf("unknown charset %q", charset)
+	}
+	return enc.NewDecoder().Reader(input), nil
+}

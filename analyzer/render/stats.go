@@ -1,0 +1,103 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+// Capture holds the figures of the input as a whole.
+type Capture struct {
+	Files       int   `json:"files"`
+	Packets     int64 `json:"packets"`
+	Bytes       int64 `json:"bytes"`
+	TCPPackets  int64 `json:"tcp_packets"`
+	Malformed   int64 `json:"malformed_packets"`
+	UnknownLink int64 `json:"unknown_link_packets"`
+	Connections int64 `json:"tcp_connections"`
+}
+
+// Stats writes the statistics as tables.
+func Stats(w io.Writer, c Capture, protos []stats.Protocol) error {
+	fmt.Fprintf(w, "Capture: %d file(s), %d packets, %d bytes, %d TCP packets, %d TCP connections",
+		c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
+	if c.Malformed > 0 || c.UnknownLink > 0 {
+		fmt.Fprintf(w, ", %d malformed, %d of unknown link type", c.Malformed, c.UnknownLink)
+	}
+	fmt.Fprintln(w)
+	if len(protos) == 0 {
+		fmt.Fprintln(w, "No mail sessions found.")
+		return nil
+	}
+	t := tablewriter.NewWriter(w)
+	t.Header("Protocol", "Sessions", "Implicit TLS", "STARTTLS", "Bytes C->S", "Bytes S->C",
+		"Auth OK", "Auth failed", "Messages", "Message bytes", "Gaps", "Anomalies")
+	for _, p := range protos {
+		if err := t.Append(strings.ToUpper(string(p.Protocol)), p.Sessions, p.TLSImplicit, p.StartTLS, p.BytesClient, p.BytesServer,
+			p.AuthOK, p.AuthFailed, p.Messages, p.MessageBytes, fmt.Sprintf("%d (%d B)", p.Gaps, p.GapBytes), p.Anomalies); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, p := range protos {
+		name := strings.ToUpper(string(p.Protocol))
+		if len(p.Commands) > 0 {
+			fmt.Fprintf(w, "\n%s commands\n", name)
+			t := tablewriter.NewWriter(w)
+			t.Header("Command", "Count", "Latency median (ms)", "Latency p95 (ms)")
+			lat := map[string]stats.Latency{}
+			for _, l := range p.Latency {
+				lat[l.Verb] = l
+			}
+			for _, v := range sortedKeys(p.Commands) {
+				med, p95 := "-", "-"
+				if l, ok := lat[v]; ok {
+					med, p95 = ms(l.Median), ms(l.P95)
+				}
+				if err := t.Append(Escape(v), p.Commands[v], med, p95); err != nil {
+					return err
+				}
+			}
+			if err := t.Render(); err != nil {
+				return err
+			}
+		}
+		if len(p.Replies) > 0 {
+			fmt.Fprintf(w, "\n%s replies\n", name)
+			t := tablewriter.NewWriter(w)
+			t.Header("Status", "Count")
+			for _, v := range sortedKeys(p.Replies) {
+				label := v
+				if label == "" {
+					label = "(none)"
+				}
+				if err := t.Append(Escape(label), p.Replies[v]); err != nil {
+					return err
+				}
+			}
+			if err := t.Render(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func ms(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

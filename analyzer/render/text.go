@@ -1,0 +1,229 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// TextOptions control the timeline.
+type TextOptions struct {
+	Color bool // ANSI colours (only for a terminal, and not with NO_COLOR)
+	Full  bool // message bodies in full rather than summarized
+}
+
+const (
+	colReset  = "\x1b[0m"
+	colClient = "\x1b[36m"
+	colServer = "\x1b[32m"
+	colWarn   = "\x1b[33m"
+	colHead   = "\x1b[1m"
+)
+
+type painter struct{ on bool }
+
+func (p painter) paint(col, s string) string {
+	if !p.on {
+		return s
+	}
+	return col + s + colReset
+}
+
+// Header writes the one-line description of a session.
+func Header(w io.Writer, s *session.Session, color bool) {
+	p := painter{color}
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("Session %d  %s  %s -> %s", s.ID, strings.ToUpper(string(s.Protocol)), s.Client, s.Server)))
+	extra := ""
+	if s.TLS != session.TLSNone {
+		extra += "  tls=" + s.TLS
+	}
+	if s.Midstream {
+		extra += "  midstream"
+	}
+	if s.Compressed {
+		extra += "  compressed"
+	}
+	fmt.Fprintf(w, "  start %s  duration %s  client %d B  server %d B  %s%s\n",
+		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, s.State, extra)
+}
+
+func duration(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+// event is one line of the timeline.
+type event struct {
+	t     time.Time
+	order int // position in the session, to keep ties stable
+	lines []string
+}
+
+// Timeline writes a session's header, its commands and replies in the order
+// they crossed the wire, then its authentications, messages and anomalies.
+func Timeline(w io.Writer, s *session.Session, o TextOptions) {
+	p := painter{o.Color}
+	Header(w, s, o.Color)
+	var evs []event
+	add := func(t time.Time, lines ...string) {
+		evs = append(evs, event{t: t, order: len(evs), lines: lines})
+	}
+	for _, e := range s.Exchanges {
+		if c := e.Command; c != nil {
+			add(c.Time, commandLines(s, c, o, p)...)
+		}
+		if r := e.Response; r != nil {
+			add(r.Time, responseLines(s, r, o, p)...)
+		}
+	}
+	for _, g := range s.Gaps {
+		add(g.Time, p.paint(colWarn, fmt.Sprintf("!! gap: %d bytes lost %s", g.Bytes, g.Dir)))
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t.Before(evs[j].t) })
+	for _, ev := range evs {
+		rel := fmt.Sprintf("%8.3f", ev.t.Sub(s.Start).Seconds())
+		for _, l := range ev.lines {
+			fmt.Fprintf(w, "  %s  %s\n", rel, l)
+		}
+	}
+	for _, a := range s.Auth {
+		res := "result unknown"
+		if a.Success != nil {
+			res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
+		}
+		line := fmt.Sprintf("auth %s user=%q", a.Mechanism, Escape(a.Username))
+		if a.Password != "" {
+			line += fmt.Sprintf(" password=%q", Escape(a.Password))
+		}
+		fmt.Fprintf(w, "  %s %s\n", line, res)
+	}
+	for _, m := range s.Messages {
+		fmt.Fprintf(w, "  message via %s: %s\n", m.Via, messageSummary(m))
+	}
+	for _, a := range s.Anomalies {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
+	}
+	fmt.Fprintln(w)
+}
+
+func commandLines(s *session.Session, c *session.Command, o TextOptions, p painter) []string {
+	var text string
+	switch {
+	case c.Kind == session.KindMessage:
+		text = fmt.Sprintf("<message %d bytes>", c.Size)
+		if c.Message != nil {
+			text += " " + messageSummary(s.Messages[*c.Message])
+		}
+	case c.Kind == session.KindContinuation:
+		text = Escape(c.Args)
+	default:
+		parts := []string{}
+		if c.Tag != "" {
+			parts = append(parts, Escape(c.Tag))
+		}
+		if c.Verb != "" {
+			parts = append(parts, Escape(c.Verb))
+		}
+		if c.Args != "" {
+			parts = append(parts, Escape(c.Args))
+		}
+		text = strings.Join(parts, " ")
+		if c.Verb == "BDAT" && c.Message != nil {
+			text += "  " + messageSummary(s.Messages[*c.Message])
+		}
+	}
+	if c.Decoded != "" {
+		text += "   [" + Escape(c.Decoded) + "]"
+	}
+	lines := []string{p.paint(colClient, "C: "+text)}
+	if o.Full {
+		for _, b := range c.Body {
+			lines = append(lines, p.paint(colClient, "C: | "+Escape(b)))
+		}
+	}
+	return lines
+}
+
+func responseLines(s *session.Session, r *session.Response, o TextOptions, p painter) []string {
+	var lines []string
+	for _, l := range r.Lines {
+		lines = append(lines, p.paint(colServer, "S: "+Escape(l)))
+	}
+	if r.Message != nil && r.BodySize > 0 && s.Protocol == session.POP3 {
+		lines = append(lines, p.paint(colServer, fmt.Sprintf("S: <message %d bytes> %s", r.BodySize, messageSummary(s.Messages[*r.Message]))))
+	} else if r.Message != nil {
+		lines = append(lines, p.paint(colServer, "S:   "+messageSummary(s.Messages[*r.Message])))
+	}
+	if o.Full {
+		for _, b := range r.Body {
+			lines = append(lines, p.paint(colServer, "S: | "+Escape(b)))
+		}
+	}
+	return lines
+}
+
+func messageSummary(m session.Message) string {
+	var parts []string
+	field := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+": "+Escape(v))
+		}
+	}
+	if m.MailFrom != "" || len(m.RcptTo) > 0 {
+		parts = append(parts, fmt.Sprintf("envelope <%s> -> <%s>", Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <"))))
+	}
+	field("From", m.From)
+	field("To", m.To)
+	field("Cc", m.Cc)
+	field("Subject", m.Subject)
+	field("Date", m.Date)
+	field("Message-ID", m.MessageID)
+	s := fmt.Sprintf("%d bytes", m.Size)
+	if len(parts) > 0 {
+		s += "; " + strings.Join(parts, "; ")
+	}
+	if m.Accepted != nil && !*m.Accepted {
+		s += " (refused)"
+	}
+	if m.Truncated {
+		s += " (incomplete)"
+	}
+	return s
+}
+
+// Summary writes one line for the session.
+func Summary(w io.Writer, s *session.Session) {
+	cmds := 0
+	for _, e := range s.Exchanges {
+		if e.Command != nil && e.Command.Kind == session.KindCommand {
+			cmds++
+		}
+	}
+	fmt.Fprintf(w, "%4d  %-4s  %s -> %s  %s  %s  %d commands  %d auth  %d messages  %d gaps  tls=%s  %s\n",
+		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
+		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, s.State)
+}
+
+// Follow writes the raw conversation in capture order, as Wireshark's
+// Follow TCP Stream does: client data flush left, server data indented,
+// lost bytes marked. Control characters are escaped line by line.
+func Follow(w io.Writer, s *session.Session, color bool) {
+	p := painter{color}
+	Header(w, s, color)
+	for _, c := range s.Raw {
+		if c.Gap > 0 {
+			fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir)))
+			continue
+		}
+		indent, col := "", colClient
+		if c.Dir == session.FromServer {
+			indent, col = "    ", colServer
+		}
+		text := strings.TrimSuffix(string(c.Data), "\n")
+		for _, l := range strings.Split(text, "\n") {
+			fmt.Fprintln(w, p.paint(col, indent+Escape(strings.TrimSuffix(l, "\r"))))
+		}
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,125 @@
+// Package sasl decodes the credentials carried by SASL exchanges (RFC 4422)
+// as SMTP AUTH (RFC 4954), POP3 AUTH (RFC 5034) and IMAP AUTHENTICATE
+// (RFC 9051 §6.2.2) carry them: PLAIN (RFC 4616), LOGIN, CRAM-MD5
+// (RFC 2195) and XOAUTH2.
+package sasl
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+)
+
+// Decoder follows one authentication exchange.
+type Decoder struct {
+	Mechanism string
+	Username  string
+	Password  string
+	// loginStep counts LOGIN client responses: user first, then password.
+	loginStep     int
+	lastChallenge string
+}
+
+// New starts decoding mechanism mech (case-insensitive).
+func New(mech string) *Decoder { return &Decoder{Mechanism: strings.ToUpper(mech)} }
+
+// Decode64 decodes base64 leniently (padding optional, spaces trimmed).
+func Decode64(s string) ([]byte, bool) {
+	s = strings.TrimSpace(s)
+	if s == "=" {
+		return nil, true
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return b, true
+	}
+	b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
+	return b, err == nil
+}
+
+// Challenge records a server challenge (the text after 334 or "+ ").
+func (d *Decoder) Challenge(b64 string) {
+	if b, ok := Decode64(b64); ok {
+		d.lastChallenge = string(b)
+	}
+}
+
+// Response takes one client response in base64 and returns a readable
+// form of it ("" when it is not base64). "*" cancels the exchange.
+func (d *Decoder) Response(b64 string) string {
+	if strings.TrimSpace(b64) == "*" {
+		return "cancel"
+	}
+	raw, ok := Decode64(b64)
+	if !ok {
+		return ""
+	}
+	switch d.Mechanism {
+	case "PLAIN":
+		// authzid NUL authcid NUL passwd
+		parts := bytes.SplitN(raw, []byte{0}, 3)
+		if len(parts) == 3 {
+			d.Username, d.Password = string(parts[1]), string(parts[2])
+			if len(parts[0]) > 0 {
+				return "authzid=" + string(parts[0]) + " user=" + d.Username + " password=" + d.Password
+			}
+			return "user=" + d.Username + " password=" + d.Password
+		}
+	case "LOGIN":
+		// The server's prompts say which is which; without them the
+		// order is user, then password.
+		isPass := d.loginStep == 1
+		if c := strings.ToLower(d.lastChallenge); strings.HasPrefix(c, "password") {
+			isPass = true
+		} else if strings.HasPrefix(c, "username") || strings.HasPrefix(c, "user name") {
+			isPass = false
+		}
+		d.loginStep++
+		if isPass {
+			d.Password = string(raw)
+			return "password=" + d.Password
+		}
+		d.Username = string(raw)
+		return "user=" + d.Username
+	case "CRAM-MD5":
+		// user SP hex-digest: the password itself never crosses the wire.
+		if i := bytes.LastIndexByte(raw, ' '); i > 0 {
+			d.Username = string(raw[:i])
+			return "user=" + d.Username + " digest=" + string(raw[i+1:])
+		}
+	case "XOAUTH2":
+		// "user=" U ^A "auth=Bearer " token ^A ^A
+		for _, f := range bytes.Split(raw, []byte{1}) {
+			if v, ok := bytes.CutPrefix(f, []byte("user=")); ok {
+				d.Username = string(v)
+			}
+			if v, ok := bytes.CutPrefix(f, []byte("auth=")); ok {
+				d.Password = string(v)
+			}
+		}
+		if d.Username != "" {
+			return "user=" + d.Username + " token=" + d.Password
+		}
+		if strings.HasPrefix(string(raw), "{") {
+			return "error=" + string(raw)
+		}
+	}
+	return printable(raw)
+}
+
+// ChallengeText returns a server challenge decoded for display.
+func ChallengeText(b64 string) string {
+	raw, ok := Decode64(b64)
+	if !ok || len(raw) == 0 {
+		return ""
+	}
+	return printable(raw)
+}
+
+func printable(b []byte) string {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return ""
+		}
+	}
+	return string(b)
+}

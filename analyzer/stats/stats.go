@@ -1,0 +1,141 @@
+// Package stats aggregates finished sessions into per-protocol figures.
+// Sessions are added as they end, so nothing needs to keep them.
+package stats
+
+import (
+	"math"
+	"sort"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Collector accumulates figures; the zero value is not ready, use New.
+type Collector struct {
+	protos map[session.Protocol]*acc
+}
+
+type acc struct {
+	p       Protocol
+	latency map[string][]float64
+}
+
+// New returns an empty Collector.
+func New() *Collector { return &Collector{protos: map[session.Protocol]*acc{}} }
+
+// Protocol holds the figures of one protocol.
+type Protocol struct {
+	Protocol     session.Protocol `json:"protocol"`
+	Sessions     int              `json:"sessions"`
+	TLSImplicit  int              `json:"tls_implicit"`
+	StartTLS     int              `json:"starttls"`
+	BytesClient  int64            `json:"bytes_client"`
+	BytesServer  int64            `json:"bytes_server"`
+	Commands     map[string]int   `json:"commands"`
+	Replies      map[string]int   `json:"replies"`
+	AuthOK       int              `json:"auth_ok"`
+	AuthFailed   int              `json:"auth_failed"`
+	AuthUnknown  int              `json:"auth_unknown"`
+	Messages     int              `json:"messages"`
+	MessageBytes int64            `json:"message_bytes"`
+	Gaps         int              `json:"gaps"`
+	GapBytes     int64            `json:"gap_bytes"`
+	Anomalies    int              `json:"anomalies"`
+	Unanswered   int              `json:"unanswered"`
+	Latency      []Latency        `json:"latency"`
+}
+
+// Latency is the reply latency of one verb, in milliseconds.
+type Latency struct {
+	Verb   string  `json:"verb"`
+	Count  int     `json:"count"`
+	Median float64 `json:"median_ms"`
+	P95    float64 `json:"p95_ms"`
+}
+
+// Add counts one finished session.
+func (c *Collector) Add(s *session.Session) {
+	a := c.protos[s.Protocol]
+	if a == nil {
+		a = &acc{p: Protocol{Protocol: s.Protocol, Commands: map[string]int{}, Replies: map[string]int{}}, latency: map[string][]float64{}}
+		c.protos[s.Protocol] = a
+	}
+	p := &a.p
+	p.Sessions++
+	switch s.TLS {
+	case session.TLSImplicit:
+		p.TLSImplicit++
+	case session.TLSStart:
+		p.StartTLS++
+	}
+	p.BytesClient += s.BytesClient
+	p.BytesServer += s.BytesServer
+	for _, e := range s.Exchanges {
+		if e.Command != nil && e.Command.Kind == session.KindCommand {
+			p.Commands[e.Command.Verb]++
+			if e.LatencyMS != nil {
+				a.latency[e.Command.Verb] = append(a.latency[e.Command.Verb], *e.LatencyMS)
+			}
+		}
+		if e.Command != nil && e.Response == nil {
+			p.Unanswered++
+		}
+		if e.Response != nil {
+			p.Replies[e.Response.Status]++
+		}
+	}
+	for _, au := range s.Auth {
+		switch {
+		case au.Success == nil:
+			p.AuthUnknown++
+		case *au.Success:
+			p.AuthOK++
+		default:
+			p.AuthFailed++
+		}
+	}
+	for _, m := range s.Messages {
+		p.Messages++
+		p.MessageBytes += m.Size
+	}
+	p.Gaps += len(s.Gaps)
+	for _, g := range s.Gaps {
+		p.GapBytes += int64(g.Bytes)
+	}
+	p.Anomalies += len(s.Anomalies)
+}
+
+var order = []session.Protocol{session.SMTP, session.POP3, session.IMAP}
+
+// Report returns the figures of every protocol seen, in a fixed order.
+func (c *Collector) Report() []Protocol {
+	out := []Protocol{}
+	for _, proto := range order {
+		a := c.protos[proto]
+		if a == nil {
+			continue
+		}
+		p := a.p
+		p.Latency = []Latency{}
+		verbs := make([]string, 0, len(a.latency))
+		for v := range a.latency {
+			verbs = append(verbs, v)
+		}
+		sort.Strings(verbs)
+		for _, v := range verbs {
+			l := a.latency[v]
+			sort.Float64s(l)
+			p.Latency = append(p.Latency, Latency{Verb: v, Count: len(l), Median: quantile(l, 0.5), P95: quantile(l, 0.95)})
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// quantile of sorted values, by the nearest-rank method.
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(i, 0)]
+}

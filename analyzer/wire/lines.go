@@ -1,0 +1,197 @@
+// Package wire is the line and byte-count layer shared by the SMTP, POP3
+// and IMAP parsers: CRLF lines with a length bound, counted runs of bytes
+// (IMAP literals, SMTP BDAT) and the dot-stuffing of RFC 5321 §4.5.2 and
+// RFC 1939 §3.
+package wire
+
+import (
+	"bytes"
+	"time"
+)
+
+// DefaultMaxLine is the longest line kept whole; longer ones are cut.
+// RFC 5321 allows 1000 octets and IMAP has no limit, so leave room.
+const DefaultMaxLine = 64 << 10
+
+// Line is one line without its line ending.
+type Line struct {
+	B    []byte // valid only during the Line call
+	Time time.Time
+	Cut  bool // the line was longer than the bound; the rest is dropped
+}
+
+// Handler receives what a Splitter cuts from the byte stream.
+type Handler interface {
+	Line(l Line)
+	// Counted receives part of a run announced with Expect; last marks its
+	// final part. b is valid only during the call.
+	Counted(b []byte, t time.Time, last bool)
+}
+
+// Splitter cuts one direction of a stream into lines, or into counted runs
+// when the protocol announces them. Handlers may call Expect from Line to
+// switch the bytes that follow to counted mode.
+type Splitter struct {
+	Max      int
+	buf      []byte
+	bufTime  time.Time
+	cut      bool
+	count    int64
+	resync   bool // discard up to the next line ending (after a gap)
+	discards int64
+}
+
+// NewSplitter returns a Splitter with the given line bound (0: default).
+func NewSplitter(max int) *Splitter {
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	return &Splitter{Max: max}
+}
+
+// Expect makes the next n bytes a counted run.
+func (s *Splitter) Expect(n int64) { s.count = n }
+
+// Counting reports bytes still expected in a counted run.
+func (s *Splitter) Counting() int64 { return s.count }
+
+// Feed pushes bytes through the splitter.
+func (s *Splitter) Feed(b []byte, t time.Time, h Handler) {
+	for len(b) > 0 {
+		if s.count > 0 {
+			n := int64(len(b))
+			if n > s.count {
+				n = s.count
+			}
+			s.count -= n
+			h.Counted(b[:n], t, s.count == 0)
+			b = b[n:]
+			continue
+		}
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			if !s.resync {
+				s.keep(b, t)
+			}
+			return
+		}
+		part := b[:i]
+		b = b[i+1:]
+		if s.resync {
+			s.resync = false
+			s.discards += int64(len(part) + 1)
+			continue
+		}
+		line := part
+		lt := t
+		if len(s.buf) > 0 || s.cut {
+			s.keep(part, t)
+			line, lt = s.buf, s.bufTime
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		cut := s.cut
+		s.buf, s.cut = s.buf[:0], false
+		h.Line(Line{B: line, Time: lt, Cut: cut})
+	}
+}
+
+func (s *Splitter) keep(b []byte, t time.Time) {
+	if len(s.buf) == 0 && !s.cut {
+		s.bufTime = t
+	}
+	room := s.Max - len(s.buf)
+	if len(b) > room {
+		b = b[:room]
+		s.cut = true
+	}
+	s.buf = append(s.buf, b...)
+}
+
+// Gap tells the splitter n bytes were lost. A counted run absorbs what it
+// can; otherwise the partial line is dropped and the splitter resumes at
+// the next line ending. It reports whether line framing was lost.
+func (s *Splitter) Gap(n int) (lostFraming bool) {
+	if s.count > 0 {
+		if int64(n) <= s.count {
+			s.count -= int64(n)
+			return false
+		}
+		s.count = 0
+	}
+	s.buf, s.cut = s.buf[:0], false
+	s.resync = true
+	return true
+}
+
+// Flush delivers a last line that had no line ending.
+func (s *Splitter) Flush(h Handler) {
+	if len(s.buf) > 0 && s.count == 0 {
+		line := bytes.TrimSuffix(s.buf, []byte{'\r'})
+		cut := s.cut
+		s.buf, s.cut = s.buf[:0], false
+		h.Line(Line{B: line, Time: s.bufTime, Cut: cut})
+	}
+}
+
+// Pending reports whether a partial line is buffered.
+func (s *Splitter) Pending() bool { return len(s.buf) > 0 }
+
+// Unstuff interprets a line of a dot-terminated body: end is true for the
+// lone "." that ends it; otherwise content is the line with one leading
+// dot removed.
+func Unstuff(line []byte) (content []byte, end bool) {
+	if len(line) == 1 && line[0] == '.' {
+		return nil, true
+	}
+	if len(line) > 0 && line[0] == '.' {
+		return line[1:], false
+	}
+	return line, false
+}
+
+// Options are the parsing limits shared by every protocol parser.
+type Options struct {
+	MaxLine    int  // longest line kept whole (0: DefaultMaxLine)
+	KeepBodies bool // keep message bodies for full display
+}
+
+// LooksLikeTLS reports whether b starts like a TLS record (RFC 8446 §5.1:
+// content type 20-23, then major version 3), as the bytes after a
+// successful STARTTLS should.
+func LooksLikeTLS(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	if b[0] < 20 || b[0] > 23 {
+		return false
+	}
+	return len(b) < 2 || b[1] == 3
+}
+
+// TLSWatch follows an in-band upgrade to TLS (STARTTLS, STLS). Once
+// started, the first bytes of each direction show whether TLS really
+// followed; a capture exported with TLS already decrypted goes on in clear.
+type TLSWatch struct {
+	On      bool
+	checked [2]bool
+}
+
+// Start marks the upgrade as accepted by the server.
+func (w *TLSWatch) Start() { w.On = true }
+
+// Skip reports whether bytes in direction dir (0 client, 1 server) are
+// TLS and so not to be parsed; plain reports a direction found in clear.
+func (w *TLSWatch) Skip(dir int, b []byte) (skip, plain bool) {
+	if !w.On {
+		return false, false
+	}
+	if w.checked[dir] {
+		return true, false
+	}
+	w.checked[dir] = true
+	if LooksLikeTLS(b) {
+		return true, false
+	}
+	w.On = false
+	return false, true
+}

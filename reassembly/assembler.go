@@ -1,0 +1,317 @@
+package reassembly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	gpreassembly "github.com/gopacket/gopacket/reassembly"
+)
+
+// Dir is the direction of a chunk of bytes relative to the connection's
+// first packet seen: AtoB flows the same way as that packet.
+type Dir uint8
+
+const (
+	AtoB Dir = iota
+	BtoA
+)
+
+// Opener says which endpoint sent the connection's SYN, if it was seen.
+type Opener uint8
+
+const (
+	OpenerUnknown Opener = iota
+	OpenerA
+	OpenerB
+)
+
+// ConnInfo describes a TCP connection when it is first seen.
+type ConnInfo struct {
+	A, B   netip.AddrPort // A sent the first packet seen
+	Start  time.Time
+	Opener Opener
+}
+
+// End says how a connection ended.
+type End uint8
+
+const (
+	EndOpen   End = iota // still open when the capture ended
+	EndClosed            // FIN seen
+	EndReset             // RST seen
+)
+
+// Conn receives the reassembled bytes of one connection, in capture order
+// across both directions. Data's slice is only valid during the call.
+type Conn interface {
+	Data(dir Dir, t time.Time, b []byte)
+	Gap(dir Dir, t time.Time, n int)
+	Close(t time.Time, how End)
+}
+
+// Handler is told of every TCP connection; returning nil ignores it.
+type Handler interface {
+	Open(info ConnInfo) Conn
+}
+
+// Options bound reassembly in capture time and memory.
+type Options struct {
+	// FlushAfter is how long, in capture time, out-of-order data waits for
+	// missing bytes before they are declared lost.
+	FlushAfter time.Duration
+	// IdleTimeout closes connections idle this long in capture time; zero
+	// keeps them open until the end of the input.
+	IdleTimeout time.Duration
+	// MaxPagesPerConn and MaxPagesTotal bound buffered out-of-order pages
+	// (about 1900 bytes each); zero means unbounded.
+	MaxPagesPerConn, MaxPagesTotal int
+}
+
+// DefaultOptions are the documented defaults.
+func DefaultOptions() Options {
+	return Options{FlushAfter: 2 * time.Second, MaxPagesPerConn: 4096, MaxPagesTotal: 65536}
+}
+
+// Stats counts what the input held.
+type Stats struct {
+	Files       int
+	Packets     int64
+	Bytes       int64
+	TCPPackets  int64
+	NotTCP      int64
+	Malformed   int64
+	UnknownLink int64
+	Connections int64
+}
+
+// Input is one capture to read: a path, or "-" for Reader.
+type Input struct {
+	Path   string
+	Reader io.Reader // used when Path is "-"
+}
+
+// Warning is a problem that left a partial result.
+type Warning struct {
+	Path string
+	Err  error
+}
+
+func (w Warning) Error() string { return fmt.Sprintf("%s: %v", w.Path, w.Err) }
+
+// FileError is a capture that could not be read at all.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%s: %v", e.Path, e.Err) }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Reader reassembles the TCP connections of one or more captures, read one
+// after the other as a single trace.
+type Reader struct {
+	opts    Options
+	handler Handler
+	warn    func(Warning)
+	dec     *decoder
+	asm     *gpreassembly.Assembler
+	stats   Stats
+	last    time.Time
+	flushed time.Time
+}
+
+// NewReader makes a Reader that pushes into h; warn receives problems that
+// leave a partial result.
+func NewReader(opts Options, h Handler, warn func(Warning)) *Reader {
+	r := &Reader{opts: opts, handler: h, warn: warn, dec: newDecoder()}
+	pool := gpreassembly.NewStreamPool(&factory{r: r})
+	r.asm = gpreassembly.NewAssembler(pool)
+	r.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn
+	r.asm.MaxBufferedPagesTotal = opts.MaxPagesTotal
+	return r
+}
+
+// ReadAll reads every input then flushes all connections. A file that is
+// not a capture stops the run with a *FileError; a capture cut short is
+// read up to the cut and reported as a Warning.
+func (r *Reader) ReadAll(ctx context.Context, inputs []Input) (Stats, error) {
+	for _, in := range inputs {
+		if err := r.readOne(ctx, in); err != nil {
+			r.Finish()
+			return r.stats, err
+		}
+	}
+	r.Finish()
+	return r.stats, nil
+}
+
+func (r *Reader) readOne(ctx context.Context, in Input) error {
+	src, closer, err := openPath(in.Path, in.Reader)
+	if err != nil {
+		return &FileError{Path: in.Path, Err: err}
+	}
+	defer closer.Close()
+	r.stats.Files++
+	var n int64
+	for {
+		if n&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		data, ci, link, err := src.next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				if n == 0 && r.warn != nil {
+					r.warn(Warning{Path: in.Path, Err: errors.New("capture holds no packets")})
+				}
+				return nil
+			}
+			if r.warn != nil {
+				r.warn(Warning{Path: in.Path, Err: fmt.Errorf("capture cut short after %d packets: %v", n, err)})
+			}
+			return nil
+		}
+		n++
+		r.Packet(link, data, ci.Timestamp)
+	}
+}
+
+// Packet decodes and reassembles one captured frame.
+func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
+	r.stats.Packets++
+	r.stats.Bytes += int64(len(data))
+	seg, res := r.dec.decode(link, data, ts)
+	switch res {
+	case notTCP, fragmentHeld:
+		r.stats.NotTCP++
+		return
+	case unknownLink:
+		r.stats.UnknownLink++
+		return
+	case malformed:
+		r.stats.Malformed++
+		return
+	}
+	r.stats.TCPPackets++
+	if ts.After(r.last) {
+		r.last = ts
+	}
+	ctx := captureContext{CaptureInfo: gopacket.CaptureInfo{Timestamp: ts}, src: seg.src, dst: seg.dst}
+	r.asm.AssembleWithContext(seg.netFlow, seg.tcp, &ctx)
+	r.flushByCaptureTime()
+}
+
+// flushByCaptureTime gives up on missing bytes older than FlushAfter, by
+// the packets' own clock, never the wall clock: reading a file must give
+// the same result however fast it is read.
+func (r *Reader) flushByCaptureTime() {
+	if r.opts.FlushAfter <= 0 || r.last.Sub(r.flushed) < r.opts.FlushAfter/2 {
+		return
+	}
+	opt := gpreassembly.FlushOptions{T: r.last.Add(-r.opts.FlushAfter)}
+	if r.opts.IdleTimeout > 0 {
+		opt.TC = r.last.Add(-r.opts.IdleTimeout)
+	}
+	r.asm.FlushWithOptions(opt)
+	r.flushed = r.last
+}
+
+// Finish pushes out everything still buffered and closes every connection.
+func (r *Reader) Finish() {
+	r.asm.FlushAll()
+}
+
+type captureContext struct {
+	gopacket.CaptureInfo
+	src, dst netip.Addr
+}
+
+func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.CaptureInfo }
+
+type factory struct{ r *Reader }
+
+func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreassembly.AssemblerContext) gpreassembly.Stream {
+	f.r.stats.Connections++
+	cc := ac.(*captureContext)
+	info := ConnInfo{
+		A:     netip.AddrPortFrom(cc.src, uint16(tcp.SrcPort)),
+		B:     netip.AddrPortFrom(cc.dst, uint16(tcp.DstPort)),
+		Start: cc.Timestamp,
+	}
+	switch {
+	case tcp.SYN && !tcp.ACK:
+		info.Opener = OpenerA
+	case tcp.SYN && tcp.ACK:
+		info.Opener = OpenerB
+	}
+	s := &stream{last: cc.Timestamp}
+	s.conn = f.r.handler.Open(info)
+	return s
+}
+
+// stream adapts one gopacket connection to a Conn.
+type stream struct {
+	conn  Conn
+	last  time.Time
+	fin   bool
+	reset bool
+}
+
+func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassembly.TCPFlowDirection, nextSeq gpreassembly.Sequence, start *bool, ac gpreassembly.AssemblerContext) bool {
+	if ci.Timestamp.After(s.last) {
+		s.last = ci.Timestamp
+	}
+	if tcp.RST {
+		s.reset = true
+	}
+	if tcp.FIN {
+		s.fin = true
+	}
+	// A capture that starts mid-connection has no SYN: start at the first
+	// segment seen rather than wait for one that will never come.
+	if nextSeq == -1 && !tcp.SYN {
+		*start = true
+	}
+	return s.conn != nil
+}
+
+func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {
+	if s.conn == nil {
+		return
+	}
+	dir, _, _, skip := sg.Info()
+	d := AtoB
+	if dir == gpreassembly.TCPDirServerToClient {
+		d = BtoA
+	}
+	n, _ := sg.Lengths()
+	t := s.last
+	if n > 0 {
+		t = sg.CaptureInfo(0).Timestamp
+	}
+	if skip > 0 {
+		s.conn.Gap(d, t, skip)
+	}
+	if n > 0 {
+		s.conn.Data(d, t, sg.Fetch(n))
+	}
+}
+
+func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
+	if s.conn != nil {
+		how := EndOpen
+		switch {
+		case s.reset:
+			how = EndReset
+		case s.fin:
+			how = EndClosed
+		}
+		s.conn.Close(s.last, how)
+	}
+	return true
+}

@@ -1,0 +1,139 @@
+// Package reassembly turns capture files into ordered TCP byte streams.
+//
+// It is the only package of mailtrace that imports gopacket: it reads pcap
+// and pcapng (optionally gzip-compressed), decodes link, IP and TCP headers,
+// reassembles IPv4 fragments and TCP segments, and pushes the in-order bytes
+// of every connection, with their capture times and any gaps, into a
+// [Handler]. Everything downstream sees only standard types.
+package reassembly
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Magic numbers of the capture formats (pcap in both byte orders and
+// resolutions, pcapng's section header block) and of gzip.
+var (
+	magicGzip     = []byte{0x1f, 0x8b}
+	magicPcapngSH = []byte{0x0a, 0x0d, 0x0d, 0x0a}
+)
+
+const (
+	pcapMicro = 0xa1b2c3d4
+	pcapNano  = 0xa1b23c4d
+)
+
+// packetSource yields packets with the link type each one was captured on.
+type packetSource interface {
+	next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error)
+}
+
+type pcapSource struct {
+	r    *pcapgo.Reader
+	link layers.LinkType
+}
+
+func (s *pcapSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	return data, ci, s.link, err
+}
+
+type ngSource struct{ r *pcapgo.NgReader }
+
+func (s *ngSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	data, ci, err := s.r.ZeroCopyReadPacketData()
+	if err != nil {
+		return nil, ci, 0, err
+	}
+	link := s.r.LinkType()
+	if len(ci.AncillaryData) > 0 {
+		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+			link = lt
+		}
+	}
+	return data, ci, link, nil
+}
+
+// openSource detects the format of r from its first bytes, never from a
+// file name, and unwraps one layer of gzip.
+func openSource(r io.Reader) (packetSource, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, err := br.Peek(4)
+	if len(head) == 0 {
+		if err == nil || errors.Is(err, io.EOF) {
+			return nil, errors.New("empty file")
+		}
+		return nil, err
+	}
+	if bytes.HasPrefix(head, magicGzip) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("bad gzip data: %v", err)
+		}
+		return openUncompressed(bufio.NewReaderSize(zr, 1<<16))
+	}
+	return openUncompressed(br)
+}
+
+func openUncompressed(br *bufio.Reader) (packetSource, error) {
+	head, _ := br.Peek(4)
+	if len(head) < 4 {
+		if len(head) == 0 {
+			return nil, errors.New("empty file")
+		}
+		return nil, fmt.Errorf("not a capture file: only %d bytes", len(head))
+	}
+	if bytes.Equal(head, magicPcapngSH) {
+		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		if err != nil {
+			return nil, fmt.Errorf("bad pcapng header: %v", err)
+		}
+		return &ngSource{r: ng}, nil
+	}
+	le, be := binary.LittleEndian.Uint32(head), binary.BigEndian.Uint32(head)
+	if le == pcapMicro || le == pcapNano || be == pcapMicro || be == pcapNano {
+		pr, err := pcapgo.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("bad pcap header: %v", err)
+		}
+		return &pcapSource{r: pr, link: pr.LinkType()}, nil
+	}
+	return nil, fmt.Errorf("not a pcap or pcapng file (starts with % x)", head)
+}
+
+// openPath opens a capture by path; "-" is standard input.
+func openPath(path string, stdin io.Reader) (packetSource, io.Closer, error) {
+	if path == "-" {
+		src, err := openSource(stdin)
+		return src, io.NopCloser(nil), err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, nil, errors.New("is a directory")
+	}
+	src, err := openSource(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return src, f, nil
+}
