@@ -236,35 +236,48 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.Captur
 type factory struct{ r *Reader }
 
 func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreassembly.AssemblerContext) gpreassembly.Stream {
-	f.r.stats.Connections++
 	cc := ac.(*captureContext)
-	info := ConnInfo{
-		A:     netip.AddrPortFrom(cc.src, uint16(tcp.SrcPort)),
-		B:     netip.AddrPortFrom(cc.dst, uint16(tcp.DstPort)),
-		Start: cc.Timestamp,
+	return &stream{
+		r:    f.r,
+		info: ConnInfo{A: netip.AddrPortFrom(cc.src, uint16(tcp.SrcPort)), B: netip.AddrPortFrom(cc.dst, uint16(tcp.DstPort)), Start: cc.Timestamp},
+		last: cc.Timestamp,
 	}
-	switch {
-	case tcp.SYN && !tcp.ACK:
-		info.Opener = OpenerA
-	case tcp.SYN && tcp.ACK:
-		info.Opener = OpenerB
-	}
-	s := &stream{last: cc.Timestamp}
-	s.conn = f.r.handler.Open(info)
-	return s
 }
 
-// stream adapts one gopacket connection to a Conn.
+// stream adapts one gopacket connection to a Conn. The Handler hears of
+// it only at its first SYN or payload: the last ACK or FIN of a connection
+// already closed must not open a new, empty one.
 type stream struct {
-	conn  Conn
-	last  time.Time
-	fin   bool
-	reset bool
+	r      *Reader
+	info   ConnInfo
+	conn   Conn
+	opened bool
+	last   time.Time
+	fin    bool
+	reset  bool
 }
 
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassembly.TCPFlowDirection, nextSeq gpreassembly.Sequence, start *bool, ac gpreassembly.AssemblerContext) bool {
 	if ci.Timestamp.After(s.last) {
 		s.last = ci.Timestamp
+	}
+	if tcp.SYN && s.info.Opener == OpenerUnknown {
+		// The sender of a SYN without ACK opened the connection; the
+		// sender of a SYN-ACK accepted it.
+		fromA := dir == gpreassembly.TCPDirClientToServer
+		if tcp.ACK == fromA {
+			s.info.Opener = OpenerB
+		} else {
+			s.info.Opener = OpenerA
+		}
+	}
+	if !s.opened && (tcp.SYN || len(tcp.Payload) > 0) {
+		s.opened = true
+		s.r.stats.Connections++
+		if s.info.Start.IsZero() || ci.Timestamp.Before(s.info.Start) {
+			s.info.Start = ci.Timestamp
+		}
+		s.conn = s.r.handler.Open(s.info)
 	}
 	if tcp.RST {
 		s.reset = true
@@ -277,7 +290,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 	if nextSeq == -1 && !tcp.SYN {
 		*start = true
 	}
-	return s.conn != nil
+	return !s.opened || s.conn != nil
 }
 
 func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {

@@ -28,8 +28,8 @@ const maxShownLiteral = 200
 // command is a tagged command awaiting its completion.
 type command struct {
 	tag, verb string
-	segs      []int // exchanges of the command's parts, in order
-	canon     strings.Builder
+	segs      []int  // exchanges of the command's parts, in order
+	canon     string // arguments with literals as quoted strings
 	msg       *message.Builder // APPEND message
 	auth      *sasl.Decoder
 	authIdx   int
@@ -172,9 +172,9 @@ func (p *Parser) clientLine(l wire.Line) {
 	switch {
 	case p.cur != nil:
 		p.continueSegment(l.Time)
-		ex := p.s.Exchanges[p.seg].Command
-		ex.Args = joinArgs(ex.Args, line)
-		p.cur.canon.WriteString(line)
+		// The line goes on right after the literal's bytes.
+		p.s.Exchanges[p.seg].Command.Args += line
+		p.cur.canon += line
 	case p.idle != nil:
 		c := p.idle
 		p.idle = nil
@@ -214,8 +214,7 @@ func (p *Parser) newCommand(line string, t time.Time) {
 	if tag == "" || verb == "" {
 		p.s.Anomaly(t, session.FromClient, "command line without a tag and a command: "+line)
 	}
-	c := &command{tag: tag, verb: verb, authIdx: -1}
-	c.canon.WriteString(args)
+	c := &command{tag: tag, verb: verb, authIdx: -1, canon: args}
 	p.open = append(p.open, c)
 	p.cur = c
 	p.seg = p.s.AddExchange(session.Exchange{Command: &session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t}})
@@ -239,6 +238,7 @@ func (p *Parser) continueSegment(t time.Time) {
 
 func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 	c := p.cur
+	c.canon = c.canon[:strings.LastIndexByte(c.canon, '{')]
 	p.lit = literal{size: n}
 	if c.verb == "APPEND" {
 		p.lit.msg = message.NewBuilder(p.opts.KeepBodies)
@@ -272,7 +272,7 @@ func (p *Parser) clientLiteral(b []byte, t time.Time, last bool) {
 		cmd.Body = p.lit.msg.BodyLines()
 	}
 	cmd.Args = joinArgs(cmd.Args, p.lit.show())
-	c.canon.WriteString(strconv.Quote(string(p.lit.text)))
+	c.canon += strconv.Quote(string(p.lit.text))
 	p.lit = literal{}
 }
 
@@ -323,7 +323,7 @@ func (p *Parser) completeCommand(t time.Time) {
 	p.cur, p.seg = nil, -1
 	switch c.verb {
 	case "LOGIN":
-		f := astrings(c.canon.String())
+		f := astrings(c.canon)
 		a := session.Auth{Mechanism: "LOGIN", Time: t}
 		if len(f) > 0 {
 			a.Username = f[0]
@@ -334,7 +334,7 @@ func (p *Parser) completeCommand(t time.Time) {
 		p.s.Auth = append(p.s.Auth, a)
 		c.authIdx = len(p.s.Auth) - 1
 	case "AUTHENTICATE":
-		f := strings.Fields(c.canon.String())
+		f := strings.Fields(c.canon)
 		if len(f) == 0 {
 			break
 		}
@@ -528,7 +528,11 @@ func (p *Parser) continuation(line string, t time.Time) {
 // complete pairs a tagged completion with its command's last part.
 func (p *Parser) complete(c *command, r *session.Response) {
 	if c == p.cur {
+		// Refused before its literal was sent (RFC 9051 §7.5): the client
+		// will not send it.
 		p.cur, p.seg = nil, -1
+		p.cli.Expect(0)
+		p.lit = literal{}
 	}
 	if p.idle == c {
 		p.idle = nil

@@ -97,15 +97,10 @@ func (b *Builder) Size() int64 { return b.size }
 // Summary parses what was collected.
 func (b *Builder) Summary() session.Message {
 	m := session.Message{Size: b.size, Truncated: b.truncated}
-	hdr := b.hdr
-	if !b.inBody {
-		hdr = append(hdr, crlf...)
-	}
-	msg, err := mail.ReadMessage(bytes.NewReader(append(hdr, crlf...)))
-	if err != nil {
+	h, ok := parseHeader(b.hdr)
+	if !ok {
 		return m
 	}
-	h := msg.Header
 	m.From = Decode(h.Get("From"))
 	m.To = Decode(h.Get("To"))
 	m.Cc = Decode(h.Get("Cc"))
@@ -113,6 +108,23 @@ func (b *Builder) Summary() session.Message {
 	m.Date = h.Get("Date")
 	m.MessageID = h.Get("Message-Id")
 	return m
+}
+
+// parseHeader parses a header block, tolerating one that was cut short:
+// without its blank line, or ending in a partial or malformed line.
+func parseHeader(hdr []byte) (mail.Header, bool) {
+	for try := 0; try < 2; try++ {
+		block := append(bytes.Clone(hdr), "\r\n\r\n"...)
+		if msg, err := mail.ReadMessage(bytes.NewReader(block)); err == nil {
+			return msg.Header, true
+		}
+		i := bytes.LastIndexByte(bytes.TrimRight(hdr, "\r\n"), '\n')
+		if i < 0 {
+			break
+		}
+		hdr = hdr[:i+1]
+	}
+	return nil, false
 }
 
 // BodyLines returns the kept body split into lines, for full display.

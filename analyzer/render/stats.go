@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
@@ -35,7 +36,7 @@ func Stats(w io.Writer, c Capture, protos []stats.Protocol) error {
 		fmt.Fprintln(w, "No mail sessions found.")
 		return nil
 	}
-	t := tablewriter.NewWriter(w)
+	t := newTable(w)
 	t.Header("Protocol", "Sessions", "Implicit TLS", "STARTTLS", "Bytes C->S", "Bytes S->C",
 		"Auth OK", "Auth failed", "Messages", "Message bytes", "Gaps", "Anomalies")
 	for _, p := range protos {
@@ -51,7 +52,7 @@ func Stats(w io.Writer, c Capture, protos []stats.Protocol) error {
 		name := strings.ToUpper(string(p.Protocol))
 		if len(p.Commands) > 0 {
 			fmt.Fprintf(w, "\n%s commands\n", name)
-			t := tablewriter.NewWriter(w)
+			t := newTable(w)
 			t.Header("Command", "Count", "Latency median (ms)", "Latency p95 (ms)")
 			lat := map[string]stats.Latency{}
 			for _, l := range p.Latency {
@@ -72,7 +73,7 @@ func Stats(w io.Writer, c Capture, protos []stats.Protocol) error {
 		}
 		if len(p.Replies) > 0 {
 			fmt.Fprintf(w, "\n%s replies\n", name)
-			t := tablewriter.NewWriter(w)
+			t := newTable(w)
 			t.Header("Status", "Count")
 			for _, v := range sortedKeys(p.Replies) {
 				label := v
@@ -100,4 +101,8 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func newTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 }

@@ -98,9 +98,6 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		}
 		fmt.Fprintf(w, "  %s %s\n", line, res)
 	}
-	for _, m := range s.Messages {
-		fmt.Fprintf(w, "  message via %s: %s\n", m.Via, messageSummary(m))
-	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
 	}

@@ -297,7 +297,8 @@ func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
 	if len(p.pending) == 0 {
-		if p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream) {
+		// RFC 5321 §3.8: a server may close with 421 at any time.
+		if r.Status != "421" && (p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream)) {
 			p.s.Anomaly(r.Time, session.FromServer, "reply "+r.Status+" answers no command")
 		}
 		p.s.AddExchange(session.Exchange{Response: r})

@@ -1,0 +1,139 @@
+package imap
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+var (
+	C = st.C
+	S = st.S
+)
+
+func run(steps ...st.Step) *session.Session {
+	s := st.NewSession(session.IMAP)
+	st.Run(New(s, wire.Options{}), steps...)
+	return s
+}
+
+// The seed's IMAP session with Dovecot.
+var seedSteps = []st.Step{
+	S("* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE AUTH=PLAIN] Dovecot (Ubuntu) ready.\r\n"),
+	C("1 authenticate plain\r\n"), S("+ \r\n"), C("AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M=\r\n"),
+	S("1 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR] Logged in\r\n"),
+	C("2 namespace\r\n"), S("* NAMESPACE ((\"\" \".\")) NIL NIL\r\n2 OK Namespace completed.\r\n"),
+	C("3 ID (\"name\" \"Icedove\" \"version\" \"38.6.0\")\r\n"), S("* ID (\"name\" \"Dovecot\")\r\n3 OK ID completed.\r\n"),
+	C("4 list (subscribed) \"\" \"*\" return (special-use)\r\n"),
+	S("* LIST (\\Subscribed \\Trash) \".\" Trash\r\n* LIST (\\Subscribed \\Sent) \".\" Sent\r\n4 OK List completed.\r\n"),
+	C("6 select \"INBOX\"\r\n"),
+	S("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n* 13 EXISTS\r\n* 0 RECENT\r\n6 OK [READ-WRITE] Select completed (0.000 secs).\r\n"),
+	C("7 UID fetch 1:* (FLAGS)\r\n"), S("* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n* 2 FETCH (UID 4 FLAGS (\\Seen))\r\n7 OK Fetch completed.\r\n"),
+	C("8 IDLE\r\n"), S("+ idling\r\n"), S("* 14 EXISTS\r\n"), C("DONE\r\n"), S("8 OK Idle completed.\r\n"),
+	C("9 logout\r\n"), S("* BYE Logging out\r\n9 OK Logout completed.\r\n"),
+}
+
+func TestSeedSession(t *testing.T) {
+	want := []string{
+		"- => OK",
+		"1 AUTHENTICATE plain => +",
+		"continuation 1 AUTHENTICATE AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M= => OK",
+		"2 NAMESPACE => OK",
+		`3 ID ("name" "Icedove" "version" "38.6.0") => OK`,
+		`4 LIST (subscribed) "" "*" return (special-use) => OK`,
+		`6 SELECT "INBOX" => OK`,
+		"7 UID FETCH 1:* (FLAGS) => OK",
+		"8 IDLE => +",
+		"continuation 8 IDLE DONE => OK",
+		"9 LOGOUT => OK",
+	}
+	for name, steps := range map[string][]st.Step{"whole": seedSteps, "bytewise": st.Bytewise(seedSteps)} {
+		t.Run(name, func(t *testing.T) {
+			s := run(steps...)
+			if d := st.Diff(st.Pairs(s), want); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if got := s.Exchanges[9].Response.Lines; len(got) != 2 || got[0] != "* 14 EXISTS" {
+				t.Errorf("IDLE data: got %q, want the EXISTS then the completion", got)
+			}
+			if got := s.Exchanges[6].Response.Lines; len(got) != 4 {
+				t.Errorf("SELECT: got %d lines, want 4", len(got))
+			}
+			if len(s.Auth) != 1 || s.Auth[0].Username != "alumnoimap" || s.Auth[0].Password != "alumnoimappass" || !*s.Auth[0].Success {
+				t.Errorf("auth: got %+v", s.Auth)
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+	}{{
+		name: "LOGIN with synchronizing literals: each part answered by +",
+		steps: []st.Step{S("* OK ready\r\n"), C("a1 LOGIN {5}\r\n"), S("+ Ready\r\n"), C("alice {6}\r\n"), S("+ \r\n"), C("secret\r\n"), S("a1 OK done\r\n")},
+		want:  []string{"- => OK", "a1 LOGIN {5} => +", "continuation a1 LOGIN alice {6} => +", "continuation a1 LOGIN secret => OK"},
+	}, {
+		name:  "non-synchronizing literal (RFC 7888) needs no +",
+		steps: []st.Step{S("* OK ready\r\n"), C("a1 LOGIN {5+}\r\nalice {6+}\r\nsecret\r\n"), S("a1 OK done\r\n")},
+		want:  []string{"- => OK", "a1 LOGIN {5+} alice {6+} secret => OK"},
+	}, {
+		name: "a FETCH literal holding a fake completion is body, not a reply",
+		steps: []st.Step{S("* OK ready\r\n"), C("a2 FETCH 1 BODY[]\r\n"),
+			S("* 1 FETCH (BODY[] {38}\r\nSubject: x\r\n\r\na2 OK fake completion\r\n)\r\na2 OK Fetch completed.\r\n"),
+			C("a3 NOOP\r\n"), S("a3 OK\r\n")},
+		want: []string{"- => OK", "a2 FETCH 1 BODY[] => OK", "a3 NOOP => OK"},
+	}, {
+		name: "APPEND with a synchronizing literal holding a message",
+		steps: []st.Step{S("* OK ready\r\n"), C("a4 APPEND INBOX {23}\r\n"), S("+ Ready for literal data\r\n"),
+			C("Subject: hola\r\n\r\nbody\r\n\r\n"), S("a4 OK [APPENDUID 1 2] Append completed.\r\n")},
+		want: []string{"- => OK", "a4 APPEND INBOX {23} => +", "continuation a4 APPEND <message 23 bytes> => OK"},
+	}, {
+		name: "pipelined commands completed out of order pair by tag",
+		steps: []st.Step{S("* OK ready\r\n"), C("b1 NOOP\r\nb2 CHECK\r\n"), S("b2 OK check\r\nb1 OK noop\r\n")},
+		want:  []string{"- => OK", "b1 NOOP => OK", "b2 CHECK => OK"},
+	}, {
+		name:  "tagged NO instead of + for a literal",
+		steps: []st.Step{S("* OK ready\r\n"), C("c1 APPEND INBOX {99999999}\r\n"), S("c1 NO [TOOBIG] too big\r\n"), C("c2 NOOP\r\n"), S("c2 OK\r\n")},
+		want:  []string{"- => OK", "c1 APPEND INBOX {99999999} => NO", "c2 NOOP => OK"},
+	}, {
+		name:  "STARTTLS: the rest is TLS",
+		steps: []st.Step{S("* OK ready\r\n"), C("d1 STARTTLS\r\n"), S("d1 OK Begin TLS\r\n"), C("\x16\x03\x01\x00\x20d2 NOOP\r\n")},
+		want:  []string{"- => OK", "d1 STARTTLS => OK"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, steps := range [][]st.Step{tc.steps, st.Bytewise(tc.steps)} {
+				s := run(steps...)
+				if d := st.Diff(st.Pairs(s), tc.want); d != "" {
+					t.Fatalf("exchanges differ:\n%s", d)
+				}
+			}
+		})
+	}
+}
+
+func TestLoginLiteralCredentials(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a1 LOGIN {5}\r\n"), S("+ Ready\r\n"), C("alice \"p w\"\r\n"), S("a1 NO bad\r\n"))
+	if len(s.Auth) != 1 || s.Auth[0].Username != "alice" || s.Auth[0].Password != "p w" || *s.Auth[0].Success {
+		t.Errorf("got %+v", s.Auth)
+	}
+}
+
+func TestFetchedMessageSummarized(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a2 UID FETCH 7 (BODY.PEEK[])\r\n"),
+		S("* 1 FETCH (UID 7 BODY[] {45}\r\nFrom: a@b\r\nSubject: =?ISO-8859-1?Q?Ca=F1a?=\r\n)\r\na2 OK done\r\n"))
+	if len(s.Messages) != 1 {
+		t.Fatalf("got %d messages", len(s.Messages))
+	}
+	if m := s.Messages[0]; m.Subject != "Caña" || m.From != "a@b" || m.Size != 45 || m.Via != "FETCH" {
+		t.Errorf("got %+v", m)
+	}
+}

@@ -1,0 +1,128 @@
+package pop3
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+var (
+	C = st.C
+	S = st.S
+)
+
+func run(steps ...st.Step) *session.Session {
+	s := st.NewSession(session.POP3)
+	st.Run(New(s, wire.Options{}), steps...)
+	return s
+}
+
+// The seed's POP3 session with Dovecot, as the lab's client sent it.
+var seedSteps = []st.Step{
+	S("+OK Dovecot (Ubuntu) ready.\r\n"),
+	C("AUTH\r\n"), S("+OK\r\nPLAIN\r\n.\r\n"),
+	C("CAPA\r\n"), S("+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\nSASL PLAIN\r\n.\r\n"),
+	C("AUTH PLAIN\r\n"), S("+ \r\n"), C("AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz\r\n"), S("+OK Logged in.\r\n"),
+	C("STAT\r\n"), S("+OK 4 2105\r\n"),
+	C("LIST\r\n"), S("+OK 4 messages:\r\n1 717\r\n2 334\r\n3 326\r\n4 728\r\n.\r\n"),
+	C("UIDL\r\n"), S("+OK\r\n1 0000000356eaa394\r\n2 0000000456eaa394\r\n3 0000000556eaa394\r\n4 0000000656eaa394\r\n.\r\n"),
+	C("RETR 4\r\n"), S("+OK 728 octets\r\nReturn-Path: <alumnoimap@redes.unlp.edu.ar>\r\nTo: alumnopop@redes.unlp.edu.ar\r\n" +
+		"From: alumnoimap <alumnoimap@redes.unlp.edu.ar>\r\nSubject: Mensaje2220\r\n\r\nlllllllllaaaaaaaaa\r\n..\r\n.\r\n"),
+	C("QUIT\r\n"), S("+OK Logging out.\r\n"),
+}
+
+func TestSeedSession(t *testing.T) {
+	want := []string{
+		"- => +OK", "AUTH => +OK", "CAPA => +OK", "AUTH PLAIN => +",
+		"continuation AUTH AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz => +OK",
+		"STAT => +OK", "LIST => +OK", "UIDL => +OK", "RETR 4 => +OK", "QUIT => +OK",
+	}
+	for name, steps := range map[string][]st.Step{"whole": seedSteps, "bytewise": st.Bytewise(seedSteps)} {
+		t.Run(name, func(t *testing.T) {
+			s := run(steps...)
+			if d := st.Diff(st.Pairs(s), want); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if got := s.Exchanges[6].Response.Lines; len(got) != 5 || got[4] != "4 728" {
+				t.Errorf("LIST lines: got %q", got)
+			}
+			if len(s.Auth) != 1 || s.Auth[0].Username != "alumnopop" || s.Auth[0].Password != "alumnopoppass" || s.Auth[0].Success == nil || !*s.Auth[0].Success {
+				t.Errorf("auth: got %+v", s.Auth)
+			}
+			if len(s.Messages) != 1 || s.Messages[0].Subject != "Mensaje2220" || s.Messages[0].Via != "RETR" {
+				t.Fatalf("messages: got %+v", s.Messages)
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}
+
+func TestExchanges(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+	}{{
+		name: "LIST and UIDL with an argument answer on one line",
+		steps: []st.Step{S("+OK ready\r\n"), C("LIST 2\r\n"), S("+OK 2 334\r\n"), C("UIDL 2\r\n"), S("+OK 2 abc\r\n"), C("NOOP\r\n"), S("+OK\r\n")},
+		want:  []string{"- => +OK", "LIST 2 => +OK", "UIDL 2 => +OK", "NOOP => +OK"},
+	}, {
+		name:  "-ERR to RETR has no body",
+		steps: []st.Step{S("+OK ready\r\n"), C("RETR 9\r\n"), S("-ERR no such message\r\n"), C("QUIT\r\n"), S("+OK bye\r\n")},
+		want:  []string{"- => +OK", "RETR 9 => -ERR", "QUIT => +OK"},
+	}, {
+		name: "pipelined commands (RFC 2449) pair in order, bodies included",
+		steps: []st.Step{S("+OK ready\r\n"), C("STAT\r\nTOP 1 0\r\nLIST\r\nQUIT\r\n"),
+			S("+OK 1 20\r\n+OK\r\nSubject: x\r\n\r\n.\r\n+OK\r\n1 20\r\n.\r\n+OK bye\r\n")},
+		want: []string{"- => +OK", "STAT => +OK", "TOP 1 0 => +OK", "LIST => +OK", "QUIT => +OK"},
+	}, {
+		name: "a body line that looks like a status stays in the body",
+		steps: []st.Step{S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\n-ERR not a reply\r\n+OK nor this\r\n.\r\n"), C("QUIT\r\n"), S("+OK\r\n")},
+		want:  []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"},
+	}, {
+		name:  "USER and PASS",
+		steps: []st.Step{S("+OK ready\r\n"), C("USER alumnopop\r\n"), S("+OK\r\n"), C("PASS secreto\r\n"), S("-ERR [AUTH] Authentication failed.\r\n")},
+		want:  []string{"- => +OK", "USER alumnopop => +OK", "PASS secreto => -ERR"},
+	}, {
+		name:  "STLS: the rest is TLS",
+		steps: []st.Step{S("+OK ready\r\n"), C("STLS\r\n"), S("+OK Begin TLS\r\n"), C("\x16\x03\x01\x02\x00"), S("\x16\x03\x03\x00\x10")},
+		want:  []string{"- => +OK", "STLS => +OK"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, steps := range [][]st.Step{tc.steps, st.Bytewise(tc.steps)} {
+				s := run(steps...)
+				if d := st.Diff(st.Pairs(s), tc.want); d != "" {
+					t.Fatalf("exchanges differ:\n%s", d)
+				}
+			}
+		})
+	}
+}
+
+func TestUserPassAuth(t *testing.T) {
+	s := run(S("+OK ready\r\n"), C("USER alumnopop\r\n"), S("+OK\r\n"), C("PASS secreto\r\n"), S("+OK Logged in.\r\n"))
+	if len(s.Auth) != 1 {
+		t.Fatalf("got %d auth records", len(s.Auth))
+	}
+	a := s.Auth[0]
+	if a.Mechanism != "USER" || a.Username != "alumnopop" || a.Password != "secreto" || a.Success == nil || !*a.Success {
+		t.Errorf("got %+v", a)
+	}
+}
+
+func TestGapInBodyKeepsPairing(t *testing.T) {
+	s := run(S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\nSubject: x\r\n\r\nab"), st.Step{Dir: session.FromServer, Gap: 100},
+		S("cd\r\nmore\r\n.\r\n"), C("QUIT\r\n"), S("+OK bye\r\n"))
+	want := []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if !s.Messages[0].Truncated {
+		t.Errorf("message with lost bytes not marked incomplete")
+	}
+}

@@ -1,0 +1,111 @@
+// Package sessiontest drives protocol parsers from scripted byte steps and
+// describes the resulting sessions compactly, for table tests.
+package sessiontest
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Parser is the push interface every protocol parser offers.
+type Parser interface {
+	Feed(d session.Dir, t time.Time, b []byte)
+	Gap(d session.Dir, t time.Time, n int)
+	Close(t time.Time)
+}
+
+// Step is bytes sent by one side, or with Gap > 0 bytes lost.
+type Step struct {
+	Dir  session.Dir
+	Data string
+	Gap  int
+}
+
+// C and S are steps from the client and the server.
+func C(s string) Step { return Step{Dir: session.FromClient, Data: s} }
+func S(s string) Step { return Step{Dir: session.FromServer, Data: s} }
+
+// T0 is the time of the first step; each step is 1ms after the previous.
+var T0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// NewSession returns an empty session of protocol p.
+func NewSession(p session.Protocol) *session.Session {
+	return &session.Session{ID: 1, Protocol: p, Start: T0, TLS: session.TLSNone}
+}
+
+// Run feeds the steps to p, then closes it.
+func Run(p Parser, steps ...Step) {
+	t := T0
+	for _, st := range steps {
+		if st.Gap > 0 {
+			p.Gap(st.Dir, t, st.Gap)
+		} else {
+			p.Feed(st.Dir, t, []byte(st.Data))
+		}
+		t = t.Add(time.Millisecond)
+	}
+	p.Close(t)
+}
+
+// Bytewise splits every step into one-byte steps, as a capture of
+// one-byte TCP segments would deliver them.
+func Bytewise(steps []Step) []Step {
+	var out []Step
+	for _, st := range steps {
+		if st.Gap > 0 {
+			out = append(out, st)
+			continue
+		}
+		for i := 0; i < len(st.Data); i++ {
+			out = append(out, Step{Dir: st.Dir, Data: st.Data[i : i+1]})
+		}
+	}
+	return out
+}
+
+// Pairs describes each exchange as "KIND TAG VERB ARGS => STATUS".
+func Pairs(s *session.Session) []string {
+	var out []string
+	for _, e := range s.Exchanges {
+		left := "-"
+		if c := e.Command; c != nil {
+			var parts []string
+			if c.Kind != session.KindCommand {
+				parts = append(parts, c.Kind)
+			}
+			for _, p := range []string{c.Tag, c.Verb, c.Args} {
+				if p != "" {
+					parts = append(parts, p)
+				}
+			}
+			left = strings.Join(parts, " ")
+		}
+		right := "(none)"
+		if e.Response != nil {
+			right = e.Response.Status
+		}
+		out = append(out, fmt.Sprintf("%s => %s", left, right))
+	}
+	return out
+}
+
+// Diff returns a readable difference of two string lists, or "".
+func Diff(got, want []string) string {
+	var b strings.Builder
+	for i := 0; i < len(got) || i < len(want); i++ {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			fmt.Fprintf(&b, "  [%d] got %q, want %q\n", i, g, w)
+		}
+	}
+	return b.String()
+}

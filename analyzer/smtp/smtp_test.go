@@ -1,0 +1,212 @@
+package smtp
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+func run(steps ...st.Step) *session.Session {
+	s := st.NewSession(session.SMTP)
+	st.Run(New(s, wire.Options{}), steps...)
+	return s
+}
+
+var (
+	C = st.C
+	S = st.S
+)
+
+// The seed's telnet exercise, typed by hand in lower case.
+var seedSteps = []st.Step{
+	S("220 mail.redes.unlp.edu.ar ESMTP Postfix (Lihuen-4.01/GNU)\r\n"),
+	C("ehlo redes\r\n"),
+	S("250-mail.redes.unlp.edu.ar\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 DSN\r\n"),
+	C("mail from:<alumnoimap@redes.unlp.edu.ar>\r\n"),
+	S("250 2.1.0 Ok\r\n"),
+	C("rcpt to: <alumnopop@redes.unlp.edu.ar>\r\n"),
+	S("250 2.1.5 Ok\r\n"),
+	C("data\r\n"),
+	S("354 End data with <CR><LF>.<CR><LF>\r\n"),
+	C("mensaje 7\r\n"),
+	C(".\r\n"),
+	S("250 2.0.0 Ok: queued as 42F2333F\r\n"),
+	C("quit\r\n"),
+	S("221 2.0.0 Bye\r\n"),
+}
+
+var seedPairs = []string{
+	"- => 220",
+	"EHLO redes => 250",
+	"MAIL from:<alumnoimap@redes.unlp.edu.ar> => 250",
+	"RCPT to: <alumnopop@redes.unlp.edu.ar> => 250",
+	"DATA => 354",
+	"message DATA 11 bytes => 250",
+	"QUIT => 221",
+}
+
+func TestSeedExercise(t *testing.T) {
+	for name, steps := range map[string][]st.Step{"whole": seedSteps, "bytewise": st.Bytewise(seedSteps)} {
+		t.Run(name, func(t *testing.T) {
+			s := run(steps...)
+			if d := st.Diff(st.Pairs(s), seedPairs); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if len(s.Messages) != 1 {
+				t.Fatalf("got %d messages, want 1", len(s.Messages))
+			}
+			m := s.Messages[0]
+			if m.MailFrom != "alumnoimap@redes.unlp.edu.ar" || len(m.RcptTo) != 1 || m.RcptTo[0] != "alumnopop@redes.unlp.edu.ar" {
+				t.Errorf("envelope: got %q -> %q", m.MailFrom, m.RcptTo)
+			}
+			if m.Accepted == nil || !*m.Accepted {
+				t.Errorf("message not marked accepted")
+			}
+			if len(s.Exchanges[1].Response.Lines) != 9 {
+				t.Errorf("EHLO reply: got %d lines, want 9", len(s.Exchanges[1].Response.Lines))
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("unexpected anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}
+
+func TestExchanges(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+	}{{
+		name: "pipelined commands pair first in, first out (RFC 2920)",
+		steps: []st.Step{
+			S("220 mx ESMTP\r\n"),
+			C("EHLO c\r\n"), S("250-mx\r\n250 PIPELINING\r\n"),
+			C("MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nRCPT TO:<nobody@y>\r\nDATA\r\n"),
+			S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n354 go ahead\r\n"),
+			C("Subject: hi\r\n\r\nbody\r\n.\r\nQUIT\r\n"),
+			S("250 2.0.0 queued\r\n221 bye\r\n"),
+		},
+		want: []string{"- => 220", "EHLO c => 250", "MAIL FROM:<a@x> => 250", "RCPT TO:<b@y> => 250",
+			"RCPT TO:<nobody@y> => 550", "DATA => 354", "message DATA 21 bytes => 250", "QUIT => 221"},
+	}, {
+		name: "DATA refused: the next line is a command",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("DATA\r\n"), S("554 5.5.1 no valid recipients\r\n"), C("QUIT\r\n"), S("221 bye\r\n"),
+		},
+		want: []string{"- => 220", "DATA => 554", "QUIT => 221"},
+	}, {
+		name: "AUTH LOGIN continuations are paired with their 334s",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("AUTH LOGIN\r\n"), S("334 VXNlcm5hbWU6\r\n"), C("YWx1bW5v\r\n"),
+			S("334 UGFzc3dvcmQ6\r\n"), C("c2VjcmV0\r\n"), S("235 2.7.0 ok\r\n"),
+		},
+		want: []string{"- => 220", "AUTH LOGIN => 334", "continuation AUTH YWx1bW5v => 334", "continuation AUTH c2VjcmV0 => 235"},
+	}, {
+		name: "BDAT chunks hold bytes that look like commands and the end of DATA",
+		steps: []st.Step{
+			S("220 mx\r\n"),
+			C("BDAT 15\r\nQUIT\r\n.\r\nRSET\r\nBDAT 3 LAST\r\nend"),
+			C("QUIT\r\n"),
+			S("250 2.0.0 15 octets\r\n250 2.0.0 queued\r\n221 bye\r\n"),
+		},
+		want: []string{"- => 220", "BDAT 15 => 250", "BDAT 3 LAST => 250", "QUIT => 221"},
+	}, {
+		name: "a dot-stuffed line does not end DATA",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("..\r\n...x\r\n.\r\n"), S("250 ok\r\n"),
+		},
+		want: []string{"- => 220", "DATA => 354", "message DATA 8 bytes => 250"},
+	}, {
+		name: "STARTTLS: what follows is TLS and not parsed",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("STARTTLS\r\n"), S("220 2.0.0 Ready to start TLS\r\n"),
+			C("\x16\x03\x01\x00\x05hello"), S("\x16\x03\x03\x00\x02hi"), C("\x17\x03\x03QUIT\r\n"),
+		},
+		want: []string{"- => 220", "STARTTLS => 220"},
+	}, {
+		name: "STARTTLS in a decrypted capture: parsing goes on",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("STARTTLS\r\n"), S("220 2.0.0 Ready\r\n"), C("EHLO again\r\n"), S("250 mx\r\n"),
+		},
+		want: []string{"- => 220", "STARTTLS => 220", "EHLO again => 250"},
+	}, {
+		name: "a gap in a command line: resynchronize at the next line",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("NOOP\r\nVRFY al"), {Dir: session.FromClient, Gap: 10}, C("ice\r\nNOOP\r\n"),
+			S("250 ok\r\n"), S("250 ok\r\n"),
+		},
+		want: []string{"- => 220", "NOOP => 250", "NOOP => 250"},
+	}, {
+		name: "421 may come at any time",
+		steps: []st.Step{
+			S("220 mx\r\n"), C("NOOP\r\n"), S("250 ok\r\n"), S("421 4.4.2 timeout\r\n"),
+		},
+		want: []string{"- => 220", "NOOP => 250", "- => 421"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, steps := range [][]st.Step{tc.steps, st.Bytewise(tc.steps)} {
+				s := run(steps...)
+				if d := st.Diff(st.Pairs(s), tc.want); d != "" {
+					t.Fatalf("exchanges differ:\n%s", d)
+				}
+			}
+		})
+	}
+}
+
+func TestAuthDecoded(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     []st.Step
+		mech      string
+		user      string
+		pass      string
+		succeeded bool
+	}{
+		{"PLAIN initial response", []st.Step{C("AUTH PLAIN AGFsdW1ub3BvcABzZWNyZXQ=\r\n"), S("235 2.7.0 ok\r\n")}, "PLAIN", "alumnopop", "secret", true},
+		{"PLAIN after 334", []st.Step{C("AUTH PLAIN\r\n"), S("334 \r\n"), C("AGFsdW1ub3BvcABzZWNyZXQ=\r\n"), S("535 5.7.8 failed\r\n")}, "PLAIN", "alumnopop", "secret", false},
+		{"LOGIN", []st.Step{C("AUTH LOGIN\r\n"), S("334 VXNlcm5hbWU6\r\n"), C("YWx1bW5v\r\n"), S("334 UGFzc3dvcmQ6\r\n"), C("c2VjcmV0\r\n"), S("235 ok\r\n")}, "LOGIN", "alumno", "secret", true},
+		{"CRAM-MD5 carries no password", []st.Step{C("AUTH CRAM-MD5\r\n"), S("334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"),
+			C("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n"), S("235 ok\r\n")}, "CRAM-MD5", "tim", "", true},
+		{"XOAUTH2", []st.Step{C("AUTH XOAUTH2 dXNlcj1hQGIBYXV0aD1CZWFyZXIgdG9rMQEB\r\n"), S("235 ok\r\n")}, "XOAUTH2", "a@b", "Bearer tok1", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(append([]st.Step{S("220 mx\r\n")}, tc.steps...)...)
+			if len(s.Auth) != 1 {
+				t.Fatalf("got %d auth records, want 1", len(s.Auth))
+			}
+			a := s.Auth[0]
+			if a.Mechanism != tc.mech || a.Username != tc.user || a.Password != tc.pass {
+				t.Errorf("got %s %q %q, want %s %q %q", a.Mechanism, a.Username, a.Password, tc.mech, tc.user, tc.pass)
+			}
+			if a.Success == nil || *a.Success != tc.succeeded {
+				t.Errorf("success: got %v, want %v", a.Success, tc.succeeded)
+			}
+		})
+	}
+}
+
+func TestMessageSummary(t *testing.T) {
+	s := run(S("220 mx\r\n"), C("MAIL FROM:<pepe@redes.unlp.edu.ar>\r\n"), S("250 ok\r\n"),
+		C("RCPT TO:<alumnoimap@redes.unlp.edu.ar>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+		C("From: pepe@redes.unlp.edu.ar\r\nsubject: =?UTF-8?Q?Ol=C3=A1?=\r\n\r\nffff\r\n.\r\n"), S("250 ok\r\n"))
+	if len(s.Messages) != 1 {
+		t.Fatalf("got %d messages, want 1", len(s.Messages))
+	}
+	m := s.Messages[0]
+	if m.From != "pepe@redes.unlp.edu.ar" || m.Subject != "Olá" || m.Size != 69 {
+		t.Errorf("got From %q Subject %q Size %d", m.From, m.Subject, m.Size)
+	}
+}
+
+func TestReplyWithoutCommandIsAnomaly(t *testing.T) {
+	s := run(S("220 mx\r\n"), C("NOOP\r\n"), S("250 ok\r\n250 extra\r\n"))
+	if len(s.Anomalies) != 1 {
+		t.Fatalf("got %d anomalies, want 1: %v", len(s.Anomalies), s.Anomalies)
+	}
+}
