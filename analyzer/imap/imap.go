@@ -28,8 +28,8 @@ const maxShownLiteral = 200
 // command is a tagged command awaiting its completion.
 type command struct {
 	tag, verb string
-	segs      []int  // exchanges of the command's parts, in order
-	canon     string // arguments with literals as quoted strings
+	segs      []int            // exchanges of the command's parts, in order
+	canon     string           // arguments with literals as quoted strings
 	msg       *message.Builder // APPEND message
 	auth      *sasl.Decoder
 	authIdx   int

@@ -77,7 +77,7 @@ func TestLiterals(t *testing.T) {
 		steps []st.Step
 		want  []string
 	}{{
-		name: "LOGIN with synchronizing literals: each part answered by +",
+		name:  "LOGIN with synchronizing literals: each part answered by +",
 		steps: []st.Step{S("* OK ready\r\n"), C("a1 LOGIN {5}\r\n"), S("+ Ready\r\n"), C("alice {6}\r\n"), S("+ \r\n"), C("secret\r\n"), S("a1 OK done\r\n")},
 		want:  []string{"- => OK", "a1 LOGIN {5} => +", "continuation a1 LOGIN alice {6} => +", "continuation a1 LOGIN secret => OK"},
 	}, {
@@ -96,7 +96,7 @@ func TestLiterals(t *testing.T) {
 			C("Subject: hola\r\n\r\nbody\r\n\r\n"), S("a4 OK [APPENDUID 1 2] Append completed.\r\n")},
 		want: []string{"- => OK", "a4 APPEND INBOX {23} => +", "continuation a4 APPEND <message 23 bytes> => OK"},
 	}, {
-		name: "pipelined commands completed out of order pair by tag",
+		name:  "pipelined commands completed out of order pair by tag",
 		steps: []st.Step{S("* OK ready\r\n"), C("b1 NOOP\r\nb2 CHECK\r\n"), S("b2 OK check\r\nb1 OK noop\r\n")},
 		want:  []string{"- => OK", "b1 NOOP => OK", "b2 CHECK => OK"},
 	}, {

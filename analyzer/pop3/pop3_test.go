@@ -67,7 +67,7 @@ func TestExchanges(t *testing.T) {
 		steps []st.Step
 		want  []string
 	}{{
-		name: "LIST and UIDL with an argument answer on one line",
+		name:  "LIST and UIDL with an argument answer on one line",
 		steps: []st.Step{S("+OK ready\r\n"), C("LIST 2\r\n"), S("+OK 2 334\r\n"), C("UIDL 2\r\n"), S("+OK 2 abc\r\n"), C("NOOP\r\n"), S("+OK\r\n")},
 		want:  []string{"- => +OK", "LIST 2 => +OK", "UIDL 2 => +OK", "NOOP => +OK"},
 	}, {
@@ -80,7 +80,7 @@ func TestExchanges(t *testing.T) {
 			S("+OK 1 20\r\n+OK\r\nSubject: x\r\n\r\n.\r\n+OK\r\n1 20\r\n.\r\n+OK bye\r\n")},
 		want: []string{"- => +OK", "STAT => +OK", "TOP 1 0 => +OK", "LIST => +OK", "QUIT => +OK"},
 	}, {
-		name: "a body line that looks like a status stays in the body",
+		name:  "a body line that looks like a status stays in the body",
 		steps: []st.Step{S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\n-ERR not a reply\r\n+OK nor this\r\n.\r\n"), C("QUIT\r\n"), S("+OK\r\n")},
 		want:  []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"},
 	}, {
