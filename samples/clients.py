@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Mail clients that reproduce the seed practice's sessions against the lab
+servers on loopback (see servers.sh). Some type commands by hand, as a
+student at a telnet prompt would: one line, wait for the answer, the next.
+Others use Python's own mail libraries, as a mail program would.
+
+    python3 samples/clients.py SCENARIO
+"""
+import base64
+import imaplib
+import poplib
+import socket
+import sys
+import time
+
+HOST = "127.0.0.1"
+
+
+class Telnet:
+    """A person at a telnet prompt: sends a line, reads until the server
+    has been quiet for a moment."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection((HOST, port))
+        self.sock.settimeout(0.4)
+        self.read()
+
+    def read(self):
+        data = b""
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return data
+            if not chunk:
+                return data
+            data += chunk
+
+    def type(self, line):
+        time.sleep(0.05)
+        self.sock.sendall(line.encode() + b"\r\n")
+        return self.read()
+
+    def close(self):
+        self.sock.close()
+
+
+def plain(user, password):
+    return base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+
+
+def smtp_seed():
+    """Practice 3c: the SMTP exercise typed by hand."""
+    t = Telnet(25)
+    t.type("ehlo redes")
+    t.type("mail from:<alumnoimap@redes.unlp.edu.ar>")
+    t.type("rcpt to: <alumnopop@redes.unlp.edu.ar>")
+    t.type("data")
+    t.sock.sendall(b"mensaje 7\r\n")
+    t.type(".")
+    t.type("quit")
+    t.close()
+
+
+def smtp_spoofed_from():
+    """Practice 3d: a made-up From: that the server accepts as it is."""
+    t = Telnet(25)
+    t.type("ehlo redes")
+    t.type("mail from:pepe@redes.unlp.edu.ar")
+    t.type("rcpt to: alumnoimap@redes.unlp.edu.ar")
+    t.type("data")
+    t.sock.sendall(b"From: pepe@redes.unlp.edu.ar\r\nsubject:fff\r\n\r\nffff\r\n")
+    t.type(".")
+    t.type("quit")
+    t.close()
+
+
+def pop3_seed():
+    """Practice 3e/3f: POP3 with AUTH PLAIN, typed as the lab's client sent it."""
+    t = Telnet(110)
+    t.type("AUTH")
+    t.type("CAPA")
+    t.type("AUTH PLAIN")
+    t.type(plain("alumnopop", "alumnopoppass"))
+    t.type("STAT")
+    t.type("LIST")
+    t.type("UIDL")
+    t.type("RETR 1")
+    t.type("TOP 2 0")
+    t.type("LIST 2")
+    t.type("RETR 9")
+    t.type("QUIT")
+    t.close()
+
+
+def pop3_poplib():
+    """A mail program's POP3: poplib with USER/PASS, STLS refused is not
+    tried; it reads and deletes nothing."""
+    p = poplib.POP3(HOST, 110)
+    p.capa()
+    p.user("alumnopop")
+    p.pass_("alumnopoppass")
+    p.stat()
+    p.list()
+    p.uidl()
+    for i in range(1, len(p.list()[1]) + 1):
+        p.retr(i)
+    p.quit()
+
+
+def imap_seed():
+    """Practice 3g/3h: the IMAP session of the lab's client, typed."""
+    t = Telnet(143)
+    t.type("1 authenticate plain")
+    t.type(plain("alumnoimap", "alumnoimappass"))
+    t.type("2 namespace")
+    t.type('3 ID ("name" "Icedove" "version" "38.6.0")')
+    t.type('4 list (subscribed) "" "*" return (special-use)')
+    t.type('5 list "" "INBOX"')
+    t.type('6 select "INBOX"')
+    t.type("7 UID fetch 1:* (FLAGS)")
+    t.type("8 fetch 1 body[]")
+    t.type("9 IDLE")
+    time.sleep(0.3)
+    t.type("DONE")
+    t.type("10 logout")
+    t.close()
+
+
+def imap_imaplib():
+    """A mail program's IMAP: imaplib logs in, appends a message (a
+    synchronizing literal), fetches it back (a literal from the server)."""
+    m = imaplib.IMAP4(HOST, 143)
+    m.login("alumnoimap", "alumnoimappass")
+    m.select("INBOX")
+    msg = (b"From: alumnoimap@redes.unlp.edu.ar\r\nTo: alumnoimap@redes.unlp.edu.ar\r\n"
+           b"Subject: =?UTF-8?Q?Borrador_con_=C3=B1?=\r\n\r\nGuardado con APPEND.\r\n")
+    m.append("INBOX", None, None, msg)
+    typ, data = m.search(None, "ALL")
+    for num in data[0].split():
+        m.fetch(num, "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])")
+    last = data[0].split()[-1]
+    m.fetch(last, "(BODY[])")
+    m.logout()
+
+
+SCENARIOS = {f.__name__.replace("_", "-"): f for f in
+             (smtp_seed, smtp_spoofed_from, pop3_seed, pop3_poplib, imap_seed, imap_imaplib)}
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:
+        sys.exit("usage: clients.py " + "|".join(SCENARIOS))
+    SCENARIOS[sys.argv[1]]()
