@@ -1,11 +1,13 @@
 package reassembly
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"sort"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -247,6 +249,12 @@ func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreas
 // stream adapts one gopacket connection to a Conn. The Handler hears of
 // it only at its first SYN or payload: the last ACK or FIN of a connection
 // already closed must not open a new, empty one.
+//
+// While one direction waits for missing bytes, gopacket goes on delivering
+// the other, so a reply could reach the parser before the command it
+// answers. The stream therefore holds what it delivers while either
+// direction has a hole, and releases it in capture-time order once the
+// hole is filled or given up as a gap.
 type stream struct {
 	r      *Reader
 	info   ConnInfo
@@ -255,6 +263,34 @@ type stream struct {
 	last   time.Time
 	fin    bool
 	reset  bool
+	halves [2]halfState
+	held   []heldChunk
+	heldB  int
+}
+
+// halfState follows the sequence space of one direction.
+type halfState struct {
+	known    bool
+	expected uint32 // sequence number of the next byte to deliver
+	maxEnd   uint32 // end of the furthest data seen
+	hole     bool   // data beyond expected is waiting
+}
+
+type heldChunk struct {
+	dir  Dir
+	t    time.Time
+	data []byte
+	gap  int
+}
+
+// maxHeld bounds what a stream holds while waiting for a hole.
+const maxHeld = 8 << 20
+
+func dirOf(d gpreassembly.TCPFlowDirection) Dir {
+	if d == gpreassembly.TCPDirServerToClient {
+		return BtoA
+	}
+	return AtoB
 }
 
 func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassembly.TCPFlowDirection, nextSeq gpreassembly.Sequence, start *bool, ac gpreassembly.AssemblerContext) bool {
@@ -290,7 +326,28 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 	if nextSeq == -1 && !tcp.SYN {
 		*start = true
 	}
+	s.track(dirOf(dir), tcp)
 	return !s.opened || s.conn != nil
+}
+
+// track notes where each direction's data stands, to see holes.
+func (s *stream) track(d Dir, tcp *layers.TCP) {
+	h := &s.halves[d]
+	switch {
+	case tcp.SYN && !h.known:
+		h.known, h.expected, h.maxEnd = true, tcp.Seq+1, tcp.Seq+1
+	case !h.known && len(tcp.Payload) > 0:
+		h.known, h.expected, h.maxEnd = true, tcp.Seq, tcp.Seq
+	}
+	if n := len(tcp.Payload); n > 0 && h.known {
+		end := tcp.Seq + uint32(n)
+		if int32(tcp.Seq-h.expected) > 0 {
+			h.hole = true
+		}
+		if int32(end-h.maxEnd) > 0 {
+			h.maxEnd = end
+		}
+	}
 }
 
 func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {
@@ -298,25 +355,84 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 		return
 	}
 	dir, _, _, skip := sg.Info()
-	d := AtoB
-	if dir == gpreassembly.TCPDirServerToClient {
-		d = BtoA
-	}
+	d := dirOf(dir)
 	n, _ := sg.Lengths()
 	t := s.last
 	if n > 0 {
+		// Data waiting behind a hole was sent before the retransmission
+		// that filled it: the earliest time stands for the whole run.
 		t = sg.CaptureInfo(0).Timestamp
+		if last := sg.CaptureInfo(n - 1).Timestamp; last.Before(t) {
+			t = last
+		}
+	}
+	h := &s.halves[d]
+	if skip > 0 {
+		h.expected += uint32(skip)
+	}
+	h.expected += uint32(n)
+	if h.hole && int32(h.expected-h.maxEnd) >= 0 {
+		h.hole = false
+	}
+	waiting := s.halves[0].hole || s.halves[1].hole
+	if !waiting && len(s.held) == 0 {
+		if skip > 0 {
+			s.conn.Gap(d, t, skip)
+		}
+		if n > 0 {
+			s.conn.Data(d, t, sg.Fetch(n))
+		}
+		return
 	}
 	if skip > 0 {
-		s.conn.Gap(d, t, skip)
+		s.held = append(s.held, heldChunk{dir: d, t: t, gap: skip})
 	}
-	if n > 0 {
-		s.conn.Data(d, t, sg.Fetch(n))
+	// Keep each packet's own time, so that the release can interleave
+	// the two directions as they crossed the wire.
+	data := sg.Fetch(n)
+	for off := 0; off < n; {
+		pt := sg.CaptureInfo(off).Timestamp
+		end := runEnd(sg, off, n, pt)
+		s.held = append(s.held, heldChunk{dir: d, t: pt, data: bytes.Clone(data[off:end])})
+		off = end
 	}
+	s.heldB += n
+	if !waiting || s.heldB > maxHeld {
+		s.release()
+	}
+}
+
+// runEnd finds where the bytes captured at t, starting at off, end:
+// pages of one packet share its capture time.
+func runEnd(sg gpreassembly.ScatterGather, off, n int, t time.Time) int {
+	lo, hi := off+1, n // the run ends somewhere in [lo, hi]
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if sg.CaptureInfo(mid).Timestamp.Equal(t) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// release delivers what was held, in capture-time order.
+func (s *stream) release() {
+	sort.SliceStable(s.held, func(i, j int) bool { return s.held[i].t.Before(s.held[j].t) })
+	for _, c := range s.held {
+		if c.gap > 0 {
+			s.conn.Gap(c.dir, c.t, c.gap)
+		} else {
+			s.conn.Data(c.dir, c.t, c.data)
+		}
+	}
+	s.held, s.heldB = nil, 0
 }
 
 func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
 	if s.conn != nil {
+		s.release()
 		how := EndOpen
 		switch {
 		case s.reset:

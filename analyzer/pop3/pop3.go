@@ -24,7 +24,7 @@ type Parser struct {
 	srv  *wire.Splitter
 	tls  wire.TLSWatch
 
-	pending []int
+	pending wire.Pending
 	paired  bool
 	multi   *session.Response // multi-line reply being read
 	multiTo string            // verb of the command multi answers
@@ -53,6 +53,7 @@ func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
 	if d == session.FromClient {
 		p.cli.Feed(b, t, clientSide{p})
 	} else {
+		p.pending.ServerData(t)
 		p.srv.Feed(b, t, serverSide{p})
 	}
 }
@@ -67,6 +68,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 		return
 	}
 	p.srv.Gap(n)
+	p.pending.ServerGap()
 	if p.msg != nil {
 		p.msg.Lost(n)
 	}
@@ -147,7 +149,7 @@ func (p *Parser) syncAuth() {
 }
 
 func (p *Parser) push(cmd *session.Command) {
-	p.pending = append(p.pending, p.s.AddExchange(session.Exchange{Command: cmd}))
+	p.pending.Push(p.s.AddExchange(session.Exchange{Command: cmd}))
 }
 
 // multiLine reports whether a +OK to cmd is followed by a dot-terminated
@@ -189,15 +191,14 @@ func (p *Parser) serverLine(l wire.Line) {
 		p.s.Anomaly(l.Time, session.FromServer, "reply without +OK or -ERR: "+line)
 	}
 	r := &session.Response{Status: status, Lines: []string{line}, Time: l.Time}
-	if len(p.pending) == 0 {
+	idx, ok := p.pending.Next(p.s)
+	if !ok {
 		if p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream) {
 			p.s.Anomaly(r.Time, session.FromServer, "reply answers no command")
 		}
 		p.s.AddExchange(session.Exchange{Response: r})
 		return
 	}
-	idx := p.pending[0]
-	p.pending = p.pending[1:]
 	p.paired = true
 	p.s.Answer(idx, r)
 	cmd := p.s.Exchanges[idx].Command

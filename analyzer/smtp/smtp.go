@@ -26,7 +26,7 @@ type Parser struct {
 	srv  *wire.Splitter
 	tls  wire.TLSWatch
 
-	pending []int             // exchanges awaiting a reply, oldest first
+	pending wire.Pending
 	reply   *session.Response // multi-line reply being read
 	paired  bool              // some reply has answered a command
 
@@ -61,6 +61,7 @@ func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
 	if d == session.FromClient {
 		p.cli.Feed(b, t, clientSide{p})
 	} else {
+		p.pending.ServerData(t)
 		p.srv.Feed(b, t, serverSide{p})
 	}
 }
@@ -77,6 +78,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 		}
 	} else {
 		p.srv.Gap(n)
+		p.pending.ServerGap()
 	}
 }
 
@@ -193,7 +195,7 @@ func (p *Parser) command(l wire.Line) {
 // push appends a command's exchange and queues it for its reply.
 func (p *Parser) push(cmd *session.Command) int {
 	idx := p.s.AddExchange(session.Exchange{Command: cmd})
-	p.pending = append(p.pending, idx)
+	p.pending.Push(idx)
 	return idx
 }
 
@@ -211,7 +213,7 @@ func (p *Parser) messageLine(l wire.Line) {
 		return
 	}
 	p.inMessage = false
-	p.pending = append(p.pending, p.msgEx)
+	p.pending.Push(p.msgEx)
 	p.endMessage(false)
 }
 
@@ -296,7 +298,8 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
-	if len(p.pending) == 0 {
+	idx, ok := p.pending.Next(p.s)
+	if !ok {
 		// RFC 5321 §3.8: a server may close with 421 at any time.
 		if r.Status != "421" && (p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream)) {
 			p.s.Anomaly(r.Time, session.FromServer, "reply "+r.Status+" answers no command")
@@ -304,8 +307,6 @@ func (p *Parser) finishReply() {
 		p.s.AddExchange(session.Exchange{Response: r})
 		return
 	}
-	idx := p.pending[0]
-	p.pending = p.pending[1:]
 	p.paired = true
 	p.s.Answer(idx, r)
 	p.afterReply(p.s.Exchanges[idx].Command, r)

@@ -108,8 +108,11 @@ func (s *Splitter) keep(b []byte, t time.Time) {
 }
 
 // Gap tells the splitter n bytes were lost. A counted run absorbs what it
-// can; otherwise the partial line is dropped and the splitter resumes at
-// the next line ending. It reports whether line framing was lost.
+// can. A gap that starts at a line boundary most likely ends at one too,
+// since these protocols write whole lines and a lost segment takes whole
+// lines with it; a gap that starts mid-line drops the partial line and
+// resumes after the next line ending. It reports whether framing may have
+// been lost.
 func (s *Splitter) Gap(n int) (lostFraming bool) {
 	if s.count > 0 {
 		if int64(n) <= s.count {
@@ -117,6 +120,9 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 			return false
 		}
 		s.count = 0
+	}
+	if len(s.buf) == 0 && !s.cut && !s.resync {
+		return true
 	}
 	s.buf, s.cut = s.buf[:0], false
 	s.resync = true

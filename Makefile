@@ -1,0 +1,50 @@
+# mailtrace — see README.md. Needs only Go; samples/record.sh and the
+# end-to-end checks need root and Debian's packages, and install them.
+GO      ?= go
+BIN     := bin/mailtrace
+export CGO_ENABLED ?= 0
+
+.PHONY: all build run test vet fuzz bench golden samples clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/mailtrace
+
+# Analyze the bundled sample of the seed's SMTP exercise.
+run: build
+	./$(BIN) read samples/smtp1.pcapng
+
+# Every test: formatting, vet, unit, golden and public-capture tests, and
+# each fuzz target's seed corpus.
+test: vet
+	$(GO) test -count=1 ./...
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# Run every fuzz target for FUZZTIME each (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Refresh the golden files after a deliberate change of output.
+golden:
+	$(GO) test ./cmd/mailtrace -run Golden -update
+
+# Re-record samples/ from real Postfix and Dovecot (root; installs them).
+samples:
+	samples/record.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,211 @@
+package analyzer_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/reassembly"
+	"github.com/mailtrace/mailtrace/reassembly/capturetest"
+)
+
+// analyze runs a capture held in memory through reassembly and the
+// tracker, and returns its sessions in ID order and the warnings.
+func analyze(t *testing.T, data []byte, opts analyzer.Options) ([]*session.Session, []string) {
+	t.Helper()
+	var sessions []*session.Session
+	var warnings []string
+	tr := analyzer.NewTracker(opts, func(s *session.Session) { sessions = append(sessions, s) })
+	rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, func(w reassembly.Warning) { warnings = append(warnings, w.Error()) })
+	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	sort.Slice(sessions, func(i, j int) bool { return sessions[i].ID < sessions[j].ID })
+	return sessions, warnings
+}
+
+// describe lists what a reader of the timeline sees of sessions, without
+// the times: endpoints, exchanges, authentications and messages.
+func describe(sessions []*session.Session) []string {
+	var out []string
+	for _, s := range sessions {
+		out = append(out, fmt.Sprintf("session %s %s -> %s tls=%s bytes=%d/%d", s.Protocol, s.Client, s.Server, s.TLS, s.BytesClient, s.BytesServer))
+		for _, p := range st.Pairs(s) {
+			out = append(out, "  "+p)
+		}
+		for _, e := range s.Exchanges {
+			if e.Response != nil && len(e.Response.Lines) > 1 {
+				out = append(out, fmt.Sprintf("  reply of %d lines", len(e.Response.Lines)))
+			}
+		}
+		for _, a := range s.Auth {
+			out = append(out, fmt.Sprintf("  auth %s %q %q %v", a.Mechanism, a.Username, a.Password, a.Success != nil && *a.Success))
+		}
+		for _, m := range s.Messages {
+			out = append(out, fmt.Sprintf("  message %s %d %q %q", m.Via, m.Size, m.From, m.Subject))
+		}
+	}
+	return out
+}
+
+func sampleFiles(t *testing.T) []string {
+	files, _ := filepath.Glob("../samples/*.pcapng")
+	if len(files) == 0 {
+		t.Fatal("no samples")
+	}
+	return files
+}
+
+// TestImpairedSamples: where no byte is lost, impaired delivery of every
+// sample gives exactly the sessions of the clean capture.
+func TestImpairedSamples(t *testing.T) {
+	impairments := map[string]func([]capturetest.Segment) []capturetest.Segment{
+		"one-byte segments":    func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 1) },
+		"7-byte segments":      func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 7) },
+		"neighbours reordered": func(s []capturetest.Segment) []capturetest.Segment { return capturetest.SwapNeighbours(capturetest.Split(s, 16)) },
+		"duplicated":           capturetest.Duplicate,
+		"overlapping retransmission": func(s []capturetest.Segment) []capturetest.Segment {
+			return capturetest.OverlapRetransmit(capturetest.Split(s, 20))
+		},
+		"sequence numbers wrap": func(s []capturetest.Segment) []capturetest.Segment {
+			client := s[0].Src // the samples start with the client's SYN
+			var server netip.AddrPort = s[0].Dst
+			s = capturetest.ShiftSeq(s, client, -s[0].Seq-40)
+			return capturetest.ShiftSeq(s, server, -s[1].Seq-40)
+		},
+	}
+	for _, path := range sampleFiles(t) {
+		segs, err := capturetest.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clean, err := capturetest.Write(segs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := analyze(t, clean, analyzer.DefaultOptions())
+		wantDesc := describe(want)
+		for name, impair := range impairments {
+			t.Run(filepath.Base(path)+"/"+name, func(t *testing.T) {
+				data, err := capturetest.Write(impair(segs))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := analyze(t, data, analyzer.DefaultOptions())
+				if d := st.Diff(describe(got), wantDesc); d != "" {
+					t.Errorf("differs from the clean capture:\n%s", d)
+				}
+				for _, s := range got {
+					if len(s.Gaps) > 0 {
+						t.Errorf("session %d reports gaps %v where nothing was lost", s.ID, s.Gaps)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestContentDetection: on a port that is not a mail port, each sample's
+// protocol is recognized by its greeting and parsed the same.
+func TestContentDetection(t *testing.T) {
+	for _, path := range sampleFiles(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			segs, err := capturetest.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clean, _ := capturetest.Write(segs)
+			want, _ := analyze(t, clean, analyzer.DefaultOptions())
+			port := want[0].Server[strings.LastIndexByte(want[0].Server, ':')+1:]
+			var p uint16
+			fmt.Sscan(port, &p)
+			moved, _ := capturetest.Write(capturetest.MovePort(segs, p, 40000+p))
+			got, _ := analyze(t, moved, analyzer.DefaultOptions())
+			if len(got) != len(want) {
+				t.Fatalf("got %d sessions, want %d", len(got), len(want))
+			}
+			for i := range got {
+				if got[i].Detected != "content" || got[i].Protocol != want[i].Protocol {
+					t.Errorf("session %d: detected %q as %s, want content, %s", i, got[i].Detected, got[i].Protocol, want[i].Protocol)
+				}
+				if d := st.Diff(st.Pairs(got[i]), st.Pairs(want[i])); d != "" {
+					t.Errorf("session %d exchanges differ:\n%s", i, d)
+				}
+			}
+		})
+	}
+}
+
+// TestLostSegments: a lost segment is reported as a gap of its size and
+// direction, and the exchanges after it are recovered.
+func TestLostSegments(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/pop3.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lose the server's segment answering "LIST" (the first with "messages:").
+	lost := -1
+	for i, s := range segs {
+		if bytes.Contains(s.Payload, []byte("messages:")) {
+			lost = i
+			break
+		}
+	}
+	if lost < 0 {
+		t.Fatal("sample has no LIST reply")
+	}
+	data, _ := capturetest.Write(capturetest.Drop(segs, func(i int, _ capturetest.Segment) bool { return i == lost }))
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 1 {
+		t.Fatalf("got %d sessions", len(got))
+	}
+	s := got[0]
+	if len(s.Gaps) != 1 || s.Gaps[0].Bytes != len(segs[lost].Payload) || s.Gaps[0].Dir != "server->client" {
+		t.Fatalf("gaps: got %+v, want one of %d bytes server->client", s.Gaps, len(segs[lost].Payload))
+	}
+	pairs := st.Pairs(s)
+	if last := pairs[len(pairs)-1]; last != "QUIT => +OK" {
+		t.Errorf("last exchange after the gap: got %q, want QUIT => +OK; all:\n%s", last, strings.Join(pairs, "\n"))
+	}
+	if !strings.Contains(strings.Join(pairs, "\n"), "RETR 1 => +OK") {
+		t.Errorf("RETR after the gap not recovered:\n%s", strings.Join(pairs, "\n"))
+	}
+}
+
+// TestMidstream: a capture that starts after the handshake and greeting
+// still yields the session, client and server the right way round.
+func TestMidstream(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := -1
+	for i, s := range segs {
+		if bytes.HasPrefix(s.Payload, []byte("mail from")) {
+			start = i
+			break
+		}
+	}
+	data, _ := capturetest.Write(segs[start:])
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 1 {
+		t.Fatalf("got %d sessions", len(got))
+	}
+	s := got[0]
+	if !s.Midstream || !strings.HasSuffix(s.Server, ":25") {
+		t.Errorf("got midstream=%v server=%s", s.Midstream, s.Server)
+	}
+	want := []string{"MAIL from:<alumnoimap@redes.unlp.edu.ar> => 250", "RCPT to: <alumnopop@redes.unlp.edu.ar> => 250",
+		"DATA => 354", "message DATA 11 bytes => 250", "QUIT => 221"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Errorf("exchanges differ:\n%s", d)
+	}
+}

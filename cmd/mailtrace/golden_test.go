@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// runCLI runs mailtrace with args and returns stdout, stderr and the error.
+func runCLI(t *testing.T, stdin []byte, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newRootCmd(bytes.NewReader(stdin), &out, &errOut)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+func samples(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../../samples/*.pcapng")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples found: %v", err)
+	}
+	return files
+}
+
+// TestGolden checks every view of every sample against testdata/golden.
+func TestGolden(t *testing.T) {
+	views := []struct {
+		ext  string
+		args []string
+	}{
+		{"txt", nil},
+		{"stats.txt", []string{"--stats"}},
+		{"follow.txt", []string{"--follow"}},
+		{"summary.txt", []string{"--summary"}},
+		{"json", []string{"--json"}},
+	}
+	for _, path := range samples(t) {
+		base := strings.TrimSuffix(filepath.Base(path), ".pcapng")
+		for _, v := range views {
+			t.Run(base+"."+v.ext, func(t *testing.T) {
+				args := append([]string{"read", "--color=never"}, v.args...)
+				got, stderr, err := runCLI(t, nil, append(args, path)...)
+				if err != nil || stderr != "" {
+					t.Fatalf("read %s: err %v, stderr %q", path, err, stderr)
+				}
+				golden := filepath.Join("testdata", "golden", base+"."+v.ext)
+				if *update {
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%s", golden, firstDiff(got, string(want)))
+				}
+			})
+		}
+	}
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + strconv.Itoa(i+1) + ":\n  got:  " + gl + "\n  want: " + wl
+		}
+	}
+	return ""
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	sample, err := os.ReadFile("../../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		path    string
+		wantErr string
+		code    int
+	}{
+		{"empty file", write("empty.pcap", nil), "empty.pcap: empty file", 1},
+		{"not a capture", write("notes.txt", []byte("<html>hello</html>")), "notes.txt: not a pcap or pcapng file", 1},
+		{"missing file", filepath.Join(dir, "nope.pcap"), "nope.pcap: no such file or directory", 1},
+		{"a directory", dir, "is a directory", 1},
+		{"too short", write("short.pcap", []byte{0xd4, 0xc3}), "not a capture file", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCLI(t, nil, "read", tc.path)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("got error %v, want one containing %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+			if got := exitCode(err); got != tc.code {
+				t.Errorf("exit code %d, want %d", got, tc.code)
+			}
+		})
+	}
+	t.Run("cut short: partial result and a warning", func(t *testing.T) {
+		p := write("cut.pcapng", sample[:len(sample)*2/3])
+		out, stderr, err := runCLI(t, nil, "read", "--summary", p)
+		if err != nil {
+			t.Fatalf("got error %v, want a partial result", err)
+		}
+		if !strings.Contains(stderr, "cut short") {
+			t.Errorf("stderr %q does not warn of the cut", stderr)
+		}
+		if !strings.Contains(out, "smtp") {
+			t.Errorf("no session in the partial result:\n%s", out)
+		}
+	})
+	t.Run("usage error", func(t *testing.T) {
+		_, _, err := runCLI(t, nil, "read", "--json", "--stats", "../../samples/smtp1.pcapng")
+		if exitCode(err) != 2 {
+			t.Errorf("got %v (exit %d), want a usage error", err, exitCode(err))
+		}
+	})
+}
+
+// TestInputForms checks that gzip, standard input and several files give
+// what the plain file gives.
+func TestInputForms(t *testing.T) {
+	sample, err := os.ReadFile("../../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _, err := runCLI(t, nil, "read", "--json", "../../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(sample)
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "capture.bin")
+	os.WriteFile(p, gz.Bytes(), 0o644)
+	fromGzip, _, err := runCLI(t, nil, "read", "--json", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromStdin, _, err := runCLI(t, sample, "read", "--json", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromGzip != plain || fromStdin != plain {
+		t.Errorf("gzip or stdin input differs from the plain file")
+	}
+	both, _, err := runCLI(t, nil, "read", "--summary", "../../samples/smtp1.pcapng", "../../samples/pop3.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(both, "smtp") || !strings.Contains(both, "pop3") {
+		t.Errorf("two files: got\n%s", both)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	args := []string{"read", "--json", "--proto", "pop3", "../../samples/smtp1.pcapng", "../../samples/pop3.pcapng"}
+	out, _, err := runCLI(t, nil, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version  int
+		Sessions []struct {
+			ID       int
+			Protocol string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != 1 || len(doc.Sessions) != 1 || doc.Sessions[0].Protocol != "pop3" || doc.Sessions[0].ID != 2 {
+		t.Errorf("--proto pop3: got %+v", doc)
+	}
+	out, _, err = runCLI(t, nil, "read", "--jsonl", "--session", "1", "../../samples/smtp1.pcapng", "../../samples/pop3.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"protocol":"smtp"`) || !strings.Contains(lines[0], `"version":1`) {
+		t.Errorf("--jsonl --session 1: got %q", out)
+	}
+}
+
+// TestPortOption checks that --port makes a session on another port
+// known without waiting for its content.
+func TestPortOption(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--json", "--port", "smtp=2626", "../../samples/smtp1.pcapng")
+	if err != nil || !strings.Contains(out, `"detected_by": "port"`) {
+		t.Fatalf("got %v", err)
+	}
+	_, _, err = runCLI(t, nil, "read", "--port", "smtp", "../../samples/smtp1.pcapng")
+	if exitCode(err) != 2 {
+		t.Errorf("bad --port: got %v", err)
+	}
+}
