@@ -166,16 +166,18 @@ func (p *Parser) command(l wire.Line) {
 		p.dataEx = p.push(cmd)
 		return
 	case "BDAT":
+		// RFC 3030 §4: "BDAT" SP chunk-size [ SP end-marker ]. Anything
+		// else is refused by the server, which then reads no chunk.
 		f := strings.Fields(args)
 		n, err := int64(0), error(nil)
 		if len(f) > 0 {
 			n, err = strconv.ParseInt(f[0], 10, 64)
 		}
-		if len(f) == 0 || err != nil || n < 0 {
-			p.s.Anomaly(l.Time, session.FromClient, "BDAT without a valid chunk size")
+		if len(f) == 0 || len(f) > 2 || err != nil || n < 0 || (len(f) == 2 && !strings.EqualFold(f[1], "LAST")) {
+			p.s.Anomaly(l.Time, session.FromClient, "BDAT with bad arguments: "+args)
 			break
 		}
-		p.bdatLast = len(f) > 1 && strings.EqualFold(f[1], "LAST")
+		p.bdatLast = len(f) == 2
 		cmd.Size = n
 		idx := p.push(cmd)
 		if p.msg == nil {
