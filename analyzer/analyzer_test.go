@@ -68,10 +68,12 @@ func sampleFiles(t *testing.T) []string {
 // sample gives exactly the sessions of the clean capture.
 func TestImpairedSamples(t *testing.T) {
 	impairments := map[string]func([]capturetest.Segment) []capturetest.Segment{
-		"one-byte segments":    func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 1) },
-		"7-byte segments":      func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 7) },
-		"neighbours reordered": func(s []capturetest.Segment) []capturetest.Segment { return capturetest.SwapNeighbours(capturetest.Split(s, 16)) },
-		"duplicated":           capturetest.Duplicate,
+		"one-byte segments": func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 1) },
+		"7-byte segments":   func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Split(s, 7) },
+		"neighbours reordered": func(s []capturetest.Segment) []capturetest.Segment {
+			return capturetest.SwapNeighbours(capturetest.Split(s, 16))
+		},
+		"duplicated": capturetest.Duplicate,
 		"overlapping retransmission": func(s []capturetest.Segment) []capturetest.Segment {
 			return capturetest.OverlapRetransmit(capturetest.Split(s, 20))
 		},

@@ -231,4 +231,3 @@ func wantMessage(t *testing.T, s *session.Session, i int, via string, size int64
 		t.Errorf("message %d: got via %s size %d subject %q, want %s %d %q", i, m.Via, m.Size, m.Subject, via, size, subject)
 	}
 }
-
