@@ -220,6 +220,9 @@ func (r *Reader) flushByCaptureTime() {
 		opt.TC = r.last.Add(-r.opts.IdleTimeout)
 	}
 	r.asm.FlushWithOptions(opt)
+	// RFC 791's reassembly timer is at most a few minutes; 30 s of
+	// capture time bounds what incomplete datagrams hold.
+	r.dec.defrag.DiscardOlderThan(r.last.Add(-30 * time.Second))
 	r.flushed = r.last
 }
 

@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"bytes"
 	"net/netip"
 	"time"
 
@@ -144,7 +145,14 @@ func (d *decoder) lastIPProtocol() layers.IPProtocol {
 // reassembleFragment feeds an IPv4 fragment to the defragmenter and decodes
 // TCP from the datagram once it is whole.
 func (d *decoder) reassembleFragment(ts time.Time) (segment, decodeResult) {
-	whole, err := d.defrag.DefragIPv4WithTimestamp(&d.ip4, ts)
+	// The defragmenter keeps the fragments it is given: hand it a copy,
+	// not the reused layer and the reader's reused buffer.
+	frag := new(layers.IPv4)
+	*frag = d.ip4
+	frag.Contents = bytes.Clone(d.ip4.Contents)
+	frag.Payload = bytes.Clone(d.ip4.Payload)
+	frag.Options = nil
+	whole, err := d.defrag.DefragIPv4WithTimestamp(frag, ts)
 	if err != nil {
 		return segment{}, malformed
 	}

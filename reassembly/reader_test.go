@@ -1,0 +1,440 @@
+package reassembly
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// recorder is a Handler that writes down what it is told.
+type recorder struct {
+	conns []*recConn
+}
+
+type recConn struct {
+	info   ConnInfo
+	events []string
+	ended  string
+}
+
+func (r *recorder) Open(info ConnInfo) Conn {
+	c := &recConn{info: info}
+	r.conns = append(r.conns, c)
+	return c
+}
+
+func (c *recConn) Data(d Dir, _ time.Time, b []byte) {
+	// Adjacent chunks of one direction are merged: how bytes are cut
+	// into deliveries is not part of the contract.
+	tag := fmt.Sprintf("%d:", d)
+	if n := len(c.events); n > 0 && strings.HasPrefix(c.events[n-1], tag) {
+		c.events[n-1] += string(b)
+		return
+	}
+	c.events = append(c.events, tag+string(b))
+}
+
+func (c *recConn) Gap(d Dir, _ time.Time, n int) {
+	c.events = append(c.events, fmt.Sprintf("gap %d:%d", d, n))
+}
+
+func (c *recConn) Close(_ time.Time, how End) { c.ended = fmt.Sprint(how) }
+
+// packet is one TCP segment of a scripted conversation.
+type packet struct {
+	fromClient bool
+	flags      string // S, A, F, R, P
+	seq, ack   uint32
+	payload    string
+}
+
+var (
+	clientIP4 = net.IP{192, 0, 2, 10}
+	serverIP4 = net.IP{192, 0, 2, 25}
+	clientIP6 = net.ParseIP("2001:db8::10")
+	serverIP6 = net.ParseIP("2001:db8::25")
+)
+
+// conversation is a short SMTP exchange with handshake and close.
+func conversation() []packet {
+	return []packet{
+		{true, "S", 1000, 0, ""},
+		{false, "SA", 5000, 1001, ""},
+		{true, "A", 1001, 5001, ""},
+		{false, "PA", 5001, 1001, "220 mx ESMTP\r\n"},
+		{true, "PA", 1001, 5015, "EHLO c\r\n"},
+		{false, "PA", 5015, 1009, "250 mx\r\n"},
+		{true, "FA", 1009, 5023, ""},
+		{false, "FA", 5023, 1010, ""},
+		{true, "A", 1010, 5024, ""},
+	}
+}
+
+var wantEvents = []string{"0:220 mx ESMTP\r\n", "1:EHLO c\r\n", "0:250 mx\r\n"}
+
+// ipPacket serializes the IP and TCP layers of p.
+func ipPacket(t *testing.T, p packet, v6 bool) []byte {
+	t.Helper()
+	src, dst := clientIP4, serverIP4
+	if v6 {
+		src, dst = clientIP6, serverIP6
+	}
+	sport, dport := layers.TCPPort(40000), layers.TCPPort(25)
+	if !p.fromClient {
+		src, dst, sport, dport = dst, src, dport, sport
+	}
+	tcp := &layers.TCP{SrcPort: sport, DstPort: dport, Seq: p.seq, Ack: p.ack, Window: 65535,
+		SYN: strings.Contains(p.flags, "S"), ACK: strings.Contains(p.flags, "A"), FIN: strings.Contains(p.flags, "F"),
+		RST: strings.Contains(p.flags, "R"), PSH: strings.Contains(p.flags, "P")}
+	var ip gopacket.SerializableLayer
+	if v6 {
+		l := &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP, SrcIP: src, DstIP: dst}
+		tcp.SetNetworkLayerForChecksum(l)
+		ip = l
+	} else {
+		l := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src, DstIP: dst}
+		tcp.SetNetworkLayerForChecksum(l)
+		ip = l
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ip, tcp, gopacket.Payload(p.payload)); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Clone(buf.Bytes())
+}
+
+// framers put a link-layer header in front of an IP packet.
+var framers = map[string]struct {
+	link  layers.LinkType
+	frame func(ip []byte, v6 bool) []byte
+}{
+	"ethernet": {layers.LinkTypeEthernet, func(ip []byte, v6 bool) []byte {
+		return append(ethHeader(v6, false), ip...)
+	}},
+	"ethernet+vlan": {layers.LinkTypeEthernet, func(ip []byte, v6 bool) []byte {
+		return append(ethHeader(v6, true), ip...)
+	}},
+	"linux sll": {layers.LinkTypeLinuxSLL, func(ip []byte, v6 bool) []byte {
+		h := make([]byte, 16)
+		binary.BigEndian.PutUint16(h[2:], 1) // ARPHRD_ETHER
+		binary.BigEndian.PutUint16(h[4:], 6)
+		binary.BigEndian.PutUint16(h[14:], etherType(v6))
+		return append(h, ip...)
+	}},
+	"linux sll2": {layers.LinkTypeLinuxSLL2, func(ip []byte, v6 bool) []byte {
+		h := make([]byte, 20)
+		binary.BigEndian.PutUint16(h[0:], etherType(v6))
+		binary.BigEndian.PutUint32(h[4:], 2) // interface index
+		binary.BigEndian.PutUint16(h[8:], 1) // ARPHRD_ETHER
+		h[10], h[11] = 4, 6                  // outgoing, address length
+		return append(h, ip...)
+	}},
+	"bsd loopback": {layers.LinkTypeNull, func(ip []byte, v6 bool) []byte {
+		family := uint32(2) // AF_INET, in the capturing host's byte order
+		if v6 {
+			family = 30 // AF_INET6 on Darwin
+		}
+		h := make([]byte, 4)
+		binary.LittleEndian.PutUint32(h, family)
+		return append(h, ip...)
+	}},
+	"raw ip": {layers.LinkTypeRaw, func(ip []byte, _ bool) []byte { return ip }},
+}
+
+func etherType(v6 bool) uint16 {
+	if v6 {
+		return 0x86dd
+	}
+	return 0x0800
+}
+
+func ethHeader(v6, vlan bool) []byte {
+	h := []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}
+	if vlan {
+		h = append(h, 0x81, 0x00, 0x00, 0x64)
+	}
+	return binary.BigEndian.AppendUint16(h, etherType(v6))
+}
+
+func pcapFile(t *testing.T, link layers.LinkType, frames [][]byte, nanos bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	if nanos {
+		w = pcapgo.NewWriterNanos(&buf)
+	}
+	if err := w.WriteFileHeader(65535, link); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i, f := range frames {
+		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(f), Length: len(f)}
+		if err := w.WritePacket(ci, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// bigEndianPcap writes a pcap as a big-endian host would.
+func bigEndianPcap(link layers.LinkType, frames [][]byte) []byte {
+	var b []byte
+	b = binary.BigEndian.AppendUint32(b, 0xa1b2c3d4)
+	b = binary.BigEndian.AppendUint16(b, 2)
+	b = binary.BigEndian.AppendUint16(b, 4)
+	b = binary.BigEndian.AppendUint32(b, 0)
+	b = binary.BigEndian.AppendUint32(b, 0)
+	b = binary.BigEndian.AppendUint32(b, 65535)
+	b = binary.BigEndian.AppendUint32(b, uint32(link))
+	for i, f := range frames {
+		b = binary.BigEndian.AppendUint32(b, 1767323045)
+		b = binary.BigEndian.AppendUint32(b, uint32(i*1000))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+func run(t *testing.T, files ...[]byte) (*recorder, Stats, []Warning) {
+	t.Helper()
+	rec := &recorder{}
+	var warnings []Warning
+	r := NewReader(DefaultOptions(), rec, func(w Warning) { warnings = append(warnings, w) })
+	var inputs []Input
+	for _, f := range files {
+		inputs = append(inputs, Input{Path: "-", Reader: bytes.NewReader(f)})
+	}
+	st, err := r.ReadAll(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, st, warnings
+}
+
+func checkConversation(t *testing.T, rec *recorder, v6 bool) {
+	t.Helper()
+	if len(rec.conns) != 1 {
+		t.Fatalf("got %d connections, want 1", len(rec.conns))
+	}
+	c := rec.conns[0]
+	// The SYN comes first, so A is the client and opened the connection.
+	if c.info.Opener != OpenerA || c.info.B.Port() != 25 {
+		t.Errorf("got opener %v, B %v", c.info.Opener, c.info.B)
+	}
+	if v6 != c.info.A.Addr().Is6() {
+		t.Errorf("address family: got %v", c.info.A)
+	}
+	// Events are relative to A: BtoA (1) is the server here.
+	want := []string{"1:" + wantEvents[0][2:], "0:" + wantEvents[1][2:], "1:" + wantEvents[2][2:]}
+	if strings.Join(c.events, "|") != strings.Join(want, "|") {
+		t.Errorf("events: got %q, want %q", c.events, want)
+	}
+	if c.ended != fmt.Sprint(EndClosed) {
+		t.Errorf("end: got %s", c.ended)
+	}
+}
+
+func TestLinkTypes(t *testing.T) {
+	for name, fr := range framers {
+		for _, v6 := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/ipv6=%v", name, v6), func(t *testing.T) {
+				var frames [][]byte
+				for _, p := range conversation() {
+					frames = append(frames, fr.frame(ipPacket(t, p, v6), v6))
+				}
+				rec, st, _ := run(t, pcapFile(t, fr.link, frames, false))
+				if st.UnknownLink != 0 || st.Malformed != 0 {
+					t.Errorf("stats: %+v", st)
+				}
+				checkConversation(t, rec, v6)
+			})
+		}
+	}
+}
+
+func conversationFrames(t *testing.T) [][]byte {
+	var frames [][]byte
+	for _, p := range conversation() {
+		frames = append(frames, append(ethHeader(false, false), ipPacket(t, p, false)...))
+	}
+	return frames
+}
+
+func TestFileFormats(t *testing.T) {
+	frames := conversationFrames(t)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(pcapFile(t, layers.LinkTypeEthernet, frames, true))
+	zw.Close()
+	formats := map[string][]byte{
+		"pcap microseconds": pcapFile(t, layers.LinkTypeEthernet, frames, false),
+		"pcap nanoseconds":  pcapFile(t, layers.LinkTypeEthernet, frames, true),
+		"pcap big-endian":   bigEndianPcap(layers.LinkTypeEthernet, frames),
+		"pcap gzip":         gz.Bytes(),
+		"pcapng":            pcapngFile(t, frames),
+	}
+	for name, data := range formats {
+		t.Run(name, func(t *testing.T) {
+			rec, _, warnings := run(t, data)
+			if len(warnings) > 0 {
+				t.Errorf("warnings: %v", warnings)
+			}
+			checkConversation(t, rec, false)
+		})
+	}
+}
+
+// pcapngFile writes the conversation in two sections: the first with an
+// Ethernet interface, the second with a raw-IP and an Ethernet interface,
+// the packets spread over all of them.
+func pcapngFile(t *testing.T, ethFrames [][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	write := func(w *pcapgo.NgWriter, iface int, i int, frame []byte) {
+		ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(frame), Length: len(frame), InterfaceIndex: iface}
+		if err := w.WritePacket(ci, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w1, err := pcapgo.NewNgWriter(&buf, layers.LinkTypeEthernet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		write(w1, 0, i, ethFrames[i])
+	}
+	w1.Flush()
+	w2, err := pcapgo.NewNgWriterInterface(&buf, pcapgo.NgInterface{Name: "tun0", LinkType: layers.LinkTypeRaw, SnapLength: 65535}, pcapgo.DefaultNgWriterOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eth, err := w2.AddInterface(pcapgo.NgInterface{Name: "eth0", LinkType: layers.LinkTypeEthernet, SnapLength: 65535})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 3; i < len(ethFrames); i++ {
+		if i%2 == 0 {
+			write(w2, eth, i, ethFrames[i])
+		} else {
+			write(w2, 0, i, ethFrames[i][14:]) // raw IP on interface 0
+		}
+	}
+	w2.Flush()
+	return buf.Bytes()
+}
+
+func TestIPv4Fragments(t *testing.T) {
+	var frames [][]byte
+	for _, p := range conversation() {
+		ip := ipPacket(t, p, false)
+		if p.payload != "EHLO c\r\n" {
+			frames = append(frames, append(ethHeader(false, false), ip...))
+			continue
+		}
+		// Fragment: the TCP header and 4 payload bytes, then the rest,
+		// the second fragment first.
+		hdr, body := ip[:20], ip[20:]
+		cut := 24
+		f1 := fragment(hdr, body[:cut], 0, true)
+		f2 := fragment(hdr, body[cut:], cut, false)
+		frames = append(frames, append(ethHeader(false, false), f2...), append(ethHeader(false, false), f1...))
+	}
+	rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
+	checkConversation(t, rec, false)
+}
+
+func fragment(hdr, payload []byte, offset int, more bool) []byte {
+	h := bytes.Clone(hdr)
+	binary.BigEndian.PutUint16(h[2:], uint16(20+len(payload)))
+	flags := uint16(offset / 8)
+	if more {
+		flags |= 0x2000
+	}
+	binary.BigEndian.PutUint16(h[6:], flags)
+	h[10], h[11] = 0, 0
+	var sum uint32
+	for i := 0; i < 20; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(h[i:]))
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	binary.BigEndian.PutUint16(h[10:], ^uint16(sum))
+	return append(h, payload...)
+}
+
+func TestLostSegmentIsAGap(t *testing.T) {
+	conv := conversation()
+	conv = append(conv[:5:5], append([]packet{{true, "PA", 1009, 5023, "NOOP\r\n"}}, conv[5:]...)...)
+	// Drop the client's EHLO: the NOOP after it arrives beyond a hole.
+	var frames [][]byte
+	for _, p := range conv {
+		if p.payload == "EHLO c\r\n" {
+			continue
+		}
+		if p.flags == "FA" && p.fromClient {
+			p.seq += 6
+		}
+		frames = append(frames, append(ethHeader(false, false), ipPacket(t, p, false)...))
+	}
+	rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
+	c := rec.conns[0]
+	want := "1:220 mx ESMTP\r\n|gap 0:8|0:NOOP\r\n|1:250 mx\r\n"
+	if got := strings.Join(c.events, "|"); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestUnknownLinkTypeCounted(t *testing.T) {
+	frames := conversationFrames(t)
+	_, st, _ := run(t, pcapFile(t, layers.LinkType(147), frames, false)) // DLT_USER0
+	if st.UnknownLink != int64(len(frames)) || st.Connections != 0 {
+		t.Errorf("got %+v", st)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "empty file"},
+		{"text", []byte("hello world"), "not a pcap or pcapng file"},
+		{"three bytes", []byte{0xa1, 0xb2, 0xc3}, "not a capture file"},
+		{"bad gzip", []byte{0x1f, 0x8b, 0, 0, 0}, "gzip"},
+		{"pcapng header cut", []byte{0x0a, 0x0d, 0x0d, 0x0a, 0, 0}, "pcapng"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(DefaultOptions(), &recorder{}, nil)
+			_, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(tc.data)}})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTruncatedCaptureWarns(t *testing.T) {
+	data := pcapFile(t, layers.LinkTypeEthernet, conversationFrames(t), false)
+	rec, _, warnings := run(t, data[:len(data)-30])
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), "cut short after 8 packets") {
+		t.Errorf("warnings: %v", warnings)
+	}
+	if len(rec.conns) != 1 {
+		t.Errorf("got %d connections from the readable part", len(rec.conns))
+	}
+}
