@@ -87,17 +87,13 @@ func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
 	if p.compressed {
 		return
 	}
-	skip, plain := p.tls.Skip(int(d), b)
-	if plain {
+	plain := func() {
 		p.s.Anomaly(t, d, "STARTTLS accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
 	}
-	if skip {
-		return
-	}
 	if d == session.FromClient {
-		p.cli.Feed(b, t, clientSide{p})
+		p.tls.Feed(0, b, t, p.cli, clientSide{p}, plain)
 	} else {
-		p.srv.Feed(b, t, serverSide{p})
+		p.tls.Feed(1, b, t, p.srv, serverSide{p}, plain)
 	}
 }
 
@@ -238,7 +234,9 @@ func (p *Parser) continueSegment(t time.Time) {
 
 func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 	c := p.cur
-	c.canon = c.canon[:strings.LastIndexByte(c.canon, '{')]
+	if i := strings.LastIndexByte(c.canon, '{'); i >= 0 {
+		c.canon = c.canon[:i]
+	}
 	p.lit = literal{size: n}
 	if c.verb == "APPEND" {
 		p.lit.msg = message.NewBuilder(p.opts.KeepBodies)
@@ -557,10 +555,11 @@ func (p *Parser) complete(c *command, r *session.Response) {
 	}
 	switch c.verb {
 	case "STARTTLS":
-		p.tls.Start()
+		p.tls.Start(p.srv)
 		p.s.TLS = session.TLSStart
 	case "COMPRESS":
 		p.compressed = true
+		p.tls.Opaque(p.srv)
 		p.s.Compressed = true
 	}
 }

@@ -137,3 +137,11 @@ func TestFetchedMessageSummarized(t *testing.T) {
 		t.Errorf("got %+v", m)
 	}
 }
+
+func TestCompressStopsParsing(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a COMPRESS DEFLATE\r\n"), S("a OK compressing\r\n\x78\x9cgarbage\r\n"), C("\x78\x9cb NOOP\r\n"))
+	want := []string{"- => OK", "a COMPRESS DEFLATE => OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" || !s.Compressed || len(s.Anomalies) != 0 {
+		t.Errorf("got %v compressed=%v anomalies=%v\n%s", st.Pairs(s), s.Compressed, s.Anomalies, d)
+	}
+}

@@ -51,18 +51,16 @@ func New(s *session.Session, opts wire.Options) *Parser {
 
 // Feed pushes bytes seen in direction d.
 func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
-	skip, plain := p.tls.Skip(int(d), b)
-	if plain {
+	if d == session.FromServer {
+		p.pending.ServerData(t)
+	}
+	plain := func() {
 		p.s.Anomaly(t, d, "STARTTLS accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
 	}
-	if skip {
-		return
-	}
 	if d == session.FromClient {
-		p.cli.Feed(b, t, clientSide{p})
+		p.tls.Feed(0, b, t, p.cli, clientSide{p}, plain)
 	} else {
-		p.pending.ServerData(t)
-		p.srv.Feed(b, t, serverSide{p})
+		p.tls.Feed(1, b, t, p.srv, serverSide{p}, plain)
 	}
 }
 
@@ -341,7 +339,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		p.authReply(r)
 	case "STARTTLS":
 		if r.Status == "220" {
-			p.tls.Start()
+			p.tls.Start(p.srv)
 			p.s.TLS = session.TLSStart
 		}
 	}

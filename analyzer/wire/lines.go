@@ -39,6 +39,7 @@ type Splitter struct {
 	count    int64
 	resync   bool // discard up to the next line ending (after a gap)
 	discards int64
+	paused   bool
 }
 
 // NewSplitter returns a Splitter with the given line bound (0: default).
@@ -55,9 +56,17 @@ func (s *Splitter) Expect(n int64) { s.count = n }
 // Counting reports bytes still expected in a counted run.
 func (s *Splitter) Counting() int64 { return s.count }
 
-// Feed pushes bytes through the splitter.
-func (s *Splitter) Feed(b []byte, t time.Time, h Handler) {
+// Pause makes Feed return after the current line, handing back the bytes
+// it did not read: after STARTTLS they are no longer lines.
+func (s *Splitter) Pause() { s.paused = true }
+
+// Feed pushes bytes through the splitter and returns what a Pause left.
+func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 	for len(b) > 0 {
+		if s.paused {
+			s.paused = false
+			return b
+		}
 		if s.count > 0 {
 			n := int64(len(b))
 			if n > s.count {
@@ -73,7 +82,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) {
 			if !s.resync {
 				s.keep(b, t)
 			}
-			return
+			return nil
 		}
 		part := b[:i]
 		b = b[i+1:]
@@ -84,7 +93,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) {
 		}
 		line := part
 		lt := t
-		if len(s.buf) > 0 || s.cut {
+		if len(s.buf) > 0 || s.cut || len(part) > s.Max {
 			s.keep(part, t)
 			line, lt = s.buf, s.bufTime
 		}
@@ -93,6 +102,8 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) {
 		s.buf, s.cut = s.buf[:0], false
 		h.Line(Line{B: line, Time: lt, Cut: cut})
 	}
+	s.paused = false
+	return nil
 }
 
 func (s *Splitter) keep(b []byte, t time.Time) {
@@ -161,17 +172,13 @@ type Options struct {
 	KeepBodies bool // keep message bodies for full display
 }
 
-// LooksLikeTLS reports whether b starts like a TLS record (RFC 8446 §5.1:
-// content type 20-23, then major version 3), as the bytes after a
-// successful STARTTLS should.
+// LooksLikeTLS reports whether b starts like a TLS record, as the bytes
+// after a successful STARTTLS should: its first byte is a content type,
+// 20 to 23 (RFC 8446 §5.1), a control character no command or reply line
+// starts with. One byte decides, so the answer is the same however TCP
+// cut the stream.
 func LooksLikeTLS(b []byte) bool {
-	if len(b) == 0 {
-		return true
-	}
-	if b[0] < 20 || b[0] > 23 {
-		return false
-	}
-	return len(b) < 2 || b[1] == 3
+	return len(b) == 0 || (b[0] >= 20 && b[0] <= 23)
 }
 
 // TLSWatch follows an in-band upgrade to TLS (STARTTLS, STLS). Once
@@ -180,14 +187,45 @@ func LooksLikeTLS(b []byte) bool {
 type TLSWatch struct {
 	On      bool
 	checked [2]bool
+	opaque  bool
 }
 
-// Start marks the upgrade as accepted by the server.
-func (w *TLSWatch) Start() { w.On = true }
+// Opaque marks the rest of the stream as unreadable (IMAP COMPRESS,
+// RFC 4978): it is counted, not parsed. sp stops at the current line.
+func (w *TLSWatch) Opaque(sp *Splitter) {
+	w.opaque = true
+	sp.Pause()
+}
+
+// Start marks the upgrade as accepted by the server, whose splitter sp
+// stops at the end of the accepting line.
+func (w *TLSWatch) Start(sp *Splitter) {
+	w.On = true
+	sp.Pause()
+}
+
+// Feed pushes b through the splitter of its direction, and whatever
+// follows an accepted upgrade through the TLS check; plain is called when
+// the bytes after an upgrade turn out not to be TLS.
+func (w *TLSWatch) Feed(dir int, b []byte, t time.Time, sp *Splitter, h Handler, plain func()) {
+	for len(b) > 0 {
+		skip, clear := w.Skip(dir, b)
+		if clear {
+			plain()
+		}
+		if skip {
+			return
+		}
+		b = sp.Feed(b, t, h)
+	}
+}
 
 // Skip reports whether bytes in direction dir (0 client, 1 server) are
 // TLS and so not to be parsed; plain reports a direction found in clear.
 func (w *TLSWatch) Skip(dir int, b []byte) (skip, plain bool) {
+	if w.opaque {
+		return true, false
+	}
 	if !w.On {
 		return false, false
 	}

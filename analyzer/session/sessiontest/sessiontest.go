@@ -109,3 +109,60 @@ func Diff(got, want []string) string {
 	}
 	return b.String()
 }
+
+// Script turns fuzzer bytes into steps: chunks separated by NUL alternate
+// between server (first) and client; a chunk "\xffN" is a gap of N bytes
+// in that direction.
+func Script(data []byte) []Step {
+	var steps []Step
+	for i, chunk := range strings.Split(string(data), "\x00") {
+		dir := session.FromServer
+		if i%2 == 1 {
+			dir = session.FromClient
+		}
+		if len(chunk) == 2 && chunk[0] == 0xff {
+			steps = append(steps, Step{Dir: dir, Gap: int(chunk[1]) + 1})
+			continue
+		}
+		if chunk != "" {
+			steps = append(steps, Step{Dir: dir, Data: chunk})
+		}
+	}
+	return steps
+}
+
+// Unscript is the inverse of Script for steps without gaps, to seed
+// fuzzers from table tests.
+func Unscript(steps []Step) []byte {
+	var b strings.Builder
+	cur := session.FromServer
+	for _, st := range steps {
+		if st.Dir != cur {
+			b.WriteByte(0)
+			cur = st.Dir
+		}
+		b.WriteString(st.Data)
+	}
+	return []byte(b.String())
+}
+
+// CheckSegmentation runs steps whole and split into single bytes through
+// parsers made by newParser, and reports how the two sessions differ: how
+// TCP cut the bytes must not change what was said.
+func CheckSegmentation(newParser func(*session.Session) Parser, proto session.Protocol, steps []Step) string {
+	whole, bytewise := NewSession(proto), NewSession(proto)
+	Run(newParser(whole), steps...)
+	Run(newParser(bytewise), Bytewise(steps)...)
+	if d := Diff(Pairs(bytewise), Pairs(whole)); d != "" {
+		return "exchanges differ when split into bytes:\n" + d
+	}
+	if len(whole.Auth) != len(bytewise.Auth) || len(whole.Messages) != len(bytewise.Messages) {
+		return fmt.Sprintf("auth or messages differ: %d/%d auth, %d/%d messages", len(bytewise.Auth), len(whole.Auth), len(bytewise.Messages), len(whole.Messages))
+	}
+	for i := range whole.Messages {
+		if whole.Messages[i].Size != bytewise.Messages[i].Size || whole.Messages[i].Subject != bytewise.Messages[i].Subject {
+			return fmt.Sprintf("message %d differs: %+v vs %+v", i, bytewise.Messages[i], whole.Messages[i])
+		}
+	}
+	return ""
+}

@@ -1,0 +1,48 @@
+package imap
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+// FuzzParser feeds scripted conversations (see sessiontest.Script): the
+// parser must not panic, and how the bytes are cut into segments must not
+// change the exchanges.
+func FuzzParser(f *testing.F) {
+	f.Add(st.Unscript(seedSteps))
+	for _, tc := range []string{
+		"* OK\r\n\x00a LOGIN {5}\r\n\x00+ go\r\n\x00alice {3+}\r\npwd\r\n\x00a OK\r\n", // literals
+		"* OK\r\n\x00a FETCH 1 BODY[]\r\n\x00* 1 FETCH (BODY[] {999}\r\nshort",         // literal longer than the stream
+		"* OK\r\n\x00a IDLE\r\n\x00+ idling\r\n* 3 EXISTS\r\n\x00DONE\r\n\x00a OK\r\n", // IDLE
+		"* OK\r\n\x00a APPEND x {0}\r\n\x00+ ok\r\n\x00\r\n\x00a OK\r\n",               // empty literal
+		"* OK\r\n\x00a COMPRESS DEFLATE\r\n\x00a OK\r\n\x00\x78\x9c",                   // compressed after
+		"b OK no such tag\r\n+ unexpected\r\n",                                         // replies with no command
+		"* OK\r\n\x00a LOGIN {18446744073709551616}\r\n",                               // literal size overflows
+	} {
+		f.Add([]byte(tc))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		steps := st.Script(data)
+		newParser := func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) }
+		if hasGap(steps) {
+			s := st.NewSession(session.IMAP)
+			st.Run(newParser(s), steps...)
+			return
+		}
+		if d := st.CheckSegmentation(newParser, session.IMAP, steps); d != "" {
+			t.Fatal(d)
+		}
+	})
+}
+
+func hasGap(steps []st.Step) bool {
+	for _, s := range steps {
+		if s.Gap > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,46 @@
+package pop3
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+// FuzzParser feeds scripted conversations (see sessiontest.Script): the
+// parser must not panic, and how the bytes are cut into segments must not
+// change the exchanges.
+func FuzzParser(f *testing.F) {
+	f.Add(st.Unscript(seedSteps))
+	for _, tc := range []string{
+		"+OK ready\r\n\x00RETR 1\r\n\x00+OK\r\nSubject: x\r\n",                  // body cut short
+		"+OK ready\r\n\x00LIST\r\nUIDL 1\r\n\x00+OK\r\n1 2\r\n.\r\n+OK 1 a\r\n", // pipelined
+		"+OK\r\n\x00AUTH PLAIN\r\n\x00+ \r\n\x00*\r\n\x00-ERR cancelled\r\n",    // cancelled AUTH
+		"+OK\r\n\x00STLS\r\n\x00+OK\r\n\x00\x16\x03\x01",                        // TLS after STLS
+		"garbage without status\r\n\x00\r\n",                                    // malformed
+	} {
+		f.Add([]byte(tc))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		steps := st.Script(data)
+		newParser := func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) }
+		if hasGap(steps) {
+			s := st.NewSession(session.POP3)
+			st.Run(newParser(s), steps...)
+			return
+		}
+		if d := st.CheckSegmentation(newParser, session.POP3, steps); d != "" {
+			t.Fatal(d)
+		}
+	})
+}
+
+func hasGap(steps []st.Step) bool {
+	for _, s := range steps {
+		if s.Gap > 0 {
+			return true
+		}
+	}
+	return false
+}

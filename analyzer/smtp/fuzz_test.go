@@ -1,0 +1,48 @@
+package smtp
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+// FuzzParser feeds scripted conversations (see sessiontest.Script): the
+// parser must not panic, and how the bytes are cut into segments must not
+// change the exchanges.
+func FuzzParser(f *testing.F) {
+	f.Add(st.Unscript(seedSteps))
+	for _, tc := range []string{
+		"220 mx\r\n\x00BDAT 5\r\nabc",                          // chunk longer than the stream
+		"220 mx\r\n\x00BDAT 99999999999999999999\r\n",          // size overflows
+		"220 mx\r\n\x00AUTH PLAIN\r\n\x00334 \r\n\x00=\r\n",    // empty initial response
+		"250-a\r\n251 b\r\n",                                   // code changes inside a reply
+		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00.\r\n",        // empty message
+		"220 mx\r\n\x00STARTTLS\r\n\x00220 go\r\n\x00\x16\x03", // TLS after STARTTLS
+		"\x00MAIL FROM:<a>\r\n\x00\xff\x10\x00RCPT TO:<b>\r\n", // gap then data
+	} {
+		f.Add([]byte(tc))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		steps := st.Script(data)
+		newParser := func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) }
+		if hasGap(steps) {
+			s := st.NewSession(session.SMTP)
+			st.Run(newParser(s), steps...)
+			return
+		}
+		if d := st.CheckSegmentation(newParser, session.SMTP, steps); d != "" {
+			t.Fatal(d)
+		}
+	})
+}
+
+func hasGap(steps []st.Step) bool {
+	for _, s := range steps {
+		if s.Gap > 0 {
+			return true
+		}
+	}
+	return false
+}
