@@ -438,3 +438,7 @@ func TestTruncatedCaptureWarns(t *testing.T) {
 		t.Errorf("got %d connections from the readable part", len(rec.conns))
 	}
 }
+
+func testTime(ms int) time.Time {
+	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
+}

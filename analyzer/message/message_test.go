@@ -1,0 +1,67 @@
+package message
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSummary(t *testing.T) {
+	tests := []struct {
+		name, raw        string
+		from, subj, date string
+	}{
+		{"plain", "From: a@b\r\nSubject: hola\r\nDate: Thu, 5 Apr 2018 22:20:09 +0000\r\n\r\nbody\r\n", "a@b", "hola", "Thu, 5 Apr 2018 22:20:09 +0000"},
+		{"RFC 2047 Q in UTF-8", "Subject: =?UTF-8?Q?Informe_pr=C3=A1ctica?=\r\n\r\n", "", "Informe práctica", ""},
+		{"RFC 2047 B in GB2312", "Subject: =?gb2312?B?xOO6ww==?=\r\n\r\n", "", "你好", ""},
+		{"ISO-8859-1", "Subject: =?ISO-8859-1?Q?Ca=F1a?=\r\n\r\n", "", "Caña", ""},
+		{"unknown charset left as is", "Subject: =?x-nope?Q?abc?=\r\n\r\n", "", "=?x-nope?Q?abc?=", ""},
+		{"folded header", "Subject: a\r\n b\r\n\r\n", "", "a b", ""},
+		{"no blank line", "From: x@y\r\nSubject: cut", "x@y", "cut", ""},
+		{"LF only", "From: x@y\nSubject: lf\n\nbody\n", "x@y", "lf", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, step := range []int{len(tc.raw) + 1, 1, 3} {
+				b := NewBuilder(false)
+				for i := 0; i < len(tc.raw); i += step {
+					b.Write([]byte(tc.raw[i:min(i+step, len(tc.raw))]))
+				}
+				m := b.Summary()
+				if m.From != tc.from || m.Subject != tc.subj || m.Date != tc.date || m.Size != int64(len(tc.raw)) {
+					t.Errorf("written %d at a time: got From %q Subject %q Date %q Size %d", step, m.From, m.Subject, m.Date, m.Size)
+				}
+			}
+		})
+	}
+}
+
+func TestHeaderBound(t *testing.T) {
+	b := NewBuilder(false)
+	b.Write([]byte("Subject: x\r\nX-Junk: " + strings.Repeat("a", DefaultMaxHeader) + "\r\n\r\nbody"))
+	m := b.Summary()
+	if !m.Truncated || m.Size != int64(12+8+DefaultMaxHeader+4+4) {
+		t.Errorf("got truncated=%v size=%d", m.Truncated, m.Size)
+	}
+	if len(b.hdr) > DefaultMaxHeader {
+		t.Errorf("kept %d header bytes, bound is %d", len(b.hdr), DefaultMaxHeader)
+	}
+}
+
+// FuzzSummary: any bytes, written in any pieces, summarize the same.
+func FuzzSummary(f *testing.F) {
+	f.Add([]byte("From: a@b\r\nSubject: =?UTF-8?B?w7E=?=\r\n\r\nx"), uint8(3))
+	f.Add([]byte("Subject: =?utf-8?q?=?=\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
+		whole := NewBuilder(true)
+		whole.Write(raw)
+		parts := NewBuilder(true)
+		n := int(step%16) + 1
+		for i := 0; i < len(raw); i += n {
+			parts.Write(raw[i:min(i+n, len(raw))])
+		}
+		if a, b := whole.Summary(), parts.Summary(); !reflect.DeepEqual(a, b) {
+			t.Fatalf("whole %+v, in pieces of %d %+v", a, n, b)
+		}
+	})
+}

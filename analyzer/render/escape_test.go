@@ -1,0 +1,43 @@
+package render
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"250 OK", "250 OK"},
+		{"\x1b[2J\x1b]0;pwned\x07", `\x1b[2J\x1b]0;pwned\a`},
+		{"tab\there", `tab\there`},
+		{"cr\rlf\n", `cr\rlf\n`},
+		{"del\x7f", `del\x7f`},
+		{"ñandú", "ñandú"},
+		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
+		{"c1 \u009b31m", `c1 \u009b31m`},
+		{"bidi \u202eevil", `bidi \u202eevil`},
+	}
+	for _, tc := range tests {
+		if got := Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzEscape: whatever the capture holds, the escaped text is valid UTF-8
+// with no control character a terminal would act on.
+func FuzzEscape(f *testing.F) {
+	f.Add("\x1b[31mred\x1b[0m")
+	f.Add("\xc3\x28 \u2066x\u2069")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Escape(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("Escape(%q) = %q is not UTF-8", s, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("Escape(%q) = %q keeps %U", s, out, r)
+			}
+		}
+	})
+}
