@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build run test vet fuzz bench golden samples clean
+.PHONY: all build run test vet e2e fuzz bench golden samples clean
 
 all: build
 
@@ -19,6 +19,11 @@ run: build
 # each fuzz target's seed corpus.
 test: vet
 	$(GO) test -count=1 ./...
+
+# End to end against real Postfix and Dovecot on loopback: installs and
+# starts them (root; Debian packages), captures with "mailtrace live".
+e2e:
+	$(GO) test -tags e2e -count=1 -timeout 8m -run E2E -v ./cmd/mailtrace
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -144,7 +144,11 @@ func TestPublicCapturesExact(t *testing.T) {
 			if cmds != 26 {
 				t.Errorf("got %d commands, want 26", cmds)
 			}
-			wantMessage(t, ss[0], 0, "FETCH", 3339, "Re: The problem with NDS userids and bindery logins sometimes wor king.....")
+			// 13 header fetches, the RFC822 of message 12, 12 header fetches.
+			if n := len(ss[0].Messages); n != 26 {
+				t.Errorf("got %d messages, want 26", n)
+			}
+			wantMessage(t, ss[0], 13, "FETCH", 3339, "Re: The problem with NDS userids and bindery logins sometimes wor king.....")
 		}},
 		{"ndpi__imap.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
 			wantAuth(t, ss[0], "LOGIN", "samir", "pfres", true)

@@ -25,6 +25,8 @@ type Options struct {
 	Wire     wire.Options
 	// KeepRaw keeps every session's bytes for a follow view.
 	KeepRaw bool
+	// OnStart, when set, is told of each session as it is recognized.
+	OnStart func(*session.Session)
 	// MaxDetectBytes bounds what a connection on another port may send
 	// before its protocol is recognized; past it the connection is ignored.
 	MaxDetectBytes int
@@ -142,6 +144,9 @@ func (c *conn) start(proto session.Protocol, clientIsA, tls bool, how string) {
 		Messages: []session.Message{}, Anomalies: []session.Anomaly{},
 	}
 	c.s = s
+	if t.opts.OnStart != nil {
+		t.opts.OnStart(s)
+	}
 	if tls {
 		s.TLS = session.TLSImplicit
 		return

@@ -125,13 +125,15 @@ start() {
 	configure_users
 	configure_postfix
 	configure_dovecot
+	# The daemons must not keep this script's output open: whoever waits
+	# for it to finish would wait for them too.
 	postfix stop >/dev/null 2>&1 || true
-	postfix start
+	postfix start </dev/null >/dev/null 2>&1
 	if [ -f "$STATE/dovecot/master.pid" ]; then
-		dovecot -c "$STATE/dovecot.conf" stop 2>/dev/null || true
+		dovecot -c "$STATE/dovecot.conf" stop >/dev/null 2>&1 || true
 		sleep 1
 	fi
-	dovecot -c "$STATE/dovecot.conf"
+	dovecot -c "$STATE/dovecot.conf" </dev/null >/dev/null 2>&1
 	for port in 25 587 110 143; do
 		for _ in $(seq 50); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi

@@ -402,23 +402,38 @@ func (p *Parser) serverLine(l wire.Line) {
 }
 
 // fetchesMessage reports whether a literal announced at the end of line
-// holds a whole message or its header: BODY[], BODY[HEADER], RFC822,
-// BINARY[] (RFC 9051 §7.5.2).
+// holds a whole message or its header: BODY[], BODY[HEADER...], RFC822,
+// RFC822.HEADER, BINARY[] (RFC 9051 §7.5.2), possibly with a partial
+// <origin>.
 func fetchesMessage(line string) bool {
 	i := strings.LastIndexByte(line, '{')
 	if i < 0 {
 		return false
 	}
-	item := strings.ToUpper(strings.TrimSpace(line[:i]))
+	item := strings.ToUpper(strings.TrimRight(line[:i], " "))
+	if strings.HasSuffix(item, ">") {
+		if j := strings.LastIndexByte(item, '<'); j >= 0 {
+			item = item[:j]
+		}
+	}
+	section := ""
+	if strings.HasSuffix(item, "]") {
+		// The section may hold spaces and parentheses:
+		// BODY[HEADER.FIELDS (SUBJECT FROM)].
+		j := strings.LastIndexByte(item, '[')
+		if j < 0 {
+			return false
+		}
+		item, section = item[:j], item[j+1:len(item)-1]
+	}
 	if j := strings.LastIndexAny(item, " ("); j >= 0 {
 		item = item[j+1:]
 	}
-	switch {
-	case strings.HasPrefix(item, "RFC822") && !strings.HasPrefix(item, "RFC822.SIZE"):
-		return true
-	case strings.HasPrefix(item, "BODY[]"), strings.HasPrefix(item, "BINARY[]"),
-		strings.HasPrefix(item, "BODY[HEADER"), strings.HasPrefix(item, "BODY.PEEK[]"):
-		return true
+	switch item {
+	case "RFC822", "RFC822.HEADER":
+		return section == ""
+	case "BODY", "BINARY", "BODY.PEEK", "BINARY.PEEK":
+		return section == "" || strings.HasPrefix(section, "HEADER")
 	}
 	return false
 }

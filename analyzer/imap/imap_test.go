@@ -145,3 +145,26 @@ func TestCompressStopsParsing(t *testing.T) {
 		t.Errorf("got %v compressed=%v anomalies=%v\n%s", st.Pairs(s), s.Compressed, s.Anomalies, d)
 	}
 }
+
+func TestFetchesMessage(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"* 1 FETCH (BODY[] {310}", true},
+		{"* 1 FETCH (UID 7 RFC822 {310}", true},
+		{"* 1 FETCH (RFC822.HEADER {310}", true},
+		{"* 1 FETCH (UID 1 RFC822.SIZE 473 BODY[HEADER.FIELDS (SUBJECT FROM)] {45}", true},
+		{"* 1 FETCH (BODY[]<0> {100}", true},
+		{"* 1 FETCH (BINARY[] {9}", true},
+		{"* 1 FETCH (BODY[1] {20}", false},
+		{"* 1 FETCH (BODY[TEXT] {20}", false},
+		{"* 1 FETCH (RFC822.TEXT {20}", false},
+		{"* 1 FETCH (ENVELOPE (NIL {5}", false},
+	}
+	for _, tc := range tests {
+		if got := fetchesMessage(tc.line); got != tc.want {
+			t.Errorf("fetchesMessage(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ type Parser struct {
 	paired  bool
 	multi   *session.Response // multi-line reply being read
 	multiTo string            // verb of the command multi answers
+	multiEx int               // exchange multi answers
 	msg     *message.Builder  // message being read (RETR, TOP)
 
 	user        string
@@ -198,13 +199,16 @@ func (p *Parser) serverLine(l wire.Line) {
 		return
 	}
 	p.paired = true
-	p.s.Answer(idx, r)
 	cmd := p.s.Exchanges[idx].Command
 	if status == "+OK" && multiLine(cmd) {
-		p.multi, p.multiTo = r, cmd.Verb
+		// Answered once the body is read; the latency still runs to
+		// this status line.
+		p.multi, p.multiTo, p.multiEx = r, cmd.Verb, idx
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
 			p.msg = message.NewBuilder(p.opts.KeepBodies)
 		}
+	} else {
+		p.s.Answer(idx, r)
 	}
 	p.afterReply(cmd, r)
 }
@@ -212,6 +216,7 @@ func (p *Parser) serverLine(l wire.Line) {
 func (p *Parser) endMulti(cut bool) {
 	r := p.multi
 	p.multi = nil
+	defer p.s.Answer(p.multiEx, r)
 	if p.msg == nil {
 		return
 	}

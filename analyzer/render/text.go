@@ -88,20 +88,24 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		}
 	}
 	for _, a := range s.Auth {
-		res := "result unknown"
-		if a.Success != nil {
-			res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
-		}
-		line := fmt.Sprintf("auth %s user=%q", a.Mechanism, Escape(a.Username))
-		if a.Password != "" {
-			line += fmt.Sprintf(" password=%q", Escape(a.Password))
-		}
-		fmt.Fprintf(w, "  %s %s\n", line, res)
+		fmt.Fprintf(w, "  %s\n", authLine(a))
 	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
 	}
 	fmt.Fprintln(w)
+}
+
+func authLine(a session.Auth) string {
+	res := "result unknown"
+	if a.Success != nil {
+		res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
+	}
+	line := fmt.Sprintf("auth %s user=%q", a.Mechanism, Escape(a.Username))
+	if a.Password != "" {
+		line += fmt.Sprintf(" password=%q", Escape(a.Password))
+	}
+	return line + " " + res
 }
 
 func commandLines(s *session.Session, c *session.Command, o TextOptions, p painter) []string {

@@ -70,6 +70,9 @@ type Session struct {
 	// Raw holds the bytes on the wire in capture order, kept only when a
 	// follow view was asked for.
 	Raw []Chunk `json:"-"`
+	// OnReply, when set, is told of each exchange whose reply is complete,
+	// for views that show a session as it happens.
+	OnReply func(s *Session, i int) `json:"-"`
 }
 
 // Endpoint formats an address as "ip:port", IPv6 as "[addr]:port".
@@ -162,20 +165,27 @@ type Chunk struct {
 	Gap  int // when non-zero, this many bytes were lost here instead
 }
 
-// AddExchange appends an exchange and returns a pointer to it that stays
-// valid until the next AddExchange.
+// AddExchange appends an exchange and returns its index.
 func (s *Session) AddExchange(e Exchange) int {
 	s.Exchanges = append(s.Exchanges, e)
-	return len(s.Exchanges) - 1
+	i := len(s.Exchanges) - 1
+	if e.Response != nil && s.OnReply != nil {
+		s.OnReply(s, i)
+	}
+	return i
 }
 
-// Answer pairs exchange i with r and records the latency.
+// Answer pairs exchange i with its complete reply r. The latency runs to
+// r.Time, when the reply began.
 func (s *Session) Answer(i int, r *Response) {
 	e := &s.Exchanges[i]
 	e.Response = r
 	if e.Command != nil {
 		ms := float64(r.Time.Sub(e.Command.Time)) / float64(time.Millisecond)
 		e.LatencyMS = &ms
+	}
+	if s.OnReply != nil {
+		s.OnReply(s, i)
 	}
 }
 

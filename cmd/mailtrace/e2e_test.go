@@ -1,0 +1,239 @@
+//go:build e2e
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestE2ELive runs "mailtrace live" on lo while real clients send a mail
+// with AUTH through Postfix and read it back from Dovecot over POP3 and
+// IMAP, then checks the live JSON and that "read" of the written capture
+// yields the same sessions. It needs root (it installs and starts the
+// servers, and captures): make e2e.
+func TestE2ELive(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: it installs Postfix and Dovecot and captures on lo")
+	}
+	samples, _ := filepath.Abs("../../samples")
+	sh := func(name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = samples
+		cmd.WaitDelay = 10 * time.Second
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+		return string(out)
+	}
+	sh("./servers.sh", "install")
+	sh("./servers.sh", "start")
+	t.Cleanup(func() { exec.Command(filepath.Join(samples, "servers.sh"), "stop").Run() })
+	sh("./servers.sh", "reset")
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mailtrace")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	pcap, jsonl := filepath.Join(dir, "live.pcapng"), filepath.Join(dir, "live.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	live := exec.CommandContext(ctx, bin, "live", "-i", "lo", "-w", pcap, "--jsonl", "-o", jsonl)
+	stderr, _ := live.StderrPipe()
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	errLines := bufio.NewScanner(stderr)
+	if !errLines.Scan() || !strings.Contains(errLines.Text(), "capturing on lo") {
+		t.Fatalf("live did not start: %q", errLines.Text())
+	}
+	var liveErr strings.Builder
+	done := make(chan struct{})
+	go func() {
+		for errLines.Scan() {
+			liveErr.WriteString(errLines.Text() + "\n")
+		}
+		close(done)
+	}()
+
+	subject := fmt.Sprintf("e2e %d", time.Now().UnixNano())
+	sh("swaks", "--silent", "2", "--server", "127.0.0.1:587", "--auth", "PLAIN",
+		"--auth-user", "alumnoimap", "--auth-password", "alumnoimappass",
+		"--from", "alumnoimap@redes.unlp.edu.ar", "--to", "alumnopop@redes.unlp.edu.ar,alumnoimap@redes.unlp.edu.ar",
+		"--header", "Subject: "+subject)
+	waitForDelivery(t, subject, "/var/mail/alumnopop", "/var/mail/alumnoimap")
+	sh("python3", "clients.py", "pop3-poplib")
+	sh("python3", "clients.py", "imap-imaplib")
+	time.Sleep(500 * time.Millisecond)
+	live.Process.Signal(syscall.SIGINT)
+	if err := live.Wait(); err != nil {
+		t.Fatalf("live: %v\n%s", err, liveErr.String())
+	}
+	<-done
+	if !strings.Contains(liveErr.String(), "packets captured") || !strings.Contains(liveErr.String(), "0 packets dropped by kernel") {
+		t.Errorf("capture statistics: %q", liveErr.String())
+	}
+
+	sessions := readJSONL(t, mustRead(t, jsonl))
+	byProto := map[string][]e2eSession{}
+	for _, s := range sessions {
+		byProto[s.Protocol] = append(byProto[s.Protocol], s)
+	}
+	smtp := find(t, byProto["smtp"], func(s e2eSession) bool { return strings.HasSuffix(s.Server, ":587") })
+	if got := strings.Join(smtp.verbs(), " "); got != "- EHLO AUTH MAIL RCPT RCPT DATA DATA QUIT" {
+		t.Errorf("SMTP exchanges: got %s", got)
+	}
+	if len(smtp.Auth) != 1 || smtp.Auth[0].Username != "alumnoimap" || smtp.Auth[0].Password != "alumnoimappass" || smtp.Auth[0].Success == nil || !*smtp.Auth[0].Success {
+		t.Errorf("SMTP auth: got %+v", smtp.Auth)
+	}
+	if !smtp.hasSubject(subject) {
+		t.Errorf("SMTP: no message with subject %q in %+v", subject, smtp.Messages)
+	}
+	pop := find(t, byProto["pop3"], func(s e2eSession) bool { return s.hasSubject(subject) })
+	if len(pop.Auth) != 1 || pop.Auth[0].Username != "alumnopop" {
+		t.Errorf("POP3 auth: got %+v", pop.Auth)
+	}
+	imap := find(t, byProto["imap"], func(s e2eSession) bool { return s.hasSubject(subject) })
+	if len(imap.Auth) != 1 || imap.Auth[0].Username != "alumnoimap" {
+		t.Errorf("IMAP auth: got %+v", imap.Auth)
+	}
+	for _, s := range []e2eSession{smtp, pop, imap} {
+		for _, e := range s.Exchanges {
+			if e.Command != nil && e.Response == nil {
+				t.Errorf("%s session %d: %s unanswered", s.Protocol, s.ID, e.Command.Verb)
+			}
+		}
+	}
+
+	// read of the written capture gives the same sessions.
+	out, err := exec.Command(bin, "read", "--jsonl", pcap).Output()
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	reread := readJSONL(t, out)
+	if len(reread) != len(sessions) {
+		t.Fatalf("read found %d sessions, live %d", len(reread), len(sessions))
+	}
+	for i := range sessions {
+		if a, b := sessions[i].transcript(), reread[i].transcript(); a != b {
+			t.Errorf("session %d differs between live and read:\nlive: %s\nread: %s", sessions[i].ID, a, b)
+		}
+	}
+}
+
+type e2eSession struct {
+	ID        int
+	Protocol  string
+	Client    string
+	Server    string
+	Exchanges []struct {
+		Command *struct {
+			Kind, Tag, Verb, Args string
+		}
+		Response *struct {
+			Status string
+			Lines  []string
+		}
+	}
+	Auth []struct {
+		Mechanism, Username, Password string
+		Success                       *bool
+	}
+	Messages []struct{ Subject string }
+}
+
+func (s e2eSession) verbs() []string {
+	var v []string
+	for _, e := range s.Exchanges {
+		if e.Command == nil {
+			v = append(v, "-")
+		} else {
+			v = append(v, e.Command.Verb)
+		}
+	}
+	return v
+}
+
+func (s e2eSession) hasSubject(subject string) bool {
+	for _, m := range s.Messages {
+		if m.Subject == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// transcript is what both runs must agree on: endpoints, every command
+// and every reply line, in order.
+func (s e2eSession) transcript() string {
+	b, _ := json.Marshal([]any{s.Protocol, s.Client, s.Server, s.Exchanges, s.Auth, s.Messages})
+	return string(b)
+}
+
+func readJSONL(t *testing.T, data []byte) []e2eSession {
+	t.Helper()
+	var out []e2eSession
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var s e2eSession
+		if err := json.Unmarshal(line, &s); err != nil {
+			t.Fatalf("bad JSON line %q: %v", line, err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func find(t *testing.T, ss []e2eSession, ok func(e2eSession) bool) e2eSession {
+	t.Helper()
+	for _, s := range ss {
+		if ok(s) {
+			return s
+		}
+	}
+	for _, s := range ss {
+		t.Logf("session %d %s %s -> %s: %v, messages %+v", s.ID, s.Protocol, s.Client, s.Server, s.verbs(), s.Messages)
+	}
+	t.Fatalf("no matching session among %d", len(ss))
+	return e2eSession{}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func waitForDelivery(t *testing.T, subject string, mailboxes ...string) {
+	t.Helper()
+	for _, mb := range mailboxes {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if b, _ := os.ReadFile(mb); bytes.Contains(b, []byte(subject)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: mail %q not delivered", mb, subject)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}

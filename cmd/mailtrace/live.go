@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/reassembly"
+)
+
+// liveOptions are the flags of "mailtrace live".
+type liveOptions struct {
+	view     viewOptions
+	iface    string
+	duration time.Duration
+	count    int64
+	write    string
+	anyPort  bool
+}
+
+func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
+	var o liveOptions
+	cmd := &cobra.Command{
+		Use:   "live -i IFACE [flags]",
+		Short: "Capture mail traffic on an interface and show it as it happens",
+		Example: `  sudo mailtrace live -i lo
+  sudo mailtrace live -i eth0 --duration 60s -w lab.pcapng
+  sudo mailtrace live -i lo --jsonl -o sessions.jsonl --port smtp=1025`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("live: unexpected argument %q (the interface goes with -i)", args[0])}
+			}
+			if o.iface == "" {
+				return usageError{errors.New("live: name the interface with -i (mailtrace interfaces lists them)")}
+			}
+			return runLive(cmd.Context(), o, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	o.view.register(f)
+	f.StringVarP(&o.iface, "interface", "i", "", "capture on `IFACE`")
+	f.DurationVar(&o.duration, "duration", 0, "stop after this long, e.g. 30s")
+	f.Int64Var(&o.count, "count", 0, "stop after `N` packets")
+	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
+	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
+	return cmd
+}
+
+func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error {
+	v, topts, err := newView(o.view, true, stdout)
+	if err != nil {
+		return err
+	}
+	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count}
+	if !o.anyPort {
+		lo.Ports = filterPorts(topts)
+	}
+	var file *os.File
+	if o.write != "" {
+		if file, err = os.Create(o.write); err != nil {
+			v.close()
+			return err
+		}
+		defer file.Close()
+		lo.Write = file
+	}
+	tracker := analyzer.NewTracker(topts, v.end)
+	rd := reassembly.NewReader(reassembly.DefaultOptions(), tracker, nil)
+	fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
+	if lo.Ports != nil {
+		fmt.Fprintf(stderr, ", TCP ports %v", lo.Ports)
+	}
+	fmt.Fprintln(stderr, "; Ctrl-C stops")
+	ls, st, err := rd.Live(ctx, lo)
+	if err != nil {
+		v.close()
+		return err
+	}
+	ferr := v.finish(st)
+	// As tcpdump reports them.
+	fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
+		ls.Captured, ls.ReceivedByFilter, ls.DroppedByKernel)
+	if ls.LoopbackDuplicates > 0 {
+		fmt.Fprintf(stderr, "%d loopback copies of outgoing packets left out\n", ls.LoopbackDuplicates)
+	}
+	if file != nil {
+		if err := file.Close(); err != nil && ferr == nil {
+			ferr = err
+		}
+	}
+	return ferr
+}
+
+// filterPorts lists the ports the kernel filter lets through.
+func filterPorts(topts analyzer.Options) []uint16 {
+	var ports []uint16
+	for p := range topts.Ports {
+		ports = append(ports, p)
+	}
+	for p := range topts.TLSPorts {
+		ports = append(ports, p)
+	}
+	sort.Slice(ports, func(i, j int) bool { return ports[i] < ports[j] })
+	return ports
+}

@@ -1,0 +1,95 @@
+package reassembly
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// LiveOptions configure a live capture.
+type LiveOptions struct {
+	Interface string
+	Ports     []uint16      // the kernel filter's ports; none: all TCP
+	Duration  time.Duration // stop after this long (0: no limit)
+	Count     int64         // stop after this many packets (0: no limit)
+	Write     io.Writer     // a pcapng copy of every captured packet, or nil
+}
+
+// LiveStats are the capture's counters, as tcpdump reports them.
+type LiveStats struct {
+	Captured           uint64 // packets read and analyzed
+	ReceivedByFilter   uint64 // packets the kernel filter passed
+	DroppedByKernel    uint64 // packets the kernel dropped for lack of room
+	LoopbackDuplicates uint64 // loopback's outgoing copies, left out
+}
+
+// liveWait bounds how long a read waits, so that stop conditions and
+// flushes are looked at even when no packet comes.
+const liveWait = 200 * time.Millisecond
+
+// Live captures from an interface until ctx ends, Duration passes or
+// Count packets were read, then flushes every connection (those still
+// open end as open).
+func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, error) {
+	var ls LiveStats
+	src, err := openLive(o.Interface, o.Ports)
+	if err != nil {
+		return ls, r.stats, err
+	}
+	defer src.Close()
+	var ng *pcapgo.NgWriter
+	if o.Write != nil {
+		ng, err = pcapgo.NewNgWriterInterface(o.Write,
+			pcapgo.NgInterface{Name: o.Interface, LinkType: src.link, SnapLength: liveSnapLen, TimestampResolution: 9},
+			pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{Application: "mailtrace", OS: runtime.GOOS, Hardware: runtime.GOARCH}})
+		if err != nil {
+			return ls, r.stats, fmt.Errorf("writing the capture: %v", err)
+		}
+	}
+	r.stats.Files++
+	var deadline time.Time
+	if o.Duration > 0 {
+		deadline = time.Now().Add(o.Duration)
+	}
+	lastTick := time.Now()
+	var werr error
+	for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) && (o.Count <= 0 || int64(ls.Captured) < o.Count) {
+		data, ci, ok, err := src.next(liveWait)
+		if err != nil {
+			return ls, r.stats, fmt.Errorf("capturing on %s: %v", o.Interface, err)
+		}
+		if ok {
+			ls.Captured++
+			if ng != nil && werr == nil {
+				werr = ng.WritePacket(ci, data)
+			}
+			r.Packet(src.link, data, ci.Timestamp)
+		}
+		// Live, capture time is the clock: an idle connection's missing
+		// bytes are given up on even when no packet comes.
+		if now := time.Now(); now.Sub(lastTick) >= time.Second {
+			lastTick = now
+			if now.After(r.last) {
+				r.last = now
+			}
+			r.flushByCaptureTime()
+			if ng != nil && werr == nil {
+				werr = ng.Flush()
+			}
+		}
+	}
+	src.updateStats()
+	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing
+	r.Finish()
+	if ng != nil && werr == nil {
+		werr = ng.Flush()
+	}
+	if werr != nil {
+		return ls, r.stats, fmt.Errorf("writing the capture: %v", werr)
+	}
+	return ls, r.stats, nil
+}

@@ -1,0 +1,178 @@
+//go:build linux
+
+package reassembly
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// packetSocket captures from one interface through an AF_PACKET socket,
+// with a kernel filter so that only mail traffic reaches user space.
+type packetSocket struct {
+	fd       int
+	name     string
+	link     layers.LinkType
+	loopback bool
+	buf, oob []byte
+	received uint64 // packets the kernel passed through the filter
+	dropped  uint64 // packets the kernel dropped for lack of room
+	outgoing uint64 // loopback's second copies, left out
+}
+
+const liveSnapLen = 262144
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+// openLive opens iface for capture with a filter for ports (all TCP when
+// empty).
+func openLive(iface string, ports []uint16) (*packetSocket, error) {
+	ifi, err := net.InterfaceByName(iface)
+	if err != nil {
+		return nil, unknownInterface(iface)
+	}
+	if ifi.Flags&net.FlagUp == 0 {
+		return nil, fmt.Errorf("interface %s is down (bring it up with: ip link set %s up)", iface, iface)
+	}
+	link := linkTypeOf(iface)
+	filter, err := MailFilter(link, ports)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL)))
+	if err != nil {
+		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+			return nil, fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip %s", iface, executable())
+		}
+		return nil, fmt.Errorf("opening a packet socket: %v", err)
+	}
+	s := &packetSocket{fd: fd, name: iface, link: link, loopback: ifi.Flags&net.FlagLoopback != 0,
+		buf: make([]byte, liveSnapLen), oob: make([]byte, unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))+64)}
+	// The filter goes on before the bind, so no unfiltered packet slips in.
+	if err := attachFilter(fd, filter); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("attaching the capture filter: %v", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("binding to %s: %v", iface, err)
+	}
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	// A large receive buffer rides out bursts while sessions are parsed.
+	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 32<<20) != nil {
+		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 32<<20)
+	}
+	return s, nil
+}
+
+func attachFilter(fd int, prog []bpf.RawInstruction) error {
+	f := make([]unix.SockFilter, len(prog))
+	for i, in := range prog {
+		f[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	return unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &unix.SockFprog{Len: uint16(len(f)), Filter: &f[0]})
+}
+
+// linkTypeOf maps the interface's ARPHRD type to the frames the socket
+// delivers: Ethernet headers for Ethernet and loopback, bare IP for
+// tunnels.
+func linkTypeOf(iface string) layers.LinkType {
+	b, err := os.ReadFile("/sys/class/net/" + iface + "/type")
+	if err == nil {
+		switch strings.TrimSpace(string(b)) {
+		case "65534", "776", "778": // none (tun), sit, ipgre
+			return layers.LinkTypeRaw
+		}
+	}
+	return layers.LinkTypeEthernet
+}
+
+func executable() string {
+	if p, err := os.Executable(); err == nil {
+		return p
+	}
+	return "mailtrace"
+}
+
+func unknownInterface(name string) error {
+	ifs, _ := net.Interfaces()
+	var names []string
+	for _, i := range ifs {
+		names = append(names, i.Name)
+	}
+	return fmt.Errorf("no interface %q; interfaces here: %s", name, strings.Join(names, ", "))
+}
+
+// next returns the next packet, or ok false when none came within wait.
+// The data is valid until the next call.
+func (s *packetSocket) next(wait time.Duration) (data []byte, ci gopacket.CaptureInfo, ok bool, err error) {
+	deadline := time.Now().Add(wait)
+	for {
+		left := time.Until(deadline)
+		if left < 0 {
+			return nil, ci, false, nil
+		}
+		fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, int(left/time.Millisecond)+1)
+		if err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return nil, ci, false, err
+		}
+		if n == 0 {
+			return nil, ci, false, nil
+		}
+		size, oobn, _, from, err := unix.Recvmsg(s.fd, s.buf, s.oob, unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		if err != nil {
+			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return nil, ci, false, err
+		}
+		// On loopback every packet is seen leaving and arriving; keep the
+		// arrival only, as libpcap does.
+		if ll, isLL := from.(*unix.SockaddrLinklayer); isLL && s.loopback && ll.Pkttype == unix.PACKET_OUTGOING {
+			s.outgoing++
+			continue
+		}
+		ci.Length = size
+		ci.CaptureLength = min(size, len(s.buf))
+		ci.Timestamp = timestamp(s.oob[:oobn])
+		return s.buf[:ci.CaptureLength], ci, true, nil
+	}
+}
+
+func timestamp(oob []byte) time.Time {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err == nil {
+		for _, m := range msgs {
+			if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SO_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(unix.Timespec{})) {
+				ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
+				return time.Unix(int64(ts.Sec), int64(ts.Nsec))
+			}
+		}
+	}
+	return time.Now()
+}
+
+// updateStats adds what the kernel counted since the last call.
+func (s *packetSocket) updateStats() {
+	st, err := unix.GetsockoptTpacketStats(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
+	if err == nil {
+		s.received += uint64(st.Packets)
+		s.dropped += uint64(st.Drops)
+	}
+}
+
+func (s *packetSocket) Close() error { return unix.Close(s.fd) }

@@ -1,0 +1,27 @@
+//go:build !linux
+
+package reassembly
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+type packetSocket struct {
+	name                        string
+	link                        layers.LinkType
+	received, dropped, outgoing uint64
+}
+
+func openLive(iface string, ports []uint16) (*packetSocket, error) {
+	return nil, errors.New("live capture needs Linux")
+}
+
+func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, error) {
+	return nil, gopacket.CaptureInfo{}, false, errors.New("live capture needs Linux")
+}
+func (s *packetSocket) updateStats() {}
+func (s *packetSocket) Close() error { return nil }
