@@ -40,8 +40,11 @@ fuzz:
 		done; \
 	done
 
+# Throughput and peak memory on a generated corpus (SIZE=250MB by
+# default), beside tcpflow and tshark when installed; then the Go
+# benchmarks of the hot paths. See docs/performance.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cmd/mailtrace-corpus/bench.sh
 
 # Refresh the golden files after a deliberate change of output.
 golden:

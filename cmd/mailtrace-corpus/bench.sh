@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# make bench: throughput and peak memory of mailtrace on a generated
+# corpus, beside tcpflow and tshark when they are installed, then the Go
+# benchmarks of the hot paths. See docs/performance.md.
+#
+#   SIZE=250MB RUNS=5 cmd/mailtrace-corpus/bench.sh
+#   COMPARE=0 skips tcpflow and tshark; GOBENCH=0 skips the Go benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SIZE=${SIZE:-250MB}
+RUNS=${RUNS:-5}
+CORPUS=${CORPUS:-.corpus/corpus-$SIZE.pcapng}
+
+go build -o bin/mailtrace ./cmd/mailtrace
+go build -o bin/mailtrace-corpus ./cmd/mailtrace-corpus
+if [ ! -s "$CORPUS" ]; then
+	mkdir -p "$(dirname "$CORPUS")"
+	bin/mailtrace-corpus -size "$SIZE" -o "$CORPUS"
+fi
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
+
+bytes=$(stat -c %s "$CORPUS")
+packets=$(bin/mailtrace read --stats "$CORPUS" | sed -n 's/^Capture: .*file(s), \([0-9]*\) packets.*/\1/p')
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# measure NAME COMMAND...: median wall time and peak RSS over RUNS runs.
+declare -A WALL RSS
+measure() {
+	local name=$1
+	shift
+	local times=() rss=()
+	for _ in $(seq "$RUNS"); do
+		rm -rf "$scratch/out" && mkdir -p "$scratch/out"
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f "%e %M" -o "$scratch/t" "$@" >/dev/null 2>&1
+			read -r t m <"$scratch/t"
+		else
+			local s
+			s=$(date +%s.%N)
+			"$@" >/dev/null 2>&1
+			t=$(awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.2f", a - b }')
+			m=0
+		fi
+		times+=("$t")
+		rss+=("$m")
+	done
+	WALL[$name]=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+	RSS[$name]=$(printf '%s\n' "${rss[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+}
+
+measure "mailtrace read --stats" bin/mailtrace read --stats "$CORPUS"
+measure "mailtrace read --jsonl" bin/mailtrace read --jsonl -o "$scratch/out/s.jsonl" "$CORPUS"
+names=("mailtrace read --stats" "mailtrace read --jsonl")
+if [ "${COMPARE:-1}" != 0 ] && command -v tcpflow >/dev/null; then
+	measure "tcpflow -r" tcpflow -r "$CORPUS" -o "$scratch/out"
+	names+=("tcpflow -r")
+fi
+if [ "${COMPARE:-1}" != 0 ] && command -v tshark >/dev/null; then
+	measure "tshark -q -z io,phs" tshark -r "$CORPUS" -q -z io,phs
+	names+=("tshark -q -z io,phs")
+fi
+
+echo
+echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $packets packets; median of $RUNS runs on $(nproc) cores"
+printf '%-24s %9s %9s %12s %10s %10s %10s\n' tool "wall s" "MB/s" packets/s "RSS MiB" "/tcpflow" "/tshark"
+for n in "${names[@]}"; do
+	w=${WALL[$n]}
+	r1=-
+	r2=-
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+	[ -n "${WALL[tcpflow -r]:-}" ] && r1=$(ratio "$w" "${WALL[tcpflow -r]}")
+	[ -n "${WALL[tshark -q -z io,phs]:-}" ] && r2=$(ratio "$w" "${WALL[tshark -q -z io,phs]}")
+	awk -v n="$n" -v w="$w" -v b="$bytes" -v p="$packets" -v m="${RSS[$n]}" -v r1="$r1" -v r2="$r2" \
+		'BEGIN { printf "%-24s %9s %9.0f %12.0f %10.1f %10s %10s\n", n, w, b / 1e6 / w, p / w, m / 1024, r1, r2 }'
+done
+if [ "${GOBENCH:-1}" != 0 ]; then
+	echo
+	go test -run '^$' -bench . -benchmem ./reassembly/ ./analyzer/...
+fi
