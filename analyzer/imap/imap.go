@@ -185,6 +185,9 @@ func (p *Parser) clientLine(l wire.Line) {
 		cmd := &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time}
 		if c.auth != nil {
 			cmd.Decoded = c.auth.Response(line)
+			if c.auth.Secret {
+				cmd.Args = p.opts.Mask(line)
+			}
 			p.syncAuth(c)
 		}
 		p.addSegment(c, cmd)
@@ -327,20 +330,34 @@ func (p *Parser) completeCommand(t time.Time) {
 			a.Username = f[0]
 		}
 		if len(f) > 1 {
-			a.Password = f[1]
+			a.Password = p.opts.Mask(f[1])
 		}
 		p.s.Auth = append(p.s.Auth, a)
 		c.authIdx = len(p.s.Auth) - 1
+		if p.opts.Redact {
+			// The password may stand in any part, inline or as a literal.
+			for i, idx := range c.segs {
+				cmd := p.s.Exchanges[idx].Command
+				cmd.Args = p.opts.Mask(cmd.Args)
+				if i == 0 && len(f) > 0 {
+					cmd.Args = strconv.Quote(f[0]) + " " + sasl.Redacted
+				}
+			}
+		}
 	case "AUTHENTICATE":
 		f := strings.Fields(c.canon)
 		if len(f) == 0 {
 			break
 		}
-		c.auth = sasl.New(f[0])
+		c.auth = sasl.New(f[0], p.opts.Redact)
 		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: strings.ToUpper(f[0]), Time: t})
 		c.authIdx = len(p.s.Auth) - 1
 		if len(f) > 1 { // RFC 4959 initial response
-			p.s.Exchanges[c.segs[0]].Command.Decoded = c.auth.Response(f[1])
+			first := p.s.Exchanges[c.segs[0]].Command
+			first.Decoded = c.auth.Response(f[1])
+			if c.auth.Secret && p.opts.Redact {
+				first.Args = f[0] + " " + sasl.Redacted
+			}
 			p.syncAuth(c)
 		}
 	}
@@ -349,7 +366,7 @@ func (p *Parser) completeCommand(t time.Time) {
 func (p *Parser) syncAuth(c *command) {
 	if c.authIdx >= 0 && c.auth != nil {
 		a := &p.s.Auth[c.authIdx]
-		a.Username, a.Password = c.auth.Username, c.auth.Password
+		a.Username, a.Password = c.auth.Username, p.opts.Mask(c.auth.Password)
 	}
 }
 

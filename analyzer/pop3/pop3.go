@@ -103,6 +103,9 @@ func (p *Parser) clientLine(l wire.Line) {
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
 		if p.auth != nil {
 			cmd.Decoded = p.auth.Response(text)
+			if p.auth.Secret {
+				cmd.Args = p.opts.Mask(text)
+			}
 			p.syncAuth()
 		}
 		p.push(cmd)
@@ -115,20 +118,27 @@ func (p *Parser) clientLine(l wire.Line) {
 		p.user = args
 	case "PASS":
 		p.addAuth("USER", l.Time)
-		p.s.Auth[p.authIdx].Username, p.s.Auth[p.authIdx].Password = p.user, args
+		p.s.Auth[p.authIdx].Username, p.s.Auth[p.authIdx].Password = p.user, p.opts.Mask(args)
+		cmd.Args = p.opts.Mask(args)
 	case "APOP":
-		name, _, _ := strings.Cut(args, " ")
+		name, digest, _ := strings.Cut(args, " ")
 		p.addAuth("APOP", l.Time)
 		p.s.Auth[p.authIdx].Username = name
+		if p.opts.Redact {
+			cmd.Args = name + " " + p.opts.Mask(digest)
+		}
 	case "AUTH":
 		if args == "" {
 			break // lists the mechanisms
 		}
 		mech, initial, _ := strings.Cut(args, " ")
-		p.auth = sasl.New(mech)
+		p.auth = sasl.New(mech, p.opts.Redact)
 		p.addAuth(strings.ToUpper(mech), l.Time)
 		if initial != "" {
 			cmd.Decoded = p.auth.Response(initial)
+			if p.auth.Secret && p.opts.Redact {
+				cmd.Args = mech + " " + p.opts.Mask(initial)
+			}
 			p.syncAuth()
 		}
 	}
@@ -143,7 +153,7 @@ func (p *Parser) addAuth(mech string, t time.Time) {
 func (p *Parser) syncAuth() {
 	if p.authIdx >= 0 && p.auth != nil {
 		a := &p.s.Auth[p.authIdx]
-		a.Username, a.Password = p.auth.Username, p.auth.Password
+		a.Username, a.Password = p.auth.Username, p.opts.Mask(p.auth.Password)
 	}
 }
 

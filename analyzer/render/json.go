@@ -32,13 +32,16 @@ func JSON(w io.Writer, d Document) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<message 45 bytes>", not "\u003cmessage..."
 	return enc.Encode(d)
 }
 
 // JSONLine writes one session as one line (JSON Lines), with the format
 // version in every line so that each stands alone.
 func JSONLine(w io.Writer, s *session.Session) error {
-	return json.NewEncoder(w).Encode(struct {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
 		Version int `json:"version"`
 		*session.Session
 	}{JSONVersion, s})

@@ -15,13 +15,31 @@ type Decoder struct {
 	Mechanism string
 	Username  string
 	Password  string
+	// Redact masks secrets (passwords, tokens, digests) in what Response
+	// returns; Password still holds the secret for the caller to mask.
+	Redact bool
+	// Secret tells whether the last client response carried one.
+	Secret bool
 	// loginStep counts LOGIN client responses: user first, then password.
 	loginStep     int
 	lastChallenge string
 }
 
 // New starts decoding mechanism mech (case-insensitive).
-func New(mech string) *Decoder { return &Decoder{Mechanism: strings.ToUpper(mech)} }
+func New(mech string, redact bool) *Decoder {
+	return &Decoder{Mechanism: strings.ToUpper(mech), Redact: redact}
+}
+
+// Redacted stands for a secret in masked output.
+const Redacted = "<redacted>"
+
+func (d *Decoder) show(secret string) string {
+	d.Secret = true
+	if d.Redact {
+		return Redacted
+	}
+	return secret
+}
 
 // Decode64 decodes base64 leniently (padding optional, spaces trimmed).
 func Decode64(s string) ([]byte, bool) {
@@ -46,6 +64,7 @@ func (d *Decoder) Challenge(b64 string) {
 // Response takes one client response in base64 and returns a readable
 // form of it ("" when it is not base64). "*" cancels the exchange.
 func (d *Decoder) Response(b64 string) string {
+	d.Secret = false
 	if strings.TrimSpace(b64) == "*" {
 		return "cancel"
 	}
@@ -59,10 +78,11 @@ func (d *Decoder) Response(b64 string) string {
 		parts := bytes.SplitN(raw, []byte{0}, 3)
 		if len(parts) == 3 {
 			d.Username, d.Password = string(parts[1]), string(parts[2])
+			pass := d.show(d.Password)
 			if len(parts[0]) > 0 {
-				return "authzid=" + string(parts[0]) + " user=" + d.Username + " password=" + d.Password
+				return "authzid=" + string(parts[0]) + " user=" + d.Username + " password=" + pass
 			}
-			return "user=" + d.Username + " password=" + d.Password
+			return "user=" + d.Username + " password=" + pass
 		}
 	case "LOGIN":
 		// The server's prompts say which is which; without them the
@@ -76,7 +96,7 @@ func (d *Decoder) Response(b64 string) string {
 		d.loginStep++
 		if isPass {
 			d.Password = string(raw)
-			return "password=" + d.Password
+			return "password=" + d.show(d.Password)
 		}
 		d.Username = string(raw)
 		return "user=" + d.Username
@@ -84,7 +104,7 @@ func (d *Decoder) Response(b64 string) string {
 		// user SP hex-digest: the password itself never crosses the wire.
 		if i := bytes.LastIndexByte(raw, ' '); i > 0 {
 			d.Username = string(raw[:i])
-			return "user=" + d.Username + " digest=" + string(raw[i+1:])
+			return "user=" + d.Username + " digest=" + d.show(string(raw[i+1:]))
 		}
 	case "XOAUTH2":
 		// "user=" U ^A "auth=Bearer " token ^A ^A
@@ -97,11 +117,15 @@ func (d *Decoder) Response(b64 string) string {
 			}
 		}
 		if d.Username != "" {
-			return "user=" + d.Username + " token=" + d.Password
+			return "user=" + d.Username + " token=" + d.show(d.Password)
 		}
 		if strings.HasPrefix(string(raw), "{") {
 			return "error=" + string(raw)
 		}
+	}
+	if d.Redact {
+		// Undecodable data may still hold a secret.
+		return d.show("")
 	}
 	return printable(raw)
 }

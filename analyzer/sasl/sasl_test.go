@@ -28,7 +28,7 @@ func TestResponses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := New(tc.mech)
+			d := New(tc.mech, false)
 			var shown string
 			for i, r := range tc.responses {
 				if tc.challenges[i] != "" {

@@ -139,6 +139,7 @@ func (p *Parser) clientLine(l wire.Line) {
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
 		if p.auth != nil {
 			cmd.Decoded = p.auth.Response(text)
+			p.maskArgs(cmd, text)
 			p.syncAuth()
 		}
 		p.push(cmd)
@@ -153,11 +154,14 @@ func (p *Parser) command(l wire.Line) {
 	switch verb {
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
-		p.auth = sasl.New(mech)
+		p.auth = sasl.New(mech, p.opts.Redact)
 		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: strings.ToUpper(mech), Time: l.Time})
 		p.authIdx = len(p.s.Auth) - 1
 		if initial != "" {
 			cmd.Decoded = p.auth.Response(initial)
+			if p.auth.Secret && p.opts.Redact {
+				cmd.Args = mech + " " + p.opts.Mask(initial)
+			}
 			p.syncAuth()
 		}
 	case "DATA":
@@ -246,7 +250,14 @@ func summaryArgs(m session.Message) string {
 func (p *Parser) syncAuth() {
 	if p.authIdx < len(p.s.Auth) && p.auth != nil {
 		a := &p.s.Auth[p.authIdx]
-		a.Username, a.Password = p.auth.Username, p.auth.Password
+		a.Username, a.Password = p.auth.Username, p.opts.Mask(p.auth.Password)
+	}
+}
+
+// maskArgs hides a SASL response that carried a secret, when redacting.
+func (p *Parser) maskArgs(cmd *session.Command, text string) {
+	if p.auth.Secret {
+		cmd.Args = p.opts.Mask(text)
 	}
 }
 

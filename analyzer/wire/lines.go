@@ -170,6 +170,15 @@ func Unstuff(line []byte) (content []byte, end bool) {
 type Options struct {
 	MaxLine    int  // longest line kept whole (0: DefaultMaxLine)
 	KeepBodies bool // keep message bodies for full display
+	Redact     bool // mask passwords and authentication data
+}
+
+// Mask returns secret, or a placeholder when redacting.
+func (o Options) Mask(secret string) string {
+	if o.Redact && secret != "" {
+		return "<redacted>"
+	}
+	return secret
 }
 
 // LooksLikeTLS reports whether b starts like a TLS record, as the bytes

@@ -26,6 +26,7 @@ type viewOptions struct {
 	jsonl    bool
 	summary  bool
 	full     bool
+	redact   bool
 	output   string
 	sessions []int
 	protos   []string
@@ -40,6 +41,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.jsonl, "jsonl", false, "write one JSON session per line as sessions end")
 	f.BoolVar(&o.summary, "summary", false, "one line per session, then the statistics")
 	f.BoolVar(&o.full, "full", false, "show message bodies in full")
+	f.BoolVar(&o.redact, "redact", false, "mask passwords and authentication data in every output")
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: smtp,pop3,imap")
@@ -73,6 +75,11 @@ func newView(o viewOptions, live bool, stdout io.Writer) (*view, analyzer.Option
 	}
 	if modes > 1 {
 		return nil, topts, usageError{errors.New("--follow, --stats, --json, --jsonl and --summary exclude each other")}
+	}
+	if o.redact && o.follow {
+		// The raw view shows the bytes as they were; masking them would
+		// need the parsers to mark where secrets lie.
+		return nil, topts, usageError{errors.New("--redact cannot mask the raw bytes of --follow")}
 	}
 	extra, err := parsePorts(o.ports)
 	if err != nil {
@@ -116,6 +123,7 @@ func newView(o viewOptions, live bool, stdout io.Writer) (*view, analyzer.Option
 	}
 	topts.KeepRaw = o.follow
 	topts.Wire.KeepBodies = o.full
+	topts.Wire.Redact = o.redact
 	topts.OnStart = v.start
 	return v, topts, nil
 }

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+// TestRedact: with --redact no view of any sample shows a password, or
+// the base64 that carried one, while the user names stay visible.
+func TestRedact(t *testing.T) {
+	secrets := []string{"alumnopoppass", "alumnoimappass"}
+	for _, s := range []string{"\x00alumnopop\x00alumnopoppass", "\x00alumnoimap\x00alumnoimappass", "alumnoimappass"} {
+		secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	for _, path := range samples(t) {
+		for _, view := range [][]string{nil, {"--json"}, {"--jsonl"}, {"--summary"}, {"--full"}} {
+			args := append(append([]string{"read", "--redact", "--color=never"}, view...), path)
+			out, _, err := runCLI(t, nil, args...)
+			if err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+			for _, s := range secrets {
+				if strings.Contains(out, s) {
+					t.Errorf("%v shows %q", args, s)
+				}
+			}
+			plain, _, _ := runCLI(t, nil, append([]string{"read", "--color=never"}, append(view, path)...)...)
+			leaks := false
+			for _, s := range secrets {
+				leaks = leaks || strings.Contains(plain, s)
+			}
+			if leaks && !strings.Contains(out, "<redacted>") {
+				t.Errorf("%v: secrets were removed but not marked", args)
+			}
+			if strings.Contains(plain, "alumnopop") && !strings.Contains(out, "alumnopop") {
+				t.Errorf("%v: user names must stay visible", args)
+			}
+		}
+	}
+	if _, _, err := runCLI(t, nil, "read", "--redact", "--follow", "../../samples/pop3.pcapng"); exitCode(err) != 2 {
+		t.Errorf("--redact --follow: got %v, want a usage error", err)
+	}
+}
