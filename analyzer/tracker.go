@@ -231,6 +231,8 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 		c.s.State = "closed"
 	case reassembly.EndReset:
 		c.s.State = "reset"
+	case reassembly.EndEvicted:
+		c.s.State = "evicted"
 	default:
 		c.s.State = "open"
 	}

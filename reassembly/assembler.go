@@ -44,9 +44,10 @@ type ConnInfo struct {
 type End uint8
 
 const (
-	EndOpen   End = iota // still open when the capture ended
-	EndClosed            // FIN seen
-	EndReset             // RST seen
+	EndOpen    End = iota // still open when the capture ended
+	EndClosed             // FIN seen
+	EndReset              // RST seen
+	EndEvicted            // given up to stay within MaxOpen
 )
 
 // Conn receives the reassembled bytes of one connection, in capture order
@@ -73,11 +74,14 @@ type Options struct {
 	// MaxPagesPerConn and MaxPagesTotal bound buffered out-of-order pages
 	// (about 1900 bytes each); zero means unbounded.
 	MaxPagesPerConn, MaxPagesTotal int
+	// MaxOpen bounds the connections followed at once: past it, those
+	// idle longest are given up (EndEvicted). Zero means unbounded.
+	MaxOpen int
 }
 
 // DefaultOptions are the documented defaults.
 func DefaultOptions() Options {
-	return Options{FlushAfter: 2 * time.Second, MaxPagesPerConn: 4096, MaxPagesTotal: 65536}
+	return Options{FlushAfter: 2 * time.Second, MaxPagesPerConn: 4096, MaxPagesTotal: 16384, MaxOpen: 10000}
 }
 
 // Stats counts what the input held.
@@ -90,6 +94,7 @@ type Stats struct {
 	Malformed   int64
 	UnknownLink int64
 	Connections int64
+	Evicted     int64 // connections given up to stay within MaxOpen
 }
 
 // Input is one capture to read: a path, or "-" for Reader.
@@ -118,14 +123,16 @@ func (e *FileError) Unwrap() error { return e.Err }
 // Reader reassembles the TCP connections of one or more captures, read one
 // after the other as a single trace.
 type Reader struct {
-	opts    Options
-	handler Handler
-	warn    func(Warning)
-	dec     *decoder
-	asm     *gpreassembly.Assembler
-	stats   Stats
-	last    time.Time
-	flushed time.Time
+	opts     Options
+	handler  Handler
+	warn     func(Warning)
+	dec      *decoder
+	asm      *gpreassembly.Assembler
+	stats    Stats
+	last     time.Time
+	flushed  time.Time
+	open     int  // connections opened and not yet complete
+	evicting bool // connections completing now are being given up
 }
 
 // NewReader makes a Reader that pushes into h; warn receives problems that
@@ -206,6 +213,21 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 	ctx := captureContext{CaptureInfo: gopacket.CaptureInfo{Timestamp: ts}, src: seg.src, dst: seg.dst}
 	r.asm.AssembleWithContext(seg.netFlow, seg.tcp, &ctx)
 	r.flushByCaptureTime()
+	if r.opts.MaxOpen > 0 && r.open > r.opts.MaxOpen {
+		r.evict()
+	}
+}
+
+// evict gives up the connections idle longest, down to 90% of MaxOpen:
+// a capture full of connections that never close must not take memory
+// without bound.
+func (r *Reader) evict() {
+	r.evicting = true
+	defer func() { r.evicting = false }()
+	target := r.opts.MaxOpen * 9 / 10
+	for idle := 10 * time.Minute; r.open > target && idle >= time.Millisecond; idle /= 4 {
+		r.asm.FlushWithOptions(gpreassembly.FlushOptions{T: r.last.Add(-r.opts.FlushAfter), TC: r.last.Add(-idle)})
+	}
 }
 
 // flushByCaptureTime gives up on missing bytes older than FlushAfter, by
@@ -313,6 +335,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 	if !s.opened && (tcp.SYN || len(tcp.Payload) > 0) {
 		s.opened = true
 		s.r.stats.Connections++
+		s.r.open++
 		if s.info.Start.IsZero() || ci.Timestamp.Before(s.info.Start) {
 			s.info.Start = ci.Timestamp
 		}
@@ -434,10 +457,18 @@ func (s *stream) release() {
 }
 
 func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
+	if s.opened {
+		s.r.open--
+	}
+	if s.r.evicting {
+		s.r.stats.Evicted++
+	}
 	if s.conn != nil {
 		s.release()
 		how := EndOpen
 		switch {
+		case s.r.evicting:
+			how = EndEvicted
 		case s.reset:
 			how = EndReset
 		case s.fin:

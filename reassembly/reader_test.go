@@ -442,3 +442,37 @@ func TestTruncatedCaptureWarns(t *testing.T) {
 func testTime(ms int) time.Time {
 	return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(ms) * time.Millisecond)
 }
+
+// TestMaxOpen: connections that never close are given up, those idle
+// longest first, once more than MaxOpen are open.
+func TestMaxOpen(t *testing.T) {
+	var frames [][]byte
+	var times []time.Time
+	for i := 0; i < 50; i++ {
+		p := packet{true, "S", 1000, 0, ""}
+		f := append(ethHeader(false, false), ipPacket(t, p, false)...)
+		// A distinct client port per connection.
+		f[14+20], f[14+21] = byte(i>>8), byte(i)
+		frames = append(frames, f)
+		times = append(times, testTime(i*1000))
+	}
+	rec := &recorder{}
+	opts := DefaultOptions()
+	opts.MaxOpen = 10
+	r := NewReader(opts, rec, nil)
+	for i, f := range frames {
+		r.Packet(layers.LinkTypeEthernet, f, times[i])
+		if r.open > opts.MaxOpen {
+			t.Fatalf("after %d connections %d are open, bound is %d", i+1, r.open, opts.MaxOpen)
+		}
+	}
+	st := r.stats
+	r.Finish()
+	if st.Evicted < 40 {
+		t.Errorf("evicted %d connections, want at least 40", st.Evicted)
+	}
+	// The first connections went first.
+	if rec.conns[0].ended != fmt.Sprint(EndEvicted) || rec.conns[49].ended != fmt.Sprint(EndOpen) {
+		t.Errorf("first ended %s, last ended %s", rec.conns[0].ended, rec.conns[49].ended)
+	}
+}

@@ -210,14 +210,32 @@ func (p *Parser) newCommand(line string, t time.Time) {
 		sub, a, _ := strings.Cut(args, " ")
 		verb, args = "UID "+strings.ToUpper(sub), a
 	}
-	if tag == "" || verb == "" {
+	switch base := strings.TrimPrefix(verb, "UID "); {
+	case tag == "" || verb == "":
 		p.s.Anomaly(t, session.FromClient, "command line without a tag and a command: "+line)
+	case !verbs[base] && !strings.HasPrefix(base, "X"):
+		p.s.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(verb))
 	}
 	c := &command{tag: tag, verb: verb, authIdx: -1, canon: args}
 	p.open = append(p.open, c)
 	p.cur = c
 	p.seg = p.s.AddExchange(session.Exchange{Command: &session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t}})
 	c.segs = append(c.segs, p.seg)
+}
+
+// verbs are the commands of RFC 9051 and RFC 3501 and of the extensions
+// mail clients use; others are recorded as anomalies (X-commands are
+// private extensions).
+var verbs = map[string]bool{
+	"CAPABILITY": true, "NOOP": true, "LOGOUT": true, "STARTTLS": true, "AUTHENTICATE": true, "LOGIN": true,
+	"ENABLE": true, "SELECT": true, "EXAMINE": true, "CREATE": true, "DELETE": true, "RENAME": true,
+	"SUBSCRIBE": true, "UNSUBSCRIBE": true, "LIST": true, "LSUB": true, "NAMESPACE": true, "STATUS": true,
+	"APPEND": true, "IDLE": true, "CLOSE": true, "UNSELECT": true, "EXPUNGE": true, "SEARCH": true,
+	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true, "CHECK": true, "ID": true, "COMPRESS": true,
+	"GETQUOTA": true, "GETQUOTAROOT": true, "SETQUOTA": true, "GETACL": true, "SETACL": true, "DELETEACL": true,
+	"LISTRIGHTS": true, "MYRIGHTS": true, "SORT": true, "THREAD": true, "GETMETADATA": true,
+	"SETMETADATA": true, "NOTIFY": true, "UNAUTHENTICATE": true, "REPLACE": true, "ESEARCH": true,
+	"CANCELUPDATE": true, "CONVERT": true, "URLFETCH": true, "GENURLAUTH": true, "RESETKEY": true,
 }
 
 func (p *Parser) addSegment(c *command, cmd *session.Command) {

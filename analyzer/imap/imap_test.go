@@ -168,3 +168,14 @@ func TestFetchesMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownCommandIsAnomaly(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a FROB\r\nb XAPPLEPUSHSERVICE\r\nc UID FROB 1\r\n"), S("a BAD no\r\nb OK\r\nc BAD no\r\n"))
+	var got []string
+	for _, a := range s.Anomalies {
+		got = append(got, a.Text)
+	}
+	if len(got) != 2 || got[0] != `unknown command "FROB"` || got[1] != `unknown command "UID FROB"` {
+		t.Errorf("got %q", got)
+	}
+}

@@ -7,6 +7,7 @@
 package pop3
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +114,9 @@ func (p *Parser) clientLine(l wire.Line) {
 	}
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
 	cmd := &session.Command{Kind: session.KindCommand, Verb: strings.ToUpper(v), Args: args, Time: l.Time}
+	if !verbs[cmd.Verb] && !strings.HasPrefix(cmd.Verb, "X") {
+		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(cmd.Verb))
+	}
 	switch cmd.Verb {
 	case "USER":
 		p.user = args
@@ -143,6 +147,13 @@ func (p *Parser) clientLine(l wire.Line) {
 		}
 	}
 	p.push(cmd)
+}
+
+// verbs are the commands of RFC 1939, 2449, 2595, 5034 and 6856.
+var verbs = map[string]bool{
+	"USER": true, "PASS": true, "APOP": true, "AUTH": true, "STAT": true, "LIST": true, "RETR": true,
+	"DELE": true, "NOOP": true, "RSET": true, "QUIT": true, "TOP": true, "UIDL": true, "CAPA": true,
+	"STLS": true, "UTF8": true, "LANG": true, "LAST": true,
 }
 
 func (p *Parser) addAuth(mech string, t time.Time) {

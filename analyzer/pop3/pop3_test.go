@@ -126,3 +126,13 @@ func TestGapInBodyKeepsPairing(t *testing.T) {
 		t.Errorf("message with lost bytes not marked incomplete")
 	}
 }
+
+func TestUnknownCommandIsAnomaly(t *testing.T) {
+	s := run(S("+OK ready\r\n"), C("FROB\r\n"), S("-ERR Unknown command\r\n"), C("XTND XMIT\r\n"), S("-ERR no\r\n"))
+	if len(s.Anomalies) != 1 || s.Anomalies[0].Text != `unknown command "FROB"` {
+		t.Errorf("got %+v", s.Anomalies)
+	}
+	if d := st.Diff(st.Pairs(s), []string{"- => +OK", "FROB => -ERR", "XTND XMIT => -ERR"}); d != "" {
+		t.Error(d)
+	}
+}

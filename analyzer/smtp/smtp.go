@@ -148,9 +148,21 @@ func (p *Parser) clientLine(l wire.Line) {
 	p.command(l)
 }
 
+// verbs are the commands of RFC 5321 and its common extensions; others
+// are recorded as anomalies (X-verbs are private extensions, RFC 5321
+// §4.1.5).
+var verbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true, "DATA": true, "BDAT": true, "RSET": true,
+	"VRFY": true, "EXPN": true, "HELP": true, "NOOP": true, "QUIT": true, "AUTH": true, "STARTTLS": true,
+	"ETRN": true, "TURN": true, "ATRN": true, "BURL": true, "LHLO": true, "SEND": true, "SOML": true, "SAML": true,
+}
+
 func (p *Parser) command(l wire.Line) {
 	verb, args := splitVerb(string(l.B))
 	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Time: l.Time}
+	if !verbs[verb] && !strings.HasPrefix(verb, "X") {
+		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(verb))
+	}
 	switch verb {
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
@@ -264,6 +276,9 @@ func (p *Parser) maskArgs(cmd *session.Command, text string) {
 func (p *Parser) serverLine(l wire.Line) {
 	line := string(l.B)
 	code, sep, ok := replyCode(line)
+	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {
+		p.s.Anomaly(l.Time, session.FromServer, "reply code "+code+" out of range (RFC 5321 §4.2)")
+	}
 	if !ok {
 		p.s.Anomaly(l.Time, session.FromServer, "reply line without a 3-digit code: "+line)
 		if p.reply != nil {
@@ -293,9 +308,6 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 		if line[i] < '0' || line[i] > '9' {
 			return "", 0, false
 		}
-	}
-	if line[0] < '2' || line[0] > '5' {
-		return "", 0, false
 	}
 	if len(line) == 3 {
 		return line, ' ', true

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -208,5 +209,39 @@ func TestReplyWithoutCommandIsAnomaly(t *testing.T) {
 	s := run(S("220 mx\r\n"), C("NOOP\r\n"), S("250 ok\r\n250 extra\r\n"))
 	if len(s.Anomalies) != 1 {
 		t.Fatalf("got %d anomalies, want 1: %v", len(s.Anomalies), s.Anomalies)
+	}
+}
+
+func TestAnomalies(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string // substrings of the anomalies, in order
+		pairs []string
+	}{
+		{"unknown verb", []st.Step{S("220 mx\r\n"), C("FROB x\r\n"), S("502 5.5.2 unknown\r\n")}, []string{`unknown command "FROB"`}, []string{"- => 220", "FROB x => 502"}},
+		{"private X-verb is fine", []st.Step{S("220 mx\r\n"), C("XCLIENT ADDR=1.2.3.4\r\n"), S("250 ok\r\n")}, nil, []string{"- => 220", "XCLIENT ADDR=1.2.3.4 => 250"}},
+		{"code out of range still pairs", []st.Step{S("220 mx\r\n"), C("NOOP\r\n"), S("699 odd\r\n")}, []string{"reply code 699 out of range"}, []string{"- => 220", "NOOP => 699"}},
+		{"garbage instead of a reply", []st.Step{S("220 mx\r\n"), C("NOOP\r\n"), S("\x01\x02junk\r\n")}, []string{"reply line without a 3-digit code"}, []string{"- => 220", "NOOP => "}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(tc.steps...)
+			var got []string
+			for _, a := range s.Anomalies {
+				got = append(got, a.Text)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("anomalies: got %q, want %d", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("anomaly %d: got %q, want %q in it", i, got[i], w)
+				}
+			}
+			if d := st.Diff(st.Pairs(s), tc.pairs); d != "" {
+				t.Errorf("exchanges differ:\n%s", d)
+			}
+		})
 	}
 }

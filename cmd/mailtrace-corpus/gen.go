@@ -282,3 +282,32 @@ func (g *generator) pop3(msg string) {
 	c.send(false, "+OK Logging out.\r\n")
 	c.close()
 }
+
+// openConns starts SMTP sessions that never end (no QUIT, no FIN) until
+// the file reaches size: what reassembly and the tracker must hold.
+func (g *generator) openConns(size int64) {
+	for g.written < size && g.err == nil {
+		c := g.dial(25)
+		c.send(false, "220 mail.redes.unlp.edu.ar ESMTP Postfix\r\n")
+		c.send(true, "EHLO cliente\r\n")
+		c.send(false, "250-mail.redes.unlp.edu.ar\r\n250 PIPELINING\r\n")
+		c.send(true, "MAIL FROM:<a@redes.unlp.edu.ar>\r\n")
+	}
+}
+
+// bigMessage submits one message of about size bytes.
+func (g *generator) bigMessage(size int64) {
+	c := g.dial(25)
+	c.send(false, "220 mail.redes.unlp.edu.ar ESMTP Postfix\r\n")
+	c.send(true, "EHLO cliente\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+	c.send(false, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+	c.send(true, "From: a@b\r\nSubject: big\r\n\r\n")
+	line := strings.Repeat("QUJD", 19) + "\r\n"
+	chunk := strings.Repeat(line, 1<<14) // 1.2 MB
+	for g.written < size && g.err == nil {
+		c.send(true, chunk)
+	}
+	c.send(true, ".\r\n")
+	c.send(false, "250 queued\r\n")
+	c.close()
+}

@@ -21,13 +21,14 @@ func main() {
 	size := flag.String("size", "250MB", "approximate file size (KB, MB, GB)")
 	out := flag.String("o", "corpus.pcapng", "output file")
 	seed := flag.Uint64("seed", 1, "random seed")
+	scenario := flag.String("scenario", "mail", "mail: submissions and downloads; open: connections that never close; bigmsg: one message of -size bytes")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mailtrace-corpus: -size: %v\n", err)
 		os.Exit(2)
 	}
-	if err := run(*out, n, *seed); err != nil {
+	if err := run(*out, n, *seed, *scenario); err != nil {
 		fmt.Fprintf(os.Stderr, "mailtrace-corpus: %v\n", err)
 		os.Exit(1)
 	}
@@ -49,7 +50,7 @@ func parseSize(s string) (int64, error) {
 	return int64(f * float64(mult)), nil
 }
 
-func run(path string, size int64, seed uint64) error {
+func run(path string, size int64, seed uint64, scenario string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -59,11 +60,20 @@ func run(path string, size int64, seed uint64) error {
 	if err := g.header(); err != nil {
 		return err
 	}
-	for g.written < size {
-		g.mailCycle()
-		if g.err != nil {
-			return g.err
+	switch scenario {
+	case "mail":
+		for g.written < size && g.err == nil {
+			g.mailCycle()
 		}
+	case "open":
+		g.openConns(size)
+	case "bigmsg":
+		g.bigMessage(size)
+	default:
+		return fmt.Errorf("unknown scenario %q", scenario)
+	}
+	if g.err != nil {
+		return g.err
 	}
 	if err := w.Flush(); err != nil {
 		return err

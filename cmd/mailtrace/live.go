@@ -72,7 +72,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		lo.Write = file
 	}
 	tracker := analyzer.NewTracker(topts, v.end)
-	rd := reassembly.NewReader(reassembly.DefaultOptions(), tracker, nil)
+	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
 	fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
 	if lo.Ports != nil {
 		fmt.Fprintf(stderr, ", TCP ports %v", lo.Ports)

@@ -39,7 +39,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	tracker := analyzer.NewTracker(topts, v.end)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %v\n", w) }
-	rd := reassembly.NewReader(reassembly.DefaultOptions(), tracker, warn)
+	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
 	inputs := make([]reassembly.Input, len(files))
 	for i, name := range files {
 		inputs[i] = reassembly.Input{Path: name, Reader: stdin}
@@ -48,6 +48,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	if err != nil {
 		v.close()
 		return err
+	}
+	if st.Evicted > 0 {
+		fmt.Fprintf(stderr, "mailtrace: warning: %d connections were given up to follow at most %d at once (--max-open)\n", st.Evicted, o.maxOpen)
 	}
 	if st.UnknownLink > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)

@@ -14,6 +14,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
+	"github.com/mailtrace/mailtrace/analyzer/wire"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
@@ -32,9 +33,13 @@ type viewOptions struct {
 	protos   []string
 	ports    []string
 	color    string
+	maxOpen  int
+	maxLine  int
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
+	f.IntVar(&o.maxOpen, "max-open", reassembly.DefaultOptions().MaxOpen, "follow at most `N` connections at once; those idle longest are given up past it")
+	f.IntVar(&o.maxLine, "max-line", wire.DefaultMaxLine, "keep at most `BYTES` of a line; longer ones are cut and flagged")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
@@ -47,6 +52,13 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: smtp,pop3,imap")
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
 	f.StringVar(&o.color, "color", "auto", "colour the timeline: auto, always or never (NO_COLOR is honoured)")
+}
+
+// reassemblyOptions are the defaults with the bounds the flags set.
+func (o viewOptions) reassemblyOptions() reassembly.Options {
+	ro := reassembly.DefaultOptions()
+	ro.MaxOpen = o.maxOpen
+	return ro
 }
 
 // view receives sessions from the tracker and shows them.
@@ -122,6 +134,10 @@ func newView(o viewOptions, live bool, stdout io.Writer) (*view, analyzer.Option
 		}
 	}
 	topts.KeepRaw = o.follow
+	if o.maxOpen < 0 || o.maxLine < 0 {
+		return nil, topts, usageError{errors.New("--max-open and --max-line take a positive number (0: unbounded open connections)")}
+	}
+	topts.Wire.MaxLine = o.maxLine
 	topts.Wire.KeepBodies = o.full
 	topts.Wire.Redact = o.redact
 	topts.OnStart = v.start
