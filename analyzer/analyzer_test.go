@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -209,5 +210,49 @@ func TestMidstream(t *testing.T) {
 		"DATA => 354", "message DATA 11 bytes => 250", "QUIT => 221"}
 	if d := st.Diff(st.Pairs(s), want); d != "" {
 		t.Errorf("exchanges differ:\n%s", d)
+	}
+}
+
+// TestOneDirectionOnly: a capture of the client's side only still gives
+// the session, its commands unanswered.
+func TestOneDirectionOnly(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := segs[0].Src
+	data, _ := capturetest.Write(capturetest.Drop(segs, func(_ int, s capturetest.Segment) bool { return s.Src != client }))
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 1 {
+		t.Fatalf("got %d sessions", len(got))
+	}
+	want := []string{"EHLO redes => (none)", "MAIL from:<alumnoimap@redes.unlp.edu.ar> => (none)",
+		"RCPT to: <alumnopop@redes.unlp.edu.ar> => (none)", "DATA => (none)", "message DATA 11 bytes => (none)", "QUIT => (none)"}
+	if d := st.Diff(st.Pairs(got[0]), want); d != "" {
+		t.Errorf("exchanges differ:\n%s", d)
+	}
+}
+
+// TestFourTupleReused: the same client port used again after a close is
+// a new session.
+func TestFourTupleReused(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := make([]capturetest.Segment, len(segs))
+	for i, s := range segs {
+		s.Time = s.Time.Add(time.Minute)
+		s.Seq += 100000 // a new connection picks new sequence numbers
+		s.Ack += 100000
+		second[i] = s
+	}
+	data, _ := capturetest.Write(append(append([]capturetest.Segment{}, segs...), second...))
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 2 {
+		t.Fatalf("got %d sessions, want 2", len(got))
+	}
+	if d := st.Diff(st.Pairs(got[1]), st.Pairs(got[0])); d != "" || got[0].Client != got[1].Client {
+		t.Errorf("the second session differs from the first:\n%s", d)
 	}
 }

@@ -95,6 +95,7 @@ type Stats struct {
 	UnknownLink int64
 	Connections int64
 	Evicted     int64 // connections given up to stay within MaxOpen
+	Truncated   int64 // packets cut by the capture's snap length
 }
 
 // Input is one capture to read: a path, or "-" for Reader.
@@ -186,6 +187,9 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			return nil
 		}
 		n++
+		if ci.CaptureLength < ci.Length {
+			r.stats.Truncated++
+		}
 		r.Packet(link, data, ci.Timestamp)
 	}
 }
@@ -336,9 +340,7 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 		s.opened = true
 		s.r.stats.Connections++
 		s.r.open++
-		if s.info.Start.IsZero() || ci.Timestamp.Before(s.info.Start) {
-			s.info.Start = ci.Timestamp
-		}
+		s.info.Start = ci.Timestamp
 		s.conn = s.r.handler.Open(s.info)
 	}
 	if tcp.RST {
@@ -348,8 +350,10 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 		s.fin = true
 	}
 	// A capture that starts mid-connection has no SYN: start at the first
-	// segment seen rather than wait for one that will never come.
-	if nextSeq == -1 && !tcp.SYN {
+	// data seen rather than wait for one that will never come. A bare ACK
+	// (the last of a closed connection) starts nothing, so that a SYN
+	// reusing the same ports starts the next connection afresh.
+	if nextSeq == -1 && !tcp.SYN && len(tcp.Payload) > 0 {
 		*start = true
 	}
 	s.track(dirOf(dir), tcp)

@@ -49,6 +49,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		v.close()
 		return err
 	}
+	if st.Truncated > 0 {
+		fmt.Fprintf(stderr, "mailtrace: warning: %d packets were cut by the capture's snap length; their missing bytes show as gaps\n", st.Truncated)
+	}
 	if st.Evicted > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d connections were given up to follow at most %d at once (--max-open)\n", st.Evicted, o.maxOpen)
 	}
