@@ -30,7 +30,8 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# Run every fuzz target for FUZZTIME each (default 30s).
+# Run every fuzz target for FUZZTIME each (default 30s; a count such as
+# 5000x runs that many inputs, which CI uses).
 FUZZTIME ?= 30s
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
