@@ -53,6 +53,7 @@ type Parser struct {
 	tls        wire.TLSWatch
 	compressed bool
 	paired     bool
+	replied    bool // the server has sent a response line
 
 	open []*command // commands awaiting completion, oldest first
 	cur  *command   // command whose line continues after a literal
@@ -205,10 +206,10 @@ func (p *Parser) clientLine(l wire.Line) {
 func (p *Parser) newCommand(line string, t time.Time) {
 	tag, rest, _ := strings.Cut(line, " ")
 	verb, args, _ := strings.Cut(rest, " ")
-	verb = strings.ToUpper(verb)
+	verb = wire.Upper(verb)
 	if verb == "UID" {
 		sub, a, _ := strings.Cut(args, " ")
-		verb, args = "UID "+strings.ToUpper(sub), a
+		verb, args = "UID "+wire.Upper(sub), a
 	}
 	switch base := strings.TrimPrefix(verb, "UID "); {
 	case tag == "" || verb == "":
@@ -368,7 +369,7 @@ func (p *Parser) completeCommand(t time.Time) {
 			break
 		}
 		c.auth = sasl.New(f[0], p.opts.Redact)
-		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: strings.ToUpper(f[0]), Time: t})
+		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: wire.Upper(f[0]), Time: t})
 		c.authIdx = len(p.s.Auth) - 1
 		if len(f) > 1 { // RFC 4959 initial response
 			first := p.s.Exchanges[c.segs[0]].Command
@@ -495,6 +496,14 @@ func (p *Parser) response(line string, start, end time.Time) {
 	tag, rest, _ := strings.Cut(line, " ")
 	switch tag {
 	case "*":
+		first := !p.replied
+		p.replied = true
+		if first && !p.s.Midstream && len(p.open) > 0 {
+			// RFC 9051 §7.1: the greeting comes first; commands sent
+			// before it are answered after it.
+			p.insertGreeting(line, start)
+			return
+		}
 		if len(p.open) == 0 {
 			// Nothing asked for it: a greeting, or unsolicited data.
 			status, _, _ := strings.Cut(rest, " ")
@@ -504,9 +513,11 @@ func (p *Parser) response(line string, start, end time.Time) {
 		p.untagged = append(p.untagged, line)
 		return
 	case "+":
+		p.replied = true
 		p.continuation(line, start)
 		return
 	}
+	p.replied = true
 	status, _, _ := strings.Cut(rest, " ")
 	r := p.takeResponse(statusWord(status), line, start)
 	for i, c := range p.open {
@@ -546,6 +557,23 @@ func (p *Parser) emitUnsolicited(status, line string, t time.Time) {
 		p.s.Anomaly(t, session.FromServer, "untagged data with no command open")
 	}
 	p.s.AddExchange(session.Exchange{Response: p.takeResponse(status, line, t)})
+}
+
+// insertGreeting puts the greeting before the commands already sent.
+func (p *Parser) insertGreeting(line string, t time.Time) {
+	status, _, _ := strings.Cut(strings.TrimPrefix(line, "* "), " ")
+	at := p.open[0].segs[0]
+	p.s.InsertExchange(at, session.Exchange{Response: &session.Response{Status: statusWord(status), Lines: []string{line}, Time: t}})
+	for _, c := range p.open {
+		for i := range c.segs {
+			if c.segs[i] >= at {
+				c.segs[i]++
+			}
+		}
+	}
+	if p.seg >= at {
+		p.seg++
+	}
 }
 
 // continuation pairs a "+" with the client part that waits for it: the

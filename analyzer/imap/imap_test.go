@@ -179,3 +179,14 @@ func TestUnknownCommandIsAnomaly(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestLinesBeforeGreeting(t *testing.T) {
+	s := run(C("a1 CAPABILITY\r\n"), S("* OK ready\r\n* CAPABILITY IMAP4rev1\r\na1 OK done\r\n"), C("a2 LOGOUT\r\n"), S("* BYE\r\na2 OK\r\n"))
+	want := []string{"- => OK", "a1 CAPABILITY => OK", "a2 LOGOUT => OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Error(d)
+	}
+	if got := s.Exchanges[1].Response.Lines; len(got) != 2 || got[0] != "* CAPABILITY IMAP4rev1" {
+		t.Errorf("CAPABILITY lines: %q", got)
+	}
+}

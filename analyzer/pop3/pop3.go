@@ -27,6 +27,7 @@ type Parser struct {
 
 	pending wire.Pending
 	paired  bool
+	replied bool              // the server has replied at all
 	multi   *session.Response // multi-line reply being read
 	multiTo string            // verb of the command multi answers
 	multiEx int               // exchange multi answers
@@ -113,7 +114,7 @@ func (p *Parser) clientLine(l wire.Line) {
 		return
 	}
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
-	cmd := &session.Command{Kind: session.KindCommand, Verb: strings.ToUpper(v), Args: args, Time: l.Time}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: wire.Upper(v), Args: args, Time: l.Time}
 	if !verbs[cmd.Verb] && !strings.HasPrefix(cmd.Verb, "X") {
 		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(cmd.Verb))
 	}
@@ -137,7 +138,7 @@ func (p *Parser) clientLine(l wire.Line) {
 		}
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth = sasl.New(mech, p.opts.Redact)
-		p.addAuth(strings.ToUpper(mech), l.Time)
+		p.addAuth(wire.Upper(mech), l.Time)
 		if initial != "" {
 			cmd.Decoded = p.auth.Response(initial)
 			if p.auth.Secret && p.opts.Redact {
@@ -211,6 +212,17 @@ func (p *Parser) serverLine(l wire.Line) {
 		p.s.Anomaly(l.Time, session.FromServer, "reply without +OK or -ERR: "+line)
 	}
 	r := &session.Response{Status: status, Lines: []string{line}, Time: l.Time}
+	first := !p.replied
+	p.replied = true
+	// RFC 1939 §4: the server greets first; lines a client sent before
+	// the greeting are answered after it.
+	if first && !p.s.Midstream && status != "+" {
+		if at, waiting := p.pending.First(); waiting {
+			p.s.InsertExchange(at, session.Exchange{Response: r})
+			p.pending.Shift(at)
+			return
+		}
+	}
 	idx, ok := p.pending.Next(p.s)
 	if !ok {
 		if p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream) {

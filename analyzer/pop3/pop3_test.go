@@ -136,3 +136,10 @@ func TestUnknownCommandIsAnomaly(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+func TestLinesBeforeGreeting(t *testing.T) {
+	s := run(C("CAPA\r\n"), S("+OK ready\r\n+OK\r\nUSER\r\n.\r\n"), C("QUIT\r\n"), S("+OK bye\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => +OK", "CAPA => +OK", "QUIT => +OK"}); d != "" {
+		t.Error(d)
+	}
+}

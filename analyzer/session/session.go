@@ -175,6 +175,17 @@ func (s *Session) AddExchange(e Exchange) int {
 	return i
 }
 
+// InsertExchange puts a complete exchange at index at, before the
+// exchanges from at on, whose indexes move up by one.
+func (s *Session) InsertExchange(at int, e Exchange) {
+	s.Exchanges = append(s.Exchanges, Exchange{})
+	copy(s.Exchanges[at+1:], s.Exchanges[at:])
+	s.Exchanges[at] = e
+	if e.Response != nil && s.OnReply != nil {
+		s.OnReply(s, at)
+	}
+}
+
 // Answer pairs exchange i with its complete reply r. The latency runs to
 // r.Time, when the reply began.
 func (s *Session) Answer(i int, r *Response) {

@@ -29,6 +29,7 @@ type Parser struct {
 	pending wire.Pending
 	reply   *session.Response // multi-line reply being read
 	paired  bool              // some reply has answered a command
+	replied bool              // the server has replied at all
 
 	dataEx    int // the DATA exchange whose 354 opens a message, or -1
 	msg       *message.Builder
@@ -167,7 +168,7 @@ func (p *Parser) command(l wire.Line) {
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth = sasl.New(mech, p.opts.Redact)
-		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: strings.ToUpper(mech), Time: l.Time})
+		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: wire.Upper(mech), Time: l.Time})
 		p.authIdx = len(p.s.Auth) - 1
 		if initial != "" {
 			cmd.Decoded = p.auth.Response(initial)
@@ -321,6 +322,28 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
+	first := !p.replied
+	p.replied = true
+	// RFC 5321 §3.1: the server speaks first. Its first reply is the
+	// greeting even when an impatient (or hostile) client already sent
+	// lines, which the replies after it answer.
+	if first && !p.s.Midstream && (r.Status == "220" || r.Status == "554" || r.Status == "421") {
+		at, waiting := p.pending.First()
+		if !waiting {
+			p.s.AddExchange(session.Exchange{Response: r})
+			return
+		}
+		// It goes before the lines sent too early, keeping replies in
+		// the order they came.
+		p.s.InsertExchange(at, session.Exchange{Response: r})
+		p.pending.Shift(at)
+		for _, i := range []*int{&p.dataEx, &p.msgEx} {
+			if *i >= at {
+				*i++
+			}
+		}
+		return
+	}
 	idx, ok := p.pending.Next(p.s)
 	if !ok {
 		// RFC 5321 §3.8: a server may close with 421 at any time.
@@ -410,5 +433,5 @@ func pathArg(args, prefix string) string {
 func splitVerb(line string) (verb, args string) {
 	line = strings.TrimRight(line, " \t")
 	v, a, _ := strings.Cut(line, " ")
-	return strings.ToUpper(v), strings.TrimLeft(a, " ")
+	return wire.Upper(v), strings.TrimLeft(a, " ")
 }

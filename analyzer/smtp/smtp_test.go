@@ -245,3 +245,13 @@ func TestAnomalies(t *testing.T) {
 		})
 	}
 }
+
+// TestLinesBeforeGreeting: a client that sends before the greeting does
+// not make the greeting the reply to its first line.
+func TestLinesBeforeGreeting(t *testing.T) {
+	s := run(C("garbage\r\nEHLO x\r\n"), S("220 mx\r\n500 what\r\n250 mx\r\n"), C("QUIT\r\n"), S("221 bye\r\n"))
+	want := []string{"- => 220", "GARBAGE => 500", "EHLO x => 250", "QUIT => 221"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Errorf("exchanges differ:\n%s", d)
+	}
+}

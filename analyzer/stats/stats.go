@@ -71,9 +71,13 @@ func (c *Collector) Add(s *session.Session) {
 	p.BytesServer += s.BytesServer
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Command.Kind == session.KindCommand {
-			p.Commands[e.Command.Verb]++
+			verb := e.Command.Verb
+			if !wellFormed(verb) {
+				verb = Malformed
+			}
+			p.Commands[verb]++
 			if e.LatencyMS != nil {
-				a.latency[e.Command.Verb] = append(a.latency[e.Command.Verb], *e.LatencyMS)
+				a.latency[verb] = append(a.latency[verb], *e.LatencyMS)
 			}
 		}
 		if e.Command != nil && e.Response == nil {
@@ -102,6 +106,23 @@ func (c *Collector) Add(s *session.Session) {
 		p.GapBytes += int64(g.Bytes)
 	}
 	p.Anomalies += len(s.Anomalies)
+}
+
+// Malformed counts commands whose verb is not a word: garbage on the wire
+// must not fill the statistics with one row per line of it.
+const Malformed = "(malformed)"
+
+func wellFormed(verb string) bool {
+	if verb == "" || len(verb) > 32 {
+		return false
+	}
+	for i := 0; i < len(verb); i++ {
+		c := verb[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 var order = []session.Protocol{session.SMTP, session.POP3, session.IMAP}

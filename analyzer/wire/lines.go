@@ -248,3 +248,21 @@ func (w *TLSWatch) Skip(dir int, b []byte) (skip, plain bool) {
 	w.On = false
 	return false, true
 }
+
+// Upper upper-cases ASCII letters only: verbs are ASCII (RFC 5321 §2.4,
+// RFC 9051 §9), and bytes from the wire that are not UTF-8 must reach the
+// model as they were, not as U+FFFD.
+func Upper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

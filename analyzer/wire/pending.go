@@ -24,6 +24,24 @@ type Pending struct {
 // Push queues exchange i.
 func (p *Pending) Push(i int) { p.q = append(p.q, i) }
 
+// First is the oldest exchange awaiting a reply; ok is false when none.
+func (p *Pending) First() (idx int, ok bool) {
+	if len(p.q) == 0 {
+		return 0, false
+	}
+	return p.q[0], true
+}
+
+// Shift moves up by one every queued index from at on, after an exchange
+// was inserted there.
+func (p *Pending) Shift(at int) {
+	for i, idx := range p.q {
+		if idx >= at {
+			p.q[i]++
+		}
+	}
+}
+
 // Len is the number of commands awaiting replies.
 func (p *Pending) Len() int { return len(p.q) }
 
