@@ -4,12 +4,17 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build run test vet e2e fuzz bench golden samples clean
+.PHONY: all build build-pcap run test vet e2e fuzz bench golden samples clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/mailtrace
+
+# The libpcap build: live capture on any system libpcap runs on, and
+# --filter EXPR. Needs cgo and libpcap's headers (Debian: libpcap-dev).
+build-pcap:
+	CGO_ENABLED=1 $(GO) build -tags pcap -o bin/mailtrace-pcap ./cmd/mailtrace
 
 # Analyze the bundled sample of the seed's SMTP exercise.
 run: build

@@ -17,7 +17,11 @@ type LiveOptions struct {
 	Duration  time.Duration // stop after this long (0: no limit)
 	Count     int64         // stop after this many packets (0: no limit)
 	Write     io.Writer     // a pcapng copy of every captured packet, or nil
+	Filter    string        // a tcpdump filter expression (-tags pcap builds only)
 }
+
+// FilterSupported tells whether this build takes LiveOptions.Filter.
+const FilterSupported = filterSupported
 
 // LiveStats are the capture's counters, as tcpdump reports them.
 type LiveStats struct {
@@ -26,6 +30,10 @@ type LiveStats struct {
 	DroppedByKernel    uint64 // packets the kernel dropped for lack of room
 	LoopbackDuplicates uint64 // loopback's outgoing copies, left out
 }
+
+// liveSnapLen is libpcap's MAXIMUM_SNAPLEN: whole packets, even merged by
+// segmentation offload.
+const liveSnapLen = 262144
 
 // liveWait bounds how long a read waits, so that stop conditions and
 // flushes are looked at even when no packet comes.
@@ -36,7 +44,7 @@ const liveWait = 200 * time.Millisecond
 // open end as open).
 func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, error) {
 	var ls LiveStats
-	src, err := openLive(o.Interface, o.Ports)
+	src, err := openLive(o.Interface, o.Ports, o.Filter)
 	if err != nil {
 		return ls, r.stats, err
 	}

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !pcap
 
 package reassembly
 
@@ -30,13 +30,14 @@ type packetSocket struct {
 	outgoing uint64 // loopback's second copies, left out
 }
 
-const liveSnapLen = 262144
-
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // openLive opens iface for capture with a filter for ports (all TCP when
-// empty).
-func openLive(iface string, ports []uint16) (*packetSocket, error) {
+// empty). Filter expressions need libpcap (-tags pcap).
+func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) {
+	if expr != "" {
+		return nil, errors.New("--filter needs a build with -tags pcap (libpcap)")
+	}
 	ifi, err := net.InterfaceByName(iface)
 	if err != nil {
 		return nil, unknownInterface(iface)
@@ -176,3 +177,5 @@ func (s *packetSocket) updateStats() {
 }
 
 func (s *packetSocket) Close() error { return unix.Close(s.fd) }
+
+const filterSupported = false

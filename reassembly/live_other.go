@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !pcap
 
 package reassembly
 
@@ -16,8 +16,8 @@ type packetSocket struct {
 	received, dropped, outgoing uint64
 }
 
-func openLive(iface string, ports []uint16) (*packetSocket, error) {
-	return nil, errors.New("live capture needs Linux")
+func openLive(iface string, ports []uint16, filter string) (*packetSocket, error) {
+	return nil, errors.New("live capture needs Linux, or a build with -tags pcap (libpcap)")
 }
 
 func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, error) {
@@ -25,3 +25,5 @@ func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, 
 }
 func (s *packetSocket) updateStats() {}
 func (s *packetSocket) Close() error { return nil }
+
+const filterSupported = false

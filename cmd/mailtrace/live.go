@@ -23,6 +23,7 @@ type liveOptions struct {
 	count    int64
 	write    string
 	anyPort  bool
+	filter   string
 }
 
 func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -50,6 +51,9 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.Int64Var(&o.count, "count", 0, "stop after `N` packets")
 	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
 	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
+	if reassembly.FilterSupported {
+		f.StringVar(&o.filter, "filter", "", "capture filter `EXPR` in tcpdump's language, instead of the mail ports")
+	}
 	return cmd
 }
 
@@ -58,7 +62,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count}
+	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter}
 	if !o.anyPort {
 		lo.Ports = filterPorts(topts)
 	}
@@ -74,7 +78,10 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	tracker := analyzer.NewTracker(topts, v.end)
 	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
 	fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
-	if lo.Ports != nil {
+	switch {
+	case lo.Filter != "":
+		fmt.Fprintf(stderr, ", filter %q", lo.Filter)
+	case lo.Ports != nil:
 		fmt.Fprintf(stderr, ", TCP ports %v", lo.Ports)
 	}
 	fmt.Fprintln(stderr, "; Ctrl-C stops")

@@ -1,0 +1,92 @@
+//go:build pcap
+
+package reassembly
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcap"
+)
+
+// packetSocket captures through libpcap, for builds with -tags pcap: any
+// system libpcap runs on, and tcpdump filter expressions.
+type packetSocket struct {
+	h                           *pcap.Handle
+	name                        string
+	link                        layers.LinkType
+	received, dropped, outgoing uint64
+}
+
+const filterSupported = true
+
+// openLive opens iface through libpcap with expr as its filter, or one
+// for ports (all TCP when empty).
+func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) {
+	if _, err := net.InterfaceByName(iface); err != nil && iface != "any" {
+		return nil, unknownInterface(iface)
+	}
+	h, err := pcap.OpenLive(iface, liveSnapLen, false, liveWait)
+	if err != nil {
+		if strings.Contains(err.Error(), "ermission") {
+			return nil, fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v mailtrace)", iface)
+		}
+		return nil, fmt.Errorf("opening %s: %v", iface, err)
+	}
+	if expr == "" {
+		expr = portsExpr(ports)
+	}
+	if err := h.SetBPFFilter(expr); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("filter %q: %v", expr, err)
+	}
+	return &packetSocket{h: h, name: iface, link: h.LinkType()}, nil
+}
+
+// portsExpr writes the port filter in tcpdump's language.
+func portsExpr(ports []uint16) string {
+	if len(ports) == 0 {
+		return "tcp"
+	}
+	var terms []string
+	for _, p := range ports {
+		terms = append(terms, fmt.Sprintf("port %d", p))
+	}
+	return "tcp and (" + strings.Join(terms, " or ") + ")"
+}
+
+func unknownInterface(name string) error {
+	devs, _ := pcap.FindAllDevs()
+	var names []string
+	for _, d := range devs {
+		names = append(names, d.Name)
+	}
+	return fmt.Errorf("no interface %q; interfaces here: %s", name, strings.Join(names, ", "))
+}
+
+func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, error) {
+	data, ci, err := s.h.ZeroCopyReadPacketData()
+	switch {
+	case errors.Is(err, pcap.NextErrorTimeoutExpired):
+		return nil, ci, false, nil
+	case err != nil:
+		return nil, ci, false, err
+	}
+	return data, ci, true, nil
+}
+
+func (s *packetSocket) updateStats() {
+	if st, err := s.h.Stats(); err == nil {
+		s.received, s.dropped = uint64(st.PacketsReceived), uint64(st.PacketsDropped)
+	}
+}
+
+func (s *packetSocket) Close() error {
+	s.h.Close()
+	return nil
+}
