@@ -544,6 +544,7 @@ func statusWord(s string) string {
 // takeResponse builds a response from the untagged data waiting and the
 // final line.
 func (p *Parser) takeResponse(status, line string, t time.Time) *session.Response {
+	p.noteCapabilities(append(p.untagged, line))
 	r := &session.Response{Status: status, Lines: append(p.untagged, line), Time: t, BodySize: p.sbody}
 	if len(p.smsgs) > 0 {
 		r.Message = p.smsgs[0]
@@ -559,10 +560,27 @@ func (p *Parser) emitUnsolicited(status, line string, t time.Time) {
 	p.s.AddExchange(session.Exchange{Response: p.takeResponse(status, line, t)})
 }
 
+// noteCapabilities keeps the latest capability list: untagged CAPABILITY
+// data, or a [CAPABILITY ...] response code (RFC 9051 §7.1).
+func (p *Parser) noteCapabilities(lines []string) {
+	for _, l := range lines {
+		var list string
+		if i := strings.Index(l, "[CAPABILITY "); i >= 0 {
+			list, _, _ = strings.Cut(l[i+len("[CAPABILITY "):], "]")
+		} else if rest, ok := strings.CutPrefix(l, "* CAPABILITY "); ok {
+			list = rest
+		} else {
+			continue
+		}
+		p.s.Capabilities = strings.Fields(list)
+	}
+}
+
 // insertGreeting puts the greeting before the commands already sent.
 func (p *Parser) insertGreeting(line string, t time.Time) {
 	status, _, _ := strings.Cut(strings.TrimPrefix(line, "* "), " ")
 	at := p.open[0].segs[0]
+	p.noteCapabilities([]string{line})
 	p.s.InsertExchange(at, session.Exchange{Response: &session.Response{Status: statusWord(status), Lines: []string{line}, Time: t}})
 	for _, c := range p.open {
 		for i := range c.segs {

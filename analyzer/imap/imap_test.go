@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -188,5 +189,13 @@ func TestLinesBeforeGreeting(t *testing.T) {
 	}
 	if got := s.Exchanges[1].Response.Lines; len(got) != 2 || got[0] != "* CAPABILITY IMAP4rev1" {
 		t.Errorf("CAPABILITY lines: %q", got)
+	}
+}
+
+func TestCapabilities(t *testing.T) {
+	s := run(seedSteps...)
+	// The latest list: the one in the tagged OK of the authentication.
+	if got := strings.Join(s.Capabilities, " "); got != "IMAP4rev1 LITERAL+ SASL-IR" {
+		t.Errorf("got %q", got)
 	}
 }

@@ -250,6 +250,9 @@ func (p *Parser) endMulti(cut bool) {
 	r := p.multi
 	p.multi = nil
 	defer p.s.Answer(p.multiEx, r)
+	if p.multiTo == "CAPA" {
+		p.s.Capabilities = r.Lines[1:]
+	}
 	if p.msg == nil {
 		return
 	}

@@ -208,23 +208,40 @@ func Summary(w io.Writer, s *session.Session) {
 
 // Follow writes the raw conversation in capture order, as Wireshark's
 // Follow TCP Stream does: client data flush left, server data indented,
-// lost bytes marked. Control characters are escaped line by line.
+// lost bytes marked. Consecutive chunks of one direction are joined, so a
+// line split over two segments shows as one. Control characters are
+// escaped line by line.
 func Follow(w io.Writer, s *session.Session, color bool) {
 	p := painter{color}
 	Header(w, s, color)
-	for _, c := range s.Raw {
-		if c.Gap > 0 {
-			fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir)))
-			continue
+	var run []byte
+	dir := session.FromClient
+	flush := func() {
+		if len(run) == 0 {
+			return
 		}
 		indent, col := "", colClient
-		if c.Dir == session.FromServer {
+		if dir == session.FromServer {
 			indent, col = "    ", colServer
 		}
-		text := strings.TrimSuffix(string(c.Data), "\n")
+		text := strings.TrimSuffix(string(run), "\n")
 		for _, l := range strings.Split(text, "\n") {
 			fmt.Fprintln(w, p.paint(col, indent+Escape(strings.TrimSuffix(l, "\r"))))
 		}
+		run = run[:0]
 	}
+	for _, c := range s.Raw {
+		if c.Gap > 0 {
+			flush()
+			fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir)))
+			continue
+		}
+		if c.Dir != dir {
+			flush()
+			dir = c.Dir
+		}
+		run = append(run, c.Data...)
+	}
+	flush()
 	fmt.Fprintln(w)
 }

@@ -49,24 +49,27 @@ const (
 
 // Session is one TCP connection carrying a mail protocol.
 type Session struct {
-	ID          int        `json:"id"`
-	Protocol    Protocol   `json:"protocol"`
-	Client      string     `json:"client"`
-	Server      string     `json:"server"`
-	Start       time.Time  `json:"start"`
-	End         time.Time  `json:"end"`
-	BytesClient int64      `json:"bytes_client"`
-	BytesServer int64      `json:"bytes_server"`
-	State       string     `json:"state"` // closed, reset, open
-	TLS         string     `json:"tls"`
-	Midstream   bool       `json:"midstream,omitempty"`
-	Compressed  bool       `json:"compressed,omitempty"` // IMAP COMPRESS: the rest was not parsed
-	Detected    string     `json:"detected_by"`          // port or content
-	Gaps        []Gap      `json:"gaps"`
-	Exchanges   []Exchange `json:"exchanges"`
-	Auth        []Auth     `json:"auth"`
-	Messages    []Message  `json:"messages"`
-	Anomalies   []Anomaly  `json:"anomalies"`
+	ID          int       `json:"id"`
+	Protocol    Protocol  `json:"protocol"`
+	Client      string    `json:"client"`
+	Server      string    `json:"server"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	BytesClient int64     `json:"bytes_client"`
+	BytesServer int64     `json:"bytes_server"`
+	State       string    `json:"state"` // closed, reset, open
+	TLS         string    `json:"tls"`
+	Midstream   bool      `json:"midstream,omitempty"`
+	Compressed  bool      `json:"compressed,omitempty"` // IMAP COMPRESS: the rest was not parsed
+	Detected    string    `json:"detected_by"`          // port or content
+	// Capabilities the server announced (SMTP EHLO, POP3 CAPA, IMAP
+	// CAPABILITY), the latest list seen.
+	Capabilities []string   `json:"capabilities,omitempty"`
+	Gaps         []Gap      `json:"gaps"`
+	Exchanges    []Exchange `json:"exchanges"`
+	Auth         []Auth     `json:"auth"`
+	Messages     []Message  `json:"messages"`
+	Anomalies    []Anomaly  `json:"anomalies"`
 	// Raw holds the bytes on the wire in capture order, kept only when a
 	// follow view was asked for.
 	Raw []Chunk `json:"-"`
@@ -120,9 +123,11 @@ type Command struct {
 
 // Response is a complete reply: every line of it, in order.
 type Response struct {
-	Status string    `json:"status"`
-	Lines  []string  `json:"lines"`
-	Time   time.Time `json:"time"`
+	Status string `json:"status"`
+	// Enhanced is the SMTP enhanced status code (RFC 3463), e.g. "2.1.0".
+	Enhanced string    `json:"enhanced,omitempty"`
+	Lines    []string  `json:"lines"`
+	Time     time.Time `json:"time"`
 	// Message indexes Session.Messages when the reply carried one.
 	Message *int `json:"message,omitempty"`
 	// Body holds body lines, kept only when full output was asked for.

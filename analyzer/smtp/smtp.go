@@ -296,8 +296,33 @@ func (p *Parser) serverLine(l wire.Line) {
 	p.reply.Lines = append(p.reply.Lines, line)
 	p.reply.Time = l.Time
 	if sep != '-' {
+		p.reply.Enhanced = enhancedCode(line)
 		p.finishReply()
 	}
+}
+
+// enhancedCode finds an RFC 3463 status code (class.subject.detail) at the
+// start of a reply line's text, as in "250 2.1.0 Ok".
+func enhancedCode(line string) string {
+	if len(line) < 9 {
+		return ""
+	}
+	f, _, _ := strings.Cut(line[4:], " ")
+	parts := strings.Split(f, ".")
+	if len(parts) != 3 || len(parts[0]) != 1 || f[0] != line[0] {
+		return ""
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 {
+			return ""
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return ""
+			}
+		}
+	}
+	return f
 }
 
 // replyCode splits "250-text" / "250 text" / "250" (RFC 5321 §4.2).
@@ -372,6 +397,17 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 	case "EHLO", "HELO", "RSET":
 		if ok {
 			p.mailFrom, p.rcptTo = "", nil
+		}
+		if ok && cmd.Verb == "EHLO" && len(r.Lines) > 1 {
+			// RFC 5321 §4.1.1.1: the lines after the first name the
+			// extensions.
+			caps := make([]string, 0, len(r.Lines)-1)
+			for _, l := range r.Lines[1:] {
+				if len(l) > 4 {
+					caps = append(caps, l[4:])
+				}
+			}
+			p.s.Capabilities = caps
 		}
 	case "MAIL":
 		if ok {

@@ -255,3 +255,16 @@ func TestLinesBeforeGreeting(t *testing.T) {
 		t.Errorf("exchanges differ:\n%s", d)
 	}
 }
+
+func TestEnhancedCodeAndCapabilities(t *testing.T) {
+	s := run(seedSteps...)
+	if got := s.Exchanges[2].Response.Enhanced; got != "2.1.0" {
+		t.Errorf("MAIL reply enhanced code: got %q, want 2.1.0", got)
+	}
+	if got := s.Exchanges[1].Response.Enhanced; got != "" {
+		t.Errorf("EHLO reply has no enhanced code, got %q", got)
+	}
+	if got := strings.Join(s.Capabilities, ","); got != "PIPELINING,SIZE 10240000,VRFY,ETRN,STARTTLS,ENHANCEDSTATUSCODES,8BITMIME,DSN" {
+		t.Errorf("capabilities: got %q", got)
+	}
+}
