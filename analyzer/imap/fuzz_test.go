@@ -25,24 +25,6 @@ func FuzzParser(f *testing.F) {
 		f.Add([]byte(tc))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		steps := st.Script(data)
-		newParser := func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) }
-		if hasGap(steps) {
-			s := st.NewSession(session.IMAP)
-			st.Run(newParser(s), steps...)
-			return
-		}
-		if d := st.CheckSegmentation(newParser, session.IMAP, steps); d != "" {
-			t.Fatal(d)
-		}
+		st.Fuzz(t, data, session.IMAP, func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) })
 	})
-}
-
-func hasGap(steps []st.Step) bool {
-	for _, s := range steps {
-		if s.Gap > 0 {
-			return true
-		}
-	}
-	return false
 }

@@ -55,13 +55,10 @@ func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
 	if d == session.FromServer {
 		p.pending.ServerData(t)
 	}
-	plain := func() {
-		p.s.Anomaly(t, d, "STARTTLS accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
-	}
 	if d == session.FromClient {
-		p.tls.Feed(0, b, t, p.cli, clientSide{p}, plain)
+		p.tls.Feed(p.s, d, t, b, p.cli, clientSide{p}, "STARTTLS")
 	} else {
-		p.tls.Feed(1, b, t, p.srv, serverSide{p}, plain)
+		p.tls.Feed(p.s, d, t, b, p.srv, serverSide{p}, "STARTTLS")
 	}
 }
 

@@ -7,6 +7,8 @@ package wire
 import (
 	"bytes"
 	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // DefaultMaxLine is the longest line kept whole; longer ones are cut.
@@ -213,14 +215,15 @@ func (w *TLSWatch) Start(sp *Splitter) {
 	sp.Pause()
 }
 
-// Feed pushes b through the splitter of its direction, and whatever
-// follows an accepted upgrade through the TLS check; plain is called when
-// the bytes after an upgrade turn out not to be TLS.
-func (w *TLSWatch) Feed(dir int, b []byte, t time.Time, sp *Splitter, h Handler, plain func()) {
+// Feed pushes b, seen in direction d of s, through that direction's
+// splitter sp, and whatever follows an accepted upgrade through the TLS
+// check; bytes after an upgrade that are not TLS are recorded on s as an
+// anomaly naming the upgrade command, and parsed.
+func (w *TLSWatch) Feed(s *session.Session, d session.Dir, t time.Time, b []byte, sp *Splitter, h Handler, upgrade string) {
 	for len(b) > 0 {
-		skip, clear := w.Skip(dir, b)
+		skip, clear := w.Skip(int(d), b)
 		if clear {
-			plain()
+			s.Anomaly(t, d, upgrade+" accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
 		}
 		if skip {
 			return

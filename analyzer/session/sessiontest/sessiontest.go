@@ -166,3 +166,19 @@ func CheckSegmentation(newParser func(*session.Session) Parser, proto session.Pr
 	}
 	return ""
 }
+
+// Fuzz runs one fuzzer input through parsers made by newParser: it must
+// not panic, and without gaps the exchanges must not depend on how the
+// bytes were cut into segments.
+func Fuzz(t interface{ Fatal(...any) }, data []byte, proto session.Protocol, newParser func(*session.Session) Parser) {
+	steps := Script(data)
+	for _, s := range steps {
+		if s.Gap > 0 {
+			Run(newParser(NewSession(proto)), steps...)
+			return
+		}
+	}
+	if d := CheckSegmentation(newParser, proto, steps); d != "" {
+		t.Fatal(d)
+	}
+}
