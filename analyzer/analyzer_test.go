@@ -53,6 +53,9 @@ func describe(sessions []*session.Session) []string {
 		for _, m := range s.Messages {
 			out = append(out, fmt.Sprintf("  message %s %d %q %q", m.Via, m.Size, m.From, m.Subject))
 		}
+		for _, a := range s.Anomalies {
+			out = append(out, "  anomaly "+a.Text)
+		}
 	}
 	return out
 }
@@ -254,5 +257,32 @@ func TestFourTupleReused(t *testing.T) {
 	}
 	if d := st.Diff(st.Pairs(got[1]), st.Pairs(got[0])); d != "" || got[0].Client != got[1].Client {
 		t.Errorf("the second session differs from the first:\n%s", d)
+	}
+}
+
+// TestConflictingRetransmission: a retransmission that carries other
+// bytes is an anomaly; the first copy is what was delivered.
+func TestConflictingRetransmission(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []capturetest.Segment
+	for _, s := range segs {
+		out = append(out, s)
+		if bytes.HasPrefix(s.Payload, []byte("rcpt to")) {
+			evil := s
+			evil.Payload = bytes.Replace(s.Payload, []byte("alumnopop"), []byte("attackerx"), 1)
+			evil.Time = s.Time.Add(time.Microsecond)
+			out = append(out, evil)
+		}
+	}
+	data, _ := capturetest.Write(out)
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 1 || len(got[0].Anomalies) != 1 || !strings.Contains(got[0].Anomalies[0].Text, "other bytes") {
+		t.Fatalf("anomalies: %+v", got[0].Anomalies)
+	}
+	if p := strings.Join(st.Pairs(got[0]), "\n"); !strings.Contains(p, "RCPT to: <alumnopop@") || strings.Contains(p, "attackerx") {
+		t.Errorf("the first copy must be kept:\n%s", p)
 	}
 }

@@ -5,6 +5,7 @@ package analyzer
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -210,6 +211,12 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 	}
 	if c.p != nil {
 		c.p.Gap(sd, t, n)
+	}
+}
+
+func (c *conn) Conflict(d reassembly.Dir, t time.Time, n int) {
+	if c.s != nil {
+		c.s.Anomaly(t, c.dir(d), fmt.Sprintf("a retransmission of %d bytes carried other bytes than the first copy, which was kept", n))
 	}
 }
 

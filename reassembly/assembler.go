@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/netip"
 	"sort"
@@ -55,6 +56,9 @@ const (
 type Conn interface {
 	Data(dir Dir, t time.Time, b []byte)
 	Gap(dir Dir, t time.Time, n int)
+	// Conflict reports a retransmission whose n bytes differ from those
+	// first sent, which were kept: a broken stack, or an evasion attempt.
+	Conflict(dir Dir, t time.Time, n int)
 	Close(t time.Time, how End)
 }
 
@@ -303,6 +307,16 @@ type halfState struct {
 	expected uint32 // sequence number of the next byte to deliver
 	maxEnd   uint32 // end of the furthest data seen
 	hole     bool   // data beyond expected is waiting
+	recent   [8]segSum
+	next     int // where the next sum goes in recent
+}
+
+// segSum identifies a segment's bytes cheaply, to tell a faithful
+// retransmission from one that carries other bytes.
+type segSum struct {
+	seq uint32
+	n   int
+	crc uint32
 }
 
 type heldChunk struct {
@@ -356,12 +370,12 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 	if nextSeq == -1 && !tcp.SYN && len(tcp.Payload) > 0 {
 		*start = true
 	}
-	s.track(dirOf(dir), tcp)
+	s.track(dirOf(dir), tcp, ci.Timestamp)
 	return !s.opened || s.conn != nil
 }
 
 // track notes where each direction's data stands, to see holes.
-func (s *stream) track(d Dir, tcp *layers.TCP) {
+func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 	h := &s.halves[d]
 	switch {
 	case tcp.SYN && !h.known:
@@ -377,7 +391,25 @@ func (s *stream) track(d Dir, tcp *layers.TCP) {
 		if int32(end-h.maxEnd) > 0 {
 			h.maxEnd = end
 		}
+		h.checkRetransmission(s, d, tcp, t)
 	}
+}
+
+// checkRetransmission compares a segment with the recent ones of the same
+// sequence number and length: gopacket keeps the bytes that came first, so
+// a retransmission carrying others is worth telling.
+func (h *halfState) checkRetransmission(s *stream, d Dir, tcp *layers.TCP, t time.Time) {
+	sum := segSum{seq: tcp.Seq, n: len(tcp.Payload), crc: crc32.ChecksumIEEE(tcp.Payload)}
+	for _, r := range h.recent {
+		if r.n == sum.n && r.seq == sum.seq {
+			if r.crc != sum.crc && s.conn != nil {
+				s.conn.Conflict(d, t, sum.n)
+			}
+			return
+		}
+	}
+	h.recent[h.next] = sum
+	h.next = (h.next + 1) % len(h.recent)
 }
 
 func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {

@@ -48,6 +48,10 @@ func (c *recConn) Gap(d Dir, _ time.Time, n int) {
 	c.events = append(c.events, fmt.Sprintf("gap %d:%d", d, n))
 }
 
+func (c *recConn) Conflict(d Dir, _ time.Time, n int) {
+	c.events = append(c.events, fmt.Sprintf("conflict %d:%d", d, n))
+}
+
 func (c *recConn) Close(_ time.Time, how End) { c.ended = fmt.Sprint(how) }
 
 // packet is one TCP segment of a scripted conversation.
