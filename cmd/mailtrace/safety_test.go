@@ -4,8 +4,10 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
@@ -59,6 +61,35 @@ func TestHostileBytesNeverReachTheTerminal(t *testing.T) {
 		}
 		if len(out) == 0 {
 			t.Fatalf("%v: no output", view)
+		}
+	}
+}
+
+// TestJSONKeepsNonUTF8Bytes: bytes that are not UTF-8 reach the JSON as
+// \xNN escapes, the document stays valid UTF-8, and nothing turns into
+// U+FFFD.
+func TestJSONKeepsNonUTF8Bytes(t *testing.T) {
+	c := netip.MustParseAddrPort("127.0.0.1:40001")
+	s := netip.MustParseAddrPort("127.0.0.1:25")
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	segs := []capturetest.Segment{
+		{Time: t0, Src: c, Dst: s, Seq: 99, SYN: true},
+		{Time: t0.Add(time.Millisecond), Src: s, Dst: c, Seq: 500, Ack: 100, ACK: true, PSH: true, Payload: []byte("220 caf\xe9\r\n")},
+		{Time: t0.Add(2 * time.Millisecond), Src: c, Dst: s, Seq: 100, Ack: 510, ACK: true, PSH: true, Payload: []byte("EHLO \xff\xfe\r\n")},
+	}
+	data, _ := capturetest.Write(segs)
+	path := filepath.Join(t.TempDir(), "latin1.pcap")
+	os.WriteFile(path, data, 0o644)
+	for _, mode := range []string{"--json", "--jsonl"} {
+		out, _, err := runCLI(t, nil, "read", mode, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.ValidString(out) || strings.Contains(out, "\uFFFD") {
+			t.Errorf("%s: not clean UTF-8", mode)
+		}
+		if !strings.Contains(out, `220 caf\\xe9`) || !strings.Contains(out, `\\xff\\xfe`) {
+			t.Errorf("%s: escapes missing:\n%s", mode, out)
 		}
 	}
 }
