@@ -83,6 +83,9 @@ type Options struct {
 	MaxOpen int
 }
 
+// PageBytes is the size of gopacket's pages of out-of-order data.
+const PageBytes = 1900
+
 // DefaultOptions are the documented defaults.
 func DefaultOptions() Options {
 	return Options{FlushAfter: 2 * time.Second, MaxPagesPerConn: 4096, MaxPagesTotal: 16384, MaxOpen: 10000}

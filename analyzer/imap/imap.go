@@ -258,7 +258,7 @@ func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 	}
 	p.lit = literal{size: n}
 	if c.verb == "APPEND" {
-		p.lit.msg = message.NewBuilder(p.opts.KeepBodies)
+		p.lit.msg = p.opts.NewMessage()
 	}
 	if sync {
 		p.seg = -1 // the server's "+" answers this part
@@ -421,7 +421,7 @@ func (p *Parser) serverLine(l wire.Line) {
 	if n, _, ok := literalSuffix(string(l.B)); ok {
 		p.slit = literal{size: n}
 		if fetchesMessage(line) {
-			p.slit.msg = message.NewBuilder(p.opts.KeepBodies)
+			p.slit.msg = p.opts.NewMessage()
 		}
 		if n == 0 {
 			p.serverLiteral(nil, l.Time, true)

@@ -35,10 +35,22 @@ type Builder struct {
 	truncated bool
 }
 
-// NewBuilder starts a message; keepBody also keeps the body (bounded) for
-// full display.
+// NewBuilder starts a message with the default bounds; keepBody also keeps
+// the body for full display.
 func NewBuilder(keepBody bool) *Builder {
-	return &Builder{keepBody: keepBody, maxHeader: DefaultMaxHeader, maxBody: DefaultMaxBody}
+	return NewBounded(keepBody, DefaultMaxHeader, DefaultMaxBody)
+}
+
+// NewBounded starts a message that keeps at most maxHeader bytes of
+// header and, with keepBody, maxBody bytes of body (0: the defaults).
+func NewBounded(keepBody bool, maxHeader, maxBody int) *Builder {
+	if maxHeader <= 0 {
+		maxHeader = DefaultMaxHeader
+	}
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBody
+	}
+	return &Builder{keepBody: keepBody, maxHeader: maxHeader, maxBody: maxBody}
 }
 
 // Write adds raw message bytes.

@@ -235,7 +235,7 @@ func (p *Parser) serverLine(l wire.Line) {
 		// this status line.
 		p.multi, p.multiTo, p.multiEx = r, cmd.Verb, idx
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
-			p.msg = message.NewBuilder(p.opts.KeepBodies)
+			p.msg = p.opts.NewMessage()
 		}
 	} else {
 		p.s.Answer(idx, r)

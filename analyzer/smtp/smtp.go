@@ -193,7 +193,7 @@ func (p *Parser) command(l wire.Line) {
 		cmd.Size = n
 		idx := p.push(cmd)
 		if p.msg == nil {
-			p.msg = message.NewBuilder(p.opts.KeepBodies)
+			p.msg = p.opts.NewMessage()
 		}
 		p.msgEx = idx
 		if n == 0 && p.bdatLast {
@@ -215,7 +215,7 @@ func (p *Parser) push(cmd *session.Command) int {
 
 func (p *Parser) startMessage(t time.Time, via string) {
 	p.inMessage = true
-	p.msg = message.NewBuilder(p.opts.KeepBodies)
+	p.msg = p.opts.NewMessage()
 	p.msgEx = p.s.AddExchange(session.Exchange{Command: &session.Command{Kind: session.KindMessage, Verb: via, Time: t}})
 }
 

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -171,8 +172,15 @@ func Unstuff(line []byte) (content []byte, end bool) {
 // Options are the parsing limits shared by every protocol parser.
 type Options struct {
 	MaxLine    int  // longest line kept whole (0: DefaultMaxLine)
+	MaxHeader  int  // message header bytes kept for summaries (0: default)
+	MaxBody    int  // message body bytes kept with KeepBodies (0: default)
 	KeepBodies bool // keep message bodies for full display
 	Redact     bool // mask passwords and authentication data
+}
+
+// NewMessage starts a message summary within these bounds.
+func (o Options) NewMessage() *message.Builder {
+	return message.NewBounded(o.KeepBodies, o.MaxHeader, o.MaxBody)
 }
 
 // Mask returns secret, or a placeholder when redacting.

@@ -148,3 +148,21 @@ func TestPortOption(t *testing.T) {
 		t.Errorf("bad --port: got %v", err)
 	}
 }
+
+// TestBoundFlags: the bounds take effect from the command line.
+func TestBoundFlags(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--max-header", "40", "../../samples/smtp-auth-attachment.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "(incomplete)") || strings.Contains(out, "Subject: Informe con adjuntos") {
+		t.Errorf("--max-header 40: summary should be marked incomplete and miss the subject:\n%s", out)
+	}
+	out, _, _ = runCLI(t, nil, "read", "--json", "--max-line", "20", "../../samples/smtp1.pcapng")
+	if !strings.Contains(out, "line longer than the limit was cut") {
+		t.Errorf("--max-line 20: no cut line anomaly")
+	}
+	if _, _, err := runCLI(t, nil, "read", "--max-open", "-1", "../../samples/smtp1.pcapng"); exitCode(err) != 2 {
+		t.Errorf("negative bound: got %v, want a usage error", err)
+	}
+}

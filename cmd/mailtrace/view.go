@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -21,25 +22,34 @@ import (
 // viewOptions are the flags that read and live share: what to show, of
 // which sessions, and where.
 type viewOptions struct {
-	follow   bool
-	stats    bool
-	json     bool
-	jsonl    bool
-	summary  bool
-	full     bool
-	redact   bool
-	output   string
-	sessions []int
-	protos   []string
-	ports    []string
-	color    string
-	maxOpen  int
-	maxLine  int
+	follow      bool
+	stats       bool
+	json        bool
+	jsonl       bool
+	summary     bool
+	full        bool
+	redact      bool
+	output      string
+	sessions    []int
+	protos      []string
+	ports       []string
+	color       string
+	maxOpen     int
+	maxLine     int
+	maxHeader   int
+	maxBody     int
+	maxBufConn  int
+	maxBufTotal int
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxOpen, "max-open", reassembly.DefaultOptions().MaxOpen, "follow at most `N` connections at once; those idle longest are given up past it")
 	f.IntVar(&o.maxLine, "max-line", wire.DefaultMaxLine, "keep at most `BYTES` of a line; longer ones are cut and flagged")
+	f.IntVar(&o.maxHeader, "max-header", message.DefaultMaxHeader, "keep at most `BYTES` of a message's header for its summary")
+	f.IntVar(&o.maxBody, "max-body", message.DefaultMaxBody, "with --full, keep at most `BYTES` of a message's body")
+	ro := reassembly.DefaultOptions()
+	f.IntVar(&o.maxBufConn, "max-buffered-conn", ro.MaxPagesPerConn*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data per connection")
+	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
@@ -58,6 +68,8 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 func (o viewOptions) reassemblyOptions() reassembly.Options {
 	ro := reassembly.DefaultOptions()
 	ro.MaxOpen = o.maxOpen
+	ro.MaxPagesPerConn = (o.maxBufConn + reassembly.PageBytes - 1) / reassembly.PageBytes
+	ro.MaxPagesTotal = (o.maxBufTotal + reassembly.PageBytes - 1) / reassembly.PageBytes
 	return ro
 }
 
@@ -134,10 +146,12 @@ func newView(o viewOptions, live bool, stdout io.Writer) (*view, analyzer.Option
 		}
 	}
 	topts.KeepRaw = o.follow
-	if o.maxOpen < 0 || o.maxLine < 0 {
-		return nil, topts, usageError{errors.New("--max-open and --max-line take a positive number (0: unbounded open connections)")}
+	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxBufConn, o.maxBufTotal} {
+		if n < 0 {
+			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
+		}
 	}
-	topts.Wire.MaxLine = o.maxLine
+	topts.Wire.MaxLine, topts.Wire.MaxHeader, topts.Wire.MaxBody = o.maxLine, o.maxHeader, o.maxBody
 	topts.Wire.KeepBodies = o.full
 	topts.Wire.Redact = o.redact
 	topts.OnStart = v.start
