@@ -111,7 +111,7 @@ func (p *Parser) clientLine(l wire.Line) {
 		return
 	}
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
-	cmd := &session.Command{Kind: session.KindCommand, Verb: wire.Upper(v), Args: args, Time: l.Time}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: wire.Upper(v), Args: args, Line: text, Time: l.Time}
 	if !verbs[cmd.Verb] && !strings.HasPrefix(cmd.Verb, "X") {
 		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(cmd.Verb))
 	}
@@ -122,12 +122,16 @@ func (p *Parser) clientLine(l wire.Line) {
 		p.addAuth("USER", l.Time)
 		p.s.Auth[p.authIdx].Username, p.s.Auth[p.authIdx].Password = p.user, p.opts.Mask(args)
 		cmd.Args = p.opts.Mask(args)
+		if p.opts.Redact {
+			cmd.Line = v + " " + cmd.Args
+		}
 	case "APOP":
 		name, digest, _ := strings.Cut(args, " ")
 		p.addAuth("APOP", l.Time)
 		p.s.Auth[p.authIdx].Username = name
 		if p.opts.Redact {
 			cmd.Args = name + " " + p.opts.Mask(digest)
+			cmd.Line = v + " " + cmd.Args
 		}
 	case "AUTH":
 		if args == "" {
@@ -140,6 +144,7 @@ func (p *Parser) clientLine(l wire.Line) {
 			cmd.Decoded = p.auth.Response(initial)
 			if p.auth.Secret && p.opts.Redact {
 				cmd.Args = mech + " " + p.opts.Mask(initial)
+				cmd.Line = v + " " + cmd.Args
 			}
 			p.syncAuth()
 		}

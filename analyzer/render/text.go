@@ -118,6 +118,12 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		}
 	case c.Kind == session.KindContinuation:
 		text = Escape(c.Args)
+	case c.Line != "":
+		// As typed: "ehlo redes" stays in lower case.
+		text = Escape(c.Line)
+		if c.Verb == "BDAT" && c.Message != nil {
+			text += "  " + messageSummary(s.Messages[*c.Message])
+		}
 	default:
 		parts := []string{}
 		if c.Tag != "" {

@@ -106,10 +106,13 @@ type Exchange struct {
 
 // Command is one client command, or client data within one.
 type Command struct {
-	Kind string    `json:"kind"`
-	Tag  string    `json:"tag,omitempty"`
-	Verb string    `json:"verb,omitempty"`
-	Args string    `json:"args"`
+	Kind string `json:"kind"`
+	Tag  string `json:"tag,omitempty"`
+	Verb string `json:"verb,omitempty"`
+	Args string `json:"args"`
+	// Line is the command line as sent, in the case it was typed in,
+	// where it was one line (SMTP, POP3).
+	Line string    `json:"line,omitempty"`
 	Time time.Time `json:"time"`
 	// Decoded is a readable form of encoded client data (SASL).
 	Decoded string `json:"decoded,omitempty"`

@@ -156,8 +156,9 @@ var verbs = map[string]bool{
 }
 
 func (p *Parser) command(l wire.Line) {
-	verb, args := splitVerb(string(l.B))
-	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Time: l.Time}
+	line := string(l.B)
+	verb, args := splitVerb(line)
+	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.Time}
 	if !verbs[verb] && !strings.HasPrefix(verb, "X") {
 		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(verb))
 	}
@@ -171,6 +172,7 @@ func (p *Parser) command(l wire.Line) {
 			cmd.Decoded = p.auth.Response(initial)
 			if p.auth.Secret && p.opts.Redact {
 				cmd.Args = mech + " " + p.opts.Mask(initial)
+				cmd.Line = cmd.Verb + " " + cmd.Args
 			}
 			p.syncAuth()
 		}
