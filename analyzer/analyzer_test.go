@@ -286,3 +286,35 @@ func TestConflictingRetransmission(t *testing.T) {
 		t.Errorf("the first copy must be kept:\n%s", p)
 	}
 }
+
+// TestConflictingOverlap: a retransmission that overlaps a segment with
+// other boundaries and other bytes is an anomaly too.
+func TestConflictingOverlap(t *testing.T) {
+	segs, err := capturetest.ReadFile("../samples/smtp-auth-attachment.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []capturetest.Segment
+	done := false
+	for _, s := range segs {
+		out = append(out, s)
+		if !done && len(s.Payload) >= 600 {
+			evil := s
+			evil.Seq = s.Seq + 100
+			evil.Payload = bytes.Repeat([]byte("X"), 400)
+			evil.Time = s.Time.Add(time.Microsecond)
+			out = append(out, evil)
+			done = true
+		}
+	}
+	data, _ := capturetest.Write(out)
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(got) != 1 || len(got[0].Anomalies) != 1 || !strings.Contains(got[0].Anomalies[0].Text, "other bytes") {
+		t.Fatalf("anomalies: %+v", got[0].Anomalies)
+	}
+	clean, _ := capturetest.Write(segs)
+	want, _ := analyze(t, clean, analyzer.DefaultOptions())
+	if d := st.Diff(st.Pairs(got[0]), st.Pairs(want[0])); d != "" {
+		t.Errorf("the first copy must be kept:\n%s", d)
+	}
+}

@@ -216,7 +216,7 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 
 func (c *conn) Conflict(d reassembly.Dir, t time.Time, n int) {
 	if c.s != nil {
-		c.s.Anomaly(t, c.dir(d), fmt.Sprintf("a retransmission of %d bytes carried other bytes than the first copy, which was kept", n))
+		c.s.Anomaly(t, c.dir(d), fmt.Sprintf("a retransmission carried other bytes than the first copy (%d bytes differ); the first copy was kept", n))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"net/netip"
 	"sort"
@@ -310,16 +309,7 @@ type halfState struct {
 	expected uint32 // sequence number of the next byte to deliver
 	maxEnd   uint32 // end of the furthest data seen
 	hole     bool   // data beyond expected is waiting
-	recent   [8]segSum
-	next     int // where the next sum goes in recent
-}
-
-// segSum identifies a segment's bytes cheaply, to tell a faithful
-// retransmission from one that carries other bytes.
-type segSum struct {
-	seq uint32
-	n   int
-	crc uint32
+	overlap  overlapCheck
 }
 
 type heldChunk struct {
@@ -394,25 +384,10 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 		if int32(end-h.maxEnd) > 0 {
 			h.maxEnd = end
 		}
-		h.checkRetransmission(s, d, tcp, t)
-	}
-}
-
-// checkRetransmission compares a segment with the recent ones of the same
-// sequence number and length: gopacket keeps the bytes that came first, so
-// a retransmission carrying others is worth telling.
-func (h *halfState) checkRetransmission(s *stream, d Dir, tcp *layers.TCP, t time.Time) {
-	sum := segSum{seq: tcp.Seq, n: len(tcp.Payload), crc: crc32.ChecksumIEEE(tcp.Payload)}
-	for _, r := range h.recent {
-		if r.n == sum.n && r.seq == sum.seq {
-			if r.crc != sum.crc && s.conn != nil {
-				s.conn.Conflict(d, t, sum.n)
-			}
-			return
+		if n := h.overlap.check(tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
+			s.conn.Conflict(d, t, n)
 		}
 	}
-	h.recent[h.next] = sum
-	h.next = (h.next + 1) % len(h.recent)
 }
 
 func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {

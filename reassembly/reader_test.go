@@ -572,3 +572,31 @@ func TestSnapLengthCut(t *testing.T) {
 		t.Errorf("got %d data bytes and %d gaps from cut packets: %q", data, gaps, rec.conns[0].events)
 	}
 }
+
+func TestOverlapCheck(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 64) // 1 KiB
+	evil := bytes.Clone(data)
+	copy(evil[500:], "EVIL")
+	tests := []struct {
+		name     string
+		seq      uint32
+		again    []byte
+		againSeq uint32
+		want     int
+	}{
+		{"same range, same bytes", 1000, data, 1000, 0},
+		{"same range, other bytes", 1000, evil, 1000, len(data)},
+		{"overlap with other boundaries, same bytes", 1000, data[100:900], 1100, 0},
+		{"overlap with other boundaries, other bytes", 1000, evil[100:900], 1100, blockSize},
+		{"across the sequence wrap", 0xffffff00, evil[37:], 0xffffff00 + 37, blockSize},
+	}
+	for _, tc := range tests {
+		var o overlapCheck
+		if n := o.check(tc.seq, data); n != 0 {
+			t.Fatalf("%s: the first copy conflicts (%d)", tc.name, n)
+		}
+		if n := o.check(tc.againSeq, tc.again); n != tc.want {
+			t.Errorf("%s: got %d conflicting bytes, want %d", tc.name, n, tc.want)
+		}
+	}
+}
