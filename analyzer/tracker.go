@@ -275,7 +275,7 @@ func (c *conn) detect(final bool) {
 			c.info.Opener == reassembly.OpenerB && srv == reassembly.BtoA {
 			continue // the opener is the client
 		}
-		proto, ok := greeting(c.first[srv], c.first[cli], final)
+		proto, ok := greeting(c.first[srv], c.first[cli])
 		if !ok {
 			continue
 		}
@@ -297,9 +297,9 @@ func (c *conn) detect(final bool) {
 }
 
 // greeting recognizes a server's greeting in srv, and for SMTP the
-// client's EHLO/HELO in cli. Until the client has spoken, an SMTP greeting
-// is undecided unless final.
-func greeting(srv, cli []byte, final bool) (session.Protocol, bool) {
+// client's EHLO/HELO in cli: until the client has spoken, a 220 greeting
+// could be FTP's.
+func greeting(srv, cli []byte) (session.Protocol, bool) {
 	switch {
 	case bytes.HasPrefix(srv, []byte("+OK")):
 		return session.POP3, true

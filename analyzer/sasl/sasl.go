@@ -130,15 +130,6 @@ func (d *Decoder) Response(b64 string) string {
 	return printable(raw)
 }
 
-// ChallengeText returns a server challenge decoded for display.
-func ChallengeText(b64 string) string {
-	raw, ok := Decode64(b64)
-	if !ok || len(raw) == 0 {
-		return ""
-	}
-	return printable(raw)
-}
-
 func printable(b []byte) string {
 	for _, c := range b {
 		if c < 0x20 && c != '\t' || c == 0x7f {

@@ -5,7 +5,6 @@
 package session
 
 import (
-	"net/netip"
 	"time"
 )
 
@@ -77,9 +76,6 @@ type Session struct {
 	// for views that show a session as it happens.
 	OnReply func(s *Session, i int) `json:"-"`
 }
-
-// Endpoint formats an address as "ip:port", IPv6 as "[addr]:port".
-func Endpoint(ap netip.AddrPort) string { return ap.String() }
 
 // Gap is a run of bytes the capture lost.
 type Gap struct {

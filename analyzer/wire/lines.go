@@ -41,7 +41,6 @@ type Splitter struct {
 	cut      bool
 	count    int64
 	resync   bool // discard up to the next line ending (after a gap)
-	discards int64
 	paused   bool
 }
 
@@ -91,7 +90,6 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		b = b[i+1:]
 		if s.resync {
 			s.resync = false
-			s.discards += int64(len(part) + 1)
 			continue
 		}
 		line := part
@@ -152,9 +150,6 @@ func (s *Splitter) Flush(h Handler) {
 		h.Line(Line{B: line, Time: s.bufTime, Cut: cut})
 	}
 }
-
-// Pending reports whether a partial line is buffered.
-func (s *Splitter) Pending() bool { return len(s.buf) > 0 }
 
 // Unstuff interprets a line of a dot-terminated body: end is true for the
 // lone "." that ends it; otherwise content is the line with one leading
