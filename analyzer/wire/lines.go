@@ -35,13 +35,13 @@ type Handler interface {
 // when the protocol announces them. Handlers may call Expect from Line to
 // switch the bytes that follow to counted mode.
 type Splitter struct {
-	Max      int
-	buf      []byte
-	bufTime  time.Time
-	cut      bool
-	count    int64
-	resync   bool // discard up to the next line ending (after a gap)
-	paused   bool
+	Max     int
+	buf     []byte
+	bufTime time.Time
+	cut     bool
+	count   int64
+	resync  bool // discard up to the next line ending (after a gap)
+	paused  bool
 }
 
 // NewSplitter returns a Splitter with the given line bound (0: default).
