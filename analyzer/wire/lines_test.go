@@ -1,0 +1,92 @@
+package wire
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// script records what a Splitter hands over; a line "LIT n" announces a
+// counted run of n bytes.
+type script struct {
+	s   *Splitter
+	out []string
+}
+
+func (c *script) Line(l Line) {
+	cut := ""
+	if l.Cut {
+		cut = " (cut)"
+	}
+	c.out = append(c.out, fmt.Sprintf("line %q%s", l.B, cut))
+	var n int64
+	if _, err := fmt.Sscanf(string(l.B), "LIT %d", &n); err == nil {
+		c.s.Expect(n)
+	}
+}
+
+func (c *script) Counted(b []byte, _ time.Time, last bool) {
+	c.out = append(c.out, fmt.Sprintf("counted %q last=%v", b, last))
+}
+
+func TestSplitter(t *testing.T) {
+	tests := []struct {
+		name  string
+		feeds []string // "GAP n" loses n bytes
+		max   int
+		want  []string
+	}{
+		{"CRLF and bare LF", []string{"a\r\nb\nc\r\n"}, 0, []string{`line "a"`, `line "b"`, `line "c"`}},
+		{"line over two feeds", []string{"hel", "lo\r\n"}, 0, []string{`line "hello"`}},
+		{"long line cut", []string{"abcdefgh\r\nok\r\n"}, 4, []string{`line "abcd" (cut)`, `line "ok"`}},
+		{"long line cut over feeds", []string{"abc", "defgh\r\n"}, 4, []string{`line "abcd" (cut)`}},
+		{"counted run holds line ends", []string{"LIT 4\r\na\r\nbX\r\n"}, 0, []string{`line "LIT 4"`, `counted "a\r\nb" last=true`, `line "X"`}},
+		{"counted run over feeds", []string{"LIT 5\r\nab", "cde"}, 0, []string{`line "LIT 5"`, `counted "ab" last=false`, `counted "cde" last=true`}},
+		{"gap at a line boundary keeps the next line", []string{"a\r\n", "GAP 10", "b\r\n"}, 0, []string{`line "a"`, `line "b"`}},
+		{"gap mid-line drops to the next line end", []string{"a\r\npart", "GAP 10", "rest\r\nb\r\n"}, 0, []string{`line "a"`, `line "b"`}},
+		{"gap inside a counted run shortens it", []string{"LIT 10\r\nabc", "GAP 4", "def\r\nX\r\n"}, 0, []string{`line "LIT 10"`, `counted "abc" last=false`, `counted "def" last=true`, `line ""`, `line "X"`}},
+		{"last line without an end is flushed", []string{"a\r\nb"}, 0, []string{`line "a"`, `line "b"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &script{s: NewSplitter(tc.max)}
+			for _, f := range tc.feeds {
+				var n int
+				if _, err := fmt.Sscanf(f, "GAP %d", &n); err == nil {
+					c.s.Gap(n)
+					continue
+				}
+				c.s.Feed([]byte(f), time.Time{}, c)
+			}
+			c.s.Flush(c)
+			if got, want := strings.Join(c.out, "\n"), strings.Join(tc.want, "\n"); got != want {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestPause(t *testing.T) {
+	c := &script{s: NewSplitter(0)}
+	pauser := pausing{c}
+	rest := c.s.Feed([]byte("220 go\r\n\x16\x03\x01"), time.Time{}, pauser)
+	if string(rest) != "\x16\x03\x01" || len(c.out) != 1 {
+		t.Errorf("got rest %q after %q", rest, c.out)
+	}
+}
+
+type pausing struct{ *script }
+
+func (p pausing) Line(l Line) {
+	p.script.Line(l)
+	p.s.Pause()
+}
+
+func TestUpper(t *testing.T) {
+	for in, want := range map[string]string{"ehlo": "EHLO", "Uid fetch": "UID FETCH", "caf\xe9": "CAF\xe9", "ÑU": "ÑU"} {
+		if got := Upper(in); got != want {
+			t.Errorf("Upper(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
