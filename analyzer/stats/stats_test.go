@@ -1,0 +1,62 @@
+package stats
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+func TestCollector(t *testing.T) {
+	ms := func(v float64) *float64 { return &v }
+	t0 := time.Unix(0, 0)
+	s := &session.Session{Protocol: session.SMTP, TLS: session.TLSStart, BytesClient: 10, BytesServer: 20,
+		Exchanges: []session.Exchange{
+			{Response: &session.Response{Status: "220"}},
+			{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP", Time: t0}, Response: &session.Response{Status: "250"}, LatencyMS: ms(1)},
+			{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP", Time: t0}, Response: &session.Response{Status: "250"}, LatencyMS: ms(3)},
+			{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP", Time: t0}, Response: &session.Response{Status: "250"}, LatencyMS: ms(2)},
+			{Command: &session.Command{Kind: session.KindCommand, Verb: "\x01\x02", Time: t0}},
+			{Command: &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Time: t0}, Response: &session.Response{Status: "235"}},
+		},
+		Auth:     []session.Auth{{Success: session.Bool(true)}, {Success: session.Bool(false)}, {}},
+		Messages: []session.Message{{Size: 100}},
+		Gaps:     []session.Gap{{Bytes: 7}},
+	}
+	c := New()
+	c.Add(s)
+	c.Add(&session.Session{Protocol: session.IMAP, TLS: session.TLSImplicit})
+	r := c.Report()
+	if len(r) != 2 || r[0].Protocol != session.SMTP || r[1].Protocol != session.IMAP {
+		t.Fatalf("protocols: %+v", r)
+	}
+	p := r[0]
+	if p.Commands["NOOP"] != 3 || p.Commands[Malformed] != 1 || p.Commands["AUTH"] != 0 {
+		t.Errorf("commands: %v (continuations are not commands)", p.Commands)
+	}
+	if p.Replies["250"] != 3 || p.Replies["220"] != 1 || p.Replies["235"] != 1 {
+		t.Errorf("replies: %v", p.Replies)
+	}
+	if p.AuthOK != 1 || p.AuthFailed != 1 || p.AuthUnknown != 1 || p.Messages != 1 || p.MessageBytes != 100 ||
+		p.Gaps != 1 || p.GapBytes != 7 || p.StartTLS != 1 || p.Unanswered != 1 {
+		t.Errorf("figures: %+v", p)
+	}
+	if len(p.Latency) != 1 || p.Latency[0].Median != 2 || p.Latency[0].P95 != 3 || p.Latency[0].Count != 3 {
+		t.Errorf("latency: %+v", p.Latency)
+	}
+	if r[1].TLSImplicit != 1 {
+		t.Errorf("implicit TLS: %+v", r[1])
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	v := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct{ q, want float64 }{{0.5, 5}, {0.95, 10}, {0.1, 1}} {
+		if got := quantile(v, tc.q); got != tc.want {
+			t.Errorf("quantile(%v) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+	if quantile(nil, 0.5) != 0 {
+		t.Error("quantile of nothing")
+	}
+}
