@@ -187,6 +187,21 @@ func TestPublicCapturesExact(t *testing.T) {
 				t.Errorf("exchanges after the gaps not recovered: %v", p)
 			}
 		}},
+		{"arkime__socks5-smtp-503.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
+			// SMTP through a SOCKS5 proxy on port 1080, capture started late.
+			if ss[0].Tunnel != "socks5 to 010.000.00.003:25" || ss[0].Detected != "content" {
+				t.Errorf("tunnel %q detected by %s", ss[0].Tunnel, ss[0].Detected)
+			}
+			if p := st.Pairs(ss[0]); len(p) < 3 || p[0] != "- => 220" || p[1] != "EHLO User => 250" || p[2] != "AUTH LOGIN => 503" {
+				t.Errorf("exchanges: %v", p)
+			}
+		}},
+		{"zeek__http_connect-with-smtp.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
+			if ss[0].Tunnel != "http-connect to mailin03.sul.t-online.de:25" {
+				t.Errorf("tunnel %q", ss[0].Tunnel)
+			}
+			wantMessage(t, ss[0], 0, "DATA", -1, "Hier sind die dicken Girls hemmungloser denn je.. grcu")
+		}},
 		{"suricata-verify__smtp-to-comma__10.7.29.101_49898-178.63.41.150_25.pcap", func(t *testing.T, ss []*session.Session, warnings []string) {
 			if len(warnings) != 1 || !strings.Contains(warnings[0], "cut short after 18 packets") {
 				t.Errorf("warnings: got %q", warnings)

@@ -47,6 +47,9 @@ func Header(w io.Writer, s *session.Session, color bool) {
 	if s.Compressed {
 		extra += "  compressed"
 	}
+	if s.Tunnel != "" {
+		extra += "  via " + Escape(s.Tunnel)
+	}
 	fmt.Fprintf(w, "  start %s  duration %s  client %d B  server %d B  %s%s\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, s.State, extra)
 }

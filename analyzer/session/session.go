@@ -60,7 +60,10 @@ type Session struct {
 	TLS         string    `json:"tls"`
 	Midstream   bool      `json:"midstream,omitempty"`
 	Compressed  bool      `json:"compressed,omitempty"` // IMAP COMPRESS: the rest was not parsed
-	Detected    string    `json:"detected_by"`          // port or content
+	// Tunnel says how the session reached its server through a proxy,
+	// e.g. "socks5 to mx.example:25"; Server is then the proxy.
+	Tunnel   string `json:"tunnel,omitempty"`
+	Detected string `json:"detected_by"` // port or content
 	// Capabilities the server announced (SMTP EHLO, POP3 CAPA, IMAP
 	// CAPABILITY), the latest list seen.
 	Capabilities []string   `json:"capabilities,omitempty"`
