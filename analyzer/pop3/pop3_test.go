@@ -94,12 +94,7 @@ func TestExchanges(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, steps := range [][]st.Step{tc.steps, st.Bytewise(tc.steps)} {
-				s := run(steps...)
-				if d := st.Diff(st.Pairs(s), tc.want); d != "" {
-					t.Fatalf("exchanges differ:\n%s", d)
-				}
-			}
+			st.CheckPairs(t, run, tc.steps, tc.want)
 		})
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -65,26 +66,10 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("%v (run with -update to create it)", err)
 				}
 				if got != string(want) {
-					t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%s", golden, firstDiff(got, string(want)))
+					d := st.Diff(strings.Split(got, "\n"), strings.Split(string(want), "\n"))
+					t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%.2000s", golden, d)
 				}
 			})
 		}
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return "line " + strconv.Itoa(i+1) + ":\n  got:  " + gl + "\n  want: " + wl
-		}
-	}
-	return ""
 }

@@ -182,3 +182,17 @@ func Fuzz(t interface{ Fatal(...any) }, data []byte, proto session.Protocol, new
 		t.Fatal(d)
 	}
 }
+
+// CheckPairs runs steps through run whole and split into single bytes, and
+// fails t unless both give the exchanges want.
+func CheckPairs(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, run func(...Step) *session.Session, steps []Step, want []string) {
+	t.Helper()
+	for _, cut := range [][]Step{steps, Bytewise(steps)} {
+		if d := Diff(Pairs(run(cut...)), want); d != "" {
+			t.Fatalf("exchanges differ:\n%s", d)
+		}
+	}
+}
