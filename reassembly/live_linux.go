@@ -3,6 +3,7 @@
 package reassembly
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -20,17 +21,24 @@ import (
 // packetSocket captures from one interface through an AF_PACKET socket,
 // with a kernel filter so that only mail traffic reaches user space.
 type packetSocket struct {
-	fd       int
-	name     string
-	link     layers.LinkType
-	loopback bool
-	buf, oob []byte
-	received uint64 // packets the kernel passed through the filter
-	dropped  uint64 // packets the kernel dropped for lack of room
-	outgoing uint64 // loopback's second copies, left out
+	fd        int
+	name      string
+	link      layers.LinkType
+	loopback  bool
+	buf, oob  []byte
+	cooked    bool         // "any": SLL headers are built here
+	loopbacks map[int]bool // with cooked, the loopback interfaces' indexes
+	frame     []byte
+	received  uint64 // packets the kernel passed through the filter
+	dropped   uint64 // packets the kernel dropped for lack of room
+	outgoing  uint64 // loopback's second copies, left out
 }
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
+// htons turns v into network byte order in a uint16, as the socket API
+// wants it.
+func htons(v uint16) uint16 {
+	return binary.NativeEndian.Uint16(binary.BigEndian.AppendUint16(nil, v))
+}
 
 // openLive opens iface for capture with a filter for ports (all TCP when
 // empty). Filter expressions need libpcap (-tags pcap).
@@ -38,27 +46,40 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 	if expr != "" {
 		return nil, errors.New("--filter needs a build with -tags pcap (libpcap)")
 	}
-	ifi, err := net.InterfaceByName(iface)
-	if err != nil {
-		return nil, unknownInterface(iface)
+	// "any" captures on every interface, as libpcap does: cooked
+	// (SOCK_DGRAM) packets start at the network header, and each gets a
+	// Linux SLL header built from its link-layer address.
+	anyIface := iface == "any"
+	ifi := &net.Interface{Flags: net.FlagUp}
+	link, sockType, filterLink := linkTypeOf(iface), unix.SOCK_RAW, layers.LinkType(0)
+	if anyIface {
+		link, sockType, filterLink = layers.LinkTypeLinuxSLL, unix.SOCK_DGRAM, layers.LinkTypeRaw
+	} else {
+		var err error
+		if ifi, err = net.InterfaceByName(iface); err != nil {
+			return nil, unknownInterface(iface)
+		}
+		filterLink = link
 	}
 	if ifi.Flags&net.FlagUp == 0 {
 		return nil, fmt.Errorf("interface %s is down (bring it up with: ip link set %s up)", iface, iface)
 	}
-	link := linkTypeOf(iface)
-	filter, err := MailFilter(link, ports)
+	filter, err := MailFilter(filterLink, ports)
 	if err != nil {
 		return nil, err
 	}
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL)))
+	fd, err := unix.Socket(unix.AF_PACKET, sockType|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL)))
 	if err != nil {
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 			return nil, fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip %s", iface, executable())
 		}
 		return nil, fmt.Errorf("opening a packet socket: %v", err)
 	}
-	s := &packetSocket{fd: fd, name: iface, link: link, loopback: ifi.Flags&net.FlagLoopback != 0,
+	s := &packetSocket{fd: fd, name: iface, link: link, loopback: ifi.Flags&net.FlagLoopback != 0, cooked: anyIface,
 		buf: make([]byte, liveSnapLen), oob: make([]byte, unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))+64)}
+	if anyIface {
+		s.loopbacks = loopbackIndexes()
+	}
 	// The filter goes on before the bind, so no unfiltered packet slips in.
 	if err := attachFilter(fd, filter); err != nil {
 		s.Close()
@@ -143,15 +164,46 @@ func (s *packetSocket) next(wait time.Duration) (data []byte, ci gopacket.Captur
 		}
 		// On loopback every packet is seen leaving and arriving; keep the
 		// arrival only, as libpcap does.
-		if ll, isLL := from.(*unix.SockaddrLinklayer); isLL && s.loopback && ll.Pkttype == unix.PACKET_OUTGOING {
+		ll, _ := from.(*unix.SockaddrLinklayer)
+		if ll != nil && ll.Pkttype == unix.PACKET_OUTGOING && (s.loopback || s.cooked && s.loopbacks[ll.Ifindex]) {
 			s.outgoing++
 			continue
 		}
 		ci.Length = size
 		ci.CaptureLength = min(size, len(s.buf))
 		ci.Timestamp = timestamp(s.oob[:oobn])
-		return s.buf[:ci.CaptureLength], ci, true, nil
+		data := s.buf[:ci.CaptureLength]
+		if s.cooked && ll != nil {
+			data = s.sll(ll, data)
+			ci.Length += 16
+			ci.CaptureLength = len(data)
+		}
+		return data, ci, true, nil
 	}
+}
+
+// sll puts a Linux cooked-capture header (DLT_LINUX_SLL) in front of a
+// network-layer packet received on an "any" socket.
+func (s *packetSocket) sll(ll *unix.SockaddrLinklayer, pkt []byte) []byte {
+	h := s.frame[:0]
+	h = binary.BigEndian.AppendUint16(h, uint16(ll.Pkttype))
+	h = binary.BigEndian.AppendUint16(h, ll.Hatype)
+	h = binary.BigEndian.AppendUint16(h, uint16(ll.Halen))
+	h = append(h, ll.Addr[:]...)
+	h = binary.NativeEndian.AppendUint16(h, ll.Protocol) // kept in network order by the kernel
+	s.frame = append(h, pkt...)
+	return s.frame
+}
+
+func loopbackIndexes() map[int]bool {
+	out := map[int]bool{}
+	ifs, _ := net.Interfaces()
+	for _, i := range ifs {
+		if i.Flags&net.FlagLoopback != 0 {
+			out[i.Index] = true
+		}
+	}
+	return out
 }
 
 func timestamp(oob []byte) time.Time {
