@@ -63,11 +63,11 @@ type Parser struct {
 	idle        *command // IDLE after its continuation request: DONE ends it
 	authWaiting *command // AUTHENTICATE whose challenge awaits a response
 
-	untagged []string        // untagged data awaiting its response
+	untagged []untagged      // untagged data awaiting its response
 	sline    strings.Builder // server line being assembled around literals
 	stime    time.Time
 	slit     literal // server literal being read
-	smsgs    []*int  // messages carried by the response being read
+	smsgs    []*int  // messages carried by the line being read
 	sbody    int64
 }
 
@@ -121,8 +121,7 @@ func (p *Parser) Close(t time.Time) {
 		p.s.Anomaly(t, session.FromServer, "literal longer than the rest of the stream")
 	}
 	if len(p.untagged) > 0 {
-		p.s.AddExchange(session.Exchange{Response: &session.Response{Lines: p.untagged, Time: t}})
-		p.untagged = nil
+		p.s.AddExchange(session.Exchange{Response: p.takeResponse("", "", t, nil)})
 	}
 }
 
@@ -507,7 +506,8 @@ func (p *Parser) response(line string, start, end time.Time) {
 			p.emitUnsolicited(statusWord(status), line, start)
 			return
 		}
-		p.untagged = append(p.untagged, line)
+		p.untagged = append(p.untagged, untagged{text: line, msgs: p.smsgs, body: p.sbody})
+		p.smsgs, p.sbody = nil, 0
 		return
 	case "+":
 		p.replied = true
@@ -516,17 +516,17 @@ func (p *Parser) response(line string, start, end time.Time) {
 	}
 	p.replied = true
 	status, _, _ := strings.Cut(rest, " ")
-	r := p.takeResponse(statusWord(status), line, start)
 	for i, c := range p.open {
 		if c.tag != tag {
 			continue
 		}
+		r := p.takeResponse(statusWord(status), line, start, c)
 		p.open = append(p.open[:i], p.open[i+1:]...)
 		p.complete(c, r)
 		return
 	}
 	p.s.Anomaly(start, session.FromServer, "completion for unknown tag "+tag)
-	p.s.AddExchange(session.Exchange{Response: r})
+	p.s.AddExchange(session.Exchange{Response: p.takeResponse(statusWord(status), line, start, nil)})
 }
 
 func statusWord(s string) string {
@@ -540,21 +540,103 @@ func statusWord(s string) string {
 
 // takeResponse builds a response from the untagged data waiting and the
 // final line.
-func (p *Parser) takeResponse(status, line string, t time.Time) *session.Response {
-	p.noteCapabilities(append(p.untagged, line))
-	r := &session.Response{Status: status, Lines: append(p.untagged, line), Time: t, BodySize: p.sbody}
-	if len(p.smsgs) > 0 {
+// untagged is a line of untagged data and the messages its literals held.
+type untagged struct {
+	text string
+	msgs []*int
+	body int64
+}
+
+// takeResponse builds the response that line ends, for command c (nil:
+// none), from the untagged data waiting. With several commands open, data
+// another of them asked for (a SEARCH result while a FETCH completes) is
+// left for that one: servers may interleave pipelined commands' data.
+func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *session.Response {
+	r := &session.Response{Status: status, Time: t}
+	var rest []untagged
+	for _, u := range p.untagged {
+		if c != nil && p.belongsElsewhere(u.text, c) {
+			rest = append(rest, u)
+			continue
+		}
+		r.Lines = append(r.Lines, u.text)
+		r.BodySize += u.body
+		if r.Message == nil && len(u.msgs) > 0 {
+			r.Message = u.msgs[0]
+		}
+	}
+	if line != "" {
+		r.Lines = append(r.Lines, line)
+	}
+	if r.Message == nil && len(p.smsgs) > 0 {
 		r.Message = p.smsgs[0]
 	}
-	p.untagged, p.smsgs, p.sbody = nil, nil, 0
+	r.BodySize += p.sbody
+	p.noteCapabilities(r.Lines)
+	p.untagged, p.smsgs, p.sbody = rest, nil, 0
 	return r
+}
+
+// owners maps untagged response names to the commands that ask for them
+// (RFC 9051 §7); data not named here goes to whichever command completes.
+var owners = map[string][]string{
+	"FETCH":      {"FETCH", "STORE", "UID FETCH", "UID STORE", "SELECT", "EXAMINE", "NOOP", "IDLE"},
+	"SEARCH":     {"SEARCH", "UID SEARCH"},
+	"ESEARCH":    {"SEARCH", "UID SEARCH", "ESEARCH"},
+	"SORT":       {"SORT", "UID SORT"},
+	"THREAD":     {"THREAD", "UID THREAD"},
+	"LIST":       {"LIST", "XLIST"},
+	"LSUB":       {"LSUB"},
+	"STATUS":     {"STATUS", "LIST"},
+	"NAMESPACE":  {"NAMESPACE"},
+	"ID":         {"ID"},
+	"ENABLED":    {"ENABLE"},
+	"FLAGS":      {"SELECT", "EXAMINE"},
+	"QUOTA":      {"GETQUOTA", "GETQUOTAROOT", "SETQUOTA"},
+	"QUOTAROOT":  {"GETQUOTAROOT"},
+	"ACL":        {"GETACL"},
+	"MYRIGHTS":   {"MYRIGHTS"},
+	"LISTRIGHTS": {"LISTRIGHTS"},
+	"METADATA":   {"GETMETADATA"},
+}
+
+// belongsElsewhere reports whether another open command than c asked for
+// the untagged line, and c did not.
+func (p *Parser) belongsElsewhere(line string, c *command) bool {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return false
+	}
+	name := wire.Upper(f[1])
+	if len(f) > 2 && name[0] >= '0' && name[0] <= '9' { // "* 3 FETCH ..."
+		name = wire.Upper(f[2])
+	}
+	cmds := owners[name]
+	if len(cmds) == 0 || contains(cmds, c.verb) {
+		return false
+	}
+	for _, o := range p.open {
+		if o != c && contains(cmds, o.verb) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Parser) emitUnsolicited(status, line string, t time.Time) {
 	if p.paired && status != "BYE" && status != "OK" {
 		p.s.Anomaly(t, session.FromServer, "untagged data with no command open")
 	}
-	p.s.AddExchange(session.Exchange{Response: p.takeResponse(status, line, t)})
+	p.s.AddExchange(session.Exchange{Response: p.takeResponse(status, line, t, nil)})
 }
 
 // noteCapabilities keeps the latest capability list: untagged CAPABILITY
@@ -594,7 +676,7 @@ func (p *Parser) insertGreeting(line string, t time.Time) {
 // continuation pairs a "+" with the client part that waits for it: the
 // client sends nothing more until it arrives, so it is the latest open one.
 func (p *Parser) continuation(line string, t time.Time) {
-	r := p.takeResponse("+", line, t)
+	r := p.takeResponse("+", line, t, nil)
 	for i := len(p.open) - 1; i >= 0; i-- {
 		c := p.open[i]
 		idx, ok := c.lastOpen(p.s)

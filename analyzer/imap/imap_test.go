@@ -194,3 +194,20 @@ func TestCapabilities(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestPipelinedUntaggedData: with two commands open, data the second one
+// asked for is not given to the first just because it completes first.
+func TestPipelinedUntaggedData(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a FETCH 1 (FLAGS)\r\nb SEARCH UNSEEN\r\nc LIST \"\" *\r\n"),
+		S("* SEARCH 2 3\r\n* 1 FETCH (FLAGS (\\Seen))\r\n* LIST () \"/\" INBOX\r\n* 4 EXISTS\r\na OK done\r\nb OK done\r\nc OK done\r\n"))
+	want := map[int][]string{
+		1: {"* 1 FETCH (FLAGS (\\Seen))", "* 4 EXISTS", "a OK done"},
+		2: {"* SEARCH 2 3", "b OK done"},
+		3: {"* LIST () \"/\" INBOX", "c OK done"},
+	}
+	for i, lines := range want {
+		if d := st.Diff(s.Exchanges[i].Response.Lines, lines); d != "" {
+			t.Errorf("exchange %d:\n%s", i, d)
+		}
+	}
+}
