@@ -66,9 +66,10 @@ type Parser struct {
 	untagged []untagged      // untagged data awaiting its response
 	sline    strings.Builder // server line being assembled around literals
 	stime    time.Time
-	slit     literal // server literal being read
-	smsgs    []*int  // messages carried by the line being read
-	sbody    int64
+	slit     literal  // server literal being read
+	smsgs    []*int   // messages carried by the line being read
+	sbody    int64    // their bytes
+	slines   []string // their bodies, kept with --full
 }
 
 // literal is a counted run being read.
@@ -480,6 +481,7 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 		m.Via, m.Time = "FETCH", p.stime
 		p.smsgs = append(p.smsgs, p.s.AddMessage(m))
 		p.sbody += p.slit.size
+		p.slines = append(p.slines, p.slit.msg.BodyLines()...)
 		p.sline.WriteString(" <message " + strconv.FormatInt(p.slit.size, 10) + " bytes>")
 	} else {
 		p.sline.WriteString(" " + p.slit.show())
@@ -506,8 +508,8 @@ func (p *Parser) response(line string, start, end time.Time) {
 			p.emitUnsolicited(statusWord(status), line, start)
 			return
 		}
-		p.untagged = append(p.untagged, untagged{text: line, msgs: p.smsgs, body: p.sbody})
-		p.smsgs, p.sbody = nil, 0
+		p.untagged = append(p.untagged, untagged{text: line, msgs: p.smsgs, body: p.sbody, lines: p.slines})
+		p.smsgs, p.sbody, p.slines = nil, 0, nil
 		return
 	case "+":
 		p.replied = true
@@ -542,9 +544,10 @@ func statusWord(s string) string {
 // final line.
 // untagged is a line of untagged data and the messages its literals held.
 type untagged struct {
-	text string
-	msgs []*int
-	body int64
+	text  string
+	msgs  []*int
+	body  int64
+	lines []string // message bodies, kept with --full
 }
 
 // takeResponse builds the response that line ends, for command c (nil:
@@ -561,6 +564,7 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 		}
 		r.Lines = append(r.Lines, u.text)
 		r.BodySize += u.body
+		r.Body = append(r.Body, u.lines...)
 		if r.Message == nil && len(u.msgs) > 0 {
 			r.Message = u.msgs[0]
 		}
@@ -572,8 +576,9 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 		r.Message = p.smsgs[0]
 	}
 	r.BodySize += p.sbody
+	r.Body = append(r.Body, p.slines...)
 	p.noteCapabilities(r.Lines)
-	p.untagged, p.smsgs, p.sbody = rest, nil, 0
+	p.untagged, p.smsgs, p.sbody, p.slines = rest, nil, 0, nil
 	return r
 }
 

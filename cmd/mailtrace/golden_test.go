@@ -43,6 +43,7 @@ func TestGolden(t *testing.T) {
 		{"stats.txt", []string{"--stats"}},
 		{"follow.txt", []string{"--follow"}},
 		{"summary.txt", []string{"--summary"}},
+		{"full.txt", []string{"--full"}},
 		{"json", []string{"--json"}},
 	}
 	for _, path := range samples(t) {
