@@ -8,10 +8,10 @@ import "hash/crc32"
 // without a word, and an analyzer that sees other bytes than the receiver
 // did is the classic way to evade one.
 //
-// It keeps the CRC of each of the last few segments, for retransmissions
-// of the same range (a short command), and of each aligned 128-byte block
-// of the last 16 KiB, for retransmissions that overlap with other
-// boundaries.
+// It keeps the CRC of each of the last few short segments, for
+// retransmissions of the same range (a command), and of each aligned
+// 128-byte block of the last 16 KiB, for longer data and retransmissions
+// that overlap with other boundaries; each byte is hashed once.
 type overlapCheck struct {
 	segs   [8]segSum
 	next   int
@@ -39,19 +39,21 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli) // hardware-assisted
 // check records the payload b sent at seq and returns how many of its
 // bytes differ from a copy seen before.
 func (o *overlapCheck) check(seq uint32, b []byte) int {
-	sum := segSum{seq: seq, n: len(b), crc: crc32.Checksum(b, castagnoli)}
-	for _, r := range o.segs {
-		if r.n == sum.n && r.seq == sum.seq {
-			if r.crc != sum.crc {
-				return sum.n
+	if len(b) < 2*blockSize {
+		sum := segSum{seq: seq, n: len(b), crc: crc32.Checksum(b, castagnoli)}
+		for _, r := range o.segs {
+			if r.n == sum.n && r.seq == sum.seq {
+				if r.crc != sum.crc {
+					return sum.n
+				}
+				return 0
 			}
+		}
+		o.segs[o.next] = sum
+		o.next = (o.next + 1) % len(o.segs)
+		if len(b) < blockSize {
 			return 0
 		}
-	}
-	o.segs[o.next] = sum
-	o.next = (o.next + 1) % len(o.segs)
-	if len(b) < blockSize {
-		return 0
 	}
 	if o.blocks == nil {
 		o.blocks = new([blockCount]blockSum)

@@ -585,10 +585,19 @@ func TestOverlapCheck(t *testing.T) {
 		want     int
 	}{
 		{"same range, same bytes", 1000, data, 1000, 0},
-		{"same range, other bytes", 1000, evil, 1000, len(data)},
+		{"same range, other bytes", 1000, evil, 1000, blockSize},
 		{"overlap with other boundaries, same bytes", 1000, data[100:900], 1100, 0},
 		{"overlap with other boundaries, other bytes", 1000, evil[100:900], 1100, blockSize},
 		{"across the sequence wrap", 0xffffff00, evil[37:], 0xffffff00 + 37, blockSize},
+	}
+	short, shortEvil := []byte("RCPT TO:<alumnopop@redes.unlp.edu.ar>\r\n"), []byte("RCPT TO:<attacker0@redes.unlp.edu.ar>\r\n")
+	var o overlapCheck
+	o.check(5000, short)
+	if n := o.check(5000, short); n != 0 {
+		t.Errorf("short segment sent again: %d conflicting bytes", n)
+	}
+	if n := o.check(5000, shortEvil); n != len(short) {
+		t.Errorf("short segment with other bytes: got %d conflicting bytes, want %d", n, len(short))
 	}
 	for _, tc := range tests {
 		var o overlapCheck
