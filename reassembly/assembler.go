@@ -273,6 +273,12 @@ func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.Captur
 type factory struct{ r *Reader }
 
 func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreassembly.AssemblerContext) gpreassembly.Stream {
+	// A bare ACK, FIN or RST opens nothing: the last ACK of a connection
+	// already closed would otherwise leave a stream in gopacket's pool until
+	// the end of the input, one per connection.
+	if !tcp.SYN && len(tcp.Payload) == 0 {
+		return nil
+	}
 	cc := ac.(*captureContext)
 	return &stream{
 		r:    f.r,
