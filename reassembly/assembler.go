@@ -287,9 +287,8 @@ func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreas
 	}
 }
 
-// stream adapts one gopacket connection to a Conn. The Handler hears of
-// it only at its first SYN or payload: the last ACK or FIN of a connection
-// already closed must not open a new, empty one.
+// stream adapts one gopacket connection to a Conn; it exists only from a
+// SYN or a segment with data (see factory.New).
 //
 // While one direction waits for missing bytes, gopacket goes on delivering
 // the other, so a reply could reach the parser before the command it
@@ -363,9 +362,8 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 		s.fin = true
 	}
 	// A capture that starts mid-connection has no SYN: start at the first
-	// data seen rather than wait for one that will never come. A bare ACK
-	// (the last of a closed connection) starts nothing, so that a SYN
-	// reusing the same ports starts the next connection afresh.
+	// data seen rather than wait for one that will never come; a bare ACK
+	// starts nothing, so that a later SYN still starts the half afresh.
 	if nextSeq == -1 && !tcp.SYN && len(tcp.Payload) > 0 {
 		*start = true
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket/pcapgo"
@@ -29,6 +31,20 @@ type LiveStats struct {
 	ReceivedByFilter   uint64 // packets the kernel filter passed
 	DroppedByKernel    uint64 // packets the kernel dropped for lack of room
 	LoopbackDuplicates uint64 // loopback's outgoing copies, left out
+}
+
+// notPermitted says what a capture without the right privilege needs.
+func notPermitted(iface string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		exe = "$(command -v mailtrace)"
+	}
+	return fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip %s", iface, exe)
+}
+
+// noSuchInterface names the interfaces there are.
+func noSuchInterface(name string, have []string) error {
+	return fmt.Errorf("no interface %q; interfaces here: %s", name, strings.Join(have, ", "))
 }
 
 // liveSnapLen is libpcap's MAXIMUM_SNAPLEN: whole packets, even merged by

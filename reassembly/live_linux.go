@@ -71,7 +71,7 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 	fd, err := unix.Socket(unix.AF_PACKET, sockType|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ALL)))
 	if err != nil {
 		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-			return nil, fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip %s", iface, executable())
+			return nil, notPermitted(iface)
 		}
 		return nil, fmt.Errorf("opening a packet socket: %v", err)
 	}
@@ -119,20 +119,13 @@ func linkTypeOf(iface string) layers.LinkType {
 	return layers.LinkTypeEthernet
 }
 
-func executable() string {
-	if p, err := os.Executable(); err == nil {
-		return p
-	}
-	return "mailtrace"
-}
-
 func unknownInterface(name string) error {
 	ifs, _ := net.Interfaces()
 	var names []string
 	for _, i := range ifs {
 		names = append(names, i.Name)
 	}
-	return fmt.Errorf("no interface %q; interfaces here: %s", name, strings.Join(names, ", "))
+	return noSuchInterface(name, names)
 }
 
 // next returns the next packet, or ok false when none came within wait.

@@ -34,7 +34,7 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 	h, err := pcap.OpenLive(iface, liveSnapLen, false, liveWait)
 	if err != nil {
 		if strings.Contains(err.Error(), "ermission") {
-			return nil, fmt.Errorf("capturing on %s is not permitted: run as root, or grant the capability once with: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v mailtrace)", iface)
+			return nil, notPermitted(iface)
 		}
 		return nil, fmt.Errorf("opening %s: %v", iface, err)
 	}
@@ -66,7 +66,7 @@ func unknownInterface(name string) error {
 	for _, d := range devs {
 		names = append(names, d.Name)
 	}
-	return fmt.Errorf("no interface %q; interfaces here: %s", name, strings.Join(names, ", "))
+	return noSuchInterface(name, names)
 }
 
 func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, error) {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
 func TestReadErrors(t *testing.T) {
@@ -136,14 +138,29 @@ func TestFilters(t *testing.T) {
 	}
 }
 
-// TestPortOption checks that --port makes a session on another port
-// known without waiting for its content.
+// TestPortOption: the seed's SMTP session moved to port 2626 is found by
+// its greeting without --port, and by its port with --port smtp=2626.
 func TestPortOption(t *testing.T) {
-	out, _, err := runCLI(t, nil, "read", "--json", "--port", "smtp=2626", "../../samples/smtp1.pcapng")
-	if err != nil || !strings.Contains(out, `"detected_by": "port"`) {
-		t.Fatalf("got %v", err)
+	segs, err := capturetest.ReadFile("../../samples/smtp1.pcapng")
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, _, err = runCLI(t, nil, "read", "--port", "smtp", "../../samples/smtp1.pcapng")
+	data, _ := capturetest.Write(capturetest.MovePort(segs, 25, 2626))
+	path := filepath.Join(t.TempDir(), "moved.pcap")
+	os.WriteFile(path, data, 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `"detected_by": "content"`},
+		{[]string{"--port", "smtp=2626"}, `"detected_by": "port"`},
+	} {
+		out, _, err := runCLI(t, nil, append(append([]string{"read", "--json"}, tc.args...), path)...)
+		if err != nil || !strings.Contains(out, tc.want) || !strings.Contains(out, `"server": "127.0.0.1:2626"`) {
+			t.Errorf("%v: err %v, want %s", tc.args, err, tc.want)
+		}
+	}
+	_, _, err = runCLI(t, nil, "read", "--port", "smtp", path)
 	if exitCode(err) != 2 {
 		t.Errorf("bad --port: got %v", err)
 	}
