@@ -14,6 +14,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/reassembly"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
@@ -24,7 +25,7 @@ func analyze(t *testing.T, data []byte, opts analyzer.Options) ([]*session.Sessi
 	t.Helper()
 	var sessions []*session.Session
 	var warnings []string
-	tr := analyzer.NewTracker(opts, func(s *session.Session) { sessions = append(sessions, s) })
+	tr := analyzer.NewTracker(opts, sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
 	rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, func(w reassembly.Warning) { warnings = append(warnings, w.Error()) })
 	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
 		t.Fatalf("read: %v", err)

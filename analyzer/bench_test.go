@@ -8,10 +8,10 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/smtp"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 )
 
 // body is a message of about 1 MB in base64 lines, as attachments are.
@@ -41,7 +41,7 @@ func segments(steps []st.Step) []segment {
 	return out
 }
 
-func bench(b *testing.B, proto session.Protocol, newParser func(*session.Session) st.Parser, steps []st.Step) {
+func bench(b *testing.B, spec proto.Spec, steps []st.Step) {
 	segs := segments(steps)
 	n := 0
 	for _, s := range segs {
@@ -50,7 +50,7 @@ func bench(b *testing.B, proto session.Protocol, newParser func(*session.Session
 	b.SetBytes(int64(n))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		p := newParser(st.NewSession(proto))
+		p := spec.New(proto.Env{Session: st.NewSession(spec.Name)})
 		t := st.T0
 		for _, s := range segs {
 			p.Feed(s.dir, t, s.data)
@@ -61,7 +61,7 @@ func bench(b *testing.B, proto session.Protocol, newParser func(*session.Session
 }
 
 func BenchmarkSMTP(b *testing.B) {
-	bench(b, session.SMTP, func(s *session.Session) st.Parser { return smtp.New(s, wire.Options{}) }, []st.Step{
+	bench(b, smtp.Spec(), []st.Step{
 		st.S("220 mx ESMTP\r\n"), st.C("EHLO c\r\n"), st.S("250-mx\r\n250 PIPELINING\r\n"),
 		st.C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"), st.S("250 ok\r\n250 ok\r\n354 go\r\n"),
 		st.C(body + ".\r\n"), st.S("250 queued\r\n"), st.C("QUIT\r\n"), st.S("221 bye\r\n"),
@@ -69,14 +69,14 @@ func BenchmarkSMTP(b *testing.B) {
 }
 
 func BenchmarkPOP3(b *testing.B) {
-	bench(b, session.POP3, func(s *session.Session) st.Parser { return pop3.New(s, wire.Options{}) }, []st.Step{
+	bench(b, pop3.Spec(), []st.Step{
 		st.S("+OK ready\r\n"), st.C("USER u\r\n"), st.S("+OK\r\n"), st.C("PASS p\r\n"), st.S("+OK\r\n"),
 		st.C("RETR 1\r\n"), st.S("+OK\r\n" + body + ".\r\n"), st.C("QUIT\r\n"), st.S("+OK\r\n"),
 	})
 }
 
 func BenchmarkIMAP(b *testing.B) {
-	bench(b, session.IMAP, func(s *session.Session) st.Parser { return imap.New(s, wire.Options{}) }, []st.Step{
+	bench(b, imap.Spec(), []st.Step{
 		st.S("* OK ready\r\n"), st.C("a LOGIN u p\r\n"), st.S("a OK\r\n"), st.C("b FETCH 1 BODY[]\r\n"),
 		st.S(fmt.Sprintf("* 1 FETCH (BODY[] {%d}\r\n%s)\r\nb OK\r\n", len(body), body)), st.C("c LOGOUT\r\n"), st.S("c OK\r\n"),
 	})

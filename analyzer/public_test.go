@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
@@ -39,7 +40,10 @@ func TestPublicCapturesAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mailPorts := map[string]bool{"25": true, "587": true, "110": true, "143": true, "465": true, "993": true, "995": true, "2525": true}
+	mailPorts := map[string]bool{}
+	for _, p := range analyzer.Protocols().Ports() {
+		mailPorts[strconv.Itoa(int(p))] = true
+	}
 	n := 0
 	for _, row := range strings.Split(string(index), "\n")[1:] {
 		f := strings.Split(row, "\t")
@@ -166,7 +170,7 @@ func TestPublicCapturesExact(t *testing.T) {
 			}
 		}},
 		{"ndpi__imaps.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
-			if len(ss) != 2 || ss[0].TLS != session.TLSImplicit || ss[0].Protocol != session.IMAP || ss[0].BytesServer == 0 {
+			if len(ss) != 2 || ss[0].TLS != session.TLSImplicit || ss[0].Protocol != imap.Name || ss[0].BytesServer == 0 {
 				t.Errorf("got %d sessions, first %+v", len(ss), ss[0])
 			}
 		}},

@@ -11,102 +11,86 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/analyzer/smtp"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
+// Protocols returns the table of the protocols mailtrace knows, a new one
+// for each run (flags change its ports). A new protocol is registered
+// here.
+func Protocols() *proto.Table {
+	return proto.NewTable(smtp.Spec(), pop3.Spec(), imap.Spec())
+}
+
 // Options configure a Tracker.
 type Options struct {
-	// Ports maps server ports to the protocol spoken in clear on them.
-	Ports map[uint16]session.Protocol
-	// TLSPorts maps server ports to the protocol spoken over implicit TLS.
-	TLSPorts map[uint16]session.Protocol
-	Wire     wire.Options
-	// KeepRaw keeps every session's bytes for a follow view.
-	KeepRaw bool
-	// OnStart, when set, is told of each session as it is recognized.
-	OnStart func(*session.Session)
+	// Protocols are the protocols to recognize, and their ports.
+	Protocols *proto.Table
+	// Parse are the parsers' limits and choices.
+	Parse proto.Options
 	// MaxDetectBytes bounds what a connection on another port may send
 	// before its protocol is recognized; past it the connection is ignored.
 	MaxDetectBytes int
 }
 
-// DefaultPorts are the well-known mail ports.
-func DefaultPorts() (clear, tls map[uint16]session.Protocol) {
-	clear = map[uint16]session.Protocol{25: session.SMTP, 587: session.SMTP, 2525: session.SMTP, 110: session.POP3, 143: session.IMAP}
-	tls = map[uint16]session.Protocol{465: session.SMTP, 995: session.POP3, 993: session.IMAP}
-	return clear, tls
-}
-
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
-	clear, tls := DefaultPorts()
-	return Options{Ports: clear, TLSPorts: tls, MaxDetectBytes: 16 << 10}
+	return Options{Protocols: Protocols(), MaxDetectBytes: 16 << 10}
 }
 
-// Parser is what every protocol parser offers.
-type Parser interface {
-	Feed(d session.Dir, t time.Time, b []byte)
-	Gap(d session.Dir, t time.Time, n int)
-	Close(t time.Time)
-}
-
-// Tracker implements reassembly.Handler. Sessions are handed to emit as
-// they end, in the order they end.
+// Tracker implements reassembly.Handler: it tells its sink of each
+// session's events, and hands the session over as it ends, in the order
+// sessions end.
 type Tracker struct {
 	opts   Options
-	emit   func(*session.Session)
+	out    sink.Sink
 	nextID int
 }
 
-// NewTracker returns a Tracker that hands finished sessions to emit.
-func NewTracker(opts Options, emit func(*session.Session)) *Tracker {
+// NewTracker returns a Tracker that tells out of every session.
+func NewTracker(opts Options, out sink.Sink) *Tracker {
 	if opts.MaxDetectBytes <= 0 {
 		opts.MaxDetectBytes = 16 << 10
 	}
-	return &Tracker{opts: opts, emit: emit}
+	if opts.Protocols == nil {
+		opts.Protocols = Protocols()
+	}
+	return &Tracker{opts: opts, out: out}
 }
 
 // Open is called for every TCP connection.
 func (t *Tracker) Open(info reassembly.ConnInfo) reassembly.Conn {
 	c := &conn{t: t, info: info}
-	if proto, clientIsA, tls, ok := t.byPort(info); ok {
-		c.start(proto, clientIsA, tls, "port")
+	if spec, clientIsA, tls, ok := t.byPort(info); ok {
+		c.start(spec, clientIsA, tls, "port")
 	}
 	return c
 }
 
 // byPort decides protocol and roles from the handshake and the ports.
-func (t *Tracker) byPort(info reassembly.ConnInfo) (proto session.Protocol, clientIsA, tls, ok bool) {
-	lookup := func(port uint16) (session.Protocol, bool, bool) {
-		if p, ok := t.opts.Ports[port]; ok {
-			return p, false, true
-		}
-		if p, ok := t.opts.TLSPorts[port]; ok {
-			return p, true, true
-		}
-		return "", false, false
-	}
+func (t *Tracker) byPort(info reassembly.ConnInfo) (spec proto.Spec, clientIsA, tls, ok bool) {
+	table := t.opts.Protocols
 	switch info.Opener {
 	case reassembly.OpenerA:
-		proto, tls, ok = lookup(info.B.Port())
-		return proto, true, tls, ok
+		spec, tls, ok = table.ByPort(info.B.Port())
+		return spec, true, tls, ok
 	case reassembly.OpenerB:
-		proto, tls, ok = lookup(info.A.Port())
-		return proto, false, tls, ok
+		spec, tls, ok = table.ByPort(info.A.Port())
+		return spec, false, tls, ok
 	}
 	// No handshake seen: the side on a mail port is the server.
-	pb, tb, okb := lookup(info.B.Port())
-	pa, ta, oka := lookup(info.A.Port())
+	sb, tb, okb := table.ByPort(info.B.Port())
+	sa, ta, oka := table.ByPort(info.A.Port())
 	switch {
 	case okb && !oka:
-		return pb, true, tb, true
+		return sb, true, tb, true
 	case oka && !okb:
-		return pa, false, ta, true
+		return sa, false, ta, true
 	}
-	return "", false, false, false // both or neither: let the banner decide
+	return proto.Spec{}, false, false, false // both or neither: let the banner decide
 }
 
 // conn follows one TCP connection.
@@ -114,7 +98,7 @@ type conn struct {
 	t         *Tracker
 	info      reassembly.ConnInfo
 	s         *session.Session
-	p         Parser
+	p         proto.Parser
 	clientIsA bool
 	ignored   bool
 	held      []heldEvent // events kept until the protocol is recognized
@@ -129,7 +113,7 @@ type heldEvent struct {
 	gap  int
 }
 
-func (c *conn) start(proto session.Protocol, clientIsA, tls bool, how string) {
+func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 	c.clientIsA = clientIsA
 	client, server := c.info.A, c.info.B
 	if !clientIsA {
@@ -138,28 +122,19 @@ func (c *conn) start(proto session.Protocol, clientIsA, tls bool, how string) {
 	t := c.t
 	t.nextID++
 	s := &session.Session{
-		ID: t.nextID, Protocol: proto, Client: endpoint(client), Server: endpoint(server),
+		ID: t.nextID, Protocol: spec.Name, Client: endpoint(client), Server: endpoint(server),
 		Start: c.info.Start, End: c.info.Start, TLS: session.TLSNone, Detected: how,
 		Midstream: c.info.Opener == reassembly.OpenerUnknown,
-		Gaps:      []session.Gap{}, Exchanges: []session.Exchange{}, Auth: []session.Auth{},
-		Messages: []session.Message{}, Anomalies: []session.Anomaly{},
+		Gaps:      []session.Gap{}, Exchanges: []*session.Exchange{}, Auth: []*session.Auth{},
+		Messages: []*session.Message{}, Anomalies: []session.Anomaly{},
 	}
 	c.s = s
-	if t.opts.OnStart != nil {
-		t.opts.OnStart(s)
-	}
+	t.out.SessionStarted(s)
 	if tls {
 		s.TLS = session.TLSImplicit
 		return
 	}
-	switch proto {
-	case session.SMTP:
-		c.p = smtp.New(s, t.opts.Wire)
-	case session.POP3:
-		c.p = pop3.New(s, t.opts.Wire)
-	case session.IMAP:
-		c.p = imap.New(s, t.opts.Wire)
-	}
+	c.p = spec.New(proto.Env{Session: s, Options: t.opts.Parse, Events: t.out})
 }
 
 func endpoint(ap netip.AddrPort) string {
@@ -188,9 +163,7 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte) {
 		c.s.BytesServer += int64(len(b))
 	}
 	c.s.End = t
-	if c.t.opts.KeepRaw {
-		c.s.Raw = append(c.s.Raw, session.Chunk{Dir: sd, Time: t, Data: bytes.Clone(b)})
-	}
+	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
 	if c.p != nil {
 		c.p.Feed(sd, t, b)
 	}
@@ -206,9 +179,7 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 	}
 	sd := c.dir(d)
 	c.s.Gaps = append(c.s.Gaps, session.Gap{Dir: sd.String(), Bytes: n, Time: t})
-	if c.t.opts.KeepRaw {
-		c.s.Raw = append(c.s.Raw, session.Chunk{Dir: sd, Time: t, Gap: n})
-	}
+	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Gap: n})
 	if c.p != nil {
 		c.p.Gap(sd, t, n)
 	}
@@ -243,7 +214,7 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 	default:
 		c.s.State = "open"
 	}
-	c.t.emit(c.s)
+	c.t.out.SessionEnded(c.s)
 	c.s, c.p = nil, nil
 }
 
@@ -266,8 +237,8 @@ func (c *conn) ignore() {
 }
 
 // detect recognizes a protocol by its content on a port not known as a
-// mail port: a server greeting ("220 ", "+OK", "* OK"), and for SMTP an
-// EHLO or HELO answering it, since FTP greets with 220 too.
+// mail port, as the protocol table's detectors see it: a server greeting
+// ("220 ", "+OK", "* OK"), and for SMTP an EHLO or HELO answering it.
 func (c *conn) detect(final bool) {
 	for _, srv := range []reassembly.Dir{reassembly.BtoA, reassembly.AtoB} {
 		cli := 1 - srv
@@ -276,20 +247,21 @@ func (c *conn) detect(final bool) {
 			continue // the opener is the client
 		}
 		var skip [2]int
-		proto, ok := greeting(c.first[srv], c.first[cli])
+		table := c.t.opts.Protocols
+		spec, ok := table.Detect(c.first[srv], c.first[cli])
 		tunnel := ""
 		if !ok {
 			// Mail through a proxy: the greeting follows its handshake.
 			var sc, ss int
 			if sc, ss, tunnel, ok = proxyHandshake(c.first[cli], c.first[srv]); ok {
-				proto, ok = greeting(c.first[srv][ss:], c.first[cli][sc:])
+				spec, ok = table.Detect(c.first[srv][ss:], c.first[cli][sc:])
 				skip[cli], skip[srv] = sc, ss
 			}
 		}
 		if !ok {
 			continue
 		}
-		c.start(proto, srv == reassembly.BtoA, false, "content")
+		c.start(spec, srv == reassembly.BtoA, false, "content")
 		c.s.Tunnel = tunnel
 		held := c.held
 		c.held, c.first = nil, [2][]byte{}
@@ -388,25 +360,4 @@ func socksAddress(b []byte, at int) (string, int) {
 		return "", 0
 	}
 	return fmt.Sprintf("%s:%d", host, int(b[end])<<8|int(b[end+1])), end + 2 - at
-}
-
-// greeting recognizes a server's greeting in srv, and for SMTP the
-// client's EHLO/HELO in cli: until the client has spoken, a 220 greeting
-// could be FTP's.
-func greeting(srv, cli []byte) (session.Protocol, bool) {
-	switch {
-	case bytes.HasPrefix(srv, []byte("+OK")):
-		return session.POP3, true
-	case bytes.HasPrefix(srv, []byte("* OK")), bytes.HasPrefix(srv, []byte("* PREAUTH")):
-		return session.IMAP, true
-	case bytes.HasPrefix(srv, []byte("220 ")), bytes.HasPrefix(srv, []byte("220-")):
-		if len(cli) < 5 {
-			return "", false
-		}
-		v := bytes.ToUpper(cli[:5])
-		if bytes.Equal(v, []byte("EHLO ")) || bytes.Equal(v, []byte("HELO ")) {
-			return session.SMTP, true
-		}
-	}
-	return "", false
 }

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 )
 
 var (
@@ -15,9 +15,7 @@ var (
 )
 
 func run(steps ...st.Step) *session.Session {
-	s := st.NewSession(session.IMAP)
-	st.Run(New(s, wire.Options{}), steps...)
-	return s
+	return st.RunSpec(Spec(), proto.Options{}, steps...)
 }
 
 // The seed's IMAP session with Dovecot.

@@ -16,14 +16,27 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
-// Limits on what a Builder keeps; the size is always counted in full.
+// Default bounds of what a Builder keeps.
 const (
 	DefaultMaxHeader = 64 << 10
 	DefaultMaxBody   = 1 << 20
 )
 
-// Builder collects one message's bytes as they arrive.
+// Bounds are what a Builder keeps of a message; its size is always counted
+// in full, and every byte still reaches the Builder's subscriber.
+type Bounds struct {
+	MaxHeader int  // header bytes kept for the summary (0: DefaultMaxHeader)
+	MaxBody   int  // bytes kept with KeepBody (0: DefaultMaxBody)
+	KeepBody  bool // keep the bytes for full display
+}
+
+// Builder is the bounded writer a message's bytes stream through as they
+// arrive: it counts them, keeps what its bounds allow, and passes every
+// byte on to the subscriber it was given, if any (a sink that saves
+// messages), so nothing needs to hold a whole message.
 type Builder struct {
+	m         *session.Message
+	tee       io.Writer
 	hdr       []byte
 	inBody    bool
 	lineLen   int // bytes of the current header line so far
@@ -36,26 +49,32 @@ type Builder struct {
 }
 
 // NewBuilder starts a message with the default bounds; keepBody also keeps
-// the body for full display.
+// its bytes for full display.
 func NewBuilder(keepBody bool) *Builder {
-	return NewBounded(keepBody, DefaultMaxHeader, DefaultMaxBody)
+	return New(&session.Message{}, Bounds{KeepBody: keepBody}, nil)
 }
 
-// NewBounded starts a message that keeps at most maxHeader bytes of
-// header and, with keepBody, maxBody bytes of body (0: the defaults).
-func NewBounded(keepBody bool, maxHeader, maxBody int) *Builder {
-	if maxHeader <= 0 {
-		maxHeader = DefaultMaxHeader
+// New starts filling m within bounds b; tee, when not nil, receives every
+// byte written.
+func New(m *session.Message, b Bounds, tee io.Writer) *Builder {
+	if b.MaxHeader <= 0 {
+		b.MaxHeader = DefaultMaxHeader
 	}
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBody
+	if b.MaxBody <= 0 {
+		b.MaxBody = DefaultMaxBody
 	}
-	return &Builder{keepBody: keepBody, maxHeader: maxHeader, maxBody: maxBody}
+	return &Builder{m: m, tee: tee, keepBody: b.KeepBody, maxHeader: b.MaxHeader, maxBody: b.MaxBody}
 }
+
+// Message is the message being filled.
+func (b *Builder) Message() *session.Message { return b.m }
 
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
 	b.size += int64(len(p))
+	if b.tee != nil {
+		b.tee.Write(p) // a subscriber keeps its own errors
+	}
 	if b.keepBody {
 		room := b.maxBody - len(b.body)
 		if len(p) > room {
@@ -106,9 +125,14 @@ func (b *Builder) Lost(n int) {
 // Size is the number of bytes written so far.
 func (b *Builder) Size() int64 { return b.size }
 
-// Summary parses what was collected.
-func (b *Builder) Summary() session.Message {
-	m := session.Message{Size: b.size, Truncated: b.truncated}
+// Finish fills the message from what was collected; cut marks it
+// incomplete. It returns the message.
+func (b *Builder) Finish(cut bool) *session.Message {
+	m := b.m
+	m.Size, m.Truncated = b.size, b.truncated || cut
+	if b.keepBody {
+		m.Body = b.body
+	}
 	h, ok := parseHeader(b.hdr)
 	if !ok {
 		return m
@@ -137,22 +161,6 @@ func parseHeader(hdr []byte) (mail.Header, bool) {
 		hdr = hdr[:i+1]
 	}
 	return nil, false
-}
-
-// BodyLines returns the kept body split into lines, for full display.
-func (b *Builder) BodyLines() []string {
-	if !b.keepBody {
-		return nil
-	}
-	text := strings.TrimSuffix(string(b.body), "\r\n")
-	if text == "" {
-		return nil
-	}
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
-	}
-	return lines
 }
 
 var decoder = &mime.WordDecoder{CharsetReader: charsetReader}

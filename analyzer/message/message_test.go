@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 func TestSummary(t *testing.T) {
@@ -27,7 +29,7 @@ func TestSummary(t *testing.T) {
 				for i := 0; i < len(tc.raw); i += step {
 					b.Write([]byte(tc.raw[i:min(i+step, len(tc.raw))]))
 				}
-				m := b.Summary()
+				m := b.Finish(false)
 				if m.From != tc.from || m.Subject != tc.subj || m.Date != tc.date || m.Size != int64(len(tc.raw)) {
 					t.Errorf("written %d at a time: got From %q Subject %q Date %q Size %d", step, m.From, m.Subject, m.Date, m.Size)
 				}
@@ -39,12 +41,30 @@ func TestSummary(t *testing.T) {
 func TestHeaderBound(t *testing.T) {
 	b := NewBuilder(false)
 	b.Write([]byte("Subject: x\r\nX-Junk: " + strings.Repeat("a", DefaultMaxHeader) + "\r\n\r\nbody"))
-	m := b.Summary()
+	m := b.Finish(false)
 	if !m.Truncated || m.Size != int64(12+8+DefaultMaxHeader+4+4) {
 		t.Errorf("got truncated=%v size=%d", m.Truncated, m.Size)
 	}
 	if len(b.hdr) > DefaultMaxHeader {
 		t.Errorf("kept %d header bytes, bound is %d", len(b.hdr), DefaultMaxHeader)
+	}
+}
+
+// TestSubscriber: every byte reaches the subscriber, also past the bounds
+// of what the Builder keeps.
+func TestSubscriber(t *testing.T) {
+	var got strings.Builder
+	raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789", 100)
+	b := New(&session.Message{}, Bounds{MaxHeader: 8, MaxBody: 16, KeepBody: true}, &got)
+	for i := 0; i < len(raw); i += 7 {
+		b.Write([]byte(raw[i:min(i+7, len(raw))]))
+	}
+	m := b.Finish(false)
+	if got.String() != raw {
+		t.Errorf("subscriber got %d bytes, want the %d written", got.Len(), len(raw))
+	}
+	if len(m.Body) != 16 || m.Size != int64(len(raw)) || !m.Truncated || m.State() != session.MessageIncomplete {
+		t.Errorf("kept %d body bytes, size %d, truncated %v, state %s; want 16, %d, true, incomplete", len(m.Body), m.Size, m.Truncated, m.State(), len(raw))
 	}
 }
 
@@ -60,7 +80,7 @@ func FuzzSummary(f *testing.F) {
 		for i := 0; i < len(raw); i += n {
 			parts.Write(raw[i:min(i+n, len(raw))])
 		}
-		if a, b := whole.Summary(), parts.Summary(); !reflect.DeepEqual(a, b) {
+		if a, b := whole.Finish(false), parts.Finish(false); !reflect.DeepEqual(a, b) {
 			t.Fatalf("whole %+v, in pieces of %d %+v", a, n, b)
 		}
 	})

@@ -3,9 +3,8 @@ package pop3
 import (
 	"testing"
 
-	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 )
 
 // FuzzParser feeds scripted conversations (see sessiontest.Script): the
@@ -23,6 +22,6 @@ func FuzzParser(f *testing.F) {
 		f.Add([]byte(tc))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st.Fuzz(t, data, session.POP3, func(s *session.Session) st.Parser { return New(s, wire.Options{MaxLine: 256}) })
+		st.Fuzz(t, data, Spec(), proto.Options{MaxLine: 256})
 	})
 }

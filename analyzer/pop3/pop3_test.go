@@ -3,9 +3,9 @@ package pop3
 import (
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 )
 
 var (
@@ -14,9 +14,7 @@ var (
 )
 
 func run(steps ...st.Step) *session.Session {
-	s := st.NewSession(session.POP3)
-	st.Run(New(s, wire.Options{}), steps...)
-	return s
+	return st.RunSpec(Spec(), proto.Options{}, steps...)
 }
 
 // The seed's POP3 session with Dovecot, as the lab's client sent it.

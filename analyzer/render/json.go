@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/json"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -12,7 +11,7 @@ import (
 
 // JSONVersion is the version of the JSON export format; it changes when a
 // field changes meaning or goes away.
-const JSONVersion = 1
+const JSONVersion = 2
 
 // Document is the whole JSON export.
 type Document struct {
@@ -23,7 +22,7 @@ type Document struct {
 
 // StatsDoc is the statistics part of the export.
 type StatsDoc struct {
-	Capture   Capture          `json:"capture"`
+	Capture   stats.Capture    `json:"capture"`
 	Protocols []stats.Protocol `json:"protocols"`
 }
 
@@ -52,44 +51,46 @@ func JSONLine(w io.Writer, s *session.Session) error {
 }
 
 // utf8Session returns s, or a copy of it whose strings from the wire that
-// are not UTF-8 have each bad byte written as \xNN: encoding/json would
-// turn them into U+FFFD and lose them.
+// are not UTF-8 have each bad byte written as \xNN (session.JSONSafe).
 func utf8Session(s *session.Session) *session.Session {
 	if sessionIsUTF8(s) {
 		return s
 	}
+	safe, all := session.JSONSafe, session.JSONSafeAll
 	c := *s
-	c.Capabilities = utf8All(s.Capabilities)
-	c.Exchanges = make([]session.Exchange, len(s.Exchanges))
+	c.Capabilities = all(s.Capabilities)
+	c.Exchanges = make([]*session.Exchange, len(s.Exchanges))
 	for i, e := range s.Exchanges {
+		e2 := *e
 		if e.Command != nil {
 			cmd := *e.Command
-			cmd.Tag, cmd.Verb, cmd.Args, cmd.Decoded = utf8String(cmd.Tag), utf8String(cmd.Verb), utf8String(cmd.Args), utf8String(cmd.Decoded)
-			cmd.Body = utf8All(cmd.Body)
-			e.Command = &cmd
+			cmd.Tag, cmd.Verb, cmd.Args, cmd.Line, cmd.Decoded = safe(cmd.Tag), safe(cmd.Verb), safe(cmd.Args), safe(cmd.Line), safe(cmd.Decoded)
+			e2.Command = &cmd
 		}
 		if e.Response != nil {
 			r := *e.Response
-			r.Status, r.Lines, r.Body = utf8String(r.Status), utf8All(r.Lines), utf8All(r.Body)
-			e.Response = &r
+			r.Status, r.Lines = safe(r.Status), all(r.Lines)
+			e2.Response = &r
 		}
-		c.Exchanges[i] = e
+		c.Exchanges[i] = &e2
 	}
-	c.Auth = make([]session.Auth, len(s.Auth))
+	c.Auth = make([]*session.Auth, len(s.Auth))
 	for i, a := range s.Auth {
-		a.Mechanism, a.Username, a.Password = utf8String(a.Mechanism), utf8String(a.Username), utf8String(a.Password)
-		c.Auth[i] = a
+		a2 := *a
+		a2.Mechanism, a2.Username, a2.Password = safe(a.Mechanism), safe(a.Username), safe(a.Password)
+		c.Auth[i] = &a2
 	}
-	c.Messages = make([]session.Message, len(s.Messages))
+	c.Messages = make([]*session.Message, len(s.Messages))
 	for i, m := range s.Messages {
-		m.MailFrom, m.From, m.To, m.Cc = utf8String(m.MailFrom), utf8String(m.From), utf8String(m.To), utf8String(m.Cc)
-		m.Subject, m.Date, m.MessageID = utf8String(m.Subject), utf8String(m.Date), utf8String(m.MessageID)
-		m.RcptTo = utf8All(m.RcptTo)
-		c.Messages[i] = m
+		m2 := *m
+		m2.MailFrom, m2.From, m2.To, m2.Cc = safe(m.MailFrom), safe(m.From), safe(m.To), safe(m.Cc)
+		m2.Subject, m2.Date, m2.MessageID = safe(m.Subject), safe(m.Date), safe(m.MessageID)
+		m2.RcptTo = all(m.RcptTo)
+		c.Messages[i] = &m2
 	}
 	c.Anomalies = make([]session.Anomaly, len(s.Anomalies))
 	for i, a := range s.Anomalies {
-		a.Text = utf8String(a.Text)
+		a.Text = safe(a.Text)
 		c.Anomalies[i] = a
 	}
 	return &c
@@ -106,10 +107,10 @@ func sessionIsUTF8(s *session.Session) bool {
 		return true
 	}
 	for _, e := range s.Exchanges {
-		if c := e.Command; c != nil && (!ok(c.Tag, c.Verb, c.Args, c.Decoded) || !ok(c.Body...)) {
+		if c := e.Command; c != nil && !ok(c.Tag, c.Verb, c.Args, c.Line, c.Decoded) {
 			return false
 		}
-		if r := e.Response; r != nil && (!ok(r.Status) || !ok(r.Lines...) || !ok(r.Body...)) {
+		if r := e.Response; r != nil && (!ok(r.Status) || !ok(r.Lines...)) {
 			return false
 		}
 	}
@@ -129,33 +130,4 @@ func sessionIsUTF8(s *session.Session) bool {
 		}
 	}
 	return ok(s.Capabilities...)
-}
-
-func utf8String(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 {
-			b.WriteString(`\x` + hex2(s[i]))
-			i++
-			continue
-		}
-		b.WriteString(s[i : i+size])
-		i += size
-	}
-	return b.String()
-}
-
-func utf8All(ss []string) []string {
-	if ss == nil {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = utf8String(s)
-	}
-	return out
 }

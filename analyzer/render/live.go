@@ -27,10 +27,9 @@ func LiveStart(w io.Writer, s *session.Session, color bool) {
 		s.Start.Local().Format("15:04:05.000"), extra)))
 }
 
-// LiveExchange shows exchange i of s, whose reply just completed.
-func LiveExchange(w io.Writer, s *session.Session, i int, o TextOptions) {
+// LiveExchange shows exchange e of s, whose reply just completed.
+func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions) {
 	p := painter{o.Color}
-	e := s.Exchanges[i]
 	prefix := livePrefix(s)
 	var lines []string
 	if e.Command != nil {

@@ -13,19 +13,8 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
-// Capture holds the figures of the input as a whole.
-type Capture struct {
-	Files       int   `json:"files"`
-	Packets     int64 `json:"packets"`
-	Bytes       int64 `json:"bytes"`
-	TCPPackets  int64 `json:"tcp_packets"`
-	Malformed   int64 `json:"malformed_packets"`
-	UnknownLink int64 `json:"unknown_link_packets"`
-	Connections int64 `json:"tcp_connections"`
-}
-
 // Stats writes the statistics as tables.
-func Stats(w io.Writer, c Capture, protos []stats.Protocol) error {
+func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol) error {
 	fmt.Fprintf(w, "Capture: %d file(s), %d packets, %d bytes, %d TCP packets, %d TCP connections",
 		c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
 	if c.Malformed > 0 || c.UnknownLink > 0 {

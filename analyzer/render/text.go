@@ -99,7 +99,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	fmt.Fprintln(w)
 }
 
-func authLine(a session.Auth) string {
+func authLine(a *session.Auth) string {
 	res := "result unknown"
 	if a.Success != nil {
 		res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
@@ -147,10 +147,16 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		text += "   [" + Escape(c.Decoded) + "]"
 	}
 	lines := []string{p.paint(colClient, "C: "+text)}
-	if o.Full {
-		for _, b := range c.Body {
-			lines = append(lines, p.paint(colClient, "C: | "+Escape(b)))
-		}
+	if o.Full && c.Message != nil {
+		lines = bodyLines(lines, "C: | ", colClient, s.Messages[*c.Message], p)
+	}
+	return lines
+}
+
+// bodyLines appends the kept bytes of m, line by line, after prefix.
+func bodyLines(lines []string, prefix, col string, m *session.Message, p painter) []string {
+	for _, b := range m.BodyLines() {
+		lines = append(lines, p.paint(col, prefix+Escape(b)))
 	}
 	return lines
 }
@@ -160,20 +166,20 @@ func responseLines(s *session.Session, r *session.Response, o TextOptions, p pai
 	for _, l := range r.Lines {
 		lines = append(lines, p.paint(colServer, "S: "+Escape(l)))
 	}
-	if r.Message != nil && r.BodySize > 0 && s.Protocol == session.POP3 {
+	if r.Message != nil && r.BodySize > 0 && !r.BodyInLines {
 		lines = append(lines, p.paint(colServer, fmt.Sprintf("S: <message %d bytes> %s", r.BodySize, messageSummary(s.Messages[*r.Message]))))
 	} else if r.Message != nil {
 		lines = append(lines, p.paint(colServer, "S:   "+messageSummary(s.Messages[*r.Message])))
 	}
 	if o.Full {
-		for _, b := range r.Body {
-			lines = append(lines, p.paint(colServer, "S: | "+Escape(b)))
+		for _, i := range r.Messages {
+			lines = bodyLines(lines, "S: | ", colServer, s.Messages[i], p)
 		}
 	}
 	return lines
 }
 
-func messageSummary(m session.Message) string {
+func messageSummary(m *session.Message) string {
 	var parts []string
 	field := func(name, v string) {
 		if v != "" {
@@ -215,12 +221,12 @@ func Summary(w io.Writer, s *session.Session) {
 		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, s.State)
 }
 
-// Follow writes the raw conversation in capture order, as Wireshark's
-// Follow TCP Stream does: client data flush left, server data indented,
-// lost bytes marked. Consecutive chunks of one direction are joined, so a
-// line split over two segments shows as one. Control characters are
-// escaped line by line.
-func Follow(w io.Writer, s *session.Session, color bool) {
+// Follow writes the raw conversation raw, the session's bytes in capture
+// order, as Wireshark's Follow TCP Stream does: client data flush left,
+// server data indented, lost bytes marked. Consecutive chunks of one
+// direction are joined, so a line split over two segments shows as one.
+// Control characters are escaped line by line.
+func Follow(w io.Writer, s *session.Session, raw []session.Chunk, color bool) {
 	p := painter{color}
 	Header(w, s, color)
 	var run []byte
@@ -239,7 +245,7 @@ func Follow(w io.Writer, s *session.Session, color bool) {
 		}
 		run = run[:0]
 	}
-	for _, c := range s.Raw {
+	for _, c := range raw {
 		if c.Gap > 0 {
 			flush()
 			fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir)))

@@ -5,17 +5,13 @@
 package session
 
 import (
+	"strings"
 	"time"
 )
 
-// Protocol is the mail protocol a session speaks.
+// Protocol names the protocol a session speaks, as the protocol table
+// (analyzer/proto) registers it: "smtp", "pop3", "imap".
 type Protocol string
-
-const (
-	SMTP Protocol = "smtp"
-	POP3 Protocol = "pop3"
-	IMAP Protocol = "imap"
-)
 
 // Dir is the direction of bytes within a session.
 type Dir uint8
@@ -66,18 +62,12 @@ type Session struct {
 	Detected string `json:"detected_by"` // port or content
 	// Capabilities the server announced (SMTP EHLO, POP3 CAPA, IMAP
 	// CAPABILITY), the latest list seen.
-	Capabilities []string   `json:"capabilities,omitempty"`
-	Gaps         []Gap      `json:"gaps"`
-	Exchanges    []Exchange `json:"exchanges"`
-	Auth         []Auth     `json:"auth"`
-	Messages     []Message  `json:"messages"`
-	Anomalies    []Anomaly  `json:"anomalies"`
-	// Raw holds the bytes on the wire in capture order, kept only when a
-	// follow view was asked for.
-	Raw []Chunk `json:"-"`
-	// OnReply, when set, is told of each exchange whose reply is complete,
-	// for views that show a session as it happens.
-	OnReply func(s *Session, i int) `json:"-"`
+	Capabilities []string    `json:"capabilities,omitempty"`
+	Gaps         []Gap       `json:"gaps"`
+	Exchanges    []*Exchange `json:"exchanges"`
+	Auth         []*Auth     `json:"auth"`
+	Messages     []*Message  `json:"messages"`
+	Anomalies    []Anomaly   `json:"anomalies"`
 }
 
 // Gap is a run of bytes the capture lost.
@@ -119,8 +109,6 @@ type Command struct {
 	Size int64 `json:"size,omitempty"`
 	// Message indexes Session.Messages when the command carried one.
 	Message *int `json:"message,omitempty"`
-	// Body holds body lines, kept only when full output was asked for.
-	Body []string `json:"body,omitempty"`
 }
 
 // Response is a complete reply: every line of it, in order.
@@ -130,12 +118,17 @@ type Response struct {
 	Enhanced string    `json:"enhanced,omitempty"`
 	Lines    []string  `json:"lines"`
 	Time     time.Time `json:"time"`
-	// Message indexes Session.Messages when the reply carried one.
+	// Message indexes Session.Messages when the reply carried one: the
+	// first, where it carried several (IMAP FETCH of many messages).
 	Message *int `json:"message,omitempty"`
-	// Body holds body lines, kept only when full output was asked for.
-	Body []string `json:"body,omitempty"`
+	// Messages indexes every message the reply carried, in order.
+	Messages []int `json:"-"`
 	// BodySize counts body bytes (POP3 RETR/TOP, IMAP FETCH literals).
 	BodySize int64 `json:"body_size,omitempty"`
+	// BodyInLines is true where Lines mark the body's place themselves
+	// (an IMAP literal shown as "<message N bytes>"); otherwise the body
+	// follows the lines (POP3).
+	BodyInLines bool `json:"-"`
 }
 
 // Auth is one authentication attempt.
@@ -147,7 +140,8 @@ type Auth struct {
 	Time      time.Time `json:"time"`
 }
 
-// Message summarizes one mail message seen in the session.
+// Message is one mail message seen in the session: its summary, and its
+// bytes as far as they were kept (see analyzer/message for the bounds).
 type Message struct {
 	Via       string    `json:"via"` // DATA, BDAT, RETR, TOP, FETCH, APPEND
 	Time      time.Time `json:"time"`
@@ -162,61 +156,89 @@ type Message struct {
 	MessageID string    `json:"message_id,omitempty"`
 	Accepted  *bool     `json:"accepted,omitempty"`
 	Truncated bool      `json:"truncated,omitempty"`
+	// Body holds the message's bytes, header included, kept only when
+	// full output was asked for and up to its bound.
+	Body []byte `json:"-"`
+}
+
+// Message states.
+const (
+	MessageComplete   = "complete"
+	MessageIncomplete = "incomplete" // cut by a gap, a bound or the end of the capture
+	MessageRefused    = "refused"    // the server did not accept it
+)
+
+// State says whether the message arrived whole and was accepted.
+func (m *Message) State() string {
+	switch {
+	case m.Accepted != nil && !*m.Accepted:
+		return MessageRefused
+	case m.Truncated:
+		return MessageIncomplete
+	}
+	return MessageComplete
+}
+
+// BodyLines splits the kept bytes into lines without their line endings.
+func (m *Message) BodyLines() []string {
+	text := strings.TrimSuffix(string(m.Body), "\r\n")
+	if text == "" {
+		return nil
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
 }
 
 // Chunk is a run of bytes as it crossed the wire.
 type Chunk struct {
 	Dir  Dir
 	Time time.Time
-	Data []byte
-	Gap  int // when non-zero, this many bytes were lost here instead
+	Data []byte // valid only while the chunk is being handed over
+	Gap  int    // when non-zero, this many bytes were lost here instead
 }
 
-// AddExchange appends an exchange and returns its index.
-func (s *Session) AddExchange(e Exchange) int {
+// AddExchange appends an exchange and returns it.
+func (s *Session) AddExchange(e *Exchange) *Exchange {
 	s.Exchanges = append(s.Exchanges, e)
-	i := len(s.Exchanges) - 1
-	if e.Response != nil && s.OnReply != nil {
-		s.OnReply(s, i)
-	}
-	return i
+	return e
 }
 
-// InsertExchange puts a complete exchange at index at, before the
-// exchanges from at on, whose indexes move up by one.
-func (s *Session) InsertExchange(at int, e Exchange) {
-	s.Exchanges = append(s.Exchanges, Exchange{})
-	copy(s.Exchanges[at+1:], s.Exchanges[at:])
-	s.Exchanges[at] = e
-	if e.Response != nil && s.OnReply != nil {
-		s.OnReply(s, at)
+// InsertExchange puts e just before the exchange before; e goes last
+// when before is not in the session.
+func (s *Session) InsertExchange(before, e *Exchange) {
+	for i, x := range s.Exchanges {
+		if x == before {
+			s.Exchanges = append(s.Exchanges, nil)
+			copy(s.Exchanges[i+1:], s.Exchanges[i:])
+			s.Exchanges[i] = e
+			return
+		}
 	}
+	s.Exchanges = append(s.Exchanges, e)
 }
 
-// Answer pairs exchange i with its complete reply r. The latency runs to
-// r.Time, when the reply began.
-func (s *Session) Answer(i int, r *Response) {
-	e := &s.Exchanges[i]
+// Answer pairs e with its complete reply r. The latency runs to r.Time,
+// when the reply began.
+func (e *Exchange) Answer(r *Response) {
 	e.Response = r
 	if e.Command != nil {
 		ms := float64(r.Time.Sub(e.Command.Time)) / float64(time.Millisecond)
 		e.LatencyMS = &ms
 	}
-	if s.OnReply != nil {
-		s.OnReply(s, i)
-	}
 }
 
-// Anomalyf records malformed input.
+// Anomaly records malformed input.
 func (s *Session) Anomaly(t time.Time, d Dir, text string) {
 	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text})
 }
 
-// AddMessage appends a message summary and returns its index.
-func (s *Session) AddMessage(m Message) *int {
+// AddMessage appends a message and returns its index.
+func (s *Session) AddMessage(m *Message) int {
 	s.Messages = append(s.Messages, m)
-	i := len(s.Messages) - 1
-	return &i
+	return len(s.Messages) - 1
 }
 
 // Bool returns a pointer to b, for the optional JSON booleans.

@@ -8,139 +8,119 @@
 package smtp
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/mailtrace/mailtrace/analyzer/message"
-	"github.com/mailtrace/mailtrace/analyzer/sasl"
+	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
+)
+
+// Name is the protocol's name in the table, the model and the output.
+const Name session.Protocol = "smtp"
+
+// Spec registers SMTP: submission and relay ports in clear, 465 over
+// implicit TLS (RFC 8314).
+func Spec() proto.Spec {
+	return proto.Spec{Name: Name, Ports: []uint16{25, 587, 2525}, TLSPorts: []uint16{465}, Detect: Detect,
+		New: func(env proto.Env) proto.Parser { return New(env) }}
+}
+
+// Detect recognizes a server's 220 greeting answered by the client's EHLO
+// or HELO: until the client has spoken, a 220 greeting could be FTP's.
+func Detect(srv, cli []byte) bool {
+	if !bytes.HasPrefix(srv, []byte("220 ")) && !bytes.HasPrefix(srv, []byte("220-")) || len(cli) < 5 {
+		return false
+	}
+	v := bytes.ToUpper(cli[:5])
+	return bytes.Equal(v, []byte("EHLO ")) || bytes.Equal(v, []byte("HELO "))
+}
+
+// clientState says what the client's next line is.
+type clientState uint8
+
+const (
+	command      clientState = iota
+	dataSent                 // DATA was sent: its 354 may still be in flight
+	data                     // a line of the message, up to the lone "."
+	saslResponse             // the answer to a 334 challenge
 )
 
 // Parser follows one SMTP session.
 type Parser struct {
-	s    *session.Session
-	opts wire.Options
-	cli  *wire.Splitter
-	srv  *wire.Splitter
-	tls  wire.TLSWatch
+	*proto.Conn
+	client clientState
+	reply  *session.Response // multi-line reply being read
 
-	pending wire.Pending
-	reply   *session.Response // multi-line reply being read
-	paired  bool              // some reply has answered a command
-	replied bool              // the server has replied at all
+	dataEx   *session.Exchange // the DATA whose 354 opens a message
+	msgEx    *session.Exchange // the exchange carrying the message being read
+	bdatLast bool              // the BDAT chunk being read ends the message
 
-	dataEx    int // the DATA exchange whose 354 opens a message, or -1
-	msg       *message.Builder
-	msgEx     int // exchange carrying the message being read
-	bdatLast  bool
-	inMessage bool
-
-	auth        *sasl.Decoder
-	authIdx     int
-	authWaiting bool // a 334 asks the client for a response
-
+	auth     *proto.Attempt
 	mailFrom string
 	rcptTo   []string
 }
 
-// New returns a parser that fills s.
-func New(s *session.Session, opts wire.Options) *Parser {
-	return &Parser{s: s, opts: opts, cli: wire.NewSplitter(opts.MaxLine), srv: wire.NewSplitter(opts.MaxLine), dataEx: -1, msgEx: -1}
-}
-
-// Feed pushes bytes seen in direction d.
-func (p *Parser) Feed(d session.Dir, t time.Time, b []byte) {
-	if d == session.FromServer {
-		p.pending.ServerData(t)
-	}
-	if d == session.FromClient {
-		p.tls.Feed(p.s, d, t, b, p.cli, clientSide{p}, "STARTTLS")
-	} else {
-		p.tls.Feed(p.s, d, t, b, p.srv, serverSide{p}, "STARTTLS")
-	}
+// New returns a parser that fills env.Session.
+func New(env proto.Env) *Parser {
+	p := &Parser{}
+	p.Conn = proto.NewConn(env, "STARTTLS", proto.Handlers{
+		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk})
+	return p
 }
 
 // Gap tells the parser n bytes were lost in direction d.
-func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
-	if p.tls.On {
-		return
-	}
-	if d == session.FromClient {
-		p.cli.Gap(n)
-		if p.msg != nil {
-			p.msg.Lost(n)
-		}
-	} else {
-		p.srv.Gap(n)
-		p.pending.ServerGap()
-	}
-}
+func (p *Parser) Gap(d session.Dir, _ time.Time, n int) { p.Conn.Gap(d, n) }
 
 // Close ends the session at t.
 func (p *Parser) Close(t time.Time) {
-	p.cli.Flush(clientSide{p})
-	p.srv.Flush(serverSide{p})
+	p.Flush()
 	if p.reply != nil {
-		p.s.Anomaly(t, session.FromServer, "multi-line reply cut short")
+		p.S.Anomaly(t, session.FromServer, "multi-line reply cut short")
 		p.finishReply()
 	}
-	if p.msg != nil {
-		p.s.Anomaly(t, session.FromClient, "message cut short")
+	if p.Message(session.FromClient) != nil {
+		p.S.Anomaly(t, session.FromClient, "message cut short")
 		p.endMessage(true)
 	}
+	p.Conn.Close()
 }
 
-type clientSide struct{ p *Parser }
-
-func (c clientSide) Line(l wire.Line) { c.p.clientLine(l) }
-
-// Counted receives BDAT chunk bytes (RFC 3030 §2).
-func (c clientSide) Counted(b []byte, t time.Time, last bool) {
-	p := c.p
-	if p.msg != nil {
-		p.msg.Write(b)
+// chunk receives BDAT chunk bytes (RFC 3030 §2).
+func (p *Parser) chunk(b []byte, t time.Time, last bool) {
+	if msg := p.Message(session.FromClient); msg != nil {
+		msg.Write(b)
 	}
 	if last && p.bdatLast {
 		p.endMessage(false)
 	}
 }
 
-type serverSide struct{ p *Parser }
-
-func (s serverSide) Line(l wire.Line)                { s.p.serverLine(l) }
-func (s serverSide) Counted([]byte, time.Time, bool) {}
-
-func (p *Parser) clientLine(l wire.Line) {
-	if l.Cut {
-		p.s.Anomaly(l.Time, session.FromClient, "client line longer than the limit was cut")
-	}
-	if p.inMessage {
+func (p *Parser) clientLine(l lines.Line) {
+	switch p.client {
+	case data:
 		p.messageLine(l)
 		return
-	}
-	if p.dataEx >= 0 {
+	case dataSent:
 		// RFC 5321 §4.1.1.4: the client sends the message only after 354;
 		// if that reply is not seen yet, it was sent and is in flight.
-		r := p.s.Exchanges[p.dataEx].Response
-		p.dataEx = -1
+		r := p.dataEx.Response
+		p.dataEx, p.client = nil, command
 		if r == nil || r.Status == "354" {
-			p.startMessage(l.Time, "DATA")
+			p.startMessage(l.Time)
 			p.messageLine(l)
 			return
 		}
-	}
-	if p.authWaiting {
-		p.authWaiting = false
+	case saslResponse:
+		p.client = command
 		text := string(l.B)
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
 		if p.auth != nil {
-			cmd.Decoded = p.auth.Response(text)
-			p.maskArgs(cmd, text)
-			p.syncAuth()
+			p.auth.Response(cmd, text)
 		}
-		p.push(cmd)
+		p.Push(cmd)
 		return
 	}
 	p.command(l)
@@ -155,29 +135,22 @@ var verbs = map[string]bool{
 	"ETRN": true, "TURN": true, "ATRN": true, "BURL": true, "LHLO": true, "SEND": true, "SOML": true, "SAML": true,
 }
 
-func (p *Parser) command(l wire.Line) {
+func (p *Parser) command(l lines.Line) {
 	line := string(l.B)
 	verb, args := splitVerb(line)
 	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.Time}
 	if !verbs[verb] && !strings.HasPrefix(verb, "X") {
-		p.s.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(verb))
+		p.S.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(verb))
 	}
 	switch verb {
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
-		p.auth = sasl.New(mech, p.opts.Redact)
-		p.s.Auth = append(p.s.Auth, session.Auth{Mechanism: wire.Upper(mech), Time: l.Time})
-		p.authIdx = len(p.s.Auth) - 1
+		p.auth = p.BeginSASL(mech, l.Time)
 		if initial != "" {
-			cmd.Decoded = p.auth.Response(initial)
-			if p.auth.Secret && p.opts.Redact {
-				cmd.Args = mech + " " + p.opts.Mask(initial)
-				cmd.Line = cmd.Verb + " " + cmd.Args
-			}
-			p.syncAuth()
+			p.auth.Initial(cmd, mech, initial)
 		}
 	case "DATA":
-		p.dataEx = p.push(cmd)
+		p.dataEx, p.client = p.Push(cmd), dataSent
 		return
 	case "BDAT":
 		// RFC 3030 §4: "BDAT" SP chunk-size [ SP end-marker ]. Anything
@@ -188,99 +161,70 @@ func (p *Parser) command(l wire.Line) {
 			n, err = strconv.ParseInt(f[0], 10, 64)
 		}
 		if len(f) == 0 || len(f) > 2 || err != nil || n < 0 || (len(f) == 2 && !strings.EqualFold(f[1], "LAST")) {
-			p.s.Anomaly(l.Time, session.FromClient, "BDAT with bad arguments: "+args)
+			p.S.Anomaly(l.Time, session.FromClient, "BDAT with bad arguments: "+args)
 			break
 		}
 		p.bdatLast = len(f) == 2
 		cmd.Size = n
-		idx := p.push(cmd)
-		if p.msg == nil {
-			p.msg = p.opts.NewMessage()
+		p.msgEx = p.Push(cmd)
+		if p.Message(session.FromClient) == nil {
+			p.StartMessage(session.FromClient, "BDAT", l.Time)
 		}
-		p.msgEx = idx
 		if n == 0 && p.bdatLast {
 			p.endMessage(false)
 			return
 		}
-		p.cli.Expect(n)
+		p.Cli.Expect(n)
 		return
 	}
-	p.push(cmd)
+	p.Push(cmd)
 }
 
-// push appends a command's exchange and queues it for its reply.
-func (p *Parser) push(cmd *session.Command) int {
-	idx := p.s.AddExchange(session.Exchange{Command: cmd})
-	p.pending.Push(idx)
-	return idx
-}
-
-func (p *Parser) startMessage(t time.Time, via string) {
-	p.inMessage = true
-	p.msg = p.opts.NewMessage()
-	p.msgEx = p.s.AddExchange(session.Exchange{Command: &session.Command{Kind: session.KindMessage, Verb: via, Time: t}})
+// startMessage opens the message that follows DATA's 354.
+func (p *Parser) startMessage(t time.Time) {
+	p.client = data
+	p.StartMessage(session.FromClient, "DATA", t)
+	p.msgEx = p.Add(&session.Command{Kind: session.KindMessage, Verb: "DATA", Time: t})
 }
 
 // messageLine takes one line of a DATA body (RFC 5321 §4.5.2 dot-stuffing).
-func (p *Parser) messageLine(l wire.Line) {
-	content, end := wire.Unstuff(l.B)
+func (p *Parser) messageLine(l lines.Line) {
+	content, end := lines.Unstuff(l.B)
 	if !end {
-		p.msg.Line(content)
+		p.Message(session.FromClient).Line(content)
 		return
 	}
-	p.inMessage = false
-	p.pending.Push(p.msgEx)
+	p.Queue(p.msgEx)
 	p.endMessage(false)
 }
 
-// endMessage summarizes the message being read and attaches it to its
+// endMessage ends the message being read and attaches it to its
 // exchange, with the envelope it was sent under.
 func (p *Parser) endMessage(cut bool) {
-	m := p.msg.Summary()
-	m.Truncated = m.Truncated || cut
-	cmd := p.s.Exchanges[p.msgEx].Command
+	cmd := p.msgEx.Command
+	m := p.Message(session.FromClient).Message()
 	m.Via, m.Time = cmd.Verb, cmd.Time
-	if cmd.Kind == session.KindCommand {
-		m.Via = "BDAT"
-	}
 	m.MailFrom, m.RcptTo = p.mailFrom, p.rcptTo
+	i := p.EndMessage(session.FromClient, cut)
 	if cmd.Kind == session.KindMessage {
 		cmd.Size = m.Size
-		cmd.Args = summaryArgs(m)
+		cmd.Args = strconv.FormatInt(m.Size, 10) + " bytes"
 	}
-	cmd.Body = p.msg.BodyLines()
-	cmd.Message = p.s.AddMessage(m)
-	p.msg = nil
-	p.inMessage = false
+	cmd.Message = &i
+	if p.client == data {
+		p.client = command
+	}
 	p.bdatLast = false
 }
 
-func summaryArgs(m session.Message) string {
-	return strconv.FormatInt(m.Size, 10) + " bytes"
-}
-
-func (p *Parser) syncAuth() {
-	if p.authIdx < len(p.s.Auth) && p.auth != nil {
-		a := &p.s.Auth[p.authIdx]
-		a.Username, a.Password = p.auth.Username, p.opts.Mask(p.auth.Password)
-	}
-}
-
-// maskArgs hides a SASL response that carried a secret, when redacting.
-func (p *Parser) maskArgs(cmd *session.Command, text string) {
-	if p.auth.Secret {
-		cmd.Args = p.opts.Mask(text)
-	}
-}
-
-func (p *Parser) serverLine(l wire.Line) {
+func (p *Parser) serverLine(l lines.Line) {
 	line := string(l.B)
 	code, sep, ok := replyCode(line)
 	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {
-		p.s.Anomaly(l.Time, session.FromServer, "reply code "+code+" out of range (RFC 5321 §4.2)")
+		p.S.Anomaly(l.Time, session.FromServer, "reply code "+code+" out of range (RFC 5321 §4.2)")
 	}
 	if !ok {
-		p.s.Anomaly(l.Time, session.FromServer, "reply line without a 3-digit code: "+line)
+		p.S.Anomaly(l.Time, session.FromServer, "reply line without a 3-digit code: "+line)
 		if p.reply != nil {
 			p.reply.Lines = append(p.reply.Lines, line)
 			return
@@ -290,7 +234,7 @@ func (p *Parser) serverLine(l wire.Line) {
 	if p.reply == nil {
 		p.reply = &session.Response{Status: code, Time: l.Time}
 	} else if ok && code != p.reply.Status {
-		p.s.Anomaly(l.Time, session.FromServer, "multi-line reply changes its code from "+p.reply.Status+" to "+code)
+		p.S.Anomaly(l.Time, session.FromServer, "multi-line reply changes its code from "+p.reply.Status+" to "+code)
 	}
 	p.reply.Lines = append(p.reply.Lines, line)
 	p.reply.Time = l.Time
@@ -346,40 +290,22 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
-	first := !p.replied
-	p.replied = true
-	// RFC 5321 §3.1: the server speaks first. Its first reply is the
-	// greeting even when an impatient (or hostile) client already sent
-	// lines, which the replies after it answer.
-	if first && !p.s.Midstream && (r.Status == "220" || r.Status == "554" || r.Status == "421") {
-		at, waiting := p.pending.First()
-		if !waiting {
-			p.s.AddExchange(session.Exchange{Response: r})
-			return
-		}
-		// It goes before the lines sent too early, keeping replies in
-		// the order they came.
-		p.s.InsertExchange(at, session.Exchange{Response: r})
-		p.pending.Shift(at)
-		for _, i := range []*int{&p.dataEx, &p.msgEx} {
-			if *i >= at {
-				*i++
-			}
-		}
+	if p.FirstReply() && !p.S.Midstream && (r.Status == "220" || r.Status == "554" || r.Status == "421") {
+		before, _ := p.Waiting()
+		p.Greeting(before, r)
 		return
 	}
-	idx, ok := p.pending.Next(p.s)
+	e, ok := p.Next()
 	if !ok {
 		// RFC 5321 §3.8: a server may close with 421 at any time.
-		if r.Status != "421" && (p.paired || (len(p.s.Exchanges) > 0 && !p.s.Midstream)) {
-			p.s.Anomaly(r.Time, session.FromServer, "reply "+r.Status+" answers no command")
+		if r.Status != "421" && p.Stray() {
+			p.S.Anomaly(r.Time, session.FromServer, "reply "+r.Status+" answers no command")
 		}
-		p.s.AddExchange(session.Exchange{Response: r})
+		p.Reply(r)
 		return
 	}
-	p.paired = true
-	p.s.Answer(idx, r)
-	p.afterReply(p.s.Exchanges[idx].Command, r)
+	p.Answer(e, r)
+	p.afterReply(e.Command, r)
 }
 
 // afterReply applies what a reply means for the session's state.
@@ -387,7 +313,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 	ok := len(r.Status) == 3 && r.Status[0] == '2'
 	if cmd.Kind == session.KindMessage || (cmd.Verb == "BDAT" && cmd.Message != nil) {
 		if cmd.Message != nil {
-			p.s.Messages[*cmd.Message].Accepted = session.Bool(ok)
+			p.S.Messages[*cmd.Message].Accepted = session.Bool(ok)
 		}
 		p.mailFrom, p.rcptTo = "", nil
 		return
@@ -406,7 +332,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 					caps = append(caps, l[4:])
 				}
 			}
-			p.s.Capabilities = caps
+			p.S.Capabilities = caps
 		}
 	case "MAIL":
 		if ok {
@@ -420,27 +346,28 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		p.authReply(r)
 	case "STARTTLS":
 		if r.Status == "220" {
-			p.tls.Start(p.srv)
-			p.s.TLS = session.TLSStart
+			p.StartTLS()
 		}
 	}
 }
 
+// authReply follows RFC 4954 §4: 334 carries a challenge and asks for a
+// response; any other reply ends the exchange, 235 with success.
 func (p *Parser) authReply(r *session.Response) {
 	if p.auth == nil {
 		return
 	}
 	if r.Status == "334" {
-		p.authWaiting = true
-		text := strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334"))
-		p.auth.Challenge(text)
+		if p.client == command {
+			p.client = saslResponse
+		}
+		p.auth.Challenge(strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
 		return
 	}
-	p.authWaiting = false
-	p.syncAuth()
-	if p.authIdx < len(p.s.Auth) {
-		p.s.Auth[p.authIdx].Success = session.Bool(r.Status == "235")
+	if p.client == saslResponse {
+		p.client = command
 	}
+	p.auth.End(r.Status == "235")
 	p.auth = nil
 }
 
@@ -468,5 +395,5 @@ func pathArg(args, prefix string) string {
 func splitVerb(line string) (verb, args string) {
 	line = strings.TrimRight(line, " \t")
 	v, a, _ := strings.Cut(line, " ")
-	return wire.Upper(v), strings.TrimLeft(a, " ")
+	return lines.Upper(v), strings.TrimLeft(a, " ")
 }

@@ -4,15 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
-	"github.com/mailtrace/mailtrace/analyzer/wire"
 )
 
 func run(steps ...st.Step) *session.Session {
-	s := st.NewSession(session.SMTP)
-	st.Run(New(s, wire.Options{}), steps...)
-	return s
+	return st.RunSpec(Spec(), proto.Options{}, steps...)
 }
 
 var (

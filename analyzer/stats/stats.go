@@ -4,13 +4,26 @@ package stats
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
+// Capture holds the figures of the input as a whole.
+type Capture struct {
+	Files       int   `json:"files"`
+	Packets     int64 `json:"packets"`
+	Bytes       int64 `json:"bytes"`
+	TCPPackets  int64 `json:"tcp_packets"`
+	Malformed   int64 `json:"malformed_packets"`
+	UnknownLink int64 `json:"unknown_link_packets"`
+	Connections int64 `json:"tcp_connections"`
+}
+
 // Collector accumulates figures; the zero value is not ready, use New.
 type Collector struct {
+	order  []session.Protocol
 	protos map[session.Protocol]*acc
 }
 
@@ -19,8 +32,11 @@ type acc struct {
 	latency map[string][]float64
 }
 
-// New returns an empty Collector.
-func New() *Collector { return &Collector{protos: map[session.Protocol]*acc{}} }
+// New returns an empty Collector that reports protocols in order (the
+// protocol table's), then any others by name.
+func New(order []session.Protocol) *Collector {
+	return &Collector{order: order, protos: map[session.Protocol]*acc{}}
+}
 
 // Protocol holds the figures of one protocol.
 type Protocol struct {
@@ -125,12 +141,18 @@ func wellFormed(verb string) bool {
 	return true
 }
 
-var order = []session.Protocol{session.SMTP, session.POP3, session.IMAP}
-
 // Report returns the figures of every protocol seen, in a fixed order.
 func (c *Collector) Report() []Protocol {
+	order := append([]session.Protocol(nil), c.order...)
+	var others []session.Protocol
+	for proto := range c.protos {
+		if !slices.Contains(c.order, proto) {
+			others = append(others, proto)
+		}
+	}
+	slices.Sort(others)
 	out := []Protocol{}
-	for _, proto := range order {
+	for _, proto := range append(order, others...) {
 		a := c.protos[proto]
 		if a == nil {
 			continue

@@ -10,8 +10,8 @@ import (
 func TestCollector(t *testing.T) {
 	ms := func(v float64) *float64 { return &v }
 	t0 := time.Unix(0, 0)
-	s := &session.Session{Protocol: session.SMTP, TLS: session.TLSStart, BytesClient: 10, BytesServer: 20,
-		Exchanges: []session.Exchange{
+	s := &session.Session{Protocol: "smtp", TLS: session.TLSStart, BytesClient: 10, BytesServer: 20,
+		Exchanges: []*session.Exchange{
 			{Response: &session.Response{Status: "220"}},
 			{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP", Time: t0}, Response: &session.Response{Status: "250"}, LatencyMS: ms(1)},
 			{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP", Time: t0}, Response: &session.Response{Status: "250"}, LatencyMS: ms(3)},
@@ -19,15 +19,17 @@ func TestCollector(t *testing.T) {
 			{Command: &session.Command{Kind: session.KindCommand, Verb: "\x01\x02", Time: t0}},
 			{Command: &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Time: t0}, Response: &session.Response{Status: "235"}},
 		},
-		Auth:     []session.Auth{{Success: session.Bool(true)}, {Success: session.Bool(false)}, {}},
-		Messages: []session.Message{{Size: 100}},
+		Auth:     []*session.Auth{{Success: session.Bool(true)}, {Success: session.Bool(false)}, {}},
+		Messages: []*session.Message{{Size: 100}},
 		Gaps:     []session.Gap{{Bytes: 7}},
 	}
-	c := New()
+	c := New([]session.Protocol{"smtp", "pop3", "imap"})
+	c.Add(&session.Session{Protocol: "zz-test", TLS: session.TLSNone})
+	c.Add(&session.Session{Protocol: "imap", TLS: session.TLSImplicit})
 	c.Add(s)
-	c.Add(&session.Session{Protocol: session.IMAP, TLS: session.TLSImplicit})
 	r := c.Report()
-	if len(r) != 2 || r[0].Protocol != session.SMTP || r[1].Protocol != session.IMAP {
+	// The table's order, then protocols it does not list, by name.
+	if len(r) != 3 || r[0].Protocol != "smtp" || r[1].Protocol != "imap" || r[2].Protocol != "zz-test" {
 		t.Fatalf("protocols: %+v", r)
 	}
 	p := r[0]

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -58,24 +57,24 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 }
 
 func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error {
-	v, topts, err := newView(o.view, true, stdout)
+	out, topts, err := newOutput(o.view, true, stdout)
 	if err != nil {
 		return err
 	}
 	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter}
 	if !o.anyPort {
-		lo.Ports = filterPorts(topts)
+		lo.Ports = topts.Protocols.Ports()
 	}
 	var file *os.File
 	if o.write != "" {
 		if file, err = os.Create(o.write); err != nil {
-			v.close()
+			out.close()
 			return err
 		}
 		defer file.Close()
 		lo.Write = file
 	}
-	tracker := analyzer.NewTracker(topts, v.end)
+	tracker := analyzer.NewTracker(topts, out.sink)
 	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
 	fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
 	switch {
@@ -87,10 +86,10 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	fmt.Fprintln(stderr, "; Ctrl-C stops")
 	ls, st, err := rd.Live(ctx, lo)
 	if err != nil {
-		v.close()
+		out.close()
 		return err
 	}
-	ferr := v.finish(st)
+	ferr := out.finish(st)
 	// As tcpdump reports them.
 	fmt.Fprintf(stderr, "%d packets captured\n%d packets received by filter\n%d packets dropped by kernel\n",
 		ls.Captured, ls.ReceivedByFilter, ls.DroppedByKernel)
@@ -103,17 +102,4 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		}
 	}
 	return ferr
-}
-
-// filterPorts lists the ports the kernel filter lets through.
-func filterPorts(topts analyzer.Options) []uint16 {
-	var ports []uint16
-	for p := range topts.Ports {
-		ports = append(ports, p)
-	}
-	for p := range topts.TLSPorts {
-		ports = append(ports, p)
-	}
-	sort.Slice(ports, func(i, j int) bool { return ports[i] < ports[j] })
-	return ports
 }

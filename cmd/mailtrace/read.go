@@ -33,11 +33,11 @@ func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 }
 
 func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	v, topts, err := newView(o, false, stdout)
+	out, topts, err := newOutput(o, false, stdout)
 	if err != nil {
 		return err
 	}
-	tracker := analyzer.NewTracker(topts, v.end)
+	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %v\n", w) }
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
 	inputs := make([]reassembly.Input, len(files))
@@ -46,7 +46,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	st, err := rd.ReadAll(ctx, inputs)
 	if err != nil {
-		v.close()
+		out.close()
 		return err
 	}
 	if st.Truncated > 0 {
@@ -58,5 +58,5 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	if st.UnknownLink > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)
 	}
-	return v.finish(st)
+	return out.finish(st)
 }

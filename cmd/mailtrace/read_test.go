@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
@@ -125,7 +127,7 @@ func TestFilters(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != 1 || len(doc.Sessions) != 1 || doc.Sessions[0].Protocol != "pop3" || doc.Sessions[0].ID != 2 {
+	if doc.Version != render.JSONVersion || len(doc.Sessions) != 1 || doc.Sessions[0].Protocol != "pop3" || doc.Sessions[0].ID != 2 {
 		t.Errorf("--proto pop3: got %+v", doc)
 	}
 	out, _, err = runCLI(t, nil, "read", "--jsonl", "--session", "1", "../../samples/smtp1.pcapng", "../../samples/pop3.pcapng")
@@ -133,7 +135,7 @@ func TestFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], `"protocol":"smtp"`) || !strings.Contains(lines[0], `"version":1`) {
+	if len(lines) != 1 || !strings.Contains(lines[0], `"protocol":"smtp"`) || !strings.Contains(lines[0], fmt.Sprintf(`"version":%d`, render.JSONVersion)) {
 		t.Errorf("--jsonl --session 1: got %q", out)
 	}
 }

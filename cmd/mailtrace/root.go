@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/spf13/cobra"
-
-	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // usageError is a mistake on the command line (exit status 2).
@@ -39,28 +39,26 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	return root
 }
 
-// parsePorts reads "--port smtp=1025" values.
-func parsePorts(specs []string) (map[uint16]session.Protocol, error) {
-	out := map[uint16]session.Protocol{}
+// setPorts applies "--port smtp=1025" values to the protocol table.
+func setPorts(table *proto.Table, specs []string) error {
 	for _, spec := range specs {
 		name, num, ok := strings.Cut(spec, "=")
 		port, err := strconv.ParseUint(num, 10, 16)
 		if !ok || err != nil || port == 0 {
-			return nil, fmt.Errorf("--port %q: want PROTO=PORT, for example smtp=1025", spec)
+			return fmt.Errorf("--port %q: want PROTO=PORT, for example smtp=1025", spec)
 		}
-		proto, err := parseProto(name)
-		if err != nil {
-			return nil, fmt.Errorf("--port %q: %v", spec, err)
+		if err := table.SetPort(name, uint16(port)); err != nil {
+			return fmt.Errorf("--port %q: %v", spec, err)
 		}
-		out[uint16(port)] = proto
 	}
-	return out, nil
+	return nil
 }
 
-func parseProto(name string) (session.Protocol, error) {
-	switch p := session.Protocol(strings.ToLower(strings.TrimSpace(name))); p {
-	case session.SMTP, session.POP3, session.IMAP:
-		return p, nil
+// protoNames lists the protocols mailtrace knows, for help texts.
+func protoNames() string {
+	var names []string
+	for _, n := range analyzer.Protocols().Names() {
+		names = append(names, string(n))
 	}
-	return "", fmt.Errorf("unknown protocol %q (want smtp, pop3 or imap)", name)
+	return strings.Join(names, ",")
 }

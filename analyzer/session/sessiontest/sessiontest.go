@@ -7,15 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
-
-// Parser is the push interface every protocol parser offers.
-type Parser interface {
-	Feed(d session.Dir, t time.Time, b []byte)
-	Gap(d session.Dir, t time.Time, n int)
-	Close(t time.Time)
-}
 
 // Step is bytes sent by one side, or with Gap > 0 bytes lost.
 type Step struct {
@@ -37,7 +31,7 @@ func NewSession(p session.Protocol) *session.Session {
 }
 
 // Run feeds the steps to p, then closes it.
-func Run(p Parser, steps ...Step) {
+func Run(p proto.Parser, steps ...Step) {
 	t := T0
 	for _, st := range steps {
 		if st.Gap > 0 {
@@ -48,6 +42,14 @@ func Run(p Parser, steps ...Step) {
 		t = t.Add(time.Millisecond)
 	}
 	p.Close(t)
+}
+
+// RunSpec runs the steps through a new parser of spec with opts, and
+// returns the session it filled.
+func RunSpec(spec proto.Spec, opts proto.Options, steps ...Step) *session.Session {
+	s := NewSession(spec.Name)
+	Run(spec.New(proto.Env{Session: s, Options: opts}), steps...)
+	return s
 }
 
 // Bytewise splits every step into one-byte steps, as a capture of
@@ -147,12 +149,11 @@ func Unscript(steps []Step) []byte {
 }
 
 // CheckSegmentation runs steps whole and split into single bytes through
-// parsers made by newParser, and reports how the two sessions differ: how
-// TCP cut the bytes must not change what was said.
-func CheckSegmentation(newParser func(*session.Session) Parser, proto session.Protocol, steps []Step) string {
-	whole, bytewise := NewSession(proto), NewSession(proto)
-	Run(newParser(whole), steps...)
-	Run(newParser(bytewise), Bytewise(steps)...)
+// parsers of spec, and reports how the two sessions differ: how TCP cut
+// the bytes must not change what was said.
+func CheckSegmentation(spec proto.Spec, opts proto.Options, steps []Step) string {
+	whole := RunSpec(spec, opts, steps...)
+	bytewise := RunSpec(spec, opts, Bytewise(steps)...)
 	if d := Diff(Pairs(bytewise), Pairs(whole)); d != "" {
 		return "exchanges differ when split into bytes:\n" + d
 	}
@@ -167,18 +168,18 @@ func CheckSegmentation(newParser func(*session.Session) Parser, proto session.Pr
 	return ""
 }
 
-// Fuzz runs one fuzzer input through parsers made by newParser: it must
-// not panic, and without gaps the exchanges must not depend on how the
-// bytes were cut into segments.
-func Fuzz(t interface{ Fatal(...any) }, data []byte, proto session.Protocol, newParser func(*session.Session) Parser) {
+// Fuzz runs one fuzzer input through parsers of spec: it must not panic,
+// and without gaps the exchanges must not depend on how the bytes were cut
+// into segments.
+func Fuzz(t interface{ Fatal(...any) }, data []byte, spec proto.Spec, opts proto.Options) {
 	steps := Script(data)
 	for _, s := range steps {
 		if s.Gap > 0 {
-			Run(newParser(NewSession(proto)), steps...)
+			RunSpec(spec, opts, steps...)
 			return
 		}
 	}
-	if d := CheckSegmentation(newParser, proto, steps); d != "" {
+	if d := CheckSegmentation(spec, opts, steps); d != "" {
 		t.Fatal(d)
 	}
 }

@@ -1,15 +1,12 @@
-// Package wire is the line and byte-count layer shared by the SMTP, POP3
+// Package lines is the line and byte-count layer shared by the SMTP, POP3
 // and IMAP parsers: CRLF lines with a length bound, counted runs of bytes
 // (IMAP literals, SMTP BDAT) and the dot-stuffing of RFC 5321 §4.5.2 and
-// RFC 1939 §3.
-package wire
+// RFC 1939 §3. It knows nothing of sessions: bytes in, lines out.
+package lines
 
 import (
 	"bytes"
 	"time"
-
-	"github.com/mailtrace/mailtrace/analyzer/message"
-	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // DefaultMaxLine is the longest line kept whole; longer ones are cut.
@@ -162,97 +159,6 @@ func Unstuff(line []byte) (content []byte, end bool) {
 		return line[1:], false
 	}
 	return line, false
-}
-
-// Options are the parsing limits shared by every protocol parser.
-type Options struct {
-	MaxLine    int  // longest line kept whole (0: DefaultMaxLine)
-	MaxHeader  int  // message header bytes kept for summaries (0: default)
-	MaxBody    int  // message body bytes kept with KeepBodies (0: default)
-	KeepBodies bool // keep message bodies for full display
-	Redact     bool // mask passwords and authentication data
-}
-
-// NewMessage starts a message summary within these bounds.
-func (o Options) NewMessage() *message.Builder {
-	return message.NewBounded(o.KeepBodies, o.MaxHeader, o.MaxBody)
-}
-
-// Mask returns secret, or a placeholder when redacting.
-func (o Options) Mask(secret string) string {
-	if o.Redact && secret != "" {
-		return "<redacted>"
-	}
-	return secret
-}
-
-// LooksLikeTLS reports whether b starts like a TLS record, as the bytes
-// after a successful STARTTLS should: its first byte is a content type,
-// 20 to 23 (RFC 8446 §5.1), a control character no command or reply line
-// starts with. One byte decides, so the answer is the same however TCP
-// cut the stream.
-func LooksLikeTLS(b []byte) bool {
-	return len(b) == 0 || (b[0] >= 20 && b[0] <= 23)
-}
-
-// TLSWatch follows an in-band upgrade to TLS (STARTTLS, STLS). Once
-// started, the first bytes of each direction show whether TLS really
-// followed; a capture exported with TLS already decrypted goes on in clear.
-type TLSWatch struct {
-	On      bool
-	checked [2]bool
-	opaque  bool
-}
-
-// Opaque marks the rest of the stream as unreadable (IMAP COMPRESS,
-// RFC 4978): it is counted, not parsed. sp stops at the current line.
-func (w *TLSWatch) Opaque(sp *Splitter) {
-	w.opaque = true
-	sp.Pause()
-}
-
-// Start marks the upgrade as accepted by the server, whose splitter sp
-// stops at the end of the accepting line.
-func (w *TLSWatch) Start(sp *Splitter) {
-	w.On = true
-	sp.Pause()
-}
-
-// Feed pushes b, seen in direction d of s, through that direction's
-// splitter sp, and whatever follows an accepted upgrade through the TLS
-// check; bytes after an upgrade that are not TLS are recorded on s as an
-// anomaly naming the upgrade command, and parsed.
-func (w *TLSWatch) Feed(s *session.Session, d session.Dir, t time.Time, b []byte, sp *Splitter, h Handler, upgrade string) {
-	for len(b) > 0 {
-		skip, clear := w.Skip(int(d), b)
-		if clear {
-			s.Anomaly(t, d, upgrade+" accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
-		}
-		if skip {
-			return
-		}
-		b = sp.Feed(b, t, h)
-	}
-}
-
-// Skip reports whether bytes in direction dir (0 client, 1 server) are
-// TLS and so not to be parsed; plain reports a direction found in clear.
-func (w *TLSWatch) Skip(dir int, b []byte) (skip, plain bool) {
-	if w.opaque {
-		return true, false
-	}
-	if !w.On {
-		return false, false
-	}
-	if w.checked[dir] {
-		return true, false
-	}
-	w.checked[dir] = true
-	if LooksLikeTLS(b) {
-		return true, false
-	}
-	w.On = false
-	return false, true
 }
 
 // Upper upper-cases ASCII letters only: verbs are ASCII (RFC 5321 §2.4,

@@ -1,0 +1,265 @@
+package proto
+
+import (
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/message"
+	"github.com/mailtrace/mailtrace/analyzer/replyq"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/tlswatch"
+)
+
+// Handlers are a line protocol's callbacks for each direction. A Counted
+// callback may be nil where that direction announces no counted runs.
+type Handlers struct {
+	ClientLine, ServerLine       func(lines.Line)
+	ClientCounted, ServerCounted func(b []byte, t time.Time, last bool)
+}
+
+// Conn is the scaffolding the line-based parsers share, as Zeek's
+// analyzers share theirs: a splitter per direction, the watch over an
+// upgrade to TLS, the FIFO of commands awaiting replies (used by the
+// protocols that pair in order), the message being received in each
+// direction, and the writes to the session that views are told of.
+type Conn struct {
+	S    *session.Session
+	Opts Options
+	Cli  *lines.Splitter
+	Srv  *lines.Splitter
+
+	events  Events
+	upgrade string // the command that starts TLS, for anomaly texts
+	side    [2]lines.Handler
+	tls     tlswatch.Watch
+	pending replyq.Queue[*session.Exchange]
+	msgs    [2]*message.Builder
+	replied bool // the server has replied at all
+	paired  bool // some reply has answered a command
+}
+
+// NewConn returns the scaffolding for a parser built with env, whose
+// in-band upgrade command is upgrade ("STARTTLS", "STLS").
+func NewConn(env Env, upgrade string, h Handlers) *Conn {
+	c := &Conn{S: env.Session, Opts: env.Options, events: env.Events, upgrade: upgrade,
+		Cli: lines.NewSplitter(env.Options.MaxLine), Srv: lines.NewSplitter(env.Options.MaxLine)}
+	if c.events == nil {
+		c.events = NoEvents{}
+	}
+	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted}
+	c.side[session.FromServer] = &side{line: h.ServerLine, counted: h.ServerCounted}
+	return c
+}
+
+// side hands one direction's lines to its parser; client lines cut at
+// the bound are recorded as they pass.
+type side struct {
+	c       *Conn // set for the client's side
+	line    func(lines.Line)
+	counted func([]byte, time.Time, bool)
+}
+
+func (s *side) Line(l lines.Line) {
+	if l.Cut && s.c != nil {
+		s.c.S.Anomaly(l.Time, session.FromClient, "client line longer than the limit was cut")
+	}
+	s.line(l)
+}
+
+func (s *side) Counted(b []byte, t time.Time, last bool) {
+	if s.counted != nil {
+		s.counted(b, t, last)
+	}
+}
+
+func (c *Conn) splitter(d session.Dir) *lines.Splitter {
+	if d == session.FromServer {
+		return c.Srv
+	}
+	return c.Cli
+}
+
+// Feed pushes bytes seen in direction d through its splitter, unless they
+// follow an accepted upgrade to TLS; bytes after an upgrade that are not
+// TLS are recorded as an anomaly, and parsed.
+func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
+	if d == session.FromServer {
+		c.pending.ServerData(t)
+	}
+	sp := c.splitter(d)
+	for len(b) > 0 {
+		skip, plain := c.tls.Skip(int(d), b)
+		if plain {
+			c.S.Anomaly(t, d, c.upgrade+" accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
+		}
+		if skip {
+			return
+		}
+		b = sp.Feed(b, t, c.side[d])
+	}
+}
+
+// Gap tells the splitter of direction d that n bytes were lost, and the
+// message being received there. inCounted reports a gap that began in a
+// counted run; lostFraming, one after which the splitter resynchronizes.
+func (c *Conn) Gap(d session.Dir, n int) (inCounted, lostFraming bool) {
+	if c.tls.Hidden() {
+		return false, false
+	}
+	sp := c.splitter(d)
+	inCounted = sp.Counting() > 0
+	lostFraming = sp.Gap(n)
+	if d == session.FromServer {
+		c.pending.ServerGap()
+	}
+	if m := c.msgs[d]; m != nil {
+		m.Lost(n)
+	}
+	return inCounted, lostFraming
+}
+
+// Flush delivers each direction's last line if it had no line ending.
+func (c *Conn) Flush() {
+	c.Cli.Flush(c.side[session.FromClient])
+	c.Srv.Flush(c.side[session.FromServer])
+}
+
+// StartTLS records that the server accepted an upgrade: the server's
+// splitter stops at the end of the accepting line, and what follows is
+// counted, not parsed, once it looks like TLS.
+func (c *Conn) StartTLS() {
+	c.tls.Start()
+	c.Srv.Pause()
+	c.S.TLS = session.TLSStart
+}
+
+// Opaque records that the rest of the stream cannot be parsed (IMAP
+// COMPRESS, RFC 4978): it is counted only.
+func (c *Conn) Opaque() {
+	c.tls.Opaque()
+	c.Srv.Pause()
+}
+
+// Add records a client command.
+func (c *Conn) Add(cmd *session.Command) *session.Exchange {
+	return c.S.AddExchange(&session.Exchange{Command: cmd})
+}
+
+// Push records a client command and queues it for its reply, in order.
+func (c *Conn) Push(cmd *session.Command) *session.Exchange {
+	e := c.Add(cmd)
+	c.pending.Push(e, cmd.Time)
+	return e
+}
+
+// Queue queues an exchange already recorded for its reply, in order.
+func (c *Conn) Queue(e *session.Exchange) { c.pending.Push(e, e.Command.Time) }
+
+// Waiting is the oldest exchange queued for a reply; ok is false when none.
+func (c *Conn) Waiting() (e *session.Exchange, ok bool) { return c.pending.First() }
+
+// Next removes and returns the queued exchange the next reply answers.
+// Commands whose replies a gap held are left unanswered, each with an
+// anomaly, instead of shifting every later pair by one.
+func (c *Conn) Next() (*session.Exchange, bool) {
+	e, lost, ok := c.pending.Next()
+	for _, l := range lost {
+		what := l.Command.Verb
+		if what == "" {
+			what = l.Command.Kind
+		}
+		c.S.Anomaly(l.Command.Time, session.FromServer, "the reply to "+what+" was lost in a capture gap")
+	}
+	return e, ok
+}
+
+// Answer pairs e with its complete reply r.
+func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
+	e.Answer(r)
+	c.paired = true
+	c.events.ExchangeCompleted(c.S, e)
+}
+
+// Reply records a reply that answers no command.
+func (c *Conn) Reply(r *session.Response) *session.Exchange {
+	e := c.S.AddExchange(&session.Exchange{Response: r})
+	c.events.ExchangeCompleted(c.S, e)
+	return e
+}
+
+// Greeting records the server's greeting r before exchange before, a
+// command an impatient (or hostile) client sent ahead of it; before nil
+// puts it last. Each protocol's server speaks first (RFC 5321 §3.1, RFC
+// 1939 §4, RFC 9051 §7.1), so the greeting answers none of those lines.
+func (c *Conn) Greeting(before *session.Exchange, r *session.Response) {
+	if before == nil {
+		c.Reply(r)
+		return
+	}
+	e := &session.Exchange{Response: r}
+	c.S.InsertExchange(before, e)
+	c.events.ExchangeCompleted(c.S, e)
+}
+
+// FirstReply reports whether the server had not replied before, and notes
+// that it has now.
+func (c *Conn) FirstReply() bool {
+	first := !c.replied
+	c.replied = true
+	return first
+}
+
+// Paired reports whether some reply has answered a command.
+func (c *Conn) Paired() bool { return c.paired }
+
+// Stray reports whether a reply that answers no command breaks the
+// protocol: once replies have paired, or when the session was seen from
+// its start and is under way.
+func (c *Conn) Stray() bool {
+	return c.paired || (len(c.S.Exchanges) > 0 && !c.S.Midstream)
+}
+
+// StartMessage begins a message arriving in direction d, carried by via
+// (DATA, RETR, FETCH, ...) at t. Its bytes go to the returned Builder,
+// which passes them to whoever the events name.
+func (c *Conn) StartMessage(d session.Dir, via string, t time.Time) *message.Builder {
+	if c.msgs[d] != nil {
+		c.DropMessage(d)
+	}
+	m := &session.Message{Via: via, Time: t}
+	b := message.New(m, c.Opts.bounds(), c.events.MessageStarted(c.S, m))
+	c.msgs[d] = b
+	return b
+}
+
+// Message is the message arriving in direction d, or nil.
+func (c *Conn) Message(d session.Dir) *message.Builder { return c.msgs[d] }
+
+// EndMessage finishes the message of direction d, cut short when cut,
+// and adds it to the session; it returns its index there.
+func (c *Conn) EndMessage(d session.Dir, cut bool) int {
+	b := c.msgs[d]
+	c.msgs[d] = nil
+	m := b.Finish(cut)
+	i := c.S.AddMessage(m)
+	c.events.MessageEnded(c.S, m)
+	return i
+}
+
+// DropMessage gives up the message of direction d, if any, without adding
+// it to the session (a literal refused before it was sent, or one whose
+// end the capture lost); whoever received its bytes is told it ended,
+// incomplete.
+func (c *Conn) DropMessage(d session.Dir) {
+	if b := c.msgs[d]; b != nil {
+		c.msgs[d] = nil
+		c.events.MessageEnded(c.S, b.Finish(true))
+	}
+}
+
+// Close ends the scaffolding's part at the end of the session: messages
+// still arriving are given up.
+func (c *Conn) Close() {
+	c.DropMessage(session.FromClient)
+	c.DropMessage(session.FromServer)
+}

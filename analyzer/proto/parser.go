@@ -1,0 +1,68 @@
+package proto
+
+import (
+	"io"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/message"
+	"github.com/mailtrace/mailtrace/analyzer/sasl"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Parser is what every protocol parser offers: each direction's bytes are
+// pushed in as reassembly delivers them, lost bytes are reported as gaps,
+// and Close ends the session.
+type Parser interface {
+	Feed(d session.Dir, t time.Time, b []byte)
+	Gap(d session.Dir, t time.Time, n int)
+	Close(t time.Time)
+}
+
+// Env is what a parser is built with.
+type Env struct {
+	Session *session.Session
+	Options Options
+	// Events is told of what the parser completes; nil tells no one.
+	Events Events
+}
+
+// Events are told what a parser completes, as it happens: the views and
+// sinks that show or store sessions while they go on.
+type Events interface {
+	// ExchangeCompleted: e's reply is complete (or e is a reply nothing
+	// asked for).
+	ExchangeCompleted(s *session.Session, e *session.Exchange)
+	// MessageStarted: m's bytes begin to arrive; every byte goes to the
+	// writer returned, if not nil, as it arrives.
+	MessageStarted(s *session.Session, m *session.Message) io.Writer
+	// MessageEnded: m is whole, or will get no more bytes.
+	MessageEnded(s *session.Session, m *session.Message)
+}
+
+// NoEvents tells no one.
+type NoEvents struct{}
+
+func (NoEvents) ExchangeCompleted(*session.Session, *session.Exchange)       {}
+func (NoEvents) MessageStarted(*session.Session, *session.Message) io.Writer { return nil }
+func (NoEvents) MessageEnded(*session.Session, *session.Message)             {}
+
+// Options are the parsing limits and choices shared by every parser.
+type Options struct {
+	MaxLine    int  // longest line kept whole (0: lines.DefaultMaxLine)
+	MaxHeader  int  // message header bytes kept for summaries (0: default)
+	MaxBody    int  // message bytes kept with KeepBodies (0: default)
+	KeepBodies bool // keep message bytes for full display
+	Redact     bool // mask passwords and authentication data
+}
+
+// Mask returns secret, or a placeholder when redacting.
+func (o Options) Mask(secret string) string {
+	if o.Redact && secret != "" {
+		return sasl.Redacted
+	}
+	return secret
+}
+
+func (o Options) bounds() message.Bounds {
+	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies}
+}

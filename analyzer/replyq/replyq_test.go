@@ -1,0 +1,49 @@
+package replyq
+
+import (
+	"testing"
+	"time"
+)
+
+func TestQueue(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	tests := []struct {
+		name     string
+		sent     []int // ms each command was sent
+		server   int   // ms of the last server bytes before the gap
+		gap      bool
+		want     string
+		wantLost []string
+	}{
+		{"pipelined, no gap", []int{1, 1, 1}, 0, false, "c0", nil},
+		{"pipelined in one segment survive a gap", []int{5, 5, 5}, 2, true, "c0", nil},
+		{"commands sent after the gap began were answered unseen", []int{3, 4, 5}, 2, true, "c2", []string{"c0", "c1"}},
+		{"a command sent before the last server bytes keeps the one before it", []int{1, 2, 5}, 3, true, "c0", nil},
+		{"commands sent together after the gap keep the first", []int{1, 4, 4}, 3, true, "c1", []string{"c0"}},
+	}
+	for _, tc := range tests {
+		var q Queue[string]
+		for i, ms := range tc.sent {
+			q.Push("c"+string(rune('0'+i)), at(ms))
+		}
+		q.ServerData(at(tc.server))
+		if tc.gap {
+			q.ServerGap()
+		}
+		got, lost, ok := q.Next()
+		if !ok || got != tc.want || len(lost) != len(tc.wantLost) {
+			t.Errorf("%s: got %q lost %q ok %v, want %q lost %q", tc.name, got, lost, ok, tc.want, tc.wantLost)
+			continue
+		}
+		for i := range lost {
+			if lost[i] != tc.wantLost[i] {
+				t.Errorf("%s: lost %q, want %q", tc.name, lost, tc.wantLost)
+			}
+		}
+	}
+	var empty Queue[int]
+	if _, _, ok := empty.Next(); ok {
+		t.Error("an empty queue gave a command")
+	}
+}

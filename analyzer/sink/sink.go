@@ -1,0 +1,196 @@
+// Package sink is where sessions go: every view (timeline, follow,
+// summary, statistics, JSON, live) and every store is a Sink, told of the
+// same events in the same order. The tracker calls a Sink; the command
+// line only chooses which to build. A new output is one more Sink, not one
+// more case in a switch.
+package sink
+
+import (
+	"io"
+	"sort"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+// Sink receives a trace's sessions as they happen. Sessions are told in
+// the order the tracker meets them; a session's events come between its
+// SessionStarted and its SessionEnded.
+type Sink interface {
+	// SessionStarted: a connection was recognized as a mail session.
+	SessionStarted(s *session.Session)
+	// Raw: bytes crossed the wire (c.Data is valid only during the call),
+	// or were lost (c.Gap).
+	Raw(s *session.Session, c session.Chunk)
+	// ExchangeCompleted: e's reply is complete, or e is a reply nothing
+	// asked for.
+	ExchangeCompleted(s *session.Session, e *session.Exchange)
+	// MessageStarted: a message's bytes begin to arrive; every byte goes
+	// to the writer returned, if not nil.
+	MessageStarted(s *session.Session, m *session.Message) io.Writer
+	// MessageEnded: the message is whole, or gets no more bytes.
+	MessageEnded(s *session.Session, m *session.Message)
+	// SessionEnded: the session is over; nothing will change it.
+	SessionEnded(s *session.Session)
+	// CaptureFinished: the input is over; write what waits for the end.
+	CaptureFinished(c stats.Capture) error
+}
+
+// Nop does nothing; embed it to implement only some events.
+type Nop struct{}
+
+func (Nop) SessionStarted(*session.Session)                             {}
+func (Nop) Raw(*session.Session, session.Chunk)                         {}
+func (Nop) ExchangeCompleted(*session.Session, *session.Exchange)       {}
+func (Nop) MessageStarted(*session.Session, *session.Message) io.Writer { return nil }
+func (Nop) MessageEnded(*session.Session, *session.Message)             {}
+func (Nop) SessionEnded(*session.Session)                               {}
+func (Nop) CaptureFinished(stats.Capture) error                         { return nil }
+
+// Multi tells every sink of ss each event, in order; CaptureFinished
+// returns the first error.
+func Multi(ss ...Sink) Sink {
+	if len(ss) == 1 {
+		return ss[0]
+	}
+	return multi(ss)
+}
+
+type multi []Sink
+
+func (m multi) SessionStarted(s *session.Session) {
+	for _, x := range m {
+		x.SessionStarted(s)
+	}
+}
+
+func (m multi) Raw(s *session.Session, c session.Chunk) {
+	for _, x := range m {
+		x.Raw(s, c)
+	}
+}
+
+func (m multi) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	for _, x := range m {
+		x.ExchangeCompleted(s, e)
+	}
+}
+
+func (m multi) MessageStarted(s *session.Session, msg *session.Message) io.Writer {
+	var ws []io.Writer
+	for _, x := range m {
+		if w := x.MessageStarted(s, msg); w != nil {
+			ws = append(ws, w)
+		}
+	}
+	switch len(ws) {
+	case 0:
+		return nil
+	case 1:
+		return ws[0]
+	}
+	return io.MultiWriter(ws...)
+}
+
+func (m multi) MessageEnded(s *session.Session, msg *session.Message) {
+	for _, x := range m {
+		x.MessageEnded(s, msg)
+	}
+}
+
+func (m multi) SessionEnded(s *session.Session) {
+	for _, x := range m {
+		x.SessionEnded(s)
+	}
+}
+
+func (m multi) CaptureFinished(c stats.Capture) error {
+	var first error
+	for _, x := range m {
+		if err := x.CaptureFinished(c); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Filter passes on the events of the sessions keep selects.
+func Filter(next Sink, keep func(*session.Session) bool) Sink {
+	return filter{next, keep}
+}
+
+type filter struct {
+	next Sink
+	keep func(*session.Session) bool
+}
+
+func (f filter) SessionStarted(s *session.Session) {
+	if f.keep(s) {
+		f.next.SessionStarted(s)
+	}
+}
+
+func (f filter) Raw(s *session.Session, c session.Chunk) {
+	if f.keep(s) {
+		f.next.Raw(s, c)
+	}
+}
+
+func (f filter) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	if f.keep(s) {
+		f.next.ExchangeCompleted(s, e)
+	}
+}
+
+func (f filter) MessageStarted(s *session.Session, m *session.Message) io.Writer {
+	if f.keep(s) {
+		return f.next.MessageStarted(s, m)
+	}
+	return nil
+}
+
+func (f filter) MessageEnded(s *session.Session, m *session.Message) {
+	if f.keep(s) {
+		f.next.MessageEnded(s, m)
+	}
+}
+
+func (f filter) SessionEnded(s *session.Session) {
+	if f.keep(s) {
+		f.next.SessionEnded(s)
+	}
+}
+
+func (f filter) CaptureFinished(c stats.Capture) error { return f.next.CaptureFinished(c) }
+
+// ByID holds back SessionEnded until the capture is finished, then tells
+// next of the sessions in the order they started (by ID) rather than the
+// order they ended; other events pass at once. It keeps every session
+// until the end.
+func ByID(next Sink) Sink { return &byID{Sink: next} }
+
+type byID struct {
+	Sink
+	ended []*session.Session
+}
+
+func (b *byID) SessionEnded(s *session.Session) { b.ended = append(b.ended, s) }
+
+func (b *byID) CaptureFinished(c stats.Capture) error {
+	sort.Slice(b.ended, func(i, j int) bool { return b.ended[i].ID < b.ended[j].ID })
+	for _, s := range b.ended {
+		b.Sink.SessionEnded(s)
+	}
+	b.ended = nil
+	return b.Sink.CaptureFinished(c)
+}
+
+// Ended is a Sink that hands each session to f as it ends.
+func Ended(f func(*session.Session)) Sink { return ended{f: f} }
+
+type ended struct {
+	Nop
+	f func(*session.Session)
+}
+
+func (e ended) SessionEnded(s *session.Session) { e.f(s) }

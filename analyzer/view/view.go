@@ -1,0 +1,149 @@
+// Package view holds the ways mailtrace shows sessions, each a sink.Sink:
+// the timeline, the raw follow view, one line per session, the statistics
+// tables, JSON and JSON Lines, and the live timeline. They decide when to
+// write; package render decides how a session looks. The command line
+// combines them (sink.Multi, sink.Filter, sink.ByID).
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+// Timeline writes each session's header and timeline as it ends.
+func Timeline(w io.Writer, o render.TextOptions) sink.Sink { return timeline{w: w, o: o} }
+
+type timeline struct {
+	sink.Nop
+	w io.Writer
+	o render.TextOptions
+}
+
+func (v timeline) SessionEnded(s *session.Session) { render.Timeline(v.w, s, v.o) }
+
+// Summary writes one line per session as it ends, and a blank line after
+// the last.
+func Summary(w io.Writer) sink.Sink { return summary{w: w} }
+
+type summary struct {
+	sink.Nop
+	w io.Writer
+}
+
+func (v summary) SessionEnded(s *session.Session) { render.Summary(v.w, s) }
+
+func (v summary) CaptureFinished(stats.Capture) error {
+	_, err := fmt.Fprintln(v.w)
+	return err
+}
+
+// Follow writes each session's raw bytes as it ends, keeping them until
+// then.
+func Follow(w io.Writer, color bool) sink.Sink {
+	return &follow{w: w, color: color, raw: map[*session.Session][]session.Chunk{}}
+}
+
+type follow struct {
+	sink.Nop
+	w     io.Writer
+	color bool
+	raw   map[*session.Session][]session.Chunk
+}
+
+func (v *follow) Raw(s *session.Session, c session.Chunk) {
+	c.Data = bytes.Clone(c.Data)
+	v.raw[s] = append(v.raw[s], c)
+}
+
+func (v *follow) SessionEnded(s *session.Session) {
+	render.Follow(v.w, s, v.raw[s], v.color)
+	delete(v.raw, s)
+}
+
+// Stats counts every session as it ends and writes the statistics tables
+// when the capture is finished; protocols are listed in order.
+func Stats(w io.Writer, order []session.Protocol) sink.Sink {
+	return &statsView{w: w, c: stats.New(order)}
+}
+
+type statsView struct {
+	sink.Nop
+	w io.Writer
+	c *stats.Collector
+}
+
+func (v *statsView) SessionEnded(s *session.Session) { v.c.Add(s) }
+
+func (v *statsView) CaptureFinished(c stats.Capture) error {
+	return render.Stats(v.w, c, v.c.Report())
+}
+
+// JSON writes one document of every session and the statistics when the
+// capture is finished.
+func JSON(w io.Writer, order []session.Protocol) sink.Sink {
+	return &jsonDoc{w: w, c: stats.New(order)}
+}
+
+type jsonDoc struct {
+	sink.Nop
+	w        io.Writer
+	c        *stats.Collector
+	sessions []*session.Session
+}
+
+func (v *jsonDoc) SessionEnded(s *session.Session) {
+	v.c.Add(s)
+	v.sessions = append(v.sessions, s)
+}
+
+func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
+	return render.JSON(v.w, render.Document{Version: render.JSONVersion, Sessions: v.sessions,
+		Stats: render.StatsDoc{Capture: c, Protocols: v.c.Report()}})
+}
+
+// JSONLines writes each session as one JSON line as it ends.
+func JSONLines(w io.Writer) sink.Sink { return &jsonLines{w: w} }
+
+type jsonLines struct {
+	sink.Nop
+	w   io.Writer
+	err error // the first write error, returned at the end
+}
+
+func (v *jsonLines) SessionEnded(s *session.Session) {
+	if err := render.JSONLine(v.w, s); err != nil && v.err == nil {
+		v.err = err
+	}
+}
+
+func (v *jsonLines) CaptureFinished(stats.Capture) error { return v.err }
+
+// Live writes sessions while they happen: a line when each starts, each
+// exchange as its reply completes, and what the session came to as it
+// ends; a blank line closes the output.
+func Live(w io.Writer, o render.TextOptions) sink.Sink { return live{w: w, o: o} }
+
+type live struct {
+	sink.Nop
+	w io.Writer
+	o render.TextOptions
+}
+
+func (v live) SessionStarted(s *session.Session) { render.LiveStart(v.w, s, v.o.Color) }
+
+func (v live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	render.LiveExchange(v.w, s, e, v.o)
+}
+
+func (v live) SessionEnded(s *session.Session) { render.LiveEnd(v.w, s, v.o.Color) }
+
+func (v live) CaptureFinished(stats.Capture) error {
+	_, err := fmt.Fprintln(v.w)
+	return err
+}
