@@ -3,7 +3,6 @@ package imap
 import (
 	"testing"
 
-	"github.com/mailtrace/mailtrace/analyzer/proto"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -11,8 +10,7 @@ import (
 // parser must not panic, and how the bytes are cut into segments must not
 // change the exchanges.
 func FuzzParser(f *testing.F) {
-	f.Add(st.Unscript(seedSteps))
-	for _, tc := range []string{
+	st.FuzzSpec(f, Spec(), seedSteps,
 		"* OK\r\n\x00a LOGIN {5}\r\n\x00+ go\r\n\x00alice {3+}\r\npwd\r\n\x00a OK\r\n", // literals
 		"* OK\r\n\x00a FETCH 1 BODY[]\r\n\x00* 1 FETCH (BODY[] {999}\r\nshort",         // literal longer than the stream
 		"* OK\r\n\x00a IDLE\r\n\x00+ idling\r\n* 3 EXISTS\r\n\x00DONE\r\n\x00a OK\r\n", // IDLE
@@ -20,10 +18,5 @@ func FuzzParser(f *testing.F) {
 		"* OK\r\n\x00a COMPRESS DEFLATE\r\n\x00a OK\r\n\x00\x78\x9c",                   // compressed after
 		"b OK no such tag\r\n+ unexpected\r\n",                                         // replies with no command
 		"* OK\r\n\x00a LOGIN {18446744073709551616}\r\n",                               // literal size overflows
-	} {
-		f.Add([]byte(tc))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		st.Fuzz(t, data, Spec(), proto.Options{MaxLine: 256})
-	})
+	)
 }

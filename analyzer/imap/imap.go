@@ -27,8 +27,7 @@ const Name session.Protocol = "imap"
 
 // Spec registers IMAP: 143 in clear, 993 over implicit TLS (RFC 8314).
 func Spec() proto.Spec {
-	return proto.Spec{Name: Name, Ports: []uint16{143}, TLSPorts: []uint16{993}, Detect: Detect,
-		New: func(env proto.Env) proto.Parser { return New(env) }}
+	return proto.Spec{Name: Name, Ports: []uint16{143}, TLSPorts: []uint16{993}, Detect: Detect, New: New}
 }
 
 // Detect recognizes the server's greeting, "* OK" or "* PREAUTH" (RFC
@@ -95,31 +94,30 @@ type literal struct {
 }
 
 // New returns a parser that fills env.Session.
-func New(env proto.Env) *Parser {
+func New(env proto.Env) proto.Parser {
 	p := &Parser{}
 	p.Conn = proto.NewConn(env, "STARTTLS", proto.Handlers{
 		ClientLine: p.clientLine, ClientCounted: p.clientLiteral,
-		ServerLine: p.serverLine, ServerCounted: p.serverLiteral})
+		ServerLine: p.serverLine, ServerCounted: p.serverLiteral, Close: p.closing})
 	return p
 }
 
 // Gap tells the parser n bytes were lost in direction d.
 func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
-	if inLiteral, lost := p.Conn.Gap(d, n); inLiteral && lost {
+	if inLiteral, lost := p.Lost(d, n); inLiteral && lost {
 		p.S.Anomaly(t, d, "gap ends inside a literal: its end is lost")
 	}
 }
 
-// Close ends the session at t.
-func (p *Parser) Close(t time.Time) {
-	p.Flush()
+// closing records a literal the stream ended in, and gives the untagged
+// data left a response of its own.
+func (p *Parser) closing(t time.Time) {
 	if p.Cli.Counting() > 0 || p.Srv.Counting() > 0 {
 		p.S.Anomaly(t, session.FromServer, "literal longer than the rest of the stream")
 	}
 	if len(p.untagged) > 0 {
 		p.Reply(p.takeResponse("", "", t, nil))
 	}
-	p.Conn.Close()
 }
 
 // literalSuffix finds a literal announced at the end of a line: "{12}",

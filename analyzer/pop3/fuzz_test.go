@@ -3,7 +3,6 @@ package pop3
 import (
 	"testing"
 
-	"github.com/mailtrace/mailtrace/analyzer/proto"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -11,17 +10,11 @@ import (
 // parser must not panic, and how the bytes are cut into segments must not
 // change the exchanges.
 func FuzzParser(f *testing.F) {
-	f.Add(st.Unscript(seedSteps))
-	for _, tc := range []string{
+	st.FuzzSpec(f, Spec(), seedSteps,
 		"+OK ready\r\n\x00RETR 1\r\n\x00+OK\r\nSubject: x\r\n",                  // body cut short
 		"+OK ready\r\n\x00LIST\r\nUIDL 1\r\n\x00+OK\r\n1 2\r\n.\r\n+OK 1 a\r\n", // pipelined
 		"+OK\r\n\x00AUTH PLAIN\r\n\x00+ \r\n\x00*\r\n\x00-ERR cancelled\r\n",    // cancelled AUTH
 		"+OK\r\n\x00STLS\r\n\x00+OK\r\n\x00\x16\x03\x01",                        // TLS after STLS
 		"garbage without status\r\n\x00\r\n",                                    // malformed
-	} {
-		f.Add([]byte(tc))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		st.Fuzz(t, data, Spec(), proto.Options{MaxLine: 256})
-	})
+	)
 }

@@ -22,8 +22,7 @@ const Name session.Protocol = "pop3"
 
 // Spec registers POP3: 110 in clear, 995 over implicit TLS (RFC 8314).
 func Spec() proto.Spec {
-	return proto.Spec{Name: Name, Ports: []uint16{110}, TLSPorts: []uint16{995}, Detect: Detect,
-		New: func(env proto.Env) proto.Parser { return New(env) }}
+	return proto.Spec{Name: Name, Ports: []uint16{110}, TLSPorts: []uint16{995}, Detect: Detect, New: New}
 }
 
 // Detect recognizes the server's +OK greeting (RFC 1939 §4).
@@ -50,23 +49,18 @@ type Parser struct {
 }
 
 // New returns a parser that fills env.Session.
-func New(env proto.Env) *Parser {
+func New(env proto.Env) proto.Parser {
 	p := &Parser{}
-	p.Conn = proto.NewConn(env, "STLS", proto.Handlers{ClientLine: p.clientLine, ServerLine: p.serverLine})
+	p.Conn = proto.NewConn(env, "STLS", proto.Handlers{ClientLine: p.clientLine, ServerLine: p.serverLine, Close: p.closing})
 	return p
 }
 
-// Gap tells the parser n bytes were lost in direction d.
-func (p *Parser) Gap(d session.Dir, _ time.Time, n int) { p.Conn.Gap(d, n) }
-
-// Close ends the session at t.
-func (p *Parser) Close(t time.Time) {
-	p.Flush()
+// closing finishes a multi-line reply the stream ended in.
+func (p *Parser) closing(t time.Time) {
 	if p.multi != nil {
-		p.S.Anomaly(t, session.FromServer, "multi-line reply cut short")
+		p.CutShort(t, session.FromServer, "multi-line reply")
 		p.endMulti(true)
 	}
-	p.Conn.Close()
 }
 
 func (p *Parser) clientLine(l lines.Line) {

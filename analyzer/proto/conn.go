@@ -11,10 +11,13 @@ import (
 )
 
 // Handlers are a line protocol's callbacks for each direction. A Counted
-// callback may be nil where that direction announces no counted runs.
+// callback may be nil where that direction announces no counted runs;
+// Close, when set, finishes what the protocol left open at the end of the
+// stream, after the last lines are flushed.
 type Handlers struct {
 	ClientLine, ServerLine       func(lines.Line)
 	ClientCounted, ServerCounted func(b []byte, t time.Time, last bool)
+	Close                        func(t time.Time)
 }
 
 // Conn is the scaffolding the line-based parsers share, as Zeek's
@@ -29,6 +32,7 @@ type Conn struct {
 	Srv  *lines.Splitter
 
 	events  Events
+	closing func(time.Time)
 	upgrade string // the command that starts TLS, for anomaly texts
 	side    [2]lines.Handler
 	tls     tlswatch.Watch
@@ -41,7 +45,7 @@ type Conn struct {
 // NewConn returns the scaffolding for a parser built with env, whose
 // in-band upgrade command is upgrade ("STARTTLS", "STLS").
 func NewConn(env Env, upgrade string, h Handlers) *Conn {
-	c := &Conn{S: env.Session, Opts: env.Options, events: env.Events, upgrade: upgrade,
+	c := &Conn{S: env.Session, Opts: env.Options, events: env.Events, upgrade: upgrade, closing: h.Close,
 		Cli: lines.NewSplitter(env.Options.MaxLine), Srv: lines.NewSplitter(env.Options.MaxLine)}
 	if c.events == nil {
 		c.events = NoEvents{}
@@ -99,10 +103,13 @@ func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
 	}
 }
 
-// Gap tells the splitter of direction d that n bytes were lost, and the
+// Gap tells the parser n bytes were lost in direction d.
+func (c *Conn) Gap(d session.Dir, _ time.Time, n int) { c.Lost(d, n) }
+
+// Lost tells the splitter of direction d that n bytes were lost, and the
 // message being received there. inCounted reports a gap that began in a
 // counted run; lostFraming, one after which the splitter resynchronizes.
-func (c *Conn) Gap(d session.Dir, n int) (inCounted, lostFraming bool) {
+func (c *Conn) Lost(d session.Dir, n int) (inCounted, lostFraming bool) {
 	if c.tls.Hidden() {
 		return false, false
 	}
@@ -116,12 +123,6 @@ func (c *Conn) Gap(d session.Dir, n int) (inCounted, lostFraming bool) {
 		m.Lost(n)
 	}
 	return inCounted, lostFraming
-}
-
-// Flush delivers each direction's last line if it had no line ending.
-func (c *Conn) Flush() {
-	c.Cli.Flush(c.side[session.FromClient])
-	c.Srv.Flush(c.side[session.FromServer])
 }
 
 // StartTLS records that the server accepted an upgrade: the server's
@@ -257,9 +258,21 @@ func (c *Conn) DropMessage(d session.Dir) {
 	}
 }
 
-// Close ends the scaffolding's part at the end of the session: messages
-// still arriving are given up.
-func (c *Conn) Close() {
+// Close ends the session at t: each direction's last line is delivered
+// if it had no line ending, the protocol's Close handler runs, and
+// messages still arriving are given up.
+func (c *Conn) Close(t time.Time) {
+	c.Cli.Flush(c.side[session.FromClient])
+	c.Srv.Flush(c.side[session.FromServer])
+	if c.closing != nil {
+		c.closing(t)
+	}
 	c.DropMessage(session.FromClient)
 	c.DropMessage(session.FromServer)
+}
+
+// CutShort records that the stream ended inside something (a multi-line
+// reply, a message).
+func (c *Conn) CutShort(t time.Time, d session.Dir, what string) {
+	c.S.Anomaly(t, d, what+" cut short")
 }

@@ -29,8 +29,16 @@ func LiveStart(w io.Writer, s *session.Session, color bool) {
 
 // LiveExchange shows exchange e of s, whose reply just completed.
 func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions) {
-	p := painter{o.Color}
 	prefix := livePrefix(s)
+	for _, l := range ExchangeLines(s, e, o) {
+		fmt.Fprintf(w, "%s %s\n", prefix, l)
+	}
+}
+
+// ExchangeLines are the lines the timeline shows for e: its command's,
+// then its reply's.
+func ExchangeLines(s *session.Session, e *session.Exchange, o TextOptions) []string {
+	p := painter{o.Color}
 	var lines []string
 	if e.Command != nil {
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
@@ -38,9 +46,7 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 	if e.Response != nil {
 		lines = append(lines, responseLines(s, e.Response, o, p)...)
 	}
-	for _, l := range lines {
-		fmt.Fprintf(w, "%s %s\n", prefix, l)
-	}
+	return lines
 }
 
 // LiveEnd closes a session: how it ended, and its authentications and

@@ -3,7 +3,6 @@ package smtp
 import (
 	"testing"
 
-	"github.com/mailtrace/mailtrace/analyzer/proto"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -11,8 +10,7 @@ import (
 // parser must not panic, and how the bytes are cut into segments must not
 // change the exchanges.
 func FuzzParser(f *testing.F) {
-	f.Add(st.Unscript(seedSteps))
-	for _, tc := range []string{
+	st.FuzzSpec(f, Spec(), seedSteps,
 		"220 mx\r\n\x00BDAT 5\r\nabc",                          // chunk longer than the stream
 		"220 mx\r\n\x00BDAT 99999999999999999999\r\n",          // size overflows
 		"220 mx\r\n\x00AUTH PLAIN\r\n\x00334 \r\n\x00=\r\n",    // empty initial response
@@ -20,10 +18,5 @@ func FuzzParser(f *testing.F) {
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00.\r\n",        // empty message
 		"220 mx\r\n\x00STARTTLS\r\n\x00220 go\r\n\x00\x16\x03", // TLS after STARTTLS
 		"\x00MAIL FROM:<a>\r\n\x00\xff\x10\x00RCPT TO:<b>\r\n", // gap then data
-	} {
-		f.Add([]byte(tc))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		st.Fuzz(t, data, Spec(), proto.Options{MaxLine: 256})
-	})
+	)
 }

@@ -24,8 +24,7 @@ const Name session.Protocol = "smtp"
 // Spec registers SMTP: submission and relay ports in clear, 465 over
 // implicit TLS (RFC 8314).
 func Spec() proto.Spec {
-	return proto.Spec{Name: Name, Ports: []uint16{25, 587, 2525}, TLSPorts: []uint16{465}, Detect: Detect,
-		New: func(env proto.Env) proto.Parser { return New(env) }}
+	return proto.Spec{Name: Name, Ports: []uint16{25, 587, 2525}, TLSPorts: []uint16{465}, Detect: Detect, New: New}
 }
 
 // Detect recognizes a server's 220 greeting answered by the client's EHLO
@@ -64,28 +63,23 @@ type Parser struct {
 }
 
 // New returns a parser that fills env.Session.
-func New(env proto.Env) *Parser {
+func New(env proto.Env) proto.Parser {
 	p := &Parser{}
 	p.Conn = proto.NewConn(env, "STARTTLS", proto.Handlers{
-		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk})
+		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk, Close: p.closing})
 	return p
 }
 
-// Gap tells the parser n bytes were lost in direction d.
-func (p *Parser) Gap(d session.Dir, _ time.Time, n int) { p.Conn.Gap(d, n) }
-
-// Close ends the session at t.
-func (p *Parser) Close(t time.Time) {
-	p.Flush()
+// closing finishes a reply or a message the stream ended in.
+func (p *Parser) closing(t time.Time) {
 	if p.reply != nil {
-		p.S.Anomaly(t, session.FromServer, "multi-line reply cut short")
+		p.CutShort(t, session.FromServer, "multi-line reply")
 		p.finishReply()
 	}
 	if p.Message(session.FromClient) != nil {
-		p.S.Anomaly(t, session.FromClient, "message cut short")
+		p.CutShort(t, session.FromClient, "message")
 		p.endMessage(true)
 	}
-	p.Conn.Close()
 }
 
 // chunk receives BDAT chunk bytes (RFC 3030 §2).

@@ -66,39 +66,41 @@ func (v *follow) SessionEnded(s *session.Session) {
 	delete(v.raw, s)
 }
 
-// Stats counts every session as it ends and writes the statistics tables
-// when the capture is finished; protocols are listed in order.
-func Stats(w io.Writer, order []session.Protocol) sink.Sink {
-	return &statsView{w: w, c: stats.New(order)}
-}
-
-type statsView struct {
+// counter counts every session as it ends, for the views that end with
+// statistics.
+type counter struct {
 	sink.Nop
 	w io.Writer
 	c *stats.Collector
 }
 
-func (v *statsView) SessionEnded(s *session.Session) { v.c.Add(s) }
+func (v *counter) SessionEnded(s *session.Session) { v.c.Add(s) }
 
-func (v *statsView) CaptureFinished(c stats.Capture) error {
+// Stats counts every session as it ends and writes the statistics tables
+// when the capture is finished; protocols are listed in order.
+func Stats(w io.Writer, order []session.Protocol) sink.Sink {
+	return &statsTables{counter{w: w, c: stats.New(order)}}
+}
+
+type statsTables struct{ counter }
+
+func (v *statsTables) CaptureFinished(c stats.Capture) error {
 	return render.Stats(v.w, c, v.c.Report())
 }
 
 // JSON writes one document of every session and the statistics when the
 // capture is finished.
 func JSON(w io.Writer, order []session.Protocol) sink.Sink {
-	return &jsonDoc{w: w, c: stats.New(order)}
+	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}}
 }
 
 type jsonDoc struct {
-	sink.Nop
-	w        io.Writer
-	c        *stats.Collector
+	counter
 	sessions []*session.Session
 }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
-	v.c.Add(s)
+	v.counter.SessionEnded(s)
 	v.sessions = append(v.sessions, s)
 }
 

@@ -5,6 +5,7 @@ package sessiontest
 import (
 	"fmt"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -182,6 +183,19 @@ func Fuzz(t interface{ Fatal(...any) }, data []byte, spec proto.Spec, opts proto
 	if d := CheckSegmentation(spec, opts, steps); d != "" {
 		t.Fatal(d)
 	}
+}
+
+// FuzzSpec fuzzes the parser of spec (see Fuzz) from seeds: the seed
+// conversation and chunks in Script's form, each a case worth starting
+// from.
+func FuzzSpec(f *testing.F, spec proto.Spec, seed []Step, chunks ...string) {
+	f.Add(Unscript(seed))
+	for _, c := range chunks {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Fuzz(t, data, spec, proto.Options{MaxLine: 256})
+	})
 }
 
 // CheckPairs runs steps through run whole and split into single bytes, and

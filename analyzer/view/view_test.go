@@ -1,0 +1,140 @@
+package view_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/view"
+	"github.com/mailtrace/mailtrace/reassembly"
+)
+
+// recorder is a sink that writes down what it is told, and checks the
+// order of events as it goes.
+type recorder struct {
+	sink.Nop
+	t        *testing.T
+	open     map[*session.Session]bool
+	lines    map[*session.Session][]string // ExchangeLines of each completed exchange
+	told     map[*session.Exchange]int
+	msgBytes map[*session.Message]*bytes.Buffer
+	msgEnded map[*session.Message]bool
+}
+
+func newRecorder(t *testing.T) *recorder {
+	return &recorder{t: t, open: map[*session.Session]bool{}, lines: map[*session.Session][]string{},
+		told: map[*session.Exchange]int{}, msgBytes: map[*session.Message]*bytes.Buffer{}, msgEnded: map[*session.Message]bool{}}
+}
+
+func (r *recorder) SessionStarted(s *session.Session) { r.open[s] = true }
+
+func (r *recorder) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	if !r.open[s] {
+		r.t.Errorf("session %d: exchange completed outside the session's start and end", s.ID)
+	}
+	if e.Response == nil {
+		r.t.Errorf("session %d: exchange told complete without a reply", s.ID)
+	}
+	r.told[e]++
+	r.lines[s] = append(r.lines[s], render.ExchangeLines(s, e, render.TextOptions{})...)
+}
+
+func (r *recorder) MessageStarted(s *session.Session, m *session.Message) io.Writer {
+	b := &bytes.Buffer{}
+	r.msgBytes[m] = b
+	return b
+}
+
+func (r *recorder) MessageEnded(s *session.Session, m *session.Message) { r.msgEnded[m] = true }
+
+func (r *recorder) SessionEnded(s *session.Session) {
+	if !r.open[s] {
+		r.t.Errorf("session %d ended before it started", s.ID)
+	}
+	r.open[s] = false
+}
+
+// TestSinkSeesWhatTheTimelineShows: for every sample, a sink beside the
+// timeline is told of each exchange once, with the lines the timeline
+// shows for it, and of each message with every one of its bytes.
+func TestSinkSeesWhatTheTimelineShows(t *testing.T) {
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	if len(files) == 0 {
+		t.Fatal("no samples")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			rec := newRecorder(t)
+			var sessions []*session.Session
+			var text bytes.Buffer
+			out := sink.Multi(rec, view.Timeline(&text, render.TextOptions{}), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+			opts := analyzer.DefaultOptions()
+			rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(opts, out), nil)
+			if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: path}}); err != nil {
+				t.Fatal(err)
+			}
+			if len(sessions) == 0 {
+				t.Fatal("no session")
+			}
+			shown := timelineLines(text.String())
+			var want []string
+			for _, s := range sessions {
+				for _, e := range s.Exchanges {
+					n := rec.told[e]
+					switch {
+					case e.Response != nil && n != 1:
+						t.Errorf("session %d: exchange %+v told %d times, want once", s.ID, e.Command, n)
+					case e.Response == nil && n != 0:
+						t.Errorf("session %d: unanswered exchange told complete", s.ID)
+					}
+					if e.Response == nil {
+						// The timeline shows unanswered commands; no event
+						// says they completed.
+						want = append(want, render.ExchangeLines(s, e, render.TextOptions{})...)
+					}
+				}
+				want = append(want, rec.lines[s]...)
+				for _, m := range s.Messages {
+					if !rec.msgEnded[m] || int64(rec.msgBytes[m].Len()) != m.Size {
+						t.Errorf("session %d: message of %d bytes: ended %v, subscriber got %d bytes", s.ID, m.Size, rec.msgEnded[m], rec.msgBytes[m].Len())
+					}
+				}
+			}
+			slices.Sort(want)
+			if d := st.Diff(shown, want); d != "" {
+				t.Errorf("the timeline's lines and the events' differ:\n%s", d)
+			}
+		})
+	}
+}
+
+// timelineLines are the C: and S: lines of a timeline, without their
+// times, sorted.
+func timelineLines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if len(l) < 13 {
+			continue
+		}
+		var rel float64
+		if _, err := fmt.Sscanf(l, "  %f", &rel); err != nil {
+			continue
+		}
+		rest := strings.TrimLeft(l, " 0123456789.")
+		if strings.HasPrefix(rest, "C: ") || strings.HasPrefix(rest, "S: ") {
+			out = append(out, rest)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
