@@ -82,6 +82,19 @@ func TestImpairedSamples(t *testing.T) {
 		"overlapping retransmission": func(s []capturetest.Segment) []capturetest.Segment {
 			return capturetest.OverlapRetransmit(capturetest.Split(s, 20))
 		},
+		// A tap or -i any records a reply before its command.
+		"opposite neighbours swapped": capturetest.SwapOpposite,
+		"opposite neighbours swapped, 7-byte segments": func(s []capturetest.Segment) []capturetest.Segment {
+			return capturetest.SwapOpposite(capturetest.Split(s, 7))
+		},
+		"client delayed 1 packet": func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Delay(s, s[0].Src, 1) },
+		"client delayed 3 packets": func(s []capturetest.Segment) []capturetest.Segment {
+			return capturetest.Delay(s, s[0].Src, 3)
+		},
+		"server delayed 2 packets": func(s []capturetest.Segment) []capturetest.Segment { return capturetest.Delay(s, s[0].Dst, 2) },
+		"server delayed 3 packets, 16-byte segments": func(s []capturetest.Segment) []capturetest.Segment {
+			return capturetest.Delay(capturetest.Split(s, 16), s[0].Dst, 3)
+		},
 		"sequence numbers wrap": func(s []capturetest.Segment) []capturetest.Segment {
 			client := s[0].Src // the samples start with the client's SYN
 			var server netip.AddrPort = s[0].Dst

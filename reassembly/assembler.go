@@ -140,6 +140,13 @@ type Reader struct {
 	flushed  time.Time
 	open     int  // connections opened and not yet complete
 	evicting bool // connections completing now are being given up
+	streams  int64
+	// waiting lists the streams with bytes queued for the other
+	// direction's, in the order they began to wait.
+	waiting []*stream
+	// completed lists the streams gopacket completed during its last
+	// call, to be closed in the order they were opened.
+	completed []*stream
 }
 
 // NewReader makes a Reader that pushes into h; warn receives problems that
@@ -222,6 +229,7 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 	}
 	ctx := captureContext{CaptureInfo: gopacket.CaptureInfo{Timestamp: ts}, src: seg.src, dst: seg.dst}
 	r.asm.AssembleWithContext(seg.netFlow, seg.tcp, &ctx)
+	r.endCompleted()
 	r.flushByCaptureTime()
 	if r.opts.MaxOpen > 0 && r.open > r.opts.MaxOpen {
 		r.evict()
@@ -237,7 +245,40 @@ func (r *Reader) evict() {
 	target := r.opts.MaxOpen * 9 / 10
 	for idle := 10 * time.Minute; r.open > target && idle >= time.Millisecond; idle /= 4 {
 		r.asm.FlushWithOptions(gpreassembly.FlushOptions{T: r.last.Add(-r.opts.FlushAfter), TC: r.last.Add(-idle)})
+		r.endCompleted()
 	}
+}
+
+// endCompleted closes the connections gopacket completed, in the order
+// they were opened, so that output does not depend on its map order.
+func (r *Reader) endCompleted() {
+	if len(r.completed) == 0 {
+		return
+	}
+	sort.Slice(r.completed, func(i, j int) bool { return r.completed[i].id < r.completed[j].id })
+	for _, s := range r.completed {
+		s.end()
+	}
+	clear(r.completed)
+	r.completed = r.completed[:0]
+}
+
+// releaseDue hands over the queued bytes whose wait for the other
+// direction is over.
+func (r *Reader) releaseDue() {
+	kept := r.waiting[:0]
+	for _, s := range r.waiting {
+		if !s.ended {
+			s.drain(false)
+		}
+		if s.ended || len(s.halves[0].queue)+len(s.halves[1].queue) == 0 {
+			s.waiting = false
+			continue
+		}
+		kept = append(kept, s)
+	}
+	clear(r.waiting[len(kept):])
+	r.waiting = kept
 }
 
 // flushByCaptureTime gives up on missing bytes older than FlushAfter, by
@@ -252,6 +293,8 @@ func (r *Reader) flushByCaptureTime() {
 		opt.TC = r.last.Add(-r.opts.IdleTimeout)
 	}
 	r.asm.FlushWithOptions(opt)
+	r.endCompleted()
+	r.releaseDue()
 	// RFC 791's reassembly timer is at most a few minutes; 30 s of
 	// capture time bounds what incomplete datagrams hold.
 	r.dec.defrag.DiscardOlderThan(r.last.Add(-30 * time.Second))
@@ -261,6 +304,7 @@ func (r *Reader) flushByCaptureTime() {
 // Finish pushes out everything still buffered and closes every connection.
 func (r *Reader) Finish() {
 	r.asm.FlushAll()
+	r.endCompleted()
 }
 
 type captureContext struct {
@@ -280,8 +324,10 @@ func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreas
 		return nil
 	}
 	cc := ac.(*captureContext)
+	f.r.streams++
 	return &stream{
 		r:    f.r,
+		id:   f.r.streams,
 		info: ConnInfo{A: netip.AddrPortFrom(cc.src, uint16(tcp.SrcPort)), B: netip.AddrPortFrom(cc.dst, uint16(tcp.DstPort)), Start: cc.Timestamp},
 		last: cc.Timestamp,
 	}
@@ -290,41 +336,67 @@ func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreas
 // stream adapts one gopacket connection to a Conn; it exists only from a
 // SYN or a segment with data (see factory.New).
 //
-// While one direction waits for missing bytes, gopacket goes on delivering
-// the other, so a reply could reach the parser before the command it
-// answers. The stream therefore holds what it delivers while either
-// direction has a hole, and releases it in capture-time order once the
-// hole is filled or given up as a gap.
+// gopacket delivers each direction in sequence order, but on its own: a
+// reply captured before the command that caused it (a tap or SPAN port
+// merging the directions, -i any, multi-queue NICs) would reach the parser
+// first. The stream therefore keeps each direction's bytes in a queue, in
+// sequence order, and hands a chunk to the Conn only once every byte of
+// the other direction that its segments acknowledged has been handed over
+// (the rule Suricata applies: the ACK number says what the sender had
+// seen). When those bytes never come (lost, a one-sided capture), the
+// chunk goes after FlushAfter of capture time, the wait a hole gets. The
+// heads of the two queues that may go are merged by capture time.
 type stream struct {
-	r      *Reader
-	info   ConnInfo
-	conn   Conn
-	opened bool
-	last   time.Time
-	fin    bool
-	reset  bool
-	halves [2]halfState
-	held   []heldChunk
-	heldB  int
+	r       *Reader
+	id      int64 // order of creation, for a deterministic end
+	info    ConnInfo
+	conn    Conn
+	opened  bool
+	last    time.Time
+	fin     bool
+	reset   bool
+	halves  [2]halfState
+	heldB   int   // bytes queued in both directions
+	seq     int64 // order of arrival of queued chunks, to break ties
+	waiting bool  // listed in Reader.waiting
+	how     End   // how it ended, once complete
+	ended   bool
 }
 
 // halfState follows the sequence space of one direction.
 type halfState struct {
-	known    bool
-	expected uint32 // sequence number of the next byte to deliver
-	maxEnd   uint32 // end of the furthest data seen
-	hole     bool   // data beyond expected is waiting
-	overlap  overlapCheck
+	known     bool
+	expected  uint32 // sequence number of the next byte gopacket delivers
+	maxEnd    uint32 // end of the furthest data seen
+	delivered uint32 // sequence number of the next byte to hand to the Conn
+	fin       bool
+	acks      []ackRecord // segments gopacket has not delivered yet
+	queue     []chunk     // delivered by gopacket, waiting for their turn
+	overlap   overlapCheck
 }
 
-type heldChunk struct {
-	dir  Dir
-	t    time.Time
-	data []byte
-	gap  int
+// ackRecord is what one data segment acknowledged of the other direction.
+type ackRecord struct {
+	seq, end, ack uint32
 }
 
-// maxHeld bounds what a stream holds while waiting for a hole.
+// maxAckRecords bounds the segments remembered per direction; past it the
+// oldest are forgotten, and their bytes go in capture order.
+const maxAckRecords = 512
+
+// chunk is bytes, or a gap, waiting to be handed to the Conn.
+type chunk struct {
+	t      time.Time
+	order  int64
+	data   []byte
+	gap    int
+	end    uint32 // sequence number just after the chunk
+	ack    uint32 // the other direction's bytes the chunk's segments had seen
+	hasAck bool
+}
+
+// maxHeld bounds what a stream queues; past it the oldest chunks go at
+// once.
 const maxHeld = 8 << 20
 
 func dirOf(d gpreassembly.TCPFlowDirection) Dir {
@@ -371,27 +443,76 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 	return !s.opened || s.conn != nil
 }
 
-// track notes where each direction's data stands, to see holes.
+// track notes where each direction's data stands and what each data
+// segment acknowledged.
 func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 	h := &s.halves[d]
 	switch {
 	case tcp.SYN && !h.known:
-		h.known, h.expected, h.maxEnd = true, tcp.Seq+1, tcp.Seq+1
+		h.known, h.expected, h.maxEnd, h.delivered = true, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1
 	case !h.known && len(tcp.Payload) > 0:
-		h.known, h.expected, h.maxEnd = true, tcp.Seq, tcp.Seq
+		h.known, h.expected, h.maxEnd, h.delivered = true, tcp.Seq, tcp.Seq, tcp.Seq
+	}
+	if tcp.FIN {
+		h.fin = true
 	}
 	if n := len(tcp.Payload); n > 0 && h.known {
 		end := tcp.Seq + uint32(n)
-		if int32(tcp.Seq-h.expected) > 0 {
-			h.hole = true
-		}
 		if int32(end-h.maxEnd) > 0 {
 			h.maxEnd = end
+		}
+		if tcp.ACK && int32(end-h.expected) > 0 {
+			if len(h.acks) == maxAckRecords {
+				h.acks = append(h.acks[:0], h.acks[1:]...)
+			}
+			h.acks = append(h.acks, ackRecord{seq: tcp.Seq, end: end, ack: tcp.Ack})
 		}
 		if n := h.overlap.check(tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
 			s.conn.Conflict(d, t, n)
 		}
 	}
+}
+
+// ackFor is what the segments carrying [from, to) acknowledged: the least,
+// since a retransmission may acknowledge more than the first copy did.
+func (h *halfState) ackFor(from, to uint32) (ack uint32, ok bool) {
+	for _, a := range h.acks {
+		if int32(a.end-from) > 0 && int32(to-a.seq) > 0 && (!ok || int32(a.ack-ack) < 0) {
+			ack, ok = a.ack, true
+		}
+	}
+	return ack, ok
+}
+
+// forget drops the records of segments gopacket has delivered.
+func (h *halfState) forget() {
+	kept := h.acks[:0]
+	for _, a := range h.acks {
+		if int32(a.end-h.expected) > 0 {
+			kept = append(kept, a)
+		}
+	}
+	h.acks = kept
+}
+
+// acked reports whether the other direction than d has handed over every
+// byte up to ack (its FIN counts as one, once its data is all delivered).
+func (s *stream) acked(d Dir, ack uint32) bool {
+	o := &s.halves[1-d]
+	if !o.known {
+		return false
+	}
+	limit := o.delivered
+	if o.fin && len(o.queue) == 0 && o.delivered == o.maxEnd {
+		limit++
+	}
+	return int32(limit-ack) >= 0
+}
+
+// due reports whether a chunk captured at t has waited long enough for the
+// other direction's bytes.
+func (s *stream) due(t time.Time) bool {
+	return s.r.opts.FlushAfter <= 0 || !s.r.last.Before(t.Add(s.r.opts.FlushAfter))
 }
 
 func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.AssemblerContext) {
@@ -411,38 +532,92 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 		}
 	}
 	h := &s.halves[d]
-	if skip > 0 {
-		h.expected += uint32(skip)
-	}
+	h.expected += uint32(skip)
+	start := h.expected
 	h.expected += uint32(n)
-	if h.hole && int32(h.expected-h.maxEnd) >= 0 {
-		h.hole = false
-	}
-	waiting := s.halves[0].hole || s.halves[1].hole
-	if !waiting && len(s.held) == 0 {
-		if skip > 0 {
-			s.conn.Gap(d, t, skip)
+	defer h.forget()
+	if len(s.halves[0].queue) == 0 && len(s.halves[1].queue) == 0 {
+		ack, has := h.ackFor(start, h.expected)
+		if !has || s.acked(d, ack) || s.due(t) {
+			if skip > 0 {
+				s.conn.Gap(d, t, skip)
+			}
+			if n > 0 {
+				s.conn.Data(d, t, sg.Fetch(n))
+			}
+			h.delivered = h.expected
+			return
 		}
-		if n > 0 {
-			s.conn.Data(d, t, sg.Fetch(n))
-		}
-		return
 	}
 	if skip > 0 {
-		s.held = append(s.held, heldChunk{dir: d, t: t, gap: skip})
+		// Lost bytes carry no acknowledgement of their own: a gap goes as
+		// soon as the bytes before it have.
+		s.enqueue(d, chunk{t: t, gap: skip, end: start})
 	}
-	// Keep each packet's own time, so that the release can interleave
-	// the two directions as they crossed the wire.
+	// Keep each packet's own time and acknowledgement, so that the
+	// release can interleave the two directions as they crossed the wire.
 	data := sg.Fetch(n)
 	for off := 0; off < n; {
 		pt := sg.CaptureInfo(off).Timestamp
 		end := runEnd(sg, off, n, pt)
-		s.held = append(s.held, heldChunk{dir: d, t: pt, data: bytes.Clone(data[off:end])})
+		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
+		c.ack, c.hasAck = h.ackFor(start+uint32(off), c.end)
+		s.enqueue(d, c)
 		off = end
 	}
-	s.heldB += n
-	if !waiting || s.heldB > maxHeld {
-		s.release()
+	s.drain(false)
+}
+
+func (s *stream) enqueue(d Dir, c chunk) {
+	s.seq++
+	c.order = s.seq
+	s.halves[d].queue = append(s.halves[d].queue, c)
+	s.heldB += len(c.data)
+	if !s.waiting {
+		s.waiting = true
+		s.r.waiting = append(s.r.waiting, s)
+	}
+}
+
+// ready reports whether the head of d's queue may go now.
+func (s *stream) ready(d Dir, force bool) bool {
+	q := s.halves[d].queue
+	if len(q) == 0 {
+		return false
+	}
+	c := &q[0]
+	return force || !c.hasAck || s.acked(d, c.ack) || s.due(c.t)
+}
+
+// drain hands over every chunk whose turn has come, the earlier captured
+// first when both directions may go; force hands over everything.
+func (s *stream) drain(force bool) {
+	for {
+		f := force || s.heldB > maxHeld
+		r0, r1 := s.ready(AtoB, f), s.ready(BtoA, f)
+		d := AtoB
+		switch {
+		case r0 && r1:
+			a, b := &s.halves[AtoB].queue[0], &s.halves[BtoA].queue[0]
+			if b.t.Before(a.t) || (b.t.Equal(a.t) && b.order < a.order) {
+				d = BtoA
+			}
+		case r1:
+			d = BtoA
+		case !r0:
+			return
+		}
+		h := &s.halves[d]
+		c := h.queue[0]
+		h.queue[0] = chunk{}
+		h.queue = h.queue[1:]
+		s.heldB -= len(c.data)
+		h.delivered = c.end
+		if c.gap > 0 {
+			s.conn.Gap(d, c.t, c.gap)
+		} else {
+			s.conn.Data(d, c.t, c.data)
+		}
 	}
 }
 
@@ -461,19 +636,6 @@ func runEnd(sg gpreassembly.ScatterGather, off, n int, t time.Time) int {
 	return lo
 }
 
-// release delivers what was held, in capture-time order.
-func (s *stream) release() {
-	sort.SliceStable(s.held, func(i, j int) bool { return s.held[i].t.Before(s.held[j].t) })
-	for _, c := range s.held {
-		if c.gap > 0 {
-			s.conn.Gap(c.dir, c.t, c.gap)
-		} else {
-			s.conn.Data(c.dir, c.t, c.data)
-		}
-	}
-	s.held, s.heldB = nil, 0
-}
-
 func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
 	if s.opened {
 		s.r.open--
@@ -482,17 +644,25 @@ func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
 		s.r.stats.Evicted++
 	}
 	if s.conn != nil {
-		s.release()
-		how := EndOpen
+		s.how = EndOpen
 		switch {
 		case s.r.evicting:
-			how = EndEvicted
+			s.how = EndEvicted
 		case s.reset:
-			how = EndReset
+			s.how = EndReset
 		case s.fin:
-			how = EndClosed
+			s.how = EndClosed
 		}
-		s.conn.Close(s.last, how)
+		// gopacket completes connections in map order; they are closed
+		// in the order they were opened once its flush returns.
+		s.r.completed = append(s.r.completed, s)
 	}
 	return true
+}
+
+// end hands over what is queued and closes the Conn.
+func (s *stream) end() {
+	s.drain(true)
+	s.ended = true
+	s.conn.Close(s.last, s.how)
 }

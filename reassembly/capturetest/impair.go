@@ -42,6 +42,43 @@ func SwapNeighbours(segs []Segment) []Segment {
 	return out
 }
 
+// SwapOpposite exchanges each pair of consecutive data segments of
+// opposite directions, as a tap merging the two directions by different
+// paths records them: a reply can be captured before its command. The
+// capture times stay in capture order.
+func SwapOpposite(segs []Segment) []Segment {
+	out := append([]Segment(nil), segs...)
+	for i := 0; i+1 < len(out); i++ {
+		a, b := out[i], out[i+1]
+		if len(a.Payload) > 0 && len(b.Payload) > 0 && a.Src != b.Src {
+			a.Time, b.Time = b.Time, a.Time
+			out[i], out[i+1] = b, a
+			i++
+		}
+	}
+	return out
+}
+
+// Delay records every data segment sent by from k packets later than it
+// crossed the wire, as a capture point on a slower path would; the capture
+// times stay in capture order.
+func Delay(segs []Segment, from netip.AddrPort, k int) []Segment {
+	out := append([]Segment(nil), segs...)
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].Src != from || len(out[i].Payload) == 0 {
+			continue
+		}
+		to := min(i+k, len(out)-1)
+		s := out[i]
+		copy(out[i:to], out[i+1:to+1])
+		out[to] = s
+	}
+	for i := range out {
+		out[i].Time = segs[i].Time
+	}
+	return out
+}
+
 // Duplicate sends every data segment twice, as a retransmission would.
 func Duplicate(segs []Segment) []Segment {
 	var out []Segment
