@@ -144,10 +144,17 @@ func TestContentDetection(t *testing.T) {
 			}
 			clean, _ := capturetest.Write(segs)
 			want, _ := analyze(t, clean, analyzer.DefaultOptions())
-			port := want[0].Server[strings.LastIndexByte(want[0].Server, ':')+1:]
-			var p uint16
-			fmt.Sscan(port, &p)
-			moved, _ := capturetest.Write(capturetest.MovePort(segs, p, 40000+p))
+			moving := segs
+			seen := map[uint16]bool{}
+			for _, s := range want {
+				var p uint16
+				fmt.Sscan(s.Server[strings.LastIndexByte(s.Server, ':')+1:], &p)
+				if !seen[p] {
+					seen[p] = true
+					moving = capturetest.MovePort(moving, p, 40000+p)
+				}
+			}
+			moved, _ := capturetest.Write(moving)
 			got, _ := analyze(t, moved, analyzer.DefaultOptions())
 			if len(got) != len(want) {
 				t.Fatalf("got %d sessions, want %d", len(got), len(want))
@@ -330,5 +337,61 @@ func TestConflictingOverlap(t *testing.T) {
 	want, _ := analyze(t, clean, analyzer.DefaultOptions())
 	if d := st.Diff(st.Pairs(got[0]), st.Pairs(want[0])); d != "" {
 		t.Errorf("the first copy must be kept:\n%s", d)
+	}
+}
+
+// TestOneSidedCaptures: with only the server's direction captured, each
+// sample gives its replies in order, one note for the missing direction
+// and no anomaly per reply; with only the client's, the commands and one
+// note.
+func TestOneSidedCaptures(t *testing.T) {
+	for _, path := range sampleFiles(t) {
+		if strings.Contains(path, "starttls") {
+			continue // without the client's STARTTLS nothing says TLS follows
+		}
+		segs, err := capturetest.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clean, _ := capturetest.Write(segs)
+		want, _ := analyze(t, clean, analyzer.DefaultOptions())
+		for _, side := range []string{"server", "client"} {
+			t.Run(filepath.Base(path)+"/"+side+" only", func(t *testing.T) {
+				clients := map[netip.AddrPort]bool{}
+				for _, s := range segs {
+					if s.SYN && !s.ACK {
+						clients[s.Src] = true
+					}
+				}
+				kept := capturetest.Drop(segs, func(_ int, s capturetest.Segment) bool { return clients[s.Src] == (side == "server") })
+				data, _ := capturetest.Write(kept)
+				got, _ := analyze(t, data, analyzer.DefaultOptions())
+				if len(got) != len(want) {
+					t.Fatalf("got %d sessions, want %d", len(got), len(want))
+				}
+				for i, s := range got {
+					if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "direction was not captured") {
+						t.Errorf("session %d: notes %q, want one for the missing direction", s.ID, s.Notes)
+					}
+					if len(s.Anomalies) > 0 {
+						t.Errorf("session %d: anomalies %v", s.ID, s.Anomalies)
+					}
+					replies, wantReplies := 0, 0
+					for _, e := range s.Exchanges {
+						if e.Response != nil {
+							replies++
+						}
+					}
+					for _, e := range want[i].Exchanges {
+						if e.Response != nil {
+							wantReplies++
+						}
+					}
+					if side == "server" && replies != wantReplies {
+						t.Errorf("session %d: %d replies, want the %d of the whole capture", s.ID, replies, wantReplies)
+					}
+				}
+			})
+		}
 	}
 }

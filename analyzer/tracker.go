@@ -204,6 +204,14 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 	if t.After(c.s.End) {
 		c.s.End = t
 	}
+	// One note where a direction is missing, instead of an anomaly for
+	// each reply that seems to answer nothing.
+	switch {
+	case c.s.BytesClient == 0 && c.s.BytesServer > 0:
+		c.s.Note("the client's direction was not captured: replies are listed without their commands")
+	case c.s.BytesServer == 0 && c.s.BytesClient > 0 && c.s.TLS != session.TLSImplicit:
+		c.s.Note("the server's direction was not captured: commands are listed without replies")
+	}
 	switch how {
 	case reassembly.EndClosed:
 		c.s.State = "closed"

@@ -188,6 +188,11 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 		}
 		data, ci, link, err := src.next()
 		if err != nil {
+			if w, ok := src.(interface{ warnings() []string }); ok && r.warn != nil {
+				for _, text := range w.warnings() {
+					r.warn(Warning{Path: in.Path, Err: errors.New(text)})
+				}
+			}
 			if errors.Is(err, io.EOF) {
 				if n == 0 && r.warn != nil {
 					r.warn(Warning{Path: in.Path, Err: errors.New("capture holds no packets")})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -135,5 +136,26 @@ func TestSnapLengthCut(t *testing.T) {
 	// 60 bytes hold 14+20+20 of headers and 6 of payload per segment.
 	if data > 3*6 || gaps == 0 {
 		t.Errorf("got %d data bytes and %d gaps from cut packets: %q", data, gaps, rec.conns[0].events)
+	}
+}
+
+// TestCapturedLongerThanOriginal: records whose captured length exceeds
+// their original length are read whole, as Wireshark reads them, with one
+// warning that counts them.
+func TestCapturedLongerThanOriginal(t *testing.T) {
+	pcap := pcapFile(t, layers.LinkTypeEthernet, conversationFrames(t), false)
+	n := 0
+	for off := 24; off+16 <= len(pcap); n++ {
+		caplen := binary.LittleEndian.Uint32(pcap[off+8:])
+		binary.LittleEndian.PutUint32(pcap[off+12:], caplen/2)
+		off += 16 + int(caplen)
+	}
+	rec, st, warnings := run(t, pcap)
+	checkConversation(t, rec, false)
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Error(), fmt.Sprintf("%d records had a captured length greater", n)) {
+		t.Errorf("warnings: got %v, want one counting the %d records", warnings, n)
+	}
+	if st.Packets != int64(n) || st.Truncated != 0 {
+		t.Errorf("read %d packets (%d cut), want %d, none cut", st.Packets, st.Truncated, n)
 	}
 }

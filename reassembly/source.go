@@ -29,24 +29,9 @@ var (
 	magicPcapngSH = []byte{0x0a, 0x0d, 0x0d, 0x0a}
 )
 
-const (
-	pcapMicro = 0xa1b2c3d4
-	pcapNano  = 0xa1b23c4d
-)
-
 // packetSource yields packets with the link type each one was captured on.
 type packetSource interface {
 	next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error)
-}
-
-type pcapSource struct {
-	r    *pcapgo.Reader
-	link layers.LinkType
-}
-
-func (s *pcapSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
-	data, ci, err := s.r.ZeroCopyReadPacketData()
-	return data, ci, s.link, err
 }
 
 type ngSource struct{ r *pcapgo.NgReader }
@@ -103,11 +88,7 @@ func openUncompressed(br *bufio.Reader) (packetSource, error) {
 	}
 	le, be := binary.LittleEndian.Uint32(head), binary.BigEndian.Uint32(head)
 	if le == pcapMicro || le == pcapNano || be == pcapMicro || be == pcapNano {
-		pr, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("bad pcap header: %v", err)
-		}
-		return &pcapSource{r: pr, link: pr.LinkType()}, nil
+		return newPcapReader(br)
 	}
 	return nil, fmt.Errorf("not a pcap or pcapng file (starts with % x)", head)
 }

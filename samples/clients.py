@@ -9,6 +9,7 @@ Others use Python's own mail libraries, as a mail program would.
 import base64
 import imaplib
 import poplib
+import smtplib
 import socket
 import sys
 import time
@@ -40,6 +41,13 @@ class Telnet:
         time.sleep(0.05)
         self.sock.sendall(line.encode() + b"\r\n")
         return self.read()
+
+    def until(self, marker, timeout=40):
+        """Reads until marker has come, for replies a server delays."""
+        data, end = b"", time.time() + timeout
+        while marker not in data and time.time() < end:
+            data += self.read()
+        return data
 
     def close(self):
         self.sock.close()
@@ -144,8 +152,87 @@ def imap_imaplib():
     m.logout()
 
 
+def smtp_auth_login():
+    """AUTH LOGIN typed by hand on the submission port: the server asks
+    for the user and the password in base64 (334 VXNlcm5hbWU6)."""
+    t = Telnet(587)
+    t.type("ehlo redes")
+    t.type("auth login")
+    t.type(base64.b64encode(b"alumnoimap").decode())
+    t.type(base64.b64encode(b"alumnoimappass").decode())
+    t.type("mail from:<alumnoimap@redes.unlp.edu.ar>")
+    t.type("rcpt to:<alumnopop@redes.unlp.edu.ar>")
+    t.type("data")
+    t.sock.sendall(b"Subject: con AUTH LOGIN\r\n\r\nenviado autenticado\r\n")
+    t.type(".")
+    t.type("quit")
+    t.close()
+
+
+def pop3_typeahead():
+    """A wrong password, then AUTH PLAIN with its base64 typed before the
+    server's "+": Dovecot delays every answer after a failed login."""
+    t = Telnet(110)
+    t.type("USER alumnopop")
+    t.sock.sendall(b"PASS equivocada\r\n")
+    t.until(b"-ERR")
+    t.sock.sendall(b"AUTH PLAIN\r\n")
+    time.sleep(0.3)
+    t.sock.sendall(plain("alumnopop", "alumnopoppass").encode() + b"\r\n")
+    t.until(b"+OK Logged in")
+    t.type("STAT")
+    t.type("TOP 1 0")
+    t.type("TOP 1 2")
+    t.type("QUIT")
+    t.close()
+
+
+def imap_fetch_many():
+    """A mail program reading a whole mailbox: Thunderbird fetches every
+    message in one command, each a literal of its own."""
+    m = imaplib.IMAP4(HOST, 143)
+    m.login("alumnoimap", "alumnoimappass")
+    m.select("INBOX")
+    m.fetch("1:7", "(UID RFC822.SIZE FLAGS BODY.PEEK[])")
+    m.logout()
+
+
+def imap_sections():
+    """Practice 3h by hand: parts of a message, the text alone and two
+    header fields."""
+    t = Telnet(143)
+    t.type("a1 login alumnoimap alumnoimappass")
+    t.type("a2 select inbox")
+    t.type("a3 fetch 1 body[text]")
+    t.type("a4 fetch 2 body[header.fields (from subject)]")
+    t.type("a5 uid fetch 1:* (uid body.peek[1])")
+    t.type("a6 logout")
+    t.close()
+
+
+def imap_idle():
+    """Practice 3h: a mail arrives while the client waits in IDLE, and the
+    server says so at once (* n EXISTS), before the client's DONE."""
+    t = Telnet(143)
+    t.type("a1 login alumnoimap alumnoimappass")
+    t.type("a2 select INBOX")
+    t.type("a3 idle")
+    time.sleep(1)
+    s = smtplib.SMTP(HOST, 25, local_hostname="redes")
+    s.sendmail("alumnopop@redes.unlp.edu.ar", ["alumnoimap@redes.unlp.edu.ar"],
+               b"From: alumnopop@redes.unlp.edu.ar\r\nTo: alumnoimap@redes.unlp.edu.ar\r\n"
+               b"Subject: llega durante IDLE\r\n\r\nnuevo\r\n")
+    s.quit()
+    t.until(b"EXISTS")
+    time.sleep(0.5)
+    t.type("DONE")
+    t.type("a4 logout")
+    t.close()
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
-             (smtp_seed, smtp_spoofed_from, pop3_seed, pop3_poplib, imap_seed, imap_imaplib)}
+             (smtp_seed, smtp_spoofed_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
+              imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -4,7 +4,8 @@
 # imaplib, and sessions typed line by line as in the seed practice).
 # Needs root; captures with dumpcap on lo, so pcapng like Wireshark's.
 #
-#   sudo samples/record.sh
+#   sudo samples/record.sh               every sample
+#   sudo samples/record.sh imap-idle     only the samples named
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,7 +14,8 @@ if ! command -v dumpcap >/dev/null; then
 fi
 ./servers.sh install
 ./servers.sh start
-./servers.sh reset
+[ $# -gt 0 ] || ./servers.sh reset
+sleep 2 # the greetings to servers.sh's port probes must not be recorded
 
 FILTER='tcp port 25 or tcp port 587 or tcp port 110 or tcp port 143'
 work=$(mktemp -d)
@@ -39,20 +41,62 @@ record() {
 	echo "recorded $name.pcapng"
 }
 
+# deliver N USER: put N messages in USER's mailbox through Postfix's
+# sendmail, which is not on the network, so nothing of it is recorded.
+deliver() {
+	local n=$1 user=$2
+	local before
+	before=$(grep -c '^From ' "/var/mail/$user" || true)
+	for i in $(seq "$n"); do
+		printf 'From: alumnopop@redes.unlp.edu.ar\nTo: %s@redes.unlp.edu.ar\nSubject: Mensaje %d de la practica\n\nLinea uno del mensaje %d.\nLinea dos.\n' \
+			"$user" "$i" "$i" | sendmail -f alumnopop@redes.unlp.edu.ar "$user@redes.unlp.edu.ar"
+	done
+	for _ in $(seq 100); do
+		[ "$(grep -c '^From ' "/var/mail/$user" || true)" -ge $((before + n)) ] && return 0
+		sleep 0.1
+	done
+	echo "record.sh: $n messages did not reach $user" >&2
+	exit 1
+}
+
 printf 'Informe de la practica 4.\nAdjunto de prueba.\n' >"$work/informe.txt"
 head -c 3000 /dev/urandom >"$work/captura.bin"
 
-record smtp1 python3 clients.py smtp-seed
-record smtp-spoofed-from python3 clients.py smtp-spoofed-from
-record smtp-auth-attachment swaks --silent 2 --server 127.0.0.1:587 --pipeline \
-	--auth LOGIN --auth-user alumnoimap --auth-password alumnoimappass \
-	--from alumnoimap@redes.unlp.edu.ar --to alumnopop@redes.unlp.edu.ar \
-	--header 'Subject: Informe con adjuntos' --body 'Va el informe adjunto.' \
-	--attach @"$work/informe.txt" --attach-type application/octet-stream --attach @"$work/captura.bin"
-record smtp-starttls swaks --silent 2 --server 127.0.0.1:25 --tls \
-	--from alumnopop@redes.unlp.edu.ar --to alumnoimap@redes.unlp.edu.ar --header 'Subject: cifrado'
-sleep 1 # let local delivery finish before reading the mailboxes
-record pop3 python3 clients.py pop3-seed
-record pop3-poplib python3 clients.py pop3-poplib
-record imap python3 clients.py imap-seed
-record imap-imaplib python3 clients.py imap-imaplib
+# sample NAME: record one sample, with what its session needs first.
+sample() {
+	case $1 in
+	smtp1) record smtp1 python3 clients.py smtp-seed ;;
+	smtp-spoofed-from) record smtp-spoofed-from python3 clients.py smtp-spoofed-from ;;
+	smtp-auth-attachment)
+		record smtp-auth-attachment swaks --silent 2 --server 127.0.0.1:587 --pipeline \
+			--auth LOGIN --auth-user alumnoimap --auth-password alumnoimappass \
+			--from alumnoimap@redes.unlp.edu.ar --to alumnopop@redes.unlp.edu.ar \
+			--header 'Subject: Informe con adjuntos' --body 'Va el informe adjunto.' \
+			--attach @"$work/informe.txt" --attach-type application/octet-stream --attach @"$work/captura.bin"
+		;;
+	smtp-starttls)
+		record smtp-starttls swaks --silent 2 --server 127.0.0.1:25 --tls \
+			--from alumnopop@redes.unlp.edu.ar --to alumnoimap@redes.unlp.edu.ar --header 'Subject: cifrado'
+		;;
+	smtp-auth-login) record smtp-auth-login python3 clients.py smtp-auth-login ;;
+	pop3) sleep 1 && record pop3 python3 clients.py pop3-seed ;; # local delivery first
+	pop3-poplib) record pop3-poplib python3 clients.py pop3-poplib ;;
+	pop3-typeahead) ./servers.sh reset && deliver 1 alumnopop && record pop3-typeahead python3 clients.py pop3-typeahead ;;
+	imap) record imap python3 clients.py imap-seed ;;
+	imap-imaplib) record imap-imaplib python3 clients.py imap-imaplib ;;
+	imap-fetch-many) ./servers.sh reset && deliver 7 alumnoimap && record imap-fetch-many python3 clients.py imap-fetch-many ;;
+	imap-sections) ./servers.sh reset && deliver 2 alumnoimap && record imap-sections python3 clients.py imap-sections ;;
+	imap-idle) ./servers.sh reset && deliver 1 alumnoimap && record imap-idle python3 clients.py imap-idle ;;
+	*)
+		echo "record.sh: no sample $1" >&2
+		exit 2
+		;;
+	esac
+}
+
+# The order matters: the SMTP samples deliver what pop3 and imap read.
+all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
+	smtp-auth-login pop3-typeahead imap-fetch-many imap-sections imap-idle)
+for name in "${@:-${all[@]}}"; do
+	sample "$name"
+done

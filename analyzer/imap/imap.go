@@ -47,6 +47,7 @@ type command struct {
 	canon     string              // arguments with literals as quoted strings
 	auth      *proto.Attempt
 	sasl      bool // auth decodes SASL (AUTHENTICATE)
+	lone      bool // an IDLE that began before the capture: its tag is the next unknown one
 }
 
 // lastOpen returns the command's last part if no reply answered it yet.
@@ -58,6 +59,18 @@ func (c *command) lastOpen() (*session.Exchange, bool) {
 	return e, e.Response == nil
 }
 
+// firstOpen returns the command's earliest part no reply answered yet: a
+// "+" answers the part the server has read, and a client that typed ahead
+// has sent more.
+func (c *command) firstOpen() (*session.Exchange, bool) {
+	for _, e := range c.segs {
+		if e.Response == nil {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
 // clientState says what the client's next line is.
 type clientState uint8
 
@@ -65,7 +78,7 @@ const (
 	tagged       clientState = iota // a new tagged command
 	continuing                      // the rest of waiting's line, after a literal
 	idling                          // inside waiting's IDLE: DONE ends it
-	saslResponse                    // the answer to waiting's AUTHENTICATE challenge
+	saslResponse                    // SASL data for waiting's AUTHENTICATE, until its completion
 )
 
 // Parser follows one IMAP session.
@@ -158,7 +171,8 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		return
 	case saslResponse:
-		p.client, p.waiting = tagged, nil
+		// RFC 9051 §6.2.2: until the completion, the server reads each
+		// line as a response, also one typed before its "+" came.
 		cmd := &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time}
 		if c.sasl {
 			c.auth.Response(cmd, line)
@@ -166,6 +180,17 @@ func (p *Parser) clientLine(l lines.Line) {
 		p.addSegment(c, cmd)
 		return
 	default:
+		if strings.EqualFold(strings.TrimSpace(line), "DONE") {
+			if c := p.openIdle(); c != nil {
+				// Its "+" was not captured (a one-sided capture).
+				p.addSegment(c, &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
+				return
+			}
+			if p.S.Midstream && len(p.open) == 0 {
+				p.loneDone(line, l.Time)
+				return
+			}
+		}
 		p.newCommand(line, l.Time)
 	}
 	if n, sync, ok := literalSuffix(line); ok {
@@ -175,19 +200,42 @@ func (p *Parser) clientLine(l lines.Line) {
 	p.completeCommand(l.Time)
 }
 
+// openIdle is the IDLE command still open, if any.
+func (p *Parser) openIdle() *command {
+	for i := len(p.open) - 1; i >= 0; i-- {
+		if c := p.open[i]; c.verb == "IDLE" && len(c.segs) == 1 {
+			return c
+		}
+	}
+	return nil
+}
+
+// loneDone ends an IDLE that began before the capture (RFC 2177): its
+// completion, whatever its tag, answers this DONE.
+func (p *Parser) loneDone(line string, t time.Time) {
+	c := &command{verb: "IDLE", lone: true}
+	p.open = append(p.open, c)
+	p.addSegment(c, &session.Command{Kind: session.KindContinuation, Verb: c.verb, Args: line, Time: t})
+}
+
 func (p *Parser) newCommand(line string, t time.Time) {
 	tag, rest, _ := strings.Cut(line, " ")
-	verb, args, _ := strings.Cut(rest, " ")
-	verb = lines.Upper(verb)
+	typed, args, _ := strings.Cut(rest, " ")
+	verb := lines.Upper(typed)
 	if verb == "UID" {
 		sub, a, _ := strings.Cut(args, " ")
-		verb, args = "UID "+lines.Upper(sub), a
+		typed, verb, args = typed+" "+sub, "UID "+lines.Upper(sub), a
 	}
 	switch base := strings.TrimPrefix(verb, "UID "); {
 	case tag == "" || verb == "":
 		p.S.Anomaly(t, session.FromClient, "command line without a tag and a command: "+line)
-	case !verbs[base] && !strings.HasPrefix(base, "X"):
-		p.S.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(verb))
+	case !verbs[base]:
+		// Only known verbs are normalized: data taken for a command
+		// keeps its bytes.
+		if !strings.HasPrefix(base, "X") {
+			p.S.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(typed))
+		}
+		verb = typed
 	}
 	c := &command{tag: tag, verb: verb, canon: args}
 	p.open = append(p.open, c)
@@ -343,6 +391,8 @@ func (p *Parser) completeCommand(t time.Time) {
 		c.auth, c.sasl = p.BeginSASL(f[0], t), true
 		if len(f) > 1 { // RFC 4959 initial response
 			c.auth.Initial(c.segs[0].Command, f[0], f[1])
+		} else {
+			p.client, p.waiting = saslResponse, c
 		}
 	}
 }

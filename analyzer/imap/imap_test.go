@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -140,26 +141,118 @@ func TestCompressStopsParsing(t *testing.T) {
 	}
 }
 
-func TestFetchesMessage(t *testing.T) {
+func TestFetchItem(t *testing.T) {
 	tests := []struct {
-		line string
-		want bool
+		line, item, content string
+		ok                  bool
 	}{
-		{"* 1 FETCH (BODY[] {310}", true},
-		{"* 1 FETCH (UID 7 RFC822 {310}", true},
-		{"* 1 FETCH (RFC822.HEADER {310}", true},
-		{"* 1 FETCH (UID 1 RFC822.SIZE 473 BODY[HEADER.FIELDS (SUBJECT FROM)] {45}", true},
-		{"* 1 FETCH (BODY[]<0> {100}", true},
-		{"* 1 FETCH (BINARY[] {9}", true},
-		{"* 1 FETCH (BODY[1] {20}", false},
-		{"* 1 FETCH (BODY[TEXT] {20}", false},
-		{"* 1 FETCH (RFC822.TEXT {20}", false},
-		{"* 1 FETCH (ENVELOPE (NIL {5}", false},
+		{"* 1 FETCH (BODY[] {310}", "BODY[]", "", true},
+		{"* 1 FETCH (UID 7 RFC822 {310}", "RFC822", "", true},
+		{"* 1 FETCH (RFC822.HEADER {310}", "RFC822.HEADER", "header", true},
+		{"* 1 FETCH (UID 1 RFC822.SIZE 473 BODY[HEADER.FIELDS (SUBJECT FROM)] {45}", "BODY[HEADER.FIELDS (SUBJECT FROM)]", "header", true},
+		{"* 1 FETCH (BODY[]<0> {100}", "BODY[]<0>", "", true},
+		{"* 1 FETCH (BINARY[] {9}", "BINARY[]", "", true},
+		{"* 1 FETCH (BODY[1] {20}", "BODY[1]", "part", true},
+		{"* 1 FETCH (BODY[1.2.MIME] {20}", "BODY[1.2.MIME]", "header", true},
+		{"* 1 FETCH (BODY[TEXT] {20}", "BODY[TEXT]", "text", true},
+		{"* 1 FETCH (RFC822.TEXT {20}", "RFC822.TEXT", "text", true},
+		{"* 1 FETCH (ENVELOPE (NIL {5}", "", "", false},
+		{"* 1 FETCH (BODY (\"TEXT\" {5}", "", "", false},
 	}
 	for _, tc := range tests {
-		if got := fetchesMessage(tc.line); got != tc.want {
-			t.Errorf("fetchesMessage(%q) = %v, want %v", tc.line, got, tc.want)
+		item, content, ok := fetchItem(tc.line)
+		if item != tc.item || content != tc.content || ok != tc.ok {
+			t.Errorf("fetchItem(%q) = %q %q %v, want %q %q %v", tc.line, item, content, ok, tc.item, tc.content, tc.ok)
 		}
+	}
+}
+
+// TestFetchOfSeveralMessages: a Thunderbird-style FETCH 1:3 gives one
+// message per literal, each with its number, UID and item, on the line
+// that carried it.
+func TestFetchOfSeveralMessages(t *testing.T) {
+	var steps []st.Step
+	steps = append(steps, S("* OK ready\r\n"), C("a FETCH 1:3 (UID BODY.PEEK[])\r\n"))
+	for i := 1; i <= 3; i++ {
+		body := fmt.Sprintf("Subject: m%d\r\n\r\nhola\r\n", i)
+		steps = append(steps, S(fmt.Sprintf("* %d FETCH (UID %d BODY[] {%d}\r\n%s)\r\n", i, 10+i, len(body), body)))
+	}
+	steps = append(steps, S("a OK done\r\n"))
+	for name, cut := range map[string][]st.Step{"whole": steps, "bytewise": st.Bytewise(steps)} {
+		s := run(cut...)
+		var got []string
+		for _, m := range s.Messages {
+			got = append(got, fmt.Sprintf("#%d UID %d %s %s", m.Seq, m.UID, m.Item, m.Subject))
+		}
+		want := []string{"#1 UID 11 BODY[] m1", "#2 UID 12 BODY[] m2", "#3 UID 13 BODY[] m3"}
+		if d := st.Diff(got, want); d != "" {
+			t.Fatalf("%s: messages differ:\n%s", name, d)
+		}
+		r := s.Exchanges[1].Response
+		if fmt.Sprint(r.Messages, r.MessageLines) != "[0 1 2] [0 1 2]" {
+			t.Errorf("%s: reply carries messages %v on lines %v of %q", name, r.Messages, r.MessageLines, r.Lines)
+		}
+	}
+}
+
+// TestIdleDataKeepsItsTime: the EXISTS that IDLE announces keeps the
+// time it arrived, before the client's DONE.
+func TestIdleDataKeepsItsTime(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a IDLE\r\n"), S("+ idling\r\n"), S("* 6 EXISTS\r\n"), C("DONE\r\n"), S("a OK done\r\n"))
+	r := s.Exchanges[2].Response
+	if len(r.Lines) != 2 || len(r.LineTimes) != 2 {
+		t.Fatalf("IDLE completion: lines %q, times %v", r.Lines, r.LineTimes)
+	}
+	done := s.Exchanges[2].Command.Time
+	if !r.LineTime(0).Before(done) || r.LineTime(1).Before(done) {
+		t.Errorf("EXISTS at %v and completion at %v, DONE at %v: want the EXISTS before DONE", r.LineTime(0), r.LineTime(1), done)
+	}
+}
+
+// TestMidstreamAndOneSided: a capture that starts inside IDLE ends it at
+// the lone DONE; a capture of the server's direction alone gives one
+// exchange per completion with its data, and no anomaly.
+func TestMidstreamAndOneSided(t *testing.T) {
+	s := st.NewSession(Name)
+	s.Midstream, s.BytesClient = true, 6
+	st.Run(New(proto.Env{Session: s}), S("* OK Still here\r\n"), C("DONE\r\n"), S("* 3 EXISTS\r\nA12 OK Idle completed.\r\n"),
+		C("A13 NOOP\r\n"), S("A13 OK\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"continuation A12 IDLE DONE => OK", "A13 NOOP => OK"}); d != "" {
+		t.Errorf("mid-IDLE: exchanges differ:\n%s", d)
+	}
+	if len(s.Anomalies) != 0 || len(s.Exchanges[0].Response.Lines) != 3 || s.Exchanges[0].Command.Tag != "A12" {
+		t.Errorf("mid-IDLE: anomalies %v, reply %q, tag %q", s.Anomalies, s.Exchanges[0].Response.Lines, s.Exchanges[0].Command.Tag)
+	}
+
+	s = st.NewSession(Name)
+	st.Run(New(proto.Env{Session: s}), S("* OK ready\r\n"), S("C1 OK Logged in\r\n"), S("* 2 EXISTS\r\n* 0 RECENT\r\nC2 OK Select completed\r\n"),
+		S("* BYE bye\r\nC3 OK Logout\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => OK", "- => OK", "- => OK", "- => OK"}); d != "" {
+		t.Errorf("server only: exchanges differ:\n%s", d)
+	}
+	if len(s.Anomalies) != 0 || len(s.Exchanges[2].Response.Lines) != 3 {
+		t.Errorf("server only: anomalies %v, select reply %q", s.Anomalies, s.Exchanges[2].Response.Lines)
+	}
+}
+
+// TestAuthenticateTypedAhead: the base64 sent before the "+" is the
+// response to AUTHENTICATE, not a command.
+func TestAuthenticateTypedAhead(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("1 authenticate plain\r\nAGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M=\r\n"), S("+ \r\n1 OK Logged in\r\n"))
+	want := []string{"- => OK", "1 AUTHENTICATE plain => +", "continuation 1 AUTHENTICATE AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M= => OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Anomalies) != 0 || s.Auth[0].Username != "alumnoimap" || s.Auth[0].Success == nil || !*s.Auth[0].Success {
+		t.Errorf("anomalies %v, auth %+v", s.Anomalies, s.Auth[0])
+	}
+}
+
+// TestUnilateralData: EXISTS between commands is allowed (RFC 9051 §5.2).
+func TestUnilateralData(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a NOOP\r\n"), S("a OK\r\n"), S("* 4 EXISTS\r\n"), C("b NOOP\r\n"), S("b OK\r\n"))
+	if len(s.Anomalies) != 0 {
+		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }
 

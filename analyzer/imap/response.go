@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,9 +17,10 @@ func (p *Parser) serverLine(l lines.Line) {
 	line := p.sline.String()
 	if n, _, ok := literalSuffix(string(l.B)); ok {
 		p.slit = literal{size: n}
-		if fetchesMessage(line) {
+		if item, content, ok := fetchItem(line); ok {
 			p.slit.msg = true
-			p.StartMessage(session.FromServer, "FETCH", p.stime)
+			m := p.StartMessage(session.FromServer, "FETCH", p.stime).Message()
+			m.Item, m.Content, m.Seq, m.UID = item, content, fetchSeq(line), fetchUID(line)
 		}
 		if n == 0 {
 			p.serverLiteral(nil, l.Time, true)
@@ -31,41 +33,93 @@ func (p *Parser) serverLine(l lines.Line) {
 	p.response(line, p.stime, l.Time)
 }
 
-// fetchesMessage reports whether a literal announced at the end of line
-// holds a whole message or its header: BODY[], BODY[HEADER...], RFC822,
-// RFC822.HEADER, BINARY[] (RFC 9051 §7.5.2), possibly with a partial
-// <origin>.
-func fetchesMessage(line string) bool {
+// fetchItem finds the FETCH data item whose literal is announced at the
+// end of line, and what of the message it holds (RFC 9051 §7.5.2):
+// BODY[], RFC822 and BINARY[] the whole message; BODY[HEADER...],
+// BODY[n.MIME] and RFC822.HEADER a header; BODY[TEXT] and RFC822.TEXT the
+// text; BODY[n] and BINARY[n] one part. A partial fetch keeps its
+// <origin>. Literals of other items (a string in an ENVELOPE) are not
+// messages.
+func fetchItem(line string) (item, content string, ok bool) {
 	i := strings.LastIndexByte(line, '{')
 	if i < 0 {
-		return false
+		return "", "", false
 	}
-	item := strings.ToUpper(strings.TrimRight(line[:i], " "))
+	item = strings.TrimRight(line[:i], " ")
+	partial := ""
 	if strings.HasSuffix(item, ">") {
 		if j := strings.LastIndexByte(item, '<'); j >= 0 {
-			item = item[:j]
+			item, partial = item[:j], item[j:]
 		}
 	}
-	section := ""
+	name, section, hasSection := item, "", false
 	if strings.HasSuffix(item, "]") {
 		// The section may hold spaces and parentheses:
 		// BODY[HEADER.FIELDS (SUBJECT FROM)].
 		j := strings.LastIndexByte(item, '[')
 		if j < 0 {
-			return false
+			return "", "", false
 		}
-		item, section = item[:j], item[j+1:len(item)-1]
+		name, section, hasSection = item[:j], item[j+1:len(item)-1], true
 	}
-	if j := strings.LastIndexAny(item, " ("); j >= 0 {
-		item = item[j+1:]
+	if j := strings.LastIndexAny(name, " ("); j >= 0 {
+		name = name[j+1:]
 	}
-	switch item {
-	case "RFC822", "RFC822.HEADER":
-		return section == ""
-	case "BODY", "BINARY", "BODY.PEEK", "BINARY.PEEK":
-		return section == "" || strings.HasPrefix(section, "HEADER")
+	item = name + partial
+	if hasSection {
+		item = name + "[" + section + "]" + partial
 	}
-	return false
+	up := strings.ToUpper(section)
+	switch strings.ToUpper(name) {
+	case "RFC822":
+		return item, "", !hasSection
+	case "RFC822.HEADER":
+		return item, session.ContentHeader, !hasSection
+	case "RFC822.TEXT":
+		return item, session.ContentText, !hasSection
+	case "BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK":
+		switch {
+		case !hasSection:
+			return "", "", false // BODY without a section is BODYSTRUCTURE's short form
+		case up == "":
+			return item, "", true
+		case strings.HasPrefix(up, "HEADER") || strings.Contains(up, ".HEADER") || strings.HasSuffix(up, ".MIME"):
+			return item, session.ContentHeader, true
+		case up == "TEXT" || strings.HasSuffix(up, ".TEXT"):
+			return item, session.ContentText, true
+		}
+		return item, session.ContentPart, true
+	}
+	return "", "", false
+}
+
+// fetchSeq reads the message sequence number of "* 3 FETCH (...".
+func fetchSeq(line string) int {
+	f := strings.SplitN(line, " ", 4)
+	if len(f) < 3 || !strings.EqualFold(f[2], "FETCH") && !strings.HasPrefix(strings.ToUpper(f[2]), "FETCH") {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// fetchUID reads the UID data item of a FETCH response, 0 if absent.
+func fetchUID(line string) uint32 {
+	up := strings.ToUpper(line)
+	for _, key := range []string{"(UID ", " UID "} {
+		if i := strings.Index(up, key); i >= 0 {
+			rest := line[i+len(key):]
+			end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+			if end < 0 {
+				end = len(rest)
+			}
+			n, err := strconv.ParseUint(rest[:end], 10, 32)
+			if err == nil {
+				return uint32(n)
+			}
+		}
+	}
+	return 0
 }
 
 func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
@@ -81,45 +135,72 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 	p.slit = literal{}
 }
 
-// response handles one complete server line (RFC 9051 §7).
+// response handles one complete server line (RFC 9051 §7) that began at
+// start.
 func (p *Parser) response(line string, start, end time.Time) {
 	tag, rest, _ := strings.Cut(line, " ")
 	first := p.FirstReply()
+	status, _, _ := strings.Cut(rest, " ")
 	switch tag {
 	case "*":
-		if first && !p.S.Midstream && len(p.open) > 0 {
+		greeting := first && !p.S.Midstream
+		if greeting && len(p.open) > 0 {
 			// RFC 9051 §7.1: the greeting comes first; commands sent
 			// before it are answered after it.
-			status, _, _ := strings.Cut(rest, " ")
 			p.noteCapabilities([]string{line})
 			p.Greeting(p.open[0].segs[0], &session.Response{Status: statusWord(status), Lines: []string{line}, Time: start})
 			return
 		}
-		if len(p.open) == 0 {
+		if len(p.open) == 0 && (greeting || !p.S.Midstream && !p.ClientSilent()) {
 			// Nothing asked for it: a greeting, or unsolicited data.
-			status, _, _ := strings.Cut(rest, " ")
 			p.unsolicited(statusWord(status), line, start)
 			return
 		}
-		p.untagged = append(p.untagged, untagged{text: line, msgs: p.smsgs, body: p.sbody})
+		// Data for a command open, or, where the commands were not
+		// seen (before the capture began, or in the direction it
+		// lacks), for the completion that follows.
+		p.untagged = append(p.untagged, untagged{text: line, t: start, msgs: p.smsgs, body: p.sbody})
+		for _, i := range p.smsgs {
+			if m := p.S.Messages[i]; m.UID == 0 {
+				m.UID = fetchUID(line)
+			}
+		}
 		p.smsgs, p.sbody = nil, 0
+		p.ReplyLine(line, start)
 		return
 	case "+":
 		p.continuation(line, start)
 		return
 	}
-	status, _, _ := strings.Cut(rest, " ")
 	for i, c := range p.open {
-		if c.tag != tag {
+		if c.tag != tag && !(c.lone && p.ownsNoTag(tag)) {
 			continue
+		}
+		if c.lone {
+			c.tag, c.lone = tag, false
+			for _, e := range c.segs {
+				e.Command.Tag = tag
+			}
 		}
 		r := p.takeResponse(statusWord(status), line, start, c)
 		p.open = append(p.open[:i], p.open[i+1:]...)
 		p.complete(c, r)
 		return
 	}
-	p.S.Anomaly(start, session.FromServer, "completion for unknown tag "+tag)
+	if !p.S.Midstream && !p.ClientSilent() {
+		p.S.Anomaly(start, session.FromServer, "completion for unknown tag "+tag)
+	}
 	p.Reply(p.takeResponse(statusWord(status), line, start, nil))
+}
+
+// ownsNoTag reports whether no open command was sent with tag.
+func (p *Parser) ownsNoTag(tag string) bool {
+	for _, c := range p.open {
+		if c.tag == tag {
+			return false
+		}
+	}
+	return true
 }
 
 func statusWord(s string) string {
@@ -131,9 +212,11 @@ func statusWord(s string) string {
 	return ""
 }
 
-// untagged is a line of untagged data and the messages its literals held.
+// untagged is a line of untagged data, when it began, and the messages
+// its literals held.
 type untagged struct {
 	text string
+	t    time.Time
 	msgs []int
 	body int64
 }
@@ -145,19 +228,31 @@ type untagged struct {
 func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *session.Response {
 	r := &session.Response{Status: status, Time: t}
 	var rest []untagged
+	var times []time.Time
+	early := false
 	for _, u := range p.untagged {
 		if c != nil && p.belongsElsewhere(u.text, c) {
 			rest = append(rest, u)
 			continue
 		}
+		for _, m := range u.msgs {
+			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
+		}
 		r.Lines = append(r.Lines, u.text)
+		times = append(times, u.t)
+		early = early || !u.t.Equal(t)
 		r.BodySize += u.body
-		r.Messages = append(r.Messages, u.msgs...)
 	}
 	if line != "" {
+		for _, m := range p.smsgs {
+			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
+		}
 		r.Lines = append(r.Lines, line)
+		times = append(times, t)
 	}
-	r.Messages = append(r.Messages, p.smsgs...)
+	if early {
+		r.LineTimes = times
+	}
 	if len(r.Messages) > 0 {
 		r.Message = &r.Messages[0]
 		r.BodyInLines = true
@@ -224,10 +319,27 @@ func contains(list []string, s string) bool {
 }
 
 func (p *Parser) unsolicited(status, line string, t time.Time) {
-	if p.Paired() && status != "BYE" && status != "OK" {
+	if p.Paired() && status != "BYE" && status != "OK" && !unilateral(line) {
 		p.S.Anomaly(t, session.FromServer, "untagged data with no command open")
 	}
 	p.Reply(p.takeResponse(status, line, t, nil))
+}
+
+// unilateral reports data a server may send at any time, asked for or
+// not (RFC 9051 §5.2, §7.4, §7.5): mailbox size and flag changes.
+func unilateral(line string) bool {
+	f := strings.Fields(line)
+	if len(f) < 3 {
+		return false
+	}
+	if _, err := strconv.ParseUint(f[1], 10, 32); err != nil {
+		return false
+	}
+	switch lines.Upper(f[2]) {
+	case "EXISTS", "EXPUNGE", "RECENT", "FETCH":
+		return true
+	}
+	return false
 }
 
 // noteCapabilities keeps the latest capability list: untagged CAPABILITY
@@ -252,22 +364,23 @@ func (p *Parser) continuation(line string, t time.Time) {
 	r := p.takeResponse("+", line, t, nil)
 	for i := len(p.open) - 1; i >= 0; i-- {
 		c := p.open[i]
-		e, ok := c.lastOpen()
+		e, ok := c.firstOpen()
 		if !ok {
 			continue
 		}
-		p.Answer(e, r)
 		switch {
-		case p.client != tagged:
-		case c.verb == "IDLE":
+		case c.verb == "IDLE" && p.client == tagged:
 			p.client, p.waiting = idling, c
-		case c.sasl:
+		case c.sasl && (p.client == tagged || p.waiting == c):
 			p.client, p.waiting = saslResponse, c
-			c.auth.Challenge(strings.TrimSpace(strings.TrimPrefix(line, "+")))
+			c.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(line, "+")))
 		}
+		p.Answer(e, r)
 		return
 	}
-	p.S.Anomaly(t, session.FromServer, "continuation request with no command waiting")
+	if !p.S.Midstream && !p.ClientSilent() {
+		p.S.Anomaly(t, session.FromServer, "continuation request with no command waiting")
+	}
 	p.Reply(r)
 }
 

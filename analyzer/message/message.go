@@ -133,6 +133,9 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	if b.keepBody {
 		m.Body = b.body
 	}
+	if m.Content == session.ContentText || m.Content == session.ContentPart {
+		return m // no header to read
+	}
 	h, ok := parseHeader(b.hdr)
 	if !ok {
 		return m

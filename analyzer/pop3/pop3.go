@@ -33,7 +33,7 @@ type clientState uint8
 
 const (
 	command      clientState = iota
-	saslResponse             // the answer to a "+" challenge (RFC 5034 §4)
+	saslResponse             // SASL data, until the reply that ends the AUTH exchange
 )
 
 // Parser follows one POP3 session.
@@ -42,6 +42,9 @@ type Parser struct {
 	client  clientState
 	multi   *session.Response // multi-line reply being read
 	multiEx *session.Exchange // the exchange it answers
+	// unasked is a +OK that answered a command the capture does not hold:
+	// the next line shows whether a body follows it.
+	unasked *session.Exchange
 
 	user string
 	auth *proto.Attempt // the latest authentication
@@ -57,6 +60,10 @@ func New(env proto.Env) proto.Parser {
 
 // closing finishes a multi-line reply the stream ended in.
 func (p *Parser) closing(t time.Time) {
+	if p.unasked != nil {
+		p.Announce(p.unasked)
+		p.unasked = nil
+	}
 	if p.multi != nil {
 		p.CutShort(t, session.FromServer, "multi-line reply")
 		p.endMulti(true)
@@ -66,19 +73,15 @@ func (p *Parser) closing(t time.Time) {
 func (p *Parser) clientLine(l lines.Line) {
 	text := string(l.B)
 	if p.client == saslResponse {
-		p.client = command
+		// RFC 5034 §4: until the exchange ends, the server reads every
+		// line as a response, also one typed before its "+" came.
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
-		if p.sasl {
-			p.auth.Response(cmd, text)
-		}
+		p.auth.Response(cmd, text)
 		p.Push(cmd)
 		return
 	}
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
-	cmd := &session.Command{Kind: session.KindCommand, Verb: lines.Upper(v), Args: args, Line: text, Time: l.Time}
-	if !verbs[cmd.Verb] && !strings.HasPrefix(cmd.Verb, "X") {
-		p.S.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(cmd.Verb))
-	}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.Time}
 	switch cmd.Verb {
 	case "USER":
 		p.user = args
@@ -105,6 +108,8 @@ func (p *Parser) clientLine(l lines.Line) {
 		p.auth, p.sasl = p.BeginSASL(mech, l.Time), true
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
+		} else {
+			p.client = saslResponse
 		}
 	}
 	p.Push(cmd)
@@ -131,6 +136,15 @@ func multiLine(cmd *session.Command) bool {
 }
 
 func (p *Parser) serverLine(l lines.Line) {
+	if e := p.unasked; e != nil {
+		p.unasked = nil
+		if !isStatus(string(l.B)) {
+			// Only a multi-line reply has lines that are not a status.
+			p.multi, p.multiEx = e.Response, e
+		} else {
+			p.Announce(e)
+		}
+	}
 	if p.multi != nil {
 		content, end := lines.Unstuff(l.B)
 		switch msg := p.Message(session.FromServer); {
@@ -167,33 +181,63 @@ func (p *Parser) serverLine(l lines.Line) {
 		if p.Stray() {
 			p.S.Anomaly(r.Time, session.FromServer, "reply answers no command")
 		}
+		if status == "+OK" && (p.S.Midstream || p.ClientSilent()) {
+			p.unasked = p.Hold(r)
+			return
+		}
 		p.Reply(r)
 		return
 	}
 	cmd := e.Command
+	p.afterReply(cmd, r)
 	if status == "+OK" && multiLine(cmd) {
 		// Answered once the body is read; the latency still runs to
 		// this status line.
 		p.multi, p.multiEx = r, e
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
-			p.StartMessage(session.FromServer, cmd.Verb, r.Time)
+			p.startMessage(cmd, r.Time)
 		}
-	} else {
-		p.Answer(e, r)
+		return
 	}
-	p.afterReply(cmd, r)
+	p.Answer(e, r)
+}
+
+// startMessage opens the message a RETR or TOP reply carries: TOP n 0 is
+// its header alone, TOP n m the header and m lines (RFC 1939 §7).
+func (p *Parser) startMessage(cmd *session.Command, t time.Time) {
+	m := p.StartMessage(session.FromServer, cmd.Verb, t).Message()
+	f := strings.Fields(cmd.Args)
+	if len(f) > 0 {
+		m.Seq, _ = strconv.Atoi(f[0])
+	}
+	if cmd.Verb == "TOP" && len(f) > 1 {
+		m.Content = session.ContentPartial
+		if n, err := strconv.Atoi(f[1]); err == nil && n == 0 {
+			m.Content = session.ContentHeader
+		}
+	}
+}
+
+// isStatus reports whether line is a status line (RFC 1939 §3, RFC 5034
+// §4).
+func isStatus(line string) bool {
+	return strings.HasPrefix(line, "+OK") || strings.HasPrefix(line, "-ERR") || line == "+" || strings.HasPrefix(line, "+ ")
 }
 
 func (p *Parser) endMulti(cut bool) {
 	r, e := p.multi, p.multiEx
 	p.multi, p.multiEx = nil, nil
+	if e.Command == nil {
+		p.Announce(e) // its command was not captured
+		return
+	}
 	if e.Command.Verb == "CAPA" {
 		p.S.Capabilities = r.Lines[1:]
 	}
 	if msg := p.Message(session.FromServer); msg != nil {
 		i := p.EndMessage(session.FromServer, cut)
 		r.BodySize = msg.Size()
-		r.Message, r.Messages = &i, []int{i}
+		r.Message, r.Messages, r.MessageLines = &i, []int{i}, []int{0}
 	}
 	p.Answer(e, r)
 }
@@ -210,11 +254,11 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		}
 		if r.Status == "+" {
 			p.client = saslResponse
-			p.auth.Challenge(strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
+			p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
 			return
 		}
 		p.auth.End(r.Status == "+OK")
-		p.sasl = false
+		p.client, p.sasl = command, false
 	case "STLS":
 		if r.Status == "+OK" {
 			p.StartTLS()

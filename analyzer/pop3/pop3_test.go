@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -134,5 +135,34 @@ func TestLinesBeforeGreeting(t *testing.T) {
 	s := run(C("CAPA\r\n"), S("+OK ready\r\n+OK\r\nUSER\r\n.\r\n"), C("QUIT\r\n"), S("+OK bye\r\n"))
 	if d := st.Diff(st.Pairs(s), []string{"- => +OK", "CAPA => +OK", "QUIT => +OK"}); d != "" {
 		t.Error(d)
+	}
+}
+
+// TestSASLTypedAhead: after a failed PASS, Dovecot delays its "+"; the
+// base64 typed before it is the SASL response, not a command, and the
+// +OK that ends the exchange says it succeeded.
+func TestSASLTypedAhead(t *testing.T) {
+	s := run(S("+OK ready\r\n"), C("USER alumnopop\r\n"), S("+OK\r\n"), C("PASS wrong\r\n"), S("-ERR [AUTH] Authentication failed.\r\n"),
+		C("AUTH PLAIN\r\n"), C("AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz\r\n"), S("+ \r\n"), S("+OK Logged in.\r\n"),
+		C("TOP 1 0\r\n"), S("+OK\r\nSubject: x\r\n\r\n.\r\n"), C("TOP 1 2\r\n"), S("+OK\r\nSubject: x\r\n\r\nuno\r\ndos\r\n.\r\n"),
+		C("RETR 1\r\n"), S("+OK\r\nSubject: x\r\n\r\nuno\r\ndos\r\ntres\r\n.\r\n"))
+	want := []string{"- => +OK", "USER alumnopop => +OK", "PASS wrong => -ERR", "AUTH PLAIN => +",
+		"continuation AUTH AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz => +OK", "TOP 1 0 => +OK", "TOP 1 2 => +OK", "RETR 1 => +OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Anomalies) != 0 {
+		t.Errorf("anomalies: %v", s.Anomalies)
+	}
+	if len(s.Auth) != 2 || s.Auth[1].Username != "alumnopop" || s.Auth[1].Success == nil || !*s.Auth[1].Success ||
+		s.Auth[0].Success == nil || *s.Auth[0].Success {
+		t.Errorf("auth: got %+v %+v, want USER failed then PLAIN alumnopop succeeded", s.Auth[0], s.Auth[len(s.Auth)-1])
+	}
+	var got []string
+	for _, m := range s.Messages {
+		got = append(got, fmt.Sprintf("%s #%d %q %s", m.Via, m.Seq, m.Content, m.Subject))
+	}
+	if d := st.Diff(got, []string{`TOP #1 "header" x`, `TOP #1 "partial" x`, `RETR #1 "" x`}); d != "" {
+		t.Errorf("messages differ:\n%s", d)
 	}
 }

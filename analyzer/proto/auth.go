@@ -69,10 +69,10 @@ func (a *Attempt) Response(cmd *session.Command, line string) {
 }
 
 // Challenge records a server challenge, the base64 text after "334 " or
-// "+ ".
-func (a *Attempt) Challenge(b64 string) {
+// "+ ", and shows it decoded on the reply r that carried it.
+func (a *Attempt) Challenge(r *session.Response, b64 string) {
 	if a.dec != nil {
-		a.dec.Challenge(b64)
+		r.Decoded = a.dec.Challenge(b64)
 	}
 }
 

@@ -1,6 +1,8 @@
 package proto
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/lines"
@@ -174,6 +176,9 @@ func (c *Conn) Next() (*session.Exchange, bool) {
 	return e, ok
 }
 
+// ReplyLine tells of a line of a reply still open, as it arrives.
+func (c *Conn) ReplyLine(line string, t time.Time) { c.events.ReplyLine(c.S, line, t) }
+
 // Answer pairs e with its complete reply r.
 func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
 	e.Answer(r)
@@ -183,10 +188,19 @@ func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
 
 // Reply records a reply that answers no command.
 func (c *Conn) Reply(r *session.Response) *session.Exchange {
-	e := c.S.AddExchange(&session.Exchange{Response: r})
-	c.events.ExchangeCompleted(c.S, e)
+	e := c.Hold(r)
+	c.Announce(e)
 	return e
 }
+
+// Hold records a reply that answers no command in its place, but tells no
+// one yet: more lines may belong to it.
+func (c *Conn) Hold(r *session.Response) *session.Exchange {
+	return c.S.AddExchange(&session.Exchange{Response: r})
+}
+
+// Announce tells of an exchange held until its reply was complete.
+func (c *Conn) Announce(e *session.Exchange) { c.events.ExchangeCompleted(c.S, e) }
 
 // Greeting records the server's greeting r before exchange before, a
 // command an impatient (or hostile) client sent ahead of it; before nil
@@ -215,9 +229,31 @@ func (c *Conn) Paired() bool { return c.paired }
 
 // Stray reports whether a reply that answers no command breaks the
 // protocol: once replies have paired, or when the session was seen from
-// its start and is under way.
+// its start and is under way, unless the client's direction is missing
+// from the capture (the session gets one note for that, not an anomaly
+// per reply).
 func (c *Conn) Stray() bool {
-	return c.paired || (len(c.S.Exchanges) > 0 && !c.S.Midstream)
+	return c.paired || (len(c.S.Exchanges) > 0 && !c.S.Midstream && !c.ClientSilent())
+}
+
+// ClientSilent reports whether nothing of the client's direction was
+// captured so far.
+func (c *Conn) ClientSilent() bool { return c.S.BytesClient == 0 }
+
+// Verb returns a command's verb as the model keeps it: a known verb in
+// upper case (verbs are case-insensitive: RFC 5321 §2.4, RFC 1939 §3,
+// RFC 9051 §9); anything else as typed, so that data taken for a command
+// (base64 typed ahead) keeps its bytes, with an anomaly unless it is a
+// private X-verb.
+func (c *Conn) Verb(typed string, known map[string]bool, t time.Time) string {
+	v := lines.Upper(typed)
+	if known[v] {
+		return v
+	}
+	if !strings.HasPrefix(v, "X") {
+		c.S.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(typed))
+	}
+	return typed
 }
 
 // StartMessage begins a message arriving in direction d, carried by via

@@ -29,6 +29,10 @@ type Env struct {
 // Events are told what a parser completes, as it happens: the views and
 // sinks that show or store sessions while they go on.
 type Events interface {
+	// ReplyLine: a line of a reply still open arrived at t (IMAP
+	// untagged data: the EXISTS that IDLE announces); the reply will hold
+	// it when its exchange completes.
+	ReplyLine(s *session.Session, line string, t time.Time)
 	// ExchangeCompleted: e's reply is complete (or e is a reply nothing
 	// asked for).
 	ExchangeCompleted(s *session.Session, e *session.Exchange)
@@ -42,6 +46,7 @@ type Events interface {
 // NoEvents tells no one.
 type NoEvents struct{}
 
+func (NoEvents) ReplyLine(*session.Session, string, time.Time)               {}
 func (NoEvents) ExchangeCompleted(*session.Session, *session.Exchange)       {}
 func (NoEvents) MessageStarted(*session.Session, *session.Message) io.Writer { return nil }
 func (NoEvents) MessageEnded(*session.Session, *session.Message)             {}

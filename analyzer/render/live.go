@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
@@ -27,24 +28,40 @@ func LiveStart(w io.Writer, s *session.Session, color bool) {
 		s.Start.Local().Format("15:04:05.000"), extra)))
 }
 
-// LiveExchange shows exchange e of s, whose reply just completed.
-func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions) {
+// LiveExchange shows exchange e of s, whose reply just completed; shown,
+// when set, reports reply lines already shown as they arrived.
+func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions, shown func(line string, t time.Time) bool) {
 	prefix := livePrefix(s)
-	for _, l := range ExchangeLines(s, e, o) {
+	var skip func(int) bool
+	if shown != nil && e.Response != nil {
+		skip = func(i int) bool { return shown(e.Response.Lines[i], e.Response.LineTime(i)) }
+	}
+	for _, l := range exchangeLines(s, e, o, skip) {
 		fmt.Fprintf(w, "%s %s\n", prefix, l)
 	}
+}
+
+// LiveReplyLine shows a line of a reply still open as it arrives.
+func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
+	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(colServer, "S: "+Escape(line)))
 }
 
 // ExchangeLines are the lines the timeline shows for e: its command's,
 // then its reply's.
 func ExchangeLines(s *session.Session, e *session.Exchange, o TextOptions) []string {
+	return exchangeLines(s, e, o, nil)
+}
+
+func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip func(int) bool) []string {
 	p := painter{o.Color}
 	var lines []string
 	if e.Command != nil {
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
 	}
 	if e.Response != nil {
-		lines = append(lines, responseLines(s, e.Response, o, p)...)
+		for _, l := range responseLines(s, e.Response, o, p, skip) {
+			lines = append(lines, l.text)
+		}
 	}
 	return lines
 }
@@ -60,6 +77,9 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 				fmt.Fprintf(w, "%s %s   (no reply)\n", prefix, l)
 			}
 		}
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "note: "+Escape(n)))
 	}
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a))

@@ -77,7 +77,11 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 			add(c.Time, commandLines(s, c, o, p)...)
 		}
 		if r := e.Response; r != nil {
-			add(r.Time, responseLines(s, r, o, p)...)
+			// Each line at the time it came: data a server sent while
+			// a command ran (IDLE's EXISTS) shows where it arrived.
+			for _, l := range responseLines(s, r, o, p, nil) {
+				add(l.t, l.text)
+			}
 		}
 	}
 	for _, g := range s.Gaps {
@@ -89,6 +93,9 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		for _, l := range ev.lines {
 			fmt.Fprintf(w, "  %s  %s\n", rel, l)
 		}
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, "note: "+Escape(n)))
 	}
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "  %s\n", authLine(a))
@@ -161,22 +168,75 @@ func bodyLines(lines []string, prefix, col string, m *session.Message, p painter
 	return lines
 }
 
-func responseLines(s *session.Session, r *session.Response, o TextOptions, p painter) []string {
-	var lines []string
-	for _, l := range r.Lines {
-		lines = append(lines, p.paint(colServer, "S: "+Escape(l)))
-	}
-	if r.Message != nil && r.BodySize > 0 && !r.BodyInLines {
-		lines = append(lines, p.paint(colServer, fmt.Sprintf("S: <message %d bytes> %s", r.BodySize, messageSummary(s.Messages[*r.Message]))))
-	} else if r.Message != nil {
-		lines = append(lines, p.paint(colServer, "S:   "+messageSummary(s.Messages[*r.Message])))
-	}
-	if o.Full {
-		for _, i := range r.Messages {
-			lines = bodyLines(lines, "S: | ", colServer, s.Messages[i], p)
+// timedLine is a line of the timeline and when it happened.
+type timedLine struct {
+	t    time.Time
+	text string
+}
+
+// responseLines are r's lines, each followed by the summaries of the
+// messages it carried; skip, when set, leaves out lines already shown.
+func responseLines(s *session.Session, r *session.Response, o TextOptions, p painter, skip func(i int) bool) []timedLine {
+	var out []timedLine
+	for i, l := range r.Lines {
+		t := r.LineTime(i)
+		if skip == nil || !skip(i) {
+			text := "S: " + Escape(l)
+			if r.Decoded != "" && i == len(r.Lines)-1 {
+				text += "   [" + Escape(r.Decoded) + "]"
+			}
+			out = append(out, timedLine{t, p.paint(colServer, text)})
+		}
+		for k, mi := range r.Messages {
+			if k >= len(r.MessageLines) || r.MessageLines[k] != i {
+				continue
+			}
+			m := s.Messages[mi]
+			text := "S:   " + messageSummary(m)
+			if !r.BodyInLines {
+				// The message followed the status line (POP3).
+				text = fmt.Sprintf("S: <%s %d bytes> %s", contentWord(m.Content), m.Size, messageSummary(m))
+			}
+			out = append(out, timedLine{t, p.paint(colServer, text)})
+			if o.Full {
+				for _, b := range bodyLines(nil, "S: | ", colServer, m, p) {
+					out = append(out, timedLine{t, b})
+				}
+			}
 		}
 	}
-	return lines
+	return out
+}
+
+// contentWord names what of a message a reply carried.
+func contentWord(content string) string {
+	switch content {
+	case "":
+		return "message"
+	case session.ContentPartial:
+		return "partial message"
+	}
+	return content
+}
+
+// partLabel says which message a FETCH item carried and what of it:
+// "#3 UID 12 BODY[HEADER.FIELDS (FROM SUBJECT)] header ".
+func partLabel(m *session.Message) string {
+	if m.Item == "" {
+		return ""
+	}
+	var parts []string
+	if m.Seq > 0 {
+		parts = append(parts, fmt.Sprintf("#%d", m.Seq))
+	}
+	if m.UID > 0 {
+		parts = append(parts, fmt.Sprintf("UID %d", m.UID))
+	}
+	parts = append(parts, Escape(m.Item))
+	if m.Content != "" {
+		parts = append(parts, contentWord(m.Content))
+	}
+	return strings.Join(parts, " ") + " "
 }
 
 func messageSummary(m *session.Message) string {
@@ -195,7 +255,7 @@ func messageSummary(m *session.Message) string {
 	field("Subject", m.Subject)
 	field("Date", m.Date)
 	field("Message-ID", m.MessageID)
-	s := fmt.Sprintf("%d bytes", m.Size)
+	s := partLabel(m) + fmt.Sprintf("%d bytes", m.Size)
 	if len(parts) > 0 {
 		s += "; " + strings.Join(parts, "; ")
 	}

@@ -22,6 +22,7 @@ type Decoder struct {
 	Secret bool
 	// loginStep counts LOGIN client responses: user first, then password.
 	loginStep     int
+	challenges    int // challenges seen, to tell whether one prompted the response at hand
 	lastChallenge string
 }
 
@@ -54,11 +55,18 @@ func Decode64(s string) ([]byte, bool) {
 	return b, err == nil
 }
 
-// Challenge records a server challenge (the text after 334 or "+ ").
-func (d *Decoder) Challenge(b64 string) {
-	if b, ok := Decode64(b64); ok {
-		d.lastChallenge = string(b)
+// Challenge records a server challenge (the text after 334 or "+ ") and
+// returns a readable form of it: LOGIN's "Username:", CRAM-MD5's
+// "<1896.697170952@postoffice.example.net>"; "" when it is empty or not
+// readable.
+func (d *Decoder) Challenge(b64 string) string {
+	b, ok := Decode64(b64)
+	if !ok {
+		return ""
 	}
+	d.challenges++
+	d.lastChallenge = string(b)
+	return printable(b)
 }
 
 // Response takes one client response in base64 and returns a readable
@@ -85,13 +93,16 @@ func (d *Decoder) Response(b64 string) string {
 			return "user=" + d.Username + " password=" + pass
 		}
 	case "LOGIN":
-		// The server's prompts say which is which; without them the
-		// order is user, then password.
+		// The order is user, then password; the server's prompt says
+		// which is which when it came before this response (a client
+		// that types ahead sends both before any prompt).
 		isPass := d.loginStep == 1
-		if c := strings.ToLower(d.lastChallenge); strings.HasPrefix(c, "password") {
-			isPass = true
-		} else if strings.HasPrefix(c, "username") || strings.HasPrefix(c, "user name") {
-			isPass = false
+		if d.challenges == d.loginStep+1 {
+			if c := strings.ToLower(d.lastChallenge); strings.HasPrefix(c, "password") {
+				isPass = true
+			} else if strings.HasPrefix(c, "username") || strings.HasPrefix(c, "user name") {
+				isPass = false
+			}
 		}
 		d.loginStep++
 		if isPass {

@@ -62,12 +62,15 @@ type Session struct {
 	Detected string `json:"detected_by"` // port or content
 	// Capabilities the server announced (SMTP EHLO, POP3 CAPA, IMAP
 	// CAPABILITY), the latest list seen.
-	Capabilities []string    `json:"capabilities,omitempty"`
-	Gaps         []Gap       `json:"gaps"`
-	Exchanges    []*Exchange `json:"exchanges"`
-	Auth         []*Auth     `json:"auth"`
-	Messages     []*Message  `json:"messages"`
-	Anomalies    []Anomaly   `json:"anomalies"`
+	Capabilities []string `json:"capabilities,omitempty"`
+	// Notes say what the capture lacks, once per session (a direction
+	// not captured), where anomalies would say it once per reply.
+	Notes     []string    `json:"notes,omitempty"`
+	Gaps      []Gap       `json:"gaps"`
+	Exchanges []*Exchange `json:"exchanges"`
+	Auth      []*Auth     `json:"auth"`
+	Messages  []*Message  `json:"messages"`
+	Anomalies []Anomaly   `json:"anomalies"`
 }
 
 // Gap is a run of bytes the capture lost.
@@ -118,11 +121,20 @@ type Response struct {
 	Enhanced string    `json:"enhanced,omitempty"`
 	Lines    []string  `json:"lines"`
 	Time     time.Time `json:"time"`
+	// LineTimes holds when each line arrived, where some line came at
+	// another time than Time (IMAP untagged data sent while a command
+	// ran: the EXISTS that IDLE announces); nil otherwise.
+	LineTimes []time.Time `json:"line_times,omitempty"`
+	// Decoded is a readable form of a SASL challenge the reply carried
+	// ("334 VXNlcm5hbWU6" asks for "Username:").
+	Decoded string `json:"decoded,omitempty"`
 	// Message indexes Session.Messages when the reply carried one: the
 	// first, where it carried several (IMAP FETCH of many messages).
 	Message *int `json:"message,omitempty"`
-	// Messages indexes every message the reply carried, in order.
-	Messages []int `json:"-"`
+	// Messages indexes every message the reply carried, in order, and
+	// MessageLines the line of Lines that carried each.
+	Messages     []int `json:"-"`
+	MessageLines []int `json:"-"`
 	// BodySize counts body bytes (POP3 RETR/TOP, IMAP FETCH literals).
 	BodySize int64 `json:"body_size,omitempty"`
 	// BodyInLines is true where Lines mark the body's place themselves
@@ -143,22 +155,50 @@ type Auth struct {
 // Message is one mail message seen in the session: its summary, and its
 // bytes as far as they were kept (see analyzer/message for the bounds).
 type Message struct {
-	Via       string    `json:"via"` // DATA, BDAT, RETR, TOP, FETCH, APPEND
-	Time      time.Time `json:"time"`
-	Size      int64     `json:"size"`
-	MailFrom  string    `json:"mail_from,omitempty"`
-	RcptTo    []string  `json:"rcpt_to,omitempty"`
-	From      string    `json:"from,omitempty"`
-	To        string    `json:"to,omitempty"`
-	Cc        string    `json:"cc,omitempty"`
-	Subject   string    `json:"subject,omitempty"`
-	Date      string    `json:"date,omitempty"`
-	MessageID string    `json:"message_id,omitempty"`
-	Accepted  *bool     `json:"accepted,omitempty"`
-	Truncated bool      `json:"truncated,omitempty"`
+	Via  string    `json:"via"` // DATA, BDAT, RETR, TOP, FETCH, APPEND
+	Time time.Time `json:"time"`
+	// Item is the FETCH data item that carried it, as the server named
+	// it: "BODY[]", "BODY[HEADER.FIELDS (FROM SUBJECT)]", "RFC822.TEXT".
+	Item string `json:"item,omitempty"`
+	// Seq is its number in the mailbox (IMAP sequence number, POP3
+	// message number); UID its IMAP unique identifier, when given.
+	Seq int    `json:"seq,omitempty"`
+	UID uint32 `json:"uid,omitempty"`
+	// Content says what of the message was carried, when not all of it.
+	Content   string   `json:"content,omitempty"`
+	Size      int64    `json:"size"`
+	MailFrom  string   `json:"mail_from,omitempty"`
+	RcptTo    []string `json:"rcpt_to,omitempty"`
+	From      string   `json:"from,omitempty"`
+	To        string   `json:"to,omitempty"`
+	Cc        string   `json:"cc,omitempty"`
+	Subject   string   `json:"subject,omitempty"`
+	Date      string   `json:"date,omitempty"`
+	MessageID string   `json:"message_id,omitempty"`
+	Accepted  *bool    `json:"accepted,omitempty"`
+	Truncated bool     `json:"truncated,omitempty"`
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`
+}
+
+// Contents of a Message that is not the whole message.
+const (
+	ContentHeader  = "header"  // the header, or some of its fields
+	ContentText    = "text"    // the body without the header
+	ContentPart    = "part"    // one MIME part
+	ContentPartial = "partial" // the header and the first lines (POP3 TOP n m)
+)
+
+// Whole reports whether the message was carried whole.
+func (m *Message) Whole() bool { return m.Content == "" }
+
+// LineTime is when line i of the reply arrived.
+func (r *Response) LineTime(i int) time.Time {
+	if i < len(r.LineTimes) {
+		return r.LineTimes[i]
+	}
+	return r.Time
 }
 
 // Message states.
@@ -229,6 +269,9 @@ func (e *Exchange) Answer(r *Response) {
 		e.LatencyMS = &ms
 	}
 }
+
+// Note records what the capture lacks.
+func (s *Session) Note(text string) { s.Notes = append(s.Notes, text) }
 
 // Anomaly records malformed input.
 func (s *Session) Anomaly(t time.Time, d Dir, text string) {

@@ -8,6 +8,7 @@ package sink
 import (
 	"io"
 	"sort"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -22,6 +23,9 @@ type Sink interface {
 	// Raw: bytes crossed the wire (c.Data is valid only during the call),
 	// or were lost (c.Gap).
 	Raw(s *session.Session, c session.Chunk)
+	// ReplyLine: a line of a reply still open arrived at t (IMAP untagged
+	// data); the reply holds it when its exchange completes.
+	ReplyLine(s *session.Session, line string, t time.Time)
 	// ExchangeCompleted: e's reply is complete, or e is a reply nothing
 	// asked for.
 	ExchangeCompleted(s *session.Session, e *session.Exchange)
@@ -41,6 +45,7 @@ type Nop struct{}
 
 func (Nop) SessionStarted(*session.Session)                             {}
 func (Nop) Raw(*session.Session, session.Chunk)                         {}
+func (Nop) ReplyLine(*session.Session, string, time.Time)               {}
 func (Nop) ExchangeCompleted(*session.Session, *session.Exchange)       {}
 func (Nop) MessageStarted(*session.Session, *session.Message) io.Writer { return nil }
 func (Nop) MessageEnded(*session.Session, *session.Message)             {}
@@ -67,6 +72,12 @@ func (m multi) SessionStarted(s *session.Session) {
 func (m multi) Raw(s *session.Session, c session.Chunk) {
 	for _, x := range m {
 		x.Raw(s, c)
+	}
+}
+
+func (m multi) ReplyLine(s *session.Session, line string, t time.Time) {
+	for _, x := range m {
+		x.ReplyLine(s, line, t)
 	}
 }
 
@@ -133,6 +144,12 @@ func (f filter) SessionStarted(s *session.Session) {
 func (f filter) Raw(s *session.Session, c session.Chunk) {
 	if f.keep(s) {
 		f.next.Raw(s, c)
+	}
+}
+
+func (f filter) ReplyLine(s *session.Session, line string, t time.Time) {
+	if f.keep(s) {
+		f.next.ReplyLine(s, line, t)
 	}
 }
 

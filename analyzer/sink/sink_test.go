@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -24,6 +25,7 @@ func (l log) add(ev string, s *session.Session) {
 func (l log) SessionStarted(s *session.Session)                         { l.add("start", s) }
 func (l log) Raw(s *session.Session, c session.Chunk)                   { l.add("raw", s) }
 func (l log) ExchangeCompleted(s *session.Session, e *session.Exchange) { l.add("exchange", s) }
+func (l log) ReplyLine(s *session.Session, line string, t time.Time)    { l.add("line", s) }
 func (l log) MessageStarted(s *session.Session, m *session.Message) io.Writer {
 	l.add("message", s)
 	return &strings.Builder{}
@@ -45,6 +47,7 @@ func TestCombinators(t *testing.T) {
 	)
 	out.SessionStarted(s1)
 	out.SessionStarted(s2)
+	out.ReplyLine(s1, "* 1 EXISTS", time.Time{})
 	out.ExchangeCompleted(s2, &session.Exchange{})
 	if w := out.MessageStarted(s1, &session.Message{}); w == nil {
 		t.Error("a subscriber's writer was lost")
@@ -55,7 +58,7 @@ func TestCombinators(t *testing.T) {
 		t.Errorf("CaptureFinished: got %v, want the first error", err)
 	}
 	want := []string{
-		"a start 1", "a start 2", "b start 2", "a exchange 2", "b exchange 2", "a message 1",
+		"a start 1", "a start 2", "b start 2", "a line 1", "a exchange 2", "b exchange 2", "a message 1",
 		"b end 2", // b is told at once; a waits for the end
 		"a end 1", "a end 2", "a finished", "b finished",
 	}

@@ -44,7 +44,7 @@ const (
 	command      clientState = iota
 	dataSent                 // DATA was sent: its 354 may still be in flight
 	data                     // a line of the message, up to the lone "."
-	saslResponse             // the answer to a 334 challenge
+	saslResponse             // SASL data, until the reply that ends the AUTH exchange
 )
 
 // Parser follows one SMTP session.
@@ -108,7 +108,8 @@ func (p *Parser) clientLine(l lines.Line) {
 			return
 		}
 	case saslResponse:
-		p.client = command
+		// RFC 4954 §4: until the exchange ends, the server reads every
+		// line as a response, also one typed before its 334 came.
 		text := string(l.B)
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
 		if p.auth != nil {
@@ -131,17 +132,17 @@ var verbs = map[string]bool{
 
 func (p *Parser) command(l lines.Line) {
 	line := string(l.B)
-	verb, args := splitVerb(line)
+	typed, args := splitVerb(line)
+	verb := p.Verb(typed, verbs, l.Time)
 	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.Time}
-	if !verbs[verb] && !strings.HasPrefix(verb, "X") {
-		p.S.Anomaly(l.Time, session.FromClient, "unknown command "+strconv.Quote(verb))
-	}
 	switch verb {
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth = p.BeginSASL(mech, l.Time)
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
+		} else if mech != "" {
+			p.client = saslResponse
 		}
 	case "DATA":
 		p.dataEx, p.client = p.Push(cmd), dataSent
@@ -298,8 +299,10 @@ func (p *Parser) finishReply() {
 		p.Reply(r)
 		return
 	}
-	p.Answer(e, r)
+	// What the reply means (a decoded prompt, a refused message) is
+	// part of the exchange its sinks are told of.
 	p.afterReply(e.Command, r)
+	p.Answer(e, r)
 }
 
 // afterReply applies what a reply means for the session's state.
@@ -355,7 +358,7 @@ func (p *Parser) authReply(r *session.Response) {
 		if p.client == command {
 			p.client = saslResponse
 		}
-		p.auth.Challenge(strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
+		p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
 		return
 	}
 	if p.client == saslResponse {
@@ -384,10 +387,10 @@ func pathArg(args, prefix string) string {
 	return a
 }
 
-// splitVerb splits a command line into its verb, upper-cased since verbs
-// are case-insensitive (RFC 5321 §2.4), and its arguments.
+// splitVerb splits a command line into its verb as typed and its
+// arguments.
 func splitVerb(line string) (verb, args string) {
 	line = strings.TrimRight(line, " \t")
 	v, a, _ := strings.Cut(line, " ")
-	return lines.Upper(v), strings.TrimLeft(a, " ")
+	return v, strings.TrimLeft(a, " ")
 }

@@ -114,8 +114,11 @@ func (c *Collector) Add(s *session.Session) {
 		}
 	}
 	for _, m := range s.Messages {
-		p.Messages++
-		p.MessageBytes += m.Size
+		// A header or a part fetched alone is not one more message.
+		if m.Whole() {
+			p.Messages++
+			p.MessageBytes += m.Size
+		}
 	}
 	p.Gaps += len(s.Gaps)
 	for _, g := range s.Gaps {
@@ -134,7 +137,7 @@ func wellFormed(verb string) bool {
 	}
 	for i := 0; i < len(verb); i++ {
 		c := verb[i]
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ' ') {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ' ') {
 			return false
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -126,26 +127,53 @@ func (v *jsonLines) SessionEnded(s *session.Session) {
 
 func (v *jsonLines) CaptureFinished(stats.Capture) error { return v.err }
 
-// Live writes sessions while they happen: a line when each starts, each
-// exchange as its reply completes, and what the session came to as it
-// ends; a blank line closes the output.
-func Live(w io.Writer, o render.TextOptions) sink.Sink { return live{w: w, o: o} }
+// Live writes sessions while they happen: a line when each starts, reply
+// lines that come while a command runs (IMAP untagged data) as they come,
+// each exchange as its reply completes, and what the session came to as
+// it ends; a blank line closes the output.
+func Live(w io.Writer, o render.TextOptions) sink.Sink {
+	return &live{w: w, o: o, shown: map[*session.Session][]shownLine{}}
+}
 
 type live struct {
 	sink.Nop
-	w io.Writer
-	o render.TextOptions
+	w     io.Writer
+	o     render.TextOptions
+	shown map[*session.Session][]shownLine // reply lines shown before their exchange completed
 }
 
-func (v live) SessionStarted(s *session.Session) { render.LiveStart(v.w, s, v.o.Color) }
-
-func (v live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
-	render.LiveExchange(v.w, s, e, v.o)
+type shownLine struct {
+	line string
+	t    time.Time
 }
 
-func (v live) SessionEnded(s *session.Session) { render.LiveEnd(v.w, s, v.o.Color) }
+func (v *live) SessionStarted(s *session.Session) { render.LiveStart(v.w, s, v.o.Color) }
 
-func (v live) CaptureFinished(stats.Capture) error {
+func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
+	render.LiveReplyLine(v.w, s, line, v.o.Color)
+	v.shown[s] = append(v.shown[s], shownLine{line, t})
+}
+
+func (v *live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	list := v.shown[s]
+	render.LiveExchange(v.w, s, e, v.o, func(line string, t time.Time) bool {
+		for i, x := range list {
+			if x.line == line && x.t.Equal(t) {
+				list = append(list[:i], list[i+1:]...)
+				return true
+			}
+		}
+		return false
+	})
+	v.shown[s] = list
+}
+
+func (v *live) SessionEnded(s *session.Session) {
+	delete(v.shown, s)
+	render.LiveEnd(v.w, s, v.o.Color)
+}
+
+func (v *live) CaptureFinished(stats.Capture) error {
 	_, err := fmt.Fprintln(v.w)
 	return err
 }
