@@ -166,3 +166,17 @@ func TestSASLTypedAhead(t *testing.T) {
 		t.Errorf("messages differ:\n%s", d)
 	}
 }
+
+// TestServerOnly: with only the server's direction, a +OK followed by
+// lines that are not a status took a body; replies stay in order, with
+// no anomaly.
+func TestServerOnly(t *testing.T) {
+	s := run(S("+OK ready\r\n"), S("+OK\r\n"), S("+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n"), S("-ERR no\r\n"), S("+OK bye\r\n"))
+	want := []string{"- => +OK", "- => +OK", "- => +OK", "- => -ERR", "- => +OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" || len(s.Anomalies) != 0 {
+		t.Errorf("exchanges differ:\n%s\nanomalies: %v", d, s.Anomalies)
+	}
+	if got := s.Exchanges[2].Response.Lines; len(got) != 3 || got[2] != "2 200" {
+		t.Errorf("LIST body: got %q", got)
+	}
+}

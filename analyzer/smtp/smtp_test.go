@@ -284,3 +284,13 @@ func TestEnhancedCodeAndCapabilities(t *testing.T) {
 		t.Errorf("capabilities: got %q", got)
 	}
 }
+
+// TestServerOnly: with only the server's direction, replies are listed
+// in order with no command and no anomaly.
+func TestServerOnly(t *testing.T) {
+	s := run(S("220 mx\r\n"), S("250-mx\r\n250 PIPELINING\r\n"), S("250 ok\r\n250 ok\r\n354 go\r\n"), S("250 queued\r\n221 bye\r\n"))
+	want := []string{"- => 220", "- => 250", "- => 250", "- => 250", "- => 354", "- => 250", "- => 221"}
+	if d := st.Diff(st.Pairs(s), want); d != "" || len(s.Anomalies) != 0 {
+		t.Errorf("exchanges differ:\n%s\nanomalies: %v", d, s.Anomalies)
+	}
+}
