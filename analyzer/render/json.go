@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"unicode/utf8"
@@ -33,21 +34,40 @@ func JSON(w io.Writer, d Document) error {
 		safe[i] = utf8Session(s)
 	}
 	d.Sessions = safe
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "<message 45 bytes>", not "\u003cmessage..."
-	return enc.Encode(d)
+	return encode(w, d, "  ")
 }
 
 // JSONLine writes one session as one line (JSON Lines), with the format
 // version in every line so that each stands alone.
 func JSONLine(w io.Writer, s *session.Session) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(struct {
+	return encode(w, struct {
 		Version int `json:"version"`
 		*session.Session
-	}{JSONVersion, utf8Session(s)})
+	}{JSONVersion, utf8Session(s)}, "")
+}
+
+// nel is U+0085 NEXT LINE in UTF-8: a line boundary to Unicode-aware
+// splitters, which encoding/json leaves raw (it escapes U+2028 and U+2029
+// itself).
+var nel = []byte("\u0085")
+
+// encode writes v as JSON, with U+0085 escaped too, so that a consumer
+// that splits on Unicode line boundaries still sees one session per line.
+func encode(w io.Writer, v any, indent string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", indent)
+	enc.SetEscapeHTML(false) // "<message 45 bytes>", not "\u003cmessage..."
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	if bytes.Contains(out, nel) {
+		// Outside strings JSON is ASCII: every U+0085 is inside one.
+		out = bytes.ReplaceAll(out, nel, []byte(`\u0085`))
+	}
+	_, err := w.Write(out)
+	return err
 }
 
 // utf8Session returns s, or a copy of it whose strings from the wire that

@@ -16,14 +16,6 @@ type TextOptions struct {
 	Full  bool // message bodies in full rather than summarized
 }
 
-const (
-	colReset  = "\x1b[0m"
-	colClient = "\x1b[36m"
-	colServer = "\x1b[32m"
-	colWarn   = "\x1b[33m"
-	colHead   = "\x1b[1m"
-)
-
 type painter struct{ on bool }
 
 func (p painter) paint(col, s string) string {
@@ -111,7 +103,7 @@ func authLine(a *session.Auth) string {
 	if a.Success != nil {
 		res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
 	}
-	line := fmt.Sprintf("auth %s user=%q", a.Mechanism, Escape(a.Username))
+	line := fmt.Sprintf("auth %s user=%q", Escape(a.Mechanism), Escape(a.Username))
 	if a.Password != "" {
 		line += fmt.Sprintf(" password=%q", Escape(a.Password))
 	}

@@ -7,13 +7,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mailtrace/mailtrace/analyzer/render"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "mailtrace: %v\n", err)
+		fmt.Fprintf(os.Stderr, "mailtrace: %s\n", render.Escape(err.Error()))
 		stop()
 		os.Exit(exitCode(err))
 	}

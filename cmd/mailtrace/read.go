@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
@@ -38,7 +39,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		return err
 	}
 	tracker := analyzer.NewTracker(topts, out.sink)
-	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %v\n", w) }
+	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
 	inputs := make([]reassembly.Input, len(files))
 	for i, name := range files {

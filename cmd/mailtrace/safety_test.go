@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -9,58 +12,108 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
-// TestHostileBytesNeverReachTheTerminal builds a capture whose commands,
-// replies, credentials and message headers carry terminal escape
-// sequences, and checks that no view writes a control character raw.
-func TestHostileBytesNeverReachTheTerminal(t *testing.T) {
-	c := netip.MustParseAddrPort("127.0.0.1:40000")
-	s := netip.MustParseAddrPort("127.0.0.1:25")
+// hostile is a capture whose every field from the wire (greetings,
+// verbs, tags, arguments, mechanism names, user names, headers, replies)
+// carries ESC sequences, C0 and C1 controls, bidirectional overrides and
+// bytes that are not UTF-8, in SMTP, POP3 and IMAP.
+func hostile(t *testing.T) string {
+	const evil = "\x1b]0;PWNED\x07\x1b[2J\u202e\u2066\x00\x0b\x0c\x7f\u0085\u2028\u2029\u009b31m\xff"
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	client := netip.MustParseAddrPort("127.0.0.1:40000")
 	var segs []capturetest.Segment
-	cseq, sseq := uint32(100), uint32(900)
-	add := func(fromClient bool, payload string) {
-		seg := capturetest.Segment{Time: t0.Add(time.Duration(len(segs)) * time.Millisecond), ACK: true, PSH: true, Payload: []byte(payload)}
-		if fromClient {
-			seg.Src, seg.Dst, seg.Seq, seg.Ack = c, s, cseq, sseq
-			cseq += uint32(len(payload))
-		} else {
-			seg.Src, seg.Dst, seg.Seq, seg.Ack = s, c, sseq, cseq
-			sseq += uint32(len(payload))
-		}
-		segs = append(segs, seg)
+	conv := func(port uint16, said ...capturetest.Said) {
+		c := netip.AddrPortFrom(client.Addr(), client.Port()+port)
+		segs = append(segs, capturetest.Converse(c, netip.AddrPortFrom(client.Addr(), port), t0.Add(time.Duration(port)*time.Second), said...)...)
 	}
-	segs = append(segs, capturetest.Segment{Time: t0, Src: c, Dst: s, Seq: cseq - 1, SYN: true})
-	add(false, "220 evil\x1b]0;owned\x07 ESMTP\r\n")
-	add(true, "EHLO \x1b[2J\x1b[H\r\n")
-	add(false, "250-ok\r\n250 \x9b31m\u202e\r\n")
-	add(true, "AUTH PLAIN AGEbWzMxbQBiG1sybQ==\r\n") // user/password with ESC
-	add(false, "535 no\r\n")
-	add(true, "DATA\r\n")
-	add(false, "354 go\r\n")
-	add(true, "Subject: \x1b[5mblink\r\nFrom: \x07@x\r\n\r\n\x1b[31mred\r\n.\r\n")
-	add(false, "250 \xff\xfe ok\r\n")
+	S := func(s string) capturetest.Said { return capturetest.Said{Data: s} }
+	C := func(s string) capturetest.Said { return capturetest.Said{Client: true, Data: s} }
+	conv(25, S("220 evil"+evil+" ESMTP\r\n"), C("EHLO "+evil+"\r\n"), S("250-ok\r\n250 "+evil+"\r\n"),
+		C("AUTH "+evil+"X\r\n"), S("504 "+evil+"\r\n"),
+		C("AUTH PLAIN "+b64("\x00"+evil+"\x00"+evil)+"\r\n"), S("535 no\r\n"),
+		C("AUTH LOGIN\r\n"), S("334 "+b64(evil)+"\r\n"), C(b64(evil)+"\r\n"), S("334 "+b64("Password:")+"\r\n"), C(b64(evil)+"\r\n"), S("535 no\r\n"),
+		C("MAIL FROM:<"+evil+">\r\n"), S("250 ok\r\n"), C("RCPT TO:<"+evil+">\r\n"), S("250 ok\r\n"),
+		C("DATA\r\n"), S("354 go\r\n"),
+		C("Subject: =?UTF-8?B?"+b64(evil)+"?=\r\nFrom: "+evil+"\r\nMessage-ID: <"+evil+">\r\n\r\n"+evil+"\r\n.\r\n"), S("250 \xff\xfe ok\r\n"),
+		C(evil+"\r\n"), S("500 "+evil+"\r\n"))
+	conv(110, S("+OK "+evil+"\r\n"), C("USER "+evil+"\r\n"), S("+OK\r\n"), C("PASS "+evil+"\r\n"), S("-ERR "+evil+"\r\n"),
+		C("APOP "+evil+" 0123\r\n"), S("+OK\r\n"), C("RETR 1\r\n"), S("+OK\r\nSubject: "+evil+"\r\n\r\n"+evil+"\r\n.\r\n"),
+		C(evil+"\r\n"), S(evil+"\r\n"))
+	conv(143, S("* OK "+evil+"\r\n"), C(evil+" LOGIN "+evil+" x\r\n"), S(evil+" NO "+evil+"\r\n"),
+		C("a AUTHENTICATE "+evil+"\r\n"), S("+ "+b64(evil)+"\r\n"), C(b64(evil)+"\r\n"), S("a NO no\r\n"),
+		C("b FETCH 1 (BODY[HEADER.FIELDS ("+evil+")])\r\n"), S("* 1 FETCH (BODY[HEADER.FIELDS ("+evil+")] {20}\r\nSubject: \x1b[5m!!!\r\n)\r\nb OK\r\n"))
 	data, err := capturetest.Write(segs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "hostile.pcap")
-	os.WriteFile(path, data, 0o644)
-	for _, view := range [][]string{nil, {"--follow"}, {"--stats"}, {"--summary"}, {"--full"}} {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// terminalUnsafe finds what must never reach a terminal raw: bytes that
+// are not UTF-8, C0 controls but the newline, DEL, C1 controls, and
+// bidirectional overrides, embeddings and isolates.
+func terminalUnsafe(out string) (string, bool) {
+	for i, r := range out {
+		switch {
+		case r == utf8.RuneError:
+			return fmt.Sprintf("invalid UTF-8 at %d", i), true
+		case r < 0x20 && r != '\n', r == 0x7f, r >= 0x80 && r < 0xa0:
+			return fmt.Sprintf("control %U at %d", r, i), true
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			return fmt.Sprintf("bidi control %U at %d", r, i), true
+		}
+	}
+	return "", false
+}
+
+// TestHostileBytesNeverReachTheTerminal: no view of the hostile capture
+// writes anything of it raw.
+func TestHostileBytesNeverReachTheTerminal(t *testing.T) {
+	path := hostile(t)
+	for _, view := range [][]string{nil, {"--follow"}, {"--stats"}, {"--summary"}, {"--full"}, {"--redact"}, {"--full", "--redact"}} {
 		args := append(append([]string{"read", "--color=never"}, view...), path)
 		out, stderr, err := runCLI(t, nil, args...)
 		if err != nil {
 			t.Fatalf("%v: %v", view, err)
 		}
-		for i, ch := range []byte(out + stderr) {
-			if (ch < 0x20 && ch != '\n') || ch == 0x7f {
-				t.Fatalf("%v: raw control byte %#x at %d in:\n%s", view, ch, i, out)
-			}
+		if where, bad := terminalUnsafe(out + stderr); bad {
+			t.Errorf("%v: %s in:\n%s", view, where, out)
 		}
-		if len(out) == 0 {
-			t.Fatalf("%v: no output", view)
+		if strings.Count(out, "Session ") < 3 && view == nil {
+			t.Fatalf("%v: want the three sessions:\n%s", view, out)
+		}
+	}
+}
+
+// TestJSONLinesOneSessionPerLine: JSON Lines of the hostile capture has
+// one session per line for a consumer that splits on any Unicode line
+// boundary, and each line parses.
+func TestJSONLinesOneSessionPerLine(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--jsonl", hostile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sep := range []string{"\u0085", "\u2028", "\u2029", "\r", "\v", "\f"} {
+		if strings.Contains(out, sep) {
+			t.Errorf("raw %q in the JSON Lines output", sep)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3 sessions", len(lines))
+	}
+	for i, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Errorf("line %d: %v", i+1, err)
 		}
 	}
 }
@@ -88,8 +141,33 @@ func TestJSONKeepsNonUTF8Bytes(t *testing.T) {
 		if !utf8.ValidString(out) || strings.Contains(out, "\uFFFD") {
 			t.Errorf("%s: not clean UTF-8", mode)
 		}
-		if !strings.Contains(out, `220 caf\\xe9`) || !strings.Contains(out, `\\xff\\xfe`) {
-			t.Errorf("%s: escapes missing:\n%s", mode, out)
+		first, _, _ := strings.Cut(out, "\n{")
+		if mode == "--json" {
+			first = out
+		}
+		var doc struct {
+			Sessions  []session.Session
+			Exchanges []session.Exchange
+		}
+		if mode == "--jsonl" {
+			var s session.Session
+			err = json.Unmarshal([]byte(first), &s)
+			doc.Sessions = []session.Session{s}
+		} else {
+			err = json.Unmarshal([]byte(first), &doc)
+		}
+		if err != nil || len(doc.Sessions) != 1 || len(doc.Sessions[0].Exchanges) != 2 {
+			t.Fatalf("%s: %v in\n%s", mode, err, out)
+		}
+		ex := doc.Sessions[0].Exchanges
+		if got := ex[0].Response.Lines[0]; got != `220 caf\xe9` {
+			t.Errorf("%s: greeting %q, want the byte as \\xe9", mode, got)
+		}
+		if got := ex[1].Command.Line; got != `EHLO \xff\xfe` {
+			t.Errorf("%s: command line %q, want the bytes as \\xff\\xfe", mode, got)
+		}
+		if got := ex[1].Command.Args; got != `\xff\xfe` {
+			t.Errorf("%s: arguments %q", mode, got)
 		}
 	}
 }

@@ -79,6 +79,7 @@ func (o viewOptions) reassemblyOptions() reassembly.Options {
 // the file they write to.
 type output struct {
 	sink  sink.Sink
+	term  *render.Terminal // what the text views write through
 	close func() error
 }
 
@@ -138,7 +139,8 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	if f, ok := w.(*os.File); ok && o.color == "auto" && os.Getenv("NO_COLOR") == "" {
 		color = isatty.IsTerminal(f.Fd())
 	}
-	out.sink = sink.Filter(o.sinks(w, color, live, table.Names()), func(s *session.Session) bool {
+	out.term = render.NewTerminal(w)
+	out.sink = sink.Filter(o.sinks(w, out.term, color, live, table.Names()), func(s *session.Session) bool {
 		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 	})
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
@@ -148,7 +150,9 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 
 // sinks are the views the flags ask for. Views that read sessions after
 // the capture show them in the order they started; live ones as they end.
-func (o viewOptions) sinks(w io.Writer, color, live bool, order []session.Protocol) sink.Sink {
+// Text views write to term, which escapes whatever came from the capture;
+// JSON views to w.
+func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool, order []session.Protocol) sink.Sink {
 	text := render.TextOptions{Color: color, Full: o.full}
 	byID := sink.ByID
 	if live {
@@ -159,6 +163,9 @@ func (o viewOptions) sinks(w io.Writer, color, live bool, order []session.Protoc
 		return view.JSONLines(w)
 	case o.json:
 		return sink.ByID(view.JSON(w, order))
+	}
+	w = term
+	switch {
 	case o.stats:
 		return view.Stats(w, order)
 	case o.follow:
@@ -175,6 +182,9 @@ func (o viewOptions) sinks(w io.Writer, color, live bool, order []session.Protoc
 func (out *output) finish(st reassembly.Stats) error {
 	err := out.sink.CaptureFinished(stats.Capture{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
 		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections})
+	if ferr := out.term.Flush(); err == nil {
+		err = ferr
+	}
 	if cerr := out.close(); err == nil {
 		err = cerr
 	}
