@@ -17,8 +17,21 @@ const DefaultMaxLine = 64 << 10
 type Line struct {
 	B    []byte // valid only during the Line call
 	Time time.Time
-	Cut  bool // the line was longer than the bound; the rest is dropped
+	Cut  bool   // the line was longer than the bound; the rest is dropped
+	End  Ending // how the line ended
 }
+
+// Ending is how a line ended on the wire. These protocols end lines with
+// CRLF; many servers take a bare LF too, which is what SMTP smuggling
+// plays on (a "\n.\n" one server reads as the end of the data and the
+// next does not).
+type Ending uint8
+
+const (
+	CRLF    Ending = iota
+	LF             // a bare LF
+	Unended        // the stream ended first
+)
 
 // Handler receives what a Splitter cuts from the byte stream.
 type Handler interface {
@@ -95,10 +108,13 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			s.keep(part, t)
 			line, lt = s.buf, s.bufTime
 		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
+		end := LF
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line, end = line[:n-1], CRLF
+		}
 		cut := s.cut
 		s.buf, s.cut = s.buf[:0], false
-		h.Line(Line{B: line, Time: lt, Cut: cut})
+		h.Line(Line{B: line, Time: lt, Cut: cut, End: end})
 	}
 	s.paused = false
 	return nil
@@ -144,7 +160,7 @@ func (s *Splitter) Flush(h Handler) {
 		line := bytes.TrimSuffix(s.buf, []byte{'\r'})
 		cut := s.cut
 		s.buf, s.cut = s.buf[:0], false
-		h.Line(Line{B: line, Time: s.bufTime, Cut: cut})
+		h.Line(Line{B: line, Time: s.bufTime, Cut: cut, End: Unended})
 	}
 }
 

@@ -114,6 +114,12 @@ func (b *Builder) Line(l []byte) {
 	b.Write(crlf)
 }
 
+// LineLF adds one body line that ended in a bare LF, as it came.
+func (b *Builder) LineLF(l []byte) {
+	b.Write(l)
+	b.Write(crlf[1:])
+}
+
 var crlf = []byte("\r\n")
 
 // Lost counts n bytes the capture lost inside the message.

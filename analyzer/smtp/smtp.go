@@ -56,6 +56,8 @@ type Parser struct {
 	dataEx   *session.Exchange // the DATA whose 354 opens a message
 	msgEx    *session.Exchange // the exchange carrying the message being read
 	bdatLast bool              // the BDAT chunk being read ends the message
+	lastEnd  lines.Ending      // how the client's previous line ended
+	oddEnds  uint8             // what of bareLF, bareCR, hasNUL the message was flagged for
 
 	auth     *proto.Attempt
 	mailFrom string
@@ -93,6 +95,7 @@ func (p *Parser) chunk(b []byte, t time.Time, last bool) {
 }
 
 func (p *Parser) clientLine(l lines.Line) {
+	defer func() { p.lastEnd = l.End }()
 	switch p.client {
 	case data:
 		p.messageLine(l)
@@ -182,15 +185,55 @@ func (p *Parser) startMessage(t time.Time) {
 	p.msgEx = p.Add(&session.Command{Kind: session.KindMessage, Verb: "DATA", Time: t})
 }
 
+// Flags of odd bytes in a message, each reported once per message.
+const (
+	bareLF uint8 = 1 << iota
+	bareCR
+	hasNUL
+)
+
 // messageLine takes one line of a DATA body (RFC 5321 §4.5.2 dot-stuffing).
+// Only CRLF "." CRLF ends the data (RFC 5321 §4.1.1.4, as go-smtp reads
+// it): a lone "." after or before a bare LF is message text, which a
+// server that takes bare LFs would read as the end (SMTP smuggling).
 func (p *Parser) messageLine(l lines.Line) {
 	content, end := lines.Unstuff(l.B)
-	if !end {
-		p.Message(session.FromClient).Line(content)
+	if end && l.End == lines.CRLF && p.lastEnd == lines.CRLF {
+		p.Queue(p.msgEx)
+		p.endMessage(false)
 		return
 	}
-	p.Queue(p.msgEx)
-	p.endMessage(false)
+	msg := p.Message(session.FromClient)
+	p.oddBytes(l)
+	if end {
+		p.S.Anomaly(l.Time, session.FromClient, `a lone "." with a bare LF beside it does not end DATA (RFC 5321 §4.1.1.4); a server that took it as the end would read what follows as commands (SMTP smuggling)`)
+		content = l.B
+	}
+	if l.End == lines.LF {
+		msg.LineLF(content)
+		return
+	}
+	msg.Line(content)
+}
+
+// oddBytes flags, once per message, line endings and bytes that RFC 5321
+// §2.3.8 forbids in the data and that servers read differently.
+func (p *Parser) oddBytes(l lines.Line) {
+	flag := func(f uint8, text string) {
+		if p.oddEnds&f == 0 {
+			p.oddEnds |= f
+			p.S.Anomaly(l.Time, session.FromClient, text)
+		}
+	}
+	if l.End == lines.LF {
+		flag(bareLF, "message line ended by a bare LF (RFC 5321 §2.3.8)")
+	}
+	if bytes.IndexByte(l.B, '\r') >= 0 {
+		flag(bareCR, "message line holds a bare CR (RFC 5321 §2.3.8)")
+	}
+	if bytes.IndexByte(l.B, 0) >= 0 {
+		flag(hasNUL, "message holds a NUL byte")
+	}
 }
 
 // endMessage ends the message being read and attaches it to its
@@ -209,7 +252,7 @@ func (p *Parser) endMessage(cut bool) {
 	if p.client == data {
 		p.client = command
 	}
-	p.bdatLast = false
+	p.bdatLast, p.oddEnds = false, 0
 }
 
 func (p *Parser) serverLine(l lines.Line) {

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -292,5 +293,38 @@ func TestServerOnly(t *testing.T) {
 	want := []string{"- => 220", "- => 250", "- => 250", "- => 250", "- => 354", "- => 250", "- => 221"}
 	if d := st.Diff(st.Pairs(s), want); d != "" || len(s.Anomalies) != 0 {
 		t.Errorf("exchanges differ:\n%s\nanomalies: %v", d, s.Anomalies)
+	}
+}
+
+// TestOnlyCRLFDotCRLFEndsData: a lone "." with a bare LF on either side
+// is message text (RFC 5321 §4.1.1.4); what follows is not a command.
+func TestOnlyCRLFDotCRLFEndsData(t *testing.T) {
+	for _, tc := range []struct{ name, body string }{
+		{`\n.\n`, "hello\n.\nMAIL FROM:<evil@x>\r\n"},
+		{`\n.\r\n`, "hello\n.\r\nMAIL FROM:<evil@x>\r\n"},
+		{`\r\n.\n`, "hello\r\n.\nMAIL FROM:<evil@x>\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C(tc.body+".\r\n"), S("250 queued\r\n"), C("QUIT\r\n"), S("221 bye\r\n"))
+			want := []string{"- => 220", "DATA => 354", "message DATA " + fmt.Sprint(len(tc.body)) + " bytes => 250", "QUIT => 221"}
+			if d := st.Diff(st.Pairs(s), want); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if len(s.Messages) != 1 || s.Messages[0].Size != int64(len(tc.body)) {
+				t.Errorf("messages: %+v, want one of %d bytes", s.Messages, len(tc.body))
+			}
+			var texts []string
+			for _, a := range s.Anomalies {
+				texts = append(texts, a.Text)
+			}
+			if all := strings.Join(texts, "|"); !strings.Contains(all, "smuggling") || !strings.Contains(all, "bare LF") {
+				t.Errorf("anomalies: %q, want the lone dot and the bare LF flagged", texts)
+			}
+		})
+	}
+	// Bare CR and NUL are flagged once each.
+	s := run(S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("a\rb\r\nc\x00d\r\ne\rf\r\n.\r\n"), S("250 ok\r\n"))
+	if len(s.Anomalies) != 2 {
+		t.Errorf("anomalies: %v, want a bare CR and a NUL", s.Anomalies)
 	}
 }
