@@ -34,11 +34,14 @@ type Options struct {
 	// MaxDetectBytes bounds what a connection on another port may send
 	// before its protocol is recognized; past it the connection is ignored.
 	MaxDetectBytes int
+	// Limits bound what each session keeps.
+	Limits session.Limits
 }
 
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
-	return Options{Protocols: Protocols(), MaxDetectBytes: 16 << 10}
+	return Options{Protocols: Protocols(), MaxDetectBytes: 16 << 10,
+		Limits: session.Limits{Exchanges: session.DefaultMaxExchanges, Anomalies: session.DefaultMaxAnomalies}}
 }
 
 // Tracker implements reassembly.Handler: it tells its sink of each
@@ -126,7 +129,7 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 		Start: c.info.Start, End: c.info.Start, TLS: session.TLSNone, Detected: how,
 		Midstream: c.info.Opener == reassembly.OpenerUnknown,
 		Gaps:      []session.Gap{}, Exchanges: []*session.Exchange{}, Auth: []*session.Auth{},
-		Messages: []*session.Message{}, Anomalies: []session.Anomaly{},
+		Messages: []*session.Message{}, Anomalies: []session.Anomaly{}, Limits: t.opts.Limits,
 	}
 	c.s = s
 	t.out.SessionStarted(s)

@@ -95,6 +95,12 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
 	}
+	if s.AnomaliesDropped > 0 {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more anomalies, counted, not kept (--max-anomalies)", s.AnomaliesDropped)))
+	}
+	if s.ExchangesDropped > 0 {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more exchanges, counted, not kept (--max-exchanges)", s.ExchangesDropped)))
+	}
 	fmt.Fprintln(w)
 }
 

@@ -71,7 +71,26 @@ type Session struct {
 	Auth      []*Auth     `json:"auth"`
 	Messages  []*Message  `json:"messages"`
 	Anomalies []Anomaly   `json:"anomalies"`
+	// ExchangesDropped and AnomaliesDropped count what was past Limits:
+	// still parsed and paired, told to sinks, but not kept.
+	ExchangesDropped int `json:"exchanges_dropped,omitempty"`
+	AnomaliesDropped int `json:"anomalies_dropped,omitempty"`
+	// Limits bound what the session keeps; zero keeps everything.
+	Limits Limits `json:"-"`
 }
+
+// Limits bound a session's memory: input from the field can repeat a
+// line forever.
+type Limits struct {
+	Exchanges int
+	Anomalies int
+}
+
+// Default limits.
+const (
+	DefaultMaxExchanges = 100000
+	DefaultMaxAnomalies = 1000
+)
 
 // Gap is a run of bytes the capture lost.
 type Gap struct {
@@ -240,15 +259,33 @@ type Chunk struct {
 	Gap  int    // when non-zero, this many bytes were lost here instead
 }
 
-// AddExchange appends an exchange and returns it.
+// AddExchange appends an exchange and returns it. Past Limits.Exchanges it
+// is counted, not kept, and the first one past is an anomaly.
 func (s *Session) AddExchange(e *Exchange) *Exchange {
+	if !s.keepExchange() {
+		return e
+	}
 	s.Exchanges = append(s.Exchanges, e)
 	return e
+}
+
+func (s *Session) keepExchange() bool {
+	if s.Limits.Exchanges <= 0 || len(s.Exchanges) < s.Limits.Exchanges {
+		return true
+	}
+	if s.ExchangesDropped == 0 {
+		s.Anomaly(s.End, FromClient, "more exchanges than the bound (--max-exchanges): the rest are parsed and counted, not kept")
+	}
+	s.ExchangesDropped++
+	return false
 }
 
 // InsertExchange puts e just before the exchange before; e goes last
 // when before is not in the session.
 func (s *Session) InsertExchange(before, e *Exchange) {
+	if !s.keepExchange() {
+		return
+	}
 	for i, x := range s.Exchanges {
 		if x == before {
 			s.Exchanges = append(s.Exchanges, nil)
@@ -273,8 +310,13 @@ func (e *Exchange) Answer(r *Response) {
 // Note records what the capture lacks.
 func (s *Session) Note(text string) { s.Notes = append(s.Notes, text) }
 
-// Anomaly records malformed input.
+// Anomaly records malformed input; past Limits.Anomalies it is counted,
+// not kept.
 func (s *Session) Anomaly(t time.Time, d Dir, text string) {
+	if s.Limits.Anomalies > 0 && len(s.Anomalies) >= s.Limits.Anomalies {
+		s.AnomaliesDropped++
+		return
+	}
 	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text})
 }
 

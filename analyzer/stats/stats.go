@@ -124,7 +124,7 @@ func (c *Collector) Add(s *session.Session) {
 	for _, g := range s.Gaps {
 		p.GapBytes += int64(g.Bytes)
 	}
-	p.Anomalies += len(s.Anomalies)
+	p.Anomalies += len(s.Anomalies) + s.AnomaliesDropped
 }
 
 // Malformed counts commands whose verb is not a word: garbage on the wire

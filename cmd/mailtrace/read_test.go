@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
@@ -183,5 +185,42 @@ func TestBoundFlags(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, nil, "read", "--max-open", "-1", "../../samples/smtp1.pcapng"); exitCode(err) != 2 {
 		t.Errorf("negative bound: got %v, want a usage error", err)
+	}
+}
+
+// TestSessionBounds: a session that repeats a line without end keeps at
+// most --max-exchanges exchanges and --max-anomalies anomalies; the rest
+// are counted, in the session and in the statistics.
+func TestSessionBounds(t *testing.T) {
+	c, s := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:25")
+	segs := capturetest.Converse(c, s, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		capturetest.Said{Data: "220 mx\r\n"}, capturetest.Said{Client: true, Data: strings.Repeat("FROB\r\n", 500)},
+		capturetest.Said{Data: strings.Repeat("500 what\r\n", 500)})
+	data, _ := capturetest.Write(segs)
+	path := filepath.Join(t.TempDir(), "endless.pcap")
+	os.WriteFile(path, data, 0o644)
+	out, _, err := runCLI(t, nil, "read", "--json", "--max-exchanges", "50", "--max-anomalies", "5", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sessions []struct {
+			Exchanges        []any
+			Anomalies        []any
+			ExchangesDropped int `json:"exchanges_dropped"`
+			AnomaliesDropped int `json:"anomalies_dropped"`
+		}
+		Stats struct{ Protocols []struct{ Anomalies int } }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Sessions[0]
+	if len(got.Exchanges) != 50 || got.ExchangesDropped != 451 || len(got.Anomalies) != 5 {
+		t.Errorf("kept %d exchanges (%d dropped), %d anomalies; want 50 (451 dropped), 5", len(got.Exchanges), got.ExchangesDropped, len(got.Anomalies))
+	}
+	// 500 unknown commands and the bound itself.
+	if total := len(got.Anomalies) + got.AnomaliesDropped; total != 501 || doc.Stats.Protocols[0].Anomalies != 501 {
+		t.Errorf("anomalies counted: session %d, statistics %d, want 501", total, doc.Stats.Protocols[0].Anomalies)
 	}
 }

@@ -42,6 +42,8 @@ type viewOptions struct {
 	maxBody     int
 	maxBufConn  int
 	maxBufTotal int
+	maxExch     int
+	maxAnom     int
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
@@ -52,6 +54,8 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	ro := reassembly.DefaultOptions()
 	f.IntVar(&o.maxBufConn, "max-buffered-conn", ro.MaxPagesPerConn*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data per connection")
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
+	f.IntVar(&o.maxExch, "max-exchanges", session.DefaultMaxExchanges, "keep at most `N` exchanges per session; the rest are counted")
+	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
@@ -121,7 +125,7 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	default:
 		return nil, topts, usageError{fmt.Errorf("--color %q: want auto, always or never", o.color)}
 	}
-	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxBufConn, o.maxBufTotal} {
+	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom} {
 		if n < 0 {
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
@@ -143,6 +147,7 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	out.sink = sink.Filter(o.sinks(w, out.term, color, live, table.Names()), func(s *session.Session) bool {
 		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 	})
+	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
 		KeepBodies: o.full, Redact: o.redact}
 	return out, topts, nil
