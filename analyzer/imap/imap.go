@@ -117,8 +117,32 @@ func New(env proto.Env) proto.Parser {
 
 // Gap tells the parser n bytes were lost in direction d.
 func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
-	if inLiteral, lost := p.Lost(d, n); inLiteral && lost {
-		p.S.Anomaly(t, d, "gap ends inside a literal: its end is lost")
+	inLiteral, lost := p.Lost(d, n)
+	if !inLiteral || !lost {
+		return // none, or within the literal: it goes on
+	}
+	// The gap took the literal's end and what followed: what was read
+	// of it is finished, cut; the splitter resumes at the next line.
+	p.S.Anomaly(t, d, "a capture gap took the end of a literal and the bytes after it")
+	if d == session.FromServer {
+		if p.slit.msg && p.Message(session.FromServer) != nil {
+			p.smsgs = append(p.smsgs, p.EndMessage(session.FromServer, true))
+			p.sbody += p.slit.size
+		}
+		p.sline.WriteString(" " + p.slit.show())
+		p.slit = literal{}
+		line := p.sline.String()
+		p.sline.Reset()
+		p.response(line, p.stime, t)
+		return
+	}
+	if p.client == continuing {
+		p.continueSegment(t)
+		if p.lit.msg && p.Message(session.FromClient) != nil {
+			i := p.EndMessage(session.FromClient, true)
+			p.seg.Command.Message = &i
+		}
+		p.completeCommand(t)
 	}
 }
 

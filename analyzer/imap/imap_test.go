@@ -302,3 +302,22 @@ func TestPipelinedUntaggedData(t *testing.T) {
 		}
 	}
 }
+
+// TestGapPastLiteral: a gap that takes a literal's end and the rest of
+// its line finishes the message, cut; the completion that follows still
+// pairs, and nothing is glued onto it.
+func TestGapPastLiteral(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a FETCH 1 BODY[]\r\n"), S("* 1 FETCH (BODY[] {100}\r\nSubject: x\r\n\r\n"),
+		st.Step{Dir: session.FromServer, Gap: 90}, S("a OK done\r\n"), C("b LOGOUT\r\n"), S("b OK bye\r\n"))
+	want := []string{"- => OK", "a FETCH 1 BODY[] => OK", "b LOGOUT => OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	r := s.Exchanges[1].Response
+	if len(r.Lines) != 2 || r.Lines[1] != "a OK done" || len(s.Messages) != 1 || !s.Messages[0].Truncated || s.Messages[0].Subject != "x" {
+		t.Errorf("reply %q, messages %+v", r.Lines, s.Messages)
+	}
+	if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "took the end of a literal") {
+		t.Errorf("anomalies: %v", s.Anomalies)
+	}
+}

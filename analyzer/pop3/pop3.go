@@ -39,9 +39,10 @@ const (
 // Parser follows one POP3 session.
 type Parser struct {
 	*proto.Conn
-	client  clientState
-	multi   *session.Response // multi-line reply being read
-	multiEx *session.Exchange // the exchange it answers
+	client   clientState
+	multi    *session.Response // multi-line reply being read
+	multiEx  *session.Exchange // the exchange it answers
+	multiGap bool              // the capture lost bytes of it
 	// unasked is a +OK that answered a command the capture does not hold:
 	// the next line shows whether a body follows it.
 	unasked *session.Exchange
@@ -145,6 +146,12 @@ func (p *Parser) serverLine(l lines.Line) {
 			p.Announce(e)
 		}
 	}
+	if p.multi != nil && p.multiGap && isStatus(string(l.B)) {
+		// A status line after a gap in a body: the "." that ended it
+		// was in the bytes the capture lost.
+		p.S.Anomaly(l.Time, session.FromServer, "the end of a multi-line reply was lost in a capture gap")
+		p.endMulti(true)
+	}
 	if p.multi != nil {
 		content, end := lines.Unstuff(l.B)
 		switch msg := p.Message(session.FromServer); {
@@ -224,9 +231,17 @@ func isStatus(line string) bool {
 	return strings.HasPrefix(line, "+OK") || strings.HasPrefix(line, "-ERR") || line == "+" || strings.HasPrefix(line, "+ ")
 }
 
+// Gap tells the parser n bytes were lost in direction d.
+func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
+	if d == session.FromServer && p.multi != nil {
+		p.multiGap = true
+	}
+	p.Conn.Gap(d, t, n)
+}
+
 func (p *Parser) endMulti(cut bool) {
 	r, e := p.multi, p.multiEx
-	p.multi, p.multiEx = nil, nil
+	p.multi, p.multiEx, p.multiGap = nil, nil, false
 	if e.Command == nil {
 		p.Announce(e) // its command was not captured
 		return

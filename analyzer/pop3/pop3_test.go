@@ -180,3 +180,17 @@ func TestServerOnly(t *testing.T) {
 		t.Errorf("LIST body: got %q", got)
 	}
 }
+
+// TestGapTakesEndOfBody: when the capture lost the "." that ended a
+// RETR, the next status line ends the body, cut.
+func TestGapTakesEndOfBody(t *testing.T) {
+	s := run(S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\nSubject: x\r\n"), st.Step{Dir: session.FromServer, Gap: 40},
+		C("QUIT\r\n"), S("+OK bye\r\n"))
+	want := []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Messages) != 1 || !s.Messages[0].Truncated {
+		t.Errorf("messages: %+v, want one, incomplete", s.Messages)
+	}
+}

@@ -57,6 +57,7 @@ type Parser struct {
 	msgEx    *session.Exchange // the exchange carrying the message being read
 	bdatLast bool              // the BDAT chunk being read ends the message
 	lastEnd  lines.Ending      // how the client's previous line ended
+	msgGap   bool              // the capture lost bytes of the message being read
 	oddEnds  uint8             // what of bareLF, bareCR, hasNUL the message was flagged for
 
 	auth     *proto.Attempt
@@ -252,10 +253,25 @@ func (p *Parser) endMessage(cut bool) {
 	if p.client == data {
 		p.client = command
 	}
-	p.bdatLast, p.oddEnds = false, 0
+	p.bdatLast, p.oddEnds, p.msgGap = false, 0, false
+}
+
+// Gap tells the parser n bytes were lost in direction d.
+func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
+	if d == session.FromClient && p.client == data {
+		p.msgGap = true
+	}
+	p.Conn.Gap(d, t, n)
 }
 
 func (p *Parser) serverLine(l lines.Line) {
+	if p.client == data && p.msgGap {
+		// The server answers the data only after its end: the "." was
+		// in the bytes the capture lost.
+		p.S.Anomaly(l.Time, session.FromClient, "the end of the message was lost in a capture gap")
+		p.Queue(p.msgEx)
+		p.endMessage(true)
+	}
 	line := string(l.B)
 	code, sep, ok := replyCode(line)
 	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {

@@ -328,3 +328,17 @@ func TestOnlyCRLFDotCRLFEndsData(t *testing.T) {
 		t.Errorf("anomalies: %v, want a bare CR and a NUL", s.Anomalies)
 	}
 }
+
+// TestGapTakesEndOfData: when the capture lost the "." that ended DATA,
+// the server's reply ends the message, cut, and QUIT is a command again.
+func TestGapTakesEndOfData(t *testing.T) {
+	s := run(S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("Subject: x\r\n\r\nbody\r\n"), st.Step{Dir: session.FromClient, Gap: 3},
+		S("250 queued\r\n"), C("QUIT\r\n"), S("221 bye\r\n"))
+	want := []string{"- => 220", "DATA => 354", "message DATA 23 bytes => 250", "QUIT => 221"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if m := s.Messages[0]; !m.Truncated || m.Subject != "x" {
+		t.Errorf("message: %+v, want subject x, incomplete", m)
+	}
+}
