@@ -158,7 +158,8 @@ func (p *Parser) closing(t time.Time) {
 }
 
 // literalSuffix finds a literal announced at the end of a line: "{12}",
-// or "{12+}" for a non-synchronizing one that needs no "+" first.
+// "{12+}" for a non-synchronizing one that needs no "+" first (RFC 7888),
+// or "~{12}" for a literal8 (RFC 3516).
 func literalSuffix(line string) (n int64, sync bool, ok bool) {
 	if !strings.HasSuffix(line, "}") {
 		return 0, false, false
@@ -169,7 +170,7 @@ func literalSuffix(line string) (n int64, sync bool, ok bool) {
 	}
 	num := line[i+1 : len(line)-1]
 	sync = true
-	if strings.HasSuffix(num, "+") || strings.HasSuffix(num, "-") {
+	if strings.HasSuffix(num, "+") {
 		num, sync = num[:len(num)-1], false
 	}
 	n, err := strconv.ParseInt(num, 10, 64)
@@ -177,6 +178,15 @@ func literalSuffix(line string) (n int64, sync bool, ok bool) {
 		return 0, false, false
 	}
 	return n, sync, true
+}
+
+// announced is where a line announces a literal: its end, which a line
+// cut at the bound keeps apart (padding must not hide a literal).
+func announced(l lines.Line) string {
+	if l.Cut {
+		return string(l.Tail)
+	}
+	return string(l.B)
 }
 
 func (p *Parser) clientLine(l lines.Line) {
@@ -217,7 +227,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		p.newCommand(line, l.Time)
 	}
-	if n, sync, ok := literalSuffix(line); ok {
+	if n, sync, ok := literalSuffix(announced(l)); ok {
 		p.startClientLiteral(n, sync, l.Time)
 		return
 	}
@@ -335,7 +345,7 @@ func (p *Parser) clientLiteral(b []byte, t time.Time, last bool) {
 		cmd.Message = &i
 	}
 	cmd.Args = joinArgs(cmd.Args, p.lit.show())
-	p.waiting.canon += strconv.Quote(string(p.lit.text))
+	p.waiting.canon += quoted(p.lit.text)
 	p.lit = literal{}
 }
 
@@ -350,6 +360,22 @@ func (p *Parser) addLiteral(d session.Dir, l *literal, b []byte) {
 	if room := maxShownLiteral + 1 - len(l.text); room > 0 {
 		l.text = append(l.text, b[:min(room, len(b))]...)
 	}
+}
+
+// quoted writes b as an IMAP quoted string (RFC 9051 §4.3): only '"'
+// and '\\' are escaped, so bytes that are not UTF-8 (a Latin-1 password)
+// stay as they came.
+func quoted(b []byte) string {
+	var s strings.Builder
+	s.WriteByte('"')
+	for _, c := range b {
+		if c == '"' || c == '\\' {
+			s.WriteByte('\\')
+		}
+		s.WriteByte(c)
+	}
+	s.WriteByte('"')
+	return s.String()
 }
 
 // show is how a literal appears within its line.

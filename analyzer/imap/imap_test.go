@@ -321,3 +321,27 @@ func TestGapPastLiteral(t *testing.T) {
 		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }
+
+// TestLiteralEdges: literal8 (RFC 3516) is a literal; "{n-}" is not; a
+// LOGIN password sent as a Latin-1 literal keeps its bytes; a literal
+// announced at the end of a line cut at the bound is still read as one.
+func TestLiteralEdges(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a APPEND INBOX ~{5}\r\n"), S("+ go\r\n"), C("hello\r\n"), S("a OK\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => OK", "a APPEND INBOX ~{5} => +", "continuation a APPEND <message 5 bytes> => OK"}); d != "" {
+		t.Errorf("literal8: exchanges differ:\n%s", d)
+	}
+	if _, _, ok := literalSuffix("a LOGIN {5-}"); ok {
+		t.Error(`"{5-}" taken for a literal`)
+	}
+	s = run(S("* OK ready\r\n"), C("a LOGIN bob {5}\r\n"), S("+ go\r\n"), C("p\xe9ss!\r\n"), S("a OK\r\n"))
+	if len(s.Auth) != 1 || s.Auth[0].Password != "p\xe9ss!" {
+		t.Errorf("LOGIN literal password: got %+v", *s.Auth[0])
+	}
+	pad := strings.Repeat("A", 300)
+	s = st.RunSpec(Spec(), proto.Options{MaxLine: 100}, S("* OK ready\r\n"), C("a APPEND INBOX (\\Seen) \""+pad+"\" {5}\r\n"),
+		S("+ go\r\n"), C("hello\r\nb NOOP\r\n"), S("a OK\r\nb OK\r\n"))
+	want := []string{"- => OK", "a APPEND INBOX (\\Seen) \"" + pad[:76] + " => +", "continuation a APPEND <message 5 bytes> => OK", "b NOOP => OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Errorf("cut line with a literal: exchanges differ:\n%s", d)
+	}
+}

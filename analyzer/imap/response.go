@@ -15,7 +15,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	}
 	p.sline.Write(l.B)
 	line := p.sline.String()
-	if n, _, ok := literalSuffix(string(l.B)); ok {
+	if n, _, ok := literalSuffix(announced(l)); ok {
 		p.slit = literal{size: n}
 		if item, content, ok := fetchItem(line); ok {
 			p.slit.msg = true

@@ -19,7 +19,15 @@ type Line struct {
 	Time time.Time
 	Cut  bool   // the line was longer than the bound; the rest is dropped
 	End  Ending // how the line ended
+	// Dropped counts the bytes of a cut line past the bound, and Tail
+	// holds its last bytes (up to TailLen), where an IMAP literal is
+	// announced; both valid only during the Line call.
+	Dropped int
+	Tail    []byte
 }
+
+// TailLen is how much of the end of a cut line is kept apart.
+const TailLen = 64
 
 // Ending is how a line ended on the wire. These protocols end lines with
 // CRLF; many servers take a bare LF too, which is what SMTP smuggling
@@ -49,6 +57,9 @@ type Splitter struct {
 	buf     []byte
 	bufTime time.Time
 	cut     bool
+	dropped int    // bytes of the current line past the bound
+	cutCR   bool   // the last byte dropped was a CR
+	tail    []byte // the last bytes of the current line, once cut
 	count   int64
 	resync  bool // discard up to the next line ending (after a gap)
 	paused  bool
@@ -108,16 +119,40 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			s.keep(part, t)
 			line, lt = s.buf, s.bufTime
 		}
-		end := LF
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line, end = line[:n-1], CRLF
-		}
-		cut := s.cut
-		s.buf, s.cut = s.buf[:0], false
-		h.Line(Line{B: line, Time: lt, Cut: cut, End: end})
+		h.Line(s.finish(line, lt, true))
 	}
 	s.paused = false
 	return nil
+}
+
+// finish makes the Line of line, which ended with a line ending when
+// ended, and readies the splitter for the next.
+func (s *Splitter) finish(line []byte, t time.Time, ended bool) Line {
+	l := Line{B: line, Time: t, Cut: s.cut, End: Unended}
+	switch {
+	case !ended:
+	case s.cut:
+		// What was kept stops short of the end: the ending is known
+		// from the last byte dropped.
+		l.End = LF
+		if s.cutCR {
+			l.End = CRLF
+		}
+		l.Dropped, l.Tail = s.dropped, s.tail
+		if l.End == CRLF {
+			l.Dropped--
+			l.Tail = bytes.TrimSuffix(l.Tail, []byte{'\r'})
+		}
+	case len(line) > 0 && line[len(line)-1] == '\r':
+		l.B, l.End = line[:len(line)-1], CRLF
+	default:
+		l.End = LF
+	}
+	if !ended && s.cut {
+		l.Dropped, l.Tail = s.dropped, s.tail
+	}
+	s.buf, s.cut, s.dropped, s.cutCR, s.tail = s.buf[:0], false, 0, false, s.tail[:0]
+	return l
 }
 
 func (s *Splitter) keep(b []byte, t time.Time) {
@@ -126,8 +161,17 @@ func (s *Splitter) keep(b []byte, t time.Time) {
 	}
 	room := s.Max - len(s.buf)
 	if len(b) > room {
-		b = b[:room]
+		if !s.cut {
+			s.tail = append(s.tail[:0], s.buf[max(0, len(s.buf)-TailLen):]...)
+		}
+		s.dropped += len(b) - room
+		s.cutCR = b[len(b)-1] == '\r'
 		s.cut = true
+		s.tail = append(s.tail, b[max(0, len(b)-TailLen):]...)
+		if len(s.tail) > TailLen {
+			s.tail = append(s.tail[:0], s.tail[len(s.tail)-TailLen:]...)
+		}
+		b = b[:room]
 	}
 	s.buf = append(s.buf, b...)
 }
@@ -149,7 +193,7 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 	if len(s.buf) == 0 && !s.cut && !s.resync {
 		return true
 	}
-	s.buf, s.cut = s.buf[:0], false
+	s.buf, s.cut, s.dropped, s.cutCR, s.tail = s.buf[:0], false, 0, false, s.tail[:0]
 	s.resync = true
 	return true
 }
@@ -157,10 +201,7 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 // Flush delivers a last line that had no line ending.
 func (s *Splitter) Flush(h Handler) {
 	if len(s.buf) > 0 && s.count == 0 {
-		line := bytes.TrimSuffix(s.buf, []byte{'\r'})
-		cut := s.cut
-		s.buf, s.cut = s.buf[:0], false
-		h.Line(Line{B: line, Time: s.bufTime, Cut: cut, End: Unended})
+		h.Line(s.finish(bytes.TrimSuffix(s.buf, []byte{'\r'}), s.bufTime, false))
 	}
 }
 

@@ -130,7 +130,8 @@ func multiLine(cmd *session.Command) bool {
 	switch cmd.Verb {
 	case "RETR", "TOP", "CAPA":
 		return true
-	case "LIST", "UIDL", "AUTH":
+	case "LIST", "UIDL", "AUTH", "LANG":
+		// Without an argument: a listing (RFC 1939, RFC 6856 §3 for LANG).
 		return cmd.Kind == session.KindCommand && strings.TrimSpace(cmd.Args) == ""
 	}
 	return false
@@ -159,6 +160,9 @@ func (p *Parser) serverLine(l lines.Line) {
 			p.endMulti(false)
 		case msg != nil:
 			msg.Line(content)
+			if l.Dropped > 0 {
+				msg.Lost(l.Dropped) // past --max-line: counted, not kept
+			}
 		default:
 			p.multi.Lines = append(p.multi.Lines, string(content))
 		}

@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -192,5 +193,24 @@ func TestGapTakesEndOfBody(t *testing.T) {
 	}
 	if len(s.Messages) != 1 || !s.Messages[0].Truncated {
 		t.Errorf("messages: %+v, want one, incomplete", s.Messages)
+	}
+}
+
+// TestLangAndCutLines: LANG without an argument lists languages (RFC
+// 6856); a body line past --max-line is counted whole; a server line cut
+// at the bound is an anomaly.
+func TestLangAndCutLines(t *testing.T) {
+	long := strings.Repeat("y", 300)
+	s := st.RunSpec(Spec(), proto.Options{MaxLine: 100}, S("+OK ready\r\n"), C("LANG\r\n"), S("+OK languages\r\nen English\r\nes Español\r\n.\r\n"),
+		C("RETR 1\r\n"), S("+OK\r\nSubject: s\r\n\r\n"+long+"\r\n.\r\n"), C("QUIT\r\n"), S("+OK\r\n"))
+	want := []string{"- => +OK", "LANG => +OK", "RETR 1 => +OK", "QUIT => +OK"}
+	if d := st.Diff(st.Pairs(s), want); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Messages) != 1 || s.Messages[0].Size != int64(14+302) {
+		t.Errorf("messages: %+v, want one of %d bytes", s.Messages, 14+302)
+	}
+	if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "server line longer") {
+		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }

@@ -53,21 +53,26 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 		c.events = NoEvents{}
 	}
 	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted}
-	c.side[session.FromServer] = &side{line: h.ServerLine, counted: h.ServerCounted}
+	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted}
 	return c
 }
 
-// side hands one direction's lines to its parser; client lines cut at
-// the bound are recorded as they pass.
+// side hands one direction's lines to its parser; lines cut at the bound
+// are recorded as they pass.
 type side struct {
-	c       *Conn // set for the client's side
+	c       *Conn
+	server  bool
 	line    func(lines.Line)
 	counted func([]byte, time.Time, bool)
 }
 
 func (s *side) Line(l lines.Line) {
-	if l.Cut && s.c != nil {
-		s.c.S.Anomaly(l.Time, session.FromClient, "client line longer than the limit was cut")
+	if l.Cut {
+		if s.server {
+			s.c.S.Anomaly(l.Time, session.FromServer, "server line longer than the limit (--max-line) was cut")
+		} else {
+			s.c.S.Anomaly(l.Time, session.FromClient, "client line longer than the limit (--max-line) was cut")
+		}
 	}
 	s.line(l)
 }

@@ -212,9 +212,12 @@ func (p *Parser) messageLine(l lines.Line) {
 	}
 	if l.End == lines.LF {
 		msg.LineLF(content)
-		return
+	} else {
+		msg.Line(content)
 	}
-	msg.Line(content)
+	if l.Dropped > 0 {
+		msg.Lost(l.Dropped) // past --max-line: counted, not kept
+	}
 }
 
 // oddBytes flags, once per message, line endings and bytes that RFC 5321
@@ -283,7 +286,11 @@ func (p *Parser) serverLine(l lines.Line) {
 			p.reply.Lines = append(p.reply.Lines, line)
 			return
 		}
-		code, sep = "", ' '
+		// Not a reply: it answers no command, and takes none from
+		// those waiting.
+		p.FirstReply()
+		p.Reply(&session.Response{Lines: []string{line}, Time: l.Time})
+		return
 	}
 	if p.reply == nil {
 		p.reply = &session.Response{Status: code, Time: l.Time}
@@ -291,7 +298,6 @@ func (p *Parser) serverLine(l lines.Line) {
 		p.S.Anomaly(l.Time, session.FromServer, "multi-line reply changes its code from "+p.reply.Status+" to "+code)
 	}
 	p.reply.Lines = append(p.reply.Lines, line)
-	p.reply.Time = l.Time
 	if sep != '-' {
 		p.reply.Enhanced = enhancedCode(line)
 		p.finishReply()

@@ -239,7 +239,9 @@ func TestAnomalies(t *testing.T) {
 		{"unknown verb", []st.Step{S("220 mx\r\n"), C("FROB x\r\n"), S("502 5.5.2 unknown\r\n")}, []string{`unknown command "FROB"`}, []string{"- => 220", "FROB x => 502"}},
 		{"private X-verb is fine", []st.Step{S("220 mx\r\n"), C("XCLIENT ADDR=1.2.3.4\r\n"), S("250 ok\r\n")}, nil, []string{"- => 220", "XCLIENT ADDR=1.2.3.4 => 250"}},
 		{"code out of range still pairs", []st.Step{S("220 mx\r\n"), C("NOOP\r\n"), S("699 odd\r\n")}, []string{"reply code 699 out of range"}, []string{"- => 220", "NOOP => 699"}},
-		{"garbage instead of a reply", []st.Step{S("220 mx\r\n"), C("NOOP\r\n"), S("\x01\x02junk\r\n")}, []string{"reply line without a 3-digit code"}, []string{"- => 220", "NOOP => "}},
+		// A line without a code takes no command from those waiting: the
+		// NOOP's reply is the 250 after it.
+		{"garbage instead of a reply", []st.Step{S("220 mx\r\n"), C("NOOP\r\n"), S("\x01\x02junk\r\n250 ok\r\n")}, []string{"reply line without a 3-digit code"}, []string{"- => 220", "NOOP => 250", "- => "}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -340,5 +342,21 @@ func TestGapTakesEndOfData(t *testing.T) {
 	}
 	if m := s.Messages[0]; !m.Truncated || m.Subject != "x" {
 		t.Errorf("message: %+v, want subject x, incomplete", m)
+	}
+}
+
+// TestSizeCountsCutLines: a line past --max-line is cut, and still
+// counted whole in the message's size; it is an anomaly.
+func TestSizeCountsCutLines(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	steps := []st.Step{S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("Subject: s\r\n\r\n" + long + "\r\nend\r\n.\r\n"), S("250 ok\r\n")}
+	for _, cut := range [][]st.Step{steps, st.Bytewise(steps)} {
+		s := st.RunSpec(Spec(), proto.Options{MaxLine: 100}, cut...)
+		if len(s.Messages) != 1 || s.Messages[0].Size != int64(14+302+5) {
+			t.Fatalf("messages: %+v, want one of %d bytes", s.Messages, 14+302+5)
+		}
+		if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "cut") {
+			t.Errorf("anomalies: %v", s.Anomalies)
+		}
 	}
 }

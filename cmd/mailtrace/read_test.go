@@ -180,7 +180,7 @@ func TestBoundFlags(t *testing.T) {
 		t.Errorf("--max-header 40: summary should be marked incomplete and miss the subject:\n%s", out)
 	}
 	out, _, _ = runCLI(t, nil, "read", "--json", "--max-line", "20", "../../samples/smtp1.pcapng")
-	if !strings.Contains(out, "line longer than the limit was cut") {
+	if !strings.Contains(out, "line longer than the limit (--max-line) was cut") {
 		t.Errorf("--max-line 20: no cut line anomaly")
 	}
 	if _, _, err := runCLI(t, nil, "read", "--max-open", "-1", "../../samples/smtp1.pcapng"); exitCode(err) != 2 {
