@@ -102,6 +102,12 @@ type Stats struct {
 	Connections int64
 	Evicted     int64 // connections given up to stay within MaxOpen
 	Truncated   int64 // packets cut by the capture's snap length
+	// IPv6Fragments counts fragments of IPv6 datagrams, which are not
+	// reassembled: TCP data they carried shows as gaps.
+	IPv6Fragments int64
+	// FutureTimes counts packets stamped after year 9999, read as
+	// stamped at its end.
+	FutureTimes int64
 }
 
 // Input is one capture to read: a path, or "-" for Reader.
@@ -212,8 +218,16 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 	}
 }
 
+// lastTime is the latest time JSON (RFC 3339) can write; pcapng's 64-bit
+// time stamps go further.
+var lastTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+
 // Packet decodes and reassembles one captured frame.
 func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
+	if ts.After(lastTime) {
+		ts = lastTime
+		r.stats.FutureTimes++
+	}
 	r.stats.Packets++
 	r.stats.Bytes += int64(len(data))
 	seg, res := r.dec.decode(link, data, ts)
@@ -226,6 +240,9 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 		return
 	case malformed:
 		r.stats.Malformed++
+		return
+	case ipv6Fragment:
+		r.stats.IPv6Fragments++
 		return
 	}
 	r.stats.TCPPackets++

@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -20,10 +21,14 @@ type decoder struct {
 	lo      layers.Loopback
 	ip4     layers.IPv4
 	ip6     layers.IPv6
+	gre     layers.GRE
+	udp     layers.UDP
+	vxlan   layers.VXLAN
 	tcp     layers.TCP
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	found   []gopacket.LayerType
 	defrag  *ip4defrag.IPv4Defragmenter
+	scratch []byte // a frame rewritten before decoding (old QinQ tags)
 }
 
 func newDecoder() *decoder {
@@ -32,7 +37,8 @@ func newDecoder() *decoder {
 		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
 	} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6, &d.tcp)
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
+			&d.gre, &d.udp, &d.vxlan, &d.tcp)
 		p.IgnoreUnsupported = true
 		d.parsers[first] = p
 	}
@@ -81,6 +87,7 @@ const (
 	unknownLink
 	malformed
 	fragmentHeld
+	ipv6Fragment // a fragment of an IPv6 datagram: not reassembled
 )
 
 func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segment, decodeResult) {
@@ -88,8 +95,17 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 	if !ok {
 		return segment{}, unknownLink
 	}
+	if first == layers.LayerTypeEthernet {
+		data = d.retag(data)
+	}
 	d.found = d.found[:0]
 	err := d.parsers[first].DecodeLayers(data, &d.found)
+	if len(d.found) > 0 && d.found[len(d.found)-1] != layers.LayerTypeTCP {
+		// Encapsulations gopacket has no decoding layer for.
+		if inner, ok := d.unwrap(); ok {
+			err = d.parsers[inner.first].DecodeLayers(inner.data, &d.found)
+		}
+	}
 	var seg segment
 	haveIP, haveTCP := false, false
 	for _, lt := range d.found {
@@ -117,6 +133,15 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 		}
 		return segment{}, notTCP
 	}
+	if !haveTCP && d.found[len(d.found)-1] == layers.LayerTypeIPv6 {
+		switch res := d.ip6Extensions(); res {
+		case decodedTCP:
+			haveTCP, err = true, nil
+		case notTCP:
+		default:
+			return segment{}, res
+		}
+	}
 	if !haveTCP {
 		if err != nil && d.found[len(d.found)-1] != layers.LayerTypeIPv6 && d.found[len(d.found)-1] != layers.LayerTypeIPv4 {
 			return segment{}, malformed
@@ -128,6 +153,117 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 	}
 	seg.tcp = &d.tcp
 	return seg, decodedTCP
+}
+
+// retag rewrites the tags of old QinQ (TPID 0x9100, 0x9200), which
+// gopacket does not know, as 802.1Q tags, in a copy of the frame.
+func (d *decoder) retag(data []byte) []byte {
+	if len(data) < 14 {
+		return data
+	}
+	t := binary.BigEndian.Uint16(data[12:14])
+	if t != 0x9100 && t != 0x9200 {
+		return data
+	}
+	d.scratch = append(d.scratch[:0], data...)
+	for off := 12; off+4 <= len(d.scratch); off += 4 {
+		switch binary.BigEndian.Uint16(d.scratch[off:]) {
+		case 0x9100, 0x9200:
+			binary.BigEndian.PutUint16(d.scratch[off:], 0x8100)
+		case 0x8100, 0x88a8:
+		default:
+			return d.scratch
+		}
+	}
+	return d.scratch
+}
+
+// inner is the start of a frame found inside an encapsulation.
+type inner struct {
+	first gopacket.LayerType
+	data  []byte
+}
+
+// unwrap finds the IP packet inside PPPoE sessions (RFC 2516) and MPLS
+// label stacks (RFC 3032) after the last layer decoded.
+func (d *decoder) unwrap() (inner, bool) {
+	var etype layers.EthernetType
+	var payload []byte
+	switch d.found[len(d.found)-1] {
+	case layers.LayerTypeEthernet:
+		etype, payload = d.eth.EthernetType, d.eth.Payload
+	case layers.LayerTypeDot1Q:
+		etype, payload = d.dot1q.Type, d.dot1q.Payload
+	case layers.LayerTypeGRE:
+		etype, payload = d.gre.Protocol, d.gre.Payload
+	default:
+		return inner{}, false
+	}
+	switch etype {
+	case layers.EthernetTypePPPoESession:
+		// Version/type, code, session id, length, then PPP's protocol.
+		if len(payload) < 8 {
+			return inner{}, false
+		}
+		switch binary.BigEndian.Uint16(payload[6:8]) {
+		case 0x0021:
+			return inner{layers.LayerTypeIPv4, payload[8:]}, true
+		case 0x0057:
+			return inner{layers.LayerTypeIPv6, payload[8:]}, true
+		}
+	case layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
+		for off := 0; off+4 <= len(payload); off += 4 {
+			if payload[off+2]&1 == 0 {
+				continue // not the bottom of the stack
+			}
+			ip := payload[off+4:]
+			if len(ip) > 0 && ip[0]>>4 == 6 {
+				return inner{layers.LayerTypeIPv6, ip}, true
+			}
+			return inner{layers.LayerTypeIPv4, ip}, true
+		}
+	}
+	return inner{}, false
+}
+
+// ip6Extensions walks the IPv6 extension headers gopacket leaves
+// undecoded (Routing, Destination Options, Fragment, AH; RFC 8200 §4) to
+// the TCP header.
+func (d *decoder) ip6Extensions() decodeResult {
+	next, b := d.ip6.NextHeader, d.ip6.Payload
+	if d.ip6.HopByHop != nil {
+		next = d.ip6.HopByHop.NextHeader
+	}
+	for range 8 {
+		switch next {
+		case layers.IPProtocolTCP:
+			if err := d.tcp.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+				return malformed
+			}
+			return decodedTCP
+		case layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination, layers.IPProtocolIPv6HopByHop:
+			if len(b) < 2 || len(b) < (int(b[1])+1)*8 {
+				return malformed
+			}
+			next, b = layers.IPProtocol(b[0]), b[(int(b[1])+1)*8:]
+		case layers.IPProtocolAH:
+			if len(b) < 2 || len(b) < (int(b[1])+2)*4 {
+				return malformed
+			}
+			next, b = layers.IPProtocol(b[0]), b[(int(b[1])+2)*4:]
+		case layers.IPProtocolIPv6Fragment:
+			if len(b) < 8 {
+				return malformed
+			}
+			if binary.BigEndian.Uint16(b[2:4]) != 0 { // offset or more fragments
+				return ipv6Fragment
+			}
+			next, b = layers.IPProtocol(b[0]), b[8:] // an atomic fragment
+		default:
+			return notTCP
+		}
+	}
+	return notTCP
 }
 
 func (d *decoder) lastIPProtocol() layers.IPProtocol {

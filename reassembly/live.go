@@ -95,7 +95,7 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 		}
 		// Live, capture time is the clock: an idle connection's missing
 		// bytes are given up on even when no packet comes.
-		if now := time.Now(); now.Sub(lastTick) >= time.Second {
+		if now := time.Now().UTC(); now.Sub(lastTick) >= time.Second {
 			lastTick = now
 			if now.After(r.last) {
 				r.last = now

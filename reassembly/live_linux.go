@@ -205,11 +205,11 @@ func timestamp(oob []byte) time.Time {
 		for _, m := range msgs {
 			if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SO_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(unix.Timespec{})) {
 				ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
-				return time.Unix(int64(ts.Sec), int64(ts.Nsec))
+				return time.Unix(int64(ts.Sec), int64(ts.Nsec)).UTC()
 			}
 		}
 	}
-	return time.Now()
+	return time.Now().UTC()
 }
 
 // updateStats adds what the kernel counted since the last call.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -38,6 +39,18 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	if err != nil {
 		return err
 	}
+	// Ctrl-C or SIGTERM stops a read at once, also while a large
+	// document is being written: what was read is not worth the wait.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "mailtrace: interrupted: the output is incomplete")
+			os.Exit(130)
+		case <-done:
+		}
+	}()
 	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
@@ -55,6 +68,12 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	if st.Evicted > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d connections were given up to follow at most %d at once (--max-open)\n", st.Evicted, o.maxOpen)
+	}
+	if st.IPv6Fragments > 0 {
+		fmt.Fprintf(stderr, "mailtrace: warning: %d IPv6 fragments were not reassembled; the TCP data they carried shows as gaps\n", st.IPv6Fragments)
+	}
+	if st.FutureTimes > 0 {
+		fmt.Fprintf(stderr, "mailtrace: warning: %d packets were stamped after the year 9999 and are read as stamped at its end\n", st.FutureTimes)
 	}
 	if st.UnknownLink > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)
