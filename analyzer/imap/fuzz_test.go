@@ -1,8 +1,11 @@
 package imap
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -10,7 +13,7 @@ import (
 // parser must not panic, and how the bytes are cut into segments must not
 // change the exchanges.
 func FuzzParser(f *testing.F) {
-	st.FuzzSpec(f, Spec(), seedSteps,
+	st.FuzzSpecWith(f, Spec(), plusIsContinuation, seedSteps,
 		"* OK\r\n\x00a LOGIN {5}\r\n\x00+ go\r\n\x00alice {3+}\r\npwd\r\n\x00a OK\r\n", // literals
 		"* OK\r\n\x00a FETCH 1 BODY[]\r\n\x00* 1 FETCH (BODY[] {999}\r\nshort",         // literal longer than the stream
 		"* OK\r\n\x00a IDLE\r\n\x00+ idling\r\n* 3 EXISTS\r\n\x00DONE\r\n\x00a OK\r\n", // IDLE
@@ -19,4 +22,33 @@ func FuzzParser(f *testing.F) {
 		"b OK no such tag\r\n+ unexpected\r\n",                                         // replies with no command
 		"* OK\r\n\x00a LOGIN {18446744073709551616}\r\n",                               // literal size overflows
 	)
+}
+
+// plusIsContinuation: every "+" line the server sent (outside literals)
+// is a continuation reply, and there are no others.
+func plusIsContinuation(steps []st.Step, s *session.Session) string {
+	for _, st := range steps {
+		if strings.ContainsAny(st.Data, "{}") {
+			return "" // literals: a "+" inside one is data
+		}
+	}
+	want := 0
+	for _, l := range st.ServerLines(steps) {
+		if l = strings.TrimSuffix(l, "\r"); l == "+" || strings.HasPrefix(l, "+ ") {
+			want++
+		}
+	}
+	got := 0
+	for _, e := range s.Exchanges {
+		if e.Response != nil && e.Response.Status == "+" {
+			got++
+		}
+	}
+	if s.TLS != session.TLSNone || s.Compressed {
+		return ""
+	}
+	if got != want {
+		return fmt.Sprintf("%d \"+\" lines, %d continuation replies", want, got)
+	}
+	return ""
 }

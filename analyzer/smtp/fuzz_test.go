@@ -1,8 +1,10 @@
 package smtp
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -10,7 +12,7 @@ import (
 // parser must not panic, and how the bytes are cut into segments must not
 // change the exchanges.
 func FuzzParser(f *testing.F) {
-	st.FuzzSpec(f, Spec(), seedSteps,
+	st.FuzzSpecWith(f, Spec(), everyLineOnce, seedSteps,
 		"220 mx\r\n\x00BDAT 5\r\nabc",                          // chunk longer than the stream
 		"220 mx\r\n\x00BDAT 99999999999999999999\r\n",          // size overflows
 		"220 mx\r\n\x00AUTH PLAIN\r\n\x00334 \r\n\x00=\r\n",    // empty initial response
@@ -19,4 +21,23 @@ func FuzzParser(f *testing.F) {
 		"220 mx\r\n\x00STARTTLS\r\n\x00220 go\r\n\x00\x16\x03", // TLS after STARTTLS
 		"\x00MAIL FROM:<a>\r\n\x00\xff\x10\x00RCPT TO:<b>\r\n", // gap then data
 	)
+}
+
+// everyLineOnce: each server line is in exactly one reply, in order,
+// unless an upgrade to TLS hid the rest.
+func everyLineOnce(steps []st.Step, s *session.Session) string {
+	want := st.ServerLines(steps)
+	var got []string
+	for _, e := range s.Exchanges {
+		if e.Response != nil {
+			got = append(got, e.Response.Lines...)
+		}
+	}
+	if s.TLS != session.TLSNone || s.ExchangesDropped > 0 {
+		return ""
+	}
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d server lines, %d in replies", len(want), len(got))
+	}
+	return ""
 }

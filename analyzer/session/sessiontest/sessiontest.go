@@ -189,13 +189,54 @@ func Fuzz(t interface{ Fatal(...any) }, data []byte, spec proto.Spec, opts proto
 // conversation and chunks in Script's form, each a case worth starting
 // from.
 func FuzzSpec(f *testing.F, spec proto.Spec, seed []Step, chunks ...string) {
+	FuzzSpecWith(f, spec, nil, seed, chunks...)
+}
+
+// Oracle checks what a protocol's parser made of steps without gaps; it
+// returns what is wrong, or "".
+type Oracle func(steps []Step, s *session.Session) string
+
+// FuzzSpecWith is FuzzSpec with a protocol's own oracle besides.
+func FuzzSpecWith(f *testing.F, spec proto.Spec, oracle Oracle, seed []Step, chunks ...string) {
 	f.Add(Unscript(seed))
 	for _, c := range chunks {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		Fuzz(t, data, spec, proto.Options{MaxLine: 256})
+		steps := Script(data)
+		if oracle == nil || hasGap(steps) {
+			return
+		}
+		if msg := oracle(steps, RunSpec(spec, proto.Options{MaxLine: 256}, steps...)); msg != "" {
+			t.Fatal(msg)
+		}
 	})
+}
+
+func hasGap(steps []Step) bool {
+	for _, s := range steps {
+		if s.Gap > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ServerLines splits the server's bytes of steps into lines as a parser
+// reads them: LF ends a line, a last line without one still counts.
+func ServerLines(steps []Step) []string {
+	var b strings.Builder
+	for _, s := range steps {
+		if s.Dir == session.FromServer {
+			b.WriteString(s.Data)
+		}
+	}
+	text := b.String()
+	if text == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 }
 
 // CheckPairs runs steps through run whole and split into single bytes, and
