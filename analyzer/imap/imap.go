@@ -383,6 +383,8 @@ func (l *literal) show() string {
 	switch {
 	case l.msg:
 		return "<message " + strconv.FormatInt(l.size, 10) + " bytes>"
+	case l.size == 0:
+		return `""`
 	case int64(len(l.text)) == l.size && l.size <= maxShownLiteral && printable(l.text):
 		return string(l.text)
 	}

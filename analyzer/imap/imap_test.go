@@ -345,3 +345,41 @@ func TestLiteralEdges(t *testing.T) {
 		t.Errorf("cut line with a literal: exchanges differ:\n%s", d)
 	}
 }
+
+// TestLiteralCorners: the cases of issue 10's review, each a sequence
+// that once gave a wrong session.
+func TestLiteralCorners(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+	}{{
+		name: "{0} synchronizing literal: each + answers its part",
+		steps: []st.Step{S("* OK ready\r\n"), C("a1 LOGIN {0}\r\n"), S("+ go\r\n"), C(" {4}\r\n"), S("+ go\r\n"), C("pass\r\n"), S("a1 OK done\r\n")},
+		want:  []string{"- => OK", "a1 LOGIN {0} => +", `continuation a1 LOGIN "" {4} => +`, "continuation a1 LOGIN pass => OK"},
+	}, {
+		name: "NO to a non-synchronizing literal: the client sends it anyway (RFC 7888)",
+		steps: []st.Step{S("* OK ready\r\n"), C("a1 APPEND INBOX {17+}\r\n"), S("a1 NO [TOOBIG] no\r\n"),
+			C("a2 NOOP\r\nb NOOP\r\n\r\n"), C("d NOOP\r\n"), S("d OK\r\n")},
+		want: []string{"- => OK", "a1 APPEND INBOX {17+} <message 17 bytes> => NO", "d NOOP => OK"},
+	}, {
+		name: "a + takes no untagged data of another command",
+		steps: []st.Step{S("* OK ready\r\n"), C("a SEARCH ALL\r\nb APPEND INBOX {3}\r\n"), S("* SEARCH 1 2\r\n+ go\r\n"), C("abc\r\n"),
+			S("a OK searched\r\nb OK appended\r\n")},
+		want: []string{"- => OK", "a SEARCH ALL => OK", "b APPEND INBOX {3} => +", "continuation b APPEND <message 3 bytes> => OK"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st.CheckPairs(t, run, tc.steps, tc.want)
+			s := run(tc.steps...)
+			for _, e := range s.Exchanges {
+				if e.Response != nil && e.Response.Status == "+" && len(e.Response.Lines) != 1 {
+					t.Errorf("a + took other lines: %q", e.Response.Lines)
+				}
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}

@@ -361,7 +361,9 @@ func (p *Parser) noteCapabilities(lines []string) {
 // continuation pairs a "+" with the client part that waits for it: the
 // client sends nothing more until it arrives, so it is the latest open one.
 func (p *Parser) continuation(line string, t time.Time) {
-	r := p.takeResponse("+", line, t, nil)
+	// A "+" asks for more of one command: untagged data waiting belongs
+	// to a completion, not to it.
+	r := &session.Response{Status: "+", Lines: []string{line}, Time: t}
 	for i := len(p.open) - 1; i >= 0; i-- {
 		c := p.open[i]
 		e, ok := c.firstOpen()
@@ -387,14 +389,20 @@ func (p *Parser) continuation(line string, t time.Time) {
 // complete pairs a tagged completion with its command's last part.
 func (p *Parser) complete(c *command, r *session.Response) {
 	if p.waiting == c {
-		if p.client == continuing {
-			// Refused before its literal was sent (RFC 9051 §7.5): the
-			// client will not send it.
+		switch {
+		case p.client == continuing && p.seg == nil:
+			// Refused while the client waited for "+" to send a
+			// synchronizing literal (RFC 9051 §7.5): it will not.
 			p.Cli.Expect(0)
 			p.lit = literal{}
 			p.DropMessage(session.FromClient)
+			p.client, p.waiting = tagged, nil
+		case p.client == continuing:
+			// A non-synchronizing literal is on the wire already: the
+			// client sends it and the rest of its line (RFC 7888 §4).
+		default:
+			p.client, p.waiting, p.seg = tagged, nil, nil
 		}
-		p.client, p.waiting, p.seg = tagged, nil, nil
 	}
 	if e, ok := c.lastOpen(); ok {
 		p.Answer(e, r)

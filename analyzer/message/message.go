@@ -155,21 +155,58 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	return m
 }
 
-// parseHeader parses a header block, tolerating one that was cut short:
-// without its blank line, or ending in a partial or malformed line.
+// parseHeader parses a header block, tolerating one that was cut short
+// (without its blank line, or ending in a partial line) and lines that are
+// no header field: each costs only itself (RFC 5322 §2.2).
 func parseHeader(hdr []byte) (mail.Header, bool) {
-	for try := 0; try < 2; try++ {
-		block := append(bytes.Clone(hdr), "\r\n\r\n"...)
-		if msg, err := mail.ReadMessage(bytes.NewReader(block)); err == nil {
-			return msg.Header, true
+	var clean bytes.Buffer
+	field := false // the line before was a field, which may go on
+	for len(hdr) > 0 {
+		line := hdr
+		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
+			line, hdr = hdr[:i+1], hdr[i+1:]
+		} else {
+			hdr = nil
 		}
-		i := bytes.LastIndexByte(bytes.TrimRight(hdr, "\r\n"), '\n')
-		if i < 0 {
-			break
+		text := bytes.TrimRight(line, "\r\n")
+		if len(text) == 0 {
+			break // the end of the header
 		}
-		hdr = hdr[:i+1]
+		switch {
+		case text[0] == ' ' || text[0] == '\t':
+			if !field {
+				continue // a continuation of nothing
+			}
+		case isField(text):
+			field = true
+		default:
+			field = false
+			continue
+		}
+		clean.Write(text)
+		clean.WriteString("\r\n")
 	}
-	return nil, false
+	clean.WriteString("\r\n")
+	msg, err := mail.ReadMessage(&clean)
+	if err != nil {
+		return nil, false
+	}
+	return msg.Header, true
+}
+
+// isField reports a line that starts a header field: a name of printable
+// characters but the colon, then a colon (RFC 5322 §2.2).
+func isField(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	for _, c := range line[:i] {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 var decoder = &mime.WordDecoder{CharsetReader: charsetReader}

@@ -85,3 +85,18 @@ func FuzzSummary(f *testing.F) {
 		}
 	})
 }
+
+// TestHeaderWithoutColon: one bad header line, or a continuation line
+// first, costs that line, not the whole summary.
+func TestHeaderWithoutColon(t *testing.T) {
+	for _, raw := range []string{
+		"From: a@b\r\nthis is no header\r\nSubject: s\r\n\r\nbody\r\n",
+		" leading continuation\r\nFrom: a@b\r\nSubject: s\r\n\r\nbody\r\n",
+	} {
+		b := NewBuilder(false)
+		b.Write([]byte(raw))
+		if m := b.Finish(false); m.From != "a@b" || m.Subject != "s" {
+			t.Errorf("%q: got From %q Subject %q", raw, m.From, m.Subject)
+		}
+	}
+}
