@@ -46,6 +46,11 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	go func() {
 		select {
 		case <-ctx.Done():
+			select {
+			case <-done:
+				return // finished: main cancels the context on its way out
+			default:
+			}
 			fmt.Fprintln(stderr, "mailtrace: interrupted: the output is incomplete")
 			os.Exit(130)
 		case <-done:
