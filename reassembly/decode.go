@@ -184,8 +184,9 @@ type inner struct {
 	data  []byte
 }
 
-// unwrap finds the IP packet inside PPPoE sessions (RFC 2516) and MPLS
-// label stacks (RFC 3032) after the last layer decoded.
+// unwrap finds the IP packet inside PPPoE sessions (RFC 2516), MPLS
+// label stacks (RFC 3032), L2TPv2 tunnels (RFC 2661) and PPTP's PPP in
+// GRE (RFC 2637) after the last layer decoded.
 func (d *decoder) unwrap() (inner, bool) {
 	var etype layers.EthernetType
 	var payload []byte
@@ -196,21 +197,23 @@ func (d *decoder) unwrap() (inner, bool) {
 		etype, payload = d.dot1q.Type, d.dot1q.Payload
 	case layers.LayerTypeGRE:
 		etype, payload = d.gre.Protocol, d.gre.Payload
+	case layers.LayerTypeUDP:
+		if d.udp.SrcPort == 1701 || d.udp.DstPort == 1701 {
+			return l2tp(d.udp.Payload)
+		}
+		return inner{}, false
 	default:
 		return inner{}, false
 	}
 	switch etype {
 	case layers.EthernetTypePPPoESession:
-		// Version/type, code, session id, length, then PPP's protocol.
-		if len(payload) < 8 {
+		// Version/type, code, session id, length, then PPP.
+		if len(payload) < 6 {
 			return inner{}, false
 		}
-		switch binary.BigEndian.Uint16(payload[6:8]) {
-		case 0x0021:
-			return inner{layers.LayerTypeIPv4, payload[8:]}, true
-		case 0x0057:
-			return inner{layers.LayerTypeIPv6, payload[8:]}, true
-		}
+		return ppp(payload[6:])
+	case 0x880b: // PPP, as PPTP carries it in GRE
+		return ppp(payload)
 	case layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
 		for off := 0; off+4 <= len(payload); off += 4 {
 			if payload[off+2]&1 == 0 {
@@ -222,6 +225,62 @@ func (d *decoder) unwrap() (inner, bool) {
 			}
 			return inner{layers.LayerTypeIPv4, ip}, true
 		}
+	}
+	return inner{}, false
+}
+
+// l2tp finds the PPP frame in an L2TPv2 data message (RFC 2661 §3.1):
+// flags and version, then the optional length, tunnel and session ids,
+// optional sequence numbers and an optional offset.
+func l2tp(b []byte) (inner, bool) {
+	if len(b) < 6 {
+		return inner{}, false
+	}
+	flags := binary.BigEndian.Uint16(b)
+	if flags&0x8000 != 0 || flags&0x000f != 2 {
+		return inner{}, false // a control message, or not version 2
+	}
+	off := 2
+	if flags&0x4000 != 0 {
+		off += 2 // length
+	}
+	off += 4 // tunnel and session ids
+	if flags&0x0800 != 0 {
+		off += 4 // Ns, Nr
+	}
+	if flags&0x0200 != 0 {
+		if len(b) < off+2 {
+			return inner{}, false
+		}
+		off += 2 + int(binary.BigEndian.Uint16(b[off:]))
+	}
+	if len(b) < off {
+		return inner{}, false
+	}
+	return ppp(b[off:])
+}
+
+// ppp finds the IP packet in a PPP frame (RFC 1661), with or without the
+// HDLC address and control bytes, with a one- or two-byte protocol.
+func ppp(b []byte) (inner, bool) {
+	if len(b) >= 2 && b[0] == 0xff && b[1] == 0x03 {
+		b = b[2:]
+	}
+	if len(b) < 1 {
+		return inner{}, false
+	}
+	proto, n := uint16(b[0]), 1
+	if b[0]&1 == 0 { // not compressed: two bytes
+		if len(b) < 2 {
+			return inner{}, false
+		}
+		proto, n = binary.BigEndian.Uint16(b), 2
+	}
+	switch proto {
+	case 0x21:
+		return inner{layers.LayerTypeIPv4, b[n:]}, true
+	case 0x57:
+		return inner{layers.LayerTypeIPv6, b[n:]}, true
 	}
 	return inner{}, false
 }

@@ -47,6 +47,18 @@ func TestEncapsulations(t *testing.T) {
 			outer := outerIPv4(17, len(udp)+len(vx)+len(innerEth))
 			return eth(0x0800, outer, udp, vx, innerEth)
 		}},
+		"L2TP and PPP": {false, func(ip []byte) []byte {
+			l2 := []byte{0x40, 0x02, 0, 0, 0, 1, 0, 2, 0xff, 0x03, 0x00, 0x21}
+			binary.BigEndian.PutUint16(l2[2:], uint16(len(l2)+len(ip)))
+			udp := append(append(u16(1701), u16(1701)...), u16(uint16(8+len(l2)+len(ip)))...)
+			udp = append(udp, 0, 0)
+			return eth(0x0800, outerIPv4(17, len(udp)+len(l2)+len(ip)), udp, l2, ip)
+		}},
+		"PPTP: PPP in GRE": {false, func(ip []byte) []byte {
+			gre := []byte{0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 1, 0, 0, 0, 1} // key (payload length, call id) and sequence present, version 1
+			binary.BigEndian.PutUint16(gre[4:], uint16(len(ip)+1))
+			return eth(0x0800, outerIPv4(47, len(gre)+1+len(ip)), gre, []byte{0x21}, ip)
+		}},
 		"IPv6 Destination Options and Routing headers": {true, func(ip []byte) []byte {
 			ext := []byte{43, 0, 1, 4, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0} // PadN; routing type 0, 0 segments left
 			out := append(append(append([]byte(nil), ip[:40]...), ext...), ip[40:]...)

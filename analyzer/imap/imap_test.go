@@ -354,7 +354,7 @@ func TestLiteralCorners(t *testing.T) {
 		steps []st.Step
 		want  []string
 	}{{
-		name: "{0} synchronizing literal: each + answers its part",
+		name:  "{0} synchronizing literal: each + answers its part",
 		steps: []st.Step{S("* OK ready\r\n"), C("a1 LOGIN {0}\r\n"), S("+ go\r\n"), C(" {4}\r\n"), S("+ go\r\n"), C("pass\r\n"), S("a1 OK done\r\n")},
 		want:  []string{"- => OK", "a1 LOGIN {0} => +", `continuation a1 LOGIN "" {4} => +`, "continuation a1 LOGIN pass => OK"},
 	}, {
@@ -381,5 +381,18 @@ func TestLiteralCorners(t *testing.T) {
 				t.Errorf("anomalies: %v", s.Anomalies)
 			}
 		})
+	}
+}
+
+// TestWrongLiteralLength: a server literal shorter than what follows
+// leaves a ")" line; it is no completion, and the next response resyncs.
+func TestWrongLiteralLength(t *testing.T) {
+	s := run(S("* OK ready\r\n"), C("a FETCH 1 BODY[]\r\n"), S("* 1 FETCH (BODY[] {12}\r\nSubject: x\r\nmore than announced\r\n)\r\na OK done\r\n"),
+		C("b NOOP\r\n"), S("b OK\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => OK", "a FETCH 1 BODY[] => OK", "b NOOP => OK"}); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "not a response") {
+		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }

@@ -172,6 +172,14 @@ func (p *Parser) response(line string, start, end time.Time) {
 		p.continuation(line, start)
 		return
 	}
+	if !validTag(tag) {
+		// Not a response: most likely the rest of a line whose literal
+		// was announced shorter than it was. It stays with the data;
+		// the next line that parses resynchronizes.
+		p.S.Anomaly(start, session.FromServer, "server line that is not a response (a literal of the wrong length?): "+line)
+		p.untagged = append(p.untagged, untagged{text: line, t: start})
+		return
+	}
 	for i, c := range p.open {
 		if c.tag != tag && !(c.lone && p.ownsNoTag(tag)) {
 			continue
@@ -191,6 +199,20 @@ func (p *Parser) response(line string, start, end time.Time) {
 		p.S.Anomaly(start, session.FromServer, "completion for unknown tag "+tag)
 	}
 	p.Reply(p.takeResponse(statusWord(status), line, start, nil))
+}
+
+// validTag reports whether s can be a tag: ASTRING-CHARs but "+"
+// (RFC 9051 §9).
+func validTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || strings.IndexByte(`(){%*"\+`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ownsNoTag reports whether no open command was sent with tag.

@@ -350,7 +350,7 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
-	if p.FirstReply() && !p.S.Midstream && (r.Status == "220" || r.Status == "554" || r.Status == "421") {
+	if p.FirstReply() && p.greeting(r) {
 		before, _ := p.Waiting()
 		p.Greeting(before, r)
 		return
@@ -368,6 +368,18 @@ func (p *Parser) finishReply() {
 	// part of the exchange its sinks are told of.
 	p.afterReply(e.Command, r)
 	p.Answer(e, r)
+}
+
+// greeting reports whether r, the server's first reply, is its greeting
+// (RFC 5321 §3.1): in a capture seen from the start, a 220, 554 or 421;
+// in one that began later, a 220 while no STARTTLS waits, since 220
+// answers no other command.
+func (p *Parser) greeting(r *session.Response) bool {
+	if !p.S.Midstream {
+		return r.Status == "220" || r.Status == "554" || r.Status == "421"
+	}
+	e, waiting := p.Waiting()
+	return r.Status == "220" && (!waiting || e.Command.Verb != "STARTTLS")
 }
 
 // afterReply applies what a reply means for the session's state.

@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -357,6 +358,29 @@ func TestSizeCountsCutLines(t *testing.T) {
 		}
 		if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "cut") {
 			t.Errorf("anomalies: %v", s.Anomalies)
+		}
+	}
+}
+
+// TestEarlyTalker: a spam bot sends HELO, MAIL and RCPT before the
+// greeting; the greeting answers none of them, also in a capture that
+// began after the handshake (220 answers no command but STARTTLS).
+func TestEarlyTalker(t *testing.T) {
+	steps := []st.Step{C("HELO bot\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\n"), S("220 mx ESMTP\r\n"), S("250 mx\r\n250 ok\r\n554 no\r\n")}
+	want := []string{"HELO bot => 250", "MAIL FROM:<a@x> => 250", "RCPT TO:<b@y> => 554", "- => 220"}
+	for _, midstream := range []bool{false, true} {
+		s := st.NewSession(Name)
+		s.Midstream, s.BytesClient = midstream, 1
+		st.Run(New(proto.Env{Session: s}), steps...)
+		got := st.Pairs(s)
+		slices.Sort(got)
+		w := slices.Clone(want)
+		slices.Sort(w)
+		if d := st.Diff(got, w); d != "" {
+			t.Errorf("midstream %v: exchanges differ:\n%s", midstream, d)
+		}
+		if s.Exchanges[0].Command != nil {
+			t.Errorf("midstream %v: the greeting is not first", midstream)
 		}
 	}
 }
