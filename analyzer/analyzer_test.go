@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -393,5 +394,46 @@ func TestOneSidedCaptures(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRepliesAfterServerGap: the client's acknowledgements say which
+// replies a server gap held. Pipelined commands in separate segments
+// acknowledge the same server bytes, so only the EHLO's reply is lost;
+// a client that waited for each reply acknowledged more each time.
+func TestRepliesAfterServerGap(t *testing.T) {
+	c, s := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:25")
+	S := func(d string) capturetest.Said { return capturetest.Said{Data: d} }
+	C := func(d string) capturetest.Said { return capturetest.Said{Client: true, Data: d} }
+	tests := []struct {
+		name string
+		said []capturetest.Said
+		lost []string // server segments the capture lost
+		want []string
+	}{{
+		name: "pipelined in three segments",
+		said: []capturetest.Said{S("220 mx\r\n"), C("EHLO c\r\n"), S("250-mx\r\n250 PIPELINING\r\n"),
+			C("MAIL FROM:<a@x>\r\n"), C("RCPT TO:<b@y>\r\n"), C("DATA\r\n"), S("250 ok\r\n250 ok\r\n354 go\r\n"),
+			C("hi\r\n.\r\n"), S("250 queued\r\n"), C("QUIT\r\n"), S("221 bye\r\n")},
+		lost: []string{"250-mx\r\n250 PIPELINING\r\n"},
+		want: []string{"- => 220", "EHLO c => (none)", "MAIL FROM:<a@x> => 250", "RCPT TO:<b@y> => 250", "DATA => 354",
+			"message DATA 4 bytes => 250", "QUIT => 221"},
+	}, {
+		name: "one command at a time, two replies lost",
+		said: []capturetest.Said{S("220 mx\r\n"), C("EHLO c\r\n"), S("250 mx\r\n"), C("MAIL FROM:<a@x>\r\n"), S("250 sender ok\r\n"),
+			C("RCPT TO:<b@y>\r\n"), S("250 rcpt ok\r\n"), C("QUIT\r\n"), S("221 bye\r\n")},
+		lost: []string{"250 mx\r\n", "250 sender ok\r\n"},
+		want: []string{"- => 220", "EHLO c => (none)", "MAIL FROM:<a@x> => (none)", "RCPT TO:<b@y> => 250", "QUIT => 221"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			segs := capturetest.Converse(c, s, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), tc.said...)
+			segs = capturetest.Drop(segs, func(_ int, s capturetest.Segment) bool { return slices.Contains(tc.lost, string(s.Payload)) })
+			data, _ := capturetest.Write(segs)
+			got, _ := analyze(t, data, analyzer.DefaultOptions())
+			if d := st.Diff(st.Pairs(got[0]), tc.want); d != "" {
+				t.Errorf("exchanges differ:\n%s", d)
+			}
+		})
 	}
 }

@@ -110,10 +110,11 @@ type conn struct {
 }
 
 type heldEvent struct {
-	dir  reassembly.Dir
-	t    time.Time
-	data []byte
-	gap  int
+	dir   reassembly.Dir
+	t     time.Time
+	data  []byte
+	gap   int
+	acked int64
 }
 
 func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
@@ -151,12 +152,12 @@ func (c *conn) dir(d reassembly.Dir) session.Dir {
 	return session.FromServer
 }
 
-func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte) {
+func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 	if c.ignored {
 		return
 	}
 	if c.s == nil {
-		c.hold(heldEvent{dir: d, t: t, data: bytes.Clone(b)})
+		c.hold(heldEvent{dir: d, t: t, data: bytes.Clone(b), acked: acked})
 		return
 	}
 	sd := c.dir(d)
@@ -168,6 +169,9 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte) {
 	c.s.End = t
 	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
 	if c.p != nil {
+		if a, ok := c.p.(proto.Acker); ok {
+			a.Acked(sd, acked)
+		}
 		c.p.Feed(sd, t, b)
 	}
 }
@@ -287,7 +291,7 @@ func (c *conn) detect(final bool) {
 			if e.gap > 0 {
 				c.Gap(e.dir, e.t, e.gap)
 			} else {
-				c.Data(e.dir, e.t, e.data)
+				c.Data(e.dir, e.t, e.data, e.acked)
 			}
 		}
 		return

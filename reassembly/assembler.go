@@ -50,10 +50,13 @@ const (
 	EndEvicted            // given up to stay within MaxOpen
 )
 
-// Conn receives the reassembled bytes of one connection, in capture order
-// across both directions. Data's slice is only valid during the call.
+// Conn receives the reassembled bytes of one connection, each direction in
+// sequence order, the two merged as their acknowledgements say. Data's
+// slice is only valid during the call; acked is how many bytes of the
+// other direction the sender had acknowledged when it sent b (counted from
+// that direction's first byte), or -1 when unknown.
 type Conn interface {
-	Data(dir Dir, t time.Time, b []byte)
+	Data(dir Dir, t time.Time, b []byte, acked int64)
 	Gap(dir Dir, t time.Time, n int)
 	// Conflict reports a retransmission whose n bytes differ from those
 	// first sent, which were kept: a broken stack, or an evasion attempt.
@@ -391,6 +394,7 @@ type halfState struct {
 	expected  uint32 // sequence number of the next byte gopacket delivers
 	maxEnd    uint32 // end of the furthest data seen
 	delivered uint32 // sequence number of the next byte to hand to the Conn
+	base      uint32 // sequence number of the direction's first byte
 	fin       bool
 	acks      []ackRecord // segments gopacket has not delivered yet
 	queue     []chunk     // delivered by gopacket, waiting for their turn
@@ -471,9 +475,9 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 	h := &s.halves[d]
 	switch {
 	case tcp.SYN && !h.known:
-		h.known, h.expected, h.maxEnd, h.delivered = true, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1
+		h.known, h.expected, h.maxEnd, h.delivered, h.base = true, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1
 	case !h.known && len(tcp.Payload) > 0:
-		h.known, h.expected, h.maxEnd, h.delivered = true, tcp.Seq, tcp.Seq, tcp.Seq
+		h.known, h.expected, h.maxEnd, h.delivered, h.base = true, tcp.Seq, tcp.Seq, tcp.Seq, tcp.Seq
 	}
 	if tcp.FIN {
 		h.fin = true
@@ -531,6 +535,20 @@ func (s *stream) acked(d Dir, ack uint32) bool {
 	return int32(limit-ack) >= 0
 }
 
+// peerOffset says how many bytes of the other direction than d an
+// acknowledgement covers, -1 when unknown.
+func (s *stream) peerOffset(d Dir, ack uint32, has bool) int64 {
+	o := &s.halves[1-d]
+	if !has || !o.known {
+		return -1
+	}
+	n := int32(ack - o.base)
+	if n < 0 {
+		return -1
+	}
+	return int64(n)
+}
+
 // due reports whether a chunk captured at t has waited long enough for the
 // other direction's bytes.
 func (s *stream) due(t time.Time) bool {
@@ -565,7 +583,7 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 				s.conn.Gap(d, t, skip)
 			}
 			if n > 0 {
-				s.conn.Data(d, t, sg.Fetch(n))
+				s.conn.Data(d, t, sg.Fetch(n), s.peerOffset(d, ack, has))
 			}
 			h.delivered = h.expected
 			return
@@ -638,7 +656,7 @@ func (s *stream) drain(force bool) {
 		if c.gap > 0 {
 			s.conn.Gap(d, c.t, c.gap)
 		} else {
-			s.conn.Data(d, c.t, c.data)
+			s.conn.Data(d, c.t, c.data, s.peerOffset(d, c.ack, c.hasAck))
 		}
 	}
 }

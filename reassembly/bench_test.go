@@ -15,7 +15,7 @@ type nopHandler struct{}
 type nopConn struct{}
 
 func (nopHandler) Open(ConnInfo) Conn        { return nopConn{} }
-func (nopConn) Data(Dir, time.Time, []byte)  {}
+func (nopConn) Data(Dir, time.Time, []byte, int64)  {}
 func (nopConn) Gap(Dir, time.Time, int)      {}
 func (nopConn) Conflict(Dir, time.Time, int) {}
 func (nopConn) Close(time.Time, End)         {}

@@ -33,7 +33,7 @@ func (r *recorder) Open(info ConnInfo) Conn {
 	return c
 }
 
-func (c *recConn) Data(d Dir, _ time.Time, b []byte) {
+func (c *recConn) Data(d Dir, _ time.Time, b []byte, _ int64) {
 	// Adjacent chunks of one direction are merged: how bytes are cut
 	// into deliveries is not part of the contract.
 	tag := fmt.Sprintf("%d:", d)

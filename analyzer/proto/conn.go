@@ -40,8 +40,9 @@ type Conn struct {
 	tls     tlswatch.Watch
 	pending replyq.Queue[*session.Exchange]
 	msgs    [2]*message.Builder
-	replied bool // the server has replied at all
-	paired  bool // some reply has answered a command
+	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
+	replied bool     // the server has replied at all
+	paired  bool     // some reply has answered a command
 }
 
 // NewConn returns the scaffolding for a parser built with env, whose
@@ -52,6 +53,7 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 	if c.events == nil {
 		c.events = NoEvents{}
 	}
+	c.acked = [2]int64{-1, -1}
 	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted}
 	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted}
 	return c
@@ -89,6 +91,10 @@ func (c *Conn) splitter(d session.Dir) *lines.Splitter {
 	}
 	return c.Cli
 }
+
+// Acked notes how many bytes of the other direction the bytes about to be
+// fed in direction d acknowledged.
+func (c *Conn) Acked(d session.Dir, n int64) { c.acked[d] = n }
 
 // Feed pushes bytes seen in direction d through its splitter, unless they
 // follow an accepted upgrade to TLS; bytes after an upgrade that are not
@@ -156,12 +162,14 @@ func (c *Conn) Add(cmd *session.Command) *session.Exchange {
 // Push records a client command and queues it for its reply, in order.
 func (c *Conn) Push(cmd *session.Command) *session.Exchange {
 	e := c.Add(cmd)
-	c.pending.Push(e, cmd.Time)
+	c.pending.Push(e, cmd.Time, c.acked[session.FromClient])
 	return e
 }
 
 // Queue queues an exchange already recorded for its reply, in order.
-func (c *Conn) Queue(e *session.Exchange) { c.pending.Push(e, e.Command.Time) }
+func (c *Conn) Queue(e *session.Exchange) {
+	c.pending.Push(e, e.Command.Time, c.acked[session.FromClient])
+}
 
 // Waiting is the oldest exchange queued for a reply; ok is false when none.
 func (c *Conn) Waiting() (e *session.Exchange, ok bool) { return c.pending.First() }

@@ -18,6 +18,13 @@ type Parser interface {
 	Close(t time.Time)
 }
 
+// Acker is a parser that wants to know, before each Feed, how many bytes
+// of the other direction the sender had acknowledged (-1: unknown): what
+// the sender had seen when it sent them.
+type Acker interface {
+	Acked(d session.Dir, n int64)
+}
+
 // Env is what a parser is built with.
 type Env struct {
 	Session *session.Session

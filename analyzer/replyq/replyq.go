@@ -4,9 +4,13 @@
 // pairs exactly where timestamps cannot.
 //
 // After the capture lost server bytes, the queue drops the commands whose
-// replies the gap must have held: a command the client sent after the last
-// server bytes seen, in a later segment than the one before it, was sent
-// because that one's reply arrived, unseen.
+// replies the gap must have held. The client's acknowledgements say it: a
+// command whose segment acknowledged more server bytes than the command
+// before it was sent after the client had received more, the reply to
+// that one (FIFO), which the capture lost; pipelined commands acknowledge
+// the same. Without acknowledgements, time decides: a command sent after
+// the last server bytes seen, in a later segment than the one before it,
+// was sent because that one's reply arrived, unseen.
 package replyq
 
 import "time"
@@ -21,12 +25,16 @@ type Queue[T any] struct {
 }
 
 type entry[T any] struct {
-	v    T
-	sent time.Time
+	v     T
+	sent  time.Time
+	acked int64 // server bytes acknowledged when sent; -1 unknown
 }
 
-// Push queues v, sent at t.
-func (q *Queue[T]) Push(v T, sent time.Time) { q.q = append(q.q, entry[T]{v, sent}) }
+// Push queues v, sent at t when the client had acknowledged acked bytes
+// of the server's (-1: unknown).
+func (q *Queue[T]) Push(v T, sent time.Time, acked int64) {
+	q.q = append(q.q, entry[T]{v, sent, acked})
+}
 
 // First is the oldest command awaiting a reply; ok is false when none.
 func (q *Queue[T]) First() (v T, ok bool) {
@@ -57,7 +65,11 @@ func (q *Queue[T]) Next() (v T, lost []T, ok bool) {
 		q.gap = false
 		for len(q.q) >= 2 {
 			c0, c1 := q.q[0], q.q[1]
-			if !c1.sent.After(c0.sent) || !c1.sent.After(q.gapFrom) {
+			answered := c1.sent.After(c0.sent) && c1.sent.After(q.gapFrom)
+			if c0.acked >= 0 && c1.acked >= 0 {
+				answered = c1.acked > c0.acked
+			}
+			if !answered {
 				break
 			}
 			lost = append(lost, c0.v)

@@ -25,7 +25,7 @@ func TestQueue(t *testing.T) {
 	for _, tc := range tests {
 		var q Queue[string]
 		for i, ms := range tc.sent {
-			q.Push("c"+string(rune('0'+i)), at(ms))
+			q.Push("c"+string(rune('0'+i)), at(ms), -1)
 		}
 		q.ServerData(at(tc.server))
 		if tc.gap {
@@ -42,6 +42,18 @@ func TestQueue(t *testing.T) {
 			}
 		}
 	}
+	// With acknowledgements: pipelined commands acknowledge the same
+	// server bytes, whatever their times.
+	var q Queue[string]
+	q.Push("EHLO", at(1), 10)
+	q.Push("MAIL", at(5), 80)
+	q.Push("RCPT", at(6), 80)
+	q.ServerData(at(0))
+	q.ServerGap()
+	if got, lost, _ := q.Next(); got != "MAIL" || len(lost) != 1 || lost[0] != "EHLO" {
+		t.Errorf("acknowledgements: got %q lost %q, want MAIL after EHLO lost", got, lost)
+	}
+
 	var empty Queue[int]
 	if _, _, ok := empty.Next(); ok {
 		t.Error("an empty queue gave a command")
