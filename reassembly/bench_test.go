@@ -14,11 +14,11 @@ import (
 type nopHandler struct{}
 type nopConn struct{}
 
-func (nopHandler) Open(ConnInfo) Conn        { return nopConn{} }
-func (nopConn) Data(Dir, time.Time, []byte, int64)  {}
-func (nopConn) Gap(Dir, time.Time, int)      {}
-func (nopConn) Conflict(Dir, time.Time, int) {}
-func (nopConn) Close(time.Time, End)         {}
+func (nopHandler) Open(ConnInfo) Conn              { return nopConn{} }
+func (nopConn) Data(Dir, time.Time, []byte, int64) {}
+func (nopConn) Gap(Dir, time.Time, int)            {}
+func (nopConn) Conflict(Dir, time.Time, int)       {}
+func (nopConn) Close(time.Time, End)               {}
 
 func BenchmarkDecode(b *testing.B) {
 	frame := append(ethHeader(false, false), ipPacket(&testing.T{}, packet{true, "PA", 1, 1, string(bytes.Repeat([]byte("x"), 1400))}, false)...)
