@@ -437,3 +437,41 @@ func TestRepliesAfterServerGap(t *testing.T) {
 		})
 	}
 }
+
+// TestHoleFilledLater: a RETR whose segments arrive out of order, a hole
+// filled by a fast retransmission 4 ms later while data behind it waits,
+// gives the whole message and nothing as stray replies.
+func TestHoleFilledLater(t *testing.T) {
+	body := strings.Repeat("una linea del mensaje\r\n", 290) // about 6 700 bytes
+	said := []capturetest.Said{{Data: "+OK ready\r\n"}, {Client: true, Data: "RETR 1\r\n"},
+		{Data: "+OK\r\nSubject: x\r\n\r\n" + body + ".\r\n"}, {Client: true, Data: "QUIT\r\n"}, {Data: "+OK bye\r\n"}}
+	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:110"),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), said...)
+	out := capturetest.Split(segs, 1448)
+	// The RETR reply's second segment is captured only after the two
+	// behind it, as a fast retransmission 4 ms later.
+	var reply []int
+	for i, seg := range out {
+		if seg.Src.Port() == 110 && len(seg.Payload) == 1448 {
+			reply = append(reply, i)
+		}
+	}
+	if len(reply) < 4 {
+		t.Fatalf("reply in %d full segments", len(reply))
+	}
+	lost := out[reply[1]]
+	out = append(out[:reply[1]:reply[1]], out[reply[1]+1:]...)
+	at := reply[3] // after the two behind it
+	out = append(out[:at:at], append([]capturetest.Segment{lost}, out[at:]...)...)
+	for i := range out {
+		out[i].Time = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 2 * time.Millisecond)
+	}
+	data, _ := capturetest.Write(out)
+	got, _ := analyze(t, data, analyzer.DefaultOptions())
+	if d := st.Diff(st.Pairs(got[0]), []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"}); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if m := got[0].Messages; len(m) != 1 || m[0].Size != int64(len("Subject: x\r\n\r\n")+len(body)) || m[0].Truncated {
+		t.Errorf("messages: %d, first %+v", len(m), *m[0])
+	}
+}

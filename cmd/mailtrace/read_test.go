@@ -224,3 +224,34 @@ func TestSessionBounds(t *testing.T) {
 		t.Errorf("anomalies counted: session %d, statistics %d, want 501", total, doc.Stats.Protocols[0].Anomalies)
 	}
 }
+
+// TestOutputIsAFunctionOfTheInput: sessions still open at the end of the
+// input come out in the order they started, the same every run (gopacket
+// completes them in map order).
+func TestOutputIsAFunctionOfTheInput(t *testing.T) {
+	var segs []capturetest.Segment
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 40; i++ {
+		c := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(40000+i))
+		conv := capturetest.Converse(c, netip.MustParseAddrPort("127.0.0.1:25"), t0.Add(time.Duration(i)*time.Millisecond),
+			capturetest.Said{Data: "220 mx\r\n"}, capturetest.Said{Client: true, Data: "NOOP\r\n"}, capturetest.Said{Data: "250 ok\r\n"})
+		segs = append(segs, conv[:len(conv)-3]...) // no FIN: open at the end
+	}
+	data, _ := capturetest.Write(segs)
+	path := filepath.Join(t.TempDir(), "open.pcap")
+	os.WriteFile(path, data, 0o644)
+	first, _, err := runCLI(t, nil, "read", "--jsonl", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 0; run < 5; run++ {
+		if again, _, _ := runCLI(t, nil, "read", "--jsonl", path); again != first {
+			t.Fatalf("run %d differs from the first", run+2)
+		}
+	}
+	for i, line := range strings.Split(strings.TrimSpace(first), "\n") {
+		if !strings.Contains(line, fmt.Sprintf(`"id":%d,`, i+1)) || !strings.Contains(line, `"state":"open"`) {
+			t.Fatalf("line %d: %.80s", i+1, line)
+		}
+	}
+}
