@@ -211,3 +211,41 @@ type ended struct {
 }
 
 func (e ended) SessionEnded(s *session.Session) { e.f(s) }
+
+// Flushing calls flush after next is told a session ended, and, when
+// eager (live output), after every event that writes.
+func Flushing(next Sink, flush func() error, eager bool) Sink {
+	return flushing{Sink: next, flush: flush, eager: eager}
+}
+
+type flushing struct {
+	Sink
+	flush func() error
+	eager bool
+}
+
+func (f flushing) SessionStarted(s *session.Session) {
+	f.Sink.SessionStarted(s)
+	if f.eager {
+		f.flush()
+	}
+}
+
+func (f flushing) ReplyLine(s *session.Session, line string, t time.Time) {
+	f.Sink.ReplyLine(s, line, t)
+	if f.eager {
+		f.flush()
+	}
+}
+
+func (f flushing) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	f.Sink.ExchangeCompleted(s, e)
+	if f.eager {
+		f.flush()
+	}
+}
+
+func (f flushing) SessionEnded(s *session.Session) {
+	f.Sink.SessionEnded(s)
+	f.flush() // a write error shows again at the end
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +85,7 @@ func (o viewOptions) reassemblyOptions() reassembly.Options {
 type output struct {
 	sink  sink.Sink
 	term  *render.Terminal // what the text views write through
+	buf   *bufio.Writer    // all output, flushed as sessions end
 	close func() error
 }
 
@@ -143,8 +145,13 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	if f, ok := w.(*os.File); ok && o.color == "auto" && os.Getenv("NO_COLOR") == "" {
 		color = isatty.IsTerminal(f.Fd())
 	}
-	out.term = render.NewTerminal(w)
-	out.sink = sink.Filter(o.sinks(w, out.term, color, live, table.Names()), func(s *session.Session) bool {
+	// One write per line was one system call per line: output is
+	// buffered, and flushed as each session ends, after every event live,
+	// and at the end.
+	out.buf = bufio.NewWriterSize(w, 64<<10)
+	out.term = render.NewTerminal(out.buf)
+	views := o.sinks(out.buf, out.term, color, live, table.Names())
+	out.sink = sink.Filter(sink.Flushing(views, out.buf.Flush, live), func(s *session.Session) bool {
 		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 	})
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
@@ -188,6 +195,9 @@ func (out *output) finish(st reassembly.Stats) error {
 	err := out.sink.CaptureFinished(stats.Capture{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
 		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections})
 	if ferr := out.term.Flush(); err == nil {
+		err = ferr
+	}
+	if ferr := out.buf.Flush(); err == nil {
 		err = ferr
 	}
 	if cerr := out.close(); err == nil {
