@@ -106,6 +106,13 @@ func utf8Session(s *session.Session) *session.Session {
 		m2.MailFrom, m2.From, m2.To, m2.Cc = safe(m.MailFrom), safe(m.From), safe(m.To), safe(m.Cc)
 		m2.Subject, m2.Date, m2.MessageID = safe(m.Subject), safe(m.Date), safe(m.MessageID)
 		m2.RcptTo = all(m.RcptTo)
+		if m.MailParams != nil {
+			m2.MailParams = map[string]string{}
+			for k, v := range m.MailParams {
+				m2.MailParams[safe(k)] = safe(v)
+			}
+		}
+		m2.Item = safe(m.Item)
 		c.Messages[i] = &m2
 	}
 	c.Anomalies = make([]session.Anomaly, len(s.Anomalies))
@@ -140,8 +147,13 @@ func sessionIsUTF8(s *session.Session) bool {
 		}
 	}
 	for _, m := range s.Messages {
-		if !ok(m.MailFrom, m.From, m.To, m.Cc, m.Subject, m.Date, m.MessageID) || !ok(m.RcptTo...) {
+		if !ok(m.MailFrom, m.From, m.To, m.Cc, m.Subject, m.Date, m.MessageID, m.Item) || !ok(m.RcptTo...) {
 			return false
+		}
+		for k, v := range m.MailParams {
+			if !ok(k, v) {
+				return false
+			}
 		}
 	}
 	for _, a := range s.Anomalies {

@@ -184,18 +184,21 @@ type Message struct {
 	Seq int    `json:"seq,omitempty"`
 	UID uint32 `json:"uid,omitempty"`
 	// Content says what of the message was carried, when not all of it.
-	Content   string   `json:"content,omitempty"`
-	Size      int64    `json:"size"`
-	MailFrom  string   `json:"mail_from,omitempty"`
-	RcptTo    []string `json:"rcpt_to,omitempty"`
-	From      string   `json:"from,omitempty"`
-	To        string   `json:"to,omitempty"`
-	Cc        string   `json:"cc,omitempty"`
-	Subject   string   `json:"subject,omitempty"`
-	Date      string   `json:"date,omitempty"`
-	MessageID string   `json:"message_id,omitempty"`
-	Accepted  *bool    `json:"accepted,omitempty"`
-	Truncated bool     `json:"truncated,omitempty"`
+	Content  string `json:"content,omitempty"`
+	Size     int64  `json:"size"`
+	MailFrom string `json:"mail_from,omitempty"`
+	// MailParams are MAIL FROM's parameters (RFC 5321 §4.1.2): SIZE,
+	// BODY, SMTPUTF8, AUTH, ...; a parameter without a value maps to "".
+	MailParams map[string]string `json:"mail_params,omitempty"`
+	RcptTo     []string          `json:"rcpt_to,omitempty"`
+	From       string            `json:"from,omitempty"`
+	To         string            `json:"to,omitempty"`
+	Cc         string            `json:"cc,omitempty"`
+	Subject    string            `json:"subject,omitempty"`
+	Date       string            `json:"date,omitempty"`
+	MessageID  string            `json:"message_id,omitempty"`
+	Accepted   *bool             `json:"accepted,omitempty"`
+	Truncated  bool              `json:"truncated,omitempty"`
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`

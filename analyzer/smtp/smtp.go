@@ -61,7 +61,7 @@ type Parser struct {
 	oddEnds  uint8             // what of bareLF, bareCR, hasNUL the message was flagged for
 
 	auth     *proto.Attempt
-	mailFrom string
+	mailFrom path // the transaction's envelope, once accepted
 	rcptTo   []string
 }
 
@@ -246,7 +246,7 @@ func (p *Parser) endMessage(cut bool) {
 	cmd := p.msgEx.Command
 	m := p.Message(session.FromClient).Message()
 	m.Via, m.Time = cmd.Verb, cmd.Time
-	m.MailFrom, m.RcptTo = p.mailFrom, p.rcptTo
+	m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
 	i := p.EndMessage(session.FromClient, cut)
 	if cmd.Kind == session.KindMessage {
 		cmd.Size = m.Size
@@ -389,13 +389,13 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		if cmd.Message != nil {
 			p.S.Messages[*cmd.Message].Accepted = session.Bool(ok)
 		}
-		p.mailFrom, p.rcptTo = "", nil
+		p.mailFrom, p.rcptTo = path{}, nil
 		return
 	}
 	switch cmd.Verb {
 	case "EHLO", "HELO", "RSET":
 		if ok {
-			p.mailFrom, p.rcptTo = "", nil
+			p.mailFrom, p.rcptTo = path{}, nil
 		}
 		if ok && cmd.Verb == "EHLO" && len(r.Lines) > 1 {
 			// RFC 5321 §4.1.1.1: the lines after the first name the
@@ -410,11 +410,11 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		}
 	case "MAIL":
 		if ok {
-			p.mailFrom, p.rcptTo = pathArg(cmd.Args, "FROM:"), nil
+			p.mailFrom, p.rcptTo = parsePath(cmd.Args, "FROM:"), nil
 		}
 	case "RCPT":
 		if ok {
-			p.rcptTo = append(p.rcptTo, pathArg(cmd.Args, "TO:"))
+			p.rcptTo = append(p.rcptTo, parsePath(cmd.Args, "TO:").addr)
 		}
 	case "AUTH":
 		p.authReply(r)
@@ -443,25 +443,6 @@ func (p *Parser) authReply(r *session.Response) {
 	}
 	p.auth.End(r.Status == "235")
 	p.auth = nil
-}
-
-// pathArg extracts the address of "FROM:<a@b> SIZE=1" style arguments,
-// tolerating a space after the colon and missing brackets as real clients
-// (and people at a telnet prompt) send them.
-func pathArg(args, prefix string) string {
-	a := strings.TrimSpace(args)
-	if len(a) >= len(prefix) && strings.EqualFold(a[:len(prefix)], prefix) {
-		a = strings.TrimSpace(a[len(prefix):])
-	}
-	if strings.HasPrefix(a, "<") {
-		if i := strings.IndexByte(a, '>'); i > 0 {
-			return a[1:i]
-		}
-	}
-	if i := strings.IndexByte(a, ' '); i >= 0 {
-		a = a[:i]
-	}
-	return a
 }
 
 // splitVerb splits a command line into its verb as typed and its

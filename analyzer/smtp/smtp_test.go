@@ -384,3 +384,16 @@ func TestEarlyTalker(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeAsWritten: a quoted local part holding ">" is the sender,
+// and MAIL's parameters are kept.
+func TestEnvelopeAsWritten(t *testing.T) {
+	s := run(S("220 mx\r\n"), C("MAIL FROM:<\"<b x>\"@example.test> SIZE=20 BODY=8BITMIME\r\n"), S("250 ok\r\n"),
+		C("RCPT TO:<@relay:c@example.test> NOTIFY=NEVER\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+		C("Subject: s\r\n\r\nhi\r\n.\r\n"), S("250 ok\r\n"))
+	m := s.Messages[0]
+	if m.MailFrom != `"<b x>"@example.test` || len(m.RcptTo) != 1 || m.RcptTo[0] != "c@example.test" ||
+		m.MailParams["SIZE"] != "20" || m.MailParams["BODY"] != "8BITMIME" {
+		t.Errorf("envelope: from %q to %q params %v", m.MailFrom, m.RcptTo, m.MailParams)
+	}
+}
