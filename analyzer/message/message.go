@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/encoding/htmlindex"
 
+	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -37,6 +38,7 @@ type Bounds struct {
 type Builder struct {
 	m         *session.Message
 	tee       io.Writer
+	mime      *parts.Reader // the MIME structure, read as the bytes pass
 	hdr       []byte
 	inBody    bool
 	lineLen   int // bytes of the current header line so far
@@ -71,9 +73,15 @@ func (b *Builder) Message() *session.Message { return b.m }
 
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
+	if b.size == 0 && b.m.Whole() {
+		b.mime = parts.NewReader()
+	}
 	b.size += int64(len(p))
 	if b.tee != nil {
 		b.tee.Write(p) // a subscriber keeps its own errors
+	}
+	if b.mime != nil {
+		b.mime.Write(p)
 	}
 	if b.keepBody {
 		room := b.maxBody - len(b.body)
@@ -136,6 +144,10 @@ func (b *Builder) Size() int64 { return b.size }
 func (b *Builder) Finish(cut bool) *session.Message {
 	m := b.m
 	m.Size, m.Truncated = b.size, b.truncated || cut
+	if b.mime != nil {
+		m.Parts, m.PartsMore = b.mime.Close()
+		b.mime = nil
+	}
 	if b.keepBody {
 		m.Body = b.body
 	}

@@ -152,6 +152,11 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		text += "   [" + Escape(c.Decoded) + "]"
 	}
 	lines := []string{p.paint(colClient, "C: "+text)}
+	if c.Message != nil {
+		for _, l := range partLines(s.Messages[*c.Message]) {
+			lines = append(lines, p.paint(colClient, "C:     "+l))
+		}
+	}
 	if o.Full && c.Message != nil {
 		lines = bodyLines(lines, "C: | ", colClient, s.Messages[*c.Message], p)
 	}
@@ -196,12 +201,35 @@ func responseLines(s *session.Session, r *session.Response, o TextOptions, p pai
 				text = fmt.Sprintf("S: <%s %d bytes> %s", contentWord(m.Content), m.Size, messageSummary(m))
 			}
 			out = append(out, timedLine{t, p.paint(colServer, text)})
+			for _, l := range partLines(m) {
+				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
+			}
 			if o.Full {
 				for _, b := range bodyLines(nil, "S: | ", colServer, m, p) {
 					out = append(out, timedLine{t, b})
 				}
 			}
 		}
+	}
+	return out
+}
+
+// partLines list a message's MIME parts, where it has more than one or an
+// attachment: a single text part says nothing the summary does not.
+func partLines(m *session.Message) []string {
+	if len(m.Parts) == 0 || len(m.Parts) == 1 && m.Parts[0].Filename == "" && m.Parts[0].Disposition != "attachment" {
+		return nil
+	}
+	var out []string
+	for i, pt := range m.Parts {
+		name := ""
+		if pt.Filename != "" {
+			name = fmt.Sprintf("%q ", Escape(pt.Filename))
+		}
+		out = append(out, fmt.Sprintf("part %d: %s%s, %d bytes, sha256 %.16s…", i+1, name, Escape(pt.ContentType), pt.Size, pt.SHA256))
+	}
+	if m.PartsMore > 0 {
+		out = append(out, fmt.Sprintf("... and %d more parts", m.PartsMore))
 	}
 	return out
 }

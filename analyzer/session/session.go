@@ -199,9 +199,22 @@ type Message struct {
 	MessageID  string            `json:"message_id,omitempty"`
 	Accepted   *bool             `json:"accepted,omitempty"`
 	Truncated  bool              `json:"truncated,omitempty"`
+	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
+	// counts those past the bound.
+	Parts     []Part `json:"parts,omitempty"`
+	PartsMore int    `json:"parts_more,omitempty"`
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`
+}
+
+// Part is one leaf of a message's MIME structure.
+type Part struct {
+	ContentType string `json:"content_type"`
+	Disposition string `json:"disposition,omitempty"` // inline, attachment
+	Filename    string `json:"filename,omitempty"`
+	Size        int64  `json:"size"`   // decoded bytes
+	SHA256      string `json:"sha256"` // of the decoded bytes, hex
 }
 
 // Contents of a Message that is not the whole message.

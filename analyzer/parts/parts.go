@@ -1,0 +1,163 @@
+// Package parts reads the MIME structure of a message as its bytes pass
+// (RFC 2045-2049, with emersion/go-message): for each leaf part its
+// content type, file name, decoded size and SHA-256, without keeping the
+// message. Nested multiparts are walked; a message/rfc822 attachment is
+// one part.
+package parts
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // header words in any charset
+	"github.com/emersion/go-message/mail"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// MaxParts bounds the parts listed for one message; the rest are read
+// and counted, not listed.
+const MaxParts = 1000
+
+// Reader is an io.Writer that a message's bytes are written to; Close
+// returns its parts. The MIME library pulls from a reader, so it runs on a
+// goroutine of its own, which gets the bytes in chunks through a bounded
+// queue: the analyzer hardly waits for it, and the work goes to another
+// core. Close waits for the goroutine, so the result does not depend on
+// scheduling.
+type Reader struct {
+	cur   []byte
+	full  chan []byte // chunks to read
+	free  chan []byte // chunks read, to fill again
+	done  chan struct{}
+	parts []session.Part
+	more  int
+}
+
+const (
+	chunkSize = 16 << 10
+	chunks    = 8 // at most this many chunks per message in flight
+)
+
+// NewReader starts reading a message.
+func NewReader() *Reader {
+	r := &Reader{full: make(chan []byte, chunks), free: make(chan []byte, chunks), done: make(chan struct{})}
+	go r.read()
+	return r
+}
+
+// Write takes more of the message.
+func (r *Reader) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if r.cur == nil {
+			select {
+			case r.cur = <-r.free:
+				r.cur = r.cur[:0]
+			default:
+				r.cur = make([]byte, 0, chunkSize)
+			}
+		}
+		k := copy(r.cur[len(r.cur):cap(r.cur)], p)
+		r.cur, p = r.cur[:len(r.cur)+k], p[k:]
+		if len(r.cur) == cap(r.cur) {
+			r.full <- r.cur
+			r.cur = nil
+		}
+	}
+	return n, nil
+}
+
+// Close ends the message and returns its parts and how many more there
+// were past MaxParts.
+func (r *Reader) Close() ([]session.Part, int) {
+	if len(r.cur) > 0 {
+		r.full <- r.cur
+	}
+	close(r.full)
+	<-r.done
+	return r.parts, r.more
+}
+
+func (r *Reader) read() {
+	defer close(r.done)
+	q := &queue{r: r}
+	r.parts, r.more = Walk(q)
+	io.Copy(io.Discard, q) // whatever the parser left unread
+}
+
+// queue is the io.Reader end of a Reader's chunks.
+type queue struct {
+	r   *Reader
+	buf []byte
+	all []byte
+}
+
+func (q *queue) Read(p []byte) (int, error) {
+	for len(q.buf) == 0 {
+		if q.all != nil {
+			select {
+			case q.r.free <- q.all:
+			default:
+			}
+			q.all = nil
+		}
+		c, ok := <-q.r.full
+		if !ok {
+			return 0, io.EOF
+		}
+		q.all, q.buf = c, c
+	}
+	n := copy(p, q.buf)
+	q.buf = q.buf[n:]
+	return n, nil
+}
+
+// Walk reads a whole message from src and lists its leaf parts. A
+// message that is not MIME is one text part.
+func Walk(src io.Reader) (parts []session.Part, more int) {
+	mr, err := mail.CreateReader(src)
+	if mr == nil || err != nil && !message.IsUnknownCharset(err) {
+		return nil, 0
+	}
+	for {
+		p, err := mr.NextPart()
+		if p == nil || err != nil && !message.IsUnknownCharset(err) {
+			return parts, more // the end, or a structure broken past here
+		}
+		part := describe(p)
+		h := sha256.New()
+		n, _ := io.Copy(h, p.Body)
+		part.Size, part.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+		if len(parts) < MaxParts {
+			parts = append(parts, part)
+		} else {
+			more++
+		}
+	}
+}
+
+// describe reads a part's header.
+func describe(p *mail.Part) session.Part {
+	var part session.Part
+	switch h := p.Header.(type) {
+	case *mail.InlineHeader:
+		part.ContentType, _, _ = h.ContentType()
+		part.Disposition, _, _ = h.ContentDisposition()
+		if _, params, err := h.ContentType(); err == nil {
+			part.Filename = params["name"]
+		}
+	case *mail.AttachmentHeader:
+		part.ContentType, _, _ = h.ContentType()
+		part.Disposition = "attachment"
+		part.Filename, _ = h.Filename()
+	}
+	part.ContentType = strings.ToLower(part.ContentType)
+	if part.ContentType == "" {
+		part.ContentType = "text/plain" // RFC 2045 §5.2
+	}
+	return part
+}

@@ -1,0 +1,85 @@
+package parts
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func sum(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+
+// nested is a message with a text/alternative pair, a base64 attachment
+// and a quoted-printable one, as mail programs send them.
+func nested(png string) string {
+	return "From: a@b\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=OUT\r\n\r\n" +
+		"--OUT\r\nContent-Type: multipart/alternative; boundary=IN\r\n\r\n" +
+		"--IN\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhola\r\n--IN\r\nContent-Type: text/html\r\n\r\n<p>hola</p>\r\n--IN--\r\n" +
+		"--OUT\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"foto.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString([]byte(png)) + "\r\n" +
+		"--OUT\r\nContent-Type: application/pdf; name=\"=?UTF-8?Q?informe_pr=C3=A1ctica.pdf?=\"\r\nContent-Disposition: attachment; filename*=UTF-8''informe%20pr%C3%A1ctica.pdf\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n%PDF-1.4 caf=C3=A9\r\n" +
+		"--OUT--\r\n"
+}
+
+func TestWalk(t *testing.T) {
+	png := "\x89PNG\r\n\x1a\n" + strings.Repeat("\x00\xff", 500)
+	raw := nested(png)
+	want := []string{
+		fmt.Sprintf("text/plain  %d %s", 4, sum("hola")),
+		fmt.Sprintf("text/html  %d %s", 11, sum("<p>hola</p>")),
+		fmt.Sprintf("image/png foto.png %d %s", len(png), sum(png)),
+		fmt.Sprintf("application/pdf informe práctica.pdf %d %s", len("%PDF-1.4 café"), sum("%PDF-1.4 café")),
+	}
+	// Written whole, and in pieces of every size through a Reader.
+	for _, step := range []int{len(raw), 1, 7, 4096} {
+		r := NewReader()
+		for i := 0; i < len(raw); i += step {
+			r.Write([]byte(raw[i:min(i+step, len(raw))]))
+		}
+		parts, more := r.Close()
+		var got []string
+		for _, p := range parts {
+			got = append(got, fmt.Sprintf("%s %s %d %s", p.ContentType, p.Filename, p.Size, p.SHA256))
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") || more != 0 {
+			t.Errorf("in pieces of %d:\n%s\nwant\n%s", step, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+func TestWalkNotMIME(t *testing.T) {
+	r := NewReader()
+	r.Write([]byte("Subject: plain\r\n\r\nmensaje 7\r\n"))
+	parts, _ := r.Close()
+	if len(parts) != 1 || parts[0].ContentType != "text/plain" || parts[0].Size != 11 {
+		t.Errorf("got %+v", parts)
+	}
+	r = NewReader()
+	r.Write([]byte("garbage without a header"))
+	if parts, _ := r.Close(); len(parts) > 1 {
+		t.Errorf("garbage: %+v", parts)
+	}
+}
+
+// FuzzWalk: no input makes it panic or hang, and pieces give what the
+// whole gives.
+func FuzzWalk(f *testing.F) {
+	f.Add([]byte(nested("png")), uint8(3))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
+		whole := NewReader()
+		whole.Write(raw)
+		a, _ := whole.Close()
+		pieces := NewReader()
+		n := int(step%32) + 1
+		for i := 0; i < len(raw); i += n {
+			pieces.Write(raw[i:min(i+n, len(raw))])
+		}
+		b, _ := pieces.Close()
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("whole %v, in pieces of %d %v", a, n, b)
+		}
+	})
+}
