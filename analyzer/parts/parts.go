@@ -6,6 +6,7 @@
 package parts
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -119,18 +120,46 @@ func (q *queue) Read(p []byte) (int, error) {
 // Walk reads a whole message from src and lists its leaf parts. A
 // message that is not MIME is one text part.
 func Walk(src io.Reader) (parts []session.Part, more int) {
-	mr, err := mail.CreateReader(src)
+	return WalkEach(src, nil)
+}
+
+// WalkEach is Walk that also hands each part's decoded bytes to the
+// writer each returns for it (nil: none), as they are read.
+func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
+	seen := &replay{r: src}
+	mr, err := mail.CreateReader(seen)
 	if mr == nil || err != nil && !message.IsUnknownCharset(err) {
-		return nil, 0
+		// No header to read (a message typed at a telnet prompt): the
+		// bytes are one text part, if what the attempt read was kept.
+		if seen.over {
+			return nil, 0
+		}
+		part := session.Part{ContentType: "text/plain"}
+		h := sha256.New()
+		var dst io.Writer = h
+		if each != nil {
+			if w := each(0, part); w != nil {
+				dst = io.MultiWriter(h, w)
+			}
+		}
+		n, _ := io.Copy(dst, io.MultiReader(bytes.NewReader(seen.buf), src))
+		part.Size, part.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+		return []session.Part{part}, 0
 	}
-	for {
+	for i := 0; ; i++ {
 		p, err := mr.NextPart()
 		if p == nil || err != nil && !message.IsUnknownCharset(err) {
 			return parts, more // the end, or a structure broken past here
 		}
 		part := describe(p)
 		h := sha256.New()
-		n, _ := io.Copy(h, p.Body)
+		var dst io.Writer = h
+		if each != nil {
+			if w := each(i, part); w != nil {
+				dst = io.MultiWriter(h, w)
+			}
+		}
+		n, _ := io.Copy(dst, p.Body)
 		part.Size, part.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 		if len(parts) < MaxParts {
 			parts = append(parts, part)
@@ -138,6 +167,26 @@ func Walk(src io.Reader) (parts []session.Part, more int) {
 			more++
 		}
 	}
+}
+
+// replay keeps the first bytes read through it, so that they can be read
+// again if the header turns out not to be one.
+type replay struct {
+	r    io.Reader
+	buf  []byte
+	over bool // more was read than kept
+}
+
+const replayMax = 64 << 10
+
+func (p *replay) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if len(p.buf)+n <= replayMax {
+		p.buf = append(p.buf, b[:n]...)
+	} else {
+		p.over = true
+	}
+	return n, err
 }
 
 // describe reads a part's header.

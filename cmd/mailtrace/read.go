@@ -83,5 +83,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	if st.UnknownLink > 0 {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)
 	}
-	return out.finish(st)
+	err = out.finish(st)
+	if out.extract != nil {
+		fmt.Fprintf(stderr, "mailtrace: %d messages saved under %s\n", out.extract.Saved(), render.Escape(o.extract))
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/extract"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -45,6 +46,7 @@ type viewOptions struct {
 	maxBufTotal int
 	maxExch     int
 	maxAnom     int
+	extract     string
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
@@ -57,6 +59,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
 	f.IntVar(&o.maxExch, "max-exchanges", session.DefaultMaxExchanges, "keep at most `N` exchanges per session; the rest are counted")
 	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
+	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
@@ -83,10 +86,11 @@ func (o viewOptions) reassemblyOptions() reassembly.Options {
 // output is where a run's sessions go: the sinks its flags chose, and
 // the file they write to.
 type output struct {
-	sink  sink.Sink
-	term  *render.Terminal // what the text views write through
-	buf   *bufio.Writer    // all output, flushed as sessions end
-	close func() error
+	sink    sink.Sink
+	extract *extract.Sink    // nil without --extract
+	term    *render.Terminal // what the text views write through
+	buf     *bufio.Writer    // all output, flushed as sessions end
+	close   func() error
 }
 
 // newOutput checks the options, opens the output and builds its sinks;
@@ -151,6 +155,14 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	out.buf = bufio.NewWriterSize(w, 64<<10)
 	out.term = render.NewTerminal(out.buf)
 	views := o.sinks(out.buf, out.term, color, live, table.Names())
+	if o.extract != "" {
+		ex, err := extract.New(o.extract)
+		if err != nil {
+			out.close()
+			return nil, topts, fmt.Errorf("--extract: %v", err)
+		}
+		out.extract, views = ex, sink.Multi(views, ex)
+	}
 	out.sink = sink.Filter(sink.Flushing(views, out.buf.Flush, live), func(s *session.Session) bool {
 		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 	})

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"net/netip"
+
+	"github.com/mailtrace/mailtrace/analyzer/parts"
+	"github.com/mailtrace/mailtrace/reassembly/capturetest"
+)
+
+// extractAndCheck extracts every message of capture into a new directory
+// and checks each .eml parses again, and that the attachments written
+// are those JSON lists, byte for byte (by SHA-256).
+func extractAndCheck(t *testing.T, capture string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out")
+	out, _, err := runCLI(t, nil, "read", "--json", "--extract", dir, capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sessions []struct {
+			Messages []struct {
+				Truncated bool
+				Parts     []struct {
+					Filename, Disposition, SHA256 string
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	messages := 0
+	for _, s := range doc.Sessions {
+		for _, m := range s.Messages {
+			messages++
+			for _, p := range m.Parts {
+				if !m.Truncated && (p.Filename != "" || p.Disposition == "attachment") {
+					want[p.SHA256] = true
+				}
+			}
+		}
+	}
+	emls, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(emls) != messages {
+		t.Errorf("%d .eml files for %d messages", len(emls), messages)
+	}
+	got := map[string]bool{}
+	for _, path := range emls {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, _ := parts.Walk(f)
+		f.Close()
+		whole := !strings.Contains(path, "-header") && !strings.Contains(path, "-text") && !strings.Contains(path, "-part")
+		if len(ps) == 0 && whole && !strings.Contains(path, "incomplete") {
+			t.Errorf("%s does not parse as a message", filepath.Base(path))
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.parts", "*"))
+	for _, path := range files {
+		data, _ := os.ReadFile(path)
+		got[sha(data)] = true
+	}
+	for h := range want {
+		if !got[h] {
+			t.Errorf("attachment %.16s… listed in JSON was not written", h)
+		}
+	}
+	return dir
+}
+
+// TestExtractSamplesAndPublicCaptures: every message of the samples and of
+// the public captures that carry messages is saved and parses again.
+func TestExtractSamplesAndPublicCaptures(t *testing.T) {
+	files := samples(t)
+	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
+	files = append(files, public...)
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) { extractAndCheck(t, path) })
+	}
+}
+
+// TestExtractHostileNames: attachment names from the wire cannot leave
+// the directory, carry control characters or exceed a file system's
+// bound, and nothing already there is overwritten.
+func TestExtractHostileNames(t *testing.T) {
+	att := func(name string) string {
+		return "--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + name +
+			"\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString([]byte("data of "+name[:min(10, len(name))])) + "\r\n"
+	}
+	body := "Subject: hostile\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" +
+		att("../../etc/passwd") + att("..\\..\\boot.ini") + att("con\x1b[2Jtrol\x07\u202e.txt") + att(strings.Repeat("n", 5000)+".pdf") +
+		att("same.txt") + att("same.txt") + att("..") + "--B--\r\n"
+	said := []capturetest.Said{{Data: "220 mx\r\n"}, {Client: true, Data: "DATA\r\n"}, {Data: "354 go\r\n"},
+		{Client: true, Data: body + ".\r\n"}, {Data: "250 ok\r\n"}}
+	data, _ := capturetest.Write(capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:25"),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), said...))
+	capture := filepath.Join(t.TempDir(), "hostile-names.pcap")
+	os.WriteFile(capture, data, 0o644)
+
+	// A file already where the first message would go must stay as it is.
+	dir := filepath.Join(t.TempDir(), "out")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "0001-smtp-01-DATA.eml"), []byte("mine"), 0o644)
+	if _, _, err := runCLI(t, nil, "read", "--stats", "--extract", dir, capture); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "0001-smtp-01-DATA.eml")); string(b) != "mine" {
+		t.Error("an existing file was overwritten")
+	}
+	var names []string
+	filepath.WalkDir(filepath.Dir(dir), func(path string, d os.DirEntry, err error) error {
+		if rel, _ := filepath.Rel(dir, path); strings.HasPrefix(rel, "..") && path != filepath.Dir(dir) {
+			t.Errorf("%s written outside the directory", path)
+		}
+		name := d.Name()
+		names = append(names, name)
+		if len(name) > 255 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x1b\x07/\\\u202e") {
+			t.Errorf("unsafe name %q", name)
+		}
+		return nil
+	})
+	all := strings.Join(names, "\n")
+	for _, want := range []string{"passwd", "boot.ini", "same.txt", "same (2).txt", "0001-smtp-01-DATA (2).eml"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q among:\n%s", want, all)
+		}
+	}
+}
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
