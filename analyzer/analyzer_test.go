@@ -475,3 +475,47 @@ func TestHoleFilledLater(t *testing.T) {
 		t.Errorf("messages: %d, first %+v", len(m), *m[0])
 	}
 }
+
+// TestFindingsOnSamples: the samples give exactly the findings that are
+// true of them. The lab's servers take mail from loopback without
+// authentication and offer STARTTLS that the lab's clients do not use;
+// its clients log in with passwords in clear: those are true wherever
+// they appear. Only the forged-From exercise (3d) shows a From: that is
+// not the sender.
+func TestFindingsOnSamples(t *testing.T) {
+	cred, tls, local := "cleartext-credentials", "tls-not-used", "unauthenticated-local"
+	want := map[string][]string{
+		"imap-fetch-many.pcapng":      {cred, tls},
+		"imap-idle.pcapng":            {cred, tls, tls, local},
+		"imap-imaplib.pcapng":         {cred, tls},
+		"imap-sections.pcapng":        {cred, tls},
+		"imap.pcapng":                 {cred, tls},
+		"pop3-poplib.pcapng":          {cred, tls},
+		"pop3-typeahead.pcapng":       {cred, cred}, // no CAPA: no offer of STLS seen
+		"pop3.pcapng":                 {cred, tls},
+		"smtp-auth-attachment.pcapng": {cred, tls},
+		"smtp-auth-login.pcapng":      {cred, tls},
+		"smtp-forged-from.pcapng":     {"from-mismatch", tls, local},
+		"smtp-spoofed-from.pcapng":    {tls, local},
+		"smtp-starttls.pcapng":        nil,
+		"smtp1.pcapng":                {tls, local},
+	}
+	for _, path := range sampleFiles(t) {
+		name := filepath.Base(path)
+		segs, _ := capturetest.ReadFile(path)
+		data, _ := capturetest.Write(segs)
+		sessions, _ := analyze(t, data, analyzer.DefaultOptions())
+		var got []string
+		for _, s := range sessions {
+			for _, f := range s.Findings {
+				got = append(got, f.Kind)
+			}
+		}
+		slices.Sort(got)
+		w := slices.Clone(want[name])
+		slices.Sort(w)
+		if !slices.Equal(got, w) {
+			t.Errorf("%s: got %v, want %v", name, got, w)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -36,6 +37,8 @@ type Options struct {
 	MaxDetectBytes int
 	// Limits bound what each session keeps.
 	Limits session.Limits
+	// Findings tune the judgments made on each session as it ends.
+	Findings findings.Options
 }
 
 // DefaultOptions returns the documented defaults.
@@ -50,6 +53,7 @@ func DefaultOptions() Options {
 type Tracker struct {
 	opts   Options
 	out    sink.Sink
+	judge  *findings.Judge
 	nextID int
 }
 
@@ -61,7 +65,7 @@ func NewTracker(opts Options, out sink.Sink) *Tracker {
 	if opts.Protocols == nil {
 		opts.Protocols = Protocols()
 	}
-	return &Tracker{opts: opts, out: out}
+	return &Tracker{opts: opts, out: out, judge: findings.New(opts.Findings)}
 }
 
 // Open is called for every TCP connection.
@@ -229,6 +233,7 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 	default:
 		c.s.State = "open"
 	}
+	c.t.judge.Session(c.s)
 	c.t.out.SessionEnded(c.s)
 	c.s, c.p = nil, nil
 }

@@ -83,6 +83,21 @@ def smtp_spoofed_from():
     t.close()
 
 
+def smtp_forged_from():
+    """Practice 3d as the lab asks it: the envelope says one sender, the
+    From: that the reader sees says another."""
+    t = Telnet(25)
+    t.type("ehlo redes")
+    t.type("mail from:<alumnopop@redes.unlp.edu.ar>")
+    t.type("rcpt to:<alumnoimap@redes.unlp.edu.ar>")
+    t.type("data")
+    t.sock.sendall(b"From: Decano <decano@redes.unlp.edu.ar>\r\nTo: alumnoimap@redes.unlp.edu.ar\r\n"
+                   b"Subject: Aprobado\r\n\r\nFelicitaciones, aprobaste.\r\n")
+    t.type(".")
+    t.type("quit")
+    t.close()
+
+
 def pop3_seed():
     """Practice 3e/3f: POP3 with AUTH PLAIN, typed as the lab's client sent it."""
     t = Telnet(110)
@@ -231,7 +246,7 @@ def imap_idle():
 
 
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
-             (smtp_seed, smtp_spoofed_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
+             (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
               imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle)}
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ sample() {
 			--from alumnopop@redes.unlp.edu.ar --to alumnoimap@redes.unlp.edu.ar --header 'Subject: cifrado'
 		;;
 	smtp-auth-login) record smtp-auth-login python3 clients.py smtp-auth-login ;;
+	smtp-forged-from) record smtp-forged-from python3 clients.py smtp-forged-from ;;
 	pop3) sleep 1 && record pop3 python3 clients.py pop3-seed ;; # local delivery first
 	pop3-poplib) record pop3-poplib python3 clients.py pop3-poplib ;;
 	pop3-typeahead) ./servers.sh reset && deliver 1 alumnopop && record pop3-typeahead python3 clients.py pop3-typeahead ;;
@@ -96,7 +97,7 @@ sample() {
 
 # The order matters: the SMTP samples deliver what pop3 and imap read.
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
-	smtp-auth-login pop3-typeahead imap-fetch-many imap-sections imap-idle)
+	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

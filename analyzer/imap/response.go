@@ -376,7 +376,7 @@ func (p *Parser) noteCapabilities(lines []string) {
 		} else {
 			continue
 		}
-		p.S.Capabilities = strings.Fields(list)
+		p.S.SetCapabilities(strings.Fields(list))
 	}
 }
 

@@ -251,7 +251,7 @@ func (p *Parser) endMulti(cut bool) {
 		return
 	}
 	if e.Command.Verb == "CAPA" {
-		p.S.Capabilities = r.Lines[1:]
+		p.S.SetCapabilities(r.Lines[1:])
 	}
 	if msg := p.Message(session.FromServer); msg != nil {
 		i := p.EndMessage(session.FromServer, cut)

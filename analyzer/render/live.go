@@ -84,6 +84,9 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a))
 	}
+	for _, f := range s.Findings {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f)))
+	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "anomaly: "+Escape(a.Text)))
 	}

@@ -37,6 +37,9 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
+	if err := findingsTable(w, protos); err != nil {
+		return err
+	}
 	for _, p := range protos {
 		name := strings.ToUpper(string(p.Protocol))
 		if len(p.Commands) > 0 {
@@ -79,6 +82,28 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol) error {
 		}
 	}
 	return nil
+}
+
+// findingsTable counts the findings of each kind per protocol.
+func findingsTable(w io.Writer, protos []stats.Protocol) error {
+	any := false
+	for _, p := range protos {
+		any = any || len(p.Findings) > 0
+	}
+	if !any {
+		return nil
+	}
+	fmt.Fprintf(w, "\nFindings\n")
+	t := newTable(w)
+	t.Header("Protocol", "Finding", "Count")
+	for _, p := range protos {
+		for _, k := range sortedKeys(p.Findings) {
+			if err := t.Append(strings.ToUpper(string(p.Protocol)), k, p.Findings[k]); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Render()
 }
 
 func ms(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }

@@ -92,6 +92,9 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "  %s\n", authLine(a))
 	}
+	for _, f := range s.Findings {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f)))
+	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
 	}
@@ -102,6 +105,10 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more exchanges, counted, not kept (--max-exchanges)", s.ExchangesDropped)))
 	}
 	fmt.Fprintln(w)
+}
+
+func findingLine(f session.Finding) string {
+	return fmt.Sprintf("finding [%s] %s: %s", f.Severity, f.Kind, Escape(f.Text))
 }
 
 func authLine(a *session.Auth) string {

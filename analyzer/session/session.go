@@ -63,6 +63,8 @@ type Session struct {
 	// Capabilities the server announced (SMTP EHLO, POP3 CAPA, IMAP
 	// CAPABILITY), the latest list seen.
 	Capabilities []string `json:"capabilities,omitempty"`
+	// TLSOffered is set once any capability list offered STARTTLS or STLS.
+	TLSOffered bool `json:"tls_offered,omitempty"`
 	// Notes say what the capture lacks, once per session (a direction
 	// not captured), where anomalies would say it once per reply.
 	Notes     []string    `json:"notes,omitempty"`
@@ -71,6 +73,7 @@ type Session struct {
 	Auth      []*Auth     `json:"auth"`
 	Messages  []*Message  `json:"messages"`
 	Anomalies []Anomaly   `json:"anomalies"`
+	Findings  []Finding   `json:"findings,omitempty"`
 	// ExchangesDropped and AnomaliesDropped count what was past Limits:
 	// still parsed and paired, told to sinks, but not kept.
 	ExchangesDropped int `json:"exchanges_dropped,omitempty"`
@@ -127,6 +130,9 @@ type Command struct {
 	Time time.Time `json:"time"`
 	// Decoded is a readable form of encoded client data (SASL).
 	Decoded string `json:"decoded,omitempty"`
+	// Path is the address of an SMTP MAIL or RCPT command, as parsed
+	// (RFC 5321 §4.1.2).
+	Path string `json:"path,omitempty"`
 	// Size is the byte count of a message body or literal data.
 	Size int64 `json:"size,omitempty"`
 	// Message indexes Session.Messages when the command carried one.
@@ -199,6 +205,11 @@ type Message struct {
 	MessageID  string            `json:"message_id,omitempty"`
 	Accepted   *bool             `json:"accepted,omitempty"`
 	Truncated  bool              `json:"truncated,omitempty"`
+	// Flags note what the message's bytes did that servers read
+	// differently (SMTP smuggling): "bare-lf", "bare-cr", "nul",
+	// "lone-dot-bare-lf" (a "." beside a bare LF, which some servers take
+	// for the end of the data).
+	Flags []string `json:"flags,omitempty"`
 	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
 	// counts those past the bound.
 	Parts     []Part `json:"parts,omitempty"`
@@ -206,6 +217,15 @@ type Message struct {
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`
+}
+
+// Finding is a judgment on a session: something a reader of the capture
+// should know, with a stable kind (see analyzer/findings).
+type Finding struct {
+	Kind     string    `json:"kind"`
+	Severity string    `json:"severity"` // high, medium, low
+	Time     time.Time `json:"time"`
+	Text     string    `json:"text"`
 }
 
 // Part is one leaf of a message's MIME structure.
@@ -320,6 +340,17 @@ func (e *Exchange) Answer(r *Response) {
 	if e.Command != nil {
 		ms := float64(r.Time.Sub(e.Command.Time)) / float64(time.Millisecond)
 		e.LatencyMS = &ms
+	}
+}
+
+// SetCapabilities keeps the server's latest capability list, and notes
+// whether it offered an upgrade to TLS.
+func (s *Session) SetCapabilities(caps []string) {
+	s.Capabilities = caps
+	for _, c := range caps {
+		if strings.EqualFold(c, "STARTTLS") || strings.EqualFold(c, "STLS") {
+			s.TLSOffered = true
+		}
 	}
 }
 

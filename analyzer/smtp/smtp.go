@@ -9,11 +9,13 @@ package smtp
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
@@ -140,6 +142,10 @@ func (p *Parser) command(l lines.Line) {
 	verb := p.Verb(typed, verbs, l.Time)
 	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.Time}
 	switch verb {
+	case "MAIL":
+		cmd.Path = parsePath(args, "FROM:").addr
+	case "RCPT":
+		cmd.Path = parsePath(args, "TO:").addr
 	case "AUTH":
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth = p.BeginSASL(mech, l.Time)
@@ -208,6 +214,7 @@ func (p *Parser) messageLine(l lines.Line) {
 	p.oddBytes(l)
 	if end {
 		p.S.Anomaly(l.Time, session.FromClient, `a lone "." with a bare LF beside it does not end DATA (RFC 5321 §4.1.1.4); a server that took it as the end would read what follows as commands (SMTP smuggling)`)
+		p.flag(msg, "lone-dot-bare-lf")
 		content = l.B
 	}
 	if l.End == lines.LF {
@@ -223,20 +230,29 @@ func (p *Parser) messageLine(l lines.Line) {
 // oddBytes flags, once per message, line endings and bytes that RFC 5321
 // §2.3.8 forbids in the data and that servers read differently.
 func (p *Parser) oddBytes(l lines.Line) {
-	flag := func(f uint8, text string) {
+	msg := p.Message(session.FromClient)
+	flag := func(f uint8, name, text string) {
 		if p.oddEnds&f == 0 {
 			p.oddEnds |= f
 			p.S.Anomaly(l.Time, session.FromClient, text)
+			p.flag(msg, name)
 		}
 	}
 	if l.End == lines.LF {
-		flag(bareLF, "message line ended by a bare LF (RFC 5321 §2.3.8)")
+		flag(bareLF, "bare-lf", "message line ended by a bare LF (RFC 5321 §2.3.8)")
 	}
 	if bytes.IndexByte(l.B, '\r') >= 0 {
-		flag(bareCR, "message line holds a bare CR (RFC 5321 §2.3.8)")
+		flag(bareCR, "bare-cr", "message line holds a bare CR (RFC 5321 §2.3.8)")
 	}
 	if bytes.IndexByte(l.B, 0) >= 0 {
-		flag(hasNUL, "message holds a NUL byte")
+		flag(hasNUL, "nul", "message holds a NUL byte")
+	}
+}
+
+// flag notes once on the message a way its bytes are read differently.
+func (p *Parser) flag(msg *message.Builder, name string) {
+	if m := msg.Message(); !slices.Contains(m.Flags, name) {
+		m.Flags = append(m.Flags, name)
 	}
 }
 
@@ -406,7 +422,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 					caps = append(caps, l[4:])
 				}
 			}
-			p.S.Capabilities = caps
+			p.S.SetCapabilities(caps)
 		}
 	case "MAIL":
 		if ok {

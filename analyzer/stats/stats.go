@@ -57,6 +57,7 @@ type Protocol struct {
 	GapBytes     int64            `json:"gap_bytes"`
 	Anomalies    int              `json:"anomalies"`
 	Unanswered   int              `json:"unanswered"`
+	Findings     map[string]int   `json:"findings"`
 	Latency      []Latency        `json:"latency"`
 }
 
@@ -72,7 +73,8 @@ type Latency struct {
 func (c *Collector) Add(s *session.Session) {
 	a := c.protos[s.Protocol]
 	if a == nil {
-		a = &acc{p: Protocol{Protocol: s.Protocol, Commands: map[string]int{}, Replies: map[string]int{}}, latency: map[string][]float64{}}
+		a = &acc{p: Protocol{Protocol: s.Protocol, Commands: map[string]int{}, Replies: map[string]int{}, Findings: map[string]int{}},
+			latency: map[string][]float64{}}
 		c.protos[s.Protocol] = a
 	}
 	p := &a.p
@@ -125,6 +127,9 @@ func (c *Collector) Add(s *session.Session) {
 		p.GapBytes += int64(g.Bytes)
 	}
 	p.Anomalies += len(s.Anomalies) + s.AnomaliesDropped
+	for _, f := range s.Findings {
+		p.Findings[f.Kind]++
+	}
 }
 
 // Malformed counts commands whose verb is not a word: garbage on the wire

@@ -47,6 +47,7 @@ type viewOptions struct {
 	maxExch     int
 	maxAnom     int
 	extract     string
+	domains     []string
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
@@ -59,6 +60,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
 	f.IntVar(&o.maxExch, "max-exchanges", session.DefaultMaxExchanges, "keep at most `N` exchanges per session; the rest are counted")
 	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
+	f.StringArrayVar(&o.domains, "domain", nil, "a mail `DOMAIN` the servers serve, for the relay and local-sender findings (repeatable; default: the host an SMTP greeting names)")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
@@ -167,6 +169,7 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 	})
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
+	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
 		KeepBodies: o.full, Redact: o.redact}
 	return out, topts, nil

@@ -1,0 +1,283 @@
+// Package findings judges finished sessions: what a reader of a mail
+// capture should be told, each with a stable kind, a severity, a time and
+// a sentence that says why. The kinds are listed with what triggers them
+// in the README ("Findings").
+package findings
+
+import (
+	"fmt"
+	"net/mail"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Kinds.
+const (
+	CleartextCredentials = "cleartext-credentials"
+	FromMismatch         = "from-mismatch"
+	UnauthenticatedLocal = "unauthenticated-local"
+	TLSNotUsed           = "tls-not-used"
+	AuthFailures         = "auth-failures"
+	RecipientEnumeration = "recipient-enumeration"
+	RelayAttempt         = "relay-attempt"
+	SMTPSmuggling        = "smtp-smuggling"
+	NonstandardPort      = "nonstandard-port"
+)
+
+// Severities.
+const (
+	High   = "high"
+	Medium = "medium"
+	Low    = "low"
+)
+
+// Options tune the judgments.
+type Options struct {
+	// Domains are the mail domains the servers serve (with their
+	// subdomains); empty: each SMTP server's greeting names its host.
+	Domains []string
+	// AuthFailures is how many failed authentications from one client,
+	// over all its sessions, make a finding (0: 3).
+	AuthFailures int
+	// RefusedRecipients is how many refused RCPT in one session make a
+	// finding of enumeration (0: 5).
+	RefusedRecipients int
+}
+
+// Judge judges sessions as they end; it remembers authentication failures
+// per client across sessions.
+type Judge struct {
+	opts     Options
+	failures map[netip.Addr]int
+}
+
+// maxClients bounds the clients remembered; past it the counts restart.
+const maxClients = 100000
+
+// New returns a Judge.
+func New(o Options) *Judge {
+	if o.AuthFailures <= 0 {
+		o.AuthFailures = 3
+	}
+	if o.RefusedRecipients <= 0 {
+		o.RefusedRecipients = 5
+	}
+	domains := make([]string, 0, len(o.Domains))
+	for _, d := range o.Domains {
+		domains = append(domains, strings.ToLower(strings.Trim(d, ". ")))
+	}
+	o.Domains = domains
+	return &Judge{opts: o, failures: map[netip.Addr]int{}}
+}
+
+// Session adds to s the findings it deserves.
+func (j *Judge) Session(s *session.Session) {
+	credentials(s)
+	tlsNotUsed(s)
+	j.authFailures(s)
+	if s.Protocol == "smtp" {
+		j.smtp(s)
+	}
+	if s.Detected == "content" {
+		add(s, NonstandardPort, Low, s.Start, "%s on port %s, which is not a mail port: recognized by its content",
+			strings.ToUpper(string(s.Protocol)), port(s.Server))
+	}
+}
+
+func add(s *session.Session, kind, severity string, t time.Time, format string, args ...any) {
+	s.Findings = append(s.Findings, session.Finding{Kind: kind, Severity: severity, Time: t, Text: fmt.Sprintf(format, args...)})
+}
+
+// credentials: what authenticated in clear. A password or token is
+// readable by anyone on the path; a digest (CRAM-MD5, APOP) can be
+// attacked offline.
+func credentials(s *session.Session) {
+	if s.TLS == session.TLSImplicit {
+		return
+	}
+	for _, a := range s.Auth {
+		if a.Username == "" && a.Password == "" {
+			continue
+		}
+		switch a.Mechanism {
+		case "CRAM-MD5", "APOP", "DIGEST-MD5":
+			add(s, CleartextCredentials, Medium, a.Time, "%s authentication of user %q crossed the network unencrypted: the digest can be attacked offline", a.Mechanism, a.Username)
+		default:
+			what := "password"
+			if a.Mechanism == "XOAUTH2" {
+				what = "access token"
+			}
+			add(s, CleartextCredentials, High, a.Time, "%s authentication sent user %q and the %s in clear: anyone on the path can read them", a.Mechanism, a.Username, what)
+		}
+	}
+}
+
+// tlsNotUsed: the server offered to encrypt and the session did not.
+func tlsNotUsed(s *session.Session) {
+	if s.TLS != session.TLSNone || !s.TLSOffered {
+		return
+	}
+	what, sev := "nothing else", Low
+	switch {
+	case len(s.Auth) > 0:
+		what, sev = "credentials", Medium
+	case len(s.Messages) > 0:
+		what, sev = "messages", Medium
+	}
+	add(s, TLSNotUsed, sev, s.Start, "the server offered to encrypt (STARTTLS/STLS) and the session stayed in clear; %s crossed unencrypted", what)
+}
+
+// authFailures counts failed authentications per client over sessions.
+func (j *Judge) authFailures(s *session.Session) {
+	client, err := netip.ParseAddrPort(s.Client)
+	if err != nil {
+		return
+	}
+	ip := client.Addr()
+	var last time.Time
+	failed := 0
+	for _, a := range s.Auth {
+		if a.Success != nil && !*a.Success {
+			failed++
+			last = a.Time
+		}
+	}
+	if failed == 0 {
+		return
+	}
+	if len(j.failures) >= maxClients {
+		j.failures = map[netip.Addr]int{}
+	}
+	j.failures[ip] += failed
+	if n := j.failures[ip]; n >= j.opts.AuthFailures {
+		add(s, AuthFailures, Medium, last, "%d failed authentications from %s so far: password guessing?", n, ip)
+	}
+}
+
+// smtp judges the envelope and the messages of an SMTP session.
+func (j *Judge) smtp(s *session.Session) {
+	ours := j.domains(s)
+	authenticated := false
+	for _, a := range s.Auth {
+		authenticated = authenticated || a.Success != nil && *a.Success
+	}
+	refused, probes := 0, 0
+	var probeTime time.Time
+	for _, e := range s.Exchanges {
+		c := e.Command
+		if c == nil || c.Kind != session.KindCommand {
+			continue
+		}
+		switch c.Verb {
+		case "VRFY", "EXPN":
+			if probes == 0 {
+				probeTime = c.Time
+			}
+			probes++
+		case "RCPT":
+			rcpt := c.Path
+			accepted := e.Response != nil && len(e.Response.Status) == 3 && e.Response.Status[0] == '2'
+			if e.Response != nil && !accepted && e.Response.Status != "" && e.Response.Status[0] == '5' {
+				refused++
+			}
+			if d := domainOf(rcpt); d != "" && len(ours) > 0 && !within(d, ours) && !authenticated {
+				if accepted {
+					add(s, RelayAttempt, High, c.Time, "mail to %q, outside %s, accepted without authentication: an open relay", rcpt, strings.Join(ours, ", "))
+				} else {
+					add(s, RelayAttempt, Low, c.Time, "mail to %q, outside %s, without authentication: a relay attempt, refused", rcpt, strings.Join(ours, ", "))
+				}
+			}
+		}
+	}
+	if probes > 0 {
+		add(s, RecipientEnumeration, Medium, probeTime, "%d VRFY/EXPN commands: asking the server which mailboxes exist", probes)
+	}
+	if refused >= j.opts.RefusedRecipients {
+		add(s, RecipientEnumeration, Medium, s.Start, "%d recipients refused in one session: guessing mailboxes?", refused)
+	}
+	for _, m := range s.Messages {
+		j.message(s, m, ours, authenticated)
+	}
+}
+
+// message judges one message sent over SMTP.
+func (j *Judge) message(s *session.Session, m *session.Message, ours []string, authenticated bool) {
+	for _, f := range m.Flags {
+		switch f {
+		case "lone-dot-bare-lf":
+			add(s, SMTPSmuggling, High, m.Time, `a "." beside a bare LF inside DATA: a server that takes it for the end of the data reads what follows as new commands (SMTP smuggling)`)
+		case "bare-lf":
+			add(s, SMTPSmuggling, Medium, m.Time, "lines ended by a bare LF inside DATA (RFC 5321 §2.3.8): servers read them differently, which SMTP smuggling plays on")
+		}
+	}
+	from := headerAddr(m.From)
+	if from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom) {
+		add(s, FromMismatch, Medium, m.Time, "the header says the message is From: %q, the envelope's sender (MAIL FROM) is %q: what a reader sees is not who sent it", from, m.MailFrom)
+	}
+	accepted := m.Accepted != nil && *m.Accepted
+	if d := domainOf(m.MailFrom); accepted && !authenticated && d != "" && within(d, ours) {
+		add(s, UnauthenticatedLocal, High, m.Time, "a message from %q, of the server's own domain, accepted without authentication: anyone can send as the domain's users", m.MailFrom)
+	}
+}
+
+// domains are the server's domains: the option, or the host its greeting
+// names ("220 mail.redes.unlp.edu.ar ESMTP").
+func (j *Judge) domains(s *session.Session) []string {
+	if len(j.opts.Domains) > 0 {
+		return j.opts.Domains
+	}
+	for _, e := range s.Exchanges {
+		if e.Command == nil && e.Response != nil && e.Response.Status == "220" && len(e.Response.Lines) > 0 {
+			f := strings.Fields(strings.TrimLeft(e.Response.Lines[0][3:], " -"))
+			if len(f) > 0 && strings.Contains(f[0], ".") {
+				return []string{strings.ToLower(strings.TrimSuffix(f[0], "."))}
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// within reports whether domain d is one of ours, or a domain that one of
+// ours is in (the greeting names the host mail.redes.unlp.edu.ar; mail
+// from redes.unlp.edu.ar is the server's own), with at least two labels.
+func within(d string, ours []string) bool {
+	for _, o := range ours {
+		if d == o || strings.HasSuffix(d, "."+o) || strings.Contains(d, ".") && strings.HasSuffix(o, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.Trim(addr[i+1:], "[]"))
+}
+
+// headerAddr is the address of a From: header, as RFC 5322 writes it.
+func headerAddr(h string) string {
+	if h == "" {
+		return ""
+	}
+	if a, err := mail.ParseAddress(h); err == nil {
+		return a.Address
+	}
+	if i, k := strings.LastIndexByte(h, '<'), strings.LastIndexByte(h, '>'); i >= 0 && k > i {
+		return h[i+1 : k]
+	}
+	return strings.TrimSpace(h)
+}
+
+func port(endpoint string) string {
+	if ap, err := netip.ParseAddrPort(endpoint); err == nil {
+		return fmt.Sprint(ap.Port())
+	}
+	return endpoint
+}
