@@ -72,7 +72,7 @@ func TestRegisteredProtocol(t *testing.T) {
 	opts.Protocols.Register(echoSpec())
 	var doc, tables bytes.Buffer
 	names := opts.Protocols.Names()
-	out := sink.Multi(view.JSON(&doc, names), view.Stats(&tables, names))
+	out := sink.Multi(view.JSON(&doc, names, nil), view.Stats(&tables, names))
 	rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(opts, out), nil)
 	st, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}})
 	if err != nil {
@@ -122,7 +122,7 @@ func TestRegisteredProtocol(t *testing.T) {
 	// Without the registration the same capture has no mail session.
 	var none bytes.Buffer
 	plain := analyzer.DefaultOptions()
-	noEcho := view.JSON(&none, plain.Protocols.Names())
+	noEcho := view.JSON(&none, plain.Protocols.Names(), nil)
 	rd = reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(plain, noEcho), nil)
 	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/encoding/htmlindex"
@@ -164,7 +165,24 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	m.Subject = Decode(h.Get("Subject"))
 	m.Date = h.Get("Date")
 	m.MessageID = h.Get("Message-Id")
+	for _, r := range h["Received"] {
+		if id := receivedID(r); id != "" && !slices.Contains(m.ReceivedIDs, id) {
+			m.ReceivedIDs = append(m.ReceivedIDs, id)
+		}
+	}
 	return m
+}
+
+// receivedID is the id clause of a Received: field (RFC 5321 §4.4:
+// "id" SP ( Atom / msg-id )), as MTAs write their queue ids.
+func receivedID(field string) string {
+	f := strings.Fields(field)
+	for i := 0; i+1 < len(f); i++ {
+		if strings.EqualFold(f[i], "id") {
+			return strings.Trim(f[i+1], "<>;")
+		}
+	}
+	return ""
 }
 
 // parseHeader parses a header block, tolerating one that was cut short

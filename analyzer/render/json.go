@@ -6,6 +6,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
@@ -18,6 +19,7 @@ const JSONVersion = 2
 type Document struct {
 	Version  int                `json:"version"`
 	Sessions []*session.Session `json:"sessions"`
+	Journeys []journey.Journey  `json:"journeys"`
 	Stats    StatsDoc           `json:"stats"`
 }
 
@@ -34,6 +36,17 @@ func JSON(w io.Writer, d Document) error {
 		safe[i] = utf8Session(s)
 	}
 	d.Sessions = safe
+	if d.Journeys == nil {
+		d.Journeys = []journey.Journey{}
+	}
+	for i := range d.Journeys {
+		jr := &d.Journeys[i]
+		jr.MessageID, jr.Subject = session.JSONSafe(jr.MessageID), session.JSONSafe(jr.Subject)
+		for k := range jr.Hops {
+			h := &jr.Hops[k]
+			h.User, h.QueueID, h.Via = session.JSONSafe(h.User), session.JSONSafe(h.QueueID), session.JSONSafe(h.Via)
+		}
+	}
 	return encode(w, d, "  ")
 }
 

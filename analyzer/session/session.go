@@ -205,6 +205,12 @@ type Message struct {
 	MessageID  string            `json:"message_id,omitempty"`
 	Accepted   *bool             `json:"accepted,omitempty"`
 	Truncated  bool              `json:"truncated,omitempty"`
+	// QueueID is the id the SMTP server gave the message it accepted
+	// ("250 2.0.0 Ok: queued as 0AA8BBA1BD"); ReceivedIDs are the ids its
+	// Received: header fields name ("with ESMTP id 0AA8BBA1BD"), which
+	// tie a copy read later to the submission.
+	QueueID     string   `json:"queue_id,omitempty"`
+	ReceivedIDs []string `json:"received_ids,omitempty"`
 	// Flags note what the message's bytes did that servers read
 	// differently (SMTP smuggling): "bare-lf", "bare-cr", "nul",
 	// "lone-dot-bare-lf" (a "." beside a bare LF, which some servers take

@@ -386,6 +386,24 @@ func (p *Parser) finishReply() {
 	p.Answer(e, r)
 }
 
+// queueID reads the id a server gave an accepted message from its reply:
+// Postfix's "queued as 0AA8BBA1BD", Sendmail's "0AA8BBA1BD Message
+// accepted for delivery", Exim's "OK id=1abcDE-000Fgh-Ij".
+func queueID(line string) string {
+	f := strings.Fields(line)
+	for i, w := range f {
+		switch {
+		case strings.EqualFold(w, "as") && i > 0 && strings.EqualFold(f[i-1], "queued") && i+1 < len(f):
+			return strings.Trim(f[i+1], "<>.;,()")
+		case strings.HasPrefix(strings.ToLower(w), "id="):
+			return strings.Trim(w[3:], "<>.;,()")
+		case i+2 < len(f) && strings.EqualFold(f[i+1], "Message") && strings.HasPrefix(strings.ToLower(f[i+2]), "accepted"):
+			return strings.Trim(w, "<>.;,()")
+		}
+	}
+	return ""
+}
+
 // greeting reports whether r, the server's first reply, is its greeting
 // (RFC 5321 §3.1): in a capture seen from the start, a 220, 554 or 421;
 // in one that began later, a 220 while no STARTTLS waits, since 220
@@ -403,7 +421,11 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 	ok := len(r.Status) == 3 && r.Status[0] == '2'
 	if cmd.Kind == session.KindMessage || (cmd.Verb == "BDAT" && cmd.Message != nil) {
 		if cmd.Message != nil {
-			p.S.Messages[*cmd.Message].Accepted = session.Bool(ok)
+			m := p.S.Messages[*cmd.Message]
+			m.Accepted = session.Bool(ok)
+			if ok {
+				m.QueueID = queueID(r.Lines[len(r.Lines)-1])
+			}
 		}
 		p.mailFrom, p.rcptTo = path{}, nil
 		return

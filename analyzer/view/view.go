@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
@@ -89,15 +90,16 @@ func (v *statsTables) CaptureFinished(c stats.Capture) error {
 	return render.Stats(v.w, c, v.c.Report())
 }
 
-// JSON writes one document of every session and the statistics when the
-// capture is finished.
-func JSON(w io.Writer, order []session.Protocol) sink.Sink {
-	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}}
+// JSON writes one document of every session, the journeys (from j, if
+// not nil) and the statistics when the capture is finished.
+func JSON(w io.Writer, order []session.Protocol, j *journey.Collector) sink.Sink {
+	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j}
 }
 
 type jsonDoc struct {
 	counter
 	sessions []*session.Session
+	journeys *journey.Collector
 }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
@@ -106,8 +108,30 @@ func (v *jsonDoc) SessionEnded(s *session.Session) {
 }
 
 func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
-	return render.JSON(v.w, render.Document{Version: render.JSONVersion, Sessions: v.sessions,
-		Stats: render.StatsDoc{Capture: c, Protocols: v.c.Report()}})
+	d := render.Document{Version: render.JSONVersion, Sessions: v.sessions,
+		Stats: render.StatsDoc{Capture: c, Protocols: v.c.Report()}}
+	if v.journeys != nil {
+		d.Journeys = v.journeys.Journeys()
+	}
+	return render.JSON(v.w, d)
+}
+
+// Journeys writes each message's path across sessions when the capture
+// is finished, from j.
+func Journeys(w io.Writer, j *journey.Collector, color bool) sink.Sink {
+	return journeys{w: w, j: j, color: color}
+}
+
+type journeys struct {
+	sink.Nop
+	w     io.Writer
+	j     *journey.Collector
+	color bool
+}
+
+func (v journeys) CaptureFinished(stats.Capture) error {
+	render.Journeys(v.w, v.j.Journeys(), v.color)
+	return nil
 }
 
 // JSONLines writes each session as one JSON line as it ends.

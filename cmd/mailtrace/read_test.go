@@ -255,3 +255,28 @@ func TestOutputIsAFunctionOfTheInput(t *testing.T) {
 		}
 	}
 }
+
+// TestJourney: the lab's message typed over SMTP (no Message-ID; Postfix
+// queued it as 0AA8BBA1BD) is the one read later over POP3, whose copy's
+// Received: names that id.
+func TestJourney(t *testing.T) {
+	files := []string{"../../samples/smtp1.pcapng", "../../samples/pop3.pcapng"}
+	out, _, err := runCLI(t, nil, append([]string{"read", "--journey", "--color=never"}, files...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Journeys: 1 messages", "sent over SMTP DATA, session 1", "queued as 0AA8BBA1BD",
+		"read over POP3 RETR by alumnopop, session 2", "14.477s later"}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("no %q in:\n%s", w, out)
+		}
+	}
+	out, _, _ = runCLI(t, nil, append([]string{"read", "--json"}, files...)...)
+	var doc struct {
+		Journeys []struct{ Hops []struct{ Session int } }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Journeys) != 1 || len(doc.Journeys[0].Hops) != 2 {
+		t.Errorf("JSON journeys: %v %+v", err, doc.Journeys)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/extract"
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -31,6 +32,7 @@ type viewOptions struct {
 	json        bool
 	jsonl       bool
 	summary     bool
+	journey     bool
 	full        bool
 	redact      bool
 	output      string
@@ -67,6 +69,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
 	f.BoolVar(&o.jsonl, "jsonl", false, "write one JSON session per line as sessions end")
 	f.BoolVar(&o.summary, "summary", false, "one line per session, then the statistics")
+	f.BoolVar(&o.journey, "journey", false, "each message's path across sessions: sent, relayed, read")
 	f.BoolVar(&o.full, "full", false, "show message bodies in full")
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and authentication data in every output")
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
@@ -101,13 +104,13 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	topts := analyzer.DefaultOptions()
 	table := topts.Protocols
 	modes := 0
-	for _, m := range []bool{o.follow, o.stats, o.json, o.jsonl, o.summary} {
+	for _, m := range []bool{o.follow, o.stats, o.json, o.jsonl, o.summary, o.journey} {
 		if m {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return nil, topts, usageError{errors.New("--follow, --stats, --json, --jsonl and --summary exclude each other")}
+		return nil, topts, usageError{errors.New("--follow, --stats, --json, --jsonl, --summary and --journey exclude each other")}
 	}
 	if o.redact && o.follow {
 		// The raw view shows the bytes as they were; masking them would
@@ -181,6 +184,9 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 // JSON views to w.
 func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool, order []session.Protocol) sink.Sink {
 	text := render.TextOptions{Color: color, Full: o.full}
+	// Journeys need every session, and see them first.
+	j := journey.New()
+	withJourneys := func(views sink.Sink) sink.Sink { return sink.Multi(j, views) }
 	byID := sink.ByID
 	if live {
 		byID = func(s sink.Sink) sink.Sink { return s }
@@ -189,7 +195,9 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	case o.jsonl:
 		return view.JSONLines(w)
 	case o.json:
-		return sink.ByID(view.JSON(w, order))
+		return withJourneys(sink.ByID(view.JSON(w, order, j)))
+	case o.journey:
+		return withJourneys(view.Journeys(term, j, color))
 	}
 	w = term
 	switch {
