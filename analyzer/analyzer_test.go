@@ -485,6 +485,7 @@ func TestHoleFilledLater(t *testing.T) {
 func TestFindingsOnSamples(t *testing.T) {
 	cred, tls, local := "cleartext-credentials", "tls-not-used", "unauthenticated-local"
 	want := map[string][]string{
+		"attachments-journey.pcapng":  {tls, local, cred, cred, tls}, // SMTP; POP3 without CAPA; IMAP
 		"imap-fetch-many.pcapng":      {cred, tls},
 		"imap-idle.pcapng":            {cred, tls, tls, local},
 		"imap-imaplib.pcapng":         {cred, tls},

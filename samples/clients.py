@@ -8,6 +8,9 @@ Others use Python's own mail libraries, as a mail program would.
 """
 import base64
 import imaplib
+import struct
+import zlib
+from email.message import EmailMessage
 import poplib
 import smtplib
 import socket
@@ -245,9 +248,61 @@ def imap_idle():
     t.close()
 
 
+def png_image():
+    """A real 8x8 PNG: a gradient, as a student's screenshot stands in."""
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 32, y * 32, 128)) for x in range(8)) for y in range(8))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def pdf_document():
+    """A minimal valid PDF of one page."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def attachments_journey():
+    """A message with a PNG and a PDF attachment, built and sent with
+    Python's email and smtplib to both lab users, then read back over
+    POP3 (poplib, alumnopop) and IMAP (imaplib, alumnoimap)."""
+    msg = EmailMessage()
+    msg["From"] = "alumnoimap@redes.unlp.edu.ar"
+    msg["To"] = "alumnopop@redes.unlp.edu.ar, alumnoimap@redes.unlp.edu.ar"
+    msg["Subject"] = "Informe de la práctica 4 con captura"
+    msg.set_content("Adjunto la captura de Wireshark y el informe.\n")
+    msg.add_attachment(png_image(), maintype="image", subtype="png", filename="captura.png")
+    msg.add_attachment(pdf_document(), maintype="application", subtype="pdf", filename="informe-práctica.pdf")
+    s = smtplib.SMTP(HOST, 25, local_hostname="redes")
+    s.send_message(msg)
+    s.quit()
+    time.sleep(1.5)  # local delivery
+    p = poplib.POP3(HOST, 110)
+    p.user("alumnopop")
+    p.pass_("alumnopoppass")
+    for i in range(1, len(p.list()[1]) + 1):
+        p.retr(i)
+    p.quit()
+    m = imaplib.IMAP4(HOST, 143)
+    m.login("alumnoimap", "alumnoimappass")
+    m.select("INBOX")
+    m.fetch("1:*", "(UID BODY.PEEK[])")
+    m.logout()
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
-              imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle)}
+              imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

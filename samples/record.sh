@@ -88,6 +88,7 @@ sample() {
 	imap-fetch-many) ./servers.sh reset && deliver 7 alumnoimap && record imap-fetch-many python3 clients.py imap-fetch-many ;;
 	imap-sections) ./servers.sh reset && deliver 2 alumnoimap && record imap-sections python3 clients.py imap-sections ;;
 	imap-idle) ./servers.sh reset && deliver 1 alumnoimap && record imap-idle python3 clients.py imap-idle ;;
+	attachments-journey) ./servers.sh reset && record attachments-journey python3 clients.py attachments-journey ;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -97,7 +98,7 @@ sample() {
 
 # The order matters: the SMTP samples deliver what pop3 and imap read.
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
-	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle)
+	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

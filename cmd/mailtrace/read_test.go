@@ -280,3 +280,40 @@ func TestJourney(t *testing.T) {
 		t.Errorf("JSON journeys: %v %+v", err, doc.Journeys)
 	}
 }
+
+// TestAttachmentsJourney: the PNG and the PDF sent over SMTP are the ones
+// read over POP3 and over IMAP, byte for byte, and one journey ties the
+// three sessions.
+func TestAttachmentsJourney(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--json", "../../samples/attachments-journey.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sessions []struct {
+			Protocol string
+			Messages []struct {
+				Parts []struct{ Filename, ContentType, SHA256 string }
+			}
+		}
+		Journeys []struct{ Hops []struct{ Protocol string } }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sessions) != 3 || len(doc.Journeys) != 1 || len(doc.Journeys[0].Hops) != 3 {
+		t.Fatalf("%d sessions, journeys %+v", len(doc.Sessions), doc.Journeys)
+	}
+	var seen []string
+	for _, s := range doc.Sessions {
+		if len(s.Messages) != 1 || len(s.Messages[0].Parts) != 3 {
+			t.Fatalf("%s: messages %+v", s.Protocol, s.Messages)
+		}
+		p := s.Messages[0].Parts
+		seen = append(seen, p[1].Filename+" "+p[1].ContentType+" "+p[1].SHA256+" "+p[2].Filename+" "+p[2].ContentType+" "+p[2].SHA256)
+	}
+	if seen[0] != seen[1] || seen[1] != seen[2] || !strings.Contains(seen[0], "captura.png image/png") ||
+		!strings.Contains(seen[0], "informe-práctica.pdf application/pdf") {
+		t.Errorf("attachments differ between SMTP, POP3 and IMAP:\n%s", strings.Join(seen, "\n"))
+	}
+}
