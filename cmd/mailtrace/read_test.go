@@ -293,7 +293,10 @@ func TestAttachmentsJourney(t *testing.T) {
 		Sessions []struct {
 			Protocol string
 			Messages []struct {
-				Parts []struct{ Filename, ContentType, SHA256 string }
+				Parts []struct {
+					Filename, SHA256 string
+					ContentType      string `json:"content_type"`
+				}
 			}
 		}
 		Journeys []struct{ Hops []struct{ Protocol string } }
