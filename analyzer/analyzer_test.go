@@ -487,6 +487,7 @@ func TestFindingsOnSamples(t *testing.T) {
 	want := map[string][]string{
 		"attachments-journey.pcapng":  {tls, local, cred, cred, tls}, // SMTP; POP3 without CAPA; IMAP
 		"imap-fetch-many.pcapng":      {cred, tls},
+		"mx-lookup.pcapng":            {tls, local},
 		"imap-idle.pcapng":            {cred, tls, tls, local},
 		"imap-imaplib.pcapng":         {cred, tls},
 		"imap-sections.pcapng":        {cred, tls},

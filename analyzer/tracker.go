@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
@@ -54,6 +55,7 @@ type Tracker struct {
 	opts   Options
 	out    sink.Sink
 	judge  *findings.Judge
+	dns    *dns.Tracker
 	nextID int
 }
 
@@ -65,11 +67,46 @@ func NewTracker(opts Options, out sink.Sink) *Tracker {
 	if opts.Protocols == nil {
 		opts.Protocols = Protocols()
 	}
-	return &Tracker{opts: opts, out: out, judge: findings.New(opts.Findings)}
+	t := &Tracker{opts: opts, out: out, judge: findings.New(opts.Findings)}
+	t.dns = dns.NewTracker(out.Lookup)
+	return t
 }
+
+// Datagram takes a DNS message over UDP.
+func (t *Tracker) Datagram(src, dst netip.AddrPort, at time.Time, payload []byte) {
+	t.dns.Message(src, dst, at, payload, "udp")
+}
+
+// Finish tells of the DNS queries left unanswered; call it once the input
+// is over.
+func (t *Tracker) Finish() { t.dns.Flush() }
+
+// dnsConn frames DNS over TCP (port 53) for the DNS tracker.
+type dnsConn struct {
+	t    *Tracker
+	info reassembly.ConnInfo
+	dirs [2]dns.Stream
+}
+
+func (c *dnsConn) Data(d reassembly.Dir, t time.Time, b []byte, _ int64) {
+	src, dst := c.info.A, c.info.B
+	if d == reassembly.BtoA {
+		src, dst = dst, src
+	}
+	for _, m := range c.dirs[d].Feed(b) {
+		c.t.dns.Message(src, dst, t, m, "tcp")
+	}
+}
+
+func (c *dnsConn) Gap(d reassembly.Dir, _ time.Time, _ int) { c.dirs[d].Lost() }
+func (c *dnsConn) Conflict(reassembly.Dir, time.Time, int)  {}
+func (c *dnsConn) Close(time.Time, reassembly.End)          {}
 
 // Open is called for every TCP connection.
 func (t *Tracker) Open(info reassembly.ConnInfo) reassembly.Conn {
+	if info.A.Port() == 53 || info.B.Port() == 53 {
+		return &dnsConn{t: t, info: info}
+	}
 	c := &conn{t: t, info: info}
 	if spec, clientIsA, tls, ok := t.byPort(info); ok {
 		c.start(spec, clientIsA, tls, "port")
@@ -137,6 +174,11 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 		Messages: []*session.Message{}, Anomalies: []session.Anomaly{}, Limits: t.opts.Limits,
 	}
 	c.s = s
+	if spec.Name == smtp.Name {
+		if mx, ok := t.dns.Route(server.Addr(), c.info.Start); ok {
+			s.MXLookup = &mx
+		}
+	}
 	t.out.SessionStarted(s)
 	if tls {
 		s.TLS = session.TLSImplicit

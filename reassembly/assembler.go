@@ -69,6 +69,12 @@ type Handler interface {
 	Open(info ConnInfo) Conn
 }
 
+// DatagramHandler is a Handler that also wants the UDP datagrams to or
+// from port 53 (DNS); payload is only valid during the call.
+type DatagramHandler interface {
+	Datagram(src, dst netip.AddrPort, t time.Time, payload []byte)
+}
+
 // Options bound reassembly in capture time and memory.
 type Options struct {
 	// FlushAfter is how long, in capture time, out-of-order data waits for
@@ -111,6 +117,8 @@ type Stats struct {
 	// FutureTimes counts packets stamped after year 9999, read as
 	// stamped at its end.
 	FutureTimes int64
+	// DNSPackets counts UDP datagrams to or from port 53.
+	DNSPackets int64
 }
 
 // Input is one capture to read: a path, or "-" for Reader.
@@ -246,6 +254,12 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 		return
 	case ipv6Fragment:
 		r.stats.IPv6Fragments++
+		return
+	case dnsDatagram:
+		r.stats.DNSPackets++
+		if h, ok := r.handler.(DatagramHandler); ok {
+			h.Datagram(netip.AddrPortFrom(seg.src.Unmap(), seg.udpSrc), netip.AddrPortFrom(seg.dst.Unmap(), seg.udpDst), ts, seg.payload)
+		}
 		return
 	}
 	r.stats.TCPPackets++

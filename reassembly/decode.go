@@ -76,6 +76,10 @@ type segment struct {
 	src, dst netip.Addr
 	tcp      *layers.TCP
 	netFlow  gopacket.Flow
+	// A UDP datagram's ports and payload (dnsDatagram), valid until the
+	// next call to decode.
+	udpSrc, udpDst uint16
+	payload        []byte
 }
 
 // decodeResult says why a packet yielded no segment.
@@ -88,6 +92,7 @@ const (
 	malformed
 	fragmentHeld
 	ipv6Fragment // a fragment of an IPv6 datagram: not reassembled
+	dnsDatagram  // a UDP datagram to or from port 53
 )
 
 func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segment, decodeResult) {
@@ -141,6 +146,11 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 		default:
 			return segment{}, res
 		}
+	}
+	if !haveTCP && d.found[len(d.found)-1] == layers.LayerTypeUDP && (d.udp.SrcPort == 53 || d.udp.DstPort == 53) {
+		seg.udpSrc, seg.udpDst = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
+		seg.payload = d.udp.Payload
+		return seg, dnsDatagram
 	}
 	if !haveTCP {
 		if err != nil && d.found[len(d.found)-1] != layers.LayerTypeIPv6 && d.found[len(d.found)-1] != layers.LayerTypeIPv4 {

@@ -10,8 +10,9 @@ import (
 // MailFilter compiles a classic BPF program for a live capture that
 // accepts only TCP segments to or from one of ports (IPv4, IPv6, one
 // 802.1Q tag), plus non-first IPv4 fragments of TCP datagrams, which carry
-// no ports but are needed to reassemble the datagram. With no ports, or
-// more than fit the program's short jumps, it accepts all TCP.
+// no ports but are needed to reassemble the datagram, and UDP datagrams to
+// or from port 53 (DNS beside the mail). With no ports, or more than fit
+// the program's short jumps, it accepts all TCP.
 func MailFilter(link layers.LinkType, ports []uint16) ([]bpf.RawInstruction, error) {
 	if len(ports) > 60 {
 		ports = nil
@@ -54,17 +55,27 @@ func MailFilter(link layers.LinkType, ports []uint16) ([]bpf.RawInstruction, err
 
 // ip emits the IPv4 and IPv6 checks for a network header at offset base.
 func (a *asm) ip(base uint32, ports []uint16) {
+	udp4, udp6 := fmt.Sprintf("udp4_%d", base), fmt.Sprintf("udp6_%d", base)
 	a.label(fmt.Sprintf("v4_%d", base))
 	a.op(bpf.LoadAbsolute{Off: base + 9, Size: 1})
+	a.jeq(17, udp4)
 	a.jne(6, "reject")
 	a.op(bpf.LoadAbsolute{Off: base + 6, Size: 2})
 	a.jset(0x1fff, "accept") // a later fragment: no TCP header in it
 	a.op(bpf.LoadMemShift{Off: base})
 	a.ports(bpf.LoadIndirect{Off: base, Size: 2}, bpf.LoadIndirect{Off: base + 2, Size: 2}, ports)
+	a.label(udp4)
+	a.op(bpf.LoadAbsolute{Off: base + 6, Size: 2})
+	a.jset(0x1fff, "reject")
+	a.op(bpf.LoadMemShift{Off: base})
+	a.ports(bpf.LoadIndirect{Off: base, Size: 2}, bpf.LoadIndirect{Off: base + 2, Size: 2}, []uint16{53})
 	a.label(fmt.Sprintf("v6_%d", base))
 	a.op(bpf.LoadAbsolute{Off: base + 6, Size: 1})
+	a.jeq(17, udp6)
 	a.jne(6, "reject")
 	a.ports(bpf.LoadAbsolute{Off: base + 40, Size: 2}, bpf.LoadAbsolute{Off: base + 42, Size: 2}, ports)
+	a.label(udp6)
+	a.ports(bpf.LoadAbsolute{Off: base + 40, Size: 2}, bpf.LoadAbsolute{Off: base + 42, Size: 2}, []uint16{53})
 }
 
 func (a *asm) ports(src, dst bpf.Instruction, ports []uint16) {

@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -51,6 +52,23 @@ func TestMailFilter(t *testing.T) {
 	udp := eth(smtp, false, false)
 	udp[14+9] = 17
 	frames = append(frames, frame{"UDP to port 25", layers.LinkTypeEthernet, udp, false})
+	// DNS beside the mail: UDP to or from port 53, IPv4 and IPv6.
+	for _, v6 := range []bool{false, true} {
+		for _, vlan := range []bool{false, true} {
+			d := eth(smtp, v6, vlan)
+			ip, l4 := 14, 14+20
+			if vlan {
+				ip, l4 = ip+4, l4+4
+			}
+			if v6 {
+				d[ip+6], l4 = 17, ip+40
+			} else {
+				d[ip+9] = 17
+			}
+			d[l4+2], d[l4+3] = 0, 53
+			frames = append(frames, frame{fmt.Sprintf("UDP to port 53 (IPv6 %v, VLAN %v)", v6, vlan), layers.LinkTypeEthernet, d, true})
+		}
+	}
 	// A later IPv4 fragment of a TCP datagram carries no ports: keep it.
 	frag := eth(web, false, false)
 	frag[14+6], frag[14+7] = 0x00, 0x10

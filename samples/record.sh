@@ -17,7 +17,7 @@ fi
 [ $# -gt 0 ] || ./servers.sh reset
 sleep 2 # the greetings to servers.sh's port probes must not be recorded
 
-FILTER='tcp port 25 or tcp port 587 or tcp port 110 or tcp port 143'
+FILTER='tcp port 25 or tcp port 587 or tcp port 110 or tcp port 143 or port 53'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -62,6 +62,30 @@ deliver() {
 printf 'Informe de la practica 4.\nAdjunto de prueba.\n' >"$work/informe.txt"
 head -c 3000 /dev/urandom >"$work/captura.bin"
 
+# resolver: a DNS server on loopback that answers for the lab's domain as
+# its real one would: MX 10 mail.redes.unlp.edu.ar, which is 127.0.0.1.
+resolver() {
+	if ! command -v dnsmasq >/dev/null || ! command -v dig >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base bind9-dnsutils >/dev/null
+	fi
+	dnsmasq --port=53 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+		--mx-host=redes.unlp.edu.ar,mail.redes.unlp.edu.ar,10 --host-record=mail.redes.unlp.edu.ar,127.0.0.1 \
+		--local-ttl=3600 --pid-file="$work/dnsmasq.pid" --user=root
+	trap 'kill "$(cat "$work/dnsmasq.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+}
+
+# mx_then_smtp: exercise 5: which server receives mail for the domain? Ask
+# the resolver, then send to the server it names, as an MTA would.
+mx_then_smtp() {
+	local mx host
+	mx=$(dig +short @127.0.0.1 MX redes.unlp.edu.ar | sort -n | head -1)
+	host=${mx#* }
+	host=${host%.}
+	addr=$(dig +short @127.0.0.1 A "$host" | head -1)
+	swaks --silent 2 --server "$addr:25" --helo redes --from alumnopop@redes.unlp.edu.ar \
+		--to alumnoimap@redes.unlp.edu.ar --header 'Subject: entregado por MX'
+}
+
 # sample NAME: record one sample, with what its session needs first.
 sample() {
 	case $1 in
@@ -89,6 +113,7 @@ sample() {
 	imap-sections) ./servers.sh reset && deliver 2 alumnoimap && record imap-sections python3 clients.py imap-sections ;;
 	imap-idle) ./servers.sh reset && deliver 1 alumnoimap && record imap-idle python3 clients.py imap-idle ;;
 	attachments-journey) ./servers.sh reset && record attachments-journey python3 clients.py attachments-journey ;;
+	mx-lookup) resolver && record mx-lookup mx_then_smtp ;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -98,7 +123,7 @@ sample() {
 
 # The order matters: the SMTP samples deliver what pop3 and imap read.
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
-	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey)
+	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

@@ -6,6 +6,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -20,6 +21,7 @@ type Document struct {
 	Version  int                `json:"version"`
 	Sessions []*session.Session `json:"sessions"`
 	Journeys []journey.Journey  `json:"journeys"`
+	DNS      []*dns.Lookup      `json:"dns"`
 	Stats    StatsDoc           `json:"stats"`
 }
 
@@ -38,6 +40,9 @@ func JSON(w io.Writer, d Document) error {
 	d.Sessions = safe
 	if d.Journeys == nil {
 		d.Journeys = []journey.Journey{}
+	}
+	if d.DNS == nil {
+		d.DNS = []*dns.Lookup{}
 	}
 	for i := range d.Journeys {
 		jr := &d.Journeys[i]

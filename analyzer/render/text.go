@@ -44,6 +44,9 @@ func Header(w io.Writer, s *session.Session, color bool) {
 	}
 	fmt.Fprintf(w, "  start %s  duration %s  client %d B  server %d B  %s%s\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, s.State, extra)
+	if s.MXLookup != nil {
+		fmt.Fprintln(w, mxLine(s.MXLookup))
+	}
 }
 
 func duration(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }

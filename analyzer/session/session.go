@@ -56,6 +56,9 @@ type Session struct {
 	TLS         string    `json:"tls"`
 	Midstream   bool      `json:"midstream,omitempty"`
 	Compressed  bool      `json:"compressed,omitempty"` // IMAP COMPRESS: the rest was not parsed
+	// MXLookup is the DNS MX lookup whose answer led to this connection,
+	// when the capture holds it (analyzer/dns).
+	MXLookup *MXLookup `json:"mx_lookup,omitempty"`
 	// Tunnel says how the session reached its server through a proxy,
 	// e.g. "socks5 to mx.example:25"; Server is then the proxy.
 	Tunnel   string `json:"tunnel,omitempty"`
@@ -223,6 +226,17 @@ type Message struct {
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`
+}
+
+// MXLookup says which MX answer a connection followed (RFC 5321 §5.1).
+type MXLookup struct {
+	Time       time.Time `json:"time"`
+	Domain     string    `json:"domain"`   // the name looked up
+	Exchange   string    `json:"exchange"` // the MX host answered
+	Preference uint16    `json:"preference"`
+	Address    string    `json:"address"` // the exchange's address, the server connected to
+	Client     string    `json:"client"`  // who asked
+	Server     string    `json:"server"`  // the resolver that answered
 }
 
 // Finding is a judgment on a session: something a reader of the capture

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
@@ -36,6 +37,9 @@ type Sink interface {
 	MessageEnded(s *session.Session, m *session.Message)
 	// SessionEnded: the session is over; nothing will change it.
 	SessionEnded(s *session.Session)
+	// Lookup: a DNS lookup beside the mail was answered (or the input
+	// ended first).
+	Lookup(l *dns.Lookup)
 	// CaptureFinished: the input is over; write what waits for the end.
 	CaptureFinished(c stats.Capture) error
 }
@@ -49,6 +53,7 @@ func (Nop) ReplyLine(*session.Session, string, time.Time)               {}
 func (Nop) ExchangeCompleted(*session.Session, *session.Exchange)       {}
 func (Nop) MessageStarted(*session.Session, *session.Message) io.Writer { return nil }
 func (Nop) MessageEnded(*session.Session, *session.Message)             {}
+func (Nop) Lookup(*dns.Lookup)                                          {}
 func (Nop) SessionEnded(*session.Session)                               {}
 func (Nop) CaptureFinished(stats.Capture) error                         { return nil }
 
@@ -106,6 +111,12 @@ func (m multi) MessageStarted(s *session.Session, msg *session.Message) io.Write
 func (m multi) MessageEnded(s *session.Session, msg *session.Message) {
 	for _, x := range m {
 		x.MessageEnded(s, msg)
+	}
+}
+
+func (m multi) Lookup(l *dns.Lookup) {
+	for _, x := range m {
+		x.Lookup(l)
 	}
 }
 
@@ -178,6 +189,9 @@ func (f filter) SessionEnded(s *session.Session) {
 	}
 }
 
+// Lookup passes: DNS lookups belong to no session.
+func (f filter) Lookup(l *dns.Lookup) { f.next.Lookup(l) }
+
 func (f filter) CaptureFinished(c stats.Capture) error { return f.next.CaptureFinished(c) }
 
 // ByID holds back SessionEnded until the capture is finished, then tells
@@ -240,6 +254,13 @@ func (f flushing) ReplyLine(s *session.Session, line string, t time.Time) {
 
 func (f flushing) ExchangeCompleted(s *session.Session, e *session.Exchange) {
 	f.Sink.ExchangeCompleted(s, e)
+	if f.eager {
+		f.flush()
+	}
+}
+
+func (f flushing) Lookup(l *dns.Lookup) {
+	f.Sink.Lookup(l)
 	if f.eager {
 		f.flush()
 	}

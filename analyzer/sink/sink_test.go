@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
@@ -32,6 +33,7 @@ func (l log) MessageStarted(s *session.Session, m *session.Message) io.Writer {
 }
 func (l log) MessageEnded(s *session.Session, m *session.Message) { l.add("message-end", s) }
 func (l log) SessionEnded(s *session.Session)                     { l.add("end", s) }
+func (l log) Lookup(*dns.Lookup)                                  {}
 func (l log) CaptureFinished(stats.Capture) error {
 	*l.events = append(*l.events, l.name+" finished")
 	return l.err

@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -18,16 +19,25 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
-// Timeline writes each session's header and timeline as it ends.
-func Timeline(w io.Writer, o render.TextOptions) sink.Sink { return timeline{w: w, o: o} }
+// Timeline writes each session's header and timeline as it ends, and the
+// DNS lookups when the capture is finished.
+func Timeline(w io.Writer, o render.TextOptions) sink.Sink { return &timeline{w: w, o: o} }
 
 type timeline struct {
 	sink.Nop
-	w io.Writer
-	o render.TextOptions
+	w       io.Writer
+	o       render.TextOptions
+	lookups []*dns.Lookup
 }
 
-func (v timeline) SessionEnded(s *session.Session) { render.Timeline(v.w, s, v.o) }
+func (v *timeline) SessionEnded(s *session.Session) { render.Timeline(v.w, s, v.o) }
+
+func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
+
+func (v *timeline) CaptureFinished(stats.Capture) error {
+	render.Lookups(v.w, v.lookups, v.o.Color)
+	return nil
+}
 
 // Summary writes one line per session as it ends, and a blank line after
 // the last.
@@ -100,7 +110,10 @@ type jsonDoc struct {
 	counter
 	sessions []*session.Session
 	journeys *journey.Collector
+	lookups  []*dns.Lookup
 }
+
+func (v *jsonDoc) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
 	v.counter.SessionEnded(s)
@@ -108,7 +121,7 @@ func (v *jsonDoc) SessionEnded(s *session.Session) {
 }
 
 func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
-	d := render.Document{Version: render.JSONVersion, Sessions: v.sessions,
+	d := render.Document{Version: render.JSONVersion, Sessions: v.sessions, DNS: v.lookups,
 		Stats: render.StatsDoc{Capture: c, Protocols: v.c.Report()}}
 	if v.journeys != nil {
 		d.Journeys = v.journeys.Journeys()
@@ -190,6 +203,10 @@ func (v *live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
 		return false
 	})
 	v.shown[s] = list
+}
+
+func (v *live) Lookup(l *dns.Lookup) {
+	fmt.Fprintln(v.w, "#dns "+render.LookupLine(l))
 }
 
 func (v *live) SessionEnded(s *session.Session) {

@@ -63,7 +63,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter}
 	if !o.anyPort {
-		lo.Ports = topts.Protocols.Ports()
+		lo.Ports = append(topts.Protocols.Ports(), 53) // and DNS over TCP
 	}
 	var file *os.File
 	if o.write != "" {
@@ -85,6 +85,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stderr, "; Ctrl-C stops")
 	ls, st, err := rd.Live(ctx, lo)
+	tracker.Finish()
 	if err != nil {
 		out.close()
 		return err

@@ -64,6 +64,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		inputs[i] = reassembly.Input{Path: name, Reader: stdin}
 	}
 	st, err := rd.ReadAll(ctx, inputs)
+	tracker.Finish()
 	if err != nil {
 		out.close()
 		return err

@@ -320,3 +320,42 @@ func TestAttachmentsJourney(t *testing.T) {
 		t.Errorf("attachments differ between SMTP, POP3 and IMAP:\n%s", strings.Join(seen, "\n"))
 	}
 }
+
+// TestMXLookup: the lab's exercise 5: the MX lookup of the domain, the A
+// lookup of its exchange, and the SMTP connection to the address answered,
+// tied to the lookup.
+func TestMXLookup(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--json", "../../samples/mx-lookup.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sessions []struct {
+			MXLookup *struct{ Domain, Exchange, Address string } `json:"mx_lookup"`
+		}
+		DNS []struct {
+			Type, Name, RCode string
+			Answers           []struct {
+				Type, Value string
+				Preference  int
+				TTL         int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.DNS) != 2 || doc.DNS[0].Type != "MX" || doc.DNS[0].Name != "redes.unlp.edu.ar" || doc.DNS[0].RCode != "Success" ||
+		doc.DNS[0].Answers[0].Preference != 10 || doc.DNS[0].Answers[0].TTL != 3600 || doc.DNS[1].Type != "A" {
+		t.Errorf("lookups: %+v", doc.DNS)
+	}
+	mx := doc.Sessions[0].MXLookup
+	if mx == nil || mx.Domain != "redes.unlp.edu.ar" || mx.Exchange != "mail.redes.unlp.edu.ar" || mx.Address != "127.0.0.1" {
+		t.Errorf("the SMTP session is not tied to the MX lookup: %+v", mx)
+	}
+	text, _, _ := runCLI(t, nil, "read", "--color=never", "../../samples/mx-lookup.pcapng")
+	if !strings.Contains(text, "reached by MX lookup: redes.unlp.edu.ar MX 10 mail.redes.unlp.edu.ar -> 127.0.0.1") ||
+		!strings.Contains(text, "DNS MX redes.unlp.edu.ar") {
+		t.Errorf("timeline:\n%s", text)
+	}
+}

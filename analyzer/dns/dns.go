@@ -1,0 +1,220 @@
+// Package dns follows the DNS lookups beside mail (RFC 1035, RFC 974 and
+// RFC 5321 §5.1 for MX): MX, A and AAAA queries and their answers, over
+// UDP and TCP, and which server addresses an MX answer led to, so that
+// the SMTP connection that followed can be tied to the lookup (the lab's
+// exercise 5: which server receives mail for a domain).
+package dns
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Lookup is one query and its response.
+type Lookup struct {
+	Time      time.Time `json:"time"`
+	Client    string    `json:"client"`
+	Server    string    `json:"server"`
+	Transport string    `json:"transport"` // udp, tcp
+	ID        uint16    `json:"id"`
+	Name      string    `json:"name"`
+	Type      string    `json:"type"`  // MX, A, AAAA
+	RCode     string    `json:"rcode"` // "" while unanswered
+	LatencyMS *float64  `json:"latency_ms"`
+	Answers   []Answer  `json:"answers"`
+}
+
+// Answer is one resource record of a response (answer or additional).
+type Answer struct {
+	Name       string `json:"name"`
+	Type       string `json:"type"`
+	TTL        uint32 `json:"ttl"`
+	Preference uint16 `json:"preference,omitempty"` // MX
+	Value      string `json:"value"`                // the exchange, the address, the canonical name
+}
+
+// Tracker pairs queries with responses and remembers where recent MX
+// answers led.
+type Tracker struct {
+	pending map[key]*Lookup
+	emit    func(*Lookup)
+	// exchanges maps an MX exchange's name to the MX answer naming it;
+	// routes maps an address to the MX answer it was resolved for.
+	exchanges map[string]session.MXLookup
+	routes    map[netip.Addr]session.MXLookup
+}
+
+type key struct {
+	client, server netip.AddrPort
+	id             uint16
+}
+
+// Bounds on what a Tracker remembers.
+const (
+	maxPending = 10000
+	maxRoutes  = 10000
+	// routeAge is how long an MX answer ties a later connection to it.
+	routeAge = 10 * time.Minute
+)
+
+// NewTracker returns a Tracker that hands each finished lookup to emit.
+func NewTracker(emit func(*Lookup)) *Tracker {
+	return &Tracker{pending: map[key]*Lookup{}, emit: emit,
+		exchanges: map[string]session.MXLookup{}, routes: map[netip.Addr]session.MXLookup{}}
+}
+
+// Message takes one DNS message sent from src to dst at t.
+func (t *Tracker) Message(src, dst netip.AddrPort, at time.Time, b []byte, transport string) {
+	var p dnsmessage.Parser
+	h, err := p.Start(b)
+	if err != nil {
+		return
+	}
+	q, err := p.Question()
+	if err != nil || !interesting(q.Type) {
+		return
+	}
+	if !h.Response {
+		if len(t.pending) >= maxPending {
+			t.Flush()
+		}
+		t.pending[key{src, dst, h.ID}] = &Lookup{Time: at, Client: endpoint(src), Server: endpoint(dst), Transport: transport,
+			ID: h.ID, Name: name(q.Name), Type: typeName(q.Type), Answers: []Answer{}}
+		return
+	}
+	k := key{dst, src, h.ID}
+	l := t.pending[k]
+	if l == nil {
+		// A response whose query the capture lacks.
+		l = &Lookup{Time: at, Client: endpoint(dst), Server: endpoint(src), Transport: transport, ID: h.ID,
+			Name: name(q.Name), Type: typeName(q.Type), Answers: []Answer{}}
+	}
+	delete(t.pending, k)
+	ms := float64(at.Sub(l.Time)) / float64(time.Millisecond)
+	l.LatencyMS, l.RCode = &ms, strings.TrimPrefix(h.RCode.String(), "RCode")
+	p.SkipAllQuestions()
+	answers, _ := p.AllAnswers()
+	p.SkipAllAuthorities()
+	additionals, _ := p.AllAdditionals()
+	for _, r := range append(answers, additionals...) {
+		if a, ok := answer(r); ok {
+			l.Answers = append(l.Answers, a)
+		}
+	}
+	t.learn(l)
+	t.emit(l)
+}
+
+// learn remembers where an MX answer leads: its exchanges, then the
+// addresses they resolve to, in the same response or in later lookups.
+func (t *Tracker) learn(l *Lookup) {
+	if len(t.routes) > maxRoutes || len(t.exchanges) > maxRoutes {
+		t.routes, t.exchanges = map[netip.Addr]session.MXLookup{}, map[string]session.MXLookup{}
+	}
+	for _, a := range l.Answers {
+		if a.Type == "MX" {
+			t.exchanges[strings.ToLower(a.Value)] = session.MXLookup{Time: l.Time, Domain: l.Name, Exchange: a.Value,
+				Preference: a.Preference, Client: l.Client, Server: l.Server}
+		}
+	}
+	for _, a := range l.Answers {
+		if a.Type != "A" && a.Type != "AAAA" {
+			continue
+		}
+		mx, ok := t.exchanges[strings.ToLower(a.Name)]
+		if !ok {
+			continue
+		}
+		if ip, err := netip.ParseAddr(a.Value); err == nil {
+			mx.Address = ip.String()
+			t.routes[ip] = mx
+		}
+	}
+}
+
+// Route returns the MX lookup that led to a connection to server at t,
+// if one did within the last ten minutes.
+func (t *Tracker) Route(server netip.Addr, at time.Time) (session.MXLookup, bool) {
+	mx, ok := t.routes[server.Unmap()]
+	if !ok || at.Before(mx.Time) || at.Sub(mx.Time) > routeAge {
+		return session.MXLookup{}, false
+	}
+	return mx, true
+}
+
+// Flush emits the queries still unanswered.
+func (t *Tracker) Flush() {
+	for k, l := range t.pending {
+		delete(t.pending, k)
+		t.emit(l)
+	}
+}
+
+// Stream frames DNS over TCP (RFC 1035 §4.2.2: each message after its
+// two-byte length) for one direction.
+type Stream struct {
+	buf []byte
+}
+
+// Feed adds bytes and returns the whole messages they complete.
+func (s *Stream) Feed(b []byte) [][]byte {
+	s.buf = append(s.buf, b...)
+	var out [][]byte
+	for len(s.buf) >= 2 {
+		n := int(binary.BigEndian.Uint16(s.buf))
+		if len(s.buf) < 2+n {
+			break
+		}
+		out = append(out, append([]byte(nil), s.buf[2:2+n]...))
+		s.buf = s.buf[2+n:]
+	}
+	if len(s.buf) > 1<<17 {
+		s.buf = nil // not DNS after all
+	}
+	return out
+}
+
+// Lost drops what was buffered: after a gap the framing is gone.
+func (s *Stream) Lost() { s.buf = nil }
+
+func interesting(t dnsmessage.Type) bool {
+	return t == dnsmessage.TypeMX || t == dnsmessage.TypeA || t == dnsmessage.TypeAAAA
+}
+
+func answer(r dnsmessage.Resource) (Answer, bool) {
+	a := Answer{Name: name(r.Header.Name), Type: typeName(r.Header.Type), TTL: r.Header.TTL}
+	switch b := r.Body.(type) {
+	case *dnsmessage.MXResource:
+		a.Preference, a.Value = b.Pref, name(b.MX)
+	case *dnsmessage.AResource:
+		a.Value = netip.AddrFrom4(b.A).String()
+	case *dnsmessage.AAAAResource:
+		a.Value = netip.AddrFrom16(b.AAAA).String()
+	case *dnsmessage.CNAMEResource:
+		a.Value = name(b.CNAME)
+	default:
+		return a, false
+	}
+	return a, true
+}
+
+func name(n dnsmessage.Name) string { return strings.TrimSuffix(n.String(), ".") }
+
+func typeName(t dnsmessage.Type) string {
+	s := strings.TrimPrefix(t.String(), "Type")
+	if s == "" {
+		return fmt.Sprint(uint16(t))
+	}
+	return s
+}
+
+func endpoint(ap netip.AddrPort) string {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).String()
+}

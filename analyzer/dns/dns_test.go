@@ -1,0 +1,105 @@
+package dns
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+func message(t *testing.T, id uint16, response bool, q string, typ dnsmessage.Type, add func(b *dnsmessage.Builder)) []byte {
+	t.Helper()
+	b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: id, Response: response})
+	b.EnableCompression()
+	b.StartQuestions()
+	b.Question(dnsmessage.Question{Name: dnsmessage.MustNewName(q), Type: typ, Class: dnsmessage.ClassINET})
+	if add != nil {
+		b.StartAnswers()
+		add(&b)
+	}
+	out, err := b.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMXThenConnection: an MX lookup and the A lookup of its exchange
+// lead to an address; a connection there soon after is tied to it.
+func TestMXThenConnection(t *testing.T) {
+	var got []*Lookup
+	tr := NewTracker(func(l *Lookup) { got = append(got, l) })
+	client, resolver := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:53")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	hdr := func(name string, typ dnsmessage.Type) dnsmessage.ResourceHeader {
+		return dnsmessage.ResourceHeader{Name: dnsmessage.MustNewName(name), Type: typ, Class: dnsmessage.ClassINET, TTL: 3600}
+	}
+	tr.Message(client, resolver, t0, message(t, 7, false, "redes.unlp.edu.ar.", dnsmessage.TypeMX, nil), "udp")
+	tr.Message(resolver, client, t0.Add(2*time.Millisecond), message(t, 7, true, "redes.unlp.edu.ar.", dnsmessage.TypeMX, func(b *dnsmessage.Builder) {
+		b.MXResource(hdr("redes.unlp.edu.ar.", dnsmessage.TypeMX), dnsmessage.MXResource{Pref: 10, MX: dnsmessage.MustNewName("mail.redes.unlp.edu.ar.")})
+	}), "udp")
+	tr.Message(client, resolver, t0.Add(3*time.Millisecond), message(t, 8, false, "mail.redes.unlp.edu.ar.", dnsmessage.TypeA, nil), "udp")
+	tr.Message(resolver, client, t0.Add(4*time.Millisecond), message(t, 8, true, "mail.redes.unlp.edu.ar.", dnsmessage.TypeA, func(b *dnsmessage.Builder) {
+		b.AResource(hdr("mail.redes.unlp.edu.ar.", dnsmessage.TypeA), dnsmessage.AResource{A: [4]byte{192, 0, 2, 25}})
+	}), "udp")
+	tr.Message(client, resolver, t0.Add(5*time.Millisecond), message(t, 9, false, "lost.example.", dnsmessage.TypeAAAA, nil), "udp")
+	tr.Flush()
+	if len(got) != 3 {
+		t.Fatalf("got %d lookups", len(got))
+	}
+	mx := got[0]
+	if mx.Type != "MX" || mx.RCode != "Success" || *mx.LatencyMS != 2 || len(mx.Answers) != 1 ||
+		mx.Answers[0].Preference != 10 || mx.Answers[0].Value != "mail.redes.unlp.edu.ar" || mx.Answers[0].TTL != 3600 {
+		t.Errorf("MX lookup: %+v", mx)
+	}
+	if got[2].Name != "lost.example" || got[2].LatencyMS != nil {
+		t.Errorf("unanswered: %+v", got[2])
+	}
+	route, ok := tr.Route(netip.MustParseAddr("192.0.2.25"), t0.Add(time.Second))
+	if !ok || route.Domain != "redes.unlp.edu.ar" || route.Exchange != "mail.redes.unlp.edu.ar" || route.Address != "192.0.2.25" {
+		t.Errorf("route: %+v %v", route, ok)
+	}
+	if _, ok := tr.Route(netip.MustParseAddr("192.0.2.25"), t0.Add(time.Hour)); ok {
+		t.Error("an MX answer an hour old still ties a connection")
+	}
+	if _, ok := tr.Route(netip.MustParseAddr("192.0.2.99"), t0.Add(time.Second)); ok {
+		t.Error("a connection elsewhere is tied")
+	}
+}
+
+// TestStreamFraming: DNS over TCP, cut anywhere, gives whole messages.
+func TestStreamFraming(t *testing.T) {
+	m := message(t, 1, false, "redes.unlp.edu.ar.", dnsmessage.TypeMX, nil)
+	wire := append([]byte{0, byte(len(m))}, m...)
+	wire = append(wire, wire...)
+	var s Stream
+	var got [][]byte
+	for i := 0; i < len(wire); i += 5 {
+		got = append(got, s.Feed(wire[i:min(i+5, len(wire))])...)
+	}
+	if len(got) != 2 || string(got[0]) != string(m) {
+		t.Errorf("got %d messages", len(got))
+	}
+}
+
+// FuzzMessage: any bytes as a query and as a response, over UDP and TCP,
+// neither panic nor leave lookups behind at Flush.
+func FuzzMessage(f *testing.F) {
+	f.Add([]byte{0, 7, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n := 0
+		tr := NewTracker(func(*Lookup) { n++ })
+		c, s := netip.MustParseAddrPort("127.0.0.1:1"), netip.MustParseAddrPort("127.0.0.1:53")
+		tr.Message(c, s, time.Time{}, b, "udp")
+		tr.Message(s, c, time.Time{}, b, "udp")
+		var st Stream
+		for _, m := range st.Feed(b) {
+			tr.Message(c, s, time.Time{}, m, "tcp")
+		}
+		tr.Flush()
+		if len(tr.pending) != 0 {
+			t.Fatal("lookups left after Flush")
+		}
+	})
+}
