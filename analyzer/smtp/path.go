@@ -56,12 +56,3 @@ func parsePath(args, prefix string) path {
 	}
 	return p
 }
-
-// domain is the part of an address after its last "@", lower-cased.
-func domain(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return ""
-	}
-	return strings.ToLower(strings.Trim(addr[i+1:], "[]"))
-}
