@@ -74,7 +74,7 @@ func (b *Builder) Message() *session.Message { return b.m }
 
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
-	if b.size == 0 && b.m.Whole() {
+	if b.size == 0 && len(p) > 0 && b.m.Whole() {
 		b.mime = parts.NewReader()
 	}
 	b.size += int64(len(p))

@@ -72,6 +72,7 @@ func TestSubscriber(t *testing.T) {
 func FuzzSummary(f *testing.F) {
 	f.Add([]byte("From: a@b\r\nSubject: =?UTF-8?B?w7E=?=\r\n\r\nx"), uint8(3))
 	f.Add([]byte("Subject: =?utf-8?q?=?=\r\n"), uint8(1))
+	f.Add([]byte{}, uint8(15)) // nothing written whole, or nothing at all
 	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
 		whole := NewBuilder(true)
 		whole.Write(raw)
