@@ -7,7 +7,7 @@ package sink
 
 import (
 	"io"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/dns"
@@ -194,25 +194,58 @@ func (f filter) Lookup(l *dns.Lookup) { f.next.Lookup(l) }
 
 func (f filter) CaptureFinished(c stats.Capture) error { return f.next.CaptureFinished(c) }
 
-// ByID holds back SessionEnded until the capture is finished, then tells
-// next of the sessions in the order they started (by ID) rather than the
-// order they ended; other events pass at once. It keeps every session
-// until the end.
+// ByID tells next of ended sessions in the order they started (by ID)
+// rather than the order they ended: a session goes as soon as every
+// session that started before it has ended, so what waits is bounded by
+// what overlaps in time, not by the capture. Past maxWaiting sessions
+// waiting behind one still open (a client idling for hours), they go
+// anyway, and that one follows when it ends. Other events pass at once.
 func ByID(next Sink) Sink { return &byID{Sink: next} }
+
+// maxWaiting bounds the ended sessions ByID holds.
+const maxWaiting = 1000
 
 type byID struct {
 	Sink
-	ended []*session.Session
+	open    []int // started, not yet ended: IDs are given in increasing order
+	waiting []*session.Session
 }
 
-func (b *byID) SessionEnded(s *session.Session) { b.ended = append(b.ended, s) }
+func (b *byID) SessionStarted(s *session.Session) {
+	b.open = append(b.open, s.ID)
+	b.Sink.SessionStarted(s)
+}
+
+func (b *byID) SessionEnded(s *session.Session) {
+	if i, ok := slices.BinarySearch(b.open, s.ID); ok {
+		b.open = slices.Delete(b.open, i, i+1)
+	}
+	i, _ := slices.BinarySearchFunc(b.waiting, s.ID, func(x *session.Session, id int) int { return x.ID - id })
+	b.waiting = slices.Insert(b.waiting, i, s)
+	b.release(len(b.waiting) > maxWaiting)
+}
+
+// release tells next of the waiting sessions no open one started before;
+// all of them when forced.
+func (b *byID) release(force bool) {
+	oldest := -1
+	if len(b.open) > 0 {
+		oldest = b.open[0]
+	}
+	n := 0
+	for _, s := range b.waiting {
+		if !force && oldest >= 0 && s.ID > oldest {
+			break
+		}
+		b.Sink.SessionEnded(s)
+		n++
+	}
+	clear(b.waiting[:n])
+	b.waiting = b.waiting[n:]
+}
 
 func (b *byID) CaptureFinished(c stats.Capture) error {
-	sort.Slice(b.ended, func(i, j int) bool { return b.ended[i].ID < b.ended[j].ID })
-	for _, s := range b.ended {
-		b.Sink.SessionEnded(s)
-	}
-	b.ended = nil
+	b.release(true)
 	return b.Sink.CaptureFinished(c)
 }
 
