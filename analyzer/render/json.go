@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"unicode/utf8"
 
@@ -38,6 +39,13 @@ func JSON(w io.Writer, d Document) error {
 		safe[i] = utf8Session(s)
 	}
 	d.Sessions = safe
+	safeRest(&d)
+	return encode(w, d, "", "  ")
+}
+
+// safeRest readies the document's parts besides sessions: empty lists
+// rather than null, bytes from the wire as \xNN.
+func safeRest(d *Document) {
 	if d.Journeys == nil {
 		d.Journeys = []journey.Journey{}
 	}
@@ -52,7 +60,12 @@ func JSON(w io.Writer, d Document) error {
 			h.User, h.QueueID, h.Via = session.JSONSafe(h.User), session.JSONSafe(h.QueueID), session.JSONSafe(h.Via)
 		}
 	}
-	return encode(w, d, "  ")
+	for _, l := range d.DNS {
+		l.Name = session.JSONSafe(l.Name)
+		for k := range l.Answers {
+			l.Answers[k].Name, l.Answers[k].Value = session.JSONSafe(l.Answers[k].Name), session.JSONSafe(l.Answers[k].Value)
+		}
+	}
 }
 
 // JSONLine writes one session as one line (JSON Lines), with the format
@@ -61,7 +74,67 @@ func JSONLine(w io.Writer, s *session.Session) error {
 	return encode(w, struct {
 		Version int `json:"version"`
 		*session.Session
-	}{JSONVersion, utf8Session(s)}, "")
+	}{JSONVersion, utf8Session(s)}, "", "")
+}
+
+// DocumentWriter writes the JSON document piece by piece, the same bytes
+// JSON writes for the whole Document: sessions as they come, the rest at
+// the end, so that no session is kept for the document.
+type DocumentWriter struct {
+	w        io.Writer
+	sessions int
+}
+
+// NewDocumentWriter starts a document on w.
+func NewDocumentWriter(w io.Writer) *DocumentWriter { return &DocumentWriter{w: w} }
+
+// Session writes one session.
+func (d *DocumentWriter) Session(s *session.Session) error {
+	head := ",\n"
+	if d.sessions == 0 {
+		head = fmt.Sprintf("{\n  \"version\": %d,\n  \"sessions\": [\n", JSONVersion)
+	}
+	d.sessions++
+	if _, err := io.WriteString(d.w, head+"    "); err != nil {
+		return err
+	}
+	return encode(trimNewline{d.w}, utf8Session(s), "    ", "  ")
+}
+
+// Finish writes the rest of the document.
+func (d *DocumentWriter) Finish(journeys []journey.Journey, lookups []*dns.Lookup, st StatsDoc) error {
+	var buf bytes.Buffer
+	doc := Document{Journeys: journeys, DNS: lookups}
+	safeRest(&doc)
+	if d.sessions == 0 {
+		fmt.Fprintf(&buf, "{\n  \"version\": %d,\n  \"sessions\": [],\n", JSONVersion)
+	} else {
+		buf.WriteString("\n  ],\n")
+	}
+	for i, f := range []struct {
+		name string
+		v    any
+	}{{"journeys", doc.Journeys}, {"dns", doc.DNS}, {"stats", st}} {
+		if i > 0 {
+			buf.WriteString(",\n")
+		}
+		fmt.Fprintf(&buf, "  %q: ", f.name)
+		if err := encode(trimNewline{&buf}, f.v, "  ", "  "); err != nil {
+			return err
+		}
+	}
+	buf.WriteString("\n}\n")
+	_, err := d.w.Write(buf.Bytes())
+	return err
+}
+
+// trimNewline drops the newline an Encoder ends its output with.
+type trimNewline struct{ w io.Writer }
+
+func (t trimNewline) Write(p []byte) (int, error) {
+	n := len(p)
+	_, err := t.w.Write(bytes.TrimSuffix(p, []byte{'\n'}))
+	return n, err
 }
 
 // nel is U+0085 NEXT LINE in UTF-8: a line boundary to Unicode-aware
@@ -71,10 +144,10 @@ var nel = []byte("\u0085")
 
 // encode writes v as JSON, with U+0085 escaped too, so that a consumer
 // that splits on Unicode line boundaries still sees one session per line.
-func encode(w io.Writer, v any, indent string) error {
+func encode(w io.Writer, v any, prefix, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", indent)
+	enc.SetIndent(prefix, indent)
 	enc.SetEscapeHTML(false) // "<message 45 bytes>", not "\u003cmessage..."
 	if err := enc.Encode(v); err != nil {
 		return err

@@ -100,33 +100,40 @@ func (v *statsTables) CaptureFinished(c stats.Capture) error {
 	return render.Stats(v.w, c, v.c.Report())
 }
 
-// JSON writes one document of every session, the journeys (from j, if
-// not nil) and the statistics when the capture is finished.
+// JSON writes one document: each session as it ends (in the order its
+// sink gives), then the journeys (from j, if not nil), the DNS lookups
+// and the statistics when the capture is finished. No session is kept.
 func JSON(w io.Writer, order []session.Protocol, j *journey.Collector) sink.Sink {
-	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j}
+	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j, doc: render.NewDocumentWriter(w)}
 }
 
 type jsonDoc struct {
 	counter
-	sessions []*session.Session
+	doc      *render.DocumentWriter
 	journeys *journey.Collector
 	lookups  []*dns.Lookup
+	err      error
 }
 
 func (v *jsonDoc) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
 	v.counter.SessionEnded(s)
-	v.sessions = append(v.sessions, s)
+	if err := v.doc.Session(s); err != nil && v.err == nil {
+		v.err = err
+	}
 }
 
 func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
-	d := render.Document{Version: render.JSONVersion, Sessions: v.sessions, DNS: v.lookups,
-		Stats: render.StatsDoc{Capture: c, Protocols: v.c.Report()}}
+	var js []journey.Journey
 	if v.journeys != nil {
-		d.Journeys = v.journeys.Journeys()
+		js = v.journeys.Journeys()
 	}
-	return render.JSON(v.w, d)
+	err := v.doc.Finish(js, v.lookups, render.StatsDoc{Capture: c, Protocols: v.c.Report()})
+	if v.err != nil {
+		return v.err
+	}
+	return err
 }
 
 // Journeys writes each message's path across sessions when the capture
