@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"sort"
 	"time"
 
@@ -149,6 +150,8 @@ type Reader struct {
 	opts     Options
 	handler  Handler
 	warn     func(Warning)
+	progress func(Progress)
+	read     int64 // bytes read of the current file
 	dec      *decoder
 	asm      *gpreassembly.Assembler
 	stats    Stats
@@ -176,6 +179,17 @@ func NewReader(opts Options, h Handler, warn func(Warning)) *Reader {
 	return r
 }
 
+// Progress is how far the reading of a file has come.
+type Progress struct {
+	Path        string
+	Read, Size  int64 // bytes; Size is 0 when unknown (standard input)
+	Connections int64
+}
+
+// OnProgress has f told of the reading's progress every few thousand
+// packets.
+func (r *Reader) OnProgress(f func(Progress)) { r.progress = f }
+
 // ReadAll reads every input then flushes all connections. A file that is
 // not a capture stops the run with a *FileError; a capture cut short is
 // read up to the cut and reported as a Warning.
@@ -191,7 +205,14 @@ func (r *Reader) ReadAll(ctx context.Context, inputs []Input) (Stats, error) {
 }
 
 func (r *Reader) readOne(ctx context.Context, in Input) error {
-	src, closer, err := openPath(in.Path, in.Reader)
+	r.read = 0
+	var size int64
+	if in.Path != "-" {
+		if st, err := os.Stat(in.Path); err == nil {
+			size = st.Size()
+		}
+	}
+	src, closer, err := openPath(in.Path, in.Reader, &r.read)
 	if err != nil {
 		return &FileError{Path: in.Path, Err: err}
 	}
@@ -221,6 +242,9 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			return nil
 		}
 		n++
+		if r.progress != nil && n&4095 == 0 {
+			r.progress(Progress{Path: in.Path, Read: r.read, Size: size, Connections: r.stats.Connections})
+		}
 		if ci.CaptureLength < ci.Length {
 			r.stats.Truncated++
 		}

@@ -93,8 +93,20 @@ func openUncompressed(br *bufio.Reader) (packetSource, error) {
 	return nil, fmt.Errorf("not a pcap or pcapng file (starts with % x)", head)
 }
 
+// counting counts the bytes read from a file, for progress.
+type counting struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}
+
 // openPath opens a capture by path; "-" is standard input.
-func openPath(path string, stdin io.Reader) (packetSource, io.Closer, error) {
+func openPath(path string, stdin io.Reader, counter *int64) (packetSource, io.Closer, error) {
 	if path == "-" {
 		src, err := openSource(stdin)
 		return src, io.NopCloser(nil), err
@@ -111,7 +123,7 @@ func openPath(path string, stdin io.Reader) (packetSource, io.Closer, error) {
 		f.Close()
 		return nil, nil, errors.New("is a directory")
 	}
-	src, err := openSource(f)
+	src, err := openSource(&counting{r: f, n: counter})
 	if err != nil {
 		f.Close()
 		return nil, nil, err

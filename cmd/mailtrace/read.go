@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/mailtrace/mailtrace/analyzer"
@@ -59,6 +62,10 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
+	if p := progressLine(o, files, stderr); p != nil {
+		rd.OnProgress(p.show)
+		defer p.clear()
+	}
 	inputs := make([]reassembly.Input, len(files))
 	for i, name := range files {
 		inputs[i] = reassembly.Input{Path: name, Reader: stdin}
@@ -89,4 +96,59 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		fmt.Fprintf(stderr, "mailtrace: %d messages saved under %s\n", out.extract.Saved(), render.Escape(o.extract))
 	}
 	return err
+}
+
+// progress shows how far the reading of large files has come, on one
+// line of a terminal.
+type progress struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+// progressMin is the size of input below which no progress is shown.
+const progressMin = 8 << 20
+
+// progressLine returns a progress line for standard error when it is a
+// terminal, the files total more than progressMin and --quiet is not
+// given; nil otherwise, as in pipes.
+func progressLine(o viewOptions, files []string, stderr io.Writer) *progress {
+	f, ok := stderr.(*os.File)
+	if o.quiet || !ok || !isatty.IsTerminal(f.Fd()) {
+		return nil
+	}
+	var total int64
+	for _, name := range files {
+		if st, err := os.Stat(name); err == nil {
+			total += st.Size()
+		}
+	}
+	if total < progressMin {
+		return nil
+	}
+	return &progress{w: stderr, start: time.Now()}
+}
+
+func (p *progress) show(r reassembly.Progress) {
+	now := time.Now()
+	if now.Sub(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last, p.shown = now, true
+	mb := float64(r.Read) / 1e6
+	rate := mb / max(now.Sub(p.start).Seconds(), 0.001)
+	line := fmt.Sprintf("%s  %.0f MB", render.Escape(filepath.Base(r.Path)), mb)
+	if r.Size > 0 {
+		line += fmt.Sprintf(" of %.0f MB (%.0f%%)", float64(r.Size)/1e6, 100*float64(r.Read)/float64(r.Size))
+	}
+	line += fmt.Sprintf("  %.0f MB/s  %d connections", rate, r.Connections)
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+}
+
+// clear takes the line away once the reading is over.
+func (p *progress) clear() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
 }

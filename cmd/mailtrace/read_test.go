@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/reassembly"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
@@ -357,5 +358,21 @@ func TestMXLookup(t *testing.T) {
 	if !strings.Contains(text, "reached by MX lookup: redes.unlp.edu.ar MX 10 mail.redes.unlp.edu.ar -> 127.0.0.1") ||
 		!strings.Contains(text, "DNS MX redes.unlp.edu.ar") {
 		t.Errorf("timeline:\n%s", text)
+	}
+}
+
+// TestProgressLine: never in a pipe or with --quiet; on a terminal it
+// says how far the file has come.
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	if progressLine(viewOptions{}, []string{"/tmp/x"}, &buf) != nil {
+		t.Error("a progress line for a pipe")
+	}
+	p := &progress{w: &buf, start: time.Now().Add(-time.Second)}
+	p.show(reassembly.Progress{Path: "/captures/day.pcap", Read: 50e6, Size: 200e6, Connections: 42})
+	p.clear()
+	if got := buf.String(); !strings.Contains(got, "day.pcap  50 MB of 200 MB (25%)") || !strings.Contains(got, "42 connections") ||
+		!strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("got %q", got)
 	}
 }

@@ -50,6 +50,7 @@ type viewOptions struct {
 	maxAnom     int
 	extract     string
 	domains     []string
+	quiet       bool
 }
 
 func (o *viewOptions) register(f *pflag.FlagSet) {
@@ -63,6 +64,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxExch, "max-exchanges", session.DefaultMaxExchanges, "keep at most `N` exchanges per session; the rest are counted")
 	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
 	f.StringArrayVar(&o.domains, "domain", nil, "a mail `DOMAIN` the servers serve, for the relay and local-sender findings (repeatable; default: the host an SMTP greeting names)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
