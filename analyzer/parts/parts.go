@@ -6,15 +6,18 @@
 package parts
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"mime"
+	"mime/quotedprintable"
 	"strings"
 
 	"github.com/emersion/go-message"
-	_ "github.com/emersion/go-message/charset" // header words in any charset
-	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
@@ -124,49 +127,84 @@ func Walk(src io.Reader) (parts []session.Part, more int) {
 }
 
 // WalkEach is Walk that also hands each part's decoded bytes to the
-// writer each returns for it (nil: none), as they are read.
+// writer each returns for it (nil: none), as they are read. Parts are
+// read raw (go-message's textproto) and their transfer encoding decoded
+// here: base64 in large blocks, and no charset conversion, so that the
+// bytes are those that were sent.
 func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
 	seen := &replay{r: src}
-	mr, err := mail.CreateReader(seen)
-	if mr == nil || err != nil && !message.IsUnknownCharset(err) {
+	br := bufio.NewReaderSize(seen, 32<<10)
+	h, err := textproto.ReadHeader(br)
+	w := &walker{each: each}
+	if err != nil {
 		// No header to read (a message typed at a telnet prompt): the
 		// bytes are one text part, if what the attempt read was kept.
 		if seen.over {
 			return nil, 0
 		}
-		part := session.Part{ContentType: "text/plain"}
-		h := sha256.New()
-		var dst io.Writer = h
-		if each != nil {
-			if w := each(0, part); w != nil {
-				dst = io.MultiWriter(h, w)
-			}
-		}
-		n, _ := io.Copy(dst, io.MultiReader(bytes.NewReader(seen.buf), src))
-		part.Size, part.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-		return []session.Part{part}, 0
+		w.leaf(message.Header{}, io.MultiReader(bytes.NewReader(seen.buf), src))
+		return w.parts, w.more
 	}
-	for i := 0; ; i++ {
-		p, err := mr.NextPart()
-		if p == nil || err != nil && !message.IsUnknownCharset(err) {
-			return parts, more // the end, or a structure broken past here
-		}
-		part := describe(p)
-		h := sha256.New()
-		var dst io.Writer = h
-		if each != nil {
-			if w := each(i, part); w != nil {
-				dst = io.MultiWriter(h, w)
+	w.entity(message.Header{Header: h}, br, 0)
+	return w.parts, w.more
+}
+
+// maxDepth bounds the nesting of multiparts followed.
+const maxDepth = 20
+
+type walker struct {
+	each  func(int, session.Part) io.Writer
+	parts []session.Part
+	more  int
+	n     int
+}
+
+// entity walks one entity: the parts of a multipart (RFC 2046 §5.1), or
+// a leaf.
+func (w *walker) entity(h message.Header, body io.Reader, depth int) {
+	mt, params, _ := h.ContentType()
+	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" && depth < maxDepth {
+		mr := textproto.NewMultipartReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return // the end, or a structure broken past here
 			}
-		}
-		n, _ := io.Copy(dst, p.Body)
-		part.Size, part.SHA256 = n, hex.EncodeToString(h.Sum(nil))
-		if len(parts) < MaxParts {
-			parts = append(parts, part)
-		} else {
-			more++
+			w.entity(message.Header{Header: p.Header}, p, depth+1)
 		}
 	}
+	w.leaf(h, body)
+}
+
+// leaf describes a part and reads its decoded bytes.
+func (w *walker) leaf(h message.Header, body io.Reader) {
+	part := describe(h)
+	sum := sha256.New()
+	var dst io.Writer = sum
+	if w.each != nil {
+		if x := w.each(w.n, part); x != nil {
+			dst = io.MultiWriter(sum, x)
+		}
+	}
+	w.n++
+	n, _ := io.Copy(dst, decoder(h.Get("Content-Transfer-Encoding"), body))
+	part.Size, part.SHA256 = n, hex.EncodeToString(sum.Sum(nil))
+	if len(w.parts) < MaxParts {
+		w.parts = append(w.parts, part)
+	} else {
+		w.more++
+	}
+}
+
+// decoder undoes a Content-Transfer-Encoding (RFC 2045 §6).
+func decoder(enc string, r io.Reader) io.Reader {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "base64":
+		return newBase64(r)
+	case "quoted-printable":
+		return quotedprintable.NewReader(r)
+	}
+	return r
 }
 
 // replay keeps the first bytes read through it, so that they can be read
@@ -189,24 +227,28 @@ func (p *replay) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// describe reads a part's header.
-func describe(p *mail.Part) session.Part {
+var words = &mime.WordDecoder{CharsetReader: charset.Reader}
+
+// describe reads a part's header: its type, its disposition, and its
+// file name from Content-Disposition's filename (RFC 2183, RFC 2231) or
+// Content-Type's name, with RFC 2047 words decoded as mail programs write
+// them there too.
+func describe(h message.Header) session.Part {
 	var part session.Part
-	switch h := p.Header.(type) {
-	case *mail.InlineHeader:
-		part.ContentType, _, _ = h.ContentType()
-		part.Disposition, _, _ = h.ContentDisposition()
-		if _, params, err := h.ContentType(); err == nil {
-			part.Filename = params["name"]
-		}
-	case *mail.AttachmentHeader:
-		part.ContentType, _, _ = h.ContentType()
-		part.Disposition = "attachment"
-		part.Filename, _ = h.Filename()
-	}
-	part.ContentType = strings.ToLower(part.ContentType)
+	mt, ctParams, _ := h.ContentType()
+	part.ContentType = strings.ToLower(mt)
 	if part.ContentType == "" {
 		part.ContentType = "text/plain" // RFC 2045 §5.2
 	}
+	disp, dParams, _ := h.ContentDisposition()
+	part.Disposition = strings.ToLower(disp)
+	name := dParams["filename"]
+	if name == "" {
+		name = ctParams["name"]
+	}
+	if d, err := words.DecodeHeader(name); err == nil {
+		name = d
+	}
+	part.Filename = name
 	return part
 }

@@ -1,0 +1,74 @@
+package parts
+
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+)
+
+// b64 decodes base64 as mail carries it (RFC 2045 §6.8): line breaks and
+// other white space dropped, then decoded in large blocks; decoding stops
+// at the first byte that is not base64, as readers of mail do.
+type b64 struct {
+	r    io.Reader
+	buf  []byte // encoded bytes read, white space dropped, not yet decoded
+	out  []byte // decoded, not yet handed out
+	dec  []byte
+	done bool
+}
+
+func newBase64(r io.Reader) io.Reader { return &b64{r: r, buf: make([]byte, 0, 32<<10)} }
+
+func (d *b64) Read(p []byte) (int, error) {
+	for len(d.out) == 0 {
+		if d.done {
+			return 0, io.EOF
+		}
+		d.fill()
+	}
+	n := copy(p, d.out)
+	d.out = d.out[n:]
+	return n, nil
+}
+
+// fill reads more, and decodes what makes whole quanta (all at the end).
+func (d *b64) fill() {
+	start := len(d.buf)
+	n, err := d.r.Read(d.buf[start:cap(d.buf)])
+	d.buf = d.buf[:start+n]
+	j := start
+	for _, c := range d.buf[start:] {
+		if c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+			d.buf[j] = c
+			j++
+		}
+	}
+	d.buf = d.buf[:j]
+	if err != nil {
+		d.done = true
+	}
+	whole := len(d.buf) / 4 * 4
+	if d.done {
+		whole = len(d.buf)
+	}
+	if whole == 0 && !d.done {
+		return
+	}
+	src := d.buf[:whole]
+	if need := base64.RawStdEncoding.DecodedLen(len(src)) + 3; cap(d.dec) < need {
+		d.dec = make([]byte, need)
+	}
+	m, derr := base64.StdEncoding.Decode(d.dec[:cap(d.dec)], src)
+	if derr != nil {
+		var bad base64.CorruptInputError
+		if d.done && errors.As(derr, &bad) && len(src)%4 != 0 {
+			// Padding missing at the very end: decode what is whole, and
+			// the rest without padding.
+			m, _ = base64.RawStdEncoding.Decode(d.dec[:cap(d.dec)], src)
+		}
+		d.done = true
+	}
+	d.out = d.dec[:m]
+	rest := copy(d.buf, d.buf[whole:])
+	d.buf = d.buf[:rest]
+}
