@@ -8,13 +8,16 @@ export CGO_ENABLED ?= 0
 
 all: build
 
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -X main.buildCommit=$(COMMIT)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/mailtrace
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/mailtrace
 
 # The libpcap build: live capture on any system libpcap runs on, and
 # --filter EXPR. Needs cgo and libpcap's headers (Debian: libpcap-dev).
 build-pcap:
-	CGO_ENABLED=1 $(GO) build -tags pcap -o bin/mailtrace-pcap ./cmd/mailtrace
+	CGO_ENABLED=1 $(GO) build -tags pcap -ldflags "$(LDFLAGS)" -o bin/mailtrace-pcap ./cmd/mailtrace
 
 # Analyze the bundled sample of the seed's SMTP exercise.
 run: build

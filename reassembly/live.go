@@ -20,6 +20,9 @@ type LiveOptions struct {
 	Count     int64         // stop after this many packets (0: no limit)
 	Write     io.Writer     // a pcapng copy of every captured packet, or nil
 	Filter    string        // a tcpdump filter expression (-tags pcap builds only)
+	// Started, when set, is called once the interface is open and the
+	// capture has begun.
+	Started func()
 }
 
 // FilterSupported tells whether this build takes LiveOptions.Filter.
@@ -63,6 +66,9 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 	src, err := openLive(o.Interface, o.Ports, o.Filter)
 	if err != nil {
 		return ls, r.stats, err
+	}
+	if o.Started != nil {
+		o.Started()
 	}
 	defer src.Close()
 	var ng *pcapgo.NgWriter

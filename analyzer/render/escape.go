@@ -26,7 +26,9 @@ func Escape(s string) string {
 			b.WriteString(`\x`)
 			b.WriteString(hex2(s[i]))
 		case r == '\t':
-			b.WriteString(`\t`)
+			// Expanded to the next stop of 8, as a terminal would, without
+			// letting the terminal move the cursor.
+			b.WriteString("        "[:8-b.Len()%8])
 		case r == '\r':
 			b.WriteString(`\r`)
 		case r == '\n':

@@ -9,7 +9,7 @@ func TestEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"250 OK", "250 OK"},
 		{"\x1b[2J\x1b]0;pwned\x07", `\x1b[2J\x1b]0;pwned\a`},
-		{"tab\there", `tab\there`},
+		{"tab\there", "tab     here"}, // expanded to the next stop of 8
 		{"cr\rlf\n", `cr\rlf\n`},
 		{"del\x7f", `del\x7f`},
 		{"ñandú", "ñandú"},

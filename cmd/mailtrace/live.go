@@ -76,14 +76,18 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	tracker := analyzer.NewTracker(topts, out.sink)
 	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
-	fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
-	switch {
-	case lo.Filter != "":
-		fmt.Fprintf(stderr, ", filter %q", lo.Filter)
-	case lo.Ports != nil:
-		fmt.Fprintf(stderr, ", TCP ports %v", lo.Ports)
+	// Said once the interface is open: an unknown interface is an error,
+	// not a capture that began.
+	lo.Started = func() {
+		fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
+		switch {
+		case lo.Filter != "":
+			fmt.Fprintf(stderr, ", filter %q", lo.Filter)
+		case lo.Ports != nil:
+			fmt.Fprintf(stderr, ", TCP ports %v and DNS", lo.Ports)
+		}
+		fmt.Fprintln(stderr, "; Ctrl-C stops")
 	}
-	fmt.Fprintln(stderr, "; Ctrl-C stops")
 	ls, st, err := rd.Live(ctx, lo)
 	tracker.Finish()
 	if err != nil {

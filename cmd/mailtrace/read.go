@@ -92,6 +92,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)
 	}
 	err = out.finish(st)
+	if out.filtered && out.selected == 0 && out.sessions > 0 {
+		fmt.Fprintf(stderr, "mailtrace: no session matches --session/--proto; the capture holds %d sessions (numbered 1 to %d)\n", out.sessions, out.sessions)
+	}
 	if out.extract != nil {
 		fmt.Fprintf(stderr, "mailtrace: %d messages saved under %s\n", out.extract.Saved(), render.Escape(o.extract))
 	}

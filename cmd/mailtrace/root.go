@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,7 @@ func exitCode(err error) int {
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
+		Version:       version(),
 		Use:           "mailtrace",
 		Short:         "See SMTP, POP3 and IMAP sessions in packet captures",
 		SilenceUsage:  true,
@@ -61,4 +63,38 @@ func protoNames() string {
 		names = append(names, string(n))
 	}
 	return strings.Join(names, ",")
+}
+
+// buildCommit is the commit `make build` stamps in (-ldflags -X), where
+// the Go tool's own record is off (-buildvcs=false).
+var buildCommit string
+
+// version is the module's version and the commit it was built from, as
+// the Go tool or the Makefile record them in the binary.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	var rev, when, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	switch {
+	case rev != "":
+		v += fmt.Sprintf(" (commit %.12s, %s%s)", rev, when, dirty)
+	case buildCommit != "":
+		v += " (commit " + buildCommit + ")"
+	}
+	return v + ", " + info.GoVersion
 }

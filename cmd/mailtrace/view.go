@@ -93,11 +93,14 @@ func (o viewOptions) reassemblyOptions() reassembly.Options {
 // output is where a run's sessions go: the sinks its flags chose, and
 // the file they write to.
 type output struct {
-	sink    sink.Sink
-	extract *extract.Sink    // nil without --extract
-	term    *render.Terminal // what the text views write through
-	buf     *bufio.Writer    // all output, flushed as sessions end
-	close   func() error
+	sink     sink.Sink
+	sessions int              // sessions in the capture
+	selected int              // of them, those --session and --proto chose
+	filtered bool             // --session or --proto were given
+	extract  *extract.Sink    // nil without --extract
+	term     *render.Terminal // what the text views write through
+	buf      *bufio.Writer    // all output, flushed as sessions end
+	close    func() error
 }
 
 // newOutput checks the options, opens the output and builds its sinks;
@@ -170,9 +173,12 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 		}
 		out.extract, views = ex, sink.Multi(views, ex)
 	}
-	out.sink = sink.Filter(sink.Flushing(views, out.buf.Flush, live), func(s *session.Session) bool {
-		return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
-	})
+	out.filtered = len(wantProto) > 0 || len(wantID) > 0
+	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), sink.Flushing(views, out.buf.Flush, live))
+	out.sink = sink.Multi(sink.Ended(func(*session.Session) { out.sessions++ }),
+		sink.Filter(chosen, func(s *session.Session) bool {
+			return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
+		}))
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
 	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
