@@ -173,6 +173,40 @@ func TestPublicCapturesExact(t *testing.T) {
 			if len(ss) != 2 || ss[0].TLS != session.TLSImplicit || ss[0].Protocol != imap.Name || ss[0].BytesServer == 0 {
 				t.Errorf("got %d sessions, first %+v", len(ss), ss[0])
 			}
+			// Implicit TLS: every byte is TLS, from the first.
+			e := ss[0].Encrypted
+			if e == nil || e.ClientFrom != 0 || e.ServerFrom != 0 || e.BytesClient != ss[0].BytesClient || e.BytesServer != ss[0].BytesServer {
+				t.Fatalf("encrypted %+v", e)
+			}
+			if h := handshakes(e); !strings.HasPrefix(h, "client ClientHello, server ServerHello, server Certificate") {
+				t.Errorf("handshake: %s", h)
+			}
+		}},
+		{"ndpi__pop3_stls.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
+			// TLS begins after "STLS\r\n" and the server's "+OK Ready to
+			// start TLS negotiation.\r\n"; a TLS 1.0 handshake with a
+			// session ticket follows, and a closing alert.
+			s := ss[0]
+			e := s.Encrypted
+			if e == nil || e.BytesClient != s.BytesClient-e.ClientFrom || e.BytesServer != s.BytesServer-e.ServerFrom {
+				t.Fatalf("encrypted %+v", e)
+			}
+			if last := s.Exchanges[len(s.Exchanges)-1]; last.Command.Verb != "STLS" || !e.Since.After(last.Response.Time) {
+				t.Errorf("TLS since %v, after %+v", e.Since, last)
+			}
+			want := "client ClientHello, server ServerHello, server Certificate, server ServerHelloDone, client ClientKeyExchange, server NewSessionTicket"
+			if h := handshakes(e); h != want {
+				t.Errorf("handshake:\n got %s\nwant %s", h, want)
+			}
+			if r := e.Records[len(e.Records)-1]; r.Type != "alert" || r.Dir != "server->client" || r.Version != "TLS 1.0" {
+				t.Errorf("last record %+v", r)
+			}
+		}},
+		{"ndpi__smtps.pcapng", func(t *testing.T, ss []*session.Session, _ []string) {
+			// The server on 465 answered in clear: said, not hidden.
+			if !hasAnomaly(ss[0], "port 465 is for implicit TLS (RFC 8314), but the server's first bytes are not TLS") {
+				t.Errorf("anomalies %+v", ss[0].Anomalies)
+			}
 		}},
 		{"snort3_demo__ips_options_priority_smtp-lorem.pcap", func(t *testing.T, ss []*session.Session, _ []string) {
 			// tshark: "previous segment(s) not captured" twice from the
@@ -253,4 +287,26 @@ func wantMessage(t *testing.T, s *session.Session, i int, via string, size int64
 	if m.Via != via || (size >= 0 && m.Size != size) || m.Subject != subject {
 		t.Errorf("message %d: got via %s size %d subject %q, want %s %d %q", i, m.Via, m.Size, m.Subject, via, size, subject)
 	}
+}
+
+// handshakes lists the readable handshake messages of e, with the side
+// that sent each.
+func handshakes(e *session.Encrypted) string {
+	var hs []string
+	for _, r := range e.Records {
+		if r.Type == "handshake" && r.Handshake != "encrypted" {
+			from, _, _ := strings.Cut(r.Dir, "->")
+			hs = append(hs, from+" "+r.Handshake)
+		}
+	}
+	return strings.Join(hs, ", ")
+}
+
+func hasAnomaly(s *session.Session, prefix string) bool {
+	for _, a := range s.Anomalies {
+		if strings.HasPrefix(a.Text, prefix) {
+			return true
+		}
+	}
+	return false
 }

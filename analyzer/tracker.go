@@ -17,6 +17,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/analyzer/smtp"
+	"github.com/mailtrace/mailtrace/analyzer/tlswatch"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
@@ -147,7 +148,8 @@ type conn struct {
 	ignored   bool
 	held      []heldEvent // events kept until the protocol is recognized
 	heldBytes int
-	first     [2][]byte // first bytes of each direction, for detection
+	first     [2][]byte       // first bytes of each direction, for detection
+	meter     *tlswatch.Meter // an implicit-TLS session's records
 }
 
 type heldEvent struct {
@@ -182,9 +184,17 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 	t.out.SessionStarted(s)
 	if tls {
 		s.TLS = session.TLSImplicit
+		c.meter = tlswatch.NewMeter(s)
 		return
 	}
 	c.p = spec.New(proto.Env{Session: s, Options: t.opts.Parse, Events: t.out})
+}
+
+func (c *conn) serverPort() uint16 {
+	if c.clientIsA {
+		return c.info.B.Port()
+	}
+	return c.info.A.Port()
 }
 
 func endpoint(ap netip.AddrPort) string {
@@ -207,11 +217,18 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 		return
 	}
 	sd := c.dir(d)
-	if sd == session.FromClient {
-		c.s.BytesClient += int64(len(b))
-	} else {
-		c.s.BytesServer += int64(len(b))
+	count := &c.s.BytesClient
+	if sd == session.FromServer {
+		count = &c.s.BytesServer
 	}
+	if c.meter != nil {
+		if *count == 0 && !tlswatch.LooksLikeTLS(b) {
+			who := map[session.Dir]string{session.FromClient: "client", session.FromServer: "server"}[sd]
+			c.s.Anomaly(t, sd, fmt.Sprintf("port %d is for implicit TLS (RFC 8314), but the %s's first bytes are not TLS: see them with --follow", c.serverPort(), who))
+		}
+		c.meter.Feed(sd, t, b, *count)
+	}
+	*count += int64(len(b))
 	c.s.End = t
 	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
 	if c.p != nil {
@@ -233,6 +250,9 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 	sd := c.dir(d)
 	c.s.Gaps = append(c.s.Gaps, session.Gap{Dir: sd.String(), Bytes: n, Time: t})
 	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Gap: n})
+	if c.meter != nil {
+		c.meter.Lost(sd)
+	}
 	if c.p != nil {
 		c.p.Gap(sd, t, n)
 	}

@@ -38,6 +38,8 @@ type Conn struct {
 	upgrade string // the command that starts TLS, for anomaly texts
 	side    [2]lines.Handler
 	tls     tlswatch.Watch
+	meter   *tlswatch.Meter // what crossed once TLS began
+	fed     [2]int64        // bytes fed in each direction
 	pending replyq.Queue[*session.Exchange]
 	msgs    [2]*message.Builder
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
@@ -104,12 +106,16 @@ func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
 		c.pending.ServerData(t)
 	}
 	sp := c.splitter(d)
+	c.fed[d] += int64(len(b))
 	for len(b) > 0 {
 		skip, plain := c.tls.Skip(int(d), b)
 		if plain {
 			c.S.Anomaly(t, d, c.upgrade+" accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
 		}
 		if skip {
+			if c.tls.Encrypted() {
+				c.meter.Feed(d, t, b, c.fed[d]-int64(len(b)))
+			}
 			return
 		}
 		b = sp.Feed(b, t, c.side[d])
@@ -124,6 +130,9 @@ func (c *Conn) Gap(d session.Dir, _ time.Time, n int) { c.Lost(d, n) }
 // counted run; lostFraming, one after which the splitter resynchronizes.
 func (c *Conn) Lost(d session.Dir, n int) (inCounted, lostFraming bool) {
 	if c.tls.Hidden() {
+		if c.tls.Encrypted() {
+			c.meter.Lost(d)
+		}
 		return false, false
 	}
 	sp := c.splitter(d)
@@ -143,6 +152,7 @@ func (c *Conn) Lost(d session.Dir, n int) (inCounted, lostFraming bool) {
 // counted, not parsed, once it looks like TLS.
 func (c *Conn) StartTLS() {
 	c.tls.Start()
+	c.meter = tlswatch.NewMeter(c.S)
 	c.Srv.Pause()
 	c.S.TLS = session.TLSStart
 }

@@ -78,6 +78,11 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 			}
 		}
 	}
+	if s.Encrypted != nil {
+		for _, l := range tlsLines(s, p) {
+			fmt.Fprintf(w, "%s %s\n", prefix, l)
+		}
+	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "note: "+Escape(n)))
 	}

@@ -82,6 +82,9 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	for _, g := range s.Gaps {
 		add(g.Time, p.paint(colWarn, fmt.Sprintf("!! gap: %d bytes lost %s", g.Bytes, g.Dir)))
 	}
+	if s.Encrypted != nil {
+		add(s.Encrypted.Since, tlsLines(s, p)...)
+	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t.Before(evs[j].t) })
 	for _, ev := range evs {
 		rel := fmt.Sprintf("%8.3f", ev.t.Sub(s.Start).Seconds())
@@ -317,6 +320,14 @@ func Summary(w io.Writer, s *session.Session) {
 		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, s.State)
 }
 
+// dirIndent sets server data apart from the client's in the follow view.
+func dirIndent(d session.Dir) string {
+	if d == session.FromServer {
+		return "    "
+	}
+	return ""
+}
+
 // Follow writes the raw conversation raw, the session's bytes in capture
 // order, as Wireshark's Follow TCP Stream does: client data flush left,
 // server data indented, lost bytes marked. Consecutive chunks of one
@@ -327,17 +338,18 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, color bool) {
 	Header(w, s, color)
 	var run []byte
 	dir := session.FromClient
+	tls := newTLSCut(s)
 	flush := func() {
 		if len(run) == 0 {
 			return
 		}
-		indent, col := "", colClient
+		col := colClient
 		if dir == session.FromServer {
-			indent, col = "    ", colServer
+			col = colServer
 		}
 		text := strings.TrimSuffix(string(run), "\n")
 		for _, l := range strings.Split(text, "\n") {
-			fmt.Fprintln(w, p.paint(col, indent+Escape(strings.TrimSuffix(l, "\r"))))
+			fmt.Fprintln(w, p.paint(col, dirIndent(dir)+Escape(strings.TrimSuffix(l, "\r"))))
 		}
 		run = run[:0]
 	}
@@ -351,8 +363,18 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, color bool) {
 			flush()
 			dir = c.Dir
 		}
-		run = append(run, c.Data...)
+		for _, pc := range tls.split(c) {
+			if pc.rec == nil {
+				run = append(run, pc.data...)
+				continue
+			}
+			flush()
+			fmt.Fprintln(w, p.paint(colWarn, dirIndent(dir)+tlsRecordLine(*pc.rec)))
+		}
 	}
 	flush()
+	if m := tls.unshown(); m != "" {
+		fmt.Fprintln(w, p.paint(colWarn, m))
+	}
 	fmt.Fprintln(w)
 }

@@ -56,6 +56,9 @@ type Session struct {
 	TLS         string    `json:"tls"`
 	Midstream   bool      `json:"midstream,omitempty"`
 	Compressed  bool      `json:"compressed,omitempty"` // IMAP COMPRESS: the rest was not parsed
+	// Encrypted says what crossed once TLS began, unreadable; nil for a
+	// session in clear.
+	Encrypted *Encrypted `json:"encrypted,omitempty"`
 	// MXLookup is the DNS MX lookup whose answer led to this connection,
 	// when the capture holds it (analyzer/dns).
 	MXLookup *MXLookup `json:"mx_lookup,omitempty"`
@@ -226,6 +229,40 @@ type Message struct {
 	// Body holds the message's bytes, header included, kept only when
 	// full output was asked for and up to its bound.
 	Body []byte `json:"-"`
+}
+
+// Encrypted is what crossed after an upgrade to TLS (STARTTLS, STLS)
+// was accepted, or all of an implicit-TLS session: sizes and record
+// headers, the only things a capture without the keys shows.
+type Encrypted struct {
+	Since time.Time `json:"since"`
+	// ClientFrom and ServerFrom are the offsets, in each direction's
+	// bytes, where TLS began.
+	ClientFrom  int64 `json:"client_from"`
+	ServerFrom  int64 `json:"server_from"`
+	BytesClient int64 `json:"bytes_client"`
+	BytesServer int64 `json:"bytes_server"`
+	// Records are the first records' headers, in the order they were
+	// read; RecordsMore counts those read past the bound.
+	Records     []TLSRecord `json:"records"`
+	RecordsMore int         `json:"records_more,omitempty"`
+}
+
+// MaxTLSRecords bounds the record headers a session keeps.
+const MaxTLSRecords = 64
+
+// TLSRecord is the header of one TLS record that crossed (RFC 8446 §5.1).
+type TLSRecord struct {
+	Time time.Time `json:"time"`
+	Dir  string    `json:"direction"`
+	// Offset is where the record starts in its direction's TLS bytes.
+	Offset    int64  `json:"offset"`
+	Type      string `json:"type"`                // handshake, application_data, alert, change_cipher_spec, heartbeat
+	Handshake string `json:"handshake,omitempty"` // ClientHello, ServerHello, ...
+	// Version is the record layer's; TLS 1.3 writes "TLS 1.2" there
+	// (RFC 8446 §5.1), so it is not the version agreed.
+	Version string `json:"record_version"`
+	Length  int    `json:"length"`
 }
 
 // MXLookup says which MX answer a connection followed (RFC 5321 §5.1).

@@ -138,3 +138,28 @@ func timelineLines(text string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestLiveSaysWhereTLSBegan: the live view, like the timeline, tells
+// that the rest of a session after STARTTLS was encrypted, and how much.
+func TestLiveSaysWhereTLSBegan(t *testing.T) {
+	var sessions []*session.Session
+	var text bytes.Buffer
+	out := sink.Multi(view.Live(&text, render.TextOptions{}), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+	rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), out), nil)
+	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/smtp-starttls.pcapng"}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sessions) != 1 || sessions[0].Encrypted == nil {
+		t.Fatalf("sessions %+v", sessions)
+	}
+	e := sessions[0].Encrypted
+	want := fmt.Sprintf("#1 SMTP ── TLS from here: %d B client, %d B server, not readable ──", e.BytesClient, e.BytesServer)
+	got := text.String()
+	i, j := strings.Index(got, want), strings.Index(got, "#1 SMTP ended:")
+	if i < 0 || j < i || strings.Index(got, "STARTTLS") > i {
+		t.Errorf("want %q before the end, after STARTTLS, in:\n%s", want, got)
+	}
+	if e.BytesClient == 0 || e.BytesServer == 0 || e.BytesClient+e.ClientFrom != sessions[0].BytesClient {
+		t.Errorf("encrypted %+v of session with %d B client", e, sessions[0].BytesClient)
+	}
+}

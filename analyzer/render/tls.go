@@ -1,0 +1,164 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// tlsLines say where a session went encrypted, and how much crossed
+// unread; the hint is for the lab, where a student who sees the timeline
+// stop wants to know why and what to change.
+func tlsLines(s *session.Session, p painter) []string {
+	e := s.Encrypted
+	lines := []string{p.paint(colWarn, fmt.Sprintf("── TLS from here: %d B client, %d B server, not readable ──", e.BytesClient, e.BytesServer))}
+	if v := handshakeSummary(e); v != "" {
+		lines = append(lines, "   "+v)
+	}
+	hint := "   (turn off SSL/TLS in the mail client to see the protocol)"
+	if s.TLS == session.TLSStart {
+		hint = "   (turn off STARTTLS in the mail client to see the rest)"
+	}
+	return append(lines, hint)
+}
+
+// handshakeSummary names the handshake messages seen, in order, and the
+// record count: enough to tell a completed handshake from one refused.
+func handshakeSummary(e *session.Encrypted) string {
+	var names []string
+	alerts := 0
+	for _, r := range e.Records {
+		switch {
+		case r.Type == "handshake" && r.Handshake != "encrypted":
+			names = append(names, r.Handshake)
+		case r.Type == "alert":
+			alerts++
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	s := "handshake: " + strings.Join(names, ", ")
+	switch {
+	case alerts == 1:
+		s += "; 1 alert"
+	case alerts > 1:
+		s += fmt.Sprintf("; %d alerts", alerts)
+	}
+	// Kept within the 80 columns the timeline's indent leaves.
+	const max = 64
+	for len(s) > max && len(names) > 1 {
+		names = names[:len(names)-1]
+		s = "handshake: " + strings.Join(names, ", ") + ", …"
+	}
+	return s
+}
+
+// tlsRecordLine shows one record's header in the follow view, instead of
+// its bytes.
+func tlsRecordLine(r session.TLSRecord) string {
+	what := r.Type
+	if r.Handshake != "" {
+		what += " " + r.Handshake
+	}
+	return fmt.Sprintf("[TLS %s, %d B, record %s]", what, r.Length, r.Version)
+}
+
+// tlsCut follows each direction's offset through the raw chunks of the
+// follow view, to show record headers where TLS records passed instead
+// of their bytes. Bytes no kept record covers are shown as bytes: a
+// server that answered in clear on an implicit-TLS port, or TLS past a
+// gap where headers could no longer be found. Past the bound on kept
+// records, bytes are counted and summarized at the end.
+type tlsCut struct {
+	from   [2]int64 // where TLS began in each direction, -1 never
+	seen   [2]int64 // bytes of each direction so far
+	recs   [2][]session.TLSRecord
+	end    [2]int64 // where the last kept record of each direction ends
+	more   int      // records past the bound
+	hidden [2]int64 // bytes hidden past the bound
+}
+
+// piece is a run of bytes to show, or a record to show instead of its
+// bytes.
+type piece struct {
+	data []byte
+	rec  *session.TLSRecord
+}
+
+func newTLSCut(s *session.Session) *tlsCut {
+	t := &tlsCut{from: [2]int64{-1, -1}}
+	e := s.Encrypted
+	if e == nil {
+		return t
+	}
+	t.from = [2]int64{e.ClientFrom, e.ServerFrom}
+	t.more = e.RecordsMore
+	for _, r := range e.Records {
+		d := session.FromClient
+		if r.Dir == session.FromServer.String() {
+			d = session.FromServer
+		}
+		t.recs[d] = append(t.recs[d], r)
+		t.end[d] = r.Offset + 5 + int64(r.Length)
+	}
+	return t
+}
+
+// split cuts chunk c into what the follow view shows.
+func (t *tlsCut) split(c session.Chunk) []piece {
+	d := c.Dir
+	start := t.seen[d]
+	t.seen[d] += int64(len(c.Data))
+	if t.from[d] < 0 || t.seen[d] <= t.from[d] {
+		return []piece{{data: c.Data}}
+	}
+	var out []piece
+	b := c.Data
+	if start < t.from[d] {
+		n := t.from[d] - start
+		out = append(out, piece{data: b[:n]})
+		b, start = b[n:], t.from[d]
+	}
+	off := start - t.from[d] // in the direction's TLS bytes
+	for len(b) > 0 {
+		if len(t.recs[d]) > 0 && t.recs[d][0].Offset <= off {
+			r := t.recs[d][0]
+			t.recs[d] = t.recs[d][1:]
+			out = append(out, piece{rec: &r})
+			// The record's bytes, up to its end, are shown by its line.
+			n := min(r.Offset+5+int64(r.Length)-off, int64(len(b)))
+			b, off = b[n:], off+n
+			continue
+		}
+		if off < t.end[d] {
+			// The rest of a record begun in an earlier chunk.
+			n := min(t.end[d]-off, int64(len(b)))
+			if len(t.recs[d]) > 0 {
+				n = min(n, t.recs[d][0].Offset-off)
+			}
+			b, off = b[n:], off+n
+			continue
+		}
+		if t.more > 0 {
+			t.hidden[d] += int64(len(b))
+			break
+		}
+		n := int64(len(b))
+		if len(t.recs[d]) > 0 {
+			n = min(n, t.recs[d][0].Offset-off)
+		}
+		out = append(out, piece{data: b[:n]})
+		b, off = b[n:], off+n
+	}
+	return out
+}
+
+// unshown summarizes what the bound on kept records left out.
+func (t *tlsCut) unshown() string {
+	if t.more == 0 {
+		return ""
+	}
+	return fmt.Sprintf("[... %d more TLS records, %d B client, %d B server, headers not kept]", t.more, t.hidden[0], t.hidden[1])
+}

@@ -1,0 +1,75 @@
+package render
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+func TestFollowShowsTLSRecords(t *testing.T) {
+	cli := session.FromClient.String()
+	tests := []struct {
+		name string
+		enc  session.Encrypted
+		raw  []session.Chunk
+		want []string
+	}{
+		{
+			name: "after STARTTLS, records cut across chunks, past the bound",
+			enc: session.Encrypted{ClientFrom: 10, ServerFrom: -1, RecordsMore: 1, Records: []session.TLSRecord{
+				{Dir: cli, Offset: 0, Type: "handshake", Handshake: "ClientHello", Version: "TLS 1.0", Length: 5},
+				{Dir: cli, Offset: 10, Type: "application_data", Version: "TLS 1.2", Length: 3},
+			}},
+			raw: []session.Chunk{
+				{Dir: session.FromClient, Data: []byte("STARTTLS\r\n\x16\x03\x01\x00")},
+				{Dir: session.FromClient, Data: []byte("\x05\x01\x00\x00\x00\x00\x17\x03\x03\x00\x03\xff\xff\xff\x17\x03\x03\x00\x02\xee\xee")},
+			},
+			want: []string{
+				"STARTTLS",
+				"[TLS handshake ClientHello, 5 B, record TLS 1.0]",
+				"[TLS application_data, 3 B, record TLS 1.2]",
+				"[... 1 more TLS records, 7 B client, 0 B server, headers not kept]",
+			},
+		},
+		{
+			name: "bytes no record covers are shown",
+			enc: session.Encrypted{ClientFrom: 0, ServerFrom: 0, Records: []session.TLSRecord{
+				{Dir: cli, Offset: 0, Type: "alert", Version: "TLS 1.2", Length: 2},
+			}},
+			raw: []session.Chunk{
+				{Dir: session.FromClient, Data: []byte("\x15\x03\x03\x00\x02\x01\x00")},
+				{Dir: session.FromServer, Data: []byte("220 in clear\r\n")},
+			},
+			want: []string{"[TLS alert, 2 B, record TLS 1.2]", "    220 in clear"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &session.Session{Start: time.Unix(0, 0), End: time.Unix(0, 0), Encrypted: &tt.enc}
+			var out bytes.Buffer
+			Follow(&out, s, tt.raw, false)
+			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")[2:]
+			if strings.Join(lines, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestTLSLines(t *testing.T) {
+	s := &session.Session{TLS: session.TLSStart, Encrypted: &session.Encrypted{BytesClient: 2313, BytesServer: 4100,
+		Records: []session.TLSRecord{
+			{Type: "handshake", Handshake: "ClientHello"}, {Type: "handshake", Handshake: "ServerHello"},
+			{Type: "handshake", Handshake: "encrypted"}, {Type: "alert"},
+		}}}
+	got := strings.Join(tlsLines(s, painter{}), "\n")
+	want := "── TLS from here: 2313 B client, 4100 B server, not readable ──\n" +
+		"   handshake: ClientHello, ServerHello; 1 alert\n" +
+		"   (turn off STARTTLS in the mail client to see the rest)"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -1,0 +1,124 @@
+package tlswatch
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Meter records into a session what crosses once TLS began: the bytes
+// each way and the headers of the first records, which is all a capture
+// without the keys shows.
+type Meter struct {
+	s    *session.Session
+	recs [2]Records
+}
+
+// NewMeter returns a Meter for s; nothing is recorded until bytes come.
+func NewMeter(s *session.Session) *Meter { return &Meter{s: s} }
+
+// Feed takes TLS bytes b of direction d, at t; from is how many bytes of
+// that direction came before them, for the first bytes to say where TLS
+// began.
+func (m *Meter) Feed(d session.Dir, t time.Time, b []byte, from int64) {
+	e := m.s.Encrypted
+	if e == nil {
+		e = &session.Encrypted{Since: t, ClientFrom: -1, ServerFrom: -1, Records: []session.TLSRecord{}}
+		m.s.Encrypted = e
+	}
+	if d == session.FromClient {
+		if e.ClientFrom < 0 {
+			e.ClientFrom = from
+		}
+		e.BytesClient += int64(len(b))
+	} else {
+		if e.ServerFrom < 0 {
+			e.ServerFrom = from
+		}
+		e.BytesServer += int64(len(b))
+	}
+	for _, r := range m.recs[d].Feed(b) {
+		if len(e.Records) >= session.MaxTLSRecords {
+			e.RecordsMore++
+			continue
+		}
+		e.Records = append(e.Records, session.TLSRecord{Time: t, Dir: d.String(), Offset: r.Offset,
+			Type: TypeName(r.Type), Handshake: HandshakeName(r.Handshake), Version: VersionName(r.Version), Length: r.Length})
+	}
+}
+
+// Lost tells of bytes lost in direction d: its record headers can no
+// longer be found, only counted bytes.
+func (m *Meter) Lost(d session.Dir) { m.recs[d].Lost() }
+
+// TypeName names a record's content type (RFC 8446 §5.1, RFC 6520).
+func TypeName(t uint8) string {
+	switch t {
+	case 20:
+		return "change_cipher_spec"
+	case 21:
+		return "alert"
+	case 22:
+		return "handshake"
+	case 23:
+		return "application_data"
+	case 24:
+		return "heartbeat"
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+// HandshakeName names a handshake message type (RFC 8446 §4, RFC 5246
+// §7.4); "" for -1, no handshake message, and "encrypted" for a
+// handshake record sent after change_cipher_spec (TLS 1.2's Finished).
+func HandshakeName(t int) string {
+	switch t {
+	case -1:
+		return ""
+	case Encrypted:
+		return "encrypted"
+	case 0:
+		return "HelloRequest"
+	case 1:
+		return "ClientHello"
+	case 2:
+		return "ServerHello"
+	case 4:
+		return "NewSessionTicket"
+	case 8:
+		return "EncryptedExtensions"
+	case 11:
+		return "Certificate"
+	case 12:
+		return "ServerKeyExchange"
+	case 13:
+		return "CertificateRequest"
+	case 14:
+		return "ServerHelloDone"
+	case 15:
+		return "CertificateVerify"
+	case 16:
+		return "ClientKeyExchange"
+	case 20:
+		return "Finished"
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+// VersionName names a record layer version.
+func VersionName(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "SSL 3.0"
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case 0x0303:
+		return "TLS 1.2"
+	case 0x0304:
+		return "TLS 1.3"
+	}
+	return fmt.Sprintf("0x%04x", v)
+}
