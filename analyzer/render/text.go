@@ -133,9 +133,10 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	var text string
 	switch {
 	case c.Kind == session.KindMessage:
+		// The size is said once, in the brackets.
 		text = fmt.Sprintf("<message %d bytes>", c.Size)
 		if c.Message != nil {
-			text += " " + messageSummary(s.Messages[*c.Message])
+			text += messageDetails(s.Messages[*c.Message], " ")
 		}
 	case c.Kind == session.KindContinuation:
 		text = Escape(c.Args)
@@ -211,7 +212,7 @@ func responseLines(s *session.Session, r *session.Response, o TextOptions, p pai
 			text := "S:   " + messageSummary(m)
 			if !r.BodyInLines {
 				// The message followed the status line (POP3).
-				text = fmt.Sprintf("S: <%s %d bytes> %s", contentWord(m.Content), m.Size, messageSummary(m))
+				text = fmt.Sprintf("S: <%s %d bytes>%s", contentWord(m.Content), m.Size, messageDetails(m, " "))
 			}
 			out = append(out, timedLine{t, p.paint(colServer, text)})
 			for _, l := range partLines(m) {
@@ -279,6 +280,13 @@ func partLabel(m *session.Message) string {
 }
 
 func messageSummary(m *session.Message) string {
+	return partLabel(m) + fmt.Sprintf("%d bytes", m.Size) + messageDetails(m, "; ")
+}
+
+// messageDetails are what a message summary says past its size: the
+// envelope and the headers that name it, after sep, and whether it was
+// refused or cut.
+func messageDetails(m *session.Message, sep string) string {
 	var parts []string
 	field := func(name, v string) {
 		if v != "" {
@@ -294,9 +302,9 @@ func messageSummary(m *session.Message) string {
 	field("Subject", m.Subject)
 	field("Date", m.Date)
 	field("Message-ID", m.MessageID)
-	s := partLabel(m) + fmt.Sprintf("%d bytes", m.Size)
+	s := ""
 	if len(parts) > 0 {
-		s += "; " + strings.Join(parts, "; ")
+		s = sep + strings.Join(parts, "; ")
 	}
 	if m.Accepted != nil && !*m.Accepted {
 		s += " (refused)"
