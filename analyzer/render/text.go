@@ -67,6 +67,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	add := func(t time.Time, lines ...string) {
 		evs = append(evs, event{t: t, order: len(evs), lines: lines})
 	}
+	labels := answers(s)
 	for _, e := range s.Exchanges {
 		if c := e.Command; c != nil {
 			add(c.Time, commandLines(s, c, o, p)...)
@@ -74,7 +75,12 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		if r := e.Response; r != nil {
 			// Each line at the time it came: data a server sent while
 			// a command ran (IDLE's EXISTS) shows where it arrived.
-			for _, l := range responseLines(s, r, o, p, nil) {
+			lines := responseLines(s, r, o, p, nil)
+			if l, ok := labels[e]; ok && len(lines) > 0 {
+				// On the reply's first line, where it begins.
+				lines[0].text += "   " + p.paint(colHead, l)
+			}
+			for _, l := range lines {
 				add(l.t, l.text)
 			}
 		}

@@ -131,6 +131,10 @@ func timelineLines(text string) []string {
 			continue
 		}
 		rest := strings.TrimLeft(l, " 0123456789.")
+		// The timeline alone names the command a pipelined reply answers.
+		if i := strings.LastIndex(rest, "   ← "); i > 0 {
+			rest = rest[:i]
+		}
 		if strings.HasPrefix(rest, "C: ") || strings.HasPrefix(rest, "S: ") {
 			out = append(out, rest)
 		}
