@@ -39,6 +39,17 @@ func (v *timeline) CaptureFinished(stats.Capture) error {
 	return nil
 }
 
+// Ladder draws each session as a sequence diagram as it ends.
+func Ladder(w io.Writer, color bool) sink.Sink { return ladder{w: w, color: color} }
+
+type ladder struct {
+	sink.Nop
+	w     io.Writer
+	color bool
+}
+
+func (v ladder) SessionEnded(s *session.Session) { render.Ladder(v.w, s, v.color) }
+
 // Summary writes one line per session as it ends, and a blank line after
 // the last.
 func Summary(w io.Writer) sink.Sink { return summary{w: w} }

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mattn/go-runewidth"
+
+	"github.com/mailtrace/mailtrace/analyzer/render"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
@@ -42,6 +45,7 @@ func TestGolden(t *testing.T) {
 		{"txt", nil},
 		{"stats.txt", []string{"--stats"}},
 		{"follow.txt", []string{"--follow"}},
+		{"ladder.txt", []string{"--ladder"}},
 		{"summary.txt", []string{"--summary"}},
 		{"full.txt", []string{"--full"}},
 		{"json", []string{"--json"}},
@@ -71,6 +75,34 @@ func TestGolden(t *testing.T) {
 					t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%.2000s", golden, d)
 				}
 			})
+		}
+	}
+}
+
+// TestLadderFitsTheLabTerminal: every arrow of the ladder, for every
+// sample and public capture, fits in 80 columns whatever the lines it
+// carries.
+func TestLadderFitsTheLabTerminal(t *testing.T) {
+	files := samples(t)
+	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
+	files = append(files, public...)
+	for _, path := range files {
+		out, _, err := runCLI(t, nil, "read", "--color=never", "--ladder", path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		arrows := 0
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(strings.TrimLeft(l, " 0123456789."), "│") {
+				continue
+			}
+			arrows++
+			if w := runewidth.StringWidth(l); w > render.LadderWidth {
+				t.Errorf("%s: %d columns: %q", filepath.Base(path), w, l)
+			}
+		}
+		if arrows == 0 && strings.Contains(out, "Session ") {
+			t.Errorf("%s: sessions but no arrows:\n%.500s", filepath.Base(path), out)
 		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 // which sessions, and where.
 type viewOptions struct {
 	follow      bool
+	ladder      bool
 	stats       bool
 	json        bool
 	jsonl       bool
@@ -67,6 +68,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
+	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
 	f.BoolVar(&o.jsonl, "jsonl", false, "write one JSON session per line as sessions end")
@@ -109,13 +111,13 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	topts := analyzer.DefaultOptions()
 	table := topts.Protocols
 	modes := 0
-	for _, m := range []bool{o.follow, o.stats, o.json, o.jsonl, o.summary, o.journey} {
+	for _, m := range []bool{o.follow, o.ladder, o.stats, o.json, o.jsonl, o.summary, o.journey} {
 		if m {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return nil, topts, usageError{errors.New("--follow, --stats, --json, --jsonl, --summary and --journey exclude each other")}
+		return nil, topts, usageError{errors.New("--follow, --ladder, --stats, --json, --jsonl, --summary and --journey exclude each other")}
 	}
 	if o.redact && o.follow {
 		// The raw view shows the bytes as they were; masking them would
@@ -213,6 +215,8 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 		return view.Stats(w, order)
 	case o.follow:
 		return byID(view.Follow(w, color))
+	case o.ladder:
+		return byID(view.Ladder(w, color))
 	case o.summary:
 		return sink.Multi(byID(view.Summary(w)), view.Stats(w, order))
 	case live:
