@@ -7,6 +7,8 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/analyzer/compare"
+
 	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -30,6 +32,9 @@ type Document struct {
 type StatsDoc struct {
 	Capture   stats.Capture    `json:"capture"`
 	Protocols []stats.Protocol `json:"protocols"`
+	// Compare sets POP3 and IMAP side by side; absent when the capture
+	// has neither.
+	Compare *compare.Report `json:"compare,omitempty"`
 }
 
 // JSON writes one indented document.

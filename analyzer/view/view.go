@@ -11,6 +11,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/compare"
 	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
@@ -36,6 +37,32 @@ func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *timeline) CaptureFinished(stats.Capture) error {
 	render.Lookups(v.w, v.lookups, v.o.Color)
+	return nil
+}
+
+// Compare sets POP3 and IMAP side by side when the capture is finished;
+// alone says so when the capture has neither, where the comparison is
+// the whole output and not a section of the statistics.
+func Compare(w io.Writer, alone bool) sink.Sink {
+	return &comparison{w: w, c: compare.New(), alone: alone}
+}
+
+type comparison struct {
+	sink.Nop
+	w     io.Writer
+	c     *compare.Collector
+	alone bool
+}
+
+func (v *comparison) SessionEnded(s *session.Session) { v.c.Add(s) }
+
+func (v *comparison) CaptureFinished(stats.Capture) error {
+	r := v.c.Report()
+	if len(r.Sessions) == 0 && v.alone {
+		_, err := fmt.Fprintln(v.w, "No POP3 or IMAP sessions to compare.")
+		return err
+	}
+	render.Compare(v.w, r)
 	return nil
 }
 
@@ -115,11 +142,12 @@ func (v *statsTables) CaptureFinished(c stats.Capture) error {
 // sink gives), then the journeys (from j, if not nil), the DNS lookups
 // and the statistics when the capture is finished. No session is kept.
 func JSON(w io.Writer, order []session.Protocol, j *journey.Collector) sink.Sink {
-	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j, doc: render.NewDocumentWriter(w)}
+	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j, doc: render.NewDocumentWriter(w), compare: compare.New()}
 }
 
 type jsonDoc struct {
 	counter
+	compare  *compare.Collector
 	doc      *render.DocumentWriter
 	journeys *journey.Collector
 	lookups  []*dns.Lookup
@@ -130,6 +158,7 @@ func (v *jsonDoc) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
 	v.counter.SessionEnded(s)
+	v.compare.Add(s)
 	if err := v.doc.Session(s); err != nil && v.err == nil {
 		v.err = err
 	}
@@ -140,7 +169,11 @@ func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
 	if v.journeys != nil {
 		js = v.journeys.Journeys()
 	}
-	err := v.doc.Finish(js, v.lookups, render.StatsDoc{Capture: c, Protocols: v.c.Report()})
+	st := render.StatsDoc{Capture: c, Protocols: v.c.Report()}
+	if r := v.compare.Report(); len(r.Sessions) > 0 {
+		st.Compare = &r
+	}
+	err := v.doc.Finish(js, v.lookups, st)
 	if v.err != nil {
 		return v.err
 	}

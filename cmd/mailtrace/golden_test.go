@@ -46,6 +46,7 @@ func TestGolden(t *testing.T) {
 		{"stats.txt", []string{"--stats"}},
 		{"follow.txt", []string{"--follow"}},
 		{"ladder.txt", []string{"--ladder"}},
+		{"compare.txt", []string{"--compare"}},
 		{"summary.txt", []string{"--summary"}},
 		{"full.txt", []string{"--full"}},
 		{"json", []string{"--json"}},
@@ -79,30 +80,41 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestLadderFitsTheLabTerminal: every arrow of the ladder, for every
-// sample and public capture, fits in 80 columns whatever the lines it
-// carries.
-func TestLadderFitsTheLabTerminal(t *testing.T) {
+// TestLabViewsFit80Columns: every arrow of the ladder, and every line of
+// the POP3/IMAP comparison, for every sample and public capture, fits in
+// 80 columns whatever the lines they carry.
+func TestLabViewsFit80Columns(t *testing.T) {
 	files := samples(t)
 	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
 	files = append(files, public...)
-	for _, path := range files {
-		out, _, err := runCLI(t, nil, "read", "--color=never", "--ladder", path)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		arrows := 0
-		for _, l := range strings.Split(out, "\n") {
-			if !strings.HasPrefix(strings.TrimLeft(l, " 0123456789."), "│") {
-				continue
+	views := []struct {
+		flag    string
+		checked func(line string) bool // the lines held to the width
+	}{
+		{"--ladder", func(l string) bool { return strings.HasPrefix(strings.TrimLeft(l, " 0123456789."), "│") }},
+		{"--compare", func(string) bool { return true }},
+	}
+	for _, v := range views {
+		t.Run(v.flag, func(t *testing.T) {
+			for _, path := range files {
+				out, _, err := runCLI(t, nil, "read", "--color=never", v.flag, path)
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				checked := 0
+				for _, l := range strings.Split(out, "\n") {
+					if !v.checked(l) || l == "" {
+						continue
+					}
+					checked++
+					if w := runewidth.StringWidth(l); w > render.LadderWidth {
+						t.Errorf("%s: %d columns: %q", filepath.Base(path), w, l)
+					}
+				}
+				if checked == 0 && strings.Contains(out, "Session ") {
+					t.Errorf("%s: sessions but nothing drawn:\n%.500s", filepath.Base(path), out)
+				}
 			}
-			arrows++
-			if w := runewidth.StringWidth(l); w > render.LadderWidth {
-				t.Errorf("%s: %d columns: %q", filepath.Base(path), w, l)
-			}
-		}
-		if arrows == 0 && strings.Contains(out, "Session ") {
-			t.Errorf("%s: sessions but no arrows:\n%.500s", filepath.Base(path), out)
-		}
+		})
 	}
 }

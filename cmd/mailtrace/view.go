@@ -29,6 +29,7 @@ import (
 type viewOptions struct {
 	follow      bool
 	ladder      bool
+	compare     bool
 	stats       bool
 	json        bool
 	jsonl       bool
@@ -68,6 +69,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
+	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
@@ -111,13 +113,13 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	topts := analyzer.DefaultOptions()
 	table := topts.Protocols
 	modes := 0
-	for _, m := range []bool{o.follow, o.ladder, o.stats, o.json, o.jsonl, o.summary, o.journey} {
+	for _, m := range []bool{o.follow, o.ladder, o.compare, o.stats, o.json, o.jsonl, o.summary, o.journey} {
 		if m {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return nil, topts, usageError{errors.New("--follow, --ladder, --stats, --json, --jsonl, --summary and --journey exclude each other")}
+		return nil, topts, usageError{errors.New("--follow, --ladder, --compare, --stats, --json, --jsonl, --summary and --journey exclude each other")}
 	}
 	if o.redact && o.follow {
 		// The raw view shows the bytes as they were; masking them would
@@ -210,19 +212,24 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 		return withJourneys(view.Journeys(term, j, color))
 	}
 	w = term
+	// The statistics end with POP3 and IMAP compared, where the capture
+	// has them.
+	statistics := func() sink.Sink { return sink.Multi(view.Stats(w, order), view.Compare(w, false)) }
 	switch {
 	case o.stats:
-		return view.Stats(w, order)
+		return statistics()
+	case o.compare:
+		return view.Compare(w, true)
 	case o.follow:
 		return byID(view.Follow(w, color))
 	case o.ladder:
 		return byID(view.Ladder(w, color))
 	case o.summary:
-		return sink.Multi(byID(view.Summary(w)), view.Stats(w, order))
+		return sink.Multi(byID(view.Summary(w)), statistics())
 	case live:
-		return sink.Multi(view.Live(w, text), view.Stats(w, order))
+		return sink.Multi(view.Live(w, text), statistics())
 	}
-	return sink.Multi(sink.ByID(view.Timeline(w, text)), view.Stats(w, order))
+	return sink.Multi(sink.ByID(view.Timeline(w, text)), statistics())
 }
 
 // finish tells the sinks the capture is over, then closes the output.

@@ -1,0 +1,220 @@
+// Package compare sets the sessions of the protocols that read mail side
+// by side, POP3 and IMAP, as the lab's exercise 4 asks: which uses more
+// of the network and of the server, which downloads again what it had,
+// and which changes state on the server. Sessions are added as they end.
+package compare
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// The protocols compared, by the names their specs give.
+const (
+	pop3 session.Protocol = "pop3"
+	imap session.Protocol = "imap"
+)
+
+// Session is what one session cost and changed.
+type Session struct {
+	ID          int              `json:"id,omitempty"` // none in a protocol's sums
+	Protocol    session.Protocol `json:"protocol"`
+	RoundTrips  int              `json:"round_trips"` // commands the server answered
+	BytesClient int64            `json:"bytes_client"`
+	BytesServer int64            `json:"bytes_server"`
+	Open        time.Duration    `json:"open_ns"` // how long the connection stayed open
+	Idle        time.Duration    `json:"idle_ns"` // of it, held open waiting for news (IMAP IDLE)
+	// Downloaded counts the messages read whole; Again, those of them a
+	// session before had already read (same Message-ID).
+	Downloaded      int   `json:"downloaded"`
+	DownloadedBytes int64 `json:"downloaded_bytes"`
+	Again           int   `json:"downloaded_again"`
+	// Changes counts the commands that changed state on the server and
+	// that it accepted, by what they changed.
+	Changes map[string]int `json:"changes"`
+}
+
+// Protocol sums the sessions of one protocol.
+type Protocol struct {
+	Session
+	Sessions int `json:"sessions"`
+}
+
+// Report is the comparison: each session, each protocol, and the
+// sentences that say what the figures cannot.
+type Report struct {
+	Sessions  []Session  `json:"sessions"`
+	Protocols []Protocol `json:"protocols"`
+	Notes     []string   `json:"notes"`
+}
+
+// Collector gathers sessions; the zero value is not ready, use New.
+type Collector struct {
+	sessions []Session
+	read     map[string]bool // messages read so far, by Message-ID
+}
+
+// New returns an empty Collector.
+func New() *Collector { return &Collector{read: map[string]bool{}} }
+
+// Add takes a session as it ends; sessions of other protocols are left
+// out.
+func (c *Collector) Add(s *session.Session) {
+	if s.Protocol != pop3 && s.Protocol != imap {
+		return
+	}
+	r := Session{ID: s.ID, Protocol: s.Protocol, BytesClient: s.BytesClient, BytesServer: s.BytesServer,
+		Open: s.End.Sub(s.Start), Changes: map[string]int{}}
+	var idleFrom time.Time
+	for _, e := range s.Exchanges {
+		cmd := e.Command
+		if cmd == nil {
+			continue
+		}
+		if cmd.Verb == "IDLE" {
+			// IDLE waits for news until the client's DONE (RFC 2177).
+			if cmd.Kind == session.KindCommand {
+				idleFrom = cmd.Time
+			} else if !idleFrom.IsZero() {
+				r.Idle += cmd.Time.Sub(idleFrom)
+				idleFrom = time.Time{}
+			}
+		}
+		if cmd.Kind != session.KindCommand || e.Response == nil {
+			continue
+		}
+		r.RoundTrips++
+		if ok(e.Response) {
+			if what := changed(s.Protocol, cmd); what != "" {
+				r.Changes[what]++
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range s.Messages {
+		if !m.Whole() || m.Truncated || (m.Via != "RETR" && m.Via != "FETCH") {
+			continue
+		}
+		r.Downloaded++
+		r.DownloadedBytes += m.Size
+		if id := m.MessageID; id != "" {
+			if c.read[id] {
+				r.Again++
+			}
+			seen[id] = true
+		}
+	}
+	for id := range seen {
+		c.read[id] = true
+	}
+	c.sessions = append(c.sessions, r)
+}
+
+func ok(r *session.Response) bool { return r.Status == "OK" || r.Status == "+OK" }
+
+// changed names the state a command changed on the server, "" for none.
+func changed(p session.Protocol, c *session.Command) string {
+	verb := strings.TrimPrefix(c.Verb, "UID ")
+	if p == pop3 {
+		// DELE is all POP3 changes (RFC 1939 §5): no flags, no folders.
+		if verb == "DELE" {
+			return "DELE (deleted)"
+		}
+		return ""
+	}
+	switch verb {
+	case "STORE":
+		return "STORE (flags)"
+	case "CREATE", "DELETE", "RENAME":
+		return verb + " (folders)"
+	case "EXPUNGE":
+		return "EXPUNGE (deleted)"
+	case "APPEND", "COPY", "MOVE":
+		return verb + " (messages)"
+	case "SUBSCRIBE", "UNSUBSCRIBE":
+		return verb + " (subscriptions)"
+	case "FETCH":
+		// Fetching a body without .PEEK sets \Seen (RFC 9051 §6.4.5).
+		a := strings.ToUpper(c.Args)
+		if (strings.Contains(a, "BODY[") || strings.Contains(a, "RFC822")) &&
+			!strings.Contains(a, "BODY.PEEK[") && !strings.Contains(a, "RFC822.HEADER") && !strings.Contains(a, "RFC822.SIZE") {
+			return "FETCH (\\Seen set)"
+		}
+	}
+	return ""
+}
+
+// Report returns the comparison of the sessions added so far.
+func (c *Collector) Report() Report {
+	rep := Report{Sessions: c.sessions, Protocols: []Protocol{}, Notes: []string{}}
+	if rep.Sessions == nil {
+		rep.Sessions = []Session{}
+	}
+	for _, p := range []session.Protocol{pop3, imap} {
+		t := Protocol{Session: Session{Protocol: p, Changes: map[string]int{}}}
+		for _, s := range c.sessions {
+			if s.Protocol != p {
+				continue
+			}
+			t.Sessions++
+			t.RoundTrips += s.RoundTrips
+			t.BytesClient += s.BytesClient
+			t.BytesServer += s.BytesServer
+			t.Open += s.Open
+			t.Idle += s.Idle
+			t.Downloaded += s.Downloaded
+			t.DownloadedBytes += s.DownloadedBytes
+			t.Again += s.Again
+			for k, v := range s.Changes {
+				t.Changes[k] += v
+			}
+		}
+		if t.Sessions > 0 {
+			rep.Protocols = append(rep.Protocols, t)
+		}
+	}
+	rep.Notes = notes(rep.Protocols)
+	return rep
+}
+
+// notes say in words what the figures show and what a protocol had no
+// command for.
+func notes(ps []Protocol) []string {
+	var out []string
+	for _, p := range ps {
+		switch p.Protocol {
+		case pop3:
+			out = append(out, "POP3 has no command to mark a message read or to file it in a folder (RFC 1939): what one client read, another sees as new; DELE is the only change it makes on the server.")
+			if p.Again > 0 {
+				out = append(out, "POP3 downloaded "+count(p.Again, "message")+" a session before had already downloaded: the server keeps no note of what a client has.")
+			}
+		case imap:
+			out = append(out, "IMAP keeps flags and folders on the server (RFC 9051): a body fetched without PEEK is marked \\Seen, STORE changes flags, CREATE/RENAME/DELETE change folders, and every client sees the change.")
+			if p.Idle > 0 {
+				out = append(out, "IMAP IDLE held the connection open "+p.Idle.Round(time.Millisecond).String()+" to hear of new mail at once (RFC 2177): a connection and a server process for each waiting client.")
+			}
+		}
+	}
+	return out
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// ChangeNames lists a session's changes in a stable order.
+func ChangeNames(m map[string]int) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
