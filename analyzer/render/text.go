@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -14,6 +15,10 @@ import (
 type TextOptions struct {
 	Color bool // ANSI colours (only for a terminal, and not with NO_COLOR)
 	Full  bool // message bodies in full rather than summarized
+	// Explain, when set, puts under each command and reply what it
+	// means, in Lang.
+	Explain explain.Catalog
+	Lang    explain.Lang
 }
 
 type painter struct{ on bool }
@@ -180,7 +185,38 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	if o.Full && c.Message != nil {
 		lines = bodyLines(lines, "C: | ", colClient, s.Messages[*c.Message], p)
 	}
+	if o.Explain != nil {
+		lines = append(lines, explanationLines(o.Explain.Command(s.Protocol, c), o.Lang)...)
+	}
 	return lines
+}
+
+// Legend says, once before the sessions, what C:, S: and ↳ mean, when
+// the lines are explained.
+func Legend(w io.Writer, o TextOptions) {
+	if o.Explain == nil {
+		return
+	}
+	for _, l := range wrapWords(o.Explain.Say("ui.legend", o.Lang), LadderWidth) {
+		fmt.Fprintln(w, l)
+	}
+	fmt.Fprintln(w)
+}
+
+// explanationLines are explanations under the line they explain, wrapped
+// to the 80 columns the timeline's time column leaves.
+func explanationLines(ts []explain.Text, l explain.Lang) []string {
+	var out []string
+	for _, t := range ts {
+		for i, w := range wrapWords(t.In(l), LadderWidth-12-5) {
+			if i == 0 {
+				out = append(out, "   ↳ "+w)
+			} else {
+				out = append(out, "     "+w)
+			}
+		}
+	}
+	return out
 }
 
 // bodyLines appends the kept bytes of m, line by line, after prefix.
@@ -209,6 +245,11 @@ func responseLines(s *session.Session, r *session.Response, o TextOptions, p pai
 				text += "   [" + Escape(r.Decoded) + "]"
 			}
 			out = append(out, timedLine{t, p.paint(colServer, text)})
+		}
+		if o.Explain != nil && i == explain.StatusLine(s.Protocol, r) {
+			for _, l := range explanationLines(o.Explain.Reply(s.Protocol, r), o.Lang) {
+				out = append(out, timedLine{t, l})
+			}
 		}
 		for k, mi := range r.Messages {
 			if k >= len(r.MessageLines) || r.MessageLines[k] != i {

@@ -29,9 +29,16 @@ type timeline struct {
 	w       io.Writer
 	o       render.TextOptions
 	lookups []*dns.Lookup
+	legend  bool // shown
 }
 
-func (v *timeline) SessionEnded(s *session.Session) { render.Timeline(v.w, s, v.o) }
+func (v *timeline) SessionEnded(s *session.Session) {
+	if !v.legend {
+		render.Legend(v.w, v.o)
+		v.legend = true
+	}
+	render.Timeline(v.w, s, v.o)
+}
 
 func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
@@ -225,9 +232,10 @@ func Live(w io.Writer, o render.TextOptions) sink.Sink {
 
 type live struct {
 	sink.Nop
-	w     io.Writer
-	o     render.TextOptions
-	shown map[*session.Session][]shownLine // reply lines shown before their exchange completed
+	w      io.Writer
+	o      render.TextOptions
+	shown  map[*session.Session][]shownLine // reply lines shown before their exchange completed
+	legend bool                             // shown
 }
 
 type shownLine struct {
@@ -235,7 +243,13 @@ type shownLine struct {
 	t    time.Time
 }
 
-func (v *live) SessionStarted(s *session.Session) { render.LiveStart(v.w, s, v.o.Color) }
+func (v *live) SessionStarted(s *session.Session) {
+	if !v.legend {
+		render.Legend(v.w, v.o)
+		v.legend = true
+	}
+	render.LiveStart(v.w, s, v.o.Color)
+}
 
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
 	render.LiveReplyLine(v.w, s, line, v.o.Color)

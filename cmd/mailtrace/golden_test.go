@@ -36,7 +36,8 @@ func samples(t *testing.T) []string {
 	return files
 }
 
-// TestGolden checks every view of every sample against testdata/golden.
+// TestGolden checks every view of every sample against testdata/golden,
+// and the lab's own sessions explained in both languages.
 func TestGolden(t *testing.T) {
 	views := []struct {
 		ext  string
@@ -51,32 +52,45 @@ func TestGolden(t *testing.T) {
 		{"full.txt", []string{"--full"}},
 		{"json", []string{"--json"}},
 	}
+	type run struct {
+		path, ext string
+		args      []string
+	}
+	var runs []run
 	for _, path := range samples(t) {
-		base := strings.TrimSuffix(filepath.Base(path), ".pcapng")
 		for _, v := range views {
-			t.Run(base+"."+v.ext, func(t *testing.T) {
-				args := append([]string{"read", "--color=never"}, v.args...)
-				got, stderr, err := runCLI(t, nil, append(args, path)...)
-				if err != nil || stderr != "" {
-					t.Fatalf("read %s: err %v, stderr %q", path, err, stderr)
-				}
-				golden := filepath.Join("testdata", "golden", base+"."+v.ext)
-				if *update {
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if got != string(want) {
-					d := st.Diff(strings.Split(got, "\n"), strings.Split(string(want), "\n"))
-					t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%.2000s", golden, d)
-				}
-			})
+			runs = append(runs, run{path, v.ext, v.args})
 		}
+	}
+	for _, name := range []string{"smtp1", "pop3", "imap"} {
+		for _, lang := range []string{"es", "en"} {
+			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
+		}
+	}
+	for _, r := range runs {
+		base := strings.TrimSuffix(filepath.Base(r.path), ".pcapng")
+		t.Run(base+"."+r.ext, func(t *testing.T) {
+			args := append([]string{"read", "--color=never"}, r.args...)
+			got, stderr, err := runCLI(t, nil, append(args, r.path)...)
+			if err != nil || stderr != "" {
+				t.Fatalf("read %s: err %v, stderr %q", r.path, err, stderr)
+			}
+			golden := filepath.Join("testdata", "golden", base+"."+r.ext)
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				d := st.Diff(strings.Split(got, "\n"), strings.Split(string(want), "\n"))
+				t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%.2000s", golden, d)
+			}
+		})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/extract"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
@@ -30,6 +31,9 @@ type viewOptions struct {
 	follow      bool
 	ladder      bool
 	compare     bool
+	explain     bool
+	lang        string
+	language    explain.Lang // lang, or the environment's
 	stats       bool
 	json        bool
 	jsonl       bool
@@ -69,6 +73,8 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
+	f.BoolVar(&o.explain, "explain", false, "explain under each command and reply what it means, with its RFC section")
+	f.StringVar(&o.lang, "lang", "", "language of the explanations: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
@@ -140,6 +146,14 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	for _, id := range o.sessions {
 		wantID[id] = true
 	}
+	o.language = explain.FromEnv(os.Getenv)
+	if o.lang != "" {
+		l, ok := explain.ParseLang(o.lang)
+		if !ok {
+			return nil, topts, usageError{fmt.Errorf("--lang %q: want en or es", o.lang)}
+		}
+		o.language = l
+	}
 	switch o.color {
 	case "auto", "always", "never":
 	default:
@@ -196,6 +210,9 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 // JSON views to w.
 func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool, order []session.Protocol) sink.Sink {
 	text := render.TextOptions{Color: color, Full: o.full}
+	if o.explain {
+		text.Explain, text.Lang = explain.NewCatalog(), o.language
+	}
 	// Journeys need every session, and see them first.
 	j := journey.New()
 	withJourneys := func(views sink.Sink) sink.Sink { return sink.Multi(j, views) }

@@ -1,0 +1,38 @@
+package explain
+
+// pop3Catalog explains POP3 (RFC 1939), its extensions (RFC 2449) and
+// response codes (RFC 2449 §8, RFC 3206).
+func pop3Catalog() map[string]Text {
+	return map[string]Text{
+		"pop3.cmd.USER":    {"RFC 1939 §7", "gives the user name; the password follows with PASS, both in clear", "da el nombre de usuario; la contraseña sigue con PASS, ambos sin cifrar"},
+		"pop3.cmd.PASS":    {"RFC 1939 §7", "gives the password, in clear: anyone on the path can read it", "da la contraseña sin cifrar: cualquiera en el camino puede leerla"},
+		"pop3.cmd.APOP":    {"RFC 1939 §7", "logs in with a digest of the greeting's timestamp and the password, which does not cross", "inicia sesión con un resumen (digest) de la marca del saludo y la contraseña, que no viaja"},
+		"pop3.cmd.AUTH":    {"RFC 5034 §4", "starts authentication with a SASL mechanism; without one, lists the mechanisms", "empieza la autenticación con un mecanismo SASL; sin él, lista los mecanismos"},
+		"pop3.cmd.STAT":    {"RFC 1939 §5", "asks how many messages the mailbox holds and their total size", "pregunta cuántos mensajes tiene el buzón y su tamaño total"},
+		"pop3.cmd.LIST":    {"RFC 1939 §5", "lists each message's number and size (or one message's)", "lista el número y el tamaño de cada mensaje (o de uno)"},
+		"pop3.cmd.RETR":    {"RFC 1939 §5", "downloads a whole message; it stays on the server unless DELE removes it", "descarga un mensaje completo; queda en el servidor salvo que DELE lo borre"},
+		"pop3.cmd.DELE":    {"RFC 1939 §5", "marks a message for deletion; it goes when QUIT ends the session", "marca un mensaje para borrar; se borra cuando QUIT termina la sesión"},
+		"pop3.cmd.NOOP":    {"RFC 1939 §5", "does nothing: keeps the connection alive", "no hace nada: mantiene viva la conexión"},
+		"pop3.cmd.RSET":    {"RFC 1939 §5", "unmarks the messages marked for deletion", "desmarca los mensajes marcados para borrar"},
+		"pop3.cmd.QUIT":    {"RFC 1939 §6", "ends the session; the server deletes the marked messages (UPDATE state)", "termina la sesión; el servidor borra los mensajes marcados (estado UPDATE)"},
+		"pop3.cmd.TOP":     {"RFC 1939 §7", "downloads a message's header and its first n lines of body", "descarga el encabezado de un mensaje y las primeras n líneas del cuerpo"},
+		"pop3.cmd.UIDL":    {"RFC 1939 §7", "lists each message's unique id, so a client knows what it already downloaded", "lista el identificador único de cada mensaje, para que el cliente sepa qué ya descargó"},
+		"pop3.cmd.CAPA":    {"RFC 2449 §5", "asks which extensions the server offers", "pregunta qué extensiones ofrece el servidor"},
+		"pop3.cmd.STLS":    {"RFC 2595 §4", "asks to encrypt the connection with TLS from here on", "pide cifrar la conexión con TLS desde aquí"},
+		"pop3.cmd.UTF8":    {"RFC 6856 §2", "asks for UTF-8 in user names and messages", "pide UTF-8 en nombres de usuario y mensajes"},
+		"pop3.cmd.message": {"RFC 1939 §3", "the message's bytes; a line with only a dot ends them", "los bytes del mensaje; una línea con solo un punto los termina"},
+		"pop3.cmd.sasl":    {"RFC 5034 §4", "the client's answer to the server's + challenge, in base64", "la respuesta del cliente al desafío + del servidor, en base64"},
+		"pop3.cmd.unknown": {"RFC 1939 §3", "not a POP3 command the server knows: it answers -ERR", "no es un comando POP3 que el servidor conozca: responde -ERR"},
+
+		"pop3.status.+OK":  {"RFC 1939 §3", "+OK: the command succeeded (a multi-line answer ends with a line with only a dot)", "+OK: el comando tuvo éxito (una respuesta de varias líneas termina con una línea con solo un punto)"},
+		"pop3.status.-ERR": {"RFC 1939 §3", "-ERR: the command failed", "-ERR: el comando falló"},
+		"pop3.status.+":    {"RFC 5034 §4", "+: an authentication challenge; the server waits for the client's base64 answer", "+: un desafío de autenticación; el servidor espera la respuesta del cliente en base64"},
+
+		"pop3.code.IN-USE":      {"RFC 2449 §8.1.1", "[IN-USE]: the mailbox is in use by another session", "[IN-USE]: otra sesión está usando el buzón"},
+		"pop3.code.LOGIN-DELAY": {"RFC 2449 §8.1.2", "[LOGIN-DELAY]: logged in too soon after the last time", "[LOGIN-DELAY]: inició sesión demasiado pronto tras la anterior"},
+		"pop3.code.SYS/TEMP":    {"RFC 3206 §4", "[SYS/TEMP]: a temporary problem on the server", "[SYS/TEMP]: un problema temporal del servidor"},
+		"pop3.code.SYS/PERM":    {"RFC 3206 §4", "[SYS/PERM]: a lasting problem on the server", "[SYS/PERM]: un problema duradero del servidor"},
+		"pop3.code.AUTH":        {"RFC 3206 §5", "[AUTH]: the credentials are wrong (user or password)", "[AUTH]: las credenciales son incorrectas (usuario o contraseña)"},
+		"pop3.code.UTF8":        {"RFC 6856 §2", "[UTF8]: the server refused for lack of UTF-8", "[UTF8]: el servidor se negó por falta de UTF-8"},
+	}
+}

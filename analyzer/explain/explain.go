@@ -1,0 +1,201 @@
+// Package explain says in words, in English or Spanish, what each
+// command asks and what each reply means, with the RFC section that says
+// so: for a student in the first weeks of a networking course who types
+// SMTP, POP3 and IMAP by hand. It reads the session model; its catalogs
+// hold every text in both languages.
+package explain
+
+import (
+	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Lang is a language explanations are written in.
+type Lang string
+
+// The languages of the catalogs.
+const (
+	English Lang = "en"
+	Spanish Lang = "es"
+)
+
+// ParseLang reads a --lang value: "en" or "es".
+func ParseLang(s string) (Lang, bool) {
+	switch l := Lang(strings.ToLower(s)); l {
+	case English, Spanish:
+		return l, true
+	}
+	return "", false
+}
+
+// FromEnv picks the language the environment asks for: the first of
+// LC_ALL, LC_MESSAGES and LANG that is set, as POSIX orders them;
+// Spanish for "es..." and English otherwise.
+func FromEnv(getenv func(string) string) Lang {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" {
+			if strings.HasPrefix(strings.ToLower(s), "es") {
+				return Spanish
+			}
+			return English
+		}
+	}
+	return English
+}
+
+// Text is one explanation in both languages, and where it is written.
+type Text struct {
+	Ref string // the RFC and section
+	En  string
+	Es  string
+}
+
+// In returns the explanation in l, with its reference.
+func (t Text) In(l Lang) string {
+	s := t.En
+	if l == Spanish {
+		s = t.Es
+	}
+	if t.Ref == "" {
+		return s
+	}
+	return s + " (" + t.Ref + ")"
+}
+
+// Catalog is every explanation, by key: "smtp.cmd.EHLO",
+// "smtp.code.250", "smtp.enh.1.5", "pop3.code.AUTH", "imap.status.NO".
+type Catalog map[string]Text
+
+// NewCatalog returns the catalogs of the three protocols.
+func NewCatalog() Catalog {
+	c := Catalog{}
+	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), uiCatalog()} {
+		for k, v := range part {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+// Command explains client command c of protocol p: what it asks. A
+// command the protocol does not have is explained as such.
+func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
+	key := string(p) + ".cmd."
+	switch {
+	case cmd.Kind == session.KindMessage:
+		return c.get(key + "message")
+	case cmd.Kind == session.KindContinuation && cmd.Verb == "IDLE":
+		return c.get(key + "DONE")
+	case cmd.Kind == session.KindContinuation:
+		return c.get(key + "sasl")
+	}
+	verb := strings.ToUpper(cmd.Verb)
+	if base, ok := strings.CutPrefix(verb, "UID "); ok && p == "imap" {
+		if t, ok := c[key+base]; ok {
+			return append([]Text{t}, c.get(key+"UID")...)
+		}
+	}
+	if t, ok := c[key+verb]; ok {
+		return []Text{t}
+	}
+	return c.get(key + "unknown")
+}
+
+// Reply explains reply r of protocol p: its status or code, and the
+// response codes it carries.
+func (c Catalog) Reply(p session.Protocol, r *session.Response) []Text {
+	switch p {
+	case "smtp":
+		return c.smtpReply(r)
+	case "pop3":
+		out := c.get("pop3.status." + r.Status)
+		if len(r.Lines) > 0 {
+			for _, code := range ResponseCodes(r.Lines[:1]) {
+				out = append(out, c.get("pop3.code."+code)...)
+			}
+		}
+		return out
+	case "imap":
+		var out []Text
+		if len(r.Lines) > 0 && strings.HasPrefix(r.Lines[len(r.Lines)-1], "* ") && r.Status == "OK" {
+			out = c.get("imap.status.greeting")
+		} else {
+			out = c.get("imap.status." + r.Status)
+		}
+		for _, code := range ResponseCodes(r.Lines) {
+			out = append(out, c.get("imap.code."+code)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// StatusLine is the line of r its explanation goes under: POP3's status
+// comes first (RFC 1939 §3), SMTP's last line ends the reply (RFC 5321
+// §4.2.1) and IMAP's tagged completion comes last (RFC 9051 §7.1).
+func StatusLine(p session.Protocol, r *session.Response) int {
+	if p == "pop3" {
+		return 0
+	}
+	return len(r.Lines) - 1
+}
+
+func (c Catalog) smtpReply(r *session.Response) []Text {
+	code := r.Status
+	if len(code) != 3 {
+		return nil
+	}
+	var out []Text
+	if t, ok := c["smtp.code."+code]; ok {
+		out = append(out, t)
+	} else {
+		// A code no RFC lists is read by its digits (RFC 5321 §4.2.1).
+		out = append(out, c.get("smtp.class."+code[:1])...)
+		out = append(out, c.get("smtp.subject."+code[1:2])...)
+	}
+	if e := strings.SplitN(r.Enhanced, ".", 3); len(e) == 3 {
+		if t, ok := c["smtp.enh."+e[1]+"."+e[2]]; ok {
+			out = append(out, t)
+		} else {
+			out = append(out, c.get("smtp.enh."+e[1]+".0")...)
+		}
+	}
+	return out
+}
+
+func (c Catalog) get(key string) []Text {
+	if t, ok := c[key]; ok {
+		return []Text{t}
+	}
+	return nil
+}
+
+// ResponseCodes are the bracketed response codes status lines carry
+// ("-ERR [AUTH] ...", "a1 OK [READ-WRITE] ...", "* OK [UIDNEXT 4]"), in
+// order, each once (RFC 2449 §8, RFC 9051 §7.1).
+func ResponseCodes(lines []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range lines {
+		fields := strings.SplitN(l, " ", 3)
+		// The code follows the status: the first word (POP3) or the
+		// second (IMAP's tag or "*").
+		for i := 1; i < len(fields) && i <= 2; i++ {
+			if !strings.HasPrefix(fields[i], "[") {
+				continue
+			}
+			code := strings.TrimPrefix(fields[i], "[")
+			if j := strings.IndexAny(code, " ]"); j >= 0 {
+				code = code[:j]
+			}
+			code = strings.ToUpper(code)
+			if code != "" && !seen[code] {
+				seen[code] = true
+				out = append(out, code)
+			}
+			break
+		}
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package explain_test
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/reassembly"
+)
+
+// TestCatalogHasBothLanguages: every text is in English and in Spanish,
+// and names where the RFCs say it.
+func TestCatalogHasBothLanguages(t *testing.T) {
+	ref := regexp.MustCompile(`^RFC \d+( §\d+(\.\d+)*)?$`)
+	for key, text := range explain.NewCatalog() {
+		if text.En == "" || text.Es == "" || text.En == text.Es {
+			t.Errorf("%s: en %q, es %q", key, text.En, text.Es)
+		}
+		if strings.HasPrefix(key, "ui.") != (text.Ref == "") || text.Ref != "" && !ref.MatchString(text.Ref) {
+			t.Errorf("%s: reference %q", key, text.Ref)
+		}
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want explain.Lang
+	}{
+		{map[string]string{}, explain.English},
+		{map[string]string{"LANG": "es_AR.UTF-8"}, explain.Spanish},
+		{map[string]string{"LANG": "es_AR.UTF-8", "LC_ALL": "C"}, explain.English},
+		{map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "es_ES"}, explain.Spanish},
+		{map[string]string{"LC_ALL": "ES_es"}, explain.Spanish},
+	}
+	for _, tt := range tests {
+		if got := explain.FromEnv(func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("%v: got %s, want %s", tt.env, got, tt.want)
+		}
+	}
+}
+
+func TestReply(t *testing.T) {
+	c := explain.NewCatalog()
+	tests := []struct {
+		proto session.Protocol
+		r     session.Response
+		want  []string // references, in order
+	}{
+		{"smtp", session.Response{Status: "250", Enhanced: "2.1.5", Lines: []string{"250 2.1.5 Ok"}}, []string{"RFC 5321 §4.2.3", "RFC 3463 §3.2"}},
+		// A code no RFC lists is read digit by digit.
+		{"smtp", session.Response{Status: "422", Lines: []string{"422 odd"}}, []string{"RFC 5321 §4.2.1", "RFC 5321 §4.2.1"}},
+		{"pop3", session.Response{Status: "-ERR", Lines: []string{"-ERR [AUTH] Authentication failed."}}, []string{"RFC 1939 §3", "RFC 3206 §5"}},
+		{"imap", session.Response{Status: "OK", Lines: []string{"* OK [UIDVALIDITY 1] x", "* OK [UIDNEXT 3] y", "a2 OK [READ-WRITE] Select completed"}},
+			[]string{"RFC 9051 §7.1.1", "RFC 9051 §7.1", "RFC 9051 §7.1", "RFC 9051 §7.1"}},
+		{"imap", session.Response{Status: "OK", Lines: []string{"* OK [CAPABILITY IMAP4rev1] Dovecot ready."}}, []string{"RFC 9051 §7.1.1", "RFC 9051 §7.1"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, x := range c.Reply(tt.proto, &tt.r) {
+			got = append(got, x.Ref)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s %v: got %v, want %v", tt.proto, tt.r.Lines, got, tt.want)
+		}
+	}
+	if g := c.Reply("imap", &session.Response{Status: "OK", Lines: []string{"* OK ready"}}); len(g) != 1 || !strings.Contains(g[0].En, "greeting") {
+		t.Errorf("IMAP greeting: %+v", g)
+	}
+}
+
+// TestCoverage: every command and reply code in the samples and the
+// public captures has an explanation of its own; only commands the
+// parsers did not know fall back to "not a command".
+func TestCoverage(t *testing.T) {
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
+	files = append(files, public...)
+	c := explain.NewCatalog()
+	missing := map[string]bool{}
+	for _, path := range files {
+		var sessions []*session.Session
+		tr := analyzer.NewTracker(analyzer.DefaultOptions(), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+		rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, nil)
+		if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: path}}); err != nil {
+			continue // damaged public files are another test's business
+		}
+		for _, s := range sessions {
+			for _, e := range s.Exchanges {
+				if cmd := e.Command; cmd != nil && known(cmd.Verb) {
+					if ts := c.Command(s.Protocol, cmd); len(ts) == 0 || ts[0] == c[string(s.Protocol)+".cmd.unknown"] {
+						missing[string(s.Protocol)+" command "+cmd.Verb] = true
+					}
+				}
+				if r := e.Response; r != nil && r.Status != "" {
+					if len(c.Reply(s.Protocol, r)) == 0 {
+						missing[string(s.Protocol)+" reply "+r.Status] = true
+					}
+					if s.Protocol != "smtp" {
+						for _, code := range explain.ResponseCodes(r.Lines) {
+							if _, ok := c[string(s.Protocol)+".code."+code]; !ok {
+								missing[string(s.Protocol)+" response code "+code] = true
+							}
+						}
+					}
+					if _, ok := c[string(s.Protocol)+".code."+r.Status]; s.Protocol == "smtp" && !ok && standard(r.Status) {
+						missing["smtp code "+r.Status] = true
+					}
+				}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("without an explanation: %v", slices.Sorted(func(yield func(string) bool) {
+			for k := range missing {
+				if !yield(k) {
+					return
+				}
+			}
+		}))
+	}
+}
+
+// known reports a verb the parsers recognized: they upper-case those, and
+// keep anything else as typed.
+func known(verb string) bool {
+	return verb != "" && verb == strings.ToUpper(verb) && strings.Trim(verb, "ABCDEFGHIJKLMNOPQRSTUVWXYZ ") == ""
+}
+
+// standard reports the SMTP reply codes RFC 5321 §4.2.3 and RFC 4954 §6
+// list.
+func standard(code string) bool {
+	return strings.Contains("211 214 220 221 235 250 251 252 334 354 421 432 450 451 452 454 455 500 501 502 503 504 530 534 535 538 550 551 552 553 554 555", code)
+}
