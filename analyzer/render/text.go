@@ -219,6 +219,30 @@ func explanationLines(ts []explain.Text, l explain.Lang) []string {
 	return out
 }
 
+// Long replies (a LIST or UIDL of hundreds of messages, a CAPABILITY
+// run) fold to their first and last lines unless --full.
+const (
+	foldOver = 16 // replies longer than this fold
+	foldHead = 8  // lines shown before the fold
+	foldTail = 2  // and after it: SMTP's last line and IMAP's completion end the reply
+)
+
+// folded reports which lines of r are folded away: those past the head
+// and before the tail of a long reply, except lines that carried a
+// message, whose summary is the point.
+func folded(r *session.Response, o TextOptions) func(i int) bool {
+	if o.Full || len(r.Lines) <= foldOver {
+		return func(int) bool { return false }
+	}
+	carries := map[int]bool{}
+	for _, i := range r.MessageLines {
+		carries[i] = true
+	}
+	return func(i int) bool {
+		return i >= foldHead && i < len(r.Lines)-foldTail && !carries[i]
+	}
+}
+
 // bodyLines appends the kept bytes of m, line by line, after prefix.
 func bodyLines(lines []string, prefix, col string, m *session.Message, p painter) []string {
 	for _, b := range m.BodyLines() {
@@ -237,8 +261,19 @@ type timedLine struct {
 // messages it carried; skip, when set, leaves out lines already shown.
 func responseLines(s *session.Session, r *session.Response, o TextOptions, p painter, skip func(i int) bool) []timedLine {
 	var out []timedLine
+	fold := folded(r, o)
 	for i, l := range r.Lines {
 		t := r.LineTime(i)
+		if fold(i) {
+			if !fold(i - 1) {
+				n := 0
+				for j := i; j < len(r.Lines) && fold(j); j++ {
+					n++
+				}
+				out = append(out, timedLine{t, p.paint(colServer, fmt.Sprintf("S: … %d more lines (--full shows them)", n))})
+			}
+			continue
+		}
 		if skip == nil || !skip(i) {
 			text := "S: " + Escape(l)
 			if r.Decoded != "" && i == len(r.Lines)-1 {
