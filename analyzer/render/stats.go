@@ -1,20 +1,24 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
-// Stats writes the statistics as tables.
-func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol) error {
+// Stats writes the statistics as tables; width, when not 0, is the
+// terminal's, and a table wider turns: protocols as columns, measures as
+// rows.
+func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int) error {
 	fmt.Fprintf(w, "Capture: %d file(s), %d packets, %d bytes, %d TCP packets, %d TCP connections",
 		c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
 	if c.Malformed > 0 || c.UnknownLink > 0 {
@@ -25,16 +29,14 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol) error {
 		fmt.Fprintln(w, "No mail sessions found.")
 		return nil
 	}
-	t := newTable(w)
-	t.Header("Protocol", "Sessions", "Implicit TLS", "STARTTLS", "Bytes C->S", "Bytes S->C",
-		"Auth OK", "Auth failed", "Messages", "Message bytes", "Gaps", "Anomalies")
+	header := []any{"Protocol", "Sessions", "Implicit TLS", "STARTTLS", "Bytes C->S", "Bytes S->C",
+		"Auth OK", "Auth failed", "Messages", "Message bytes", "Gaps", "Anomalies"}
+	var rows [][]any
 	for _, p := range protos {
-		if err := t.Append(strings.ToUpper(string(p.Protocol)), p.Sessions, p.TLSImplicit, p.StartTLS, p.BytesClient, p.BytesServer,
-			p.AuthOK, p.AuthFailed, p.Messages, p.MessageBytes, fmt.Sprintf("%d (%d B)", p.Gaps, p.GapBytes), p.Anomalies); err != nil {
-			return err
-		}
+		rows = append(rows, []any{strings.ToUpper(string(p.Protocol)), p.Sessions, p.TLSImplicit, p.StartTLS, p.BytesClient, p.BytesServer,
+			p.AuthOK, p.AuthFailed, p.Messages, p.MessageBytes, fmt.Sprintf("%d (%d B)", p.Gaps, p.GapBytes), p.Anomalies})
 	}
-	if err := t.Render(); err != nil {
+	if err := fitTable(w, header, rows, width); err != nil {
 		return err
 	}
 	if err := findingsTable(w, protos); err != nil {
@@ -115,6 +117,50 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// fitTable writes a table of header and rows, turned (the header down
+// the first column, a column per row) when it would be wider than width.
+func fitTable(w io.Writer, header []any, rows [][]any, width int) error {
+	var buf bytes.Buffer
+	t := newTable(&buf)
+	t.Header(header...)
+	for _, r := range rows {
+		if err := t.Append(r...); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if width == 0 || widest(buf.String()) <= width {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	t = newTable(w)
+	turned := []any{header[0]}
+	for _, r := range rows {
+		turned = append(turned, r[0])
+	}
+	t.Header(turned...)
+	for i := 1; i < len(header); i++ {
+		row := []any{header[i]}
+		for _, r := range rows {
+			row = append(row, r[i])
+		}
+		if err := t.Append(row...); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func widest(text string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n = max(n, runewidth.StringWidth(l))
+	}
+	return n
 }
 
 func newTable(w io.Writer) *tablewriter.Table {

@@ -3,6 +3,8 @@ package render
 import (
 	"io"
 	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // Colours travel through the renderers as private-use runes, which Escape
@@ -26,14 +28,100 @@ var sgr = map[rune]string{
 // newline and every bidirectional control is written escaped, as Escape
 // writes it. Text from a capture cannot reach the terminal raw, even by a
 // print path that forgot Escape.
+//
+// With a width, it also breaks lines longer than the width, and indents
+// what follows past the line's own indent, so no line a view writes is
+// wider than the terminal.
 type Terminal struct {
-	w     io.Writer
-	carry []byte // the start of a rune cut at the end of a write
-	buf   []byte
+	w      io.Writer
+	carry  []byte // the start of a rune cut at the end of a write
+	buf    []byte
+	width  int         // 0: lines are kept whole
+	col    int         // columns written on the current line
+	lead   int         // its leading spaces
+	start  bool        // nothing but spaces written on it yet
+	word   []wordPiece // the word being written, held to see whether it fits
+	spaces int         // spaces held before it
 }
 
-// NewTerminal returns a Terminal writing to w.
-func NewTerminal(w io.Writer) *Terminal { return &Terminal{w: w} }
+// wordPiece is a rune, an escape or a colour of a held word, and its width.
+type wordPiece struct {
+	b []byte
+	n int
+}
+
+// NewTerminal returns a Terminal writing to w, keeping lines whole.
+func NewTerminal(w io.Writer) *Terminal { return &Terminal{w: w, start: true} }
+
+// SetWidth makes t break lines wider than width columns, between words
+// where it can; 0 keeps them whole.
+func (t *Terminal) SetWidth(width int) { t.width = width }
+
+// put writes b, a rune or an escape n columns wide; a word is held until
+// it ends, to be moved whole to the next line if it would not fit, and
+// the spaces before it until it comes, so none ends a broken line.
+func (t *Terminal) put(b []byte, n int, space bool) {
+	switch {
+	case t.width == 0:
+		t.buf = append(t.buf, b...)
+	case !space:
+		t.word = append(t.word, wordPiece{b, n})
+	case t.start && len(t.word) == 0:
+		// The line's indent, written as it comes.
+		t.buf = append(t.buf, ' ')
+		t.col++
+		t.lead++
+	default:
+		t.endWord()
+		t.spaces++
+	}
+}
+
+// endWord writes the held word after the spaces before it: on this line
+// if it fits, else on the next, cut where it is wider than a line.
+func (t *Terminal) endWord() {
+	w := 0
+	for _, p := range t.word {
+		w += p.n
+	}
+	if w == 0 && len(t.word) == 0 {
+		return
+	}
+	if t.col+t.spaces+w > t.width && !t.start {
+		t.breakLine()
+	} else {
+		for range t.spaces {
+			t.buf = append(t.buf, ' ')
+		}
+		t.col += t.spaces
+	}
+	t.spaces = 0
+	for _, p := range t.word {
+		if p.n > 0 && t.col+p.n > t.width && t.col > t.indent() {
+			t.breakLine()
+		}
+		t.buf = append(t.buf, p.b...)
+		t.col += p.n
+		if p.n > 0 {
+			t.start = false
+		}
+	}
+	t.word = t.word[:0]
+}
+
+// indent is where the rest of a broken line starts: past the line's own
+// indent, so it reads as a continuation.
+func (t *Terminal) indent() int { return min(t.lead+4, t.width/2) }
+
+func (t *Terminal) breakLine() {
+	indent := t.indent()
+	t.spaces = 0
+	t.buf = append(t.buf, '\n')
+	for range indent {
+		t.buf = append(t.buf, ' ')
+	}
+	t.col = indent
+}
 
 // Write escapes p and writes it; a rune cut at its end waits for the next
 // write.
@@ -47,7 +135,7 @@ func (t *Terminal) Write(p []byte) (int, error) {
 		t.carry = append([]byte(nil), p[cut:]...)
 		p = p[:cut]
 	}
-	if plain(p) {
+	if t.width == 0 && plain(p) {
 		_, err := t.w.Write(p)
 		return n, err
 	}
@@ -56,13 +144,18 @@ func (t *Terminal) Write(p []byte) (int, error) {
 		r, size := utf8.DecodeRune(p[i:])
 		switch {
 		case r == '\n':
+			if t.width > 0 {
+				t.endWord()
+			}
 			t.buf = append(t.buf, '\n')
+			t.col, t.lead, t.start, t.spaces = 0, 0, true, 0
 		case sgr[r] != "":
-			t.buf = append(t.buf, sgr[r]...)
+			t.put([]byte(sgr[r]), 0, false)
 		case r == utf8.RuneError && size <= 1, unsafeRune(r):
-			t.buf = append(t.buf, Escape(string(p[i:i+size]))...)
+			e := Escape(string(p[i : i+size]))
+			t.put([]byte(e), len(e), false)
 		default:
-			t.buf = append(t.buf, p[i:i+size]...)
+			t.put(p[i:i+size], runewidth.RuneWidth(r), r == ' ')
 		}
 		i += size
 	}
@@ -70,8 +163,15 @@ func (t *Terminal) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Flush writes what a cut rune left waiting, escaped.
+// Flush writes what a cut rune or a held word left waiting.
 func (t *Terminal) Flush() error {
+	if len(t.word) > 0 {
+		t.buf = t.buf[:0]
+		t.endWord()
+		if _, err := t.w.Write(t.buf); err != nil {
+			return err
+		}
+	}
 	if len(t.carry) == 0 {
 		return nil
 	}

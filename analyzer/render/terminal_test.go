@@ -1,8 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/mattn/go-runewidth"
 )
 
 func TestTerminal(t *testing.T) {
@@ -39,5 +42,49 @@ func TestTerminal(t *testing.T) {
 func TestWireColourEscaped(t *testing.T) {
 	if got := Escape("a" + colWarn + "b"); got != `a\ue003b` {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestTerminalWidth(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		// Words move whole to the next line, indented past the line's own.
+		{"  start 2026 duration 5.462s client 115 B server 1465 B closed\n",
+			"  start 2026 duration 5.462s client\n      115 B server 1465 B closed\n"},
+		// A word wider than a line is cut.
+		{"C: AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNzAGFsdW1ub3BvcA\n", "C:\n    AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz\n    AGFsdW1ub3BvcA\n"},
+		// Escapes count as what they show; colours as nothing.
+		{"S: \x01\x02\x03\x04\x05\x06\x07 ok" + colServer + "x\n", "S: \\x01\\x02\\x03\\x04\\x05\\x06\\a ok\x1b[32mx\n"},
+		{"short\n", "short\n"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		term := NewTerminal(&out)
+		term.SetWidth(36)
+		// Whatever the writes' cuts.
+		for _, c := range []byte(tt.in) {
+			term.Write([]byte{c})
+		}
+		term.Flush()
+		if out.String() != tt.want {
+			t.Errorf("%q:\n got %q\nwant %q", tt.in, out.String(), tt.want)
+		}
+		for _, l := range strings.Split(out.String(), "\n") {
+			if n := runewidth.StringWidth(stripSGR(l)); n > 36 {
+				t.Errorf("line of %d columns: %q", n, l)
+			}
+		}
+	}
+}
+
+func stripSGR(s string) string {
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], 'm')
+		s = s[:i] + s[i+j+1:]
 	}
 }

@@ -135,14 +135,18 @@ func (v *counter) SessionEnded(s *session.Session) { v.c.Add(s) }
 
 // Stats counts every session as it ends and writes the statistics tables
 // when the capture is finished; protocols are listed in order.
-func Stats(w io.Writer, order []session.Protocol) sink.Sink {
-	return &statsTables{counter{w: w, c: stats.New(order)}}
+// Tables wider than width, when not 0, turn to fit.
+func Stats(w io.Writer, order []session.Protocol, width int) sink.Sink {
+	return &statsTables{counter: counter{w: w, c: stats.New(order)}, width: width}
 }
 
-type statsTables struct{ counter }
+type statsTables struct {
+	counter
+	width int
+}
 
 func (v *statsTables) CaptureFinished(c stats.Capture) error {
-	return render.Stats(v.w, c, v.c.Report())
+	return render.Stats(v.w, c, v.c.Report(), v.width)
 }
 
 // JSON writes one document: each session as it ends (in the order its

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,6 +63,10 @@ func TestGolden(t *testing.T) {
 			runs = append(runs, run{path, v.ext, v.args})
 		}
 	}
+	// At the lab terminal's width: lines broken, the statistics turned.
+	for _, path := range samples(t) {
+		runs = append(runs, run{path, "w80.txt", []string{"--width", "80"}}, run{path, "stats-w80.txt", []string{"--stats", "--width", "80"}})
+	}
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
@@ -91,6 +96,29 @@ func TestGolden(t *testing.T) {
 				t.Errorf("output differs from %s (run with -update if the change is deliberate):\n%.2000s", golden, d)
 			}
 		})
+	}
+}
+
+// TestNoLineWiderThanTheWidth: at 80 and 200 columns, no line of any
+// text view, for every sample and public capture, is wider.
+func TestNoLineWiderThanTheWidth(t *testing.T) {
+	files := samples(t)
+	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
+	files = append(files, public...)
+	for _, width := range []string{"80", "200"} {
+		for _, view := range [][]string{nil, {"--stats"}, {"--summary"}, {"--full"}, {"--follow"}, {"--ladder"}, {"--compare"}, {"--journey"}, {"--explain"}} {
+			args := append([]string{"read", "--color=never", "--width", width}, view...)
+			out, _, err := runCLI(t, nil, append(args, files...)...)
+			if err != nil {
+				t.Fatalf("%v: %v", view, err)
+			}
+			max, _ := strconv.Atoi(width)
+			for _, l := range strings.Split(out, "\n") {
+				if w := runewidth.StringWidth(l); w > max {
+					t.Errorf("%v at %s: %d columns: %q", view, width, w, l)
+				}
+			}
+		}
 	}
 }
 
@@ -131,4 +159,11 @@ func TestLabViewsFit80Columns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMain keeps the outputs the tests compare from depending on the
+// terminal the tests run in.
+func TestMain(m *testing.M) {
+	os.Unsetenv("COLUMNS")
+	os.Exit(m.Run())
 }

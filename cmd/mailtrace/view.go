@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -32,6 +34,7 @@ type viewOptions struct {
 	ladder      bool
 	compare     bool
 	explain     bool
+	width       int
 	lang        string
 	language    explain.Lang // lang, or the environment's
 	stats       bool
@@ -73,6 +76,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
+	f.IntVar(&o.width, "width", 0, "break text lines at `COLUMNS` (default: $COLUMNS, else the terminal's; lines are kept whole when writing to a file or pipe)")
 	f.BoolVar(&o.explain, "explain", false, "explain under each command and reply what it means, with its RFC section")
 	f.StringVar(&o.lang, "lang", "", "language of the explanations: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
@@ -177,11 +181,18 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	if f, ok := w.(*os.File); ok && o.color == "auto" && os.Getenv("NO_COLOR") == "" {
 		color = isatty.IsTerminal(f.Fd())
 	}
+	if o.width < 0 {
+		return nil, topts, usageError{errors.New("--width takes a number of columns")}
+	}
+	if o.width == 0 {
+		o.width = terminalWidth(w)
+	}
 	// One write per line was one system call per line: output is
 	// buffered, and flushed as each session ends, after every event live,
 	// and at the end.
 	out.buf = bufio.NewWriterSize(w, 64<<10)
 	out.term = render.NewTerminal(out.buf)
+	out.term.SetWidth(o.width)
 	views := o.sinks(out.buf, out.term, color, live, table.Names())
 	if o.extract != "" {
 		ex, err := extract.New(o.extract)
@@ -231,7 +242,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	w = term
 	// The statistics end with POP3 and IMAP compared, where the capture
 	// has them.
-	statistics := func() sink.Sink { return sink.Multi(view.Stats(w, order), view.Compare(w, false)) }
+	statistics := func() sink.Sink { return sink.Multi(view.Stats(w, order, o.width), view.Compare(w, false)) }
 	switch {
 	case o.stats:
 		return statistics()
@@ -263,4 +274,21 @@ func (out *output) finish(st reassembly.Stats) error {
 		err = cerr
 	}
 	return err
+}
+
+// terminalWidth is the width text is broken at: $COLUMNS when set, else
+// the terminal's when w is one (80 if it will not say); 0, lines kept
+// whole, for a file or a pipe, whose reader may be a program.
+func terminalWidth(w io.Writer) int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	f, ok := w.(*os.File)
+	if !ok || !isatty.IsTerminal(f.Fd()) {
+		return 0
+	}
+	if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
+		return int(ws.Col)
+	}
+	return 80
 }
