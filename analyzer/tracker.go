@@ -230,13 +230,15 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 	}
 	*count += int64(len(b))
 	c.s.End = t
-	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
 	if c.p != nil {
 		if a, ok := c.p.(proto.Acker); ok {
 			a.Acked(sd, acked)
 		}
 		c.p.Feed(sd, t, b)
 	}
+	// After the parser: the session says by now whether the bytes were
+	// TLS, for the views that show them.
+	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
 }
 
 func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {

@@ -101,3 +101,19 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s ended: %s after %s, client %d B, server %d B", prefix, s.State,
 		duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
 }
+
+// LiveRaw shows a line of raw bytes of s that crossed in direction d,
+// as live --follow does: client lines "C>", server lines "S<".
+func LiveRaw(w io.Writer, s *session.Session, d session.Dir, line []byte, color bool) {
+	col, mark := colClient, "C> "
+	if d == session.FromServer {
+		col, mark = colServer, "S< "
+	}
+	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(col, mark+Escape(strings.TrimSuffix(string(line), "\r"))))
+}
+
+// LiveRawNote shows what live --follow says instead of bytes: TLS, or
+// bytes the capture lost.
+func LiveRawNote(w io.Writer, s *session.Session, note string, color bool) {
+	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(colWarn, note))
+}

@@ -22,7 +22,8 @@ type Sink interface {
 	// SessionStarted: a connection was recognized as a mail session.
 	SessionStarted(s *session.Session)
 	// Raw: bytes crossed the wire (c.Data is valid only during the call),
-	// or were lost (c.Gap).
+	// or were lost (c.Gap); told once the parser has read them, so the
+	// session already says whether they were TLS.
 	Raw(s *session.Session, c session.Chunk)
 	// ReplyLine: a line of a reply still open arrived at t (IMAP untagged
 	// data); the reply holds it when its exchange completes.

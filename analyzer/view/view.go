@@ -47,6 +47,99 @@ func (v *timeline) CaptureFinished(stats.Capture) error {
 	return nil
 }
 
+// LiveFollow writes each session's raw conversation as it crosses, a
+// line as soon as it is complete, each with the session's number; TLS is
+// counted, not shown.
+func LiveFollow(w io.Writer, color bool) sink.Sink {
+	return &liveFollow{w: w, color: color, open: map[*session.Session]*rawState{}}
+}
+
+type liveFollow struct {
+	sink.Nop
+	w     io.Writer
+	color bool
+	open  map[*session.Session]*rawState
+}
+
+// rawState is what live --follow holds of a session: each direction's
+// line not yet complete, and how many bytes of it crossed.
+type rawState struct {
+	partial [2][]byte
+	seen    [2]int64
+}
+
+func (v *liveFollow) SessionStarted(s *session.Session) {
+	render.LiveStart(v.w, s, v.color)
+	v.open[s] = &rawState{}
+}
+
+func (v *liveFollow) Raw(s *session.Session, c session.Chunk) {
+	st := v.open[s]
+	if st == nil {
+		return
+	}
+	d := c.Dir
+	if c.Gap > 0 {
+		v.flush(s, st, d)
+		render.LiveRawNote(v.w, s, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, d), v.color)
+		return
+	}
+	data := c.Data
+	start := st.seen[d]
+	st.seen[d] += int64(len(data))
+	if from := tlsFrom(s, d); from >= 0 && st.seen[d] > from {
+		clear := max(0, min(int64(len(data)), from-start))
+		v.lines(s, st, d, data[:clear])
+		v.flush(s, st, d)
+		render.LiveRawNote(v.w, s, fmt.Sprintf("[TLS, %d B %s, not readable]", int64(len(data))-clear, d), v.color)
+		return
+	}
+	v.lines(s, st, d, data)
+}
+
+// lines shows the lines data completes in direction d, and keeps the
+// rest.
+func (v *liveFollow) lines(s *session.Session, st *rawState, d session.Dir, data []byte) {
+	for {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			st.partial[d] = append(st.partial[d], data...)
+			return
+		}
+		render.LiveRaw(v.w, s, d, append(st.partial[d], data[:i]...), v.color)
+		st.partial[d] = st.partial[d][:0]
+		data = data[i+1:]
+	}
+}
+
+func (v *liveFollow) flush(s *session.Session, st *rawState, d session.Dir) {
+	if len(st.partial[d]) > 0 {
+		render.LiveRaw(v.w, s, d, st.partial[d], v.color)
+		st.partial[d] = st.partial[d][:0]
+	}
+}
+
+func (v *liveFollow) SessionEnded(s *session.Session) {
+	if st := v.open[s]; st != nil {
+		v.flush(s, st, session.FromClient)
+		v.flush(s, st, session.FromServer)
+	}
+	delete(v.open, s)
+	render.LiveEnd(v.w, s, v.color)
+}
+
+// tlsFrom is where TLS began in direction d of s, -1 if it did not.
+func tlsFrom(s *session.Session, d session.Dir) int64 {
+	e := s.Encrypted
+	switch {
+	case e == nil:
+		return -1
+	case d == session.FromServer:
+		return e.ServerFrom
+	}
+	return e.ClientFrom
+}
+
 // Compare sets POP3 and IMAP side by side when the capture is finished;
 // alone says so when the capture has neither, where the comparison is
 // the whole output and not a section of the statistics.

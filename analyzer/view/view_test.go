@@ -167,3 +167,41 @@ func TestLiveSaysWhereTLSBegan(t *testing.T) {
 		t.Errorf("encrypted %+v of session with %d B client", e, sessions[0].BytesClient)
 	}
 }
+
+// TestLiveFollowShowsBytesAsTheyCross: live --follow shows each line as
+// it completes, between the session's start and end, and counts TLS
+// instead of dumping it.
+func TestLiveFollowShowsBytesAsTheyCross(t *testing.T) {
+	var sessions []*session.Session
+	var text bytes.Buffer
+	out := sink.Multi(view.LiveFollow(&text, false), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+	rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), out), nil)
+	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/smtp-starttls.pcapng"}}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(text.String()), "\n")
+	if !strings.Contains(lines[0], "started") || !strings.Contains(lines[len(lines)-1], "ended") {
+		t.Errorf("first %q, last %q", lines[0], lines[len(lines)-1])
+	}
+	var tls [2]int64
+	saw := map[string]bool{}
+	for _, l := range lines {
+		saw[l] = true
+		var n int64
+		var dir string
+		if _, err := fmt.Sscanf(l, "#1 SMTP [TLS, %d B %s", &n, &dir); err == nil {
+			tls[map[bool]int{true: 0, false: 1}[dir == "client->server,"]] += n
+		}
+		if strings.Contains(l, `\x16\x03`) {
+			t.Errorf("TLS shown as bytes: %q", l)
+		}
+	}
+	for _, want := range []string{"#1 SMTP C> EHLO vm", "#1 SMTP C> STARTTLS", "#1 SMTP S< 220 2.0.0 Ready to start TLS"} {
+		if !saw[want] {
+			t.Errorf("missing %q in:\n%s", want, text.String())
+		}
+	}
+	if e := sessions[0].Encrypted; tls[0] != e.BytesClient || tls[1] != e.BytesServer {
+		t.Errorf("TLS counted %v, session says %d/%d", tls, e.BytesClient, e.BytesServer)
+	}
+}

@@ -248,6 +248,9 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 		return statistics()
 	case o.compare:
 		return view.Compare(w, true)
+	case o.follow && live:
+		// Live, bytes show as they cross, not when the session ends.
+		return view.LiveFollow(w, color)
 	case o.follow:
 		return byID(view.Follow(w, color))
 	case o.ladder:
