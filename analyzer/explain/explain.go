@@ -70,7 +70,7 @@ type Catalog map[string]Text
 // NewCatalog returns the catalogs of the three protocols.
 func NewCatalog() Catalog {
 	c := Catalog{}
-	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), uiCatalog()} {
+	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), saslCatalog(), uiCatalog()} {
 		for k, v := range part {
 			c[k] = v
 		}
@@ -102,9 +102,41 @@ func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
 	return c.get(key + "unknown")
 }
 
-// Reply explains reply r of protocol p: its status or code, and the
-// response codes it carries.
-func (c Catalog) Reply(p session.Protocol, r *session.Response) []Text {
+// Reply explains reply r of protocol p to cmd (nil for a greeting): its
+// status or code, the response codes it carries, and, for a step of an
+// authentication, what the server waits for.
+func (c Catalog) Reply(p session.Protocol, cmd *session.Command, r *session.Response) []Text {
+	out := c.reply(p, r)
+	if r.Status == "334" || r.Status == "+" {
+		out = append(out, c.saslStep(cmd, r)...)
+	}
+	return out
+}
+
+// saslStep says what a SASL challenge asks for, by the mechanism the
+// command named (AUTH PLAIN, AUTHENTICATE LOGIN) and, for LOGIN, by the
+// prompt it decoded.
+func (c Catalog) saslStep(cmd *session.Command, r *session.Response) []Text {
+	switch {
+	case strings.EqualFold(r.Decoded, "Username:"):
+		return c.get("sasl.LOGIN.user")
+	case strings.EqualFold(r.Decoded, "Password:"):
+		return c.get("sasl.LOGIN.pass")
+	case cmd == nil || cmd.Kind != session.KindCommand || (cmd.Verb != "AUTH" && cmd.Verb != "AUTHENTICATE"):
+		return nil
+	}
+	mech, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(cmd.Args)), " ")
+	if mech == "LOGIN" {
+		// Some servers prompt without the "Username:" text.
+		return c.get("sasl.LOGIN.user")
+	}
+	if t, ok := c["sasl."+mech]; ok {
+		return []Text{t}
+	}
+	return c.get("sasl.other")
+}
+
+func (c Catalog) reply(p session.Protocol, r *session.Response) []Text {
 	switch p {
 	case "smtp":
 		return c.smtpReply(r)

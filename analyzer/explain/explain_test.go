@@ -64,14 +64,14 @@ func TestReply(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, x := range c.Reply(tt.proto, &tt.r) {
+		for _, x := range c.Reply(tt.proto, nil, &tt.r) {
 			got = append(got, x.Ref)
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s %v: got %v, want %v", tt.proto, tt.r.Lines, got, tt.want)
 		}
 	}
-	if g := c.Reply("imap", &session.Response{Status: "OK", Lines: []string{"* OK ready"}}); len(g) != 1 || !strings.Contains(g[0].En, "greeting") {
+	if g := c.Reply("imap", nil, &session.Response{Status: "OK", Lines: []string{"* OK ready"}}); len(g) != 1 || !strings.Contains(g[0].En, "greeting") {
 		t.Errorf("IMAP greeting: %+v", g)
 	}
 }
@@ -100,7 +100,7 @@ func TestCoverage(t *testing.T) {
 					}
 				}
 				if r := e.Response; r != nil && r.Status != "" {
-					if len(c.Reply(s.Protocol, r)) == 0 {
+					if len(c.Reply(s.Protocol, e.Command, r)) == 0 {
 						missing[string(s.Protocol)+" reply "+r.Status] = true
 					}
 					if s.Protocol != "smtp" {
@@ -138,4 +138,33 @@ func known(verb string) bool {
 // list.
 func standard(code string) bool {
 	return strings.Contains("211 214 220 221 235 250 251 252 334 354 421 432 450 451 452 454 455 500 501 502 503 504 530 534 535 538 550 551 552 553 554 555", code)
+}
+
+func TestSASLSteps(t *testing.T) {
+	c := explain.NewCatalog()
+	auth := func(kind, args string) *session.Command {
+		return &session.Command{Kind: kind, Verb: "AUTH", Args: args}
+	}
+	tests := []struct {
+		cmd  *session.Command
+		r    session.Response
+		want string // the last explanation's reference, "" for none past the status
+	}{
+		{auth(session.KindCommand, "PLAIN"), session.Response{Status: "334", Lines: []string{"334 "}}, "RFC 4616 §2"},
+		{auth(session.KindCommand, "login"), session.Response{Status: "334", Decoded: "Username:", Lines: []string{"334 VXNlcm5hbWU6"}}, "RFC 4954 §4"},
+		{auth(session.KindContinuation, "LOGIN"), session.Response{Status: "334", Decoded: "Password:", Lines: []string{"334 UGFzc3dvcmQ6"}}, "RFC 4954 §4"},
+		{auth(session.KindCommand, "CRAM-MD5"), session.Response{Status: "334", Lines: []string{"334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"}}, "RFC 2195 §2"},
+		{auth(session.KindCommand, "X-UNKNOWN"), session.Response{Status: "334", Lines: []string{"334 "}}, "RFC 4422 §3"},
+	}
+	for _, tt := range tests {
+		got := c.Reply("smtp", tt.cmd, &tt.r)
+		if last := got[len(got)-1].Ref; last != tt.want || len(got) != 2 {
+			t.Errorf("%s %v: got %+v, want the step from %s", tt.cmd.Args, tt.r.Lines, got, tt.want)
+		}
+	}
+	// The password prompt says what it asks for, in Spanish too.
+	g := c.Reply("smtp", auth(session.KindContinuation, "LOGIN"), &session.Response{Status: "334", Decoded: "Password:"})
+	if !strings.Contains(g[len(g)-1].In(explain.Spanish), "contraseña") {
+		t.Errorf("got %q", g[len(g)-1].In(explain.Spanish))
+	}
 }

@@ -18,7 +18,7 @@ func TestLongRepliesFold(t *testing.T) {
 	s := &session.Session{Protocol: "pop3", Messages: []*session.Message{{Size: 7, Subject: "kept"}}}
 	text := func(o TextOptions) []string {
 		var out []string
-		for _, l := range responseLines(s, r, o, painter{}, nil) {
+		for _, l := range responseLines(s, &session.Exchange{Response: r}, o, painter{}, nil) {
 			out = append(out, l.text)
 		}
 		return out

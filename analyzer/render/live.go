@@ -59,7 +59,7 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip 
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
 	}
 	if e.Response != nil {
-		for _, l := range responseLines(s, e.Response, o, p, skip) {
+		for _, l := range responseLines(s, e, o, p, skip) {
 			lines = append(lines, l.text)
 		}
 	}

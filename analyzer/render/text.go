@@ -80,7 +80,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		if r := e.Response; r != nil {
 			// Each line at the time it came: data a server sent while
 			// a command ran (IDLE's EXISTS) shows where it arrived.
-			lines := responseLines(s, r, o, p, nil)
+			lines := responseLines(s, e, o, p, nil)
 			if l, ok := labels[e]; ok && len(lines) > 0 {
 				// On the reply's first line, where it begins.
 				lines[0].text += "   " + p.paint(colHead, l)
@@ -257,9 +257,10 @@ type timedLine struct {
 	text string
 }
 
-// responseLines are r's lines, each followed by the summaries of the
+// responseLines are the lines of e's reply, each followed by the summaries of the
 // messages it carried; skip, when set, leaves out lines already shown.
-func responseLines(s *session.Session, r *session.Response, o TextOptions, p painter, skip func(i int) bool) []timedLine {
+func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p painter, skip func(i int) bool) []timedLine {
+	r := e.Response
 	var out []timedLine
 	fold := folded(r, o)
 	for i, l := range r.Lines {
@@ -282,7 +283,7 @@ func responseLines(s *session.Session, r *session.Response, o TextOptions, p pai
 			out = append(out, timedLine{t, p.paint(colServer, text)})
 		}
 		if o.Explain != nil && i == explain.StatusLine(s.Protocol, r) {
-			for _, l := range explanationLines(o.Explain.Reply(s.Protocol, r), o.Lang) {
+			for _, l := range explanationLines(o.Explain.Reply(s.Protocol, e.Command, r), o.Lang) {
 				out = append(out, timedLine{t, l})
 			}
 		}
