@@ -19,6 +19,9 @@ type TextOptions struct {
 	// means, in Lang.
 	Explain explain.Catalog
 	Lang    explain.Lang
+	// Narrow puts a message summary's fields on lines of their own, for a
+	// terminal too narrow for them on one.
+	Narrow bool
 }
 
 type painter struct{ on bool }
@@ -142,12 +145,17 @@ func authLine(a *session.Auth) string {
 
 func commandLines(s *session.Session, c *session.Command, o TextOptions, p painter) []string {
 	var text string
+	var extra []string // lines under the command's
 	switch {
 	case c.Kind == session.KindMessage:
 		// The size is said once, in the brackets.
 		text = fmt.Sprintf("<message %d bytes>", c.Size)
 		if c.Message != nil {
-			text += messageDetails(s.Messages[*c.Message], " ")
+			sum := summaryLines(text, " ", s.Messages[*c.Message], o, "C:     ")
+			text = sum[0]
+			for _, l := range sum[1:] {
+				extra = append(extra, p.paint(colClient, l))
+			}
 		}
 	case c.Kind == session.KindContinuation:
 		text = Escape(c.Args)
@@ -176,7 +184,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	if c.Decoded != "" {
 		text += "   [" + Escape(c.Decoded) + "]"
 	}
-	lines := []string{p.paint(colClient, "C: "+text)}
+	lines := append([]string{p.paint(colClient, "C: "+text)}, extra...)
 	if c.Message != nil {
 		for _, l := range partLines(s.Messages[*c.Message]) {
 			lines = append(lines, p.paint(colClient, "C:     "+l))
@@ -292,12 +300,14 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				continue
 			}
 			m := s.Messages[mi]
-			text := "S:   " + messageSummary(m)
+			head, sep := "S:   "+partLabel(m)+fmt.Sprintf("%d bytes", m.Size), "; "
 			if !r.BodyInLines {
 				// The message followed the status line (POP3).
-				text = fmt.Sprintf("S: <%s %d bytes>%s", contentWord(m.Content), m.Size, messageDetails(m, " "))
+				head, sep = fmt.Sprintf("S: <%s %d bytes>", contentWord(m.Content), m.Size), " "
 			}
-			out = append(out, timedLine{t, p.paint(colServer, text)})
+			for _, l := range summaryLines(head, sep, m, o, "S:     ") {
+				out = append(out, timedLine{t, p.paint(colServer, l)})
+			}
 			for _, l := range partLines(m) {
 				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
 			}
@@ -370,6 +380,15 @@ func messageSummary(m *session.Message) string {
 // envelope and the headers that name it, after sep, and whether it was
 // refused or cut.
 func messageDetails(m *session.Message, sep string) string {
+	s := ""
+	if fields := messageFields(m); len(fields) > 0 {
+		s = sep + strings.Join(fields, "; ")
+	}
+	return s + messageState(m)
+}
+
+// messageFields are the envelope and the header fields that name m.
+func messageFields(m *session.Message) []string {
 	var parts []string
 	field := func(name, v string) {
 		if v != "" {
@@ -385,10 +404,11 @@ func messageDetails(m *session.Message, sep string) string {
 	field("Subject", m.Subject)
 	field("Date", m.Date)
 	field("Message-ID", m.MessageID)
+	return parts
+}
+
+func messageState(m *session.Message) string {
 	s := ""
-	if len(parts) > 0 {
-		s = sep + strings.Join(parts, "; ")
-	}
 	if m.Accepted != nil && !*m.Accepted {
 		s += " (refused)"
 	}
@@ -396,6 +416,20 @@ func messageDetails(m *session.Message, sep string) string {
 		s += " (incomplete)"
 	}
 	return s
+}
+
+// summaryLines are a message's summary as the width allows: on one line
+// after head and sep, or, in a narrow terminal, head and then a line per field
+// under it, after prefix ("C:     "), so From and Subject stay in view.
+func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix string) []string {
+	if !o.Narrow {
+		return []string{head + messageDetails(m, sep)}
+	}
+	lines := []string{head + messageState(m)}
+	for _, f := range messageFields(m) {
+		lines = append(lines, prefix+f)
+	}
+	return lines
 }
 
 // Summary writes one line for the session.

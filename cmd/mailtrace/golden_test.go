@@ -63,9 +63,14 @@ func TestGolden(t *testing.T) {
 			runs = append(runs, run{path, v.ext, v.args})
 		}
 	}
-	// At the lab terminal's width: lines broken, the statistics turned.
+	// At the lab terminal's width every text view (--ladder and --compare
+	// are drawn in 80 columns whatever the width): lines broken between
+	// words, message fields on lines of their own, the statistics turned;
+	// and at 200, a wide terminal's.
 	for _, path := range samples(t) {
-		runs = append(runs, run{path, "w80.txt", []string{"--width", "80"}}, run{path, "stats-w80.txt", []string{"--stats", "--width", "80"}})
+		runs = append(runs, run{path, "w80.txt", []string{"--width", "80"}}, run{path, "stats-w80.txt", []string{"--stats", "--width", "80"}},
+			run{path, "summary-w80.txt", []string{"--summary", "--width", "80"}}, run{path, "full-w80.txt", []string{"--full", "--width", "80"}},
+			run{path, "follow-w80.txt", []string{"--follow", "--width", "80"}}, run{path, "w200.txt", []string{"--width", "200"}})
 	}
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {

@@ -220,7 +220,9 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 // Text views write to term, which escapes whatever came from the capture;
 // JSON views to w.
 func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool, order []session.Protocol) sink.Sink {
-	text := render.TextOptions{Color: color, Full: o.full}
+	// Below 120 columns a message summary's fields go on lines of their
+	// own: From and Subject, the lab's evidence, stay in view.
+	text := render.TextOptions{Color: color, Full: o.full, Narrow: o.width > 0 && o.width < 120}
 	if o.explain {
 		text.Explain, text.Lang = explain.NewCatalog(), o.language
 	}
