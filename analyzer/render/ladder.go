@@ -22,7 +22,7 @@ const LadderWidth = 80
 // which is what the text timeline can only label.
 func Ladder(w io.Writer, s *session.Session, color bool) {
 	p := painter{color}
-	Header(w, s, color)
+	Header(w, s, TextOptions{Color: color})
 	const timeCol = 11 // "%9.3f  "
 	inner := LadderWidth - timeCol - 2
 	half := (LadderWidth-timeCol)/2 - 1

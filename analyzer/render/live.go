@@ -79,7 +79,7 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 		}
 	}
 	if s.Encrypted != nil {
-		for _, l := range tlsLines(s, p) {
+		for _, l := range tlsLines(s, p, "") {
 			fmt.Fprintf(w, "%s %s\n", prefix, l)
 		}
 	}
@@ -87,7 +87,7 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "note: "+Escape(n)))
 	}
 	for _, a := range s.Auth {
-		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a))
+		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, ""))
 	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f)))

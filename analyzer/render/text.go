@@ -33,10 +33,10 @@ func (p painter) paint(col, s string) string {
 	return col + s + colReset
 }
 
-// Header writes the one-line description of a session.
-func Header(w io.Writer, s *session.Session, color bool) {
-	p := painter{color}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("Session %d  %s  %s -> %s", s.ID, strings.ToUpper(string(s.Protocol)), s.Client, s.Server)))
+// Header writes the description of a session, its headings in o.Lang.
+func Header(w io.Writer, s *session.Session, o TextOptions) {
+	p := painter{o.Color}
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s %d  %s  %s -> %s", explain.Say("ui.session", o.Lang), s.ID, strings.ToUpper(string(s.Protocol)), s.Client, s.Server)))
 	extra := ""
 	if s.TLS != session.TLSNone {
 		extra += "  tls=" + s.TLS
@@ -50,7 +50,7 @@ func Header(w io.Writer, s *session.Session, color bool) {
 	if s.Tunnel != "" {
 		extra += "  via " + Escape(s.Tunnel)
 	}
-	fmt.Fprintf(w, "  start %s  duration %s  client %d B  server %d B  %s%s\n",
+	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, s.State, extra)
 	if s.MXLookup != nil {
 		fmt.Fprintln(w, mxLine(s.MXLookup))
@@ -70,7 +70,7 @@ type event struct {
 // they crossed the wire, then its authentications, messages and anomalies.
 func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	p := painter{o.Color}
-	Header(w, s, o.Color)
+	Header(w, s, o)
 	var evs []event
 	add := func(t time.Time, lines ...string) {
 		evs = append(evs, event{t: t, order: len(evs), lines: lines})
@@ -97,7 +97,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		add(g.Time, p.paint(colWarn, fmt.Sprintf("!! gap: %d bytes lost %s", g.Bytes, g.Dir)))
 	}
 	if s.Encrypted != nil {
-		add(s.Encrypted.Since, tlsLines(s, p)...)
+		add(s.Encrypted.Since, tlsLines(s, p, o.Lang)...)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t.Before(evs[j].t) })
 	for _, ev := range evs {
@@ -110,7 +110,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, "note: "+Escape(n)))
 	}
 	for _, a := range s.Auth {
-		fmt.Fprintf(w, "  %s\n", authLine(a))
+		fmt.Fprintf(w, "  %s\n", authLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f)))
@@ -131,10 +131,10 @@ func findingLine(f session.Finding) string {
 	return fmt.Sprintf("finding [%s] %s: %s", f.Severity, f.Kind, Escape(f.Text))
 }
 
-func authLine(a *session.Auth) string {
-	res := "result unknown"
+func authLine(a *session.Auth, l explain.Lang) string {
+	res := explain.Say("ui.auth.unknown", l)
 	if a.Success != nil {
-		res = map[bool]string{true: "succeeded", false: "failed"}[*a.Success]
+		res = explain.Say(map[bool]string{true: "ui.auth.ok", false: "ui.auth.failed"}[*a.Success], l)
 	}
 	line := fmt.Sprintf("auth %s user=%q", Escape(a.Mechanism), Escape(a.Username))
 	if a.Password != "" {
@@ -279,7 +279,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				for j := i; j < len(r.Lines) && fold(j); j++ {
 					n++
 				}
-				out = append(out, timedLine{t, p.paint(colServer, fmt.Sprintf("S: … %d more lines (--full shows them)", n))})
+				out = append(out, timedLine{t, p.paint(colServer, "S: "+fmt.Sprintf(explain.Say("ui.fold", o.Lang), n))})
 			}
 			continue
 		}
@@ -460,7 +460,7 @@ func dirIndent(d session.Dir) string {
 // Control characters are escaped line by line.
 func Follow(w io.Writer, s *session.Session, raw []session.Chunk, color bool) {
 	p := painter{color}
-	Header(w, s, color)
+	Header(w, s, TextOptions{Color: color})
 	var run []byte
 	dir := session.FromClient
 	tls := newTLSCut(s)

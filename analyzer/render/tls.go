@@ -4,23 +4,24 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // tlsLines say where a session went encrypted, and how much crossed
 // unread; the hint is for the lab, where a student who sees the timeline
 // stop wants to know why and what to change.
-func tlsLines(s *session.Session, p painter) []string {
+func tlsLines(s *session.Session, p painter, l explain.Lang) []string {
 	e := s.Encrypted
-	lines := []string{p.paint(colWarn, fmt.Sprintf("── TLS from here: %d B client, %d B server, not readable ──", e.BytesClient, e.BytesServer))}
+	lines := []string{p.paint(colWarn, fmt.Sprintf(explain.Say("ui.tls.from", l), e.BytesClient, e.BytesServer))}
 	if v := handshakeSummary(e); v != "" {
-		lines = append(lines, "   "+v)
+		lines = append(lines, "   "+explain.Say("ui.tls.handshake", l)+v)
 	}
-	hint := "   (turn off SSL/TLS in the mail client to see the protocol)"
+	hint := "ui.tls.hint.implicit"
 	if s.TLS == session.TLSStart {
-		hint = "   (turn off STARTTLS in the mail client to see the rest)"
+		hint = "ui.tls.hint.start"
 	}
-	return append(lines, hint)
+	return append(lines, "   "+explain.Say(hint, l))
 }
 
 // handshakeSummary names the handshake messages seen, in order, and the
@@ -39,7 +40,7 @@ func handshakeSummary(e *session.Encrypted) string {
 	if len(names) == 0 {
 		return ""
 	}
-	s := "handshake: " + strings.Join(names, ", ")
+	s := strings.Join(names, ", ")
 	switch {
 	case alerts == 1:
 		s += "; 1 alert"
@@ -47,10 +48,10 @@ func handshakeSummary(e *session.Encrypted) string {
 		s += fmt.Sprintf("; %d alerts", alerts)
 	}
 	// Kept within the 80 columns the timeline's indent leaves.
-	const max = 64
+	const max = 53
 	for len(s) > max && len(names) > 1 {
 		names = names[:len(names)-1]
-		s = "handshake: " + strings.Join(names, ", ") + ", …"
+		s = strings.Join(names, ", ") + ", …"
 	}
 	return s
 }

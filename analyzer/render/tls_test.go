@@ -65,7 +65,7 @@ func TestTLSLines(t *testing.T) {
 			{Type: "handshake", Handshake: "ClientHello"}, {Type: "handshake", Handshake: "ServerHello"},
 			{Type: "handshake", Handshake: "encrypted"}, {Type: "alert"},
 		}}}
-	got := strings.Join(tlsLines(s, painter{}), "\n")
+	got := strings.Join(tlsLines(s, painter{}, ""), "\n")
 	want := "── TLS from here: 2313 B client, 4100 B server, not readable ──\n" +
 		"   handshake: ClientHello, ServerHello; 1 alert\n" +
 		"   (turn off STARTTLS in the mail client to see the rest)"

@@ -72,6 +72,8 @@ func TestGolden(t *testing.T) {
 			run{path, "summary-w80.txt", []string{"--summary", "--width", "80"}}, run{path, "full-w80.txt", []string{"--full", "--width", "80"}},
 			run{path, "follow-w80.txt", []string{"--follow", "--width", "80"}}, run{path, "w200.txt", []string{"--width", "200"}})
 	}
+	// Headings in Spanish without explanations: TLS, a folded reply.
+	runs = append(runs, run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "lang-es.txt", []string{"--lang", "es"}})
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
@@ -169,6 +171,8 @@ func TestLabViewsFit80Columns(t *testing.T) {
 // TestMain keeps the outputs the tests compare from depending on the
 // terminal the tests run in.
 func TestMain(m *testing.M) {
-	os.Unsetenv("COLUMNS")
+	for _, v := range []string{"COLUMNS", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		os.Unsetenv(v)
+	}
 	os.Exit(m.Run())
 }

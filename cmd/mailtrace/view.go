@@ -78,7 +78,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.IntVar(&o.width, "width", 0, "break text lines at `COLUMNS` (default: $COLUMNS, else the terminal's; lines are kept whole when writing to a file or pipe)")
 	f.BoolVar(&o.explain, "explain", false, "explain under each command and reply what it means, with its RFC section")
-	f.StringVar(&o.lang, "lang", "", "language of the explanations: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
+	f.StringVar(&o.lang, "lang", "", "language of the explanations and the timeline's headings: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
@@ -222,9 +222,9 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool, order []session.Protocol) sink.Sink {
 	// Below 120 columns a message summary's fields go on lines of their
 	// own: From and Subject, the lab's evidence, stay in view.
-	text := render.TextOptions{Color: color, Full: o.full, Narrow: o.width > 0 && o.width < 120}
+	text := render.TextOptions{Color: color, Full: o.full, Narrow: o.width > 0 && o.width < 120, Lang: o.language}
 	if o.explain {
-		text.Explain, text.Lang = explain.NewCatalog(), o.language
+		text.Explain = explain.NewCatalog()
 	}
 	// Journeys need every session, and see them first.
 	j := journey.New()
