@@ -4,16 +4,16 @@ package explain
 // explanations.
 func uiCatalog() map[string]Text {
 	return map[string]Text{
-		"ui.session":          {"", "Session", "Sesión"},
-		"ui.header":           {"", "  start %s  duration %s  client %d B  server %d B  %s%s", "  inicio %s  duración %s  cliente %d B  servidor %d B  %s%s"},
-		"ui.tls.from":         {"", "── TLS from here: %d B client, %d B server, not readable ──", "── TLS desde aquí: %d B del cliente, %d B del servidor, ilegibles ──"},
-		"ui.tls.handshake":    {"", "handshake: ", "negociación: "},
-		"ui.tls.hint.start":   {"", "(turn off STARTTLS in the mail client to see the rest)", "(desactive STARTTLS en el cliente de correo para ver el resto)"},
+		"ui.session":           {"", "Session", "Sesión"},
+		"ui.header":            {"", "  start %s  duration %s  client %d B  server %d B  %s%s", "  inicio %s  duración %s  cliente %d B  servidor %d B  %s%s"},
+		"ui.tls.from":          {"", "── TLS from here: %d B client, %d B server, not readable ──", "── TLS desde aquí: %d B del cliente, %d B del servidor, ilegibles ──"},
+		"ui.tls.handshake":     {"", "handshake: ", "negociación: "},
+		"ui.tls.hint.start":    {"", "(turn off STARTTLS in the mail client to see the rest)", "(desactive STARTTLS en el cliente de correo para ver el resto)"},
 		"ui.tls.hint.implicit": {"", "(turn off SSL/TLS in the mail client to see the protocol)", "(desactive SSL/TLS en el cliente de correo para ver el protocolo)"},
-		"ui.fold":             {"", "… %d more lines (--full shows them)", "… %d líneas más (--full las muestra)"},
-		"ui.auth.ok":          {"", "succeeded", "aceptada"},
-		"ui.auth.failed":      {"", "failed", "rechazada"},
-		"ui.auth.unknown":     {"", "result unknown", "resultado desconocido"},
+		"ui.fold":              {"", "… %d more lines (--full shows them)", "… %d líneas más (--full las muestra)"},
+		"ui.auth.ok":           {"", "succeeded", "aceptada"},
+		"ui.auth.failed":       {"", "failed", "rechazada"},
+		"ui.auth.unknown":      {"", "result unknown", "resultado desconocido"},
 		"ui.legend": {"", "Legend: C: is what the client (the mail program) sends, S: what the server answers; ↳ explains the line above.",
 			"Leyenda: C: es lo que envía el cliente (el programa de correo), S: lo que responde el servidor; ↳ explica la línea de arriba."},
 	}
