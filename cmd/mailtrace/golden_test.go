@@ -66,11 +66,13 @@ func TestGolden(t *testing.T) {
 	// At the lab terminal's width every text view (--ladder and --compare
 	// are drawn in 80 columns whatever the width): lines broken between
 	// words, message fields on lines of their own, the statistics turned;
-	// and at 200, a wide terminal's.
+	// and every text view at 200, a wide terminal's.
 	for _, path := range samples(t) {
 		runs = append(runs, run{path, "w80.txt", []string{"--width", "80"}}, run{path, "stats-w80.txt", []string{"--stats", "--width", "80"}},
 			run{path, "summary-w80.txt", []string{"--summary", "--width", "80"}}, run{path, "full-w80.txt", []string{"--full", "--width", "80"}},
-			run{path, "follow-w80.txt", []string{"--follow", "--width", "80"}}, run{path, "w200.txt", []string{"--width", "200"}})
+			run{path, "follow-w80.txt", []string{"--follow", "--width", "80"}}, run{path, "w200.txt", []string{"--width", "200"}},
+			run{path, "stats-w200.txt", []string{"--stats", "--width", "200"}}, run{path, "summary-w200.txt", []string{"--summary", "--width", "200"}},
+			run{path, "full-w200.txt", []string{"--full", "--width", "200"}}, run{path, "follow-w200.txt", []string{"--follow", "--width", "200"}})
 	}
 	// Headings in Spanish without explanations: TLS, a folded reply.
 	runs = append(runs, run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "lang-es.txt", []string{"--lang", "es"}})
