@@ -72,7 +72,7 @@ func TestRegisteredProtocol(t *testing.T) {
 	opts.Protocols.Register(echoSpec())
 	var doc, tables bytes.Buffer
 	names := opts.Protocols.Names()
-	out := sink.Multi(view.JSON(&doc, names, nil), view.Stats(&tables, names, 0))
+	out := sink.Multi(view.JSON(&doc, names, nil), view.Stats(&tables, names, 0, ""))
 	rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(opts, out), nil)
 	st, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}})
 	if err != nil {

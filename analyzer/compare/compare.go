@@ -5,11 +5,12 @@
 package compare
 
 import (
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -177,36 +178,29 @@ func (c *Collector) Report() Report {
 			rep.Protocols = append(rep.Protocols, t)
 		}
 	}
-	rep.Notes = notes(rep.Protocols)
+	rep.Notes = Notes(rep.Protocols, explain.English)
 	return rep
 }
 
-// notes say in words what the figures show and what a protocol had no
-// command for.
-func notes(ps []Protocol) []string {
+// Notes say in words, in l, what the figures show and what a protocol
+// had no command for.
+func Notes(ps []Protocol, l explain.Lang) []string {
 	var out []string
 	for _, p := range ps {
 		switch p.Protocol {
 		case pop3:
-			out = append(out, "POP3 has no command to mark a message read or to file it in a folder (RFC 1939): what one client read, another sees as new; DELE is the only change it makes on the server.")
+			out = append(out, explain.Say("ui.compare.pop3", l))
 			if p.Again > 0 {
-				out = append(out, "POP3 downloaded "+count(p.Again, "message")+" a session before had already downloaded: the server keeps no note of what a client has.")
+				out = append(out, fmt.Sprintf(explain.Say("ui.compare.pop3.again", l), p.Again))
 			}
 		case imap:
-			out = append(out, "IMAP keeps flags and folders on the server (RFC 9051): a body fetched without PEEK is marked \\Seen, STORE changes flags, CREATE/RENAME/DELETE change folders, and every client sees the change.")
+			out = append(out, explain.Say("ui.compare.imap", l))
 			if p.Idle > 0 {
-				out = append(out, "IMAP IDLE held the connection open "+p.Idle.Round(time.Millisecond).String()+" to hear of new mail at once (RFC 2177): a connection and a server process for each waiting client.")
+				out = append(out, fmt.Sprintf(explain.Say("ui.compare.imap.idle", l), p.Idle.Round(time.Millisecond)))
 			}
 		}
 	}
 	return out
-}
-
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // ChangeNames lists a session's changes in a stable order.

@@ -7,19 +7,24 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/compare"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 )
 
 // Compare writes POP3 and IMAP side by side, in 80 columns: a row per
 // session and one per protocol, what each changed on the server, and the
 // sentences that say what the figures cannot. Nothing is written when
 // the capture has neither.
-func Compare(w io.Writer, r compare.Report) {
+func Compare(w io.Writer, r compare.Report, l explain.Lang) {
 	if len(r.Sessions) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nPOP3 and IMAP compared: what each session cost and changed on the server")
+	fmt.Fprintln(w, "\n"+explain.Say("ui.compare.title", l))
 	const head = "%5s  %-5s %6s %9s %9s %9s %9s %5s %6s\n"
-	fmt.Fprintf(w, head, "#", "proto", "trips", "client B", "server B", "open", "idle", "msgs", "again")
+	var cols []any
+	for _, c := range strings.Split(explain.Say("ui.compare.head", l), "|") {
+		cols = append(cols, c)
+	}
+	fmt.Fprintf(w, head, cols...)
 	row := func(id string, s compare.Session) {
 		fmt.Fprintf(w, head, id, strings.ToUpper(string(s.Protocol)), fmt.Sprint(s.RoundTrips), fmt.Sprint(s.BytesClient),
 			fmt.Sprint(s.BytesServer), seconds(s.Open), seconds(s.Idle), fmt.Sprint(s.Downloaded), fmt.Sprint(s.Again))
@@ -28,7 +33,7 @@ func Compare(w io.Writer, r compare.Report) {
 			for _, name := range compare.ChangeNames(s.Changes) {
 				cs = append(cs, fmt.Sprintf("%s ×%d", name, s.Changes[name]))
 			}
-			for _, l := range wrapWords("changed on the server: "+strings.Join(cs, ", "), LadderWidth-9) {
+			for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LadderWidth-9) {
 				fmt.Fprintln(w, "         "+l)
 			}
 		}
@@ -37,9 +42,9 @@ func Compare(w io.Writer, r compare.Report) {
 		row(fmt.Sprint(s.ID), s)
 	}
 	for _, p := range r.Protocols {
-		row("all", p.Session)
+		row(explain.Say("ui.compare.all", l), p.Session)
 	}
-	for _, n := range r.Notes {
+	for _, n := range compare.Notes(r.Protocols, l) {
 		fmt.Fprintln(w)
 		for _, l := range wrapWords(n, LadderWidth-2) {
 			fmt.Fprintln(w, "  "+l)

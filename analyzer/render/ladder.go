@@ -20,9 +20,9 @@ const LadderWidth = 80
 // order they crossed, with their times. Where commands are pipelined or
 // typed ahead the arrows of several commands come before their replies',
 // which is what the text timeline can only label.
-func Ladder(w io.Writer, s *session.Session, color bool) {
-	p := painter{color}
-	Header(w, s, TextOptions{Color: color})
+func Ladder(w io.Writer, s *session.Session, o TextOptions) {
+	p := painter{o.Color}
+	Header(w, s, o)
 	const timeCol = 11 // "%9.3f  "
 	inner := LadderWidth - timeCol - 2
 	half := (LadderWidth-timeCol)/2 - 1

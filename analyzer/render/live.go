@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -18,14 +19,14 @@ func livePrefix(s *session.Session) string {
 }
 
 // LiveStart announces a session.
-func LiveStart(w io.Writer, s *session.Session, color bool) {
-	p := painter{color}
+func LiveStart(w io.Writer, s *session.Session, o TextOptions) {
+	p := painter{o.Color}
 	extra := ""
 	if s.TLS == session.TLSImplicit {
 		extra = " (TLS)"
 	}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s %s -> %s  started %s%s", livePrefix(s), s.Client, s.Server,
-		s.Start.Local().Format("15:04:05.000"), extra)))
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s %s -> %s  %s%s", livePrefix(s), s.Client, s.Server,
+		fmt.Sprintf(explain.Say("ui.live.started", o.Lang), s.Start.Local().Format("15:04:05.000")), extra)))
 }
 
 // LiveExchange shows exchange e of s, whose reply just completed; shown,
@@ -68,8 +69,8 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip 
 
 // LiveEnd closes a session: how it ended, and its authentications and
 // anomalies.
-func LiveEnd(w io.Writer, s *session.Session, color bool) {
-	p := painter{color}
+func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
+	p := painter{o.Color}
 	prefix := livePrefix(s)
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Response == nil {
@@ -79,7 +80,7 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 		}
 	}
 	if s.Encrypted != nil {
-		for _, l := range tlsLines(s, p, "") {
+		for _, l := range tlsLines(s, p, o.Lang) {
 			fmt.Fprintf(w, "%s %s\n", prefix, l)
 		}
 	}
@@ -87,7 +88,7 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "note: "+Escape(n)))
 	}
 	for _, a := range s.Auth {
-		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, ""))
+		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f)))
@@ -98,7 +99,7 @@ func LiveEnd(w io.Writer, s *session.Session, color bool) {
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf("gap: %d bytes lost %s", g.Bytes, g.Dir)))
 	}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s ended: %s after %s, client %d B, server %d B", prefix, s.State,
+	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), s.State,
 		duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
 }
 

@@ -12,25 +12,24 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
 // Stats writes the statistics as tables; width, when not 0, is the
 // terminal's, and a table wider turns: protocols as columns, measures as
 // rows.
-func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int) error {
-	fmt.Fprintf(w, "Capture: %d file(s), %d packets, %d bytes, %d TCP packets, %d TCP connections",
-		c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
+func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int, l explain.Lang) error {
+	fmt.Fprintf(w, explain.Say("ui.capture", l), c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
 	if c.Malformed > 0 || c.UnknownLink > 0 {
-		fmt.Fprintf(w, ", %d malformed, %d of unknown link type", c.Malformed, c.UnknownLink)
+		fmt.Fprintf(w, explain.Say("ui.capture.bad", l), c.Malformed, c.UnknownLink)
 	}
 	fmt.Fprintln(w)
 	if len(protos) == 0 {
-		fmt.Fprintln(w, "No mail sessions found.")
+		fmt.Fprintln(w, explain.Say("ui.nosessions", l))
 		return nil
 	}
-	header := []any{"Protocol", "Sessions", "Implicit TLS", "STARTTLS", "Bytes C->S", "Bytes S->C",
-		"Auth OK", "Auth failed", "Messages", "Message bytes", "Gaps", "Anomalies"}
+	header := heading("ui.stats.head", l)
 	var rows [][]any
 	for _, p := range protos {
 		rows = append(rows, []any{strings.ToUpper(string(p.Protocol)), p.Sessions, p.TLSImplicit, p.StartTLS, p.BytesClient, p.BytesServer,
@@ -39,15 +38,15 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int) err
 	if err := fitTable(w, header, rows, width); err != nil {
 		return err
 	}
-	if err := findingsTable(w, protos); err != nil {
+	if err := findingsTable(w, protos, l); err != nil {
 		return err
 	}
 	for _, p := range protos {
 		name := strings.ToUpper(string(p.Protocol))
 		if len(p.Commands) > 0 {
-			fmt.Fprintf(w, "\n%s commands\n", name)
+			fmt.Fprintf(w, "\n"+explain.Say("ui.stats.commands", l)+"\n", name)
 			t := newTable(w)
-			t.Header("Command", "Count", "Latency median (ms)", "Latency p95 (ms)")
+			t.Header(heading("ui.stats.commands.head", l)...)
 			lat := map[string]stats.Latency{}
 			for _, l := range p.Latency {
 				lat[l.Verb] = l
@@ -66,9 +65,9 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int) err
 			}
 		}
 		if len(p.Replies) > 0 {
-			fmt.Fprintf(w, "\n%s replies\n", name)
+			fmt.Fprintf(w, "\n"+explain.Say("ui.stats.replies", l)+"\n", name)
 			t := newTable(w)
-			t.Header("Status", "Count")
+			t.Header(heading("ui.stats.replies.head", l)...)
 			for _, v := range sortedKeys(p.Replies) {
 				label := v
 				if label == "" {
@@ -87,7 +86,7 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int) err
 }
 
 // findingsTable counts the findings of each kind per protocol.
-func findingsTable(w io.Writer, protos []stats.Protocol) error {
+func findingsTable(w io.Writer, protos []stats.Protocol, l explain.Lang) error {
 	any := false
 	for _, p := range protos {
 		any = any || len(p.Findings) > 0
@@ -95,9 +94,9 @@ func findingsTable(w io.Writer, protos []stats.Protocol) error {
 	if !any {
 		return nil
 	}
-	fmt.Fprintf(w, "\nFindings\n")
+	fmt.Fprintf(w, "\n%s\n", explain.Say("ui.stats.findings", l))
 	t := newTable(w)
-	t.Header("Protocol", "Finding", "Count")
+	t.Header(heading("ui.stats.findings.head", l)...)
 	for _, p := range protos {
 		for _, k := range sortedKeys(p.Findings) {
 			if err := t.Append(strings.ToUpper(string(p.Protocol)), k, p.Findings[k]); err != nil {
@@ -106,6 +105,16 @@ func findingsTable(w io.Writer, protos []stats.Protocol) error {
 		}
 	}
 	return t.Render()
+}
+
+// heading is a table's column names in l, from the catalog's
+// "|"-separated list.
+func heading(key string, l explain.Lang) []any {
+	var out []any
+	for _, c := range strings.Split(explain.Say(key, l), "|") {
+		out = append(out, c)
+	}
+	return out
 }
 
 func ms(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }

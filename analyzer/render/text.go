@@ -458,9 +458,9 @@ func dirIndent(d session.Dir) string {
 // server data indented, lost bytes marked. Consecutive chunks of one
 // direction are joined, so a line split over two segments shows as one.
 // Control characters are escaped line by line.
-func Follow(w io.Writer, s *session.Session, raw []session.Chunk, color bool) {
-	p := painter{color}
-	Header(w, s, TextOptions{Color: color})
+func Follow(w io.Writer, s *session.Session, raw []session.Chunk, o TextOptions) {
+	p := painter{o.Color}
+	Header(w, s, o)
 	var run []byte
 	dir := session.FromClient
 	tls := newTLSCut(s)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer/compare"
 	"github.com/mailtrace/mailtrace/analyzer/dns"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -50,13 +51,14 @@ func (v *timeline) CaptureFinished(stats.Capture) error {
 // LiveFollow writes each session's raw conversation as it crosses, a
 // line as soon as it is complete, each with the session's number; TLS is
 // counted, not shown.
-func LiveFollow(w io.Writer, color bool) sink.Sink {
-	return &liveFollow{w: w, color: color, open: map[*session.Session]*rawState{}}
+func LiveFollow(w io.Writer, o render.TextOptions) sink.Sink {
+	return &liveFollow{w: w, o: o, color: o.Color, open: map[*session.Session]*rawState{}}
 }
 
 type liveFollow struct {
 	sink.Nop
 	w     io.Writer
+	o     render.TextOptions
 	color bool
 	open  map[*session.Session]*rawState
 }
@@ -69,7 +71,7 @@ type rawState struct {
 }
 
 func (v *liveFollow) SessionStarted(s *session.Session) {
-	render.LiveStart(v.w, s, v.color)
+	render.LiveStart(v.w, s, v.o)
 	v.open[s] = &rawState{}
 }
 
@@ -125,7 +127,7 @@ func (v *liveFollow) SessionEnded(s *session.Session) {
 		v.flush(s, st, session.FromServer)
 	}
 	delete(v.open, s)
-	render.LiveEnd(v.w, s, v.color)
+	render.LiveEnd(v.w, s, v.o)
 }
 
 // tlsFrom is where TLS began in direction d of s, -1 if it did not.
@@ -143,8 +145,8 @@ func tlsFrom(s *session.Session, d session.Dir) int64 {
 // Compare sets POP3 and IMAP side by side when the capture is finished;
 // alone says so when the capture has neither, where the comparison is
 // the whole output and not a section of the statistics.
-func Compare(w io.Writer, alone bool) sink.Sink {
-	return &comparison{w: w, c: compare.New(), alone: alone}
+func Compare(w io.Writer, alone bool, l explain.Lang) sink.Sink {
+	return &comparison{w: w, c: compare.New(), alone: alone, lang: l}
 }
 
 type comparison struct {
@@ -152,6 +154,7 @@ type comparison struct {
 	w     io.Writer
 	c     *compare.Collector
 	alone bool
+	lang  explain.Lang
 }
 
 func (v *comparison) SessionEnded(s *session.Session) { v.c.Add(s) }
@@ -159,23 +162,23 @@ func (v *comparison) SessionEnded(s *session.Session) { v.c.Add(s) }
 func (v *comparison) CaptureFinished(stats.Capture) error {
 	r := v.c.Report()
 	if len(r.Sessions) == 0 && v.alone {
-		_, err := fmt.Fprintln(v.w, "No POP3 or IMAP sessions to compare.")
+		_, err := fmt.Fprintln(v.w, explain.Say("ui.compare.none", v.lang))
 		return err
 	}
-	render.Compare(v.w, r)
+	render.Compare(v.w, r, v.lang)
 	return nil
 }
 
 // Ladder draws each session as a sequence diagram as it ends.
-func Ladder(w io.Writer, color bool) sink.Sink { return ladder{w: w, color: color} }
+func Ladder(w io.Writer, o render.TextOptions) sink.Sink { return ladder{w: w, o: o} }
 
 type ladder struct {
 	sink.Nop
-	w     io.Writer
-	color bool
+	w io.Writer
+	o render.TextOptions
 }
 
-func (v ladder) SessionEnded(s *session.Session) { render.Ladder(v.w, s, v.color) }
+func (v ladder) SessionEnded(s *session.Session) { render.Ladder(v.w, s, v.o) }
 
 // Summary writes one line per session as it ends, and a blank line after
 // the last.
@@ -195,15 +198,15 @@ func (v summary) CaptureFinished(stats.Capture) error {
 
 // Follow writes each session's raw bytes as it ends, keeping them until
 // then.
-func Follow(w io.Writer, color bool) sink.Sink {
-	return &follow{w: w, color: color, raw: map[*session.Session][]session.Chunk{}}
+func Follow(w io.Writer, o render.TextOptions) sink.Sink {
+	return &follow{w: w, o: o, raw: map[*session.Session][]session.Chunk{}}
 }
 
 type follow struct {
 	sink.Nop
-	w     io.Writer
-	color bool
-	raw   map[*session.Session][]session.Chunk
+	w   io.Writer
+	o   render.TextOptions
+	raw map[*session.Session][]session.Chunk
 }
 
 func (v *follow) Raw(s *session.Session, c session.Chunk) {
@@ -212,7 +215,7 @@ func (v *follow) Raw(s *session.Session, c session.Chunk) {
 }
 
 func (v *follow) SessionEnded(s *session.Session) {
-	render.Follow(v.w, s, v.raw[s], v.color)
+	render.Follow(v.w, s, v.raw[s], v.o)
 	delete(v.raw, s)
 }
 
@@ -229,17 +232,18 @@ func (v *counter) SessionEnded(s *session.Session) { v.c.Add(s) }
 // Stats counts every session as it ends and writes the statistics tables
 // when the capture is finished; protocols are listed in order.
 // Tables wider than width, when not 0, turn to fit.
-func Stats(w io.Writer, order []session.Protocol, width int) sink.Sink {
-	return &statsTables{counter: counter{w: w, c: stats.New(order)}, width: width}
+func Stats(w io.Writer, order []session.Protocol, width int, l explain.Lang) sink.Sink {
+	return &statsTables{counter: counter{w: w, c: stats.New(order)}, width: width, lang: l}
 }
 
 type statsTables struct {
 	counter
 	width int
+	lang  explain.Lang
 }
 
 func (v *statsTables) CaptureFinished(c stats.Capture) error {
-	return render.Stats(v.w, c, v.c.Report(), v.width)
+	return render.Stats(v.w, c, v.c.Report(), v.width, v.lang)
 }
 
 // JSON writes one document: each session as it ends (in the order its
@@ -345,7 +349,7 @@ func (v *live) SessionStarted(s *session.Session) {
 		render.Legend(v.w, v.o)
 		v.legend = true
 	}
-	render.LiveStart(v.w, s, v.o.Color)
+	render.LiveStart(v.w, s, v.o)
 }
 
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
@@ -373,7 +377,7 @@ func (v *live) Lookup(l *dns.Lookup) {
 
 func (v *live) SessionEnded(s *session.Session) {
 	delete(v.shown, s)
-	render.LiveEnd(v.w, s, v.o.Color)
+	render.LiveEnd(v.w, s, v.o)
 }
 
 func (v *live) CaptureFinished(stats.Capture) error {

@@ -174,7 +174,7 @@ func TestLiveSaysWhereTLSBegan(t *testing.T) {
 func TestLiveFollowShowsBytesAsTheyCross(t *testing.T) {
 	var sessions []*session.Session
 	var text bytes.Buffer
-	out := sink.Multi(view.LiveFollow(&text, false), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+	out := sink.Multi(view.LiveFollow(&text, render.TextOptions{}), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
 	rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), out), nil)
 	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/smtp-starttls.pcapng"}}); err != nil {
 		t.Fatal(err)

@@ -75,7 +75,9 @@ func TestGolden(t *testing.T) {
 			run{path, "full-w200.txt", []string{"--full", "--width", "200"}}, run{path, "follow-w200.txt", []string{"--follow", "--width", "200"}})
 	}
 	// Headings in Spanish without explanations: TLS, a folded reply.
-	runs = append(runs, run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "lang-es.txt", []string{"--lang", "es"}})
+	runs = append(runs, run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "lang-es.txt", []string{"--lang", "es"}},
+		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "compare-es.txt", []string{"--compare", "--lang", "es"}},
+		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "stats-w80-es.txt", []string{"--stats", "--width", "80", "--lang", "es"}})
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
@@ -109,13 +111,15 @@ func TestGolden(t *testing.T) {
 }
 
 // TestNoLineWiderThanTheWidth: at 80 and 200 columns, no line of any
-// text view, for every sample and public capture, is wider.
+// text view, in English or Spanish, for every sample and public capture,
+// is wider.
 func TestNoLineWiderThanTheWidth(t *testing.T) {
 	files := samples(t)
 	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
 	files = append(files, public...)
 	for _, width := range []string{"80", "200"} {
-		for _, view := range [][]string{nil, {"--stats"}, {"--summary"}, {"--full"}, {"--follow"}, {"--ladder"}, {"--compare"}, {"--journey"}, {"--explain"}} {
+		for _, view := range [][]string{nil, {"--stats"}, {"--summary"}, {"--full"}, {"--follow"}, {"--ladder"}, {"--compare"}, {"--journey"}, {"--explain"},
+			{"--lang", "es"}, {"--stats", "--lang", "es"}, {"--compare", "--lang", "es"}, {"--explain", "--lang", "es"}} {
 			args := append([]string{"read", "--color=never", "--width", width}, view...)
 			out, _, err := runCLI(t, nil, append(args, files...)...)
 			if err != nil {

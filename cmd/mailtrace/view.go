@@ -244,19 +244,21 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	w = term
 	// The statistics end with POP3 and IMAP compared, where the capture
 	// has them.
-	statistics := func() sink.Sink { return sink.Multi(view.Stats(w, order, o.width), view.Compare(w, false)) }
+	statistics := func() sink.Sink {
+		return sink.Multi(view.Stats(w, order, o.width, o.language), view.Compare(w, false, o.language))
+	}
 	switch {
 	case o.stats:
 		return statistics()
 	case o.compare:
-		return view.Compare(w, true)
+		return view.Compare(w, true, o.language)
 	case o.follow && live:
 		// Live, bytes show as they cross, not when the session ends.
-		return view.LiveFollow(w, color)
+		return view.LiveFollow(w, text)
 	case o.follow:
-		return byID(view.Follow(w, color))
+		return byID(view.Follow(w, text))
 	case o.ladder:
-		return byID(view.Ladder(w, color))
+		return byID(view.Ladder(w, text))
 	case o.summary:
 		return sink.Multi(byID(view.Summary(w)), statistics())
 	case live:
