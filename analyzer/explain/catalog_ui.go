@@ -46,7 +46,10 @@ func (c Catalog) Say(key string, l Lang) string { return Say(key, l) }
 // Say returns what the views say to the user, by key, in l; English
 // when l is not set.
 func Say(key string, l Lang) string {
-	t := uiCatalog()[key]
+	t, ok := uiCatalog()[key]
+	if !ok {
+		t = findingsCatalog()[key]
+	}
 	if l == Spanish {
 		return t.Es
 	}

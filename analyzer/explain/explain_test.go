@@ -19,12 +19,17 @@ import (
 // and names where the RFCs say it.
 func TestCatalogHasBothLanguages(t *testing.T) {
 	ref := regexp.MustCompile(`^RFC \d+( §\d+(\.\d+)*)?$`)
+	verb := regexp.MustCompile(`%[a-z]`)
 	for key, text := range explain.NewCatalog() {
 		if text.En == "" || text.Es == "" || text.En == text.Es {
 			t.Errorf("%s: en %q, es %q", key, text.En, text.Es)
 		}
 		if strings.HasPrefix(key, "ui.") != (text.Ref == "") || text.Ref != "" && !ref.MatchString(text.Ref) {
 			t.Errorf("%s: reference %q", key, text.Ref)
+		}
+		// A format takes the same arguments in both languages.
+		if en, es := verb.FindAllString(text.En, -1), verb.FindAllString(text.Es, -1); !slices.Equal(en, es) {
+			t.Errorf("%s: verbs %v in English, %v in Spanish", key, en, es)
 		}
 	}
 }

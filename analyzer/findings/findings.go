@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -82,13 +83,17 @@ func (j *Judge) Session(s *session.Session) {
 		j.smtp(s)
 	}
 	if s.Detected == "content" {
-		add(s, NonstandardPort, Low, s.Start, "%s on port %s, which is not a mail port: recognized by its content",
+		add(s, NonstandardPort, Low, s.Start, "nonstandard-port",
 			strings.ToUpper(string(s.Protocol)), port(s.Server))
 	}
 }
 
-func add(s *session.Session, kind, severity string, t time.Time, format string, args ...any) {
-	s.Findings = append(s.Findings, session.Finding{Kind: kind, Severity: severity, Time: t, Text: fmt.Sprintf(format, args...)})
+// add records a finding whose text is the catalog's key, in English;
+// the finding keeps the key and arguments for views in other languages.
+func add(s *session.Session, kind, severity string, t time.Time, key string, args ...any) {
+	key = "ui.finding." + key
+	s.Findings = append(s.Findings, session.Finding{Kind: kind, Severity: severity, Time: t,
+		Text: fmt.Sprintf(explain.Say(key, explain.English), args...), Key: key, Args: args})
 }
 
 // credentials: what authenticated in clear. A password or token is
@@ -104,13 +109,13 @@ func credentials(s *session.Session) {
 		}
 		switch a.Mechanism {
 		case "CRAM-MD5", "APOP", "DIGEST-MD5":
-			add(s, CleartextCredentials, Medium, a.Time, "%s authentication of user %q crossed the network unencrypted: the digest can be attacked offline", a.Mechanism, a.Username)
+			add(s, CleartextCredentials, Medium, a.Time, "credentials.digest", a.Mechanism, a.Username)
 		default:
 			what := "password"
 			if a.Mechanism == "XOAUTH2" {
-				what = "access token"
+				what = "token"
 			}
-			add(s, CleartextCredentials, High, a.Time, "%s authentication sent user %q and the %s in clear: anyone on the path can read them", a.Mechanism, a.Username, what)
+			add(s, CleartextCredentials, High, a.Time, "credentials."+what, a.Mechanism, a.Username)
 		}
 	}
 }
@@ -120,14 +125,14 @@ func tlsNotUsed(s *session.Session) {
 	if s.TLS != session.TLSNone || !s.TLSOffered {
 		return
 	}
-	what, sev := "nothing else", Low
+	what, sev := "nothing", Low
 	switch {
 	case len(s.Auth) > 0:
 		what, sev = "credentials", Medium
 	case len(s.Messages) > 0:
 		what, sev = "messages", Medium
 	}
-	add(s, TLSNotUsed, sev, s.Start, "the server offered to encrypt (STARTTLS/STLS) and the session stayed in clear; %s crossed unencrypted", what)
+	add(s, TLSNotUsed, sev, s.Start, "tls-not-used."+what)
 }
 
 // authFailures counts failed authentications per client over sessions.
@@ -153,7 +158,7 @@ func (j *Judge) authFailures(s *session.Session) {
 	}
 	j.failures[ip] += failed
 	if n := j.failures[ip]; n >= j.opts.AuthFailures {
-		add(s, AuthFailures, Medium, last, "%d failed authentications from %s so far: password guessing?", n, ip)
+		add(s, AuthFailures, Medium, last, "auth-failures", n, ip)
 	}
 }
 
@@ -185,18 +190,18 @@ func (j *Judge) smtp(s *session.Session) {
 			}
 			if d := domainOf(rcpt); d != "" && len(ours) > 0 && !within(d, ours) && !authenticated {
 				if accepted {
-					add(s, RelayAttempt, High, c.Time, "mail to %q, outside %s, accepted without authentication: an open relay", rcpt, strings.Join(ours, ", "))
+					add(s, RelayAttempt, High, c.Time, "relay.accepted", rcpt, strings.Join(ours, ", "))
 				} else {
-					add(s, RelayAttempt, Low, c.Time, "mail to %q, outside %s, without authentication: a relay attempt, refused", rcpt, strings.Join(ours, ", "))
+					add(s, RelayAttempt, Low, c.Time, "relay.refused", rcpt, strings.Join(ours, ", "))
 				}
 			}
 		}
 	}
 	if probes > 0 {
-		add(s, RecipientEnumeration, Medium, probeTime, "%d VRFY/EXPN commands: asking the server which mailboxes exist", probes)
+		add(s, RecipientEnumeration, Medium, probeTime, "enumeration.vrfy", probes)
 	}
 	if refused >= j.opts.RefusedRecipients {
-		add(s, RecipientEnumeration, Medium, s.Start, "%d recipients refused in one session: guessing mailboxes?", refused)
+		add(s, RecipientEnumeration, Medium, s.Start, "enumeration.refused", refused)
 	}
 	for _, m := range s.Messages {
 		j.message(s, m, ours, authenticated)
@@ -208,18 +213,18 @@ func (j *Judge) message(s *session.Session, m *session.Message, ours []string, a
 	for _, f := range m.Flags {
 		switch f {
 		case "lone-dot-bare-lf":
-			add(s, SMTPSmuggling, High, m.Time, `a "." beside a bare LF inside DATA: a server that takes it for the end of the data reads what follows as new commands (SMTP smuggling)`)
+			add(s, SMTPSmuggling, High, m.Time, "smuggling.dot")
 		case "bare-lf":
-			add(s, SMTPSmuggling, Medium, m.Time, "lines ended by a bare LF inside DATA (RFC 5321 §2.3.8): servers read them differently, which SMTP smuggling plays on")
+			add(s, SMTPSmuggling, Medium, m.Time, "smuggling.lf")
 		}
 	}
 	from := headerAddr(m.From)
 	if from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom) {
-		add(s, FromMismatch, Medium, m.Time, "the header says the message is From: %q, the envelope's sender (MAIL FROM) is %q: what a reader sees is not who sent it", from, m.MailFrom)
+		add(s, FromMismatch, Medium, m.Time, "from-mismatch", from, m.MailFrom)
 	}
 	accepted := m.Accepted != nil && *m.Accepted
 	if d := domainOf(m.MailFrom); accepted && !authenticated && d != "" && within(d, ours) {
-		add(s, UnauthenticatedLocal, High, m.Time, "a message from %q, of the server's own domain, accepted without authentication: anyone can send as the domain's users", m.MailFrom)
+		add(s, UnauthenticatedLocal, High, m.Time, "unauthenticated-local", m.MailFrom)
 	}
 }
 

@@ -91,7 +91,7 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "anomaly: "+Escape(a.Text)))

@@ -113,7 +113,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", authLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f)))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
@@ -127,8 +127,18 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	fmt.Fprintln(w)
 }
 
-func findingLine(f session.Finding) string {
-	return fmt.Sprintf("finding [%s] %s: %s", f.Severity, f.Kind, Escape(f.Text))
+// findingLine says a finding in l: its text from the catalog with the
+// arguments it kept, or as recorded.
+func findingLine(f session.Finding, l explain.Lang) string {
+	text := f.Text
+	if l != explain.English && l != "" && f.Key != "" {
+		text = fmt.Sprintf(explain.Say(f.Key, l), f.Args...)
+	}
+	sev := explain.Say("ui.severity."+f.Severity, l)
+	if sev == "" {
+		sev = f.Severity
+	}
+	return fmt.Sprintf("%s [%s] %s: %s", explain.Say("ui.finding", l), sev, f.Kind, Escape(text))
 }
 
 func authLine(a *session.Auth, l explain.Lang) string {

@@ -282,7 +282,11 @@ type Finding struct {
 	Kind     string    `json:"kind"`
 	Severity string    `json:"severity"` // high, medium, low
 	Time     time.Time `json:"time"`
-	Text     string    `json:"text"`
+	Text     string    `json:"text"` // in English
+	// Key names the text in the catalogs (analyzer/explain) and Args are
+	// its arguments, for the views to say it in another language.
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
 }
 
 // Part is one leaf of a message's MIME structure.
