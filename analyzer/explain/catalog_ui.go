@@ -35,6 +35,8 @@ func uiCatalog() map[string]Text {
 		"ui.compare.none":        {"", "No POP3 or IMAP sessions to compare.", "No hay sesiones POP3 ni IMAP para comparar."},
 		"ui.live.started":        {"", "started %s", "empezó %s"},
 		"ui.live.ended":          {"", "ended: %s after %s, client %d B, server %d B", "terminó: %s tras %s, cliente %d B, servidor %d B"},
+		"ui.summary":             {"", "%4d  %-4s  %s -> %s  %s  %s  %d commands  %d auth  %d messages  %d gaps  tls=%s  %s", "%4d  %-4s  %s -> %s  %s  %s  %d comandos  %d autent.  %d mensajes  %d huecos  tls=%s  %s"},
+		"ui.ladder.tls":          {"", "TLS: %d B ▶, %d B ◀, not readable", "TLS: %d B ▶, %d B ◀, ilegibles"},
 		"ui.legend": {"", "Legend: C: is what the client (the mail program) sends, S: what the server answers; ↳ explains the line above.",
 			"Leyenda: C: es lo que envía el cliente (el programa de correo), S: lo que responde el servidor; ↳ explica la línea de arriba."},
 	}

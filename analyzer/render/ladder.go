@@ -9,6 +9,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -68,7 +69,7 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 		}
 	}
 	if e := s.Encrypted; e != nil {
-		text := fit(fmt.Sprintf("TLS: %d B ▶, %d B ◀, not readable", e.BytesClient, e.BytesServer), inner-2)
+		text := fit(fmt.Sprintf(explain.Say("ui.ladder.tls", o.Lang), e.BytesClient, e.BytesServer), inner-2)
 		pad := inner - width(text)
 		add(e.Since, p.paint(colWarn, "│"+strings.Repeat(" ", pad/2)+text+strings.Repeat(" ", pad-pad/2)+"│"))
 	}

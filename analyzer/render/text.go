@@ -443,14 +443,14 @@ func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix st
 }
 
 // Summary writes one line for the session.
-func Summary(w io.Writer, s *session.Session) {
+func Summary(w io.Writer, s *session.Session, l explain.Lang) {
 	cmds := 0
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Command.Kind == session.KindCommand {
 			cmds++
 		}
 	}
-	fmt.Fprintf(w, "%4d  %-4s  %s -> %s  %s  %s  %d commands  %d auth  %d messages  %d gaps  tls=%s  %s\n",
+	fmt.Fprintf(w, explain.Say("ui.summary", l)+"\n",
 		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, s.State)
 }

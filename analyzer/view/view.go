@@ -182,14 +182,15 @@ func (v ladder) SessionEnded(s *session.Session) { render.Ladder(v.w, s, v.o) }
 
 // Summary writes one line per session as it ends, and a blank line after
 // the last.
-func Summary(w io.Writer) sink.Sink { return summary{w: w} }
+func Summary(w io.Writer, l explain.Lang) sink.Sink { return summary{w: w, lang: l} }
 
 type summary struct {
 	sink.Nop
-	w io.Writer
+	w    io.Writer
+	lang explain.Lang
 }
 
-func (v summary) SessionEnded(s *session.Session) { render.Summary(v.w, s) }
+func (v summary) SessionEnded(s *session.Session) { render.Summary(v.w, s, v.lang) }
 
 func (v summary) CaptureFinished(stats.Capture) error {
 	_, err := fmt.Fprintln(v.w)

@@ -260,7 +260,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	case o.ladder:
 		return byID(view.Ladder(w, text))
 	case o.summary:
-		return sink.Multi(byID(view.Summary(w)), statistics())
+		return sink.Multi(byID(view.Summary(w, o.language)), statistics())
 	case live:
 		return sink.Multi(view.Live(w, text), statistics())
 	}
