@@ -184,3 +184,18 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// TestMessagesToTheUserInBothLanguages: what mailtrace says on standard
+// error follows --lang too.
+func TestMessagesToTheUserInBothLanguages(t *testing.T) {
+	sample := filepath.Join("..", "..", "samples", "smtp1.pcapng")
+	for lang, want := range map[string]string{
+		"en": "mailtrace: no session matches --session/--proto; the capture holds 1 sessions (numbered 1 to 1)\n",
+		"es": "mailtrace: ninguna sesión coincide con --session/--proto; la captura tiene 1 sesiones (numeradas de 1 a 1)\n",
+	} {
+		_, stderr, err := runCLI(t, nil, "read", "--lang", lang, "--session", "9", sample)
+		if err != nil || stderr != want {
+			t.Errorf("--lang %s: err %v, stderr %q, want %q", lang, err, stderr, want)
+		}
+	}
+}

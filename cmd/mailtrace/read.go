@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
@@ -54,7 +55,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 				return // finished: main cancels the context on its way out
 			default:
 			}
-			fmt.Fprintln(stderr, "mailtrace: interrupted: the output is incomplete")
+			fmt.Fprintln(stderr, explain.Say("ui.interrupted", out.lang))
 			os.Exit(130)
 		case <-done:
 		}
@@ -77,26 +78,26 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		return err
 	}
 	if st.Truncated > 0 {
-		fmt.Fprintf(stderr, "mailtrace: warning: %d packets were cut by the capture's snap length; their missing bytes show as gaps\n", st.Truncated)
+		fmt.Fprintf(stderr, explain.Say("ui.warn.truncated", out.lang)+"\n", st.Truncated)
 	}
 	if st.Evicted > 0 {
-		fmt.Fprintf(stderr, "mailtrace: warning: %d connections were given up to follow at most %d at once (--max-open)\n", st.Evicted, o.maxOpen)
+		fmt.Fprintf(stderr, explain.Say("ui.warn.evicted", out.lang)+"\n", st.Evicted, o.maxOpen)
 	}
 	if st.IPv6Fragments > 0 {
-		fmt.Fprintf(stderr, "mailtrace: warning: %d IPv6 fragments were not reassembled; the TCP data they carried shows as gaps\n", st.IPv6Fragments)
+		fmt.Fprintf(stderr, explain.Say("ui.warn.ipv6frag", out.lang)+"\n", st.IPv6Fragments)
 	}
 	if st.FutureTimes > 0 {
-		fmt.Fprintf(stderr, "mailtrace: warning: %d packets were stamped after the year 9999 and are read as stamped at its end\n", st.FutureTimes)
+		fmt.Fprintf(stderr, explain.Say("ui.warn.future", out.lang)+"\n", st.FutureTimes)
 	}
 	if st.UnknownLink > 0 {
-		fmt.Fprintf(stderr, "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped\n", st.UnknownLink)
+		fmt.Fprintf(stderr, explain.Say("ui.warn.unknownlink", out.lang)+"\n", st.UnknownLink)
 	}
 	err = out.finish(st)
 	if out.filtered && out.selected == 0 && out.sessions > 0 {
-		fmt.Fprintf(stderr, "mailtrace: no session matches --session/--proto; the capture holds %d sessions (numbered 1 to %d)\n", out.sessions, out.sessions)
+		fmt.Fprintf(stderr, explain.Say("ui.nomatch", out.lang)+"\n", out.sessions, out.sessions)
 	}
 	if out.extract != nil {
-		fmt.Fprintf(stderr, "mailtrace: %d messages saved under %s\n", out.extract.Saved(), render.Escape(o.extract))
+		fmt.Fprintf(stderr, explain.Say("ui.saved", out.lang)+"\n", out.extract.Saved(), render.Escape(o.extract))
 	}
 	return err
 }

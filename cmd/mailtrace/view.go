@@ -115,6 +115,7 @@ type output struct {
 	term     *render.Terminal // what the text views write through
 	buf      *bufio.Writer    // all output, flushed as sessions end
 	close    func() error
+	lang     explain.Lang // what --lang or the environment chose
 }
 
 // newOutput checks the options, opens the output and builds its sinks;
@@ -168,7 +169,7 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
 	}
-	out := &output{close: func() error { return nil }}
+	out := &output{close: func() error { return nil }, lang: o.language}
 	w := stdout
 	if o.output != "" {
 		f, err := os.Create(o.output)
