@@ -5,11 +5,11 @@ package analyzer
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/dns"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
@@ -224,7 +224,7 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 	if c.meter != nil {
 		if *count == 0 && !tlswatch.LooksLikeTLS(b) {
 			who := map[session.Dir]string{session.FromClient: "client", session.FromServer: "server"}[sd]
-			c.s.Anomaly(t, sd, fmt.Sprintf("port %d is for implicit TLS (RFC 8314), but the %s's first bytes are not TLS: see them with --follow", c.serverPort(), who))
+			explain.Anomaly(c.s, t, sd, "implicit.clear."+who, c.serverPort())
 		}
 		c.meter.Feed(sd, t, b, *count)
 	}
@@ -262,7 +262,7 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 
 func (c *conn) Conflict(d reassembly.Dir, t time.Time, n int) {
 	if c.s != nil {
-		c.s.Anomaly(t, c.dir(d), fmt.Sprintf("a retransmission carried other bytes than the first copy (%d bytes differ); the first copy was kept", n))
+		explain.Anomaly(c.s, t, c.dir(d), "retransmission", n)
 	}
 }
 

@@ -58,7 +58,10 @@ func (c Catalog) Say(key string, l Lang) string { return Say(key, l) }
 func Say(key string, l Lang) string {
 	t, ok := uiCatalog()[key]
 	if !ok {
-		t = findingsCatalog()[key]
+		t, ok = findingsCatalog()[key]
+	}
+	if !ok {
+		t = anomaliesCatalog()[key]
 	}
 	if l == Spanish {
 		return t.Es

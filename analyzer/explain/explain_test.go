@@ -2,6 +2,8 @@ package explain_test
 
 import (
 	"context"
+	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -171,5 +173,56 @@ func TestSASLSteps(t *testing.T) {
 	g := c.Reply("smtp", auth(session.KindContinuation, "LOGIN"), &session.Response{Status: "334", Decoded: "Password:"})
 	if !strings.Contains(g[len(g)-1].In(explain.Spanish), "contraseña") {
 		t.Errorf("got %q", g[len(g)-1].In(explain.Spanish))
+	}
+}
+
+// TestEveryAnomalyKeyIsInTheCatalog: the keys the parsers and the
+// tracker record anomalies under all have a text, read from their source
+// (a key without one would record an empty anomaly).
+func TestEveryAnomalyKeyIsInTheCatalog(t *testing.T) {
+	files, _ := filepath.Glob("../*/*.go")
+	more, _ := filepath.Glob("../*.go")
+	files = append(files, more...)
+	call := regexp.MustCompile(`explain\.Anomaly\([^"\n)]*"([^"]+)"`)
+	cut := regexp.MustCompile(`CutShort\([^"]*"([^"]+)"\)`)
+	flag := regexp.MustCompile(`flag\([^,"]+, "[^"]+", "([^"]+)"\)`) // SMTP's odd bytes
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			found++
+			key := m[1]
+			if strings.HasSuffix(key, ".") { // completed at run time: "implicit.clear."+who
+				if !slices.ContainsFunc(slices.Collect(maps.Keys(explain.NewCatalog())), func(k string) bool {
+					return strings.HasPrefix(k, "ui.anomaly."+key)
+				}) {
+					t.Errorf("%s: no text for %s...", f, key)
+				}
+				continue
+			}
+			if explain.Say("ui.anomaly."+key, explain.English) == "" {
+				t.Errorf("%s: no text for anomaly %q", f, key)
+			}
+		}
+		for _, m := range flag.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if explain.Say("ui.anomaly."+m[1], explain.English) == "" {
+				t.Errorf("%s: no text for anomaly %q", f, m[1])
+			}
+		}
+		for _, m := range cut.FindAllStringSubmatch(string(src), -1) {
+			if explain.Say("ui.anomaly.short."+m[1], explain.English) == "" {
+				t.Errorf("%s: no text for cut %q", f, m[1])
+			}
+		}
+	}
+	if found < 25 {
+		t.Errorf("found %d anomaly calls; the pattern no longer matches the code", found)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/sasl"
@@ -123,7 +124,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 	}
 	// The gap took the literal's end and what followed: what was read
 	// of it is finished, cut; the splitter resumes at the next line.
-	p.S.Anomaly(t, d, "a capture gap took the end of a literal and the bytes after it")
+	explain.Anomaly(p.S, t, d, "imap.literal.gap")
 	if d == session.FromServer {
 		if p.slit.msg && p.Message(session.FromServer) != nil {
 			p.smsgs = append(p.smsgs, p.EndMessage(session.FromServer, true))
@@ -150,7 +151,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 // data left a response of its own.
 func (p *Parser) closing(t time.Time) {
 	if p.Cli.Counting() > 0 || p.Srv.Counting() > 0 {
-		p.S.Anomaly(t, session.FromServer, "literal longer than the rest of the stream")
+		explain.Anomaly(p.S, t, session.FromServer, "imap.literal.long")
 	}
 	if len(p.untagged) > 0 {
 		p.Reply(p.takeResponse("", "", t, nil))
@@ -201,7 +202,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		p.client, p.waiting = tagged, nil
 		p.addSegment(c, &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
 		if !strings.EqualFold(strings.TrimSpace(line), "DONE") {
-			p.S.Anomaly(l.Time, session.FromClient, "IDLE ended by something other than DONE: "+line)
+			explain.Anomaly(p.S, l.Time, session.FromClient, "imap.idle", line)
 		}
 		return
 	case saslResponse:
@@ -262,12 +263,12 @@ func (p *Parser) newCommand(line string, t time.Time) {
 	}
 	switch base := strings.TrimPrefix(verb, "UID "); {
 	case tag == "" || verb == "":
-		p.S.Anomaly(t, session.FromClient, "command line without a tag and a command: "+line)
+		explain.Anomaly(p.S, t, session.FromClient, "imap.notag", line)
 	case !verbs[base]:
 		// Only known verbs are normalized: data taken for a command
 		// keeps its bytes.
 		if !strings.HasPrefix(base, "X") {
-			p.S.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(typed))
+			explain.Anomaly(p.S, t, session.FromClient, "unknown.command", typed)
 		}
 		verb = typed
 	}

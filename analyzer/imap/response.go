@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
@@ -176,7 +177,7 @@ func (p *Parser) response(line string, start, end time.Time) {
 		// Not a response: most likely the rest of a line whose literal
 		// was announced shorter than it was. It stays with the data;
 		// the next line that parses resynchronizes.
-		p.S.Anomaly(start, session.FromServer, "server line that is not a response (a literal of the wrong length?): "+line)
+		explain.Anomaly(p.S, start, session.FromServer, "imap.notresponse", line)
 		p.untagged = append(p.untagged, untagged{text: line, t: start})
 		return
 	}
@@ -196,7 +197,7 @@ func (p *Parser) response(line string, start, end time.Time) {
 		return
 	}
 	if !p.S.Midstream && !p.ClientSilent() {
-		p.S.Anomaly(start, session.FromServer, "completion for unknown tag "+tag)
+		explain.Anomaly(p.S, start, session.FromServer, "imap.unknowntag", tag)
 	}
 	p.Reply(p.takeResponse(statusWord(status), line, start, nil))
 }
@@ -342,7 +343,7 @@ func contains(list []string, s string) bool {
 
 func (p *Parser) unsolicited(status, line string, t time.Time) {
 	if p.Paired() && status != "BYE" && status != "OK" && !unilateral(line) {
-		p.S.Anomaly(t, session.FromServer, "untagged data with no command open")
+		explain.Anomaly(p.S, t, session.FromServer, "imap.untagged")
 	}
 	p.Reply(p.takeResponse(status, line, t, nil))
 }
@@ -403,7 +404,7 @@ func (p *Parser) continuation(line string, t time.Time) {
 		return
 	}
 	if !p.S.Midstream && !p.ClientSilent() {
-		p.S.Anomaly(t, session.FromServer, "continuation request with no command waiting")
+		explain.Anomaly(p.S, t, session.FromServer, "imap.continuation")
 	}
 	p.Reply(r)
 }
@@ -429,7 +430,7 @@ func (p *Parser) complete(c *command, r *session.Response) {
 	if e, ok := c.lastOpen(); ok {
 		p.Answer(e, r)
 	} else {
-		p.S.Anomaly(r.Time, session.FromServer, "completion of "+c.tag+" "+c.verb+" answers no pending part")
+		explain.Anomaly(p.S, r.Time, session.FromServer, "imap.nopart", c.tag, c.verb)
 		p.Reply(r)
 	}
 	if c.auth != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -66,7 +67,7 @@ func (p *Parser) closing(t time.Time) {
 		p.unasked = nil
 	}
 	if p.multi != nil {
-		p.CutShort(t, session.FromServer, "multi-line reply")
+		p.CutShort(t, session.FromServer, "reply")
 		p.endMulti(true)
 	}
 }
@@ -150,7 +151,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	if p.multi != nil && p.multiGap && isStatus(string(l.B)) {
 		// A status line after a gap in a body: the "." that ended it
 		// was in the bytes the capture lost.
-		p.S.Anomaly(l.Time, session.FromServer, "the end of a multi-line reply was lost in a capture gap")
+		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.lost.end")
 		p.endMulti(true)
 	}
 	if p.multi != nil {
@@ -178,7 +179,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	case line == "+" || strings.HasPrefix(line, "+ "):
 		status = "+" // RFC 5034 §4: continuation request
 	default:
-		p.S.Anomaly(l.Time, session.FromServer, "reply without +OK or -ERR: "+line)
+		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.status", line)
 	}
 	r := &session.Response{Status: status, Lines: []string{line}, Time: l.Time}
 	if p.FirstReply() && !p.S.Midstream && status != "+" {
@@ -190,7 +191,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	e, ok := p.Next()
 	if !ok {
 		if p.Stray() {
-			p.S.Anomaly(r.Time, session.FromServer, "reply answers no command")
+			explain.Anomaly(p.S, r.Time, session.FromServer, "reply.orphan.pop3")
 		}
 		if status == "+OK" && (p.S.Midstream || p.ClientSilent()) {
 			p.unasked = p.Hold(r)

@@ -1,10 +1,10 @@
 package proto
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/replyq"
@@ -73,9 +73,9 @@ type side struct {
 func (s *side) Line(l lines.Line) {
 	if l.Cut {
 		if s.server {
-			s.c.S.Anomaly(l.Time, session.FromServer, "server line longer than the limit (--max-line) was cut")
+			explain.Anomaly(s.c.S, l.Time, session.FromServer, "cut.server")
 		} else {
-			s.c.S.Anomaly(l.Time, session.FromClient, "client line longer than the limit (--max-line) was cut")
+			explain.Anomaly(s.c.S, l.Time, session.FromClient, "cut.client")
 		}
 	}
 	s.line(l)
@@ -110,7 +110,7 @@ func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
 	for len(b) > 0 {
 		skip, plain := c.tls.Skip(int(d), b)
 		if plain {
-			c.S.Anomaly(t, d, c.upgrade+" accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on")
+			explain.Anomaly(c.S, t, d, "tls.plain", c.upgrade)
 		}
 		if skip {
 			if c.tls.Encrypted() {
@@ -194,7 +194,7 @@ func (c *Conn) Next() (*session.Exchange, bool) {
 		if what == "" {
 			what = l.Command.Kind
 		}
-		c.S.Anomaly(l.Command.Time, session.FromServer, "the reply to "+what+" was lost in a capture gap")
+		explain.Anomaly(c.S, l.Command.Time, session.FromServer, "reply.lost", what)
 	}
 	return e, ok
 }
@@ -274,7 +274,7 @@ func (c *Conn) Verb(typed string, known map[string]bool, t time.Time) string {
 		return v
 	}
 	if !strings.HasPrefix(v, "X") {
-		c.S.Anomaly(t, session.FromClient, "unknown command "+strconv.Quote(typed))
+		explain.Anomaly(c.S, t, session.FromClient, "unknown.command", typed)
 	}
 	return typed
 }
@@ -330,8 +330,8 @@ func (c *Conn) Close(t time.Time) {
 	c.DropMessage(session.FromServer)
 }
 
-// CutShort records that the stream ended inside something (a multi-line
-// reply, a message).
+// CutShort records that the stream ended inside something: what is
+// "reply" (a multi-line reply) or "message".
 func (c *Conn) CutShort(t time.Time, d session.Dir, what string) {
-	c.S.Anomaly(t, d, what+" cut short")
+	explain.Anomaly(c.S, t, d, "short."+what)
 }

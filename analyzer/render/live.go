@@ -94,7 +94,7 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "anomaly: "+Escape(a.Text)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(said(a.Text, a.Key, a.Args, o.Lang))))
 	}
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf("gap: %d bytes lost %s", g.Bytes, g.Dir)))

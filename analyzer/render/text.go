@@ -116,7 +116,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("anomaly (%s, +%.3fs): %s", a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(a.Text))))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(said(a.Text, a.Key, a.Args, o.Lang)))))
 	}
 	if s.AnomaliesDropped > 0 {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more anomalies, counted, not kept (--max-anomalies)", s.AnomaliesDropped)))
@@ -127,13 +127,18 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	fmt.Fprintln(w)
 }
 
-// findingLine says a finding in l: its text from the catalog with the
-// arguments it kept, or as recorded.
-func findingLine(f session.Finding, l explain.Lang) string {
-	text := f.Text
-	if l != explain.English && l != "" && f.Key != "" {
-		text = fmt.Sprintf(explain.Say(f.Key, l), f.Args...)
+// said is a finding's or an anomaly's text in l: from the catalog with
+// the arguments it kept, or as recorded (in English).
+func said(text, key string, args []any, l explain.Lang) string {
+	if l != explain.English && l != "" && key != "" {
+		return fmt.Sprintf(explain.Say(key, l), args...)
 	}
+	return text
+}
+
+// findingLine says a finding in l.
+func findingLine(f session.Finding, l explain.Lang) string {
+	text := said(f.Text, f.Key, f.Args, l)
 	sev := explain.Say("ui.severity."+f.Severity, l)
 	if sev == "" {
 		sev = f.Severity

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -71,5 +72,29 @@ func TestTLSLines(t *testing.T) {
 		"   (turn off STARTTLS in the mail client to see the rest)"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestFindingsAndAnomaliesInEitherLanguage: what the catalog keys say is
+// shown in the timeline's language; the recorded text stays English.
+func TestFindingsAndAnomaliesInEitherLanguage(t *testing.T) {
+	s := &session.Session{ID: 1, Protocol: "smtp", Start: time.Unix(0, 0), End: time.Unix(0, 0)}
+	explain.Anomaly(s, time.Unix(0, 0), session.FromClient, "unknown.command", "HELO\x01")
+	s.Findings = append(s.Findings, session.Finding{Kind: "tls-not-used", Severity: "low", Key: "ui.finding.tls-not-used.nothing",
+		Text: explain.Say("ui.finding.tls-not-used.nothing", explain.English)})
+	if s.Anomalies[0].Text != `unknown command "HELO\x01"` {
+		t.Errorf("recorded %q", s.Anomalies[0].Text)
+	}
+	for lang, want := range map[explain.Lang][]string{
+		explain.English: {`anomaly (client->server, +0.000s): unknown command "HELO\x01"`, "finding [low] tls-not-used: the server offered"},
+		explain.Spanish: {`anomalía (client->server, +0.000s): comando desconocido "HELO\x01"`, "hallazgo [bajo] tls-not-used: el servidor ofreció"},
+	} {
+		var out bytes.Buffer
+		Timeline(&out, s, TextOptions{Lang: lang})
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: %q not in:\n%s", lang, w, out.String())
+			}
+		}
 	}
 }

@@ -112,7 +112,10 @@ type Gap struct {
 type Anomaly struct {
 	Time time.Time `json:"time"`
 	Dir  string    `json:"direction"`
-	Text string    `json:"text"`
+	Text string    `json:"text"` // in English
+	// Key names the text in the catalogs and Args are its arguments.
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
 }
 
 // Exchange pairs what the client sent with the reply that answered it.
@@ -371,7 +374,8 @@ func (s *Session) keepExchange() bool {
 		return true
 	}
 	if s.ExchangesDropped == 0 {
-		s.Anomaly(s.End, FromClient, "more exchanges than the bound (--max-exchanges): the rest are parsed and counted, not kept")
+		// The catalog (analyzer/explain) holds this text in each language.
+		s.AnomalySaid(s.End, FromClient, "more exchanges than the bound (--max-exchanges): the rest are parsed and counted, not kept", "ui.anomaly.bound.exchanges", nil)
 	}
 	s.ExchangesDropped++
 	return false
@@ -420,12 +424,16 @@ func (s *Session) Note(text string) { s.Notes = append(s.Notes, text) }
 
 // Anomaly records malformed input; past Limits.Anomalies it is counted,
 // not kept.
-func (s *Session) Anomaly(t time.Time, d Dir, text string) {
+func (s *Session) Anomaly(t time.Time, d Dir, text string) { s.AnomalySaid(t, d, text, "", nil) }
+
+// AnomalySaid records an anomaly whose text the catalogs hold under key,
+// with args, for the views to say it in another language.
+func (s *Session) AnomalySaid(t time.Time, d Dir, text, key string, args []any) {
 	if s.Limits.Anomalies > 0 && len(s.Anomalies) >= s.Limits.Anomalies {
 		s.AnomaliesDropped++
 		return
 	}
-	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text})
+	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text, Key: key, Args: args})
 }
 
 // AddMessage appends a message and returns its index.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -78,7 +79,7 @@ func New(env proto.Env) proto.Parser {
 // closing finishes a reply or a message the stream ended in.
 func (p *Parser) closing(t time.Time) {
 	if p.reply != nil {
-		p.CutShort(t, session.FromServer, "multi-line reply")
+		p.CutShort(t, session.FromServer, "reply")
 		p.finishReply()
 	}
 	if p.Message(session.FromClient) != nil {
@@ -166,7 +167,7 @@ func (p *Parser) command(l lines.Line) {
 			n, err = strconv.ParseInt(f[0], 10, 64)
 		}
 		if len(f) == 0 || len(f) > 2 || err != nil || n < 0 || (len(f) == 2 && !strings.EqualFold(f[1], "LAST")) {
-			p.S.Anomaly(l.Time, session.FromClient, "BDAT with bad arguments: "+args)
+			explain.Anomaly(p.S, l.Time, session.FromClient, "bdat.args", args)
 			break
 		}
 		p.bdatLast = len(f) == 2
@@ -213,7 +214,7 @@ func (p *Parser) messageLine(l lines.Line) {
 	msg := p.Message(session.FromClient)
 	p.oddBytes(l)
 	if end {
-		p.S.Anomaly(l.Time, session.FromClient, `a lone "." with a bare LF beside it does not end DATA (RFC 5321 §4.1.1.4); a server that took it as the end would read what follows as commands (SMTP smuggling)`)
+		explain.Anomaly(p.S, l.Time, session.FromClient, "smuggling.dot")
 		p.flag(msg, "lone-dot-bare-lf")
 		content = l.B
 	}
@@ -231,21 +232,21 @@ func (p *Parser) messageLine(l lines.Line) {
 // §2.3.8 forbids in the data and that servers read differently.
 func (p *Parser) oddBytes(l lines.Line) {
 	msg := p.Message(session.FromClient)
-	flag := func(f uint8, name, text string) {
+	flag := func(f uint8, name, key string) {
 		if p.oddEnds&f == 0 {
 			p.oddEnds |= f
-			p.S.Anomaly(l.Time, session.FromClient, text)
+			explain.Anomaly(p.S, l.Time, session.FromClient, key)
 			p.flag(msg, name)
 		}
 	}
 	if l.End == lines.LF {
-		flag(bareLF, "bare-lf", "message line ended by a bare LF (RFC 5321 §2.3.8)")
+		flag(bareLF, "bare-lf", "bare.lf")
 	}
 	if bytes.IndexByte(l.B, '\r') >= 0 {
-		flag(bareCR, "bare-cr", "message line holds a bare CR (RFC 5321 §2.3.8)")
+		flag(bareCR, "bare-cr", "bare.cr")
 	}
 	if bytes.IndexByte(l.B, 0) >= 0 {
-		flag(hasNUL, "nul", "message holds a NUL byte")
+		flag(hasNUL, "nul", "nul")
 	}
 }
 
@@ -287,17 +288,17 @@ func (p *Parser) serverLine(l lines.Line) {
 	if p.client == data && p.msgGap {
 		// The server answers the data only after its end: the "." was
 		// in the bytes the capture lost.
-		p.S.Anomaly(l.Time, session.FromClient, "the end of the message was lost in a capture gap")
+		explain.Anomaly(p.S, l.Time, session.FromClient, "message.lost.end")
 		p.Queue(p.msgEx)
 		p.endMessage(true)
 	}
 	line := string(l.B)
 	code, sep, ok := replyCode(line)
 	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {
-		p.S.Anomaly(l.Time, session.FromServer, "reply code "+code+" out of range (RFC 5321 §4.2)")
+		explain.Anomaly(p.S, l.Time, session.FromServer, "code.range", code)
 	}
 	if !ok {
-		p.S.Anomaly(l.Time, session.FromServer, "reply line without a 3-digit code: "+line)
+		explain.Anomaly(p.S, l.Time, session.FromServer, "code.missing", line)
 		if p.reply != nil {
 			p.reply.Lines = append(p.reply.Lines, line)
 			return
@@ -311,7 +312,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	if p.reply == nil {
 		p.reply = &session.Response{Status: code, Time: l.Time}
 	} else if ok && code != p.reply.Status {
-		p.S.Anomaly(l.Time, session.FromServer, "multi-line reply changes its code from "+p.reply.Status+" to "+code)
+		explain.Anomaly(p.S, l.Time, session.FromServer, "code.changes", p.reply.Status, code)
 	}
 	p.reply.Lines = append(p.reply.Lines, line)
 	if sep != '-' {
@@ -375,7 +376,7 @@ func (p *Parser) finishReply() {
 	if !ok {
 		// RFC 5321 §3.8: a server may close with 421 at any time.
 		if r.Status != "421" && p.Stray() {
-			p.S.Anomaly(r.Time, session.FromServer, "reply "+r.Status+" answers no command")
+			explain.Anomaly(p.S, r.Time, session.FromServer, "reply.orphan", r.Status)
 		}
 		p.Reply(r)
 		return

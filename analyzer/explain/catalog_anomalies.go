@@ -1,0 +1,57 @@
+package explain
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// Anomaly records on s an anomaly said by the catalog's key with args:
+// its text in English, and the key and arguments for the views to say it
+// in another language.
+func Anomaly(s *session.Session, t time.Time, d session.Dir, key string, args ...any) {
+	key = "ui.anomaly." + key
+	s.AnomalySaid(t, d, fmt.Sprintf(Say(key, English), args...), key, args)
+}
+
+// anomaliesCatalog holds the texts of the anomalies the parsers and the
+// tracker record.
+func anomaliesCatalog() map[string]Text {
+	return map[string]Text{
+		"ui.anomaly":                       {"", "anomaly", "anomalía"},
+		"ui.anomaly.cut.server":            {"", "server line longer than the limit (--max-line) was cut", "una línea del servidor más larga que el límite (--max-line) fue recortada"},
+		"ui.anomaly.cut.client":            {"", "client line longer than the limit (--max-line) was cut", "una línea del cliente más larga que el límite (--max-line) fue recortada"},
+		"ui.anomaly.tls.plain":             {"", "%s accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on", "%s aceptado pero los bytes que siguen no son TLS (¿captura descifrada?): el análisis sigue"},
+		"ui.anomaly.reply.lost":            {"", "the reply to %s was lost in a capture gap", "la respuesta a %s se perdió en un hueco de la captura"},
+		"ui.anomaly.unknown.command":       {"", "unknown command %q", "comando desconocido %q"},
+		"ui.anomaly.short.reply":           {"", "multi-line reply cut short", "respuesta de varias líneas cortada"},
+		"ui.anomaly.short.message":         {"", "message cut short", "mensaje cortado"},
+		"ui.anomaly.bdat.args":             {"", "BDAT with bad arguments: %s", "BDAT con argumentos incorrectos: %s"},
+		"ui.anomaly.smuggling.dot":         {"", `a lone "." with a bare LF beside it does not end DATA (RFC 5321 §4.1.1.4); a server that took it as the end would read what follows as commands (SMTP smuggling)`, `un "." solo con un LF suelto al lado no termina DATA (RFC 5321 §4.1.1.4); un servidor que lo tomara por el final leería lo que sigue como comandos (SMTP smuggling)`},
+		"ui.anomaly.bare.lf":               {"", "message line ended by a bare LF (RFC 5321 §2.3.8)", "línea del mensaje terminada por un LF suelto (RFC 5321 §2.3.8)"},
+		"ui.anomaly.bare.cr":               {"", "message line holds a bare CR (RFC 5321 §2.3.8)", "línea del mensaje con un CR suelto (RFC 5321 §2.3.8)"},
+		"ui.anomaly.nul":                   {"", "message holds a NUL byte", "el mensaje tiene un byte NUL"},
+		"ui.anomaly.message.lost.end":      {"", "the end of the message was lost in a capture gap", "el final del mensaje se perdió en un hueco de la captura"},
+		"ui.anomaly.code.range":            {"", "reply code %s out of range (RFC 5321 §4.2)", "código de respuesta %s fuera de rango (RFC 5321 §4.2)"},
+		"ui.anomaly.code.missing":          {"", "reply line without a 3-digit code: %s", "línea de respuesta sin código de 3 dígitos: %s"},
+		"ui.anomaly.code.changes":          {"", "multi-line reply changes its code from %s to %s", "una respuesta de varias líneas cambia su código de %s a %s"},
+		"ui.anomaly.reply.orphan":          {"", "reply %s answers no command", "la respuesta %s no responde a ningún comando"},
+		"ui.anomaly.reply.orphan.pop3":     {"", "reply answers no command", "la respuesta no responde a ningún comando"},
+		"ui.anomaly.imap.notresponse":      {"", "server line that is not a response (a literal of the wrong length?): %s", "línea del servidor que no es una respuesta (¿un literal de longitud equivocada?): %s"},
+		"ui.anomaly.imap.unknowntag":       {"", "completion for unknown tag %s", "finalización para una etiqueta desconocida %s"},
+		"ui.anomaly.imap.untagged":         {"", "untagged data with no command open", "datos sin etiqueta sin ningún comando abierto"},
+		"ui.anomaly.imap.continuation":     {"", "continuation request with no command waiting", "pedido de continuación sin ningún comando esperando"},
+		"ui.anomaly.imap.nopart":           {"", "completion of %s %s answers no pending part", "la finalización de %s %s no responde a ninguna parte pendiente"},
+		"ui.anomaly.imap.literal.gap":      {"", "a capture gap took the end of a literal and the bytes after it", "un hueco de la captura se llevó el final de un literal y los bytes siguientes"},
+		"ui.anomaly.imap.literal.long":     {"", "literal longer than the rest of the stream", "literal más largo que el resto del flujo"},
+		"ui.anomaly.imap.idle":             {"", "IDLE ended by something other than DONE: %s", "IDLE terminado por algo distinto de DONE: %s"},
+		"ui.anomaly.imap.notag":            {"", "command line without a tag and a command: %s", "línea de comando sin etiqueta y comando: %s"},
+		"ui.anomaly.bound.exchanges":       {"", "more exchanges than the bound (--max-exchanges): the rest are parsed and counted, not kept", "más intercambios que el límite (--max-exchanges): el resto se analiza y se cuenta, no se guarda"},
+		"ui.anomaly.implicit.clear.client": {"", "port %d is for implicit TLS (RFC 8314), but the client's first bytes are not TLS: see them with --follow", "el puerto %d es de TLS implícito (RFC 8314), pero los primeros bytes del cliente no son TLS: véalos con --follow"},
+		"ui.anomaly.implicit.clear.server": {"", "port %d is for implicit TLS (RFC 8314), but the server's first bytes are not TLS: see them with --follow", "el puerto %d es de TLS implícito (RFC 8314), pero los primeros bytes del servidor no son TLS: véalos con --follow"},
+		"ui.anomaly.retransmission":        {"", "a retransmission carried other bytes than the first copy (%d bytes differ); the first copy was kept", "una retransmisión llevó otros bytes que la primera copia (%d bytes distintos); se guardó la primera copia"},
+		"ui.anomaly.pop3.lost.end":         {"", "the end of a multi-line reply was lost in a capture gap", "el final de una respuesta de varias líneas se perdió en un hueco de la captura"},
+		"ui.anomaly.pop3.status":           {"", "reply without +OK or -ERR: %s", "respuesta sin +OK ni -ERR: %s"},
+	}
+}
