@@ -283,9 +283,9 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 	// each reply that seems to answer nothing.
 	switch {
 	case c.s.BytesClient == 0 && c.s.BytesServer > 0:
-		c.s.Note("the client's direction was not captured: replies are listed without their commands")
+		explain.Note(c.s, "client.missing")
 	case c.s.BytesServer == 0 && c.s.BytesClient > 0 && c.s.TLS != session.TLSImplicit:
-		c.s.Note("the server's direction was not captured: commands are listed without replies")
+		explain.Note(c.s, "server.missing")
 	}
 	switch how {
 	case reassembly.EndClosed:

@@ -15,11 +15,24 @@ func Anomaly(s *session.Session, t time.Time, d session.Dir, key string, args ..
 	s.AnomalySaid(t, d, fmt.Sprintf(Say(key, English), args...), key, args)
 }
 
+// Note adds to s a note said by the catalog's key.
+func Note(s *session.Session, key string) {
+	key = "ui.note." + key
+	s.NoteSaid(Say(key, English), key)
+}
+
 // anomaliesCatalog holds the texts of the anomalies the parsers and the
 // tracker record.
 func anomaliesCatalog() map[string]Text {
 	return map[string]Text{
 		"ui.anomaly":                       {"", "anomaly", "anomalía"},
+		"ui.note":                          {"", "note", "nota"},
+		"ui.note.client.missing":           {"", "the client's direction was not captured: replies are listed without their commands", "la dirección del cliente no fue capturada: las respuestas se listan sin sus comandos"},
+		"ui.note.server.missing":           {"", "the server's direction was not captured: commands are listed without replies", "la dirección del servidor no fue capturada: los comandos se listan sin respuestas"},
+		"ui.state.closed":                  {"", "closed", "cerrada"},
+		"ui.state.reset":                   {"", "reset", "reiniciada (RST)"},
+		"ui.state.open":                    {"", "open", "abierta"},
+		"ui.state.evicted":                 {"", "evicted", "abandonada"},
 		"ui.anomaly.cut.server":            {"", "server line longer than the limit (--max-line) was cut", "una línea del servidor más larga que el límite (--max-line) fue recortada"},
 		"ui.anomaly.cut.client":            {"", "client line longer than the limit (--max-line) was cut", "una línea del cliente más larga que el límite (--max-line) fue recortada"},
 		"ui.anomaly.tls.plain":             {"", "%s accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on", "%s aceptado pero los bytes que siguen no son TLS (¿captura descifrada?): el análisis sigue"},

@@ -84,8 +84,8 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 			fmt.Fprintf(w, "%s %s\n", prefix, l)
 		}
 	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, "note: "+Escape(n)))
+	for i, n := range s.Notes {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(noteText(s, i, n, o.Lang))))
 	}
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, o.Lang))
@@ -99,7 +99,7 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf("gap: %d bytes lost %s", g.Bytes, g.Dir)))
 	}
-	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), s.State,
+	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), state(s.State, o.Lang),
 		duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
 }
 

@@ -51,7 +51,7 @@ func Header(w io.Writer, s *session.Session, o TextOptions) {
 		extra += "  via " + Escape(s.Tunnel)
 	}
 	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
-		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, s.State, extra)
+		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, state(s.State, o.Lang), extra)
 	if s.MXLookup != nil {
 		fmt.Fprintln(w, mxLine(s.MXLookup))
 	}
@@ -106,8 +106,8 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 			fmt.Fprintf(w, "  %s  %s\n", rel, l)
 		}
 	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, "note: "+Escape(n)))
+	for i, n := range s.Notes {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(noteText(s, i, n, o.Lang))))
 	}
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "  %s\n", authLine(a, o.Lang))
@@ -134,6 +134,22 @@ func said(text, key string, args []any, l explain.Lang) string {
 		return fmt.Sprintf(explain.Say(key, l), args...)
 	}
 	return text
+}
+
+// noteText is note i of s, n as recorded, in l.
+func noteText(s *session.Session, i int, n string, l explain.Lang) string {
+	if i < len(s.NoteKeys) {
+		return said(n, s.NoteKeys[i], nil, l)
+	}
+	return n
+}
+
+// state is how a session ended, in l.
+func state(st string, l explain.Lang) string {
+	if t := explain.Say("ui.state."+st, l); t != "" {
+		return t
+	}
+	return st
 }
 
 // findingLine says a finding in l.
@@ -457,7 +473,7 @@ func Summary(w io.Writer, s *session.Session, l explain.Lang) {
 	}
 	fmt.Fprintf(w, explain.Say("ui.summary", l)+"\n",
 		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, s.State)
+		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, state(s.State, l))
 }
 
 // dirIndent sets server data apart from the client's in the follow view.

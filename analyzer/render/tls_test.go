@@ -82,12 +82,14 @@ func TestFindingsAndAnomaliesInEitherLanguage(t *testing.T) {
 	explain.Anomaly(s, time.Unix(0, 0), session.FromClient, "unknown.command", "HELO\x01")
 	s.Findings = append(s.Findings, session.Finding{Kind: "tls-not-used", Severity: "low", Key: "ui.finding.tls-not-used.nothing",
 		Text: explain.Say("ui.finding.tls-not-used.nothing", explain.English)})
+	explain.Note(s, "client.missing")
+	s.State = "closed"
 	if s.Anomalies[0].Text != `unknown command "HELO\x01"` {
 		t.Errorf("recorded %q", s.Anomalies[0].Text)
 	}
 	for lang, want := range map[explain.Lang][]string{
-		explain.English: {`anomaly (client->server, +0.000s): unknown command "HELO\x01"`, "finding [low] tls-not-used: the server offered"},
-		explain.Spanish: {`anomalía (client->server, +0.000s): comando desconocido "HELO\x01"`, "hallazgo [bajo] tls-not-used: el servidor ofreció"},
+		explain.English: {`anomaly (client->server, +0.000s): unknown command "HELO\x01"`, "finding [low] tls-not-used: the server offered", "note: the client's direction was not captured", "0 B  closed"},
+		explain.Spanish: {`anomalía (client->server, +0.000s): comando desconocido "HELO\x01"`, "hallazgo [bajo] tls-not-used: el servidor ofreció", "nota: la dirección del cliente no fue capturada", "0 B  cerrada"},
 	} {
 		var out bytes.Buffer
 		Timeline(&out, s, TextOptions{Lang: lang})

@@ -74,6 +74,7 @@ type Session struct {
 	// Notes say what the capture lacks, once per session (a direction
 	// not captured), where anomalies would say it once per reply.
 	Notes     []string    `json:"notes,omitempty"`
+	NoteKeys  []string    `json:"-"` // each note's catalog key, "" for none
 	Gaps      []Gap       `json:"gaps"`
 	Exchanges []*Exchange `json:"exchanges"`
 	Auth      []*Auth     `json:"auth"`
@@ -420,7 +421,14 @@ func (s *Session) SetCapabilities(caps []string) {
 }
 
 // Note records what the capture lacks.
-func (s *Session) Note(text string) { s.Notes = append(s.Notes, text) }
+func (s *Session) Note(text string) { s.NoteSaid(text, "") }
+
+// NoteSaid adds a note whose text the catalogs (analyzer/explain) hold
+// under key, for the views to say it in another language.
+func (s *Session) NoteSaid(text, key string) {
+	s.Notes = append(s.Notes, text)
+	s.NoteKeys = append(s.NoteKeys, key)
+}
 
 // Anomaly records malformed input; past Limits.Anomalies it is counted,
 // not kept.
