@@ -1,5 +1,7 @@
 package explain
 
+import "sync"
+
 // uiCatalog holds what the views say to the user around the
 // explanations.
 func uiCatalog() map[string]Text {
@@ -54,20 +56,18 @@ func uiCatalog() map[string]Text {
 func (c Catalog) Say(key string, l Lang) string { return Say(key, l) }
 
 // Say returns what the views say to the user, by key, in l; English
-// when l is not set.
+// when l is not set, "" for a key the catalogs lack.
 func Say(key string, l Lang) string {
-	t, ok := uiCatalog()[key]
-	if !ok {
-		t, ok = findingsCatalog()[key]
-	}
-	if !ok {
-		t = anomaliesCatalog()[key]
-	}
+	t := shared()[key]
 	if l == Spanish {
 		return t.Es
 	}
 	return t.En
 }
+
+// shared is the catalog Say reads, built once: parsers say every anomaly
+// through it, and a hostile capture has many.
+var shared = sync.OnceValue(NewCatalog)
 
 // saslCatalog says what each SASL mechanism's challenge waits for.
 func saslCatalog() map[string]Text {
