@@ -78,7 +78,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.IntVar(&o.width, "width", 0, "break text lines at `COLUMNS` (default: $COLUMNS, else the terminal's; lines are kept whole when writing to a file or pipe)")
 	f.BoolVar(&o.explain, "explain", false, "explain under each command and reply what it means, with its RFC section")
-	f.StringVar(&o.lang, "lang", "", "language of the explanations and the timeline's headings: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
+	f.StringVar(&o.lang, "lang", "", "language of the explanations and of what the text views say: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
