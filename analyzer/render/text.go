@@ -485,11 +485,11 @@ func dirIndent(d session.Dir) string {
 }
 
 // Follow writes the raw conversation raw, the session's bytes in capture
-// order, as Wireshark's Follow TCP Stream does: client data flush left,
+// order (and says how many more bytes the bound left out, dropped), as Wireshark's Follow TCP Stream does: client data flush left,
 // server data indented, lost bytes marked. Consecutive chunks of one
 // direction are joined, so a line split over two segments shows as one.
 // Control characters are escaped line by line.
-func Follow(w io.Writer, s *session.Session, raw []session.Chunk, o TextOptions) {
+func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64, o TextOptions) {
 	p := painter{o.Color}
 	Header(w, s, o)
 	var run []byte
@@ -531,6 +531,9 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, o TextOptions)
 	flush()
 	if m := tls.unshown(); m != "" {
 		fmt.Fprintln(w, p.paint(colWarn, m))
+	}
+	if dropped > 0 {
+		fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.follow.dropped", o.Lang), dropped)))
 	}
 	fmt.Fprintln(w)
 }

@@ -198,26 +198,44 @@ func (v summary) CaptureFinished(stats.Capture) error {
 }
 
 // Follow writes each session's raw bytes as it ends, keeping them until
-// then.
-func Follow(w io.Writer, o render.TextOptions) sink.Sink {
-	return &follow{w: w, o: o, raw: map[*session.Session][]session.Chunk{}}
+// then, at most max bytes of each session (0: all); the rest is counted
+// and said at its end.
+func Follow(w io.Writer, o render.TextOptions, max int64) sink.Sink {
+	return &follow{w: w, o: o, max: max, raw: map[*session.Session][]session.Chunk{},
+		kept: map[*session.Session]int64{}, dropped: map[*session.Session]int64{}}
 }
 
 type follow struct {
 	sink.Nop
-	w   io.Writer
-	o   render.TextOptions
-	raw map[*session.Session][]session.Chunk
+	w       io.Writer
+	o       render.TextOptions
+	max     int64
+	raw     map[*session.Session][]session.Chunk
+	kept    map[*session.Session]int64
+	dropped map[*session.Session]int64
 }
 
 func (v *follow) Raw(s *session.Session, c session.Chunk) {
+	if n := int64(len(c.Data)); v.max > 0 && v.kept[s]+n > v.max {
+		// A 1 GB message must not take 1 GB: past the bound bytes are
+		// counted, not kept.
+		keep := max(0, v.max-v.kept[s])
+		v.dropped[s] += n - keep
+		if keep == 0 {
+			return
+		}
+		c.Data = c.Data[:keep]
+	}
 	c.Data = bytes.Clone(c.Data)
+	v.kept[s] += int64(len(c.Data))
 	v.raw[s] = append(v.raw[s], c)
 }
 
 func (v *follow) SessionEnded(s *session.Session) {
-	render.Follow(v.w, s, v.raw[s], v.o)
+	render.Follow(v.w, s, v.raw[s], v.dropped[s], v.o)
 	delete(v.raw, s)
+	delete(v.kept, s)
+	delete(v.dropped, s)
 }
 
 // counter counts every session as it ends, for the views that end with

@@ -205,3 +205,28 @@ func TestLiveFollowShowsBytesAsTheyCross(t *testing.T) {
 		t.Errorf("TLS counted %v, session says %d/%d", tls, e.BytesClient, e.BytesServer)
 	}
 }
+
+// TestFollowKeepsWithinItsBound: --follow keeps at most its bound of a
+// session's bytes until the session ends, and says how many it left out.
+func TestFollowKeepsWithinItsBound(t *testing.T) {
+	follow := func(max int64) (string, *session.Session) {
+		var text bytes.Buffer
+		var ended *session.Session
+		out := sink.Multi(view.Follow(&text, render.TextOptions{}, max), sink.Ended(func(s *session.Session) { ended = s }))
+		rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), out), nil)
+		if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/smtp1.pcapng"}}); err != nil {
+			t.Fatal(err)
+		}
+		return text.String(), ended
+	}
+	all, s := follow(0)
+	cut, _ := follow(100)
+	total := s.BytesClient + s.BytesServer
+	want := fmt.Sprintf("[... %d more bytes of this session, counted, not kept (--max-follow)]", total-100)
+	if !strings.Contains(cut, want) || strings.Contains(all, "not kept") {
+		t.Errorf("want %q in the cut view only:\n%s", want, cut)
+	}
+	if !strings.Contains(all, "    221 2.0.0 Bye") || strings.Contains(cut, "221 2.0.0 Bye") {
+		t.Errorf("the cut view should stop within the first 100 bytes:\n%s", cut)
+	}
+}

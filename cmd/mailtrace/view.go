@@ -53,6 +53,7 @@ type viewOptions struct {
 	maxLine     int
 	maxHeader   int
 	maxBody     int
+	maxFollow   int
 	maxBufConn  int
 	maxBufTotal int
 	maxExch     int
@@ -67,6 +68,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxLine, "max-line", lines.DefaultMaxLine, "keep at most `BYTES` of a line; longer ones are cut and flagged")
 	f.IntVar(&o.maxHeader, "max-header", message.DefaultMaxHeader, "keep at most `BYTES` of a message's header for its summary")
 	f.IntVar(&o.maxBody, "max-body", message.DefaultMaxBody, "with --full, keep at most `BYTES` of a message's body")
+	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends")
 	ro := reassembly.DefaultOptions()
 	f.IntVar(&o.maxBufConn, "max-buffered-conn", ro.MaxPagesPerConn*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data per connection")
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
@@ -164,7 +166,7 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	default:
 		return nil, topts, usageError{fmt.Errorf("--color %q: want auto, always or never", o.color)}
 	}
-	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom} {
+	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxFollow, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom} {
 		if n < 0 {
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
@@ -257,7 +259,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 		// Live, bytes show as they cross, not when the session ends.
 		return view.LiveFollow(w, text)
 	case o.follow:
-		return byID(view.Follow(w, text))
+		return byID(view.Follow(w, text, int64(o.maxFollow)))
 	case o.ladder:
 		return byID(view.Ladder(w, text))
 	case o.summary:
