@@ -6,7 +6,6 @@ package compare
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -201,14 +200,4 @@ func Notes(ps []Protocol, l explain.Lang) []string {
 		}
 	}
 	return out
-}
-
-// ChangeNames lists a session's changes in a stable order.
-func ChangeNames(m map[string]int) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
 }

@@ -53,9 +53,6 @@ func uiCatalog() map[string]Text {
 	}
 }
 
-// Say returns the user message key in l.
-func (c Catalog) Say(key string, l Lang) string { return Say(key, l) }
-
 // Say returns what the views say to the user, by key, in l; English
 // when l is not set, "" for a key the catalogs lack.
 func Say(key string, l Lang) string {
@@ -66,9 +63,12 @@ func Say(key string, l Lang) string {
 	return t.En
 }
 
-// shared is the catalog Say reads, built once: parsers say every anomaly
-// through it, and a hostile capture has many.
+// shared is the catalog Say and Default read, built once: parsers say
+// every anomaly through it, and a hostile capture has many.
 var shared = sync.OnceValue(NewCatalog)
+
+// Default is the catalog of every text, shared and not to be changed.
+func Default() Catalog { return shared() }
 
 // saslCatalog says what each SASL mechanism's challenge waits for.
 func saslCatalog() map[string]Text {

@@ -20,20 +20,16 @@ func Compare(w io.Writer, r compare.Report, l explain.Lang) {
 	}
 	fmt.Fprintln(w, "\n"+explain.Say("ui.compare.title", l))
 	const head = "%5s  %-5s %6s %9s %9s %9s %9s %5s %6s\n"
-	var cols []any
-	for _, c := range strings.Split(explain.Say("ui.compare.head", l), "|") {
-		cols = append(cols, c)
-	}
-	fmt.Fprintf(w, head, cols...)
+	fmt.Fprintf(w, head, heading("ui.compare.head", l)...)
 	row := func(id string, s compare.Session) {
 		fmt.Fprintf(w, head, id, strings.ToUpper(string(s.Protocol)), fmt.Sprint(s.RoundTrips), fmt.Sprint(s.BytesClient),
 			fmt.Sprint(s.BytesServer), seconds(s.Open), seconds(s.Idle), fmt.Sprint(s.Downloaded), fmt.Sprint(s.Again))
 		if len(s.Changes) > 0 {
 			var cs []string
-			for _, name := range compare.ChangeNames(s.Changes) {
+			for _, name := range sortedKeys(s.Changes) {
 				cs = append(cs, fmt.Sprintf("%s ×%d", name, s.Changes[name]))
 			}
-			for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LadderWidth-9) {
+			for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LabWidth-9) {
 				fmt.Fprintln(w, "         "+l)
 			}
 		}
@@ -46,7 +42,7 @@ func Compare(w io.Writer, r compare.Report, l explain.Lang) {
 	}
 	for _, n := range compare.Notes(r.Protocols, l) {
 		fmt.Fprintln(w)
-		for _, l := range wrapWords(n, LadderWidth-2) {
+		for _, l := range wrapWords(n, LabWidth-2) {
 			fmt.Fprintln(w, "  "+l)
 		}
 	}

@@ -13,8 +13,9 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
-// LadderWidth is the width the ladder is drawn in: the lab's terminal.
-const LadderWidth = 80
+// LabWidth is the lab's terminal: the ladder and --compare are drawn in
+// it, and explanations wrapped to it.
+const LabWidth = 80
 
 // Ladder draws a session as a sequence diagram: the client on the left,
 // the server on the right, one arrow per command and per reply in the
@@ -25,10 +26,10 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 	p := painter{o.Color}
 	Header(w, s, o)
 	const timeCol = 11 // "%9.3f  "
-	inner := LadderWidth - timeCol - 2
-	half := (LadderWidth-timeCol)/2 - 1
+	inner := LabWidth - timeCol - 2
+	half := (LabWidth-timeCol)/2 - 1
 	client, server := fit("client "+s.Client, half), fit("server "+s.Server, half)
-	gap := max(1, LadderWidth-timeCol-runewidth.StringWidth(client)-runewidth.StringWidth(server))
+	gap := max(1, LabWidth-timeCol-runewidth.StringWidth(client)-runewidth.StringWidth(server))
 	fmt.Fprintln(w, p.paint(colHead, strings.Repeat(" ", timeCol)+client+strings.Repeat(" ", gap)+server))
 
 	type arrow struct {

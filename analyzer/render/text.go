@@ -236,7 +236,7 @@ func Legend(w io.Writer, o TextOptions) {
 	if o.Explain == nil {
 		return
 	}
-	for _, l := range wrapWords(o.Explain.Say("ui.legend", o.Lang), LadderWidth) {
+	for _, l := range wrapWords(explain.Say("ui.legend", o.Lang), LabWidth) {
 		fmt.Fprintln(w, l)
 	}
 	fmt.Fprintln(w)
@@ -247,7 +247,7 @@ func Legend(w io.Writer, o TextOptions) {
 func explanationLines(ts []explain.Text, l explain.Lang) []string {
 	var out []string
 	for _, t := range ts {
-		for i, w := range wrapWords(t.In(l), LadderWidth-12-5) {
+		for i, w := range wrapWords(t.In(l), LabWidth-12-5) {
 			if i == 0 {
 				out = append(out, "   ↳ "+w)
 			} else {

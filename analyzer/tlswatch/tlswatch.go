@@ -134,6 +134,3 @@ func (r *Records) Feed(b []byte) []Record {
 
 // Lost tells of bytes lost: no more records can be read.
 func (r *Records) Lost() { r.broken = true }
-
-// Readable reports whether record headers are still being read.
-func (r *Records) Readable() bool { return !r.broken }

@@ -52,15 +52,14 @@ func (v *timeline) CaptureFinished(stats.Capture) error {
 // line as soon as it is complete, each with the session's number; TLS is
 // counted, not shown.
 func LiveFollow(w io.Writer, o render.TextOptions) sink.Sink {
-	return &liveFollow{w: w, o: o, color: o.Color, open: map[*session.Session]*rawState{}}
+	return &liveFollow{w: w, o: o, open: map[*session.Session]*rawState{}}
 }
 
 type liveFollow struct {
 	sink.Nop
-	w     io.Writer
-	o     render.TextOptions
-	color bool
-	open  map[*session.Session]*rawState
+	w    io.Writer
+	o    render.TextOptions
+	open map[*session.Session]*rawState
 }
 
 // rawState is what live --follow holds of a session: each direction's
@@ -83,7 +82,7 @@ func (v *liveFollow) Raw(s *session.Session, c session.Chunk) {
 	d := c.Dir
 	if c.Gap > 0 {
 		v.flush(s, st, d)
-		render.LiveRawNote(v.w, s, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, d), v.color)
+		render.LiveRawNote(v.w, s, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, d), v.o.Color)
 		return
 	}
 	data := c.Data
@@ -93,7 +92,7 @@ func (v *liveFollow) Raw(s *session.Session, c session.Chunk) {
 		clear := max(0, min(int64(len(data)), from-start))
 		v.lines(s, st, d, data[:clear])
 		v.flush(s, st, d)
-		render.LiveRawNote(v.w, s, fmt.Sprintf("[TLS, %d B %s, not readable]", int64(len(data))-clear, d), v.color)
+		render.LiveRawNote(v.w, s, fmt.Sprintf("[TLS, %d B %s, not readable]", int64(len(data))-clear, d), v.o.Color)
 		return
 	}
 	v.lines(s, st, d, data)
@@ -108,7 +107,7 @@ func (v *liveFollow) lines(s *session.Session, st *rawState, d session.Dir, data
 			st.partial[d] = append(st.partial[d], data...)
 			return
 		}
-		render.LiveRaw(v.w, s, d, append(st.partial[d], data[:i]...), v.color)
+		render.LiveRaw(v.w, s, d, append(st.partial[d], data[:i]...), v.o.Color)
 		st.partial[d] = st.partial[d][:0]
 		data = data[i+1:]
 	}
@@ -116,7 +115,7 @@ func (v *liveFollow) lines(s *session.Session, st *rawState, d session.Dir, data
 
 func (v *liveFollow) flush(s *session.Session, st *rawState, d session.Dir) {
 	if len(st.partial[d]) > 0 {
-		render.LiveRaw(v.w, s, d, st.partial[d], v.color)
+		render.LiveRaw(v.w, s, d, st.partial[d], v.o.Color)
 		st.partial[d] = st.partial[d][:0]
 	}
 }

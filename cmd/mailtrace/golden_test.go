@@ -164,7 +164,7 @@ func TestLabViewsFit80Columns(t *testing.T) {
 						continue
 					}
 					checked++
-					if w := runewidth.StringWidth(l); w > render.LadderWidth {
+					if w := runewidth.StringWidth(l); w > render.LabWidth {
 						t.Errorf("%s: %d columns: %q", filepath.Base(path), w, l)
 					}
 				}

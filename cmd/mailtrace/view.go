@@ -227,7 +227,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	// own: From and Subject, the lab's evidence, stay in view.
 	text := render.TextOptions{Color: color, Full: o.full, Narrow: o.width > 0 && o.width < 120, Lang: o.language}
 	if o.explain {
-		text.Explain = explain.NewCatalog()
+		text.Explain = explain.Default()
 	}
 	// Journeys need every session, and see them first.
 	j := journey.New()
