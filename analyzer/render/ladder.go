@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -32,59 +31,27 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 	gap := max(1, LabWidth-timeCol-runewidth.StringWidth(client)-runewidth.StringWidth(server))
 	fmt.Fprintln(w, p.paint(colHead, strings.Repeat(" ", timeCol)+client+strings.Repeat(" ", gap)+server))
 
-	type arrow struct {
-		t     time.Time
-		order int
-		line  string
-	}
-	var arrows []arrow
-	add := func(t time.Time, line string) { arrows = append(arrows, arrow{t, len(arrows), line}) }
-	labels := answers(s)
-	for _, e := range s.Exchanges {
-		if c := e.Command; c != nil {
-			text := strings.TrimPrefix(commandLines(s, c, TextOptions{}, painter{})[0], "C: ")
-			add(c.Time, p.paint(colClient, "│── "+fit(text, inner-6)+" "+dashes(inner-5-width(fit(text, inner-6)))+"▶│"))
-		}
-		if r := e.Response; r != nil && len(r.Lines) > 0 {
-			// A tagged reply (IMAP) is its completion, the last line; the
-			// untagged data before it is counted.
-			tagged := e.Command != nil && e.Command.Tag != ""
-			folded := len(r.Lines) - 1
-			if tagged {
-				// Data the server sent while the command ran (the EXISTS
-				// IDLE announces) gets its own arrow, at its time.
-				for i, l := range r.Lines[:len(r.Lines)-1] {
-					if t := r.LineTime(i); !t.Equal(r.LineTime(len(r.Lines) - 1)) {
-						text := fit(Escape(l), inner-6)
-						add(t, p.paint(colServer, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│"))
-						folded--
-					}
-				}
-			}
-			text, at := replyText(r, tagged, folded)
-			if l := labels[e]; l != "" {
-				text += "  " + l
+	for _, st := range Steps(s) {
+		var line string
+		switch st.Kind {
+		case StepCommand:
+			text := fit(st.Text, inner-6)
+			line = p.paint(colClient, "│── "+text+" "+dashes(inner-5-width(text))+"▶│")
+		case StepReply, StepData:
+			text := st.Text
+			if st.Label != "" {
+				text += "  " + st.Label
 			}
 			text = fit(text, inner-6)
-			add(at, p.paint(colServer, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│"))
+			line = p.paint(colServer, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│")
+		case StepTLS:
+			text := fit(fmt.Sprintf(explain.Say("ui.ladder.tls", o.Lang), st.Bytes[0], st.Bytes[1]), inner-2)
+			pad := inner - width(text)
+			line = p.paint(colWarn, "│"+strings.Repeat(" ", pad/2)+text+strings.Repeat(" ", pad-pad/2)+"│")
+		case StepGap:
+			line = p.paint(colWarn, fit("│ !! "+st.Text, inner+1))
 		}
-	}
-	if e := s.Encrypted; e != nil {
-		text := fit(fmt.Sprintf(explain.Say("ui.ladder.tls", o.Lang), e.BytesClient, e.BytesServer), inner-2)
-		pad := inner - width(text)
-		add(e.Since, p.paint(colWarn, "│"+strings.Repeat(" ", pad/2)+text+strings.Repeat(" ", pad-pad/2)+"│"))
-	}
-	for _, g := range s.Gaps {
-		add(g.Time, p.paint(colWarn, fit(fmt.Sprintf("│ !! %d bytes lost %s", g.Bytes, g.Dir), inner+1)))
-	}
-	sort.SliceStable(arrows, func(i, j int) bool {
-		if !arrows[i].t.Equal(arrows[j].t) {
-			return arrows[i].t.Before(arrows[j].t)
-		}
-		return arrows[i].order < arrows[j].order
-	})
-	for _, a := range arrows {
-		fmt.Fprintf(w, "%9.3f  %s\n", a.t.Sub(s.Start).Seconds(), a.line)
+		fmt.Fprintf(w, "%9.3f  %s\n", st.Time.Sub(s.Start).Seconds(), line)
 	}
 	fmt.Fprintln(w)
 }
