@@ -85,22 +85,22 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		}
 	}
 	for i, n := range s.Notes {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(noteText(s, i, n, o.Lang))))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(NoteText(s, i, n, o.Lang))))
 	}
 	for _, a := range s.Auth {
-		fmt.Fprintf(w, "%s %s\n", prefix, authLine(a, o.Lang))
+		fmt.Fprintf(w, "%s %s\n", prefix, AuthLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, findingLine(f, o.Lang)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, FindingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(said(a.Text, a.Key, a.Args, o.Lang))))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(Said(a.Text, a.Key, a.Args, o.Lang))))
 	}
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf("gap: %d bytes lost %s", g.Bytes, g.Dir)))
 	}
-	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), state(s.State, o.Lang),
-		duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
+	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), StateWord(s.State, o.Lang),
+		Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
 }
 
 // LiveRaw shows a line of raw bytes of s that crossed in direction d,

@@ -51,13 +51,14 @@ func Header(w io.Writer, s *session.Session, o TextOptions) {
 		extra += "  via " + Escape(s.Tunnel)
 	}
 	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
-		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, state(s.State, o.Lang), extra)
+		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, StateWord(s.State, o.Lang), extra)
 	if s.MXLookup != nil {
 		fmt.Fprintln(w, mxLine(s.MXLookup))
 	}
 }
 
-func duration(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+// Duration is d in seconds, to the millisecond: "1.234s".
+func Duration(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
 
 // event is one line of the timeline.
 type event struct {
@@ -107,16 +108,16 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		}
 	}
 	for i, n := range s.Notes {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(noteText(s, i, n, o.Lang))))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(NoteText(s, i, n, o.Lang))))
 	}
 	for _, a := range s.Auth {
-		fmt.Fprintf(w, "  %s\n", authLine(a, o.Lang))
+		fmt.Fprintf(w, "  %s\n", AuthLine(a, o.Lang))
 	}
 	for _, f := range s.Findings {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, findingLine(f, o.Lang)))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, FindingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(said(a.Text, a.Key, a.Args, o.Lang)))))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(Said(a.Text, a.Key, a.Args, o.Lang)))))
 	}
 	if s.AnomaliesDropped > 0 {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more anomalies, counted, not kept (--max-anomalies)", s.AnomaliesDropped)))
@@ -127,34 +128,34 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	fmt.Fprintln(w)
 }
 
-// said is a finding's or an anomaly's text in l: from the catalog with
+// Said is a finding's or an anomaly's text in l: from the catalog with
 // the arguments it kept, or as recorded (in English).
-func said(text, key string, args []any, l explain.Lang) string {
+func Said(text, key string, args []any, l explain.Lang) string {
 	if l != explain.English && l != "" && key != "" {
 		return fmt.Sprintf(explain.Say(key, l), args...)
 	}
 	return text
 }
 
-// noteText is note i of s, n as recorded, in l.
-func noteText(s *session.Session, i int, n string, l explain.Lang) string {
+// NoteText is note i of s, n as recorded, in l.
+func NoteText(s *session.Session, i int, n string, l explain.Lang) string {
 	if i < len(s.NoteKeys) {
-		return said(n, s.NoteKeys[i], nil, l)
+		return Said(n, s.NoteKeys[i], nil, l)
 	}
 	return n
 }
 
-// state is how a session ended, in l.
-func state(st string, l explain.Lang) string {
+// StateWord is how a session ended, in l.
+func StateWord(st string, l explain.Lang) string {
 	if t := explain.Say("ui.state."+st, l); t != "" {
 		return t
 	}
 	return st
 }
 
-// findingLine says a finding in l.
-func findingLine(f session.Finding, l explain.Lang) string {
-	text := said(f.Text, f.Key, f.Args, l)
+// FindingLine says a finding in l.
+func FindingLine(f session.Finding, l explain.Lang) string {
+	text := Said(f.Text, f.Key, f.Args, l)
 	sev := explain.Say("ui.severity."+f.Severity, l)
 	if sev == "" {
 		sev = f.Severity
@@ -162,7 +163,8 @@ func findingLine(f session.Finding, l explain.Lang) string {
 	return fmt.Sprintf("%s [%s] %s: %s", explain.Say("ui.finding", l), sev, f.Kind, Escape(text))
 }
 
-func authLine(a *session.Auth, l explain.Lang) string {
+// AuthLine says an authentication attempt and its result in l.
+func AuthLine(a *session.Auth, l explain.Lang) string {
 	res := explain.Say("ui.auth.unknown", l)
 	if a.Success != nil {
 		res = explain.Say(map[bool]string{true: "ui.auth.ok", false: "ui.auth.failed"}[*a.Success], l)
@@ -194,7 +196,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		// As typed: "ehlo redes" stays in lower case.
 		text = Escape(c.Line)
 		if c.Verb == "BDAT" && c.Message != nil {
-			text += "  " + messageSummary(s.Messages[*c.Message])
+			text += "  " + MessageSummary(s.Messages[*c.Message])
 		}
 	default:
 		parts := []string{}
@@ -209,7 +211,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		}
 		text = strings.Join(parts, " ")
 		if c.Verb == "BDAT" && c.Message != nil {
-			text += "  " + messageSummary(s.Messages[*c.Message])
+			text += "  " + MessageSummary(s.Messages[*c.Message])
 		}
 	}
 	if c.Decoded != "" {
@@ -217,7 +219,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	}
 	lines := append([]string{p.paint(colClient, "C: "+text)}, extra...)
 	if c.Message != nil {
-		for _, l := range partLines(s.Messages[*c.Message]) {
+		for _, l := range PartLines(s.Messages[*c.Message]) {
 			lines = append(lines, p.paint(colClient, "C:     "+l))
 		}
 	}
@@ -339,7 +341,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 			for _, l := range summaryLines(head, sep, m, o, "S:     ") {
 				out = append(out, timedLine{t, p.paint(colServer, l)})
 			}
-			for _, l := range partLines(m) {
+			for _, l := range PartLines(m) {
 				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
 			}
 			if o.Full {
@@ -352,9 +354,9 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 	return out
 }
 
-// partLines list a message's MIME parts, where it has more than one or an
+// PartLines list a message's MIME parts, where it has more than one or an
 // attachment: a single text part says nothing the summary does not.
-func partLines(m *session.Message) []string {
+func PartLines(m *session.Message) []string {
 	if len(m.Parts) == 0 || len(m.Parts) == 1 && m.Parts[0].Filename == "" && m.Parts[0].Disposition != "attachment" {
 		return nil
 	}
@@ -403,7 +405,9 @@ func partLabel(m *session.Message) string {
 	return strings.Join(parts, " ") + " "
 }
 
-func messageSummary(m *session.Message) string {
+// MessageSummary is a message on one line: which, its size, its
+// envelope and the header fields that name it.
+func MessageSummary(m *session.Message) string {
 	return partLabel(m) + fmt.Sprintf("%d bytes", m.Size) + messageDetails(m, "; ")
 }
 
@@ -412,14 +416,14 @@ func messageSummary(m *session.Message) string {
 // refused or cut.
 func messageDetails(m *session.Message, sep string) string {
 	s := ""
-	if fields := messageFields(m); len(fields) > 0 {
+	if fields := MessageFields(m); len(fields) > 0 {
 		s = sep + strings.Join(fields, "; ")
 	}
-	return s + messageState(m)
+	return s + MessageState(m)
 }
 
-// messageFields are the envelope and the header fields that name m.
-func messageFields(m *session.Message) []string {
+// MessageFields are the envelope and the header fields that name m.
+func MessageFields(m *session.Message) []string {
 	var parts []string
 	field := func(name, v string) {
 		if v != "" {
@@ -438,7 +442,8 @@ func messageFields(m *session.Message) []string {
 	return parts
 }
 
-func messageState(m *session.Message) string {
+// MessageState is " (refused)", " (incomplete)", both or nothing.
+func MessageState(m *session.Message) string {
 	s := ""
 	if m.Accepted != nil && !*m.Accepted {
 		s += " (refused)"
@@ -456,8 +461,8 @@ func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix st
 	if !o.Narrow {
 		return []string{head + messageDetails(m, sep)}
 	}
-	lines := []string{head + messageState(m)}
-	for _, f := range messageFields(m) {
+	lines := []string{head + MessageState(m)}
+	for _, f := range MessageFields(m) {
 		lines = append(lines, prefix+f)
 	}
 	return lines
@@ -473,7 +478,7 @@ func Summary(w io.Writer, s *session.Session, l explain.Lang) {
 	}
 	fmt.Fprintf(w, explain.Say("ui.summary", l)+"\n",
 		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, state(s.State, l))
+		Duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, StateWord(s.State, l))
 }
 
 // dirIndent sets server data apart from the client's in the follow view.

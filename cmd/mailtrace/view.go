@@ -20,6 +20,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/report"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -61,14 +62,21 @@ type viewOptions struct {
 	extract     string
 	domains     []string
 	quiet       bool
+	// report is the HTML report's: draw this many sessions, of the
+	// captures inputs.
+	report   bool
+	diagrams int
+	inputs   []string
 }
 
-func (o *viewOptions) register(f *pflag.FlagSet) {
+// registerInput adds the flags of every command that reads captures:
+// what to read, the bounds, which sessions, the language and where the
+// output goes.
+func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntVar(&o.maxOpen, "max-open", reassembly.DefaultOptions().MaxOpen, "follow at most `N` connections at once; those idle longest are given up past it")
 	f.IntVar(&o.maxLine, "max-line", lines.DefaultMaxLine, "keep at most `BYTES` of a line; longer ones are cut and flagged")
 	f.IntVar(&o.maxHeader, "max-header", message.DefaultMaxHeader, "keep at most `BYTES` of a message's header for its summary")
 	f.IntVar(&o.maxBody, "max-body", message.DefaultMaxBody, "with --full, keep at most `BYTES` of a message's body")
-	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends")
 	ro := reassembly.DefaultOptions()
 	f.IntVar(&o.maxBufConn, "max-buffered-conn", ro.MaxPagesPerConn*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data per connection")
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
@@ -76,11 +84,23 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
 	f.StringArrayVar(&o.domains, "domain", nil, "a mail `DOMAIN` the servers serve, for the relay and local-sender findings (repeatable; default: the host an SMTP greeting names)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
+	f.StringVar(&o.lang, "lang", "", "language of the explanations and of what the text views say: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
+	f.BoolVar(&o.redact, "redact", false, "mask passwords and authentication data in every output")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
+	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
+	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
+}
+
+// register adds the input flags and those of the views read and live
+// show.
+func (o *viewOptions) register(f *pflag.FlagSet) {
+	o.registerInput(f)
+	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.IntVar(&o.width, "width", 0, "break text lines at `COLUMNS` (default: $COLUMNS, else the terminal's; lines are kept whole when writing to a file or pipe)")
 	f.BoolVar(&o.explain, "explain", false, "explain under each command and reply what it means, with its RFC section")
-	f.StringVar(&o.lang, "lang", "", "language of the explanations and of what the text views say: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.compare, "compare", false, "set POP3 and IMAP side by side: round trips, bytes, time open, downloads, changes on the server")
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
@@ -89,11 +109,6 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.summary, "summary", false, "one line per session, then the statistics")
 	f.BoolVar(&o.journey, "journey", false, "each message's path across sessions: sent, relayed, read")
 	f.BoolVar(&o.full, "full", false, "show message bodies in full")
-	f.BoolVar(&o.redact, "redact", false, "mask passwords and authentication data in every output")
-	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
-	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
-	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
-	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
 	f.StringVar(&o.color, "color", "auto", "colour the timeline: auto, always or never (NO_COLOR is honoured)")
 }
 
@@ -243,6 +258,9 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 		return withJourneys(sink.ByID(view.JSON(w, order, j)))
 	case o.journey:
 		return withJourneys(view.Journeys(term, j, color))
+	case o.report:
+		return withJourneys(sink.ByID(report.New(w, report.Options{Lang: o.language, Diagrams: o.diagrams,
+			Inputs: o.inputs, Order: order, Journeys: j})))
 	}
 	w = term
 	// The statistics end with POP3 and IMAP compared, where the capture

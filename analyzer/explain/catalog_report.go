@@ -1,0 +1,47 @@
+package explain
+
+// reportCatalog holds what the HTML report (analyzer/report) says around
+// the capture's own text.
+func reportCatalog() map[string]Text {
+	return map[string]Text{
+		"ui.report.title":        {"", "mailtrace report", "Informe de mailtrace"},
+		"ui.report.of":           {"", "of %s", "de %s"},
+		"ui.report.contents":     {"", "Contents", "Contenido"},
+		"ui.report.overview":     {"", "Overview", "Resumen"},
+		"ui.report.capture":      {"", "Capture", "Captura"},
+		"ui.report.files":        {"", "Files", "Archivos"},
+		"ui.report.packets":      {"", "Packets", "Paquetes"},
+		"ui.report.bytes":        {"", "Bytes captured", "Bytes capturados"},
+		"ui.report.tcppackets":   {"", "TCP packets", "Paquetes TCP"},
+		"ui.report.connections":  {"", "TCP connections", "Conexiones TCP"},
+		"ui.report.malformed":    {"", "Malformed packets", "Paquetes mal formados"},
+		"ui.report.sessions":     {"", "Mail sessions", "Sesiones de correo"},
+		"ui.report.protocols":    {"", "Protocols", "Protocolos"},
+		"ui.report.charts":       {"", "At a glance", "De un vistazo"},
+		"ui.report.chart.bytes":  {"", "Bytes per protocol and direction", "Bytes por protocolo y sentido"},
+		"ui.report.chart.cmds":   {"", "Commands per protocol", "Comandos por protocolo"},
+		"ui.report.chart.reply":  {"", "Replies by class", "Respuestas por clase"},
+		"ui.report.chart.lat":    {"", "Median reply latency per command (ms)", "Latencia mediana de respuesta por comando (ms)"},
+		"ui.report.findings":     {"", "Findings", "Hallazgos"},
+		"ui.report.journeys":     {"", "Journeys of messages", "Recorridos de los mensajes"},
+		"ui.report.journey.head": {"", "Time|Session|Protocol|Via|Action|Client|Server|User", "Hora|Sesión|Protocolo|Vía|Acción|Cliente|Servidor|Usuario"},
+		"ui.report.dns":          {"", "DNS lookups", "Consultas DNS"},
+		"ui.report.list":         {"", "Sessions", "Sesiones"},
+		"ui.report.list.head":    {"", "#|Protocol|Client|Server|Start|Duration|Commands|Bytes C→S|Bytes S→C|TLS|State", "#|Protocolo|Cliente|Servidor|Inicio|Duración|Comandos|Bytes C→S|Bytes S→C|TLS|Estado"},
+		"ui.report.nodiagram":    {"", "Sessions after the first %d are listed here without a diagram (--diagrams N changes it).", "Las sesiones después de las primeras %d se listan aquí sin diagrama (--diagrams N lo cambia)."},
+		"ui.report.session":      {"", "Session %d: %s %s → %s", "Sesión %d: %s %s → %s"},
+		"ui.report.facts":        {"", "start %s · duration %s · client %d B · server %d B · TLS %s · %s", "inicio %s · duración %s · cliente %d B · servidor %d B · TLS %s · %s"},
+		"ui.report.auth":         {"", "Authentication", "Autenticación"},
+		"ui.report.messages":     {"", "Messages", "Mensajes"},
+		"ui.report.anomalies":    {"", "Anomalies", "Anomalías"},
+		"ui.report.notes":        {"", "Notes", "Notas"},
+		"ui.report.client":       {"", "client %s", "cliente %s"},
+		"ui.report.server":       {"", "server %s", "servidor %s"},
+		"ui.report.more":         {"", "… %d more steps not drawn: mailtrace read --session %d shows them", "… %d pasos más sin dibujar: mailtrace read --session %d los muestra"},
+		"ui.report.messagebox":   {"", "message, %d bytes", "mensaje, %d bytes"},
+		"ui.report.moremsgs":     {"", "… and %d more messages", "… y %d mensajes más"},
+		"ui.report.answers":      {"", "answers: %s", "responde a: %s"},
+		"ui.report.top":          {"", "back to the top", "volver al inicio"},
+		"ui.report.nosessions":   {"", "No mail sessions found.", "No se encontraron sesiones de correo."},
+	}
+}

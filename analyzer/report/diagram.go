@@ -1,0 +1,291 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/mattn/go-runewidth"
+
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// The diagram's geometry, in SVG user units (pixels at 100%). Text is set
+// in a 12 px monospace font, whose columns are at most CharWidth10/10 wide, so
+// a label of n columns takes at most n*CharWidth10/10.
+const (
+	Width      = 900
+	ClientX    = 110 // the client's lifeline; times are right of 0, left of it
+	ServerX    = 880 // the server's lifeline
+	top        = 34  // below the lifelines' names
+	rowHeight  = 24
+	lineHeight = 15
+	// CharWidth10 is a column's width in tenths of a unit: 7.3.
+	CharWidth10 = 73
+	boxInset    = 24 // a message box's margin from the lifelines
+	maxBoxLine  = 10 // lines of one message box
+	maxBoxMsgs  = 3  // messages drawn in one box
+)
+
+// LabelColumns is the widest an arrow's label may be, in columns.
+const LabelColumns = (ServerX - ClientX - 24) * 10 / CharWidth10
+
+// boxColumns is the widest a line in a message box may be.
+const boxColumns = (ServerX - ClientX - 2*boxInset - 16) * 10 / CharWidth10
+
+// Diagram is a session drawn as a sequence diagram: the client's lifeline
+// on the left, the server's on the right, one row per arrow or mark in
+// the order they crossed. Every position is computed here, so the
+// template only writes them out and tests can check them.
+type Diagram struct {
+	Width, Height int
+	ClientX       int
+	ServerX       int
+	Client        string // the lifelines' names
+	Server        string
+	Rows          []Row
+	// TLSFrom is where the encrypted part starts (0: none); it runs to
+	// the bottom, TLSHeight high and as wide as between the lifelines.
+	TLSFrom, TLSHeight, TLSWidth int
+	// The lifelines run from LifeTop to LifeBottom; times end at TimeX and
+	// the server's name at NameRight.
+	LifeTop, LifeBottom, TimeX, NameRight int
+	// Commands and Replies count the arrows of each kind drawn.
+	Commands, Replies int
+}
+
+// Row kinds, also the CSS classes of their SVG groups.
+const (
+	RowCommand = "cmd"
+	RowReply   = "reply"
+	RowData    = "data" // untagged data at its own time
+	RowTLS     = "tls"
+	RowGap     = "gap"
+	RowAnomaly = "anomaly"
+	RowBox     = "box" // the messages the arrow above carried
+	RowMore    = "more"
+)
+
+// Row is one band of the diagram, from Y to Y+H.
+type Row struct {
+	Kind string
+	Y, H int
+	Time string // seconds since the session began, drawn left of the client
+	// Label is drawn (cut to fit); Title is the whole text, shown on hover.
+	Label string
+	Title string
+	// ID anchors the row; Answers is the ID of the command a reply
+	// answers.
+	ID, Answers string
+	// An arrow runs from X1 to X2 at LineY; Head is its arrowhead's points.
+	X1, X2, LineY int
+	Head          string
+	TextX, TextY  int
+	// A box's rectangle.
+	RectX, RectY, RectW, RectH int
+	Lines                      []BoxLine // a box's text
+}
+
+// BoxLine is one line of a message box.
+type BoxLine struct {
+	Y    int
+	Text string
+}
+
+// MaxRows bounds a diagram: a session of a million commands is listed,
+// not drawn.
+const MaxRows = 600
+
+// Layout draws session s, in l.
+func Layout(s *session.Session, l explain.Lang) Diagram {
+	d := Diagram{Width: Width, ClientX: ClientX, ServerX: ServerX,
+		Client: fit(fmt.Sprintf(explain.Say("ui.report.client", l), s.Client), 58),
+		Server: fit(fmt.Sprintf(explain.Say("ui.report.server", l), s.Server), 58)}
+	y := top
+	add := func(r Row) {
+		r.Y = y
+		y += r.H
+		d.Rows = append(d.Rows, r)
+	}
+	items := merge(render.Steps(s), s.Anomalies)
+	// What each command was, as drawn, for the replies' titles.
+	said := map[int]string{}
+	for _, it := range items {
+		if it.anomaly == nil && it.step.Kind == render.StepCommand {
+			said[it.step.Exchange] = it.step.Text
+		}
+	}
+	for i, it := range items {
+		if len(d.Rows) >= MaxRows {
+			add(Row{Kind: RowMore, H: rowHeight, Label: fmt.Sprintf(explain.Say("ui.report.more", l), len(items)-i, s.ID)})
+			break
+		}
+		at := seconds(it.time().Sub(s.Start))
+		if a := it.anomaly; a != nil {
+			text := "⚠ " + render.Escape(render.Said(a.Text, a.Key, a.Args, l))
+			add(Row{Kind: RowAnomaly, H: rowHeight, Time: at, Label: fit(text, LabelColumns), Title: text})
+			continue
+		}
+		st := it.step
+		switch st.Kind {
+		case render.StepCommand:
+			add(arrow(RowCommand, at, st.Text, st.Text, fmt.Sprintf("s%d-e%d-c", s.ID, st.Exchange), ""))
+			d.Commands++
+			if len(st.Messages) > 0 {
+				add(box(s, st.Messages, l))
+			}
+		case render.StepReply, render.StepData:
+			e := s.Exchanges[st.Exchange]
+			label, title := st.Text, st.Text
+			if st.Label != "" {
+				label += "  " + st.Label
+			}
+			if st.Kind == render.StepReply && len(e.Response.Lines) > 1 {
+				title = joinLines(e.Response.Lines)
+			}
+			if d := e.Response.Decoded; d != "" && st.Kind == render.StepReply {
+				// What a SASL challenge asks ("Username:") is the point.
+				label += "   [" + render.Escape(d) + "]"
+				title += "\n[" + render.Escape(d) + "]"
+			}
+			kind, id, answers := RowData, "", ""
+			if st.Kind == render.StepReply {
+				kind, id = RowReply, fmt.Sprintf("s%d-e%d-r", s.ID, st.Exchange)
+				d.Replies++
+				if e.Command != nil {
+					answers = fmt.Sprintf("s%d-e%d-c", s.ID, st.Exchange)
+					title += "\n" + fmt.Sprintf(explain.Say("ui.report.answers", l), said[st.Exchange])
+				}
+			}
+			add(arrow(kind, at, label, title, id, answers))
+			if len(st.Messages) > 0 {
+				add(box(s, st.Messages, l))
+			}
+		case render.StepTLS:
+			text := fmt.Sprintf(explain.Say("ui.ladder.tls", l), st.Bytes[0], st.Bytes[1])
+			if d.TLSFrom == 0 {
+				d.TLSFrom = y
+			}
+			add(Row{Kind: RowTLS, H: rowHeight, Time: at, Label: fit(text, LabelColumns), Title: text})
+		case render.StepGap:
+			text := "!! " + st.Text
+			add(Row{Kind: RowGap, H: rowHeight, Time: at, Label: fit(text, LabelColumns), Title: text})
+		}
+	}
+	for i := range d.Rows {
+		place(&d.Rows[i])
+	}
+	d.Height = y + 12
+	d.LifeTop, d.LifeBottom, d.TimeX, d.NameRight = top-10, d.Height-4, ClientX-10, Width-8
+	if d.TLSFrom > 0 {
+		d.TLSHeight, d.TLSWidth = d.LifeBottom-d.TLSFrom, ServerX-ClientX
+	}
+	return d
+}
+
+// item is a step or an anomaly, for merging the two by time.
+type item struct {
+	step    render.Step
+	anomaly *session.Anomaly
+}
+
+func (it item) time() time.Time {
+	if it.anomaly != nil {
+		return it.anomaly.Time
+	}
+	return it.step.Time
+}
+
+// merge puts the anomalies among the steps by time; at the same time the
+// step comes first, as the anomaly is about what crossed.
+func merge(steps []render.Step, anomalies []session.Anomaly) []item {
+	items := make([]item, 0, len(steps)+len(anomalies))
+	for _, st := range steps {
+		items = append(items, item{step: st})
+	}
+	for i := range anomalies {
+		items = append(items, item{anomaly: &anomalies[i]})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].time().Before(items[j].time()) })
+	return items
+}
+
+func arrow(kind, at, label, title, id, answers string) Row {
+	r := Row{Kind: kind, H: rowHeight, Time: at, Label: fit(label, LabelColumns), Title: title, ID: id, Answers: answers,
+		X1: ClientX, X2: ServerX}
+	if kind != RowCommand {
+		r.X1, r.X2 = ServerX, ClientX
+	}
+	return r
+}
+
+// box is the summary of the messages an arrow carried.
+func box(s *session.Session, msgs []int, l explain.Lang) Row {
+	var lines []string
+	for n, i := range msgs {
+		if n == maxBoxMsgs {
+			lines = append(lines, fmt.Sprintf(explain.Say("ui.report.moremsgs", l), len(msgs)-n))
+			break
+		}
+		m := s.Messages[i]
+		lines = append(lines, fmt.Sprintf(explain.Say("ui.report.messagebox", l), m.Size)+render.MessageState(m))
+		lines = append(lines, render.MessageFields(m)...)
+		lines = append(lines, render.PartLines(m)...)
+	}
+	if len(lines) > maxBoxLine {
+		lines = append(lines[:maxBoxLine-1], "…")
+	}
+	r := Row{Kind: RowBox, H: len(lines)*lineHeight + 12, Title: joinLines(lines)}
+	for _, text := range lines {
+		r.Lines = append(r.Lines, BoxLine{Text: fit(text, boxColumns)})
+	}
+	return r
+}
+
+// place computes where a row's parts go inside its band.
+func place(r *Row) {
+	r.TextY = r.Y + 13
+	r.LineY = r.Y + 18
+	switch r.Kind {
+	case RowCommand, RowReply, RowData:
+		r.TextX = (ClientX + ServerX) / 2
+		tip, back := r.X2, r.X2-8
+		if r.X2 < r.X1 {
+			back = r.X2 + 8
+		}
+		r.Head = fmt.Sprintf("%d,%d %d,%d %d,%d", tip, r.LineY, back, r.LineY-4, back, r.LineY+4)
+	case RowBox:
+		r.X1, r.X2 = ClientX+boxInset, ServerX-boxInset
+		r.TextX = r.X1 + 8
+		r.RectX, r.RectY, r.RectW, r.RectH = r.X1, r.Y+3, r.X2-r.X1, r.H-6
+		for i := range r.Lines {
+			r.Lines[i].Y = r.Y + 4 + (i+1)*lineHeight - 3
+		}
+	default:
+		r.TextX = (ClientX + ServerX) / 2
+	}
+}
+
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+
+// fit cuts s to n columns, marking the cut.
+func fit(s string, n int) string {
+	if runewidth.StringWidth(s) <= n {
+		return s
+	}
+	return runewidth.Truncate(s, n, "…")
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for i, l := range lines {
+		if i > 0 {
+			out += "\n"
+		}
+		out += render.Escape(l)
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package report
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/compare"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/journey"
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+//go:embed page.html.tmpl
+var pageTemplate string
+
+//go:embed style.css
+var style string
+
+// styleSource is the Content-Security-Policy source that lets the page's
+// one style element apply, and nothing else: no remote style, no
+// injected one.
+var styleSource = "'sha256-" + func() string {
+	sum := sha256.Sum256([]byte(style))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}() + "'"
+
+// Page is what the template reads.
+type Page struct {
+	Lang      string
+	Title     string
+	Policy    string
+	Style     template.CSS
+	Capture   stats.Capture
+	Sessions  int
+	Protocols Table
+	Commands  []Table
+	Charts    []Chart
+	Findings  []FindingLine
+	Journeys  []JourneyView
+	Lookups   []string
+	Compare   *CompareView
+	List      []Line
+	Drawn     []Drawn
+	// Undrawn counts the sessions listed without a diagram; Limit is how
+	// many were drawn at most.
+	Undrawn, Limit int
+}
+
+// Table is a header and its rows, text already escaped for a terminal.
+type Table struct {
+	Title string
+	Head  []string
+	Rows  [][]string
+}
+
+// JourneyView is a journey's title and its hops as rows.
+type JourneyView struct {
+	Title string
+	Rows  [][]string
+}
+
+// CompareView is POP3 and IMAP side by side.
+type CompareView struct {
+	Title string
+	Table Table
+	Notes []string
+}
+
+func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
+	l := c.o.Lang
+	say := func(key string) string { return explain.Say(key, l) }
+	p := Page{Lang: string(l), Title: say("ui.report.title"), Policy: policy(), Style: template.CSS(style),
+		Capture: capture, Sessions: len(c.list), List: c.list, Drawn: c.drawn, Findings: c.findings,
+		Limit: c.o.Diagrams, Undrawn: len(c.list) - len(c.drawn)}
+	if len(c.o.Inputs) > 0 {
+		var names []string
+		for _, in := range c.o.Inputs {
+			names = append(names, filepath.Base(in))
+		}
+		p.Title += " " + fmt.Sprintf(say("ui.report.of"), render.Escape(strings.Join(names, ", ")))
+	}
+	protos := c.stats.Report()
+	p.Protocols = Table{Head: columns("ui.stats.head", l)}
+	for _, s := range protos {
+		p.Protocols.Rows = append(p.Protocols.Rows, strs(strings.ToUpper(string(s.Protocol)), s.Sessions, s.TLSImplicit,
+			s.StartTLS, s.BytesClient, s.BytesServer, s.AuthOK, s.AuthFailed, s.Messages, s.MessageBytes,
+			fmt.Sprintf("%d (%d B)", s.Gaps, s.GapBytes), s.Anomalies))
+		t := Table{Title: fmt.Sprintf(say("ui.stats.commands"), strings.ToUpper(string(s.Protocol))), Head: columns("ui.stats.commands.head", l)}
+		lat := map[string]stats.Latency{}
+		for _, x := range s.Latency {
+			lat[x.Verb] = x
+		}
+		for _, v := range sortedKeys(s.Commands) {
+			med, p95 := "-", "-"
+			if x, ok := lat[v]; ok {
+				med, p95 = ms(x.Median), ms(x.P95)
+			}
+			t.Rows = append(t.Rows, strs(render.Escape(v), s.Commands[v], med, p95))
+		}
+		if len(t.Rows) > 0 {
+			p.Commands = append(p.Commands, t)
+		}
+	}
+	if len(protos) > 0 {
+		p.Charts = charts(protos, say)
+	}
+	for _, j := range js {
+		v := JourneyView{Title: render.Escape(j.MessageID)}
+		if j.Subject != "" {
+			v.Title += " · " + render.Escape(j.Subject)
+		}
+		for _, h := range j.Hops {
+			v.Rows = append(v.Rows, strs(h.Time.UTC().Format("2006-01-02 15:04:05.000"), h.Session,
+				strings.ToUpper(string(h.Protocol)), render.Escape(h.Via), h.Action, h.Client, h.Server, render.Escape(h.User)))
+		}
+		p.Journeys = append(p.Journeys, v)
+	}
+	for _, lk := range c.lookups {
+		p.Lookups = append(p.Lookups, render.LookupLine(lk))
+	}
+	if r := c.compare.Report(); len(r.Protocols) > 1 {
+		p.Compare = compared(r, l)
+	}
+	return p
+}
+
+// compared is the comparison where both POP3 and IMAP were seen.
+func compared(r compare.Report, l explain.Lang) *CompareView {
+	v := &CompareView{Title: explain.Say("ui.compare.title", l), Table: Table{Head: columns("ui.compare.head", l)},
+		Notes: compare.Notes(r.Protocols, l)}
+	row := func(id string, s compare.Session) {
+		v.Table.Rows = append(v.Table.Rows, strs(id, strings.ToUpper(string(s.Protocol)), s.RoundTrips, s.BytesClient,
+			s.BytesServer, render.Duration(s.Open), render.Duration(s.Idle), s.Downloaded, s.Again))
+	}
+	for _, s := range r.Sessions {
+		row(strconv.Itoa(s.ID), s)
+	}
+	for _, p := range r.Protocols {
+		row(explain.Say("ui.compare.all", l), p.Session)
+	}
+	return v
+}
+
+func policy() string {
+	// Nothing is loaded: no script, no font, no frame, no remote image;
+	// only the page's own style and inline data.
+	return "default-src 'none'; style-src " + styleSource + "; img-src data:; base-uri 'none'; form-action 'none'"
+}
+
+// write executes the template on p, in l.
+func write(w io.Writer, p Page, l explain.Lang) error {
+	say := func(key string) string { return explain.Say(key, l) }
+	t, err := template.New("page").Funcs(template.FuncMap{
+		"say":  say,
+		"sayf": func(key string, args ...any) string { return fmt.Sprintf(say(key), args...) },
+		"cols": func(key string) []string { return columns(key, l) },
+	}).Parse(pageTemplate)
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, p)
+}
+
+// columns is a table's header in l, from the catalog's "|"-separated
+// list.
+func columns(key string, l explain.Lang) []string { return strings.Split(explain.Say(key, l), "|") }
+
+func strs(vs ...any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
+}
+
+func ms(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
