@@ -85,10 +85,18 @@ func TestGolden(t *testing.T) {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
 		}
 	}
+	// The HTML report of every sample, and one in Spanish.
+	for _, path := range samples(t) {
+		runs = append(runs, run{path, "report.html", []string{"report", "-o", "-"}})
+	}
+	runs = append(runs, run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "report-es.html", []string{"report", "-o", "-", "--lang", "es"}})
 	for _, r := range runs {
 		base := strings.TrimSuffix(filepath.Base(r.path), ".pcapng")
 		t.Run(base+"."+r.ext, func(t *testing.T) {
 			args := append([]string{"read", "--color=never"}, r.args...)
+			if len(r.args) > 0 && r.args[0] == "report" {
+				args = r.args
+			}
 			got, stderr, err := runCLI(t, nil, append(args, r.path)...)
 			if err != nil || stderr != "" {
 				t.Fatalf("read %s: err %v, stderr %q", r.path, err, stderr)
