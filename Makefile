@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test vet e2e fuzz bench golden samples clean
+.PHONY: all build build-pcap run test vet e2e browser screenshot fuzz bench golden samples clean
 
 all: build
 
@@ -32,6 +32,25 @@ test: vet
 # starts them (root; Debian packages), captures with "mailtrace live".
 e2e:
 	$(GO) test -tags e2e -count=1 -timeout 8m -run E2E -v ./cmd/mailtrace
+
+# The HTML report in a real browser (root): installs Debian's chromium
+# when missing, makes the 250 MB benchmark corpus when missing, then
+# drives Chromium headless over the report of every sample, of a capture
+# full of markup and of the corpus. Screenshots go to bin/screenshots.
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -s .corpus/corpus-250MB.pcapng || $(GO) run ./cmd/mailtrace-corpus -size 250MB -o .corpus/corpus-250MB.pcapng
+	MAILTRACE_LARGE=$(CURDIR)/.corpus/corpus-250MB.pcapng $(GO) test -tags browser -count=1 -timeout 10m -run Browser -v ./cmd/mailtrace
+
+# The README's picture: the report of the seed's SMTP exercise, as
+# headless Chromium draws it.
+screenshot: build
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	./$(BIN) report samples/smtp1.pcapng -o bin/report-smtp1.html
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=1000,2050 \
+		--screenshot=$(CURDIR)/docs/report-smtp1.png file://$(CURDIR)/bin/report-smtp1.html
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
