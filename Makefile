@@ -41,7 +41,7 @@ CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-quic --no-firs
 	--disable-background-networking --disable-component-update --disable-sync
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@test -s .corpus/corpus-250MB.pcapng || $(GO) run ./cmd/mailtrace-corpus -size 250MB -o .corpus/corpus-250MB.pcapng
+	@test -s .corpus/corpus-250MB.pcapng || { mkdir -p .corpus && $(GO) run ./cmd/mailtrace-corpus -size 250MB -o .corpus/corpus-250MB.pcapng; }
 	MAILTRACE_LARGE=$(CURDIR)/.corpus/corpus-250MB.pcapng $(GO) test -tags browser -count=1 -timeout 10m -run Browser -v ./cmd/mailtrace
 
 # The README's picture: the report of the seed's SMTP exercise, as
