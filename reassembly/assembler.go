@@ -368,3 +368,20 @@ func (r *Reader) Finish() {
 	r.asm.FlushAll()
 	r.endCompleted()
 }
+
+// Add adds the figures of another read, for traces read apart.
+func (s *Stats) Add(o Stats) {
+	s.Files += o.Files
+	s.Packets += o.Packets
+	s.Bytes += o.Bytes
+	s.TCPPackets += o.TCPPackets
+	s.NotTCP += o.NotTCP
+	s.Malformed += o.Malformed
+	s.UnknownLink += o.UnknownLink
+	s.Connections += o.Connections
+	s.Evicted += o.Evicted
+	s.Truncated += o.Truncated
+	s.IPv6Fragments += o.IPv6Fragments
+	s.FutureTimes += o.FutureTimes
+	s.DNSPackets += o.DNSPackets
+}

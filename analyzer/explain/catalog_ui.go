@@ -38,6 +38,7 @@ func uiCatalog() map[string]Text {
 		"ui.live.started":        {"", "started %s", "empezó %s"},
 		"ui.live.ended":          {"", "ended: %s after %s, client %d B, server %d B", "terminó: %s tras %s, cliente %d B, servidor %d B"},
 		"ui.summary":             {"", "%4d  %-4s  %s -> %s  %s  %s  %d commands  %d auth  %d messages  %d gaps  tls=%s  %s", "%4d  %-4s  %s -> %s  %s  %s  %d comandos  %d autent.  %d mensajes  %d huecos  tls=%s  %s"},
+		"ui.clickhouse":          {"", "ClickHouse %s: %d rows sent in %d batches, %d retries, %d rows spooled, %d sent from the spool, %d left in it", "ClickHouse %s: %d filas enviadas en %d lotes, %d reintentos, %d filas al spool, %d enviadas desde el spool, %d quedan en él"},
 		"ui.ladder.tls":          {"", "TLS: %d B ▶, %d B ◀, not readable", "TLS: %d B ▶, %d B ◀, ilegibles"},
 		"ui.interrupted":         {"", "mailtrace: interrupted: the output is incomplete", "mailtrace: interrumpido: la salida está incompleta"},
 		"ui.warn.truncated":      {"", "mailtrace: warning: %d packets were cut by the capture's snap length; their missing bytes show as gaps", "mailtrace: aviso: %d paquetes fueron recortados por el snap length de la captura; sus bytes faltantes se ven como huecos"},

@@ -25,6 +25,9 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int, l e
 		fmt.Fprintf(w, explain.Say("ui.capture.bad", l), c.Malformed, c.UnknownLink)
 	}
 	fmt.Fprintln(w)
+	if d := c.Delivery; d != nil {
+		fmt.Fprintf(w, explain.Say("ui.clickhouse", l)+"\n", Escape(d.URL), d.Rows, d.Batches, d.Retries, d.Spooled, d.FromSpool, d.LeftInSpool)
+	}
 	if len(protos) == 0 {
 		fmt.Fprintln(w, explain.Say("ui.nosessions", l))
 		return nil

@@ -8,6 +8,7 @@ package sink
 import (
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/dns"
@@ -303,4 +304,91 @@ func (f flushing) Lookup(l *dns.Lookup) {
 func (f flushing) SessionEnded(s *session.Session) {
 	f.Sink.SessionEnded(s)
 	f.flush() // a write error shows again at the end
+}
+
+// Finished is a Sink that calls f when the capture is finished.
+func Finished(f func() error) Sink { return finished{f: f} }
+
+type finished struct {
+	Nop
+	f func() error
+}
+
+func (e finished) CaptureFinished(stats.Capture) error { return e.f() }
+
+// Locked serializes every call to next, for traces read on several
+// goroutines into one set of views; a message's writer is serialized too.
+func Locked(next Sink) Sink { return &locked{next: next} }
+
+type locked struct {
+	mu   sync.Mutex
+	next Sink
+}
+
+func (l *locked) SessionStarted(s *session.Session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.SessionStarted(s)
+}
+
+func (l *locked) Raw(s *session.Session, c session.Chunk) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.Raw(s, c)
+}
+
+func (l *locked) ReplyLine(s *session.Session, line string, t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.ReplyLine(s, line, t)
+}
+
+func (l *locked) ExchangeCompleted(s *session.Session, e *session.Exchange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.ExchangeCompleted(s, e)
+}
+
+func (l *locked) MessageStarted(s *session.Session, m *session.Message) io.Writer {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if w := l.next.MessageStarted(s, m); w != nil {
+		return lockedWriter{l, w}
+	}
+	return nil
+}
+
+func (l *locked) MessageEnded(s *session.Session, m *session.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.MessageEnded(s, m)
+}
+
+func (l *locked) Lookup(lk *dns.Lookup) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.Lookup(lk)
+}
+
+func (l *locked) SessionEnded(s *session.Session) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next.SessionEnded(s)
+}
+
+func (l *locked) CaptureFinished(c stats.Capture) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.next.CaptureFinished(c)
+}
+
+type lockedWriter struct {
+	l *locked
+	w io.Writer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
+	return w.w.Write(p)
 }

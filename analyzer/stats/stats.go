@@ -19,6 +19,8 @@ type Capture struct {
 	Malformed   int64 `json:"malformed_packets"`
 	UnknownLink int64 `json:"unknown_link_packets"`
 	Connections int64 `json:"tcp_connections"`
+	// Delivery is what was sent to ClickHouse, when it was asked for.
+	Delivery *Delivery `json:"clickhouse,omitempty"`
 }
 
 // Collector accumulates figures; the zero value is not ready, use New.
@@ -189,4 +191,18 @@ func quantile(sorted []float64, q float64) float64 {
 	}
 	i := int(math.Ceil(q*float64(len(sorted)))) - 1
 	return sorted[max(i, 0)]
+}
+
+// Delivery counts what a run sent to ClickHouse (analyzer/clickhouse):
+// rows and batches the server took, sends retried, rows that waited in
+// the spool, sent from it, and left in it at the end.
+type Delivery struct {
+	URL         string           `json:"url"`
+	Rows        int64            `json:"rows_sent"`
+	Batches     int64            `json:"batches_sent"`
+	Retries     int64            `json:"retries"`
+	Spooled     int64            `json:"rows_spooled"`
+	FromSpool   int64            `json:"rows_sent_from_spool"`
+	LeftInSpool int64            `json:"rows_left_in_spool"`
+	Tables      map[string]int64 `json:"rows_by_table"`
 }

@@ -57,7 +57,8 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 }
 
 func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error {
-	out, topts, err := newOutput(o.view, true, stdout)
+	o.view.iface = o.iface
+	out, topts, err := newOutput(o.view, true, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -31,15 +31,20 @@ func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 			if len(args) == 0 {
 				return usageError{errors.New("read: name at least one capture file (or - for standard input)")}
 			}
+			o.inputs = args
+			if o.store.url != "" && len(args) > 1 && !o.store.oneTrace {
+				return runParallel(cmd.Context(), o, args, stdout, stderr)
+			}
 			return runRead(cmd.Context(), o, args, stdin, stdout, stderr)
 		},
 	}
 	o.register(cmd.Flags())
+	cmd.Flags().BoolVar(&o.store.oneTrace, "one-trace", false, "with --clickhouse and several files, read them one after the other as one trace (by default each is a trace of its own, read in parallel)")
 	return cmd
 }
 
 func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	out, topts, err := newOutput(o, false, stdout)
+	out, topts, err := newOutput(o, false, stdout, stderr)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newReadCmd(stdin, stdout, stderr), newReportCmd(stdin, stdout, stderr), newLiveCmd(stdout, stderr), newInterfacesCmd(stdout))
+	root.AddCommand(newReadCmd(stdin, stdout, stderr), newReportCmd(stdin, stdout, stderr), newLiveCmd(stdout, stderr), newInterfacesCmd(stdout), newClickHouseCmd(stdout, stderr))
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +68,12 @@ type viewOptions struct {
 	report   bool
 	diagrams int
 	inputs   []string
+	// store says where sessions are stored besides; iface is live's
+	// interface, for the trace's name; parallel, that traces are read
+	// apart and each gets its own store sink (runParallel).
+	store    storeOptions
+	iface    string
+	parallel bool
 }
 
 // registerInput adds the flags of every command that reads captures:
@@ -96,6 +103,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 // show.
 func (o *viewOptions) register(f *pflag.FlagSet) {
 	o.registerInput(f)
+	o.store.register(f)
 	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
@@ -129,6 +137,7 @@ type output struct {
 	selected int              // of them, those --session and --proto chose
 	filtered bool             // --session or --proto were given
 	extract  *extract.Sink    // nil without --extract
+	store    *store           // nil without --clickhouse
 	term     *render.Terminal // what the text views write through
 	buf      *bufio.Writer    // all output, flushed as sessions end
 	close    func() error
@@ -137,7 +146,7 @@ type output struct {
 
 // newOutput checks the options, opens the output and builds its sinks;
 // it also returns the tracker options they imply.
-func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Options, error) {
+func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, analyzer.Options, error) {
 	topts := analyzer.DefaultOptions()
 	table := topts.Protocols
 	modes := 0
@@ -222,6 +231,18 @@ func newOutput(o viewOptions, live bool, stdout io.Writer) (*output, analyzer.Op
 	}
 	out.filtered = len(wantProto) > 0 || len(wantID) > 0
 	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), sink.Flushing(views, out.buf.Flush, live))
+	if o.store.url != "" {
+		// Stored first: the rows are sent, and counted, before the
+		// statistics that say how many.
+		out.store = openStore(context.Background(), o.store, stderr)
+		if !o.parallel {
+			trace := fileTrace(o.store.sensor, o.inputs)
+			if live {
+				trace = liveTrace(o.store.sensor, o.iface)
+			}
+			chosen = sink.Multi(out.store.sink(trace, true), chosen)
+		}
+	}
 	out.sink = sink.Multi(sink.Ended(func(*session.Session) { out.sessions++ }),
 		sink.Filter(chosen, func(s *session.Session) bool {
 			return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
@@ -290,8 +311,12 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 
 // finish tells the sinks the capture is over, then closes the output.
 func (out *output) finish(st reassembly.Stats) error {
-	err := out.sink.CaptureFinished(stats.Capture{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
-		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections})
+	c := stats.Capture{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
+		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections}
+	if out.store != nil {
+		c.Delivery = out.store.delivery
+	}
+	err := out.sink.CaptureFinished(c)
 	if ferr := out.term.Flush(); err == nil {
 		err = ferr
 	}

@@ -1,0 +1,448 @@
+package clickhouse
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+// Config says where rows go and how they are batched, retried and
+// spooled.
+type Config struct {
+	// URL is the server's HTTP interface, http://host:8123/; a user and
+	// password in it are sent as basic authentication.
+	URL      string
+	Database string
+	// Spool is the directory batches go to when the server does not take
+	// them: past MaxMemory while it is away, and at the end when Wait
+	// ran out. Its batches, also those an earlier run left, are sent
+	// when the server is back.
+	Spool string
+	// A table's rows are sent when BatchRows are waiting, or the first of
+	// them has waited BatchAge.
+	BatchRows int
+	BatchAge  time.Duration
+	// MaxMemory bounds the compressed batches held waiting for the
+	// server; past it the oldest go to the spool.
+	MaxMemory int64
+	// Wait is how long Close keeps trying before it spools the rest; 0
+	// spools at once what is not sent.
+	Wait time.Duration
+	// Backoff is the first pause after a failed send; it doubles up to
+	// MaxBackoff.
+	Backoff, MaxBackoff time.Duration
+	Client              *http.Client
+	// Warn is told, once per outage, that the server did not take a batch.
+	Warn func(string)
+}
+
+// DefaultConfig returns the defaults for url.
+func DefaultConfig(url string) Config {
+	return Config{URL: url, Database: "mailtrace", BatchRows: 10000, BatchAge: time.Second, MaxMemory: 64 << 20,
+		Wait: 30 * time.Second, Backoff: 100 * time.Millisecond, MaxBackoff: 5 * time.Second,
+		Client: &http.Client{Timeout: 30 * time.Second}, Warn: func(string) {}}
+}
+
+// Writer batches rows per table and sends them from a goroutine of its
+// own, so the analysis never waits for the server. Its methods may be
+// called from several goroutines.
+type Writer struct {
+	cfg      Config
+	mu       sync.Mutex
+	wake     *sync.Cond
+	open     map[string]*building
+	queue    []*batch // sealed, waiting in memory
+	queued   int64    // their compressed bytes
+	closing  bool
+	deadline time.Time
+	counters stats.Delivery
+	seq      int
+	spoolErr error
+	outage   bool // a send failed and none succeeded since
+	sent     chan struct{}
+	stop     chan struct{}
+}
+
+type building struct {
+	buf   bytes.Buffer
+	rows  int
+	since time.Time
+}
+
+// batch is a table's rows as a compressed JSONEachRow body; file is its
+// spool file when it came from there.
+type batch struct {
+	table string
+	rows  int
+	body  []byte
+	file  string
+}
+
+// NewWriter starts a writer; Close must be called to send what is left.
+func NewWriter(cfg Config) *Writer {
+	d := DefaultConfig(cfg.URL)
+	if cfg.Database == "" {
+		cfg.Database = d.Database
+	}
+	if cfg.BatchRows <= 0 {
+		cfg.BatchRows = d.BatchRows
+	}
+	if cfg.BatchAge <= 0 {
+		cfg.BatchAge = d.BatchAge
+	}
+	if cfg.MaxMemory <= 0 {
+		cfg.MaxMemory = d.MaxMemory
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = d.Backoff
+	}
+	if cfg.MaxBackoff < cfg.Backoff {
+		cfg.MaxBackoff = max(d.MaxBackoff, cfg.Backoff)
+	}
+	if cfg.Client == nil {
+		cfg.Client = d.Client
+	}
+	if cfg.Warn == nil {
+		cfg.Warn = d.Warn
+	}
+	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{})}
+	w.counters.URL = redactURL(cfg.URL)
+	w.counters.Tables = map[string]int64{}
+	w.wake = sync.NewCond(&w.mu)
+	go w.send()
+	go w.tick()
+	return w
+}
+
+// Add queues a row for its table.
+func (w *Writer) Add(r Row) error {
+	line, err := json.Marshal(r.Data)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := w.open[r.Table]
+	if b == nil {
+		b = &building{since: time.Now()}
+		w.open[r.Table] = b
+	}
+	b.buf.Write(line)
+	b.buf.WriteByte('\n')
+	b.rows++
+	if b.rows >= w.cfg.BatchRows {
+		w.seal(r.Table)
+	}
+	return nil
+}
+
+// seal turns the table's rows into a batch; w.mu is held.
+func (w *Writer) seal(table string) {
+	b := w.open[table]
+	if b == nil || b.rows == 0 {
+		return
+	}
+	delete(w.open, table)
+	var z bytes.Buffer
+	gz := gzip.NewWriter(&z)
+	gz.Write(b.buf.Bytes())
+	gz.Close()
+	w.queue = append(w.queue, &batch{table: table, rows: b.rows, body: z.Bytes()})
+	w.queued += int64(z.Len())
+	// Past the memory bound the oldest batches wait on disk.
+	for w.queued > w.cfg.MaxMemory && len(w.queue) > 1 {
+		w.spill(w.queue[0])
+		w.queue = w.queue[1:]
+	}
+	w.wake.Broadcast()
+}
+
+// spill writes a batch to the spool; w.mu is held.
+func (w *Writer) spill(b *batch) {
+	w.queued -= int64(len(b.body))
+	if err := w.toSpool(b); err != nil {
+		if w.spoolErr == nil {
+			w.spoolErr = err
+		}
+		return
+	}
+	w.counters.Spooled += int64(b.rows)
+}
+
+func (w *Writer) toSpool(b *batch) error {
+	if w.cfg.Spool == "" {
+		return errors.New("no spool directory (--spool)")
+	}
+	if err := os.MkdirAll(w.cfg.Spool, 0o700); err != nil {
+		return err
+	}
+	w.seq++
+	name := fmt.Sprintf("%020d-%06d-%s-%d.jsonl.gz", time.Now().UnixNano(), w.seq, b.table, b.rows)
+	tmp := filepath.Join(w.cfg.Spool, "."+name)
+	if err := os.WriteFile(tmp, b.body, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(w.cfg.Spool, name))
+}
+
+// tick seals batches that have waited BatchAge.
+func (w *Writer) tick() {
+	t := time.NewTicker(w.cfg.BatchAge / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case now := <-t.C:
+			w.mu.Lock()
+			for table, b := range w.open {
+				if now.Sub(b.since) >= w.cfg.BatchAge {
+					w.seal(table)
+				}
+			}
+			w.mu.Unlock()
+		}
+	}
+}
+
+// next is the batch to send: from memory, else from the spool; nil when
+// closing and nothing is left, or the deadline passed.
+func (w *Writer) next() *batch {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for {
+		if w.closing && time.Now().After(w.deadline) {
+			return nil
+		}
+		if len(w.queue) > 0 {
+			b := w.queue[0]
+			w.queue = w.queue[1:]
+			w.queued -= int64(len(b.body))
+			return b
+		}
+		if b := w.fromSpool(); b != nil {
+			return b
+		}
+		if w.closing {
+			return nil
+		}
+		w.wake.Wait()
+	}
+}
+
+// fromSpool reads the oldest spooled batch; w.mu is held.
+func (w *Writer) fromSpool() *batch {
+	files := w.spooled()
+	for _, f := range files {
+		table, rows, ok := parseSpoolName(filepath.Base(f))
+		body, err := os.ReadFile(f)
+		if !ok || err != nil {
+			continue
+		}
+		return &batch{table: table, rows: rows, body: body, file: f}
+	}
+	return nil
+}
+
+// spooled lists the spool's batches, oldest first.
+func (w *Writer) spooled() []string {
+	if w.cfg.Spool == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(w.cfg.Spool, "*.jsonl.gz"))
+	sort.Strings(files)
+	return files
+}
+
+// parseSpoolName reads "TIME-SEQ-TABLE-ROWS.jsonl.gz".
+func parseSpoolName(name string) (string, int, bool) {
+	parts := strings.Split(strings.TrimSuffix(name, ".jsonl.gz"), "-")
+	if len(parts) != 4 {
+		return "", 0, false
+	}
+	rows, err := strconv.Atoi(parts[3])
+	return parts[2], rows, err == nil && validTable(parts[2])
+}
+
+func validTable(name string) bool {
+	for _, t := range Tables() {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// send delivers batches until Close says to stop, retrying each with a
+// growing pause while the server does not take it.
+func (w *Writer) send() {
+	defer close(w.sent)
+	for {
+		b := w.next()
+		if b == nil {
+			return
+		}
+		pause := w.cfg.Backoff
+		for {
+			err := w.post(b)
+			if err == nil {
+				w.delivered(b)
+				break
+			}
+			w.mu.Lock()
+			w.counters.Retries++
+			if !w.outage {
+				w.outage = true
+				w.cfg.Warn(fmt.Sprintf("clickhouse: %v; retrying, rows wait in memory then in the spool", err))
+			}
+			closing, deadline := w.closing, w.deadline
+			w.mu.Unlock()
+			if closing && time.Now().Add(pause).After(deadline) {
+				w.giveBack(b)
+				return
+			}
+			time.Sleep(pause)
+			pause = min(2*pause, w.cfg.MaxBackoff)
+		}
+	}
+}
+
+func (w *Writer) delivered(b *batch) {
+	if b.file != "" {
+		os.Remove(b.file)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.outage = false
+	w.counters.Rows += int64(b.rows)
+	w.counters.Batches++
+	w.counters.Tables[b.table] += int64(b.rows)
+	if b.file != "" {
+		w.counters.FromSpool += int64(b.rows)
+	}
+}
+
+// giveBack returns a batch the deadline left unsent: one from memory
+// goes to the spool, one from the spool stays there.
+func (w *Writer) giveBack(b *batch) {
+	if b.file != "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.queued += int64(len(b.body))
+	w.spill(b)
+}
+
+// post sends one batch.
+func (w *Writer) post(b *batch) error {
+	u, err := url.Parse(w.cfg.URL)
+	if err != nil {
+		return err
+	}
+	q := u.Query()
+	q.Set("query", fmt.Sprintf("INSERT INTO %s.%s FORMAT JSONEachRow", quoteIdent(w.cfg.Database), quoteIdent(b.table)))
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequest(http.MethodPost, u.String(), bytes.NewReader(b.body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	return do(w.cfg.Client, req)
+}
+
+// do sends a request and reads ClickHouse's answer: 200, or an error
+// with the first line of the exception it wrote.
+func do(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		first, _, _ := strings.Cut(strings.TrimSpace(string(msg)), "\n")
+		return fmt.Errorf("%s: %s", resp.Status, first)
+	}
+	return nil
+}
+
+// Exec runs one statement (the schema's) on the server.
+func (w *Writer) Exec(ctx context.Context, sql string) error { return Exec(ctx, w.cfg.Client, w.cfg.URL, sql) }
+
+// Exec runs one statement on the server at url.
+func Exec(ctx context.Context, client *http.Client, serverURL, sql string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, serverURL, strings.NewReader(sql))
+	if err != nil {
+		return err
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return do(client, req)
+}
+
+// Close sends what is left, trying for at most Wait while the server is
+// away; what it could not send is left in the spool. It returns the
+// counters, and an error when rows could not be spooled either: only
+// then are rows lost.
+func (w *Writer) Close() (stats.Delivery, error) {
+	w.mu.Lock()
+	for table := range w.open {
+		w.seal(table)
+	}
+	w.closing = true
+	w.deadline = time.Now().Add(w.cfg.Wait)
+	w.wake.Broadcast()
+	w.mu.Unlock()
+	close(w.stop)
+	<-w.sent
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, b := range w.queue {
+		w.spill(b)
+	}
+	w.queue = nil
+	for _, f := range w.spooled() {
+		if _, rows, ok := parseSpoolName(filepath.Base(f)); ok {
+			w.counters.LeftInSpool += int64(rows)
+		}
+	}
+	c := w.counters
+	c.Tables = map[string]int64{}
+	for k, v := range w.counters.Tables {
+		c.Tables[k] = v
+	}
+	if w.spoolErr != nil {
+		return c, fmt.Errorf("clickhouse: rows could not be sent nor spooled: %v", w.spoolErr)
+	}
+	return c, nil
+}
+
+// redactURL is url without its password, for messages and statistics.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
