@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test vet e2e browser screenshot fuzz bench golden samples clean
+.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench golden samples clean
 
 all: build
 
@@ -32,6 +32,16 @@ test: vet
 # starts them (root; Debian packages), captures with "mailtrace live".
 e2e:
 	$(GO) test -tags e2e -count=1 -timeout 8m -run E2E -v ./cmd/mailtrace
+
+# Sessions into a real ClickHouse (root): installs Debian's
+# clickhouse-server when missing, starts it on loopback with a
+# configuration of its own (samples/clickhouse.sh), loads the samples
+# and public captures and checks them with SQL, then stops it.
+CLICKHOUSE_TEST ?= http://127.0.0.1:18123/
+e2e-clickhouse:
+	samples/clickhouse.sh start
+	MAILTRACE_CLICKHOUSE_TEST=$(CLICKHOUSE_TEST) $(GO) test -tags clickhouse -count=1 -timeout 10m -run ClickHouse -v ./cmd/mailtrace; \
+		status=$$?; samples/clickhouse.sh stop; exit $$status
 
 # The HTML report in a real browser (root): installs Debian's chromium
 # when missing, makes the 250 MB benchmark corpus when missing, then

@@ -15,10 +15,12 @@ http=18123
 tcp=19000
 
 stop() {
-	if [ -s "$dir/pid" ]; then
-		kill "$(cat "$dir/pid")" 2>/dev/null || true
+	local pid
+	pid=$(cat "$dir/pid" 2>/dev/null || true)
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
 		for _ in $(seq 1 100); do
-			kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		rm -f "$dir/pid"

@@ -384,7 +384,9 @@ func do(client *http.Client, req *http.Request) error {
 }
 
 // Exec runs one statement (the schema's) on the server.
-func (w *Writer) Exec(ctx context.Context, sql string) error { return Exec(ctx, w.cfg.Client, w.cfg.URL, sql) }
+func (w *Writer) Exec(ctx context.Context, sql string) error {
+	return Exec(ctx, w.cfg.Client, w.cfg.URL, sql)
+}
 
 // Exec runs one statement on the server at url.
 func Exec(ctx context.Context, client *http.Client, serverURL, sql string) error {

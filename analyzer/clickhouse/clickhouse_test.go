@@ -1,0 +1,198 @@
+package clickhouse
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/reassembly"
+)
+
+// TestSchemaNamesItsColumns: every table's sorting key, partition and
+// sharding key use columns it has, and its rows have exactly its
+// columns, by the names the JSON writes.
+func TestSchemaNamesItsColumns(t *testing.T) {
+	rows := map[string]any{TableSessions: sessionRow{}, TableExchanges: exchangeRow{}, TableMessages: messageRow{},
+		TableAuth: authRow{}, TableFindings: findingRow{}, TableJourneys: journeyRow{}}
+	for _, tb := range Tables() {
+		cols := map[string]bool{}
+		for _, c := range tb.Columns {
+			if cols[c.Name] {
+				t.Errorf("%s.%s twice", tb.Name, c.Name)
+			}
+			cols[c.Name] = true
+		}
+		for _, k := range append(strings.Split(tb.OrderBy, ", "), tb.Time, strings.TrimSuffix(strings.TrimPrefix(tb.Shard, "cityHash64("), ")")) {
+			if !cols[k] {
+				t.Errorf("%s: key %q is not a column", tb.Name, k)
+			}
+		}
+		row, ok := rows[tb.Name]
+		if !ok {
+			t.Fatalf("no row type for %s", tb.Name)
+		}
+		data, _ := json.Marshal(row)
+		var fields map[string]any
+		json.Unmarshal(data, &fields)
+		for name := range fields {
+			if !cols[name] {
+				t.Errorf("%s: the row writes %q, not a column", tb.Name, name)
+			}
+		}
+		if len(fields) != len(cols) {
+			t.Errorf("%s: the row writes %d fields for %d columns", tb.Name, len(fields), len(cols))
+		}
+	}
+	if s := Schema("db", "c"); len(s) != 1+2*len(Tables()) || !strings.Contains(s[2], "Distributed(`c`, `db`, `sessions_local`, cityHash64(uid))") {
+		t.Errorf("cluster schema: %q", s[2])
+	}
+}
+
+func sessions(t *testing.T, path string) []*session.Session {
+	var out []*session.Session
+	tr := analyzer.NewTracker(analyzer.DefaultOptions(), sink.Ended(func(s *session.Session) { out = append(out, s) }))
+	rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, nil)
+	if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: path}}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSessionRows: a session gives one row, one per exchange, message,
+// authentication and finding, each with the session's identity.
+func TestSessionRows(t *testing.T) {
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	tr := Trace{Sensor: "s", ID: "t"}
+	for _, f := range files {
+		for _, s := range sessions(t, f) {
+			got := map[string]int{}
+			for _, r := range SessionRows(tr, s) {
+				got[r.Table]++
+				uid := reflect.ValueOf(r.Data).Elem().FieldByName("UID").String()
+				if uid != tr.uid(s.ID) {
+					t.Errorf("%s: row of %s has uid %q", f, r.Table, uid)
+				}
+			}
+			want := map[string]int{TableSessions: 1, TableExchanges: len(s.Exchanges), TableMessages: len(s.Messages),
+				TableAuth: len(s.Auth), TableFindings: len(s.Findings)}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s session %d: %d %s rows, want %d", filepath.Base(f), s.ID, got[k], k, v)
+				}
+			}
+		}
+	}
+}
+
+// TestAuthInClear: a login before STARTTLS crossed in clear; one after
+// it did not.
+func TestAuthInClear(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ok := true
+	s := &session.Session{ID: 1, Protocol: "imap", Client: "127.0.0.1:1", Server: "127.0.0.1:143", TLS: session.TLSStart,
+		Encrypted: &session.Encrypted{Since: t0.Add(time.Second)},
+		Auth: []*session.Auth{{Mechanism: "LOGIN", Username: "before", Password: "x", Success: &ok, Time: t0},
+			{Mechanism: "PLAIN", Username: "after", Time: t0.Add(2 * time.Second)}}}
+	var clear []bool
+	for _, r := range SessionRows(Trace{}, s) {
+		if a, ok := r.Data.(*authRow); ok {
+			clear = append(clear, a.InClear)
+			if a.Username == "before" && (!a.PasswordSeen || a.Result != "ok") {
+				t.Errorf("%+v", a)
+			}
+		}
+	}
+	if !reflect.DeepEqual(clear, []bool{true, false}) {
+		t.Errorf("in clear %v", clear)
+	}
+}
+
+// TestRowsKeepBytesThatAreNotUTF8: a subject that is not UTF-8 is kept
+// as \xNN, as the JSON export keeps it.
+func TestRowsKeepBytesThatAreNotUTF8(t *testing.T) {
+	s := &session.Session{ID: 1, Messages: []*session.Message{{Subject: "caf\xe9"}}}
+	for _, r := range SessionRows(Trace{}, s) {
+		if m, ok := r.Data.(*messageRow); ok && m.Subject != `caf\xe9` {
+			t.Errorf("subject %q", m.Subject)
+		}
+	}
+}
+
+// TestWriterSpoolsWhatNoServerTakes: with nothing listening, rows past
+// the memory bound go to the spool as they come, and the rest when
+// Close gives up; every row is in the spool, none lost, and the next
+// writer finds them there.
+func TestWriterSpoolsWhatNoServerTakes(t *testing.T) {
+	spool := t.TempDir()
+	cfg := DefaultConfig("http://127.0.0.1:1/") // nothing listens on port 1
+	cfg.Spool, cfg.BatchRows, cfg.MaxMemory, cfg.Wait, cfg.Backoff = spool, 10, 1, 200*time.Millisecond, 10*time.Millisecond
+	var warned []string
+	cfg.Warn = func(s string) { warned = append(warned, s) }
+	w := NewWriter(cfg)
+	const n = 95
+	for i := range n {
+		if err := w.Add(Row{TableExchanges, &exchangeRow{Seq: i}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Rows != 0 || d.Spooled != n || d.LeftInSpool != n || d.Retries == 0 {
+		t.Errorf("counters %+v", d)
+	}
+	if len(warned) != 1 {
+		t.Errorf("warned %d times, want once per outage: %q", len(warned), warned)
+	}
+	files, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz"))
+	rows := 0
+	for _, f := range files {
+		table, r, ok := parseSpoolName(filepath.Base(f))
+		if !ok || table != TableExchanges {
+			t.Errorf("spool file %s", f)
+		}
+		rows += r
+	}
+	if rows != n {
+		t.Errorf("%d rows in the spool, want %d", rows, n)
+	}
+	// The next run finds them, and leaves them while the server is away.
+	cfg.Wait = 50 * time.Millisecond
+	d, _ = NewWriter(cfg).Close()
+	if d.LeftInSpool != n || d.FromSpool != 0 {
+		t.Errorf("second writer %+v", d)
+	}
+}
+
+// TestWriterWithoutSpoolSaysRowsAreLost: with no spool directory, rows
+// the server did not take are an error, not silence.
+func TestWriterWithoutSpoolSaysRowsAreLost(t *testing.T) {
+	cfg := DefaultConfig("http://127.0.0.1:1/")
+	cfg.Wait = 0
+	w := NewWriter(cfg)
+	w.Add(Row{TableSessions, &sessionRow{}})
+	if _, err := w.Close(); err == nil || !strings.Contains(err.Error(), "spool") {
+		t.Errorf("want an error naming the spool, got %v", err)
+	}
+}
+
+func TestParseSpoolName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"00000000000000000001-000001-sessions-12.jsonl.gz": true,
+		"00000000000000000001-000001-nosuch-12.jsonl.gz":   false,
+		"00000000000000000001-sessions-12.jsonl.gz":        false,
+		"00000000000000000001-000001-auth-x.jsonl.gz":      false,
+	} {
+		if _, _, ok := parseSpoolName(name); ok != want {
+			t.Errorf("%s: %v", name, ok)
+		}
+	}
+}
