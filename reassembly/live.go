@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -23,7 +24,13 @@ type LiveOptions struct {
 	// Started, when set, is called once the interface is open and the
 	// capture has begun.
 	Started func()
+	// RingSize is the kernel's buffer for packets waiting to be read, in
+	// bytes (0: DefaultRingSize): what rides out a burst.
+	RingSize int
 }
+
+// DefaultRingSize is the capture buffer's default size.
+const DefaultRingSize = 64 << 20
 
 // FilterSupported tells whether this build takes LiveOptions.Filter.
 const FilterSupported = filterSupported
@@ -60,10 +67,17 @@ const liveWait = 200 * time.Millisecond
 
 // Live captures from an interface until ctx ends, Duration passes or
 // Count packets were read, then flushes every connection (those still
-// open end as open).
+// open end as open). Packets are read on a goroutine of their own, which
+// empties the kernel's buffer into a bounded queue while this one
+// analyzes: a burst waits in the queue, then in the kernel's buffer, and
+// only past both is it dropped, and counted.
 func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, error) {
 	var ls LiveStats
-	src, err := openLive(o.Interface, o.Ports, o.Filter)
+	size := o.RingSize
+	if size <= 0 {
+		size = DefaultRingSize
+	}
+	src, err := openLive(o.Interface, o.Ports, o.Filter, size)
 	if err != nil {
 		return ls, r.stats, err
 	}
@@ -81,28 +95,41 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 		}
 	}
 	r.stats.Files++
-	var deadline time.Time
+	var stop <-chan time.Time
 	if o.Duration > 0 {
-		deadline = time.Now().Add(o.Duration)
+		timer := time.NewTimer(o.Duration)
+		defer timer.Stop()
+		stop = timer.C
 	}
-	lastTick := time.Now()
-	var werr error
-	for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) && (o.Count <= 0 || int64(ls.Captured) < o.Count) {
-		data, ci, ok, err := src.next(liveWait)
-		if err != nil {
-			return ls, r.stats, fmt.Errorf("capturing on %s: %v", o.Interface, err)
-		}
-		if ok {
-			ls.Captured++
-			if ng != nil && werr == nil {
-				werr = ng.WritePacket(ci, data)
+	q := newQueue()
+	done := make(chan struct{})
+	go q.fill(src, done, o.Count)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var werr, cerr error
+loop:
+	for {
+		select {
+		case b, ok := <-q.full:
+			if !ok {
+				break loop // the count was reached, or the capture failed
 			}
-			r.Packet(src.link, data, ci.Timestamp)
-		}
-		// Live, capture time is the clock: an idle connection's missing
-		// bytes are given up on even when no packet comes.
-		if now := time.Now().UTC(); now.Sub(lastTick) >= time.Second {
-			lastTick = now
+			for _, p := range b.pkts {
+				ls.Captured++
+				data := b.buf[p.start:p.end]
+				if ng != nil && werr == nil {
+					werr = ng.WritePacket(p.ci, data)
+				}
+				r.Packet(src.link, data, p.ci.Timestamp)
+			}
+			if b.err != nil {
+				cerr = b.err
+			}
+			q.free <- b
+		case now := <-tick.C:
+			// Live, capture time is the clock: an idle connection's
+			// missing bytes are given up on even when no packet comes.
+			now = now.UTC()
 			if now.After(r.last) {
 				r.last = now
 			}
@@ -110,11 +137,33 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 			if ng != nil && werr == nil {
 				werr = ng.Flush()
 			}
+		case <-stop:
+			break loop
+		case <-ctx.Done():
+			break loop
+		}
+	}
+	// The reader goroutine stops within liveWait; what it read by then
+	// is analyzed too.
+	close(done)
+	for b := range q.full {
+		for _, p := range b.pkts {
+			ls.Captured++
+			r.Packet(src.link, b.buf[p.start:p.end], p.ci.Timestamp)
+			if ng != nil && werr == nil {
+				werr = ng.WritePacket(p.ci, b.buf[p.start:p.end])
+			}
+		}
+		if b.err != nil {
+			cerr = b.err
 		}
 	}
 	src.updateStats()
 	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing
 	r.Finish()
+	if cerr != nil {
+		return ls, r.stats, fmt.Errorf("capturing on %s: %v", o.Interface, cerr)
+	}
 	if ng != nil && werr == nil {
 		werr = ng.Flush()
 	}
@@ -122,4 +171,91 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 		return ls, r.stats, fmt.Errorf("writing the capture: %v", werr)
 	}
 	return ls, r.stats, nil
+}
+
+// The queue between the capture and the analysis: queueBatches batches
+// of up to batchBytes or batchPackets each.
+const (
+	queueBatches = 16
+	batchBytes   = 1 << 20
+	batchPackets = 1024
+)
+
+// queue hands batches of copied packets from the capture's goroutine to
+// the analysis and back.
+type queue struct {
+	free, full chan *batch
+}
+
+type batch struct {
+	buf  []byte
+	pkts []captured
+	err  error
+}
+
+type captured struct {
+	ci         gopacket.CaptureInfo
+	start, end int
+}
+
+func newQueue() *queue {
+	q := &queue{free: make(chan *batch, queueBatches), full: make(chan *batch, queueBatches)}
+	for range queueBatches {
+		q.free <- &batch{buf: make([]byte, 0, batchBytes)}
+	}
+	return q
+}
+
+// fill reads packets into free batches until done is closed, count
+// packets were read or the capture fails; then it closes full. A batch
+// goes as soon as the capture has nothing more ready, so packets reach
+// the views as they come.
+func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
+	defer close(q.full)
+	var n int64
+	for {
+		var b *batch
+		select {
+		case b = <-q.free:
+		case <-done:
+			return
+		}
+		b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
+		wait := liveWait
+		for len(b.pkts) < batchPackets && len(b.buf) < batchBytes && (count <= 0 || n < count) {
+			data, ci, ok, err := src.next(wait)
+			if err != nil {
+				b.err = err
+				break
+			}
+			if !ok {
+				break
+			}
+			start := len(b.buf)
+			b.buf = append(b.buf, data...)
+			b.pkts = append(b.pkts, captured{ci, start, len(b.buf)})
+			n++
+			if !batches {
+				break
+			}
+			wait = 0
+		}
+		if len(b.pkts) == 0 && b.err == nil {
+			q.free <- b
+			select {
+			case <-done:
+				return
+			default:
+				continue
+			}
+		}
+		select {
+		case q.full <- b:
+		case <-done:
+			return
+		}
+		if b.err != nil || count > 0 && n >= count {
+			return
+		}
+	}
 }

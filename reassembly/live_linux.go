@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -18,21 +19,36 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// packetSocket captures from one interface through an AF_PACKET socket,
-// with a kernel filter so that only mail traffic reaches user space.
+// packetSocket captures from one interface through an AF_PACKET socket
+// with a kernel filter, so that only mail traffic reaches user space,
+// and a TPACKET_V3 ring (packet(7)), as libpcap does since 1.5: the
+// kernel writes packets into blocks of memory shared with this process,
+// which reads a whole block without a system call per packet and hands
+// it back when done.
 type packetSocket struct {
 	fd        int
 	name      string
 	link      layers.LinkType
 	loopback  bool
-	buf, oob  []byte
 	cooked    bool         // "any": SLL headers are built here
 	loopbacks map[int]bool // with cooked, the loopback interfaces' indexes
 	frame     []byte
+	ring      []byte // the mapped blocks
+	blockSize int
+	blocks    int
+	block     int    // the block being read
+	reading   bool   // it is ours until left reaches 0
+	left      int    // its packets not read yet
+	pkt       int    // the offset of the next one in it
 	received  uint64 // packets the kernel passed through the filter
 	dropped   uint64 // packets the kernel dropped for lack of room
 	outgoing  uint64 // loopback's second copies, left out
 }
+
+// ringBlock is the size of a ring's block: it must hold the largest
+// packet (64 KiB on loopback, more with segmentation offload).
+const ringBlock = 1 << 20
+
 
 // htons turns v into network byte order in a uint16, as the socket API
 // wants it.
@@ -42,7 +58,7 @@ func htons(v uint16) uint16 {
 
 // openLive opens iface for capture with a filter for ports (all TCP when
 // empty). Filter expressions need libpcap (-tags pcap).
-func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) {
+func openLive(iface string, ports []uint16, expr string, ringSize int) (*packetSocket, error) {
 	if expr != "" {
 		return nil, errors.New("--filter needs a build with -tags pcap (libpcap)")
 	}
@@ -75,8 +91,7 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 		}
 		return nil, fmt.Errorf("opening a packet socket: %v", err)
 	}
-	s := &packetSocket{fd: fd, name: iface, link: link, loopback: ifi.Flags&net.FlagLoopback != 0, cooked: anyIface,
-		buf: make([]byte, liveSnapLen), oob: make([]byte, unix.CmsgSpace(int(unsafe.Sizeof(unix.Timespec{})))+64)}
+	s := &packetSocket{fd: fd, name: iface, link: link, loopback: ifi.Flags&net.FlagLoopback != 0, cooked: anyIface}
 	if anyIface {
 		s.loopbacks = loopbackIndexes()
 	}
@@ -85,17 +100,43 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 		s.Close()
 		return nil, fmt.Errorf("attaching the capture filter: %v", err)
 	}
+	if err := s.mapRing(ringSize); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("setting up the capture ring (--ring-size): %v", err)
+	}
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("binding to %s: %v", iface, err)
 	}
-	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
-	// A large receive buffer rides out bursts while sessions are parsed.
-	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 32<<20) != nil {
-		_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 32<<20)
-	}
 	return s, nil
 }
+
+// mapRing asks for a TPACKET_V3 ring of size bytes and maps it. A block
+// is handed to user space when it is full or has waited its timeout, so
+// packets reach the views within that much time even when few come.
+func (s *packetSocket) mapRing(size int) error {
+	if err := unix.SetsockoptInt(s.fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V3); err != nil {
+		return err
+	}
+	s.blockSize, s.blocks = ringBlock, max(2, size/ringBlock)
+	const frame = 2048 // only checked by the kernel in V3: packets are packed in a block
+	req := unix.TpacketReq3{Block_size: uint32(s.blockSize), Block_nr: uint32(s.blocks), Frame_size: frame,
+		Frame_nr: uint32(s.blockSize / frame * s.blocks), Retire_blk_tov: ringTimeout}
+	if err := unix.SetsockoptTpacketReq3(s.fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
+		return err
+	}
+	ring, err := unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED)
+	if err != nil {
+		// Locking the pages needs RLIMIT_MEMLOCK or CAP_IPC_LOCK.
+		ring, err = unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	}
+	s.ring = ring
+	return err
+}
+
+// ringTimeout is how long, in milliseconds, the kernel fills a block
+// before handing it over anyway.
+const ringTimeout = 20
 
 func attachFilter(fd int, prog []bpf.RawInstruction) error {
 	f := make([]unix.SockFilter, len(prog))
@@ -128,46 +169,62 @@ func unknownInterface(name string) error {
 	return noSuchInterface(name, names)
 }
 
-// next returns the next packet, or ok false when none came within wait.
-// The data is valid until the next call.
+// The block and packet headers of TPACKET_V3 (linux/if_packet.h).
+const (
+	blockStatus     = 8  // tpacket_block_desc: version, offset_to_priv, then tpacket_hdr_v1
+	blockPackets    = 12 // num_pkts
+	blockFirst      = 16 // offset_to_first_pkt
+	tpStatusUser    = 1  // TP_STATUS_USER: the block is ours to read
+	tpStatusKernel  = 0
+	sockaddrLLAfter = (unix.SizeofTpacket3Hdr + 15) &^ 15 // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+)
+
+// next returns the next packet, or ok false when none came within wait
+// (0: only one already in the ring). The data is valid until the next
+// call.
 func (s *packetSocket) next(wait time.Duration) (data []byte, ci gopacket.CaptureInfo, ok bool, err error) {
 	deadline := time.Now().Add(wait)
 	for {
-		left := time.Until(deadline)
-		if left < 0 {
-			return nil, ci, false, nil
-		}
-		fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, int(left/time.Millisecond)+1)
-		if err != nil {
-			if errors.Is(err, unix.EINTR) {
+		if s.left == 0 {
+			if s.reading {
+				s.release()
+			}
+			status := (*uint32)(unsafe.Pointer(&s.ring[s.block*s.blockSize+blockStatus]))
+			if atomic.LoadUint32(status)&tpStatusUser == 0 {
+				left := time.Until(deadline)
+				if left <= 0 {
+					return nil, ci, false, nil
+				}
+				fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN | unix.POLLERR}}
+				if _, err := unix.Poll(fds, int((left+time.Millisecond-1)/time.Millisecond)); err != nil && !errors.Is(err, unix.EINTR) {
+					return nil, ci, false, err
+				}
 				continue
 			}
-			return nil, ci, false, err
+			base := s.block * s.blockSize
+			s.reading = true
+			s.left = int(binary.NativeEndian.Uint32(s.ring[base+blockPackets:]))
+			s.pkt = base + int(binary.NativeEndian.Uint32(s.ring[base+blockFirst:]))
+			continue
 		}
-		if n == 0 {
-			return nil, ci, false, nil
-		}
-		size, oobn, _, from, err := unix.Recvmsg(s.fd, s.buf, s.oob, unix.MSG_TRUNC|unix.MSG_DONTWAIT)
-		if err != nil {
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
-				continue
-			}
-			return nil, ci, false, err
-		}
+		off := s.pkt
+		h := (*unix.Tpacket3Hdr)(unsafe.Pointer(&s.ring[off]))
+		s.left--
+		s.pkt += int(h.Next_offset)
+		ll := s.ring[off+sockaddrLLAfter:]
+		pkttype, ifindex := ll[10], int(int32(binary.NativeEndian.Uint32(ll[4:])))
 		// On loopback every packet is seen leaving and arriving; keep the
 		// arrival only, as libpcap does.
-		ll, _ := from.(*unix.SockaddrLinklayer)
-		if ll != nil && ll.Pkttype == unix.PACKET_OUTGOING && (s.loopback || s.cooked && s.loopbacks[ll.Ifindex]) {
+		if pkttype == unix.PACKET_OUTGOING && (s.loopback || s.cooked && s.loopbacks[ifindex]) {
 			s.outgoing++
 			continue
 		}
-		ci.Length = size
-		ci.CaptureLength = min(size, len(s.buf))
-		ci.Timestamp = timestamp(s.oob[:oobn])
-		data := s.buf[:ci.CaptureLength]
-		if s.cooked && ll != nil {
-			data = s.sll(ll, data)
+		ci.Length = int(h.Len)
+		ci.CaptureLength = int(h.Snaplen)
+		ci.Timestamp = time.Unix(int64(h.Sec), int64(h.Nsec)).UTC()
+		data := s.ring[off+int(h.Mac) : off+int(h.Mac)+int(h.Snaplen)]
+		if s.cooked {
+			data = s.sll(pkttype, binary.BigEndian.Uint16(ll[8:]), ll[11], ll[12:20], binary.NativeEndian.Uint16(ll[2:]), data)
 			ci.Length += 16
 			ci.CaptureLength = len(data)
 		}
@@ -175,15 +232,22 @@ func (s *packetSocket) next(wait time.Duration) (data []byte, ci gopacket.Captur
 	}
 }
 
+// release hands the block read back to the kernel and moves to the next.
+func (s *packetSocket) release() {
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(&s.ring[s.block*s.blockSize+blockStatus])), tpStatusKernel)
+	s.block = (s.block + 1) % s.blocks
+	s.reading = false
+}
+
 // sll puts a Linux cooked-capture header (DLT_LINUX_SLL) in front of a
 // network-layer packet received on an "any" socket.
-func (s *packetSocket) sll(ll *unix.SockaddrLinklayer, pkt []byte) []byte {
+func (s *packetSocket) sll(pkttype uint8, hatype uint16, halen uint8, addr []byte, protocol uint16, pkt []byte) []byte {
 	h := s.frame[:0]
-	h = binary.BigEndian.AppendUint16(h, uint16(ll.Pkttype))
-	h = binary.BigEndian.AppendUint16(h, ll.Hatype)
-	h = binary.BigEndian.AppendUint16(h, uint16(ll.Halen))
-	h = append(h, ll.Addr[:]...)
-	h = binary.NativeEndian.AppendUint16(h, ll.Protocol) // kept in network order by the kernel
+	h = binary.BigEndian.AppendUint16(h, uint16(pkttype))
+	h = binary.BigEndian.AppendUint16(h, hatype)
+	h = binary.BigEndian.AppendUint16(h, uint16(halen))
+	h = append(h, addr[:8]...)
+	h = binary.NativeEndian.AppendUint16(h, protocol) // kept in network order by the kernel
 	s.frame = append(h, pkt...)
 	return s.frame
 }
@@ -199,28 +263,24 @@ func loopbackIndexes() map[int]bool {
 	return out
 }
 
-func timestamp(oob []byte) time.Time {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err == nil {
-		for _, m := range msgs {
-			if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SO_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(unix.Timespec{})) {
-				ts := (*unix.Timespec)(unsafe.Pointer(&m.Data[0]))
-				return time.Unix(int64(ts.Sec), int64(ts.Nsec)).UTC()
-			}
-		}
-	}
-	return time.Now().UTC()
-}
-
 // updateStats adds what the kernel counted since the last call.
 func (s *packetSocket) updateStats() {
-	st, err := unix.GetsockoptTpacketStats(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
+	st, err := unix.GetsockoptTpacketStatsV3(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS)
 	if err == nil {
 		s.received += uint64(st.Packets)
 		s.dropped += uint64(st.Drops)
 	}
 }
 
-func (s *packetSocket) Close() error { return unix.Close(s.fd) }
+func (s *packetSocket) Close() error {
+	if s.ring != nil {
+		unix.Munmap(s.ring)
+	}
+	return unix.Close(s.fd)
+}
+
+// batches: packets read from the ring may be gathered, as next(0) says
+// without waiting whether more are there.
+const batches = true
 
 const filterSupported = false

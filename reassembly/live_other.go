@@ -16,7 +16,7 @@ type packetSocket struct {
 	received, dropped, outgoing uint64
 }
 
-func openLive(iface string, ports []uint16, filter string) (*packetSocket, error) {
+func openLive(iface string, ports []uint16, filter string, ringSize int) (*packetSocket, error) {
 	return nil, errors.New("live capture needs Linux, or a build with -tags pcap (libpcap)")
 }
 
@@ -26,4 +26,7 @@ func (s *packetSocket) next(time.Duration) ([]byte, gopacket.CaptureInfo, bool, 
 func (s *packetSocket) updateStats() {}
 func (s *packetSocket) Close() error { return nil }
 
-const filterSupported = false
+const (
+	filterSupported = false
+	batches         = false
+)

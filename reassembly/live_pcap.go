@@ -27,11 +27,11 @@ const filterSupported = true
 
 // openLive opens iface through libpcap with expr as its filter, or one
 // for ports (all TCP when empty).
-func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) {
+func openLive(iface string, ports []uint16, expr string, bufferSize int) (*packetSocket, error) {
 	if _, err := net.InterfaceByName(iface); err != nil && iface != "any" {
 		return nil, unknownInterface(iface)
 	}
-	h, err := pcap.OpenLive(iface, liveSnapLen, false, liveWait)
+	h, err := openPcap(iface, bufferSize)
 	if err != nil {
 		if strings.Contains(err.Error(), "ermission") {
 			return nil, notPermitted(iface)
@@ -47,6 +47,26 @@ func openLive(iface string, ports []uint16, expr string) (*packetSocket, error) 
 	}
 	return &packetSocket{h: h, name: iface, link: h.LinkType()}, nil
 }
+
+// openPcap activates a libpcap handle with a buffer of bufferSize bytes
+// (pcap_set_buffer_size, tcpdump's -B).
+func openPcap(iface string, bufferSize int) (*pcap.Handle, error) {
+	ih, err := pcap.NewInactiveHandle(iface)
+	if err != nil {
+		return nil, err
+	}
+	defer ih.CleanUp()
+	for _, err := range []error{ih.SetSnapLen(liveSnapLen), ih.SetTimeout(liveWait), ih.SetBufferSize(bufferSize)} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ih.Activate()
+}
+
+// batches: libpcap's read waits for its timeout when nothing comes, so
+// each packet goes to the analysis alone, at once.
+const batches = false
 
 // portsExpr writes the port filter in tcpdump's language.
 func portsExpr(ports []uint16) string {

@@ -23,6 +23,7 @@ type liveOptions struct {
 	write    string
 	anyPort  bool
 	filter   string
+	ringSize int
 }
 
 func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -49,6 +50,7 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long, e.g. 30s")
 	f.Int64Var(&o.count, "count", 0, "stop after `N` packets")
 	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
+	f.IntVar(&o.ringSize, "ring-size", reassembly.DefaultRingSize, "the kernel's buffer for captured packets in `BYTES` (a memory-mapped ring; libpcap's buffer in the -tags pcap build): what rides out a burst while sessions are analyzed")
 	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
 	if reassembly.FilterSupported {
 		f.StringVar(&o.filter, "filter", "", "capture filter `EXPR` in tcpdump's language, instead of the mail ports")
@@ -62,7 +64,11 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter}
+	if o.ringSize < 0 {
+		out.close()
+		return usageError{errors.New("--ring-size takes a number of bytes")}
+	}
+	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter, RingSize: o.ringSize}
 	if !o.anyPort {
 		lo.Ports = append(topts.Protocols.Ports(), 53) // and DNS over TCP
 	}
