@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench golden samples clean
+.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live golden samples clean
 
 all: build
 
@@ -83,6 +83,12 @@ fuzz:
 # benchmarks of the hot paths. See docs/performance.md.
 bench:
 	cmd/mailtrace-corpus/bench.sh
+
+# Live capture at line rate (root): the corpus replayed at top speed by
+# tcpreplay into a veth pair between two network namespaces of its own,
+# mailtrace live in each view beside tcpdump. See docs/performance.md.
+bench-live:
+	cmd/mailtrace-corpus/bench-live.sh
 
 # Refresh the golden files after a deliberate change of output.
 golden:

@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -36,11 +37,26 @@ func (d *b64) fill() {
 	start := len(d.buf)
 	n, err := d.r.Read(d.buf[start:cap(d.buf)])
 	d.buf = d.buf[:start+n]
-	j := start
-	for _, c := range d.buf[start:] {
-		if c != '\r' && c != '\n' && c != ' ' && c != '\t' {
-			d.buf[j] = c
-			j++
+	// Line by line (RFC 2045 §6.8: at most 76 characters): a line with no
+	// white space inside, the usual, moves whole.
+	j, in := start, d.buf[start:]
+	for len(in) > 0 {
+		line := in
+		if i := bytes.IndexByte(in, '\n'); i >= 0 {
+			line, in = in[:i], in[i+1:]
+		} else {
+			in = nil
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if bytes.IndexByte(line, ' ') < 0 && bytes.IndexByte(line, '\t') < 0 && bytes.IndexByte(line, '\r') < 0 {
+			j += copy(d.buf[j:], line)
+			continue
+		}
+		for _, c := range line {
+			if c != '\r' && c != ' ' && c != '\t' {
+				d.buf[j] = c
+				j++
+			}
 		}
 	}
 	d.buf = d.buf[:j]

@@ -44,6 +44,16 @@ func Escape(s string) string {
 	return b.String()
 }
 
+// AppendEscaped appends b to dst as Escape would write it.
+func AppendEscaped(dst, b []byte) []byte {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			return append(dst, Escape(string(b))...)
+		}
+	}
+	return append(dst, b...)
+}
+
 func safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

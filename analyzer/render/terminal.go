@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/binary"
 	"io"
 	"unicode/utf8"
 
@@ -141,6 +142,15 @@ func (t *Terminal) Write(p []byte) (int, error) {
 	}
 	t.buf = t.buf[:0]
 	for i := 0; i < len(p); {
+		if t.width == 0 {
+			// Runs of plain text go as they are.
+			j := i + plainPrefix(p[i:])
+			if j > i && p[j-1] == '\n' || j == len(p) {
+				t.buf = append(t.buf, p[i:j]...)
+				i = j
+				continue
+			}
+		}
 		r, size := utf8.DecodeRune(p[i:])
 		switch {
 		case r == '\n':
@@ -181,14 +191,37 @@ func (t *Terminal) Flush() error {
 }
 
 // plain reports text of printable ASCII and newlines, the common case.
-func plain(p []byte) bool {
-	for _, c := range p {
-		if (c < 0x20 && c != '\n') || c >= 0x7f {
-			return false
+func plain(p []byte) bool { return plainPrefix(p) == len(p) }
+
+// plainPrefix is how many bytes p begins with that are printable ASCII or
+// newlines. Eight bytes are looked at at once while none is a control
+// byte or past ASCII (the words hold text, most of --full's and
+// --follow's output).
+func plainPrefix(p []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		x := binary.LittleEndian.Uint64(p[i:])
+		// A byte below 0x20, at or above 0x7f (0x7f+1 carries into the
+		// high bit), or with the high bit set: look at each, as it may
+		// be a newline.
+		if ((x-0x20*ones)|(x+0x01*ones)|x)&highs != 0 {
+			for j := i; j < i+8; j++ {
+				if !plainByte(p[j]) {
+					return j
+				}
+			}
 		}
 	}
-	return true
+	for ; i < len(p); i++ {
+		if !plainByte(p[i]) {
+			return i
+		}
+	}
+	return i
 }
+
+func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' }
 
 // incompleteTail is where a UTF-8 sequence cut by the end of p begins, or
 // len(p).

@@ -88,3 +88,21 @@ func stripSGR(s string) string {
 		s = s[:i] + s[i+j+1:]
 	}
 }
+
+// TestPlainPrefix: the word-at-a-time scan stops where a byte-at-a-time
+// one does, wherever the byte is.
+func TestPlainPrefix(t *testing.T) {
+	base := []byte("The quick brown fox\njumps over the lazy dog 0123456789 ~!@#$%^&*()_+{}|:<>?\n")
+	if plainPrefix(base) != len(base) {
+		t.Fatalf("plain text not plain")
+	}
+	for _, bad := range []byte{0x00, 0x09, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0xc3, 0xff} {
+		for at := range base {
+			p := append([]byte(nil), base...)
+			p[at] = bad
+			if got := plainPrefix(p); got != at {
+				t.Errorf("byte %#x at %d: prefix %d", bad, at, got)
+			}
+		}
+	}
+}

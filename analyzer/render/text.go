@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -89,8 +90,19 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 				// On the reply's first line, where it begins.
 				lines[0].text += "   " + p.paint(colHead, l)
 			}
-			for _, l := range lines {
-				add(l.t, l.text)
+			// Lines that came at one time are one event: a body's
+			// thousands of lines are sorted and timed once.
+			for i := 0; i < len(lines); {
+				j := i + 1
+				for j < len(lines) && lines[j].t.Equal(lines[i].t) {
+					j++
+				}
+				texts := make([]string, 0, j-i)
+				for _, l := range lines[i:j] {
+					texts = append(texts, l.text)
+				}
+				add(lines[i].t, texts...)
+				i = j
 			}
 		}
 	}
@@ -101,12 +113,23 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		add(s.Encrypted.Since, tlsLines(s, p, o.Lang)...)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t.Before(evs[j].t) })
-	for _, ev := range evs {
-		rel := fmt.Sprintf("%8.3f", ev.t.Sub(s.Start).Seconds())
+	// A message's body is thousands of lines at one time: each line is
+	// put together in one buffer and written once.
+	var buf []byte
+	var rel string
+	for i, ev := range evs {
+		if i == 0 || !ev.t.Equal(evs[i-1].t) {
+			rel = fmt.Sprintf("%8.3f", ev.t.Sub(s.Start).Seconds())
+		}
 		for _, l := range ev.lines {
-			fmt.Fprintf(w, "  %s  %s\n", rel, l)
+			buf = append(append(append(append(append(buf, "  "...), rel...), "  "...), l...), '\n')
+			if len(buf) >= 64<<10 {
+				w.Write(buf)
+				buf = buf[:0]
+			}
 		}
 	}
+	w.Write(buf)
 	for i, n := range s.Notes {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(NoteText(s, i, n, o.Lang))))
 	}
@@ -286,8 +309,42 @@ func folded(r *session.Response, o TextOptions) func(i int) bool {
 
 // bodyLines appends the kept bytes of m, line by line, after prefix.
 func bodyLines(lines []string, prefix, col string, m *session.Message, p painter) []string {
-	for _, b := range m.BodyLines() {
-		lines = append(lines, p.paint(col, prefix+Escape(b)))
+	// A body is most of --full's output: its lines are written into one
+	// string, escaped and painted, and handed out as slices of it.
+	body := bytes.TrimSuffix(m.Body, []byte("\r\n"))
+	if len(body) == 0 {
+		return lines
+	}
+	var b strings.Builder
+	b.Grow(len(body) + (bytes.Count(body, []byte{'\n'})+1)*(len(prefix)+2*len(colReset)))
+	var ends []int
+	for {
+		l, i := body, bytes.IndexByte(body, '\n')
+		if i >= 0 {
+			l = body[:i]
+		}
+		if p.on {
+			b.WriteString(col)
+		}
+		b.WriteString(prefix)
+		if l = bytes.TrimSuffix(l, []byte{'\r'}); plain(l) {
+			b.Write(l)
+		} else {
+			b.WriteString(Escape(string(l)))
+		}
+		if p.on {
+			b.WriteString(colReset)
+		}
+		ends = append(ends, b.Len())
+		if i < 0 {
+			break
+		}
+		body = body[i+1:]
+	}
+	all, start := b.String(), 0
+	for _, e := range ends {
+		lines = append(lines, all[start:e])
+		start = e
 	}
 	return lines
 }
@@ -497,22 +554,48 @@ func dirIndent(d session.Dir) string {
 func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64, o TextOptions) {
 	p := painter{o.Color}
 	Header(w, s, o)
-	var run []byte
 	dir := session.FromClient
 	tls := newTLSCut(s)
+	// Lines are written as their ends are found; only a line that goes
+	// on in a later chunk is copied, so a session's bytes cross once.
+	var line, out []byte
+	emit := func(l []byte) {
+		out = out[:0]
+		switch {
+		case p.on && dir == session.FromServer:
+			out = append(out, colServer...)
+		case p.on:
+			out = append(out, colClient...)
+		}
+		out = append(out, dirIndent(dir)...)
+		out = AppendEscaped(out, bytes.TrimSuffix(l, []byte{'\r'}))
+		if p.on {
+			out = append(out, colReset...)
+		}
+		w.Write(append(out, '\n'))
+	}
+	feed := func(data []byte) {
+		for len(data) > 0 {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				line = append(line, data...)
+				return
+			}
+			if len(line) == 0 {
+				emit(data[:i])
+			} else {
+				line = append(line, data[:i]...)
+				emit(line)
+				line = line[:0]
+			}
+			data = data[i+1:]
+		}
+	}
 	flush := func() {
-		if len(run) == 0 {
-			return
+		if len(line) > 0 {
+			emit(line)
+			line = line[:0]
 		}
-		col := colClient
-		if dir == session.FromServer {
-			col = colServer
-		}
-		text := strings.TrimSuffix(string(run), "\n")
-		for _, l := range strings.Split(text, "\n") {
-			fmt.Fprintln(w, p.paint(col, dirIndent(dir)+Escape(strings.TrimSuffix(l, "\r"))))
-		}
-		run = run[:0]
 	}
 	for _, c := range raw {
 		if c.Gap > 0 {
@@ -526,7 +609,7 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 		}
 		for _, pc := range tls.split(c) {
 			if pc.rec == nil {
-				run = append(run, pc.data...)
+				feed(pc.data)
 				continue
 			}
 			flush()

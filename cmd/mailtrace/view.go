@@ -220,7 +220,13 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	out.buf = bufio.NewWriterSize(w, 64<<10)
 	out.term = render.NewTerminal(out.buf)
 	out.term.SetWidth(o.width)
-	views := o.sinks(out.buf, out.term, color, live, table.Names())
+	views := sink.Flushing(o.sinks(out.buf, out.term, color, live, table.Names()), out.buf.Flush, live)
+	if !live {
+		// Reading a file, the views write each session on the other core
+		// while the next are read and parsed; only they touch the output
+		// until the end.
+		views = sink.Async(views, o.follow)
+	}
 	if o.extract != "" {
 		ex, err := extract.New(o.extract)
 		if err != nil {
@@ -230,7 +236,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		out.extract, views = ex, sink.Multi(views, ex)
 	}
 	out.filtered = len(wantProto) > 0 || len(wantID) > 0
-	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), sink.Flushing(views, out.buf.Flush, live))
+	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), views)
 	if o.store.url != "" {
 		// Stored first: the rows are sent, and counted, before the
 		// statistics that say how many.
