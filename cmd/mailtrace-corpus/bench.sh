@@ -51,9 +51,16 @@ measure() {
 	RSS[$name]=$(printf '%s\n' "${rss[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
 }
 
-measure "mailtrace read --stats" bin/mailtrace read --stats "$CORPUS"
-measure "mailtrace read --jsonl" bin/mailtrace read --jsonl -o "$scratch/out/s.jsonl" "$CORPUS"
-names=("mailtrace read --stats" "mailtrace read --jsonl")
+measure "cat" cat "$CORPUS"
+measure "mailtrace read --stats" bin/mailtrace read -q --stats "$CORPUS"
+measure "mailtrace read --jsonl" bin/mailtrace read -q --jsonl -o "$scratch/out/s.jsonl" "$CORPUS"
+measure "mailtrace read" bin/mailtrace read -q -o "$scratch/out/s.txt" "$CORPUS"
+measure "mailtrace read --summary" bin/mailtrace read -q --summary -o "$scratch/out/s.txt" "$CORPUS"
+measure "mailtrace read --json" bin/mailtrace read -q --json -o "$scratch/out/s.json" "$CORPUS"
+measure "mailtrace read --follow" bin/mailtrace read -q --follow -o "$scratch/out/s.txt" "$CORPUS"
+measure "mailtrace read --full" bin/mailtrace read -q --full -o "$scratch/out/s.txt" "$CORPUS"
+names=("mailtrace read --stats" "mailtrace read --jsonl" "mailtrace read" "mailtrace read --summary" "mailtrace read --json"
+	"mailtrace read --follow" "mailtrace read --full")
 if [ "${COMPARE:-1}" != 0 ] && command -v tcpflow >/dev/null; then
 	measure "tcpflow -r" tcpflow -r "$CORPUS" -o "$scratch/out"
 	names+=("tcpflow -r")
@@ -64,17 +71,18 @@ if [ "${COMPARE:-1}" != 0 ] && command -v tshark >/dev/null; then
 fi
 
 echo
-echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $packets packets; median of $RUNS runs on $(nproc) cores"
-printf '%-24s %9s %9s %12s %10s %10s %10s\n' tool "wall s" "MB/s" packets/s "RSS MiB" "/tcpflow" "/tshark"
+echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $packets packets; median of $RUNS runs on $(nproc) cores; cat: ${WALL[cat]} s"
+printf '%-26s %7s %6s %10s %8s %8s %7s %9s %8s\n' tool "wall s" "MB/s" packets/s "RSS MiB" "/--stats" "/cat" "/tcpflow" "/tshark"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 for n in "${names[@]}"; do
 	w=${WALL[$n]}
 	r1=-
 	r2=-
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 	[ -n "${WALL[tcpflow -r]:-}" ] && r1=$(ratio "$w" "${WALL[tcpflow -r]}")
 	[ -n "${WALL[tshark -q -z io,phs]:-}" ] && r2=$(ratio "$w" "${WALL[tshark -q -z io,phs]}")
-	awk -v n="$n" -v w="$w" -v b="$bytes" -v p="$packets" -v m="${RSS[$n]}" -v r1="$r1" -v r2="$r2" \
-		'BEGIN { printf "%-24s %9s %9.0f %12.0f %10.1f %10s %10s\n", n, w, b / 1e6 / w, p / w, m / 1024, r1, r2 }'
+	awk -v n="$n" -v w="$w" -v b="$bytes" -v p="$packets" -v m="${RSS[$n]}" -v rs="$(ratio "$w" "${WALL[mailtrace read --stats]}")" \
+		-v rc="$(ratio "$w" "${WALL[cat]}")" -v r1="$r1" -v r2="$r2" \
+		'BEGIN { printf "%-26s %7s %6.0f %10.0f %8.1f %8s %7s %9s %8s\n", n, w, b / 1e6 / w, p / w, m / 1024, rs, rc, r1, r2 }'
 done
 if [ "${GOBENCH:-1}" != 0 ]; then
 	echo
