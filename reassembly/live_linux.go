@@ -125,11 +125,7 @@ func (s *packetSocket) mapRing(size int) error {
 	if err := unix.SetsockoptTpacketReq3(s.fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
 		return err
 	}
-	ring, err := unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_LOCKED)
-	if err != nil {
-		// Locking the pages needs RLIMIT_MEMLOCK or CAP_IPC_LOCK.
-		ring, err = unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	}
+	ring, err := unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	s.ring = ring
 	return err
 }

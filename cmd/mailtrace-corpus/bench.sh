@@ -53,12 +53,12 @@ measure() {
 
 measure "cat" cat "$CORPUS"
 measure "mailtrace read --stats" bin/mailtrace read -q --stats "$CORPUS"
-measure "mailtrace read --jsonl" bin/mailtrace read -q --jsonl -o "$scratch/out/s.jsonl" "$CORPUS"
-measure "mailtrace read" bin/mailtrace read -q -o "$scratch/out/s.txt" "$CORPUS"
-measure "mailtrace read --summary" bin/mailtrace read -q --summary -o "$scratch/out/s.txt" "$CORPUS"
-measure "mailtrace read --json" bin/mailtrace read -q --json -o "$scratch/out/s.json" "$CORPUS"
-measure "mailtrace read --follow" bin/mailtrace read -q --follow -o "$scratch/out/s.txt" "$CORPUS"
-measure "mailtrace read --full" bin/mailtrace read -q --full -o "$scratch/out/s.txt" "$CORPUS"
+measure "mailtrace read --jsonl" bin/mailtrace read -q --jsonl -o /dev/null "$CORPUS"
+measure "mailtrace read" bin/mailtrace read -q -o /dev/null "$CORPUS"
+measure "mailtrace read --summary" bin/mailtrace read -q --summary -o /dev/null "$CORPUS"
+measure "mailtrace read --json" bin/mailtrace read -q --json -o /dev/null "$CORPUS"
+measure "mailtrace read --follow" bin/mailtrace read -q --follow -o /dev/null "$CORPUS"
+measure "mailtrace read --full" bin/mailtrace read -q --full -o /dev/null "$CORPUS"
 names=("mailtrace read --stats" "mailtrace read --jsonl" "mailtrace read" "mailtrace read --summary" "mailtrace read --json"
 	"mailtrace read --follow" "mailtrace read --full")
 if [ "${COMPARE:-1}" != 0 ] && command -v tcpflow >/dev/null; then

@@ -22,6 +22,10 @@ func main() {
 		// (docs/performance.md). GOGC, when set, decides.
 		debug.SetGCPercent(200)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// ... and no more than this in all, while what is live fits.
+		debug.SetMemoryLimit(48 << 20)
+	}
 	if err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "mailtrace: %s\n", render.Escape(err.Error()))
 		stop()
