@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -99,10 +100,10 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 		for _, x := range s.Latency {
 			lat[x.Verb] = x
 		}
-		for _, v := range sortedKeys(s.Commands) {
+		for _, v := range slices.Sorted(maps.Keys(s.Commands)) {
 			med, p95 := "-", "-"
 			if x, ok := lat[v]; ok {
-				med, p95 = ms(x.Median), ms(x.P95)
+				med, p95 = strconv.FormatFloat(x.Median, 'f', 3, 64), strconv.FormatFloat(x.P95, 'f', 3, 64)
 			}
 			t.Rows = append(t.Rows, strs(render.Escape(v), s.Commands[v], med, p95))
 		}
@@ -180,15 +181,4 @@ func strs(vs ...any) []string {
 		out[i] = fmt.Sprint(v)
 	}
 	return out
-}
-
-func ms(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -50,15 +50,7 @@ func hostileHTML(t testing.TB) string {
 	imap := netip.AddrPortFrom(client.Addr(), client.Port()+1)
 	segs = append(segs, capturetest.Converse(imap, netip.AddrPortFrom(client.Addr(), 143), t0.Add(time.Second),
 		S("* OK "+markup[2]+"\r\n"), C(markup[0]+" LOGIN "+markup[1]+" x\r\n"), S(markup[0]+" NO "+markup[4]+"\r\n"))...)
-	data, err := capturetest.Write(segs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "hostile-html.pcap")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeCapture(t, "hostile-html.pcap", segs)
 }
 
 // TestReportOfHostileMarkup: the report of a capture full of markup has

@@ -20,7 +20,7 @@ import (
 // verbs, tags, arguments, mechanism names, user names, headers, replies)
 // carries ESC sequences, C0 and C1 controls, bidirectional overrides and
 // bytes that are not UTF-8, in SMTP, POP3 and IMAP.
-func hostile(t *testing.T) string {
+func hostile(t testing.TB) string {
 	const evil = "\x1b]0;PWNED\x07\x1b[2J\u202e\u2066\x00\x0b\x0c\x7f\u0085\u2028\u2029\u009b31m\xff"
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -46,11 +46,18 @@ func hostile(t *testing.T) string {
 	conv(143, S("* OK "+evil+"\r\n"), C(evil+" LOGIN "+evil+" x\r\n"), S(evil+" NO "+evil+"\r\n"),
 		C("a AUTHENTICATE "+evil+"\r\n"), S("+ "+b64(evil)+"\r\n"), C(b64(evil)+"\r\n"), S("a NO no\r\n"),
 		C("b FETCH 1 (BODY[HEADER.FIELDS ("+evil+")])\r\n"), S("* 1 FETCH (BODY[HEADER.FIELDS ("+evil+")] {20}\r\nSubject: \x1b[5m!!!\r\n)\r\nb OK\r\n"))
+	return writeCapture(t, "hostile.pcap", segs)
+}
+
+// writeCapture writes segments as a capture file of the test's, and
+// returns its path.
+func writeCapture(t testing.TB, name string, segs []capturetest.Segment) string {
+	t.Helper()
 	data, err := capturetest.Write(segs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "hostile.pcap")
+	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
