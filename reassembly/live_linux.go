@@ -49,7 +49,6 @@ type packetSocket struct {
 // packet (64 KiB on loopback, more with segmentation offload).
 const ringBlock = 1 << 20
 
-
 // htons turns v into network byte order in a uint16, as the socket API
 // wants it.
 func htons(v uint16) uint16 {

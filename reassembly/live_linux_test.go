@@ -4,8 +4,8 @@ package reassembly
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
