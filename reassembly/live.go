@@ -24,6 +24,10 @@ type LiveOptions struct {
 	// Started, when set, is called once the interface is open and the
 	// capture has begun.
 	Started func()
+	// Idle, when set, is called whenever every packet read so far has
+	// been analyzed: live output is flushed then, so that it shows at
+	// once when traffic is light and goes in large writes in a burst.
+	Idle func()
 	// RingSize is the kernel's buffer for packets waiting to be read, in
 	// bytes (0: DefaultRingSize): what rides out a burst.
 	RingSize int
@@ -126,6 +130,9 @@ loop:
 				cerr = b.err
 			}
 			q.free <- b
+			if len(q.full) == 0 && o.Idle != nil {
+				o.Idle()
+			}
 		case now := <-tick.C:
 			// Live, capture time is the clock: an idle connection's
 			// missing bytes are given up on even when no packet comes.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -110,7 +111,17 @@ func LiveRaw(w io.Writer, s *session.Session, d session.Dir, line []byte, color 
 	if d == session.FromServer {
 		col, mark = colServer, "S< "
 	}
-	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(col, mark+Escape(strings.TrimSuffix(string(line), "\r"))))
+	// One line per line of the wire, at line rate: put together in one
+	// buffer, without fmt.
+	b := append(append(make([]byte, 0, len(line)+32), livePrefix(s)...), ' ')
+	if color {
+		b = append(b, col...)
+	}
+	b = AppendEscaped(append(b, mark...), bytes.TrimSuffix(line, []byte{'\r'}))
+	if color {
+		b = append(b, colReset...)
+	}
+	w.Write(append(b, '\n'))
 }
 
 // LiveRawNote shows what live --follow says instead of bytes: TLS, or

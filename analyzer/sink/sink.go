@@ -261,44 +261,17 @@ type ended struct {
 
 func (e ended) SessionEnded(s *session.Session) { e.f(s) }
 
-// Flushing calls flush after next is told a session ended, and, when
-// eager (live output), after every event that writes.
-func Flushing(next Sink, flush func() error, eager bool) Sink {
-	return flushing{Sink: next, flush: flush, eager: eager}
+// Flushing calls flush after next is told a session ended. Live, the
+// capture also flushes whenever it has nothing more waiting
+// (reassembly.LiveOptions.Idle): lines show as they happen, and a burst
+// is written in large writes.
+func Flushing(next Sink, flush func() error) Sink {
+	return flushing{Sink: next, flush: flush}
 }
 
 type flushing struct {
 	Sink
 	flush func() error
-	eager bool
-}
-
-func (f flushing) SessionStarted(s *session.Session) {
-	f.Sink.SessionStarted(s)
-	if f.eager {
-		f.flush()
-	}
-}
-
-func (f flushing) ReplyLine(s *session.Session, line string, t time.Time) {
-	f.Sink.ReplyLine(s, line, t)
-	if f.eager {
-		f.flush()
-	}
-}
-
-func (f flushing) ExchangeCompleted(s *session.Session, e *session.Exchange) {
-	f.Sink.ExchangeCompleted(s, e)
-	if f.eager {
-		f.flush()
-	}
-}
-
-func (f flushing) Lookup(l *dns.Lookup) {
-	f.Sink.Lookup(l)
-	if f.eager {
-		f.flush()
-	}
 }
 
 func (f flushing) SessionEnded(s *session.Session) {

@@ -68,7 +68,8 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		out.close()
 		return usageError{errors.New("--ring-size takes a number of bytes")}
 	}
-	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter, RingSize: o.ringSize}
+	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter, RingSize: o.ringSize,
+		Idle: func() { out.buf.Flush() }}
 	if !o.anyPort {
 		lo.Ports = append(topts.Protocols.Ports(), 53) // and DNS over TCP
 	}

@@ -220,7 +220,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	out.buf = bufio.NewWriterSize(w, 64<<10)
 	out.term = render.NewTerminal(out.buf)
 	out.term.SetWidth(o.width)
-	views := sink.Flushing(o.sinks(out.buf, out.term, color, live, table.Names()), out.buf.Flush, live)
+	views := sink.Flushing(o.sinks(out.buf, out.term, color, live, table.Names()), out.buf.Flush)
 	if !live {
 		// Reading a file, the views write each session on the other core
 		// while the next are read and parsed; only they touch the output
