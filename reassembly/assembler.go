@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -218,13 +219,31 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 	}
 	defer closer.Close()
 	r.stats.Files++
+	// The file is read (decompressed, its blocks parsed) on a goroutine
+	// of its own, a batch ahead of the reassembly and the parsers.
+	done := make(chan struct{})
+	q := readAhead(src, done)
+	defer func() {
+		close(done)
+		for range q.full {
+		}
+	}()
 	var n int64
-	for {
-		if n&1023 == 0 && ctx.Err() != nil {
+	for b := range q.full {
+		for _, p := range b.pkts {
+			n++
+			if r.progress != nil && n&4095 == 0 {
+				r.progress(Progress{Path: in.Path, Read: atomic.LoadInt64(&r.read), Size: size, Connections: r.stats.Connections})
+			}
+			if p.ci.CaptureLength < p.ci.Length {
+				r.stats.Truncated++
+			}
+			r.Packet(p.link, b.buf[p.start:p.end], p.ci.Timestamp)
+		}
+		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		data, ci, link, err := src.next()
-		if err != nil {
+		if err := b.err; err != nil {
 			if w, ok := src.(interface{ warnings() []string }); ok && r.warn != nil {
 				for _, text := range w.warnings() {
 					r.warn(Warning{Path: in.Path, Err: errors.New(text)})
@@ -241,15 +260,48 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			}
 			return nil
 		}
-		n++
-		if r.progress != nil && n&4095 == 0 {
-			r.progress(Progress{Path: in.Path, Read: r.read, Size: size, Connections: r.stats.Connections})
-		}
-		if ci.CaptureLength < ci.Length {
-			r.stats.Truncated++
-		}
-		r.Packet(link, data, ci.Timestamp)
+		q.free <- b
 	}
+	return nil
+}
+
+// readAhead reads packets from src into batches until done is closed or
+// src ends (the last batch carries its error); then it closes full.
+func readAhead(src packetSource, done <-chan struct{}) *queue {
+	// A few small batches: enough to keep both goroutines busy, little
+	// enough not to show in memory.
+	q := newQueue(4, 256<<10)
+	go func() {
+		defer close(q.full)
+		for {
+			var b *batch
+			select {
+			case b = <-q.free:
+			case <-done:
+				return
+			}
+			b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
+			for len(b.pkts) < batchPackets && len(b.buf) < q.size {
+				data, ci, link, err := src.next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				start := len(b.buf)
+				b.buf = append(b.buf, data...)
+				b.pkts = append(b.pkts, captured{ci: ci, link: link, start: start, end: len(b.buf)})
+			}
+			select {
+			case q.full <- b:
+			case <-done:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return q
 }
 
 // lastTime is the latest time JSON (RFC 3339) can write; pcapng's 64-bit

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -105,7 +106,7 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 		defer timer.Stop()
 		stop = timer.C
 	}
-	q := newQueue()
+	q := newQueue(queueBatches, batchBytes)
 	done := make(chan struct{})
 	go q.fill(src, done, o.Count)
 	tick := time.NewTicker(time.Second)
@@ -192,6 +193,7 @@ const (
 // the analysis and back.
 type queue struct {
 	free, full chan *batch
+	size       int // a batch's bytes, about
 }
 
 type batch struct {
@@ -202,13 +204,15 @@ type batch struct {
 
 type captured struct {
 	ci         gopacket.CaptureInfo
+	link       layers.LinkType
 	start, end int
 }
 
-func newQueue() *queue {
-	q := &queue{free: make(chan *batch, queueBatches), full: make(chan *batch, queueBatches)}
-	for range queueBatches {
-		q.free <- &batch{buf: make([]byte, 0, batchBytes)}
+// newQueue makes a queue of n batches of about size bytes each.
+func newQueue(n, size int) *queue {
+	q := &queue{free: make(chan *batch, n), full: make(chan *batch, n), size: size}
+	for range n {
+		q.free <- &batch{buf: make([]byte, 0, size)}
 	}
 	return q
 }
@@ -229,7 +233,7 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 		}
 		b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
 		wait := liveWait
-		for len(b.pkts) < batchPackets && len(b.buf) < batchBytes && (count <= 0 || n < count) {
+		for len(b.pkts) < batchPackets && len(b.buf) < q.size && (count <= 0 || n < count) {
 			data, ci, ok, err := src.next(wait)
 			if err != nil {
 				b.err = err
@@ -240,7 +244,7 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 			}
 			start := len(b.buf)
 			b.buf = append(b.buf, data...)
-			b.pkts = append(b.pkts, captured{ci, start, len(b.buf)})
+			b.pkts = append(b.pkts, captured{ci: ci, link: src.link, start: start, end: len(b.buf)})
 			n++
 			if !batches {
 				break

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -101,7 +102,7 @@ type counting struct {
 
 func (c *counting) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	*c.n += int64(n)
+	atomic.AddInt64(c.n, int64(n)) // read ahead, on another goroutine than the progress line's
 	return n, err
 }
 
