@@ -221,10 +221,11 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	out.term = render.NewTerminal(out.buf)
 	out.term.SetWidth(o.width)
 	views := sink.Flushing(o.sinks(out.buf, out.term, color, live, table.Names()), out.buf.Flush)
-	if !live {
+	if !live && !o.parallel {
 		// Reading a file, the views write each session on the other core
 		// while the next are read and parsed; only they touch the output
-		// until the end.
+		// until the end. (Files read in parallel show only statistics,
+		// and say a line per file between the reading and the end.)
 		views = sink.Async(views, o.follow)
 	}
 	if o.extract != "" {
