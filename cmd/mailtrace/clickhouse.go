@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,16 @@ func defaultSpool() string {
 		return ""
 	}
 	return filepath.Join(dir, "mailtrace", "clickhouse-spool")
+}
+
+// checkStoreURL says what is wrong with a --clickhouse URL, before rows
+// would wait forever for a server they cannot reach.
+func checkStoreURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--clickhouse %q: want the HTTP interface's URL, for example http://127.0.0.1:8123/", s)
+	}
+	return nil
 }
 
 // store is a run's ClickHouse writer and what it counted.
@@ -137,7 +148,7 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "clickhouse",
 		Short: "The ClickHouse tables: their schema, and sending what the spool kept",
 	}
-	var database, cluster, url string
+	var database, cluster, server string
 	var create bool
 	schema := &cobra.Command{
 		Use:   "schema [--database DB] [--cluster NAME] [--create --clickhouse URL]",
@@ -150,15 +161,18 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 				}
 				return nil
 			}
-			if url == "" {
+			if server == "" {
 				return usageError{errors.New("--create needs the server: --clickhouse URL")}
 			}
+			if err := checkStoreURL(server); err != nil {
+				return usageError{err}
+			}
 			for _, s := range stmts {
-				if err := clickhouse.Exec(cmd.Context(), nil, url, s); err != nil {
+				if err := clickhouse.Exec(cmd.Context(), nil, server, s); err != nil {
 					return fmt.Errorf("clickhouse: %v", err)
 				}
 			}
-			fmt.Fprintf(stdout, "%d statements applied to %s\n", len(stmts), url)
+			fmt.Fprintf(stdout, "%d statements applied to %s\n", len(stmts), server)
 			return nil
 		},
 	}
@@ -166,7 +180,7 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&database, "database", "mailtrace", "the `DATABASE` of the tables")
 	f.StringVar(&cluster, "cluster", "", "make local tables and Distributed tables over the cluster `NAME` (run on every node)")
 	f.BoolVar(&create, "create", false, "apply the statements to the server instead of printing them")
-	f.StringVar(&url, "clickhouse", os.Getenv("MAILTRACE_CLICKHOUSE"), "the server's HTTP interface `URL`")
+	f.StringVar(&server, "clickhouse", os.Getenv("MAILTRACE_CLICKHOUSE"), "the server's HTTP interface `URL`")
 
 	var so storeOptions
 	send := &cobra.Command{
@@ -175,6 +189,9 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if so.url == "" {
 				return usageError{errors.New("send: name the server with --clickhouse URL")}
+			}
+			if err := checkStoreURL(so.url); err != nil {
+				return usageError{err}
 			}
 			s := openStore(cmd.Context(), so, stderr)
 			err := s.close()

@@ -239,6 +239,10 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	out.filtered = len(wantProto) > 0 || len(wantID) > 0
 	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), views)
 	if o.store.url != "" {
+		if err := checkStoreURL(o.store.url); err != nil {
+			out.close()
+			return nil, topts, usageError{err}
+		}
 		// Stored first: the rows are sent, and counted, before the
 		// statistics that say how many.
 		out.store = openStore(context.Background(), o.store, stderr)
