@@ -187,7 +187,7 @@ func TestLabViewsFit80Columns(t *testing.T) {
 // TestMain keeps the outputs the tests compare from depending on the
 // terminal the tests run in.
 func TestMain(m *testing.M) {
-	for _, v := range []string{"COLUMNS", "LC_ALL", "LC_MESSAGES", "LANG"} {
+	for _, v := range []string{"COLUMNS", "LC_ALL", "LC_MESSAGES", "LANG", "MAILTRACE_CLICKHOUSE"} {
 		os.Unsetenv(v)
 	}
 	os.Exit(m.Run())
