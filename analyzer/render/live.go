@@ -15,7 +15,8 @@ import (
 // is recognized, each exchange once its reply is complete, and a closing
 // line; every line starts with the session's number.
 
-func livePrefix(s *session.Session) string {
+// LivePrefix is what each live line of s begins with: "#4 SMTP".
+func LivePrefix(s *session.Session) string {
 	return fmt.Sprintf("#%d %-4s", s.ID, strings.ToUpper(string(s.Protocol)))
 }
 
@@ -26,14 +27,14 @@ func LiveStart(w io.Writer, s *session.Session, o TextOptions) {
 	if s.TLS == session.TLSImplicit {
 		extra = " (TLS)"
 	}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s %s -> %s  %s%s", livePrefix(s), s.Client, s.Server,
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("%s %s -> %s  %s%s", LivePrefix(s), s.Client, s.Server,
 		fmt.Sprintf(explain.Say("ui.live.started", o.Lang), s.Start.Local().Format("15:04:05.000")), extra)))
 }
 
 // LiveExchange shows exchange e of s, whose reply just completed; shown,
 // when set, reports reply lines already shown as they arrived.
 func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions, shown func(line string, t time.Time) bool) {
-	prefix := livePrefix(s)
+	prefix := LivePrefix(s)
 	var skip func(int) bool
 	if shown != nil && e.Response != nil {
 		skip = func(i int) bool { return shown(e.Response.Lines[i], e.Response.LineTime(i)) }
@@ -45,7 +46,7 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 
 // LiveReplyLine shows a line of a reply still open as it arrives.
 func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
-	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(colServer, "S: "+Escape(line)))
+	fmt.Fprintf(w, "%s %s\n", LivePrefix(s), painter{color}.paint(colServer, "S: "+Escape(line)))
 }
 
 // ExchangeLines are the lines the timeline shows for e: its command's,
@@ -72,7 +73,7 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip 
 // anomalies.
 func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 	p := painter{o.Color}
-	prefix := livePrefix(s)
+	prefix := LivePrefix(s)
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Response == nil {
 			for _, l := range commandLines(s, e.Command, TextOptions{}, p) {
@@ -104,28 +105,28 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))
 }
 
-// LiveRaw shows a line of raw bytes of s that crossed in direction d,
-// as live --follow does: client lines "C>", server lines "S<".
-func LiveRaw(w io.Writer, s *session.Session, d session.Dir, line []byte, color bool) {
+// AppendLiveRaw appends a line of raw bytes of live --follow to dst,
+// after prefix (the session's LivePrefix): client lines "C>", server
+// lines "S<", in their colours; a view that shows every line of the wire keeps
+// one buffer and one prefix per session instead of making them per line.
+func AppendLiveRaw(dst []byte, prefix string, d session.Dir, line []byte, color bool) []byte {
 	col, mark := colClient, "C> "
 	if d == session.FromServer {
 		col, mark = colServer, "S< "
 	}
-	// One line per line of the wire, at line rate: put together in one
-	// buffer, without fmt.
-	b := append(append(make([]byte, 0, len(line)+32), livePrefix(s)...), ' ')
+	dst = append(append(dst, prefix...), ' ')
 	if color {
-		b = append(b, col...)
+		dst = append(dst, col...)
 	}
-	b = AppendEscaped(append(b, mark...), bytes.TrimSuffix(line, []byte{'\r'}))
+	dst = AppendEscaped(append(dst, mark...), bytes.TrimSuffix(line, []byte{'\r'}))
 	if color {
-		b = append(b, colReset...)
+		dst = append(dst, colReset...)
 	}
-	w.Write(append(b, '\n'))
+	return append(dst, '\n')
 }
 
 // LiveRawNote shows what live --follow says instead of bytes: TLS, or
 // bytes the capture lost.
 func LiveRawNote(w io.Writer, s *session.Session, note string, color bool) {
-	fmt.Fprintf(w, "%s %s\n", livePrefix(s), painter{color}.paint(colWarn, note))
+	fmt.Fprintf(w, "%s %s\n", LivePrefix(s), painter{color}.paint(colWarn, note))
 }

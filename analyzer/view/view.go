@@ -67,11 +67,13 @@ type liveFollow struct {
 type rawState struct {
 	partial [2][]byte
 	seen    [2]int64
+	prefix  string // the session's, made once
+	out     []byte // a line being put together
 }
 
 func (v *liveFollow) SessionStarted(s *session.Session) {
 	render.LiveStart(v.w, s, v.o)
-	v.open[s] = &rawState{}
+	v.open[s] = &rawState{prefix: render.LivePrefix(s)}
 }
 
 func (v *liveFollow) Raw(s *session.Session, c session.Chunk) {
@@ -107,7 +109,12 @@ func (v *liveFollow) lines(s *session.Session, st *rawState, d session.Dir, data
 			st.partial[d] = append(st.partial[d], data...)
 			return
 		}
-		render.LiveRaw(v.w, s, d, append(st.partial[d], data[:i]...), v.o.Color)
+		line := data[:i]
+		if len(st.partial[d]) > 0 {
+			line = append(st.partial[d], line...)
+		}
+		st.out = render.AppendLiveRaw(st.out[:0], st.prefix, d, line, v.o.Color)
+		v.w.Write(st.out)
 		st.partial[d] = st.partial[d][:0]
 		data = data[i+1:]
 	}
@@ -115,7 +122,8 @@ func (v *liveFollow) lines(s *session.Session, st *rawState, d session.Dir, data
 
 func (v *liveFollow) flush(s *session.Session, st *rawState, d session.Dir) {
 	if len(st.partial[d]) > 0 {
-		render.LiveRaw(v.w, s, d, st.partial[d], v.o.Color)
+		st.out = render.AppendLiveRaw(st.out[:0], st.prefix, d, st.partial[d], v.o.Color)
+		v.w.Write(st.out)
 		st.partial[d] = st.partial[d][:0]
 	}
 }
