@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,9 +40,13 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 	if shown != nil && e.Response != nil {
 		skip = func(i int) bool { return shown(e.Response.Lines[i], e.Response.LineTime(i)) }
 	}
+	// With --full an exchange is a whole message's lines: one buffer, one
+	// write.
+	var b []byte
 	for _, l := range exchangeLines(s, e, o, skip) {
-		fmt.Fprintf(w, "%s %s\n", prefix, l)
+		b = append(append(append(append(b, prefix...), ' '), l...), '\n')
 	}
+	w.Write(b)
 }
 
 // LiveReplyLine shows a line of a reply still open as it arrives.
@@ -62,7 +67,9 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip 
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
 	}
 	if e.Response != nil {
-		for _, l := range responseLines(s, e, o, p, skip) {
+		rs := responseLines(s, e, o, p, skip)
+		lines = slices.Grow(lines, len(rs))
+		for _, l := range rs {
 			lines = append(lines, l.text)
 		}
 	}
