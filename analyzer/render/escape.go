@@ -4,6 +4,7 @@
 package render
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode"
@@ -46,10 +47,9 @@ func Escape(s string) string {
 
 // AppendEscaped appends b to dst as Escape would write it.
 func AppendEscaped(dst, b []byte) []byte {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f {
-			return append(dst, Escape(string(b))...)
-		}
+	// plainPrefix lets newlines by; Escape writes them as \n.
+	if plainPrefix(b) < len(b) || bytes.IndexByte(b, '\n') >= 0 {
+		return append(dst, Escape(string(b))...)
 	}
 	return append(dst, b...)
 }

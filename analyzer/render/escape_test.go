@@ -41,3 +41,12 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendEscapedIsEscape: the fast path writes what Escape writes.
+func TestAppendEscapedIsEscape(t *testing.T) {
+	for _, s := range []string{"", "plain text 0123456789 ~", "tab\there", "new\nline", "esc\x1b[2J", "caf\xc3\xa9", "bad\xff", "del\x7f", "long plain line that is more than eight bytes wide"} {
+		if got := string(AppendEscaped([]byte("> "), []byte(s))); got != "> "+Escape(s) {
+			t.Errorf("%q: %q, want %q", s, got, "> "+Escape(s))
+		}
+	}
+}
