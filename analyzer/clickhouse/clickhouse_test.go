@@ -196,3 +196,29 @@ func TestParseSpoolName(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterAbortSpoolsEverything: interrupted, every row not sent goes
+// to the spool at once, those still being batched too.
+func TestWriterAbortSpoolsEverything(t *testing.T) {
+	spool := t.TempDir()
+	cfg := DefaultConfig("http://127.0.0.1:1/")
+	cfg.Spool, cfg.BatchRows, cfg.Backoff = spool, 10, time.Hour // the first send fails and waits
+	w := NewWriter(cfg)
+	for i := range 25 {
+		w.Add(Row{TableFindings, &findingRow{Idx: i}})
+	}
+	time.Sleep(100 * time.Millisecond) // the sender takes a batch and fails
+	n, err := w.Abort()
+	if err != nil || n != 25 {
+		t.Errorf("spooled %d rows (%v), want 25", n, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz"))
+	rows := 0
+	for _, f := range files {
+		_, r, _ := parseSpoolName(filepath.Base(f))
+		rows += r
+	}
+	if rows != 25 {
+		t.Errorf("%d rows in the spool files", rows)
+	}
+}

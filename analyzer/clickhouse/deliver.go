@@ -72,6 +72,7 @@ type Writer struct {
 	deadline time.Time
 	counters stats.Delivery
 	seq      int
+	sending  *batch // the batch the sender has in hand
 	spoolErr error
 	outage   bool // a send failed and none succeeded since
 	sent     chan struct{}
@@ -233,9 +234,11 @@ func (w *Writer) next() *batch {
 			b := w.queue[0]
 			w.queue = w.queue[1:]
 			w.queued -= int64(len(b.body))
+			w.sending = b
 			return b
 		}
 		if b := w.fromSpool(); b != nil {
+			w.sending = b
 			return b
 		}
 		if w.closing {
@@ -328,6 +331,7 @@ func (w *Writer) delivered(b *batch) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.sending = nil
 	w.outage = false
 	w.counters.Rows += int64(b.rows)
 	w.counters.Batches++
@@ -345,8 +349,31 @@ func (w *Writer) giveBack(b *batch) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.sending = nil
 	w.queued += int64(len(b.body))
 	w.spill(b)
+}
+
+// Abort puts every row not known to be sent into the spool at once, for
+// a run interrupted: the batch being sent too, which may then reach the
+// server twice and count once. It returns the rows it spooled.
+func (w *Writer) Abort() (int64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	before := w.counters.Spooled
+	for table := range w.open {
+		w.seal(table)
+	}
+	for _, b := range w.queue {
+		w.spill(b)
+	}
+	w.queue = nil
+	if b := w.sending; b != nil && b.file == "" {
+		w.queued += int64(len(b.body))
+		w.spill(b)
+		w.sending = nil
+	}
+	return w.counters.Spooled - before, w.spoolErr
 }
 
 // post sends one batch.

@@ -63,6 +63,14 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 			default:
 			}
 			fmt.Fprintln(stderr, explain.Say("ui.interrupted", out.lang))
+			if out.store != nil {
+				// Rows waiting for ClickHouse are not dropped with the rest.
+				n, err := out.store.w.Abort()
+				fmt.Fprintf(stderr, "mailtrace: clickhouse: %d rows left in the spool %s\n", n, render.Escape(out.store.spool))
+				if err != nil {
+					fmt.Fprintf(stderr, "mailtrace: clickhouse: %s\n", render.Escape(err.Error()))
+				}
+			}
 			os.Exit(130)
 		case <-done:
 		}
