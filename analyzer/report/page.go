@@ -121,7 +121,7 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 		}
 		for _, h := range j.Hops {
 			v.Rows = append(v.Rows, strs(h.Time.UTC().Format("2006-01-02 15:04:05.000"), h.Session,
-				strings.ToUpper(string(h.Protocol)), render.Escape(h.Via), h.Action, h.Client, h.Server, render.Escape(h.User)))
+				strings.ToUpper(string(h.Protocol)), render.Escape(h.Via), action(h.Action, l), h.Client, h.Server, render.Escape(h.User)))
 		}
 		p.Journeys = append(p.Journeys, v)
 	}
@@ -181,4 +181,12 @@ func strs(vs ...any) []string {
 		out[i] = fmt.Sprint(v)
 	}
 	return out
+}
+
+// action says a hop's action (sent, read, stored) in l.
+func action(a string, l explain.Lang) string {
+	if t := explain.Say("ui.report.action."+a, l); t != "" {
+		return t
+	}
+	return a
 }
