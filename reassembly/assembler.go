@@ -274,29 +274,19 @@ func readAhead(src packetSource, done <-chan struct{}) *queue {
 	go func() {
 		defer close(q.full)
 		for {
-			var b *batch
-			select {
-			case b = <-q.free:
-			case <-done:
+			b := q.take(done)
+			if b == nil {
 				return
 			}
-			b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
-			for len(b.pkts) < batchPackets && len(b.buf) < q.size {
+			for !q.filled(b) {
 				data, ci, link, err := src.next()
 				if err != nil {
 					b.err = err
 					break
 				}
-				start := len(b.buf)
-				b.buf = append(b.buf, data...)
-				b.pkts = append(b.pkts, captured{ci: ci, link: link, start: start, end: len(b.buf)})
+				b.add(data, ci, link)
 			}
-			select {
-			case q.full <- b:
-			case <-done:
-				return
-			}
-			if b.err != nil {
+			if !q.send(b, done) || b.err != nil {
 				return
 			}
 		}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
@@ -181,42 +179,6 @@ loop:
 	return ls, r.stats, nil
 }
 
-// The queue between the capture and the analysis: queueBatches batches
-// of up to batchBytes or batchPackets each.
-const (
-	queueBatches = 16
-	batchBytes   = 1 << 20
-	batchPackets = 1024
-)
-
-// queue hands batches of copied packets from the capture's goroutine to
-// the analysis and back.
-type queue struct {
-	free, full chan *batch
-	size       int // a batch's bytes, about
-}
-
-type batch struct {
-	buf  []byte
-	pkts []captured
-	err  error
-}
-
-type captured struct {
-	ci         gopacket.CaptureInfo
-	link       layers.LinkType
-	start, end int
-}
-
-// newQueue makes a queue of n batches of about size bytes each.
-func newQueue(n, size int) *queue {
-	q := &queue{free: make(chan *batch, n), full: make(chan *batch, n), size: size}
-	for range n {
-		q.free <- &batch{buf: make([]byte, 0, size)}
-	}
-	return q
-}
-
 // fill reads packets into free batches until done is closed, count
 // packets were read or the capture fails; then it closes full. A batch
 // goes as soon as the capture has nothing more ready, so packets reach
@@ -225,15 +187,12 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 	defer close(q.full)
 	var n int64
 	for {
-		var b *batch
-		select {
-		case b = <-q.free:
-		case <-done:
+		b := q.take(done)
+		if b == nil {
 			return
 		}
-		b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
 		wait := liveWait
-		for len(b.pkts) < batchPackets && len(b.buf) < q.size && (count <= 0 || n < count) {
+		for !q.filled(b) && (count <= 0 || n < count) {
 			data, ci, ok, err := src.next(wait)
 			if err != nil {
 				b.err = err
@@ -242,9 +201,7 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 			if !ok {
 				break
 			}
-			start := len(b.buf)
-			b.buf = append(b.buf, data...)
-			b.pkts = append(b.pkts, captured{ci: ci, link: src.link, start: start, end: len(b.buf)})
+			b.add(data, ci, src.link)
 			n++
 			if !batches {
 				break
@@ -252,20 +209,10 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 			wait = 0
 		}
 		if len(b.pkts) == 0 && b.err == nil {
-			q.free <- b
-			select {
-			case <-done:
-				return
-			default:
-				continue
-			}
+			q.free <- b // nothing came: wait again
+			continue
 		}
-		select {
-		case q.full <- b:
-		case <-done:
-			return
-		}
-		if b.err != nil || count > 0 && n >= count {
+		if !q.send(b, done) || b.err != nil || count > 0 && n >= count {
 			return
 		}
 	}

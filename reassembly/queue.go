@@ -1,0 +1,78 @@
+package reassembly
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// The live capture's queue: queueBatches batches of up to batchBytes or
+// batchPackets each.
+const (
+	queueBatches = 16
+	batchBytes   = 1 << 20
+	batchPackets = 1024
+)
+
+// queue hands batches of copied packets from the goroutine that reads
+// them (a live capture's, a file's) to the analysis and back.
+type queue struct {
+	free, full chan *batch
+	size       int // a batch's bytes, about
+}
+
+type batch struct {
+	buf  []byte
+	pkts []captured
+	err  error
+}
+
+type captured struct {
+	ci         gopacket.CaptureInfo
+	link       layers.LinkType
+	start, end int
+}
+
+// newQueue makes a queue of n batches of about size bytes each.
+func newQueue(n, size int) *queue {
+	q := &queue{free: make(chan *batch, n), full: make(chan *batch, n), size: size}
+	for range n {
+		q.free <- &batch{buf: make([]byte, 0, size)}
+	}
+	return q
+}
+
+// take is a free batch, emptied; nil once done is closed.
+func (q *queue) take(done <-chan struct{}) *batch {
+	select {
+	case <-done:
+		return nil
+	default:
+	}
+	select {
+	case b := <-q.free:
+		b.buf, b.pkts, b.err = b.buf[:0], b.pkts[:0], nil
+		return b
+	case <-done:
+		return nil
+	}
+}
+
+// filled reports whether b has reached the queue's bounds.
+func (q *queue) filled(b *batch) bool { return len(b.pkts) >= batchPackets || len(b.buf) >= q.size }
+
+// add copies a packet into b.
+func (b *batch) add(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+	start := len(b.buf)
+	b.buf = append(b.buf, data...)
+	b.pkts = append(b.pkts, captured{ci: ci, link: link, start: start, end: len(b.buf)})
+}
+
+// send hands b to the analysis; false once done is closed.
+func (q *queue) send(b *batch, done <-chan struct{}) bool {
+	select {
+	case q.full <- b:
+		return true
+	case <-done:
+		return false
+	}
+}
