@@ -110,6 +110,19 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var werr, cerr error
+	analyze := func(b *batch) {
+		for _, p := range b.pkts {
+			ls.Captured++
+			data := b.buf[p.start:p.end]
+			if ng != nil && werr == nil {
+				werr = ng.WritePacket(p.ci, data)
+			}
+			r.Packet(src.link, data, p.ci.Timestamp)
+		}
+		if b.err != nil {
+			cerr = b.err
+		}
+	}
 loop:
 	for {
 		select {
@@ -117,17 +130,7 @@ loop:
 			if !ok {
 				break loop // the count was reached, or the capture failed
 			}
-			for _, p := range b.pkts {
-				ls.Captured++
-				data := b.buf[p.start:p.end]
-				if ng != nil && werr == nil {
-					werr = ng.WritePacket(p.ci, data)
-				}
-				r.Packet(src.link, data, p.ci.Timestamp)
-			}
-			if b.err != nil {
-				cerr = b.err
-			}
+			analyze(b)
 			q.free <- b
 			if len(q.full) == 0 && o.Idle != nil {
 				o.Idle()
@@ -153,16 +156,7 @@ loop:
 	// is analyzed too.
 	close(done)
 	for b := range q.full {
-		for _, p := range b.pkts {
-			ls.Captured++
-			r.Packet(src.link, b.buf[p.start:p.end], p.ci.Timestamp)
-			if ng != nil && werr == nil {
-				werr = ng.WritePacket(p.ci, b.buf[p.start:p.end])
-			}
-		}
-		if b.err != nil {
-			cerr = b.err
-		}
+		analyze(b)
 	}
 	src.updateStats()
 	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing

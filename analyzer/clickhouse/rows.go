@@ -176,11 +176,13 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 				at = p.Time
 			}
 			r.Status, r.Enhanced, r.ReplyLines = j(p.Status), p.Enhanced, len(p.Lines)
-			if len(p.Lines) > 0 {
-				r.Reply = j(p.Lines[len(p.Lines)-1])
-				if r.Tag == "" {
-					r.Reply = j(p.Lines[0]) // a tagged reply's status is its last line, the others' their first
+			// A tagged reply's status is its last line, the others' their first.
+			if n := len(p.Lines); n > 0 {
+				i := 0
+				if r.Tag != "" {
+					i = n - 1
 				}
+				r.Reply = j(p.Lines[i])
 			}
 		}
 		r.Time, r.TimeUS = at.Unix(), at.UnixMicro()

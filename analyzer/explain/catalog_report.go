@@ -22,7 +22,6 @@ func reportCatalog() map[string]Text {
 		"ui.report.chart.cmds":    {"", "Commands per protocol", "Comandos por protocolo"},
 		"ui.report.chart.reply":   {"", "Replies by class", "Respuestas por clase"},
 		"ui.report.chart.lat":     {"", "Median reply latency per command (ms)", "Latencia mediana de respuesta por comando (ms)"},
-		"ui.report.findings":      {"", "Findings", "Hallazgos"},
 		"ui.report.journeys":      {"", "Journeys of messages", "Recorridos de los mensajes"},
 		"ui.report.journey.head":  {"", "Time|Session|Protocol|Via|Action|Client|Server|User", "Hora|Sesión|Protocolo|Vía|Acción|Cliente|Servidor|Usuario"},
 		"ui.report.dns":           {"", "DNS lookups", "Consultas DNS"},
@@ -45,6 +44,5 @@ func reportCatalog() map[string]Text {
 		"ui.report.action.sent":   {"", "sent", "enviado"},
 		"ui.report.action.read":   {"", "read", "leído"},
 		"ui.report.action.stored": {"", "stored", "guardado"},
-		"ui.report.nosessions":    {"", "No mail sessions found.", "No se encontraron sesiones de correo."},
 	}
 }

@@ -143,9 +143,9 @@ func (t *Terminal) Write(p []byte) (int, error) {
 	t.buf = t.buf[:0]
 	for i := 0; i < len(p); {
 		if t.width == 0 {
-			// Runs of plain text go as they are.
-			j := i + plainPrefix(p[i:])
-			if j > i && p[j-1] == '\n' || j == len(p) {
+			// Without a width nothing is held: runs of plain text go as
+			// they are.
+			if j := i + plainPrefix(p[i:]); j > i {
 				t.buf = append(t.buf, p[i:j]...)
 				i = j
 				continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-runewidth"
@@ -280,12 +281,9 @@ func fit(s string, n int) string {
 }
 
 func joinLines(lines []string) string {
-	out := ""
+	escaped := make([]string, len(lines))
 	for i, l := range lines {
-		if i > 0 {
-			out += "\n"
-		}
-		out += render.Escape(l)
+		escaped[i] = render.Escape(l)
 	}
-	return out
+	return strings.Join(escaped, "\n")
 }

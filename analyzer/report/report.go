@@ -65,7 +65,6 @@ type Line struct {
 	ID                       int
 	Anchor                   string // "" when not drawn
 	Protocol                 string
-	Class                    string
 	Client, Server           string
 	Start, Duration          string
 	Commands                 int
@@ -101,7 +100,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 	c.stats.Add(s)
 	c.compare.Add(s)
 	l := c.o.Lang
-	line := Line{ID: s.ID, Protocol: strings.ToUpper(string(s.Protocol)), Class: protocolClass(s.Protocol),
+	line := Line{ID: s.ID, Protocol: strings.ToUpper(string(s.Protocol)),
 		Client: s.Client, Server: s.Server, Start: s.Start.UTC().Format("2006-01-02 15:04:05.000"),
 		Duration: render.Duration(s.End.Sub(s.Start)), BytesClient: s.BytesClient, BytesServer: s.BytesServer,
 		TLS: s.TLS, State: render.StateWord(s.State, l)}
@@ -114,10 +113,12 @@ func (c *collector) SessionEnded(s *session.Session) {
 	if drawn {
 		line.Anchor = fmt.Sprintf("s%d", s.ID)
 	}
+	var findings []FindingLine
 	for _, f := range s.Findings {
-		c.findings = append(c.findings, FindingLine{Session: s.ID, Anchor: line.Anchor, Severity: f.Severity,
+		findings = append(findings, FindingLine{Session: s.ID, Anchor: line.Anchor, Severity: f.Severity,
 			Text: f.Kind + ": " + render.Escape(render.Said(f.Text, f.Key, f.Args, l))})
 	}
+	c.findings = append(c.findings, findings...)
 	c.list = append(c.list, line)
 	if !drawn {
 		return
@@ -135,7 +136,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 	for _, m := range s.Messages {
 		d.Messages = append(d.Messages, m.Via+" "+render.MessageSummary(m))
 	}
-	d.Findings = c.findings[len(c.findings)-len(s.Findings):]
+	d.Findings = findings
 	for _, a := range s.Anomalies {
 		d.Anomalies = append(d.Anomalies, seconds(a.Time.Sub(s.Start))+"s "+render.Escape(render.Said(a.Text, a.Key, a.Args, l)))
 	}

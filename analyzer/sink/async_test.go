@@ -95,7 +95,12 @@ func TestAsyncBoundsSessionsAhead(t *testing.T) {
 			handed <- i
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// Wait for the reader to hand over what it may, then a while more:
+	// it must not get further.
+	for deadline := time.Now().Add(10 * time.Second); len(handed) < asyncSessions && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
 	if n := len(handed); n != asyncSessions {
 		t.Errorf("%d sessions handed over while the views were stuck, want %d", n, asyncSessions)
 	}

@@ -118,8 +118,12 @@ func fileTrace(sensor string, files []string) clickhouse.Trace {
 	for _, name := range files {
 		names = append(names, filepath.Base(name))
 		fmt.Fprintf(h, "%s\x00", filepath.Base(name))
-		f, err := os.Open(name)
-		if err != nil || name == "-" {
+		var f *os.File
+		var err error
+		if name != "-" {
+			f, err = os.Open(name)
+		}
+		if name == "-" || err != nil {
 			// Standard input is read once: a trace of its own.
 			return clickhouse.Trace{Sensor: sensor, ID: randomID(), Source: strings.Join(names, ",")}
 		}
