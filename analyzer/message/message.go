@@ -85,13 +85,7 @@ func (b *Builder) Write(p []byte) {
 		b.mime.Write(p)
 	}
 	if b.keepBody {
-		room := b.maxBody - len(b.body)
-		if len(p) > room {
-			b.body = append(b.body, p[:max(room, 0)]...)
-			b.truncated = true
-		} else {
-			b.body = append(b.body, p...)
-		}
+		b.keep(p)
 	}
 	if b.inBody {
 		return
@@ -115,6 +109,22 @@ func (b *Builder) Write(p []byte) {
 		}
 		b.lineLen = 0
 	}
+}
+
+// keep adds p to the kept body, up to its bound. The body doubles as it
+// grows: append grows a large slice by a quarter, which copies a body of
+// a megabyte some four times over, a line at a time.
+func (b *Builder) keep(p []byte) {
+	if room := b.maxBody - len(b.body); len(p) > room {
+		p = p[:max(room, 0)]
+		b.truncated = true
+	}
+	if need := len(b.body) + len(p); need > cap(b.body) {
+		body := make([]byte, len(b.body), min(max(2*cap(b.body), need, 4<<10), b.maxBody))
+		copy(body, b.body)
+		b.body = body
+	}
+	b.body = append(b.body, p...)
 }
 
 // Line adds one body line that arrived without its CRLF (dot-unstuffed).

@@ -40,13 +40,13 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 	if shown != nil && e.Response != nil {
 		skip = func(i int) bool { return shown(e.Response.Lines[i], e.Response.LineTime(i)) }
 	}
-	// With --full an exchange is a whole message's lines: one buffer, one
-	// write.
-	var b []byte
+	// With --full an exchange is a whole message's lines: written 64 KiB
+	// at a time, not a line at a time.
+	lw, prefix := lineWriter{w: w}, prefix+" "
 	for _, l := range exchangeLines(s, e, o, skip) {
-		b = append(append(append(append(b, prefix...), ' '), l...), '\n')
+		lw.line(prefix, l)
 	}
-	w.Write(b)
+	lw.flush()
 }
 
 // LiveReplyLine shows a line of a reply still open as it arrives.

@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
@@ -194,23 +195,23 @@ func (t *Terminal) Flush() error {
 func plain(p []byte) bool { return plainPrefix(p) == len(p) }
 
 // plainPrefix is how many bytes p begins with that are printable ASCII or
-// newlines. Eight bytes are looked at at once while none is a control
-// byte or past ASCII (the words hold text, most of --full's and
-// --follow's output).
+// newlines. Eight bytes are looked at at once (the words hold text, most
+// of --full's and --follow's output): each byte's high bit is set in bad
+// when it is a control byte, DEL or past ASCII, and cleared again when it
+// is a newline. No sum carries from one byte into the next, so the first
+// bad byte is the lowest bit set.
 func plainPrefix(p []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 	i := 0
 	for ; i+8 <= len(p); i += 8 {
 		x := binary.LittleEndian.Uint64(p[i:])
-		// A byte below 0x20, at or above 0x7f (0x7f+1 carries into the
-		// high bit), or with the high bit set: look at each, as it may
-		// be a newline.
-		if ((x-0x20*ones)|(x+0x01*ones)|x)&highs != 0 {
-			for j := i; j < i+8; j++ {
-				if !plainByte(p[j]) {
-					return j
-				}
-			}
+		low := x & lows
+		control := ^(low + 0x60*ones) & highs // low seven bits below 0x20
+		del := (low + ones) & highs           // low seven bits all set
+		nl := x ^ 0x0a*ones
+		newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
+		if bad := (control | del | x&highs) &^ newline; bad != 0 {
+			return i + bits.TrailingZeros64(bad)/8
 		}
 	}
 	for ; i < len(p); i++ {

@@ -96,10 +96,16 @@ func TestPlainPrefix(t *testing.T) {
 	if plainPrefix(base) != len(base) {
 		t.Fatalf("plain text not plain")
 	}
-	for _, bad := range []byte{0x00, 0x09, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0xc3, 0xff} {
+	for b := range 256 {
+		bad := byte(b)
+		if plainByte(bad) {
+			continue
+		}
 		for at := range base {
 			p := append([]byte(nil), base...)
 			p[at] = bad
+			// A second bad byte after the first must not be the one found.
+			p[min(at+3, len(p)-1)] = 0xff
 			if got := plainPrefix(p); got != at {
 				t.Errorf("byte %#x at %d: prefix %d", bad, at, got)
 			}

@@ -113,23 +113,17 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		add(s.Encrypted.Since, tlsLines(s, p, o.Lang)...)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t.Before(evs[j].t) })
-	// A message's body is thousands of lines at one time: each line is
-	// put together in one buffer and written once.
-	var buf []byte
-	var rel string
+	lw := lineWriter{w: w}
+	var prefix string
 	for i, ev := range evs {
 		if i == 0 || !ev.t.Equal(evs[i-1].t) {
-			rel = fmt.Sprintf("%8.3f", ev.t.Sub(s.Start).Seconds())
+			prefix = fmt.Sprintf("  %8.3f  ", ev.t.Sub(s.Start).Seconds())
 		}
 		for _, l := range ev.lines {
-			buf = append(append(append(append(append(buf, "  "...), rel...), "  "...), l...), '\n')
-			if len(buf) >= 64<<10 {
-				w.Write(buf)
-				buf = buf[:0]
-			}
+			lw.line(prefix, l)
 		}
 	}
-	w.Write(buf)
+	lw.flush()
 	for i, n := range s.Notes {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, explain.Say("ui.note", o.Lang)+": "+Escape(NoteText(s, i, n, o.Lang))))
 	}
@@ -247,7 +241,9 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		}
 	}
 	if o.Full && c.Message != nil {
-		lines = bodyLines(lines, "C: | ", colClient, s.Messages[*c.Message], p)
+		if b := bodyBlock("C: | ", colClient, s.Messages[*c.Message], p); b != "" {
+			lines = append(lines, b)
+		}
 	}
 	if o.Explain != nil {
 		lines = append(lines, explanationLines(o.Explain.Command(s.Protocol, c), o.Lang)...)
@@ -307,17 +303,18 @@ func folded(r *session.Response, o TextOptions) func(i int) bool {
 	}
 }
 
-// bodyLines appends the kept bytes of m, line by line, after prefix.
-func bodyLines(lines []string, prefix, col string, m *session.Message, p painter) []string {
-	// A body is most of --full's output: its lines are written into one
-	// string, escaped and painted, and handed out as slices of it.
+// bodyBlock is the kept bytes of m, each line after prefix, escaped and
+// painted, as one block: a body is most of --full's output, and its
+// thousands of lines are put together once and handed on as one piece
+// (writeLines puts the timeline's own prefix after each of its newlines).
+// It is "" when nothing was kept.
+func bodyBlock(prefix, col string, m *session.Message, p painter) string {
 	body := bytes.TrimSuffix(m.Body, []byte("\r\n"))
 	if len(body) == 0 {
-		return lines
+		return ""
 	}
 	var b strings.Builder
 	b.Grow(len(body) + (bytes.Count(body, []byte{'\n'})+1)*(len(prefix)+2*len(colReset)))
-	var ends []int
 	for {
 		l, i := body, bytes.IndexByte(body, '\n')
 		if i >= 0 {
@@ -335,18 +332,48 @@ func bodyLines(lines []string, prefix, col string, m *session.Message, p painter
 		if p.on {
 			b.WriteString(colReset)
 		}
-		ends = append(ends, b.Len())
+		if i < 0 {
+			return b.String()
+		}
+		b.WriteByte('\n')
+		body = body[i+1:]
+	}
+}
+
+// lineWriter writes lines, each after a prefix, into w 64 KiB at a time;
+// a line that is a block of several (a body) gets the prefix after each
+// of its newlines.
+type lineWriter struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (lw *lineWriter) line(prefix, l string) {
+	for {
+		lw.buf = append(lw.buf, prefix...)
+		i := strings.IndexByte(l, '\n')
 		if i < 0 {
 			break
 		}
-		body = body[i+1:]
+		lw.buf = append(lw.buf, l[:i+1]...)
+		l = l[i+1:]
+		lw.flushFull()
 	}
-	all, start := b.String(), 0
-	for _, e := range ends {
-		lines = append(lines, all[start:e])
-		start = e
+	lw.buf = append(append(lw.buf, l...), '\n')
+	lw.flushFull()
+}
+
+func (lw *lineWriter) flushFull() {
+	if len(lw.buf) >= 64<<10 {
+		lw.flush()
 	}
-	return lines
+}
+
+func (lw *lineWriter) flush() {
+	if len(lw.buf) > 0 {
+		lw.w.Write(lw.buf)
+		lw.buf = lw.buf[:0]
+	}
 }
 
 // timedLine is a line of the timeline and when it happened.
@@ -402,7 +429,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
 			}
 			if o.Full {
-				for _, b := range bodyLines(nil, "S: | ", colServer, m, p) {
+				if b := bodyBlock("S: | ", colServer, m, p); b != "" {
 					out = append(out, timedLine{t, b})
 				}
 			}
