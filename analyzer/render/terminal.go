@@ -195,31 +195,51 @@ func (t *Terminal) Flush() error {
 func plain(p []byte) bool { return plainPrefix(p) == len(p) }
 
 // plainPrefix is how many bytes p begins with that are printable ASCII or
-// newlines. Eight bytes are looked at at once (the words hold text, most
-// of --full's and --follow's output): each byte's high bit is set in bad
-// when it is a control byte, DEL or past ASCII, and cleared again when it
-// is a newline. No sum carries from one byte into the next, so the first
-// bad byte is the lowest bit set.
+// newlines, the common case of --full's and --follow's output: it looks at
+// 32 bytes at a time while all are plain, then a word of eight, and ends
+// on the last eight bytes, overlapping what was seen, rather than one by
+// one.
 func plainPrefix(p []byte) int {
-	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 	i := 0
+	for ; i+32 <= len(p); i += 32 {
+		if notPlain(word(p, i))|notPlain(word(p, i+8))|notPlain(word(p, i+16))|notPlain(word(p, i+24)) != 0 {
+			break
+		}
+	}
 	for ; i+8 <= len(p); i += 8 {
-		x := binary.LittleEndian.Uint64(p[i:])
-		low := x & lows
-		control := ^(low + 0x60*ones) & highs // low seven bits below 0x20
-		del := (low + ones) & highs           // low seven bits all set
-		nl := x ^ 0x0a*ones
-		newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
-		if bad := (control | del | x&highs) &^ newline; bad != 0 {
+		if bad := notPlain(word(p, i)); bad != 0 {
 			return i + bits.TrailingZeros64(bad)/8
 		}
 	}
-	for ; i < len(p); i++ {
-		if !plainByte(p[i]) {
-			return i
+	if i == len(p) {
+		return i
+	}
+	if len(p) >= 8 {
+		// The bytes before i are plain: the first one found is at i or after.
+		j := len(p) - 8
+		if bad := notPlain(word(p, j)); bad != 0 {
+			return j + bits.TrailingZeros64(bad)/8
 		}
+		return len(p)
+	}
+	for ; i < len(p) && plainByte(p[i]); i++ {
 	}
 	return i
+}
+
+func word(p []byte, i int) uint64 { return binary.LittleEndian.Uint64(p[i:]) }
+
+// notPlain sets the high bit of each byte of x that is a control byte,
+// DEL or past ASCII, but not a newline. No sum carries from one byte
+// into the next, so the first such byte is the lowest bit set.
+func notPlain(x uint64) uint64 {
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	low := x & lows
+	control := ^(low + 0x60*ones) & highs // low seven bits below 0x20
+	del := (low + ones) & highs           // low seven bits all set
+	nl := x ^ 0x0a*ones
+	newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
+	return (control | del | x&highs) &^ newline
 }
 
 func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' }

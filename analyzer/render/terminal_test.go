@@ -101,13 +101,19 @@ func TestPlainPrefix(t *testing.T) {
 		if plainByte(bad) {
 			continue
 		}
-		for at := range base {
-			p := append([]byte(nil), base...)
-			p[at] = bad
-			// A second bad byte after the first must not be the one found.
-			p[min(at+3, len(p)-1)] = 0xff
-			if got := plainPrefix(p); got != at {
-				t.Errorf("byte %#x at %d: prefix %d", bad, at, got)
+		// Every length, for the scan's every way of ending.
+		for n := range len(base) + 1 {
+			for at := range n {
+				p := append([]byte(nil), base[:n]...)
+				p[at] = bad
+				// A second bad byte after the first must not be the one found.
+				p[min(at+3, n-1)] = 0xff
+				if got := plainPrefix(p); got != at {
+					t.Errorf("byte %#x at %d of %d: prefix %d", bad, at, n, got)
+				}
+			}
+			if got := plainPrefix(base[:n]); got != n {
+				t.Errorf("%d plain bytes: prefix %d", n, got)
 			}
 		}
 	}

@@ -583,11 +583,11 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 	Header(w, s, o)
 	dir := session.FromClient
 	tls := newTLSCut(s)
-	// Lines are written as their ends are found; only a line that goes
-	// on in a later chunk is copied, so a session's bytes cross once.
+	// Lines are put together as their ends are found, and written 64 KiB
+	// at a time; only a line that goes on in a later chunk is copied, so
+	// a session's bytes cross once.
 	var line, out []byte
 	emit := func(l []byte) {
-		out = out[:0]
 		switch {
 		case p.on && dir == session.FromServer:
 			out = append(out, colServer...)
@@ -599,8 +599,13 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 		if p.on {
 			out = append(out, colReset...)
 		}
-		w.Write(append(out, '\n'))
+		out = append(out, '\n')
+		if len(out) >= 64<<10 {
+			w.Write(out)
+			out = out[:0]
+		}
 	}
+	note := func(text string) { out = append(append(out, p.paint(colWarn, text)...), '\n') }
 	feed := func(data []byte) {
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
@@ -627,7 +632,7 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 	for _, c := range raw {
 		if c.Gap > 0 {
 			flush()
-			fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir)))
+			note(fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir))
 			continue
 		}
 		if c.Dir != dir {
@@ -640,15 +645,15 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 				continue
 			}
 			flush()
-			fmt.Fprintln(w, p.paint(colWarn, dirIndent(dir)+tlsRecordLine(*pc.rec)))
+			note(dirIndent(dir) + tlsRecordLine(*pc.rec))
 		}
 	}
 	flush()
 	if m := tls.unshown(); m != "" {
-		fmt.Fprintln(w, p.paint(colWarn, m))
+		note(m)
 	}
 	if dropped > 0 {
-		fmt.Fprintln(w, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.follow.dropped", o.Lang), dropped)))
+		note(fmt.Sprintf(explain.Say("ui.follow.dropped", o.Lang), dropped))
 	}
-	fmt.Fprintln(w)
+	w.Write(append(out, '\n'))
 }

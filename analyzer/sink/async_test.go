@@ -40,13 +40,15 @@ func TestAsyncKeepsOrderAndWaits(t *testing.T) {
 	}
 }
 
-// rawKeeper keeps the chunks it is told of, as they were handed over.
+// rawKeeper keeps a copy of the chunks it is told of, as a view must.
 type rawKeeper struct {
 	Nop
 	chunks [][]byte
 }
 
-func (r *rawKeeper) Raw(s *session.Session, c session.Chunk) { r.chunks = append(r.chunks, c.Data) }
+func (r *rawKeeper) Raw(s *session.Session, c session.Chunk) {
+	r.chunks = append(r.chunks, bytes.Clone(c.Data))
+}
 
 // TestAsyncCopiesBytes: a chunk's data is valid only during the call, so
 // what the views get later is a copy; without raw they get none.
@@ -107,8 +109,59 @@ func TestAsyncBoundsSessionsAhead(t *testing.T) {
 	for range asyncSessions + 3 {
 		v.release <- struct{}{}
 	}
+	for range asyncSessions + 3 {
+		<-handed // the reader is done with Async before it finishes
+	}
 	a.CaptureFinished(stats.Capture{})
 	if v.ended.Load() != asyncSessions+3 {
 		t.Errorf("%d sessions written", v.ended.Load())
+	}
+}
+
+// TestAsyncBatchesBytes: chunks of every size, more than fit in the
+// batches' buffers at once and one larger than a buffer, reach the views
+// whole and in order while the reader reuses its buffer, with the
+// sessions' ends among them where they came.
+func TestAsyncBatchesBytes(t *testing.T) {
+	var events []string
+	k := &rawKeeper{}
+	a := Async(Multi(k, log{events: &events, name: "v"}), true)
+	s := &session.Session{ID: 1}
+	var want [][]byte
+	buf := make([]byte, batchBytes+1)
+	for i := range 3000 {
+		n := i * 7919 % 3001
+		if i == 1500 {
+			n = len(buf)
+		}
+		for j := range n {
+			buf[j] = byte(i + j)
+		}
+		want = append(want, bytes.Clone(buf[:n]))
+		a.Raw(s, session.Chunk{Data: buf[:n]})
+		if i%1000 == 999 {
+			a.SessionEnded(&session.Session{ID: i})
+		}
+	}
+	a.CaptureFinished(stats.Capture{})
+	if len(k.chunks) != len(want) {
+		t.Fatalf("%d chunks, want %d", len(k.chunks), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(k.chunks[i], want[i]) {
+			t.Fatalf("chunk %d: %d bytes differ from the %d sent", i, len(k.chunks[i]), len(want[i]))
+		}
+	}
+	ends := 0
+	for i, e := range events {
+		if strings.HasPrefix(e, "v end") {
+			ends++
+			if raws := i - ends + 1; raws != ends*1000 {
+				t.Errorf("end %d after %d chunks", ends, raws)
+			}
+		}
+	}
+	if ends != 3 {
+		t.Errorf("%d ends: %v", ends, events[len(events)-5:])
 	}
 }

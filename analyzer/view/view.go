@@ -208,41 +208,66 @@ func (v summary) CaptureFinished(stats.Capture) error {
 // then, at most max bytes of each session (0: all); the rest is counted
 // and said at its end.
 func Follow(w io.Writer, o render.TextOptions, max int64) sink.Sink {
-	return &follow{w: w, o: o, max: max, raw: map[*session.Session][]session.Chunk{},
-		kept: map[*session.Session]int64{}, dropped: map[*session.Session]int64{}}
+	return &follow{w: w, o: o, max: max, raw: map[*session.Session]*kept{}}
 }
 
 type follow struct {
 	sink.Nop
-	w       io.Writer
-	o       render.TextOptions
-	max     int64
-	raw     map[*session.Session][]session.Chunk
-	kept    map[*session.Session]int64
-	dropped map[*session.Session]int64
+	w   io.Writer
+	o   render.TextOptions
+	max int64
+	raw map[*session.Session]*kept
+}
+
+// kept is what --follow holds of a session: its chunks, their bytes
+// copied into blocks of keptBlock (a copy each would be an allocation
+// for every packet), and the bytes counted past the bound.
+type kept struct {
+	chunks  []session.Chunk
+	block   []byte
+	n       int64
+	dropped int64
+}
+
+const keptBlock = 64 << 10
+
+func (k *kept) add(c session.Chunk) {
+	if len(c.Data) > cap(k.block)-len(k.block) {
+		k.block = make([]byte, 0, max(keptBlock, len(c.Data)))
+	}
+	start := len(k.block)
+	k.block = append(k.block, c.Data...)
+	c.Data = k.block[start:len(k.block):len(k.block)]
+	k.n += int64(len(c.Data))
+	k.chunks = append(k.chunks, c)
 }
 
 func (v *follow) Raw(s *session.Session, c session.Chunk) {
-	if n := int64(len(c.Data)); v.max > 0 && v.kept[s]+n > v.max {
+	k := v.raw[s]
+	if k == nil {
+		k = &kept{}
+		v.raw[s] = k
+	}
+	if n := int64(len(c.Data)); v.max > 0 && k.n+n > v.max {
 		// A 1 GB message must not take 1 GB: past the bound bytes are
 		// counted, not kept.
-		keep := max(0, v.max-v.kept[s])
-		v.dropped[s] += n - keep
+		keep := max(0, v.max-k.n)
+		k.dropped += n - keep
 		if keep == 0 {
 			return
 		}
 		c.Data = c.Data[:keep]
 	}
-	c.Data = bytes.Clone(c.Data)
-	v.kept[s] += int64(len(c.Data))
-	v.raw[s] = append(v.raw[s], c)
+	k.add(c)
 }
 
 func (v *follow) SessionEnded(s *session.Session) {
-	render.Follow(v.w, s, v.raw[s], v.dropped[s], v.o)
+	var k kept
+	if p := v.raw[s]; p != nil {
+		k = *p
+	}
+	render.Follow(v.w, s, k.chunks, k.dropped, v.o)
 	delete(v.raw, s)
-	delete(v.kept, s)
-	delete(v.dropped, s)
 }
 
 // counter counts every session as it ends, for the views that end with
