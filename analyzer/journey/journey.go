@@ -29,7 +29,8 @@ type Hop struct {
 	// DelayMS is the time since the hop before, in milliseconds.
 	DelayMS *float64 `json:"delay_ms,omitempty"`
 
-	keys []string
+	keys               []string
+	messageID, subject string // the journey's, from its first hop that has them
 }
 
 // Journey is one message's path, hop by hop in time order.
@@ -47,13 +48,11 @@ const MaxHops = 1 << 20
 // end; Journeys ties them once the input is over.
 type Collector struct {
 	sink.Nop
-	hops     []Hop
-	subjects map[int]string // by hop index
-	ids      map[int]string
+	hops []Hop
 }
 
 // New returns an empty Collector.
-func New() *Collector { return &Collector{subjects: map[int]string{}, ids: map[int]string{}} }
+func New() *Collector { return &Collector{} }
 
 // SessionEnded takes the session's messages as hops.
 func (c *Collector) SessionEnded(s *session.Session) {
@@ -68,7 +67,7 @@ func (c *Collector) SessionEnded(s *session.Session) {
 			continue
 		}
 		h := Hop{Time: m.Time, Session: s.ID, Protocol: s.Protocol, Via: m.Via, Client: s.Client, Server: s.Server,
-			User: user, QueueID: m.QueueID}
+			User: user, QueueID: m.QueueID, messageID: m.MessageID, subject: m.Subject}
 		switch m.Via {
 		case "DATA", "BDAT":
 			h.Action = "sent"
@@ -92,8 +91,6 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		if len(h.keys) == 0 {
 			continue
 		}
-		c.subjects[len(c.hops)] = m.Subject
-		c.ids[len(c.hops)] = m.MessageID
 		c.hops = append(c.hops, h)
 	}
 }
@@ -145,10 +142,10 @@ func (c *Collector) Journeys() []Journey {
 		for _, i := range members {
 			j.Hops = append(j.Hops, c.hops[i])
 			if j.MessageID == "" {
-				j.MessageID = c.ids[i]
+				j.MessageID = c.hops[i].messageID
 			}
 			if j.Subject == "" {
-				j.Subject = c.subjects[i]
+				j.Subject = c.hops[i].subject
 			}
 		}
 		slices.SortStableFunc(j.Hops, func(a, b Hop) int { return a.Time.Compare(b.Time) })

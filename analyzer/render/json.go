@@ -106,30 +106,52 @@ func (d *DocumentWriter) Session(s *session.Session) error {
 	return encode(trimNewline{d.w}, utf8Session(s), "    ", "  ")
 }
 
-// Finish writes the rest of the document.
+// Finish writes the rest of the document, a journey and a lookup at a
+// time, so that it is never whole in memory either.
 func (d *DocumentWriter) Finish(journeys []journey.Journey, lookups []*dns.Lookup, st StatsDoc) error {
-	var buf bytes.Buffer
 	doc := Document{Journeys: journeys, DNS: lookups}
 	safeRest(&doc)
+	head := "\n  ],\n"
 	if d.sessions == 0 {
-		fmt.Fprintf(&buf, "{\n  \"version\": %d,\n  \"sessions\": [],\n", JSONVersion)
-	} else {
-		buf.WriteString("\n  ],\n")
+		head = fmt.Sprintf("{\n  \"version\": %d,\n  \"sessions\": [],\n", JSONVersion)
 	}
-	for i, f := range []struct {
-		name string
-		v    any
-	}{{"journeys", doc.Journeys}, {"dns", doc.DNS}, {"stats", st}} {
-		if i > 0 {
-			buf.WriteString(",\n")
-		}
-		fmt.Fprintf(&buf, "  %q: ", f.name)
-		if err := encode(trimNewline{&buf}, f.v, "  ", "  "); err != nil {
+	if _, err := io.WriteString(d.w, head+`  "journeys": `); err != nil {
+		return err
+	}
+	if err := encodeList(d.w, doc.Journeys, "  ", "  "); err != nil {
+		return err
+	}
+	io.WriteString(d.w, ",\n  \"dns\": ")
+	if err := encodeList(d.w, doc.DNS, "  ", "  "); err != nil {
+		return err
+	}
+	io.WriteString(d.w, ",\n  \"stats\": ")
+	if err := encode(trimNewline{d.w}, st, "  ", "  "); err != nil {
+		return err
+	}
+	_, err := io.WriteString(d.w, "\n}\n")
+	return err
+}
+
+// encodeList writes items as encode writes the whole slice, one item at
+// a time.
+func encodeList[T any](w io.Writer, items []T, prefix, indent string) error {
+	if len(items) == 0 {
+		_, err := io.WriteString(w, "[]")
+		return err
+	}
+	inner := prefix + indent
+	sep := "[\n" + inner
+	for i := range items {
+		if _, err := io.WriteString(w, sep); err != nil {
 			return err
 		}
+		if err := encode(trimNewline{w}, items[i], inner, indent); err != nil {
+			return err
+		}
+		sep = ",\n" + inner
 	}
-	buf.WriteString("\n}\n")
-	_, err := d.w.Write(buf.Bytes())
+	_, err := io.WriteString(w, "\n"+prefix+"]")
 	return err
 }
 
