@@ -36,6 +36,7 @@ type packetSocket struct {
 	ring      []byte // the mapped blocks
 	blockSize int
 	blocks    int
+	ringSize  int    // blockSize * blocks
 	block     int    // the block being read
 	reading   bool   // it is ours until left reaches 0
 	left      int    // its packets not read yet
@@ -101,7 +102,7 @@ func openLive(iface string, ports []uint16, expr string, ringSize int) (*packetS
 	}
 	if err := s.mapRing(ringSize); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("setting up the capture ring (--ring-size): %v", err)
+		return nil, fmt.Errorf("setting up the capture ring of %d MiB (--ring-size): %v", s.ringSize>>20, err)
 	}
 	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ALL), Ifindex: ifi.Index}); err != nil {
 		s.Close()
@@ -113,16 +114,29 @@ func openLive(iface string, ports []uint16, expr string, ringSize int) (*packetS
 // mapRing asks for a TPACKET_V3 ring of size bytes and maps it. A block
 // is handed to user space when it is full or has waited its timeout, so
 // packets reach the views within that much time even when few come.
+// Size 0 is DefaultRingSize, halved while the kernel has not the memory.
 func (s *packetSocket) mapRing(size int) error {
 	if err := unix.SetsockoptInt(s.fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V3); err != nil {
 		return err
 	}
-	s.blockSize, s.blocks = ringBlock, max(2, size/ringBlock)
-	const frame = 2048 // only checked by the kernel in V3: packets are packed in a block
-	req := unix.TpacketReq3{Block_size: uint32(s.blockSize), Block_nr: uint32(s.blocks), Frame_size: frame,
-		Frame_nr: uint32(s.blockSize / frame * s.blocks), Retire_blk_tov: ringTimeout}
-	if err := unix.SetsockoptTpacketReq3(s.fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
-		return err
+	auto := size == 0
+	if auto {
+		size = DefaultRingSize()
+	}
+	for {
+		s.blockSize, s.blocks = ringBlock, max(2, size/ringBlock)
+		s.ringSize = s.blockSize * s.blocks
+		const frame = 2048 // only checked by the kernel in V3: packets are packed in a block
+		req := unix.TpacketReq3{Block_size: uint32(s.blockSize), Block_nr: uint32(s.blocks), Frame_size: frame,
+			Frame_nr: uint32(s.blockSize / frame * s.blocks), Retire_blk_tov: ringTimeout}
+		err := unix.SetsockoptTpacketReq3(s.fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req)
+		if err == nil {
+			break
+		}
+		if !auto || !errors.Is(err, unix.ENOMEM) || size/2 < minAutoRing {
+			return err
+		}
+		size /= 2
 	}
 	ring, err := unix.Mmap(s.fd, 0, s.blockSize*s.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	s.ring = ring

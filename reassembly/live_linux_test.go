@@ -101,6 +101,9 @@ func TestLiveRingOnLoopback(t *testing.T) {
 	if ls.LoopbackDuplicates == 0 || ls.Captured == 0 {
 		t.Errorf("stats %+v: want packets, and loopback's copies left out", ls)
 	}
+	if ls.RingSize != 4*ringBlock {
+		t.Errorf("ring of %d bytes, asked for %d", ls.RingSize, 4*ringBlock)
+	}
 	// Every byte is where it was sent. A busy machine may make the kernel
 	// drop packets from so small a ring: then, and only then, the bytes
 	// lost are gaps, never silence.
@@ -159,6 +162,9 @@ func TestLiveCountStops(t *testing.T) {
 		c.Write([]byte("EHLO x\r\n"))
 		c.Close()
 	})
+	if ls.RingSize != DefaultRingSize() {
+		t.Errorf("ring of %d bytes, the default is %d", ls.RingSize, DefaultRingSize())
+	}
 	if ls.Captured != 3 {
 		t.Errorf("captured %d packets, want 3", ls.Captured)
 	}

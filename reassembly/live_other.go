@@ -14,6 +14,7 @@ type packetSocket struct {
 	name                        string
 	link                        layers.LinkType
 	received, dropped, outgoing uint64
+	ringSize                    int
 }
 
 func openLive(iface string, ports []uint16, filter string, ringSize int) (*packetSocket, error) {

@@ -21,6 +21,7 @@ type packetSocket struct {
 	name                        string
 	link                        layers.LinkType
 	received, dropped, outgoing uint64
+	ringSize                    int // libpcap's buffer
 }
 
 const filterSupported = true
@@ -30,6 +31,9 @@ const filterSupported = true
 func openLive(iface string, ports []uint16, expr string, bufferSize int) (*packetSocket, error) {
 	if _, err := net.InterfaceByName(iface); err != nil && iface != "any" {
 		return nil, unknownInterface(iface)
+	}
+	if bufferSize == 0 {
+		bufferSize = DefaultRingSize()
 	}
 	h, err := openPcap(iface, bufferSize)
 	if err != nil {
@@ -45,7 +49,7 @@ func openLive(iface string, ports []uint16, expr string, bufferSize int) (*packe
 		h.Close()
 		return nil, fmt.Errorf("filter %q: %v", expr, err)
 	}
-	return &packetSocket{h: h, name: iface, link: h.LinkType()}, nil
+	return &packetSocket{h: h, name: iface, link: h.LinkType(), ringSize: bufferSize}, nil
 }
 
 // openPcap activates a libpcap handle with a buffer of bufferSize bytes

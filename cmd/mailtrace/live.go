@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,7 +51,7 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long, e.g. 30s")
 	f.Int64Var(&o.count, "count", 0, "stop after `N` packets")
 	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
-	f.IntVar(&o.ringSize, "ring-size", reassembly.DefaultRingSize, "the kernel's buffer for captured packets in `BYTES` (a memory-mapped ring; libpcap's buffer in the -tags pcap build): what rides out a burst while sessions are analyzed")
+	f.IntVar(&o.ringSize, "ring-size", 0, "the kernel's buffer for captured packets in `BYTES` (a memory-mapped ring; libpcap's buffer in the -tags pcap build): what rides out a burst while sessions are analyzed; 0 is a 64th of the memory, 32 to 256 MiB (here "+strconv.Itoa(reassembly.DefaultRingSize()>>20)+" MiB)")
 	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
 	if reassembly.FilterSupported {
 		f.StringVar(&o.filter, "filter", "", "capture filter `EXPR` in tcpdump's language, instead of the mail ports")
@@ -108,6 +109,10 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		ls.Captured, ls.ReceivedByFilter, ls.DroppedByKernel)
 	if ls.LoopbackDuplicates > 0 {
 		fmt.Fprintf(stderr, "%d loopback copies of outgoing packets left out\n", ls.LoopbackDuplicates)
+	}
+	if ls.DroppedByKernel > 0 && ls.RingSize > 0 {
+		// What to do about it, as the buffer is the one thing to change.
+		fmt.Fprintf(stderr, "the kernel's buffer held %d MiB: a larger --ring-size rides out longer bursts\n", ls.RingSize>>20)
 	}
 	if file != nil {
 		if err := file.Close(); err != nil && ferr == nil {
