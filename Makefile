@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live golden samples clean
+.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
 
 all: build
 
@@ -83,6 +83,12 @@ fuzz:
 # benchmarks of the hot paths. See docs/performance.md.
 bench:
 	cmd/mailtrace-corpus/bench.sh
+
+# The real capture of the benchmark's size (root): real Python clients,
+# the lab's Postfix and Dovecot on loopback, dumpcap; then
+# CORPUS=.corpus/real-250MB.pcapng make bench.
+corpus-real:
+	cmd/mailtrace-corpus/record-real.sh .corpus/real-250MB.pcapng
 
 # Live capture at line rate (root): the corpus replayed at top speed by
 # tcpreplay into a veth pair between two network namespaces of its own,

@@ -5,10 +5,15 @@
 #
 #   SIZE=250MB RUNS=5 cmd/mailtrace-corpus/bench.sh
 #   COMPARE=0 skips tcpflow and tshark; GOBENCH=0 skips the Go benchmarks.
+#   CORPUS=.corpus/real-250MB.pcapng: the real capture (make corpus-real).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-250MB}
 RUNS=${RUNS:-5}
+if [ -n "${CORPUS:-}" ] && [ ! -s "$CORPUS" ]; then
+	echo "bench.sh: no $CORPUS (make corpus-real records the real one)" >&2
+	exit 1
+fi
 CORPUS=${CORPUS:-.corpus/corpus-$SIZE.pcapng}
 
 go build -o bin/mailtrace ./cmd/mailtrace
