@@ -55,7 +55,8 @@ func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
 }
 
 // ExchangeLines are the lines the timeline shows for e: its command's,
-// then its reply's.
+// then its reply's; with o.Full a message's body is one of them, a block
+// of lines joined by newlines.
 func ExchangeLines(s *session.Session, e *session.Exchange, o TextOptions) []string {
 	return exchangeLines(s, e, o, nil)
 }

@@ -306,7 +306,7 @@ func folded(r *session.Response, o TextOptions) func(i int) bool {
 // bodyBlock is the kept bytes of m, each line after prefix, escaped and
 // painted, as one block: a body is most of --full's output, and its
 // thousands of lines are put together once and handed on as one piece
-// (writeLines puts the timeline's own prefix after each of its newlines).
+// (lineWriter puts the timeline's own prefix after each of its newlines).
 // It is "" when nothing was kept.
 func bodyBlock(prefix, col string, m *session.Message, p painter) string {
 	body := bytes.TrimSuffix(m.Body, []byte("\r\n"))
