@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,6 +99,30 @@ func TestHeaderWithoutColon(t *testing.T) {
 		b.Write([]byte(raw))
 		if m := b.Finish(false); m.From != "a@b" || m.Subject != "s" {
 			t.Errorf("%q: got From %q Subject %q", raw, m.From, m.Subject)
+		}
+	}
+}
+
+// TestKeptBody: the kept body is the bytes written, in pieces of every
+// size, as it grows past its first allocations, up to its bound and no
+// further, without more room than the bound.
+func TestKeptBody(t *testing.T) {
+	raw := []byte("Subject: big\r\n\r\n")
+	for i := range 300 << 10 {
+		raw = append(raw, byte(i*7+i/251))
+	}
+	for _, bound := range []int{100, 5000, 200 << 10, 1 << 20} {
+		b := New(&session.Message{}, Bounds{MaxBody: bound, KeepBody: true}, nil)
+		for i, n := 0, 1; i < len(raw); i, n = i+n, n%1500+37 {
+			b.Write(raw[i:min(i+n, len(raw))])
+		}
+		m := b.Finish(false)
+		want := raw[:min(bound, len(raw))]
+		if !bytes.Equal(m.Body, want) {
+			t.Errorf("bound %d: kept %d bytes, not the first %d written", bound, len(m.Body), len(want))
+		}
+		if cap(m.Body) > bound || m.Truncated != (bound < len(raw)) {
+			t.Errorf("bound %d: room for %d bytes, truncated %v", bound, cap(m.Body), m.Truncated)
 		}
 	}
 }
