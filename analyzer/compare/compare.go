@@ -6,6 +6,7 @@ package compare
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -54,18 +55,32 @@ type Report struct {
 
 // Collector gathers sessions; the zero value is not ready, use New.
 type Collector struct {
+	keep     bool
 	sessions []Session
-	read     map[string]bool // messages read so far, by Message-ID
+	totals   [2]Protocol // pop3's, imap's
+	// read holds the messages read so far, by a hash of their
+	// Message-ID keyed by a random seed (a set that grows with the
+	// capture: 8 bytes a message, not the ID).
+	read map[uint64]struct{}
+	seed maphash.Seed
 }
 
-// New returns an empty Collector.
-func New() *Collector { return &Collector{read: map[string]bool{}} }
+// New returns an empty Collector; with keepRows its Report lists every
+// session, without it only the sums (a view that writes each row as it
+// comes keeps none).
+func New(keepRows bool) *Collector {
+	c := &Collector{keep: keepRows, read: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+	for i, p := range []session.Protocol{pop3, imap} {
+		c.totals[i] = Protocol{Session: Session{Protocol: p, Changes: map[string]int{}}}
+	}
+	return c
+}
 
-// Add takes a session as it ends; sessions of other protocols are left
-// out.
-func (c *Collector) Add(s *session.Session) {
+// Add takes a session as it ends and returns its row; sessions of other
+// protocols are left out (false).
+func (c *Collector) Add(s *session.Session) (Session, bool) {
 	if s.Protocol != pop3 && s.Protocol != imap {
-		return
+		return Session{}, false
 	}
 	r := Session{ID: s.ID, Protocol: s.Protocol, BytesClient: s.BytesClient, BytesServer: s.BytesServer,
 		Open: s.End.Sub(s.Start), Changes: map[string]int{}}
@@ -94,7 +109,7 @@ func (c *Collector) Add(s *session.Session) {
 			}
 		}
 	}
-	seen := map[string]bool{}
+	seen := map[uint64]struct{}{}
 	for _, m := range s.Messages {
 		if !m.Whole() || m.Truncated || (m.Via != "RETR" && m.Via != "FETCH") {
 			continue
@@ -102,16 +117,41 @@ func (c *Collector) Add(s *session.Session) {
 		r.Downloaded++
 		r.DownloadedBytes += m.Size
 		if id := m.MessageID; id != "" {
-			if c.read[id] {
+			h := maphash.String(c.seed, id)
+			if _, ok := c.read[h]; ok {
 				r.Again++
 			}
-			seen[id] = true
+			seen[h] = struct{}{}
 		}
 	}
-	for id := range seen {
-		c.read[id] = true
+	for h := range seen {
+		c.read[h] = struct{}{}
 	}
-	c.sessions = append(c.sessions, r)
+	c.sum(r)
+	if c.keep {
+		c.sessions = append(c.sessions, r)
+	}
+	return r, true
+}
+
+// sum adds a session's row to its protocol's.
+func (c *Collector) sum(s Session) {
+	t := &c.totals[0]
+	if s.Protocol == imap {
+		t = &c.totals[1]
+	}
+	t.Sessions++
+	t.RoundTrips += s.RoundTrips
+	t.BytesClient += s.BytesClient
+	t.BytesServer += s.BytesServer
+	t.Open += s.Open
+	t.Idle += s.Idle
+	t.Downloaded += s.Downloaded
+	t.DownloadedBytes += s.DownloadedBytes
+	t.Again += s.Again
+	for k, v := range s.Changes {
+		t.Changes[k] += v
+	}
 }
 
 func ok(r *session.Response) bool { return r.Status == "OK" || r.Status == "+OK" }
@@ -148,31 +188,14 @@ func changed(p session.Protocol, c *session.Command) string {
 	return ""
 }
 
-// Report returns the comparison of the sessions added so far.
+// Report returns the comparison of the sessions added so far (without
+// rows unless the Collector keeps them).
 func (c *Collector) Report() Report {
 	rep := Report{Sessions: c.sessions, Protocols: []Protocol{}, Notes: []string{}}
 	if rep.Sessions == nil {
 		rep.Sessions = []Session{}
 	}
-	for _, p := range []session.Protocol{pop3, imap} {
-		t := Protocol{Session: Session{Protocol: p, Changes: map[string]int{}}}
-		for _, s := range c.sessions {
-			if s.Protocol != p {
-				continue
-			}
-			t.Sessions++
-			t.RoundTrips += s.RoundTrips
-			t.BytesClient += s.BytesClient
-			t.BytesServer += s.BytesServer
-			t.Open += s.Open
-			t.Idle += s.Idle
-			t.Downloaded += s.Downloaded
-			t.DownloadedBytes += s.DownloadedBytes
-			t.Again += s.Again
-			for k, v := range s.Changes {
-				t.Changes[k] += v
-			}
-		}
+	for _, t := range c.totals {
 		if t.Sessions > 0 {
 			rep.Protocols = append(rep.Protocols, t)
 		}

@@ -43,7 +43,7 @@ func TestCompare(t *testing.T) {
 	// twice in one session is not "in another session".
 	smtp := &session.Session{ID: 3, Protocol: "smtp", Exchanges: []*session.Exchange{ex(session.KindCommand, "DATA", "", "354", 1)}}
 
-	c := New()
+	c := New(true)
 	for _, s := range []*session.Session{pop, smtp, imap} {
 		c.Add(s)
 	}

@@ -7,12 +7,15 @@
 package journey
 
 import (
+	"encoding/json"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 )
 
 // Hop is one session that carried the message.
@@ -28,9 +31,6 @@ type Hop struct {
 	QueueID  string           `json:"queue_id,omitempty"`
 	// DelayMS is the time since the hop before, in milliseconds.
 	DelayMS *float64 `json:"delay_ms,omitempty"`
-
-	keys               []string
-	messageID, subject string // the journey's, from its first hop that has them
 }
 
 // Journey is one message's path, hop by hop in time order.
@@ -45,14 +45,34 @@ type Journey struct {
 const MaxHops = 1 << 20
 
 // Collector is a sink that gathers each whole message's hop as sessions
-// end; Journeys ties them once the input is over.
+// end; Journeys ties them once the input is over. A hop stays on disk
+// until then (spill): what stays in memory is where it is and a 64-bit
+// hash of each key that may tie it to others, keyed by a random seed so
+// that no capture can make two keys collide on purpose.
 type Collector struct {
 	sink.Nop
-	hops []Hop
+	hops  []hopRef
+	keys  []uint64 // the hops' keys, hashed, one after another
+	store *spill.Store
+	seed  maphash.Seed
+}
+
+// hopRef is where a hop's record is, and its keys.
+type hopRef struct {
+	at         int64
+	n          int32
+	key, nkeys int32 // in Collector.keys
+}
+
+// record is what is kept of a hop until the journeys are tied.
+type record struct {
+	Hop
+	MessageID string `json:"mid,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 }
 
 // New returns an empty Collector.
-func New() *Collector { return &Collector{} }
+func New() *Collector { return &Collector{store: spill.New(""), seed: maphash.MakeSeed()} }
 
 // SessionEnded takes the session's messages as hops.
 func (c *Collector) SessionEnded(s *session.Session) {
@@ -67,7 +87,7 @@ func (c *Collector) SessionEnded(s *session.Session) {
 			continue
 		}
 		h := Hop{Time: m.Time, Session: s.ID, Protocol: s.Protocol, Via: m.Via, Client: s.Client, Server: s.Server,
-			User: user, QueueID: m.QueueID, messageID: m.MessageID, subject: m.Subject}
+			User: user, QueueID: m.QueueID}
 		switch m.Via {
 		case "DATA", "BDAT":
 			h.Action = "sent"
@@ -79,20 +99,35 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		default:
 			h.Action = "read"
 		}
+		ref := hopRef{key: int32(len(c.keys))}
 		if id := normalID(m.MessageID); id != "" {
-			h.keys = append(h.keys, "mid:"+id)
+			c.keys = append(c.keys, c.hash("mid:", id))
 		}
 		if m.QueueID != "" {
-			h.keys = append(h.keys, "qid:"+m.QueueID)
+			c.keys = append(c.keys, c.hash("qid:", m.QueueID))
 		}
 		for _, id := range m.ReceivedIDs {
-			h.keys = append(h.keys, "qid:"+id)
+			c.keys = append(c.keys, c.hash("qid:", id))
 		}
-		if len(h.keys) == 0 {
+		if ref.nkeys = int32(len(c.keys)) - ref.key; ref.nkeys == 0 {
 			continue
 		}
-		c.hops = append(c.hops, h)
+		b, err := json.Marshal(record{Hop: h, MessageID: m.MessageID, Subject: m.Subject})
+		if err != nil {
+			c.keys = c.keys[:ref.key]
+			continue
+		}
+		ref.at, ref.n = c.store.Put(b), int32(len(b))
+		c.hops = append(c.hops, ref)
 	}
+}
+
+func (c *Collector) hash(kind, key string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(kind)
+	h.WriteString(key)
+	return h.Sum64()
 }
 
 func normalID(id string) string {
@@ -113,9 +148,9 @@ func (c *Collector) Journeys() []Journey {
 		}
 		return i
 	}
-	first := map[string]int{}
+	first := map[uint64]int{}
 	for i, h := range c.hops {
-		for _, k := range h.keys {
+		for _, k := range c.keys[h.key : h.key+h.nkeys] {
 			if j, ok := first[k]; ok {
 				parent[find(i)] = find(j)
 			} else {
@@ -140,13 +175,20 @@ func (c *Collector) Journeys() []Journey {
 		}
 		var j Journey
 		for _, i := range members {
-			j.Hops = append(j.Hops, c.hops[i])
+			var rec record
+			if json.Unmarshal(c.store.Get(c.hops[i].at, int(c.hops[i].n)), &rec) != nil {
+				continue // unreadable: the spill's file failed and so did memory
+			}
+			j.Hops = append(j.Hops, rec.Hop)
 			if j.MessageID == "" {
-				j.MessageID = c.hops[i].messageID
+				j.MessageID = rec.MessageID
 			}
 			if j.Subject == "" {
-				j.Subject = c.hops[i].subject
+				j.Subject = rec.Subject
 			}
+		}
+		if len(j.Hops) < 2 {
+			continue
 		}
 		slices.SortStableFunc(j.Hops, func(a, b Hop) int { return a.Time.Compare(b.Time) })
 		for k := 1; k < len(j.Hops); k++ {

@@ -12,6 +12,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
@@ -88,6 +89,10 @@ func JSONLine(w io.Writer, s *session.Session) error {
 type DocumentWriter struct {
 	w        io.Writer
 	sessions int
+	// rows are the POP3/IMAP comparison's, written as sessions end and
+	// kept on disk (spill) for the statistics at the document's end.
+	rows  *spill.Store
+	nrows int
 }
 
 // NewDocumentWriter starts a document on w.
@@ -105,6 +110,28 @@ func (d *DocumentWriter) Session(s *session.Session) error {
 	}
 	return encode(trimNewline{d.w}, utf8Session(s), "    ", "  ")
 }
+
+// CompareRow adds a session's row to the POP3/IMAP comparison, which
+// Finish writes (st.Compare then has no rows of its own).
+func (d *DocumentWriter) CompareRow(r compare.Session) error {
+	if d.rows == nil {
+		d.rows = spill.New("")
+	}
+	var b bytes.Buffer
+	if d.nrows > 0 {
+		b.WriteString(",\n" + rowPrefix)
+	}
+	if err := encode(trimNewline{&b}, r, rowPrefix, "  "); err != nil {
+		return err
+	}
+	d.rows.Put(b.Bytes())
+	d.nrows++
+	return nil
+}
+
+// rowPrefix is where a comparison row sits: document, stats, compare,
+// sessions.
+const rowPrefix = "        "
 
 // Finish writes the rest of the document, a journey and a lookup at a
 // time, so that it is never whole in memory either.
@@ -126,10 +153,79 @@ func (d *DocumentWriter) Finish(journeys []journey.Journey, lookups []*dns.Looku
 		return err
 	}
 	io.WriteString(d.w, ",\n  \"stats\": ")
-	if err := encode(trimNewline{d.w}, st, "  ", "  "); err != nil {
+	if err := d.stats(st); err != nil {
 		return err
 	}
 	_, err := io.WriteString(d.w, "\n}\n")
+	return err
+}
+
+// stats writes st as encode would, with the comparison's rows from where
+// CompareRow put them.
+func (d *DocumentWriter) stats(st StatsDoc) error {
+	if d.rows == nil || st.Compare == nil {
+		return encode(trimNewline{d.w}, st, "  ", "  ")
+	}
+	defer d.rows.Close()
+	c := *st.Compare
+	return writeObject(d.w, "  ", []member{
+		{name: "capture", value: st.Capture},
+		{name: "protocols", value: st.Protocols},
+		{name: "compare", object: []member{
+			{name: "sessions", write: d.writeRows},
+			{name: "protocols", value: c.Protocols},
+			{name: "notes", value: c.Notes},
+		}},
+	})
+}
+
+// writeRows writes the comparison's rows as encode writes a list of them.
+func (d *DocumentWriter) writeRows(w io.Writer, prefix string) error {
+	if _, err := io.WriteString(w, "[\n"+rowPrefix); err != nil {
+		return err
+	}
+	for at, size := int64(0), d.rows.Size(); at < size; at += 64 << 10 {
+		if _, err := w.Write(d.rows.Get(at, int(min(64<<10, size-at)))); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n"+prefix+"]")
+	return err
+}
+
+// member is one of an object's members for writeObject: a value to
+// encode, an object of members, or what writes itself.
+type member struct {
+	name   string
+	value  any
+	object []member
+	write  func(w io.Writer, prefix string) error
+}
+
+// writeObject writes members as encode writes an object whose lines
+// begin with prefix, member by member.
+func writeObject(w io.Writer, prefix string, members []member) error {
+	inner := prefix + "  "
+	sep := "{\n"
+	for _, m := range members {
+		if _, err := fmt.Fprintf(w, "%s%s%q: ", sep, inner, m.name); err != nil {
+			return err
+		}
+		var err error
+		switch {
+		case m.write != nil:
+			err = m.write(w, inner)
+		case m.object != nil:
+			err = writeObject(w, inner, m.object)
+		default:
+			err = encode(trimNewline{w}, m.value, inner, "  ")
+		}
+		if err != nil {
+			return err
+		}
+		sep = ",\n"
+	}
+	_, err := io.WriteString(w, "\n"+prefix+"}")
 	return err
 }
 

@@ -45,7 +45,7 @@ type Options struct {
 // finished. Sessions must come to it in the order of their IDs
 // (sink.ByID) for the page to list them so.
 func New(w io.Writer, o Options) sink.Sink {
-	return &collector{w: w, o: o, stats: stats.New(o.Order), compare: compare.New()}
+	return &collector{w: w, o: o, stats: stats.New(o.Order), compare: compare.New(true)}
 }
 
 type collector struct {

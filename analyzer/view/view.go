@@ -153,7 +153,7 @@ func tlsFrom(s *session.Session, d session.Dir) int64 {
 // alone says so when the capture has neither, where the comparison is
 // the whole output and not a section of the statistics.
 func Compare(w io.Writer, alone bool, l explain.Lang) sink.Sink {
-	return &comparison{w: w, c: compare.New(), alone: alone, lang: l}
+	return &comparison{w: w, c: compare.New(true), alone: alone, lang: l}
 }
 
 type comparison struct {
@@ -301,7 +301,7 @@ func (v *statsTables) CaptureFinished(c stats.Capture) error {
 // sink gives), then the journeys (from j, if not nil), the DNS lookups
 // and the statistics when the capture is finished. No session is kept.
 func JSON(w io.Writer, order []session.Protocol, j *journey.Collector) sink.Sink {
-	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j, doc: render.NewDocumentWriter(w), compare: compare.New()}
+	return &jsonDoc{counter: counter{w: w, c: stats.New(order)}, journeys: j, doc: render.NewDocumentWriter(w), compare: compare.New(false)}
 }
 
 type jsonDoc struct {
@@ -317,9 +317,14 @@ func (v *jsonDoc) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *jsonDoc) SessionEnded(s *session.Session) {
 	v.counter.SessionEnded(s)
-	v.compare.Add(s)
 	if err := v.doc.Session(s); err != nil && v.err == nil {
 		v.err = err
+	}
+	if r, ok := v.compare.Add(s); ok {
+		// The row waits for the document's end on disk, not in memory.
+		if err := v.doc.CompareRow(r); err != nil && v.err == nil {
+			v.err = err
+		}
 	}
 }
 
@@ -329,7 +334,7 @@ func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
 		js = v.journeys.Journeys()
 	}
 	st := render.StatsDoc{Capture: c, Protocols: v.c.Report()}
-	if r := v.compare.Report(); len(r.Sessions) > 0 {
+	if r := v.compare.Report(); len(r.Protocols) > 0 {
 		st.Compare = &r
 	}
 	err := v.doc.Finish(js, v.lookups, st)

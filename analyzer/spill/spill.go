@@ -1,0 +1,106 @@
+// Package spill keeps records that are needed only once the input is
+// over (a journey's hops, the rows a document ends with) in a temporary
+// file, so that memory stays flat however long the capture: what stays
+// in memory for each is where it is.
+package spill
+
+import "os"
+
+// Store holds records put one after another and read back by position.
+// They go to a temporary file, unlinked as soon as it is made, so that
+// nothing is left behind whatever happens to the process; where no file
+// can be made, unlinked or written (a full disk, a system that cannot
+// unlink an open file), what the file holds is read back and everything
+// stays in memory: it costs memory, not records. The zero value keeps
+// everything in memory.
+type Store struct {
+	f       *os.File // nil: in memory
+	written int64    // bytes in f
+	buf     []byte   // what comes after them; everything when f is nil
+}
+
+// flushAt is how much waits in memory before it is written.
+const flushAt = 64 << 10
+
+// New returns a Store backed by a temporary file in dir (os.TempDir()
+// when "").
+func New(dir string) *Store {
+	f, err := os.CreateTemp(dir, "mailtrace-spill-*")
+	if err != nil {
+		return &Store{}
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return &Store{}
+	}
+	return &Store{f: f}
+}
+
+// Put appends b and returns its position.
+func (s *Store) Put(b []byte) int64 {
+	at := s.written + int64(len(s.buf))
+	s.buf = append(s.buf, b...)
+	if len(s.buf) >= flushAt {
+		s.flush()
+	}
+	return at
+}
+
+func (s *Store) flush() {
+	if s.f == nil || len(s.buf) == 0 {
+		return
+	}
+	if _, err := s.f.WriteAt(s.buf, s.written); err != nil {
+		s.toMemory()
+		return
+	}
+	s.written += int64(len(s.buf))
+	s.buf = s.buf[:0]
+}
+
+// toMemory reads back what the file holds and goes on in memory.
+func (s *Store) toMemory() {
+	mem := make([]byte, s.written, s.written+int64(len(s.buf)))
+	if _, err := s.f.ReadAt(mem, 0); err != nil {
+		clear(mem) // unreadable too: positions stay right, the bytes are zeros
+	}
+	s.buf = append(mem, s.buf...)
+	s.written = 0
+	s.closeFile()
+}
+
+// Get returns the n bytes at position at, in a slice of its own.
+func (s *Store) Get(at int64, n int) []byte {
+	s.flush()
+	b := make([]byte, n)
+	if s.f == nil {
+		copy(b, s.buf[at:])
+		return b
+	}
+	if _, err := s.f.ReadAt(b, at); err != nil {
+		s.toMemory()
+		return s.Get(at, n)
+	}
+	return b
+}
+
+// Size is how many bytes were put.
+func (s *Store) Size() int64 { return s.written + int64(len(s.buf)) }
+
+// InMemory tells whether the records are in memory (no file could be
+// made or written).
+func (s *Store) InMemory() bool { return s.f == nil }
+
+// Close lets the file and the records go.
+func (s *Store) Close() {
+	s.closeFile()
+	s.buf = nil
+}
+
+func (s *Store) closeFile() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
+}
