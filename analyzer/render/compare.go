@@ -11,39 +11,49 @@ import (
 )
 
 // Compare writes POP3 and IMAP side by side, in 80 columns: a row per
-// session and one per protocol, what each changed on the server, and the
+// session (rows writes them: CompareRow's, written as the sessions
+// ended) and one per protocol, what each changed on the server, and the
 // sentences that say what the figures cannot. Nothing is written when
 // the capture has neither.
-func Compare(w io.Writer, r compare.Report, l explain.Lang) {
-	if len(r.Sessions) == 0 {
-		return
+func Compare(w io.Writer, r compare.Report, rows func(io.Writer) error, l explain.Lang) error {
+	if len(r.Protocols) == 0 {
+		return nil
 	}
 	fmt.Fprintln(w, "\n"+explain.Say("ui.compare.title", l))
-	const head = "%5s  %-5s %6s %9s %9s %9s %9s %5s %6s\n"
-	fmt.Fprintf(w, head, heading("ui.compare.head", l)...)
-	row := func(id string, s compare.Session) {
-		fmt.Fprintf(w, head, id, strings.ToUpper(string(s.Protocol)), fmt.Sprint(s.RoundTrips), fmt.Sprint(s.BytesClient),
-			fmt.Sprint(s.BytesServer), seconds(s.Open), seconds(s.Idle), fmt.Sprint(s.Downloaded), fmt.Sprint(s.Again))
-		if len(s.Changes) > 0 {
-			var cs []string
-			for _, name := range sortedKeys(s.Changes) {
-				cs = append(cs, fmt.Sprintf("%s ×%d", name, s.Changes[name]))
-			}
-			for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LabWidth-9) {
-				fmt.Fprintln(w, "         "+l)
-			}
-		}
-	}
-	for _, s := range r.Sessions {
-		row(fmt.Sprint(s.ID), s)
+	fmt.Fprintf(w, compareHead, heading("ui.compare.head", l)...)
+	if err := rows(w); err != nil {
+		return err
 	}
 	for _, p := range r.Protocols {
-		row(explain.Say("ui.compare.all", l), p.Session)
+		compareRow(w, explain.Say("ui.compare.all", l), p.Session, l)
 	}
 	for _, n := range compare.Notes(r.Protocols, l) {
 		fmt.Fprintln(w)
 		for _, l := range wrapWords(n, LabWidth-2) {
 			fmt.Fprintln(w, "  "+l)
+		}
+	}
+	return nil
+}
+
+const compareHead = "%5s  %-5s %6s %9s %9s %9s %9s %5s %6s\n"
+
+// CompareRow writes a session's row of the comparison, and what it
+// changed on the server.
+func CompareRow(w io.Writer, s compare.Session, l explain.Lang) {
+	compareRow(w, fmt.Sprint(s.ID), s, l)
+}
+
+func compareRow(w io.Writer, id string, s compare.Session, l explain.Lang) {
+	fmt.Fprintf(w, compareHead, id, strings.ToUpper(string(s.Protocol)), fmt.Sprint(s.RoundTrips), fmt.Sprint(s.BytesClient),
+		fmt.Sprint(s.BytesServer), seconds(s.Open), seconds(s.Idle), fmt.Sprint(s.Downloaded), fmt.Sprint(s.Again))
+	if len(s.Changes) > 0 {
+		var cs []string
+		for _, name := range sortedKeys(s.Changes) {
+			cs = append(cs, fmt.Sprintf("%s ×%d", name, s.Changes[name]))
+		}
+		for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LabWidth-9) {
+			fmt.Fprintln(w, "         "+l)
 		}
 	}
 }

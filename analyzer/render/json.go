@@ -184,10 +184,8 @@ func (d *DocumentWriter) writeRows(w io.Writer, prefix string) error {
 	if _, err := io.WriteString(w, "[\n"+rowPrefix); err != nil {
 		return err
 	}
-	for at, size := int64(0), d.rows.Size(); at < size; at += 64 << 10 {
-		if _, err := w.Write(d.rows.Get(at, int(min(64<<10, size-at)))); err != nil {
-			return err
-		}
+	if _, err := d.rows.WriteTo(w); err != nil {
+		return err
 	}
 	_, err := io.WriteString(w, "\n"+prefix+"]")
 	return err

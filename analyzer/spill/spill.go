@@ -4,7 +4,10 @@
 // in memory for each is where it is.
 package spill
 
-import "os"
+import (
+	"io"
+	"os"
+)
 
 // Store holds records put one after another and read back by position.
 // They go to a temporary file, unlinked as soon as it is made, so that
@@ -83,6 +86,20 @@ func (s *Store) Get(at int64, n int) []byte {
 		return s.Get(at, n)
 	}
 	return b
+}
+
+// WriteTo writes every record, in the order they were put, 64 KiB at a
+// time.
+func (s *Store) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for size := s.Size(); n < size; {
+		m, err := w.Write(s.Get(n, int(min(64<<10, size-n))))
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Size is how many bytes were put.

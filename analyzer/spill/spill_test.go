@@ -63,6 +63,13 @@ func TestStoreFile(t *testing.T) {
 	if s.Size() != total {
 		t.Errorf("size %d, put %d", s.Size(), total)
 	}
+	var all, want bytes.Buffer
+	for _, r := range recs {
+		want.Write(r)
+	}
+	if n, err := s.WriteTo(&all); err != nil || n != total || !bytes.Equal(all.Bytes(), want.Bytes()) {
+		t.Errorf("WriteTo wrote %d bytes (%v), not the %d put, in order", n, err, total)
+	}
 }
 
 // TestStoreMemory: the zero value, and a Store with nowhere to write,

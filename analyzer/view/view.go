@@ -18,6 +18,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
 
@@ -151,29 +152,47 @@ func tlsFrom(s *session.Session, d session.Dir) int64 {
 
 // Compare sets POP3 and IMAP side by side when the capture is finished;
 // alone says so when the capture has neither, where the comparison is
-// the whole output and not a section of the statistics.
+// the whole output and not a section of the statistics. Each session's
+// row is written as it ends, and waits on disk (spill).
 func Compare(w io.Writer, alone bool, l explain.Lang) sink.Sink {
-	return &comparison{w: w, c: compare.New(true), alone: alone, lang: l}
+	return &comparison{w: w, c: compare.New(false), alone: alone, lang: l}
 }
 
 type comparison struct {
 	sink.Nop
 	w     io.Writer
 	c     *compare.Collector
+	rows  *spill.Store
 	alone bool
 	lang  explain.Lang
 }
 
-func (v *comparison) SessionEnded(s *session.Session) { v.c.Add(s) }
+func (v *comparison) SessionEnded(s *session.Session) {
+	r, ok := v.c.Add(s)
+	if !ok {
+		return
+	}
+	if v.rows == nil {
+		v.rows = spill.New("")
+	}
+	var b bytes.Buffer
+	render.CompareRow(&b, r, v.lang)
+	v.rows.Put(b.Bytes())
+}
 
 func (v *comparison) CaptureFinished(stats.Capture) error {
-	r := v.c.Report()
-	if len(r.Sessions) == 0 && v.alone {
-		_, err := fmt.Fprintln(v.w, explain.Say("ui.compare.none", v.lang))
-		return err
+	if v.rows == nil {
+		if v.alone {
+			_, err := fmt.Fprintln(v.w, explain.Say("ui.compare.none", v.lang))
+			return err
+		}
+		return nil
 	}
-	render.Compare(v.w, r, v.lang)
-	return nil
+	defer v.rows.Close()
+	return render.Compare(v.w, v.c.Report(), func(w io.Writer) error {
+		_, err := v.rows.WriteTo(w)
+		return err
+	}, v.lang)
 }
 
 // Ladder draws each session as a sequence diagram as it ends.
