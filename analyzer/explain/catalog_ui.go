@@ -1,6 +1,9 @@
 package explain
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // uiCatalog holds what the views say to the user around the
 // explanations.
@@ -63,6 +66,10 @@ func Say(key string, l Lang) string {
 	}
 	return t.En
 }
+
+// Columns returns a table's column headings, by key, in l: the catalogs
+// keep them in one text, separated by "|".
+func Columns(key string, l Lang) []string { return strings.Split(Say(key, l), "|") }
 
 // shared is the catalog Say and Default read, built once: parsers say
 // every anomaly through it, and a hostile capture has many.

@@ -112,9 +112,10 @@ func findingsTable(w io.Writer, protos []stats.Protocol, l explain.Lang) error {
 
 // heading is a table's column names in l, from the catalog's
 // "|"-separated list.
+// heading is a table's column headings as Printf's arguments.
 func heading(key string, l explain.Lang) []any {
 	var out []any
-	for _, c := range strings.Split(explain.Say(key, l), "|") {
+	for _, c := range explain.Columns(key, l) {
 		out = append(out, c)
 	}
 	return out

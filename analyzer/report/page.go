@@ -90,12 +90,12 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 		p.Title += " " + fmt.Sprintf(say("ui.report.of"), render.Escape(strings.Join(names, ", ")))
 	}
 	protos := c.stats.Report()
-	p.Protocols = Table{Head: columns("ui.stats.head", l)}
+	p.Protocols = Table{Head: explain.Columns("ui.stats.head", l)}
 	for _, s := range protos {
 		p.Protocols.Rows = append(p.Protocols.Rows, strs(strings.ToUpper(string(s.Protocol)), s.Sessions, s.TLSImplicit,
 			s.StartTLS, s.BytesClient, s.BytesServer, s.AuthOK, s.AuthFailed, s.Messages, s.MessageBytes,
 			fmt.Sprintf("%d (%d B)", s.Gaps, s.GapBytes), s.Anomalies))
-		t := Table{Title: fmt.Sprintf(say("ui.stats.commands"), strings.ToUpper(string(s.Protocol))), Head: columns("ui.stats.commands.head", l)}
+		t := Table{Title: fmt.Sprintf(say("ui.stats.commands"), strings.ToUpper(string(s.Protocol))), Head: explain.Columns("ui.stats.commands.head", l)}
 		lat := map[string]stats.Latency{}
 		for _, x := range s.Latency {
 			lat[x.Verb] = x
@@ -136,7 +136,7 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 
 // compared is the comparison where both POP3 and IMAP were seen.
 func compared(r compare.Report, l explain.Lang) *CompareView {
-	v := &CompareView{Title: explain.Say("ui.compare.title", l), Table: Table{Head: columns("ui.compare.head", l)},
+	v := &CompareView{Title: explain.Say("ui.compare.title", l), Table: Table{Head: explain.Columns("ui.compare.head", l)},
 		Notes: compare.Notes(r.Protocols, l)}
 	row := func(id string, s compare.Session) {
 		v.Table.Rows = append(v.Table.Rows, strs(id, strings.ToUpper(string(s.Protocol)), s.RoundTrips, s.BytesClient,
@@ -163,7 +163,7 @@ func write(w io.Writer, p Page, l explain.Lang) error {
 	t, err := template.New("page").Funcs(template.FuncMap{
 		"say":  say,
 		"sayf": func(key string, args ...any) string { return fmt.Sprintf(say(key), args...) },
-		"cols": func(key string) []string { return columns(key, l) },
+		"cols": func(key string) []string { return explain.Columns(key, l) },
 	}).Parse(pageTemplate)
 	if err != nil {
 		return err
@@ -173,8 +173,6 @@ func write(w io.Writer, p Page, l explain.Lang) error {
 
 // columns is a table's header in l, from the catalog's "|"-separated
 // list.
-func columns(key string, l explain.Lang) []string { return strings.Split(explain.Say(key, l), "|") }
-
 func strs(vs ...any) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
