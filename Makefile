@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap run test race vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
 
 all: build
 
@@ -27,6 +27,12 @@ run: build
 # each fuzz target's seed corpus.
 test: vet
 	$(GO) test -count=1 ./...
+
+# The packages whose goroutines share data (the read-ahead, the views'
+# goroutine and its batches, the MIME reader, live capture), under the
+# race detector.
+race:
+	$(GO) test -race -count=1 ./reassembly/... ./analyzer/... ./cmd/mailtrace
 
 # End to end against real Postfix and Dovecot on loopback: installs and
 # starts them (root; Debian packages), captures with "mailtrace live".
