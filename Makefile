@@ -32,7 +32,7 @@ test: vet
 # goroutine and its batches, the MIME reader, live capture), under the
 # race detector.
 race:
-	$(GO) test -race -count=1 ./reassembly/... ./analyzer/... ./cmd/mailtrace
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./reassembly/... ./analyzer/... ./cmd/mailtrace
 
 # End to end against real Postfix and Dovecot on loopback: installs and
 # starts them (root; Debian packages), captures with "mailtrace live".
