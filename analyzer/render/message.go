@@ -1,0 +1,160 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// PartLines list a message's MIME parts, where it has more than one or an
+// attachment: a single text part says nothing the summary does not.
+func PartLines(m *session.Message) []string {
+	if len(m.Parts) == 0 || len(m.Parts) == 1 && m.Parts[0].Filename == "" && m.Parts[0].Disposition != "attachment" {
+		return nil
+	}
+	var out []string
+	for i, pt := range m.Parts {
+		name := ""
+		if pt.Filename != "" {
+			name = fmt.Sprintf("%q ", Escape(pt.Filename))
+		}
+		out = append(out, fmt.Sprintf("part %d: %s%s, %d bytes, sha256 %.16s…", i+1, name, Escape(pt.ContentType), pt.Size, pt.SHA256))
+	}
+	if m.PartsMore > 0 {
+		out = append(out, fmt.Sprintf("... and %d more parts", m.PartsMore))
+	}
+	return out
+}
+
+// contentWord names what of a message a reply carried.
+func contentWord(content string) string {
+	switch content {
+	case "":
+		return "message"
+	case session.ContentPartial:
+		return "partial message"
+	}
+	return content
+}
+
+// partLabel says which message a FETCH item carried and what of it:
+// "#3 UID 12 BODY[HEADER.FIELDS (FROM SUBJECT)] header ".
+func partLabel(m *session.Message) string {
+	if m.Item == "" {
+		return ""
+	}
+	var parts []string
+	if m.Seq > 0 {
+		parts = append(parts, fmt.Sprintf("#%d", m.Seq))
+	}
+	if m.UID > 0 {
+		parts = append(parts, fmt.Sprintf("UID %d", m.UID))
+	}
+	parts = append(parts, Escape(m.Item))
+	if m.Content != "" {
+		parts = append(parts, contentWord(m.Content))
+	}
+	return strings.Join(parts, " ") + " "
+}
+
+// MessageSummary is a message on one line: which, its size, its
+// envelope and the header fields that name it.
+func MessageSummary(m *session.Message) string {
+	return partLabel(m) + fmt.Sprintf("%d bytes", m.Size) + messageDetails(m, "; ")
+}
+
+// messageDetails are what a message summary says past its size: the
+// envelope and the headers that name it, after sep, and whether it was
+// refused or cut.
+func messageDetails(m *session.Message, sep string) string {
+	s := ""
+	if fields := MessageFields(m); len(fields) > 0 {
+		s = sep + strings.Join(fields, "; ")
+	}
+	return s + MessageState(m)
+}
+
+// MessageFields are the envelope and the header fields that name m.
+func MessageFields(m *session.Message) []string {
+	var parts []string
+	field := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+": "+Escape(v))
+		}
+	}
+	if m.MailFrom != "" || len(m.RcptTo) > 0 {
+		parts = append(parts, fmt.Sprintf("envelope <%s> -> <%s>", Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <"))))
+	}
+	field("From", m.From)
+	field("To", m.To)
+	field("Cc", m.Cc)
+	field("Subject", m.Subject)
+	field("Date", m.Date)
+	field("Message-ID", m.MessageID)
+	return parts
+}
+
+// MessageState is " (refused)", " (incomplete)", both or nothing.
+func MessageState(m *session.Message) string {
+	s := ""
+	if m.Accepted != nil && !*m.Accepted {
+		s += " (refused)"
+	}
+	if m.Truncated {
+		s += " (incomplete)"
+	}
+	return s
+}
+
+// summaryLines are a message's summary as the width allows: on one line
+// after head and sep, or, in a narrow terminal, head and then a line per field
+// under it, after prefix ("C:     "), so From and Subject stay in view.
+func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix string) []string {
+	if !o.Narrow {
+		return []string{head + messageDetails(m, sep)}
+	}
+	lines := []string{head + MessageState(m)}
+	for _, f := range MessageFields(m) {
+		lines = append(lines, prefix+f)
+	}
+	return lines
+}
+
+// bodyBlock is the kept bytes of m, each line after prefix, escaped and
+// painted, as one block: a body is most of --full's output, and its
+// thousands of lines are put together once and handed on as one piece
+// (lineWriter puts the timeline's own prefix after each of its newlines).
+// It is "" when nothing was kept.
+func bodyBlock(prefix, col string, m *session.Message, p painter) string {
+	body := bytes.TrimSuffix(m.Body, []byte("\r\n"))
+	if len(body) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(body) + (bytes.Count(body, []byte{'\n'})+1)*(len(prefix)+2*len(colReset)))
+	for {
+		l, i := body, bytes.IndexByte(body, '\n')
+		if i >= 0 {
+			l = body[:i]
+		}
+		if p.on {
+			b.WriteString(col)
+		}
+		b.WriteString(prefix)
+		if l = bytes.TrimSuffix(l, []byte{'\r'}); plain(l) {
+			b.Write(l)
+		} else {
+			b.WriteString(Escape(string(l)))
+		}
+		if p.on {
+			b.WriteString(colReset)
+		}
+		if i < 0 {
+			return b.String()
+		}
+		b.WriteByte('\n')
+		body = body[i+1:]
+	}
+}
