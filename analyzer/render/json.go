@@ -91,8 +91,7 @@ type DocumentWriter struct {
 	sessions int
 	// rows are the POP3/IMAP comparison's, written as sessions end and
 	// kept on disk (spill) for the statistics at the document's end.
-	rows  *spill.Store
-	nrows int
+	rows *spill.Store
 }
 
 // NewDocumentWriter starts a document on w.
@@ -118,14 +117,13 @@ func (d *DocumentWriter) CompareRow(r compare.Session) error {
 		d.rows = spill.New("")
 	}
 	var b bytes.Buffer
-	if d.nrows > 0 {
+	if d.rows.Size() > 0 {
 		b.WriteString(",\n" + rowPrefix)
 	}
 	if err := encode(trimNewline{&b}, r, rowPrefix, "  "); err != nil {
 		return err
 	}
 	d.rows.Put(b.Bytes())
-	d.nrows++
 	return nil
 }
 
