@@ -48,7 +48,14 @@ type command struct {
 	canon     string              // arguments with literals as quoted strings
 	auth      *proto.Attempt
 	sasl      bool // auth decodes SASL (AUTHENTICATE)
+	// responses are the SASL responses sent as typed, by the part that
+	// carries each: the server may turn out to have read one as a
+	// command (strand).
+	responses map[*session.Exchange]string
 	lone      bool // an IDLE that began before the capture: its tag is the next unknown one
+	// syncLiteral: the command announced a synchronizing literal, which
+	// the server asks for with "+".
+	syncLiteral bool
 }
 
 // lastOpen returns the command's last part if no reply answered it yet.
@@ -206,14 +213,22 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		return
 	case saslResponse:
-		// RFC 9051 §6.2.2: until the completion, the server reads each
-		// line as a response, also one typed before its "+" came.
-		cmd := &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time}
-		if c.sasl {
+		if c.auth.Takes() {
+			// RFC 9051 §6.2.2: the server reads the line as a response,
+			// also one typed before its "+" came.
+			cmd := &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time}
 			c.auth.Response(cmd, line)
+			p.addSegment(c, cmd)
+			if c.responses == nil {
+				c.responses = map[*session.Exchange]string{}
+			}
+			c.responses[c.segs[len(c.segs)-1]] = line
+			return
 		}
-		p.addSegment(c, cmd)
-		return
+		// The mechanism has all it takes: a command typed ahead of the
+		// completion, as its tag says too.
+		p.client, p.waiting = tagged, nil
+		p.newCommand(line, l.Time)
 	default:
 		if strings.EqualFold(strings.TrimSpace(line), "DONE") {
 			if c := p.openIdle(); c != nil {
@@ -254,9 +269,20 @@ func (p *Parser) loneDone(line string, t time.Time) {
 }
 
 func (p *Parser) newCommand(line string, t time.Time) {
+	tag, verb, args := p.parseCommand(line, t)
+	c := &command{tag: tag, verb: verb, canon: args}
+	p.open = append(p.open, c)
+	p.client, p.waiting = continuing, c
+	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t})
+	c.segs = append(c.segs, p.seg)
+}
+
+// parseCommand splits a command line into its tag, its verb as the model
+// keeps it, and its arguments.
+func (p *Parser) parseCommand(line string, t time.Time) (tag, verb, args string) {
 	tag, rest, _ := strings.Cut(line, " ")
 	typed, args, _ := strings.Cut(rest, " ")
-	verb := lines.Upper(typed)
+	verb = lines.Upper(typed)
 	if verb == "UID" {
 		sub, a, _ := strings.Cut(args, " ")
 		typed, verb, args = typed+" "+sub, "UID "+lines.Upper(sub), a
@@ -272,11 +298,7 @@ func (p *Parser) newCommand(line string, t time.Time) {
 		}
 		verb = typed
 	}
-	c := &command{tag: tag, verb: verb, canon: args}
-	p.open = append(p.open, c)
-	p.client, p.waiting = continuing, c
-	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t})
-	c.segs = append(c.segs, p.seg)
+	return tag, verb, args
 }
 
 // verbs are the commands of RFC 9051 and RFC 3501 and of the extensions
@@ -321,6 +343,7 @@ func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 	}
 	if sync {
 		p.seg = nil // the server's "+" answers this part
+		c.syncLiteral = true
 	}
 	if n == 0 {
 		p.clientLiteral(nil, t, true)

@@ -396,3 +396,71 @@ func TestWrongLiteralLength(t *testing.T) {
 		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }
+
+// TestCommandTypedAfterSASL: a tagged command pasted after the response
+// the mechanism takes is a command of its own, and its untagged data is
+// its own, not a greeting's; a response no "+" asked for before the
+// completion was read by the server as a command, tagged by its first
+// word.
+func TestCommandTypedAfterSASL(t *testing.T) {
+	const plain = "AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M="
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+		user  string
+		ok    bool
+	}{{
+		name: "PLAIN, its data and SELECT pasted at once",
+		steps: []st.Step{C("a1 AUTHENTICATE PLAIN\r\n" + plain + "\r\na2 SELECT inbox\r\n"),
+			S("+ \r\na1 OK Logged in\r\n* 1 EXISTS\r\n* OK [UIDNEXT 2] Predicted next UID\r\na2 OK [READ-WRITE] Select completed\r\n")},
+		want: []string{"a1 AUTHENTICATE PLAIN => +", "continuation a1 AUTHENTICATE " + plain + " => OK", "a2 SELECT inbox => OK"},
+		user: "alumnoimap", ok: true,
+	}, {
+		name:  "PLAIN with initial response, then SELECT",
+		steps: []st.Step{C("a1 AUTHENTICATE PLAIN " + plain + "\r\na2 SELECT inbox\r\n"), S("a1 OK Logged in\r\n* 1 EXISTS\r\na2 OK Select completed\r\n")},
+		want:  []string{"a1 AUTHENTICATE PLAIN " + plain + " => OK", "a2 SELECT inbox => OK"},
+		user:  "alumnoimap", ok: true,
+	}, {
+		name: "LOGIN: two responses, then NOOP",
+		steps: []st.Step{C("a1 AUTHENTICATE LOGIN\r\nYWx1bW5vaW1hcA==\r\nc2VjcmV0\r\na2 NOOP\r\n"),
+			S("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\na1 OK Logged in\r\na2 OK NOOP completed\r\n")},
+		want: []string{"a1 AUTHENTICATE LOGIN => +", "continuation a1 AUTHENTICATE YWx1bW5vaW1hcA== => +",
+			"continuation a1 AUTHENTICATE c2VjcmV0 => OK", "a2 NOOP => OK"},
+		user: "alumnoimap", ok: true,
+	}, {
+		name: "CRAM-MD5: one response, then NOOP",
+		steps: []st.Step{C("a1 AUTHENTICATE CRAM-MD5\r\n"), S("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"),
+			C("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\na2 NOOP\r\n"), S("a1 OK Logged in\r\na2 OK NOOP completed\r\n")},
+		want: []string{"a1 AUTHENTICATE CRAM-MD5 => +", "continuation a1 AUTHENTICATE dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw => OK", "a2 NOOP => OK"},
+		user: "tim", ok: true,
+	}, {
+		// Dovecot answers an unknown mechanism at once, then reads the
+		// typed-ahead data as a command tagged with its base64.
+		name: "refused with a response typed ahead",
+		steps: []st.Step{C("a1 AUTHENTICATE PLAIN\r\n" + plain + "\r\na2 NOOP\r\n"),
+			S("a1 NO [CANNOT] Plaintext authentication disallowed\r\n" + plain + " BAD Error in IMAP command received by server.\r\na2 OK NOOP completed\r\n")},
+		want: []string{"a1 AUTHENTICATE PLAIN => NO", plain + " => BAD", "a2 NOOP => OK"},
+		user: "", ok: false,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(append([]st.Step{S("* OK ready\r\n")}, tc.steps...)...)
+			if d := st.Diff(st.Pairs(s), append([]string{"- => OK"}, tc.want...)); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if len(s.Auth) != 1 || s.Auth[0].Username != tc.user || s.Auth[0].Success == nil || *s.Auth[0].Success != tc.ok {
+				t.Errorf("auth: got %+v, want one by %q, success %v", s.Auth, tc.user, tc.ok)
+			}
+			for _, a := range s.Anomalies {
+				if !strings.Contains(a.Text, "tag") { // the stranded base64 has no verb
+					t.Errorf("anomaly: %v", a)
+				}
+			}
+			last := s.Exchanges[len(s.Exchanges)-1]
+			if len(last.Response.Lines) < 2 && strings.Contains(tc.want[len(tc.want)-1], "SELECT") {
+				t.Errorf("SELECT's untagged data went elsewhere: %q", last.Response.Lines)
+			}
+		})
+	}
+}

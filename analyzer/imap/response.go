@@ -1,12 +1,14 @@
 package imap
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/sasl"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -382,15 +384,17 @@ func (p *Parser) noteCapabilities(lines []string) {
 }
 
 // continuation pairs a "+" with the client part that waits for it: the
-// client sends nothing more until it arrives, so it is the latest open one.
+// oldest open part of a command that can be asked for more (RFC 9051
+// §7.5): an AUTHENTICATE, an IDLE, or one that announced a synchronizing
+// literal. A command typed after it (a2 SELECT pasted behind a1
+// AUTHENTICATE's data) is never asked to go on.
 func (p *Parser) continuation(line string, t time.Time) {
 	// A "+" asks for more of one command: untagged data waiting belongs
 	// to a completion, not to it.
 	r := &session.Response{Status: "+", Lines: []string{line}, Time: t}
-	for i := len(p.open) - 1; i >= 0; i-- {
-		c := p.open[i]
+	for _, c := range p.open {
 		e, ok := c.firstOpen()
-		if !ok {
+		if !ok || !c.sasl && !c.syncLiteral && c.verb != "IDLE" {
 			continue
 		}
 		switch {
@@ -411,6 +415,9 @@ func (p *Parser) continuation(line string, t time.Time) {
 
 // complete pairs a tagged completion with its command's last part.
 func (p *Parser) complete(c *command, r *session.Response) {
+	if c.sasl {
+		p.strand(c)
+	}
 	if p.waiting == c {
 		switch {
 		case p.client == continuing && p.seg == nil:
@@ -445,5 +452,40 @@ func (p *Parser) complete(c *command, r *session.Response) {
 	case "COMPRESS":
 		p.Opaque()
 		p.S.Compressed = true
+	}
+}
+
+// strand gives back the responses typed ahead for c's AUTHENTICATE that
+// no "+" asked for when its completion came (a mechanism refused, a
+// server that ends the exchange early): the server read each as a
+// command of its own (RFC 9051 §6.2.2), tagged with its first word, and
+// answers it by that tag.
+func (p *Parser) strand(c *command) {
+	first, ok := c.firstOpen()
+	if !ok {
+		return
+	}
+	i := slices.Index(c.segs, first)
+	later := c.segs[i+1:]
+	if len(later) == 0 {
+		return
+	}
+	c.segs = c.segs[:i+1]
+	c.auth.Strand(len(later))
+	for _, e := range later {
+		line := c.responses[e]
+		cmd := e.Command
+		var tag, verb, args string
+		if cmd.Args != line {
+			// A secret typed as a response stays masked as a command,
+			// and out of anomalies; its tag still pairs its reply.
+			tag, _, _ = strings.Cut(line, " ")
+			cmd.Tag, cmd.Verb, cmd.Args = sasl.Redacted, "", sasl.Redacted
+		} else {
+			tag, verb, args = p.parseCommand(line, cmd.Time)
+			cmd.Tag, cmd.Verb, cmd.Args = tag, verb, args
+		}
+		cmd.Kind, cmd.Decoded = session.KindCommand, ""
+		p.open = append(p.open, &command{tag: tag, verb: verb, canon: args, segs: []*session.Exchange{e}})
 	}
 }

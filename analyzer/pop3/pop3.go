@@ -29,18 +29,9 @@ func Spec() proto.Spec {
 // Detect recognizes the server's +OK greeting (RFC 1939 §4).
 func Detect(srv, _ []byte) bool { return bytes.HasPrefix(srv, []byte("+OK")) }
 
-// clientState says what the client's next line is.
-type clientState uint8
-
-const (
-	command      clientState = iota
-	saslResponse             // SASL data, until the reply that ends the AUTH exchange
-)
-
 // Parser follows one POP3 session.
 type Parser struct {
 	*proto.Conn
-	client   clientState
 	multi    *session.Response // multi-line reply being read
 	multiEx  *session.Exchange // the exchange it answers
 	multiGap bool              // the capture lost bytes of it
@@ -74,9 +65,9 @@ func (p *Parser) closing(t time.Time) {
 
 func (p *Parser) clientLine(l lines.Line) {
 	text := string(l.B)
-	if p.client == saslResponse {
-		// RFC 5034 §4: until the exchange ends, the server reads every
-		// line as a response, also one typed before its "+" came.
+	if p.sasl && p.auth.Takes() {
+		// RFC 5034 §4: the server reads the line as a response, also
+		// one typed before its "+" came.
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
 		p.auth.Response(cmd, text)
 		p.Push(cmd)
@@ -110,8 +101,6 @@ func (p *Parser) clientLine(l lines.Line) {
 		p.auth, p.sasl = p.BeginSASL(mech, l.Time), true
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
-		} else {
-			p.client = saslResponse
 		}
 	}
 	p.Push(cmd)
@@ -273,12 +262,11 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			return
 		}
 		if r.Status == "+" {
-			p.client = saslResponse
 			p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
 			return
 		}
 		p.auth.End(r.Status == "+OK")
-		p.client, p.sasl = command, false
+		p.sasl = false
 	case "STLS":
 		if r.Status == "+OK" {
 			p.StartTLS()

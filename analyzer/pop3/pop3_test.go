@@ -214,3 +214,47 @@ func TestLangAndCutLines(t *testing.T) {
 		t.Errorf("anomalies: %v", s.Anomalies)
 	}
 }
+
+// TestCommandTypedAfterSASL: STAT pasted with the last response the
+// mechanism takes is a command; its reply follows the outcome (RFC 2449
+// §6.6 pipelining order).
+func TestCommandTypedAfterSASL(t *testing.T) {
+	const plain = "AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz"
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+	}{{
+		name:  "PLAIN, its data and STAT pasted at once",
+		steps: []st.Step{C("AUTH PLAIN\r\n" + plain + "\r\nSTAT\r\n"), S("+ \r\n+OK Logged in.\r\n+OK 1 42\r\n")},
+		want:  []string{"AUTH PLAIN => +", "continuation AUTH " + plain + " => +OK", "STAT => +OK"},
+	}, {
+		name:  "PLAIN with initial response, then STAT",
+		steps: []st.Step{C("AUTH PLAIN " + plain + "\r\nSTAT\r\n"), S("+OK Logged in.\r\n+OK 1 42\r\n")},
+		want:  []string{"AUTH PLAIN " + plain + " => +OK", "STAT => +OK"},
+	}, {
+		name: "LOGIN: two responses, then LIST and its listing",
+		steps: []st.Step{C("AUTH LOGIN\r\nYWx1bW5vcG9w\r\nc2VjcmV0\r\nLIST\r\n"),
+			S("+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\n+OK Logged in.\r\n+OK 1 messages\r\n1 42\r\n.\r\n")},
+		want: []string{"AUTH LOGIN => +", "continuation AUTH YWx1bW5vcG9w => +", "continuation AUTH c2VjcmV0 => +OK", "LIST => +OK"},
+	}, {
+		name: "CRAM-MD5: one response, then STAT",
+		steps: []st.Step{C("AUTH CRAM-MD5\r\n"), S("+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"),
+			C("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\nSTAT\r\n"), S("+OK\r\n+OK 0 0\r\n")},
+		want: []string{"AUTH CRAM-MD5 => +", "continuation AUTH dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw => +OK", "STAT => +OK"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(append([]st.Step{S("+OK ready\r\n")}, tc.steps...)...)
+			if d := st.Diff(st.Pairs(s), append([]string{"- => +OK"}, tc.want...)); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if len(s.Auth) != 1 || s.Auth[0].Success == nil || !*s.Auth[0].Success {
+				t.Errorf("auth: got %+v, want one that succeeded", s.Auth)
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}

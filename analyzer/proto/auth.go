@@ -16,7 +16,22 @@ type Attempt struct {
 	c   *Conn
 	rec *session.Auth
 	dec *sasl.Decoder // nil where the protocol carries credentials itself
+
+	// What of a SASL exchange has crossed, to tell a response from a
+	// command typed ahead of the outcome.
+	initial    bool // the command carried an initial response
+	responses  int  // client responses taken
+	challenges int  // server challenges seen
+	over       bool // the outcome came, or the client cancelled with "*"
+	// The responses as sent, to decode again without those the server
+	// turned out not to read as responses (Strand); the first
+	// maxReplayed only, which every known mechanism stays within.
+	sent     []string
+	overflow bool // sent is missing responses past maxReplayed
 }
+
+// maxReplayed bounds the responses an attempt keeps to decode again.
+const maxReplayed = 4
 
 // BeginAuth records an authentication by mechanism mech begun at t.
 func (c *Conn) BeginAuth(mech string, t time.Time) *Attempt {
@@ -45,6 +60,8 @@ func (a *Attempt) SetCredentials(user, password string) {
 // mechanism name (RFC 4954 §4, RFC 4959), masking it in cmd when it holds
 // a secret and output is redacted.
 func (a *Attempt) Initial(cmd *session.Command, mech, initial string) {
+	a.initial = true
+	a.sent = append(a.sent, initial)
 	cmd.Decoded = a.dec.Response(initial)
 	if a.dec.Secret && a.c.Opts.Redact {
 		cmd.Args = mech + " " + sasl.Redacted
@@ -56,10 +73,33 @@ func (a *Attempt) Initial(cmd *session.Command, mech, initial string) {
 	a.sync()
 }
 
+// Takes reports whether the server reads the client's next line as a
+// response of this SASL exchange (RFC 4422 §3): while a challenge waits
+// for its answer, or while the mechanism takes more responses than were
+// sent, typed ahead of their challenges or not. Any other line is a
+// command typed ahead of the outcome (a student who pastes "AUTH PLAIN
+// ..." and "MAIL FROM:" at once); its reply follows the outcome.
+func (a *Attempt) Takes() bool {
+	if a.dec == nil || a.over {
+		return false
+	}
+	n, _ := sasl.Responses(a.rec.Mechanism, a.initial)
+	return a.responses < max(n, a.challenges)
+}
+
 // Response decodes a client line answering a challenge into cmd.
 func (a *Attempt) Response(cmd *session.Command, line string) {
 	if a.dec == nil {
 		return
+	}
+	a.responses++
+	if len(a.sent) < maxReplayed {
+		a.sent = append(a.sent, line)
+	} else {
+		a.overflow = true
+	}
+	if strings.TrimSpace(line) == "*" {
+		a.over = true // RFC 4422 §3.5: the client cancels
 	}
 	cmd.Decoded = a.dec.Response(line)
 	if a.dec.Secret {
@@ -71,13 +111,33 @@ func (a *Attempt) Response(cmd *session.Command, line string) {
 // Challenge records a server challenge, the base64 text after "334 " or
 // "+ ", and shows it decoded on the reply r that carried it.
 func (a *Attempt) Challenge(r *session.Response, b64 string) {
+	a.challenges++
 	if a.dec != nil {
 		r.Decoded = a.dec.Challenge(b64)
 	}
 }
 
+// Strand takes back the last n responses: the outcome came before the
+// server asked for them, so it read them as commands of their own (IMAP's
+// tag says so). The credentials are decoded again from the others, so
+// none is recorded that the server was never sent as one.
+func (a *Attempt) Strand(n int) {
+	if a.dec == nil || n <= 0 || a.overflow {
+		return
+	}
+	keep := a.sent[:max(len(a.sent)-n, 0)]
+	a.dec = sasl.New(a.rec.Mechanism, a.c.Opts.Redact)
+	a.rec.Username, a.rec.Password = "", ""
+	for _, l := range keep {
+		a.dec.Response(l)
+	}
+	a.sent, a.responses = keep, max(a.responses-n, 0)
+	a.sync()
+}
+
 // End records the outcome, from the reply that ended the exchange.
 func (a *Attempt) End(ok bool) {
+	a.over = true
 	a.sync()
 	a.rec.Success = session.Bool(ok)
 }

@@ -149,3 +149,34 @@ func printable(b []byte) string {
 	}
 	return string(b)
 }
+
+// Responses is how many client responses mech takes after the command
+// that names it, given whether that command carried an initial response
+// (RFC 4954 §4, RFC 5034 §4, RFC 9051 §6.2.2). known is false for
+// mechanisms whose count depends on the exchange (SCRAM, GSSAPI, NTLM,
+// DIGEST-MD5): there only the server's challenges say. A server may ask
+// once more than this, as XOAUTH2 and OAUTHBEARER do to report an error
+// (RFC 7628 §3.2.3): the caller counts challenges too. For an unknown
+// mechanism n is the least it can take: one unless the command carried
+// it.
+func Responses(mech string, initial bool) (n int, known bool) {
+	one := 1
+	if initial {
+		one = 0
+	}
+	switch strings.ToUpper(mech) {
+	case "PLAIN", "EXTERNAL", "ANONYMOUS", "XOAUTH2", "OAUTHBEARER":
+		// RFC 4616, RFC 4422 App. A, RFC 4505, RFC 7628: one message,
+		// sent as the initial response or after an empty challenge.
+		return one, true
+	case "LOGIN":
+		// draft-murchison-sasl-login: user name, then password; an
+		// initial response carries the user name.
+		return one + 1, true
+	case "CRAM-MD5":
+		// RFC 2195: the server speaks first; one response to its
+		// challenge. An initial response is refused by the server.
+		return one, true
+	}
+	return one, false
+}

@@ -42,3 +42,28 @@ func TestResponses(t *testing.T) {
 		})
 	}
 }
+
+func TestResponseCount(t *testing.T) {
+	for _, tc := range []struct {
+		mech    string
+		initial bool
+		n       int
+		known   bool
+	}{
+		{"PLAIN", true, 0, true},
+		{"plain", false, 1, true},
+		{"LOGIN", false, 2, true},
+		{"LOGIN", true, 1, true},
+		{"CRAM-MD5", false, 1, true},
+		{"XOAUTH2", true, 0, true},
+		{"OAUTHBEARER", false, 1, true},
+		{"EXTERNAL", false, 1, true},
+		{"SCRAM-SHA-256", true, 0, false},
+		{"GSSAPI", false, 1, false},
+	} {
+		n, known := Responses(tc.mech, tc.initial)
+		if n != tc.n || known != tc.known {
+			t.Errorf("Responses(%q, %v) = %d, %v; want %d, %v", tc.mech, tc.initial, n, known, tc.n, tc.known)
+		}
+	}
+}

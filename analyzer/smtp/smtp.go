@@ -47,7 +47,6 @@ const (
 	command      clientState = iota
 	dataSent                 // DATA was sent: its 354 may still be in flight
 	data                     // a line of the message, up to the lone "."
-	saslResponse             // SASL data, until the reply that ends the AUTH exchange
 )
 
 // Parser follows one SMTP session.
@@ -114,14 +113,13 @@ func (p *Parser) clientLine(l lines.Line) {
 			p.messageLine(l)
 			return
 		}
-	case saslResponse:
-		// RFC 4954 §4: until the exchange ends, the server reads every
-		// line as a response, also one typed before its 334 came.
+	}
+	if p.auth != nil && p.auth.Takes() {
+		// RFC 4954 §4: the server reads the line as a response, also
+		// one typed before its 334 came.
 		text := string(l.B)
 		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
-		if p.auth != nil {
-			p.auth.Response(cmd, text)
-		}
+		p.auth.Response(cmd, text)
 		p.Push(cmd)
 		return
 	}
@@ -148,12 +146,15 @@ func (p *Parser) command(l lines.Line) {
 	case "RCPT":
 		cmd.Path = parsePath(args, "TO:").addr
 	case "AUTH":
+		// RFC 4954 §4: AUTH names a mechanism; without one it is a
+		// syntax error (501), not an attempt to log in.
 		mech, initial, _ := strings.Cut(args, " ")
+		if mech == "" {
+			break
+		}
 		p.auth = p.BeginSASL(mech, l.Time)
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
-		} else if mech != "" {
-			p.client = saslResponse
 		}
 	case "DATA":
 		p.dataEx, p.client = p.Push(cmd), dataSent
@@ -471,14 +472,8 @@ func (p *Parser) authReply(r *session.Response) {
 		return
 	}
 	if r.Status == "334" {
-		if p.client == command {
-			p.client = saslResponse
-		}
 		p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
 		return
-	}
-	if p.client == saslResponse {
-		p.client = command
 	}
 	p.auth.End(r.Status == "235")
 	p.auth = nil

@@ -397,3 +397,81 @@ func TestEnvelopeAsWritten(t *testing.T) {
 		t.Errorf("envelope: from %q to %q params %v", m.MailFrom, m.RcptTo, m.MailParams)
 	}
 }
+
+// TestCommandTypedAfterSASL: a command pasted after the last response a
+// mechanism takes is a command, typed ahead of the outcome; its reply
+// follows the outcome (RFC 2920 order).
+func TestCommandTypedAfterSASL(t *testing.T) {
+	const plainIR = "AGFsdW1ub3BvcABzZWNyZXQ="
+	tests := []struct {
+		name  string
+		steps []st.Step
+		want  []string
+		user  string
+	}{{
+		name: "PLAIN with initial response, MAIL before 235",
+		steps: []st.Step{C("AUTH PLAIN " + plainIR + "\r\nMAIL FROM:<a@x>\r\n"), S("235 2.7.0 ok\r\n250 2.1.0 Ok\r\n")},
+		want:  []string{"AUTH PLAIN " + plainIR + " => 235", "MAIL FROM:<a@x> => 250"},
+		user:  "alumnopop",
+	}, {
+		name: "PLAIN after its 334, MAIL typed with the data",
+		steps: []st.Step{C("AUTH PLAIN\r\n"), S("334 \r\n"), C(plainIR + "\r\nMAIL FROM:<a@x>\r\n"), S("235 ok\r\n250 Ok\r\n")},
+		want:  []string{"AUTH PLAIN => 334", "continuation AUTH " + plainIR + " => 235", "MAIL FROM:<a@x> => 250"},
+		user:  "alumnopop",
+	}, {
+		name: "LOGIN, both answers and MAIL pasted at once",
+		steps: []st.Step{C("AUTH LOGIN\r\nYWx1bW5v\r\nc2VjcmV0\r\nMAIL FROM:<a@x>\r\n"),
+			S("334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n250 Ok\r\n")},
+		want: []string{"AUTH LOGIN => 334", "continuation AUTH YWx1bW5v => 334", "continuation AUTH c2VjcmV0 => 235", "MAIL FROM:<a@x> => 250"},
+		user: "alumno",
+	}, {
+		name: "LOGIN with the user name as initial response",
+		steps: []st.Step{C("AUTH LOGIN YWx1bW5v\r\n"), S("334 UGFzc3dvcmQ6\r\n"), C("c2VjcmV0\r\nRSET\r\n"), S("235 ok\r\n250 Ok\r\n")},
+		want:  []string{"AUTH LOGIN YWx1bW5v => 334", "continuation AUTH c2VjcmV0 => 235", "RSET => 250"},
+		user:  "alumno",
+	}, {
+		name: "CRAM-MD5, one response then NOOP",
+		steps: []st.Step{C("AUTH CRAM-MD5\r\n"), S("334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"),
+			C("dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\nNOOP\r\n"), S("235 ok\r\n250 Ok\r\n")},
+		want: []string{"AUTH CRAM-MD5 => 334", "continuation AUTH dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw => 235", "NOOP => 250"},
+		user: "tim",
+	}, {
+		// RFC 7628 §3.2.3: the server reports a failure as a challenge,
+		// and the client's empty line answers it.
+		name: "XOAUTH2's error challenge takes one more response",
+		steps: []st.Step{C("AUTH XOAUTH2 dXNlcj1hQGIBYXV0aD1CZWFyZXIgdG9rMQEB\r\n"), S("334 eyJzdGF0dXMiOiI0MDEifQ==\r\n"),
+			C("\r\nQUIT\r\n"), S("535 5.7.8 no\r\n221 bye\r\n")},
+		want: []string{"AUTH XOAUTH2 dXNlcj1hQGIBYXV0aD1CZWFyZXIgdG9rMQEB => 334", "continuation AUTH => 535", "QUIT => 221"},
+		user: "a@b",
+	}, {
+		name: "a cancelled exchange: the next line is a command",
+		steps: []st.Step{C("AUTH LOGIN\r\n"), S("334 VXNlcm5hbWU6\r\n"), C("*\r\nQUIT\r\n"), S("501 5.7.0 cancelled\r\n221 bye\r\n")},
+		want:  []string{"AUTH LOGIN => 334", "continuation AUTH * => 501", "QUIT => 221"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(append([]st.Step{S("220 mx\r\n")}, tc.steps...)...)
+			if d := st.Diff(st.Pairs(s), append([]string{"- => 220"}, tc.want...)); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			if len(s.Auth) != 1 || s.Auth[0].Username != tc.user {
+				t.Errorf("auth: got %+v, want one attempt by %q", s.Auth, tc.user)
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
+			}
+		})
+	}
+}
+
+// TestAuthWithoutMechanism: RFC 4954 §4 requires a mechanism; a bare
+// AUTH is a syntax error, not a login that failed.
+func TestAuthWithoutMechanism(t *testing.T) {
+	s := run(S("220 mx\r\n"), C("AUTH\r\n"), S("501 5.5.4 Syntax: AUTH mechanism\r\n"), C("QUIT\r\n"), S("221 bye\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => 220", "AUTH => 501", "QUIT => 221"}); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if len(s.Auth) != 0 {
+		t.Errorf("got %d authentication attempts, want none: %+v", len(s.Auth), s.Auth[0])
+	}
+}
