@@ -44,9 +44,9 @@ func Detect(srv, cli []byte) bool {
 type clientState uint8
 
 const (
-	command      clientState = iota
-	dataSent                 // DATA was sent: its 354 may still be in flight
-	data                     // a line of the message, up to the lone "."
+	command  clientState = iota
+	dataSent             // DATA was sent: its 354 may still be in flight
+	data                 // a line of the message, up to the lone "."
 )
 
 // Parser follows one SMTP session.

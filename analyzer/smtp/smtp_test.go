@@ -409,12 +409,12 @@ func TestCommandTypedAfterSASL(t *testing.T) {
 		want  []string
 		user  string
 	}{{
-		name: "PLAIN with initial response, MAIL before 235",
+		name:  "PLAIN with initial response, MAIL before 235",
 		steps: []st.Step{C("AUTH PLAIN " + plainIR + "\r\nMAIL FROM:<a@x>\r\n"), S("235 2.7.0 ok\r\n250 2.1.0 Ok\r\n")},
 		want:  []string{"AUTH PLAIN " + plainIR + " => 235", "MAIL FROM:<a@x> => 250"},
 		user:  "alumnopop",
 	}, {
-		name: "PLAIN after its 334, MAIL typed with the data",
+		name:  "PLAIN after its 334, MAIL typed with the data",
 		steps: []st.Step{C("AUTH PLAIN\r\n"), S("334 \r\n"), C(plainIR + "\r\nMAIL FROM:<a@x>\r\n"), S("235 ok\r\n250 Ok\r\n")},
 		want:  []string{"AUTH PLAIN => 334", "continuation AUTH " + plainIR + " => 235", "MAIL FROM:<a@x> => 250"},
 		user:  "alumnopop",
@@ -425,7 +425,7 @@ func TestCommandTypedAfterSASL(t *testing.T) {
 		want: []string{"AUTH LOGIN => 334", "continuation AUTH YWx1bW5v => 334", "continuation AUTH c2VjcmV0 => 235", "MAIL FROM:<a@x> => 250"},
 		user: "alumno",
 	}, {
-		name: "LOGIN with the user name as initial response",
+		name:  "LOGIN with the user name as initial response",
 		steps: []st.Step{C("AUTH LOGIN YWx1bW5v\r\n"), S("334 UGFzc3dvcmQ6\r\n"), C("c2VjcmV0\r\nRSET\r\n"), S("235 ok\r\n250 Ok\r\n")},
 		want:  []string{"AUTH LOGIN YWx1bW5v => 334", "continuation AUTH c2VjcmV0 => 235", "RSET => 250"},
 		user:  "alumno",
@@ -444,7 +444,7 @@ func TestCommandTypedAfterSASL(t *testing.T) {
 		want: []string{"AUTH XOAUTH2 dXNlcj1hQGIBYXV0aD1CZWFyZXIgdG9rMQEB => 334", "continuation AUTH => 535", "QUIT => 221"},
 		user: "a@b",
 	}, {
-		name: "a cancelled exchange: the next line is a command",
+		name:  "a cancelled exchange: the next line is a command",
 		steps: []st.Step{C("AUTH LOGIN\r\n"), S("334 VXNlcm5hbWU6\r\n"), C("*\r\nQUIT\r\n"), S("501 5.7.0 cancelled\r\n221 bye\r\n")},
 		want:  []string{"AUTH LOGIN => 334", "continuation AUTH * => 501", "QUIT => 221"},
 	}}
