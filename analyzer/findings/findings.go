@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -210,13 +211,17 @@ func (j *Judge) smtp(s *session.Session) {
 
 // message judges one message sent over SMTP.
 func (j *Judge) message(s *session.Session, m *session.Message, ours []string, authenticated bool) {
-	for _, f := range m.Flags {
-		switch f {
-		case "lone-dot-bare-lf":
-			add(s, SMTPSmuggling, High, m.Time, "smuggling.dot")
-		case "bare-lf":
-			add(s, SMTPSmuggling, Medium, m.Time, "smuggling.lf")
-		}
+	// One finding per message, for the most the server is known to have
+	// done: took the dot, took a message hidden after one, or could.
+	switch {
+	case slices.Contains(m.Flags, "smuggled") && m.Accepted != nil && *m.Accepted:
+		add(s, SMTPSmuggling, High, m.Time, "smuggling.hidden")
+	case slices.Contains(m.Flags, "dot-taken"):
+		add(s, SMTPSmuggling, High, m.Time, "smuggling.taken")
+	case slices.Contains(m.Flags, "lone-dot-bare-lf"):
+		add(s, SMTPSmuggling, High, m.Time, "smuggling.dot")
+	case slices.Contains(m.Flags, "bare-lf"):
+		add(s, SMTPSmuggling, Medium, m.Time, "smuggling.lf")
 	}
 	from := headerAddr(m.From)
 	if from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom) {

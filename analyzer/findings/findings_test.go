@@ -104,7 +104,7 @@ func TestEachKind(t *testing.T) {
 			s := smtpSession()
 			s.Messages = []*session.Message{{Flags: []string{"lone-dot-bare-lf", "bare-lf"}, Time: t0}}
 			return s
-		}, []string{"smtp-smuggling/high", "smtp-smuggling/medium"}},
+		}, []string{"smtp-smuggling/high"}},
 		{"mail on another port", func() *session.Session {
 			s := smtpSession()
 			s.Detected, s.Server = "content", "192.0.2.25:2626"

@@ -224,7 +224,10 @@ type Message struct {
 	// Flags note what the message's bytes did that servers read
 	// differently (SMTP smuggling): "bare-lf", "bare-cr", "nul",
 	// "lone-dot-bare-lf" (a "." beside a bare LF, which some servers take
-	// for the end of the data).
+	// for the end of the data, read as text: the server's replies said so
+	// or could not tell), "dot-taken" (the server's reply said it took
+	// that "." as the end), "smuggled" (the message came after such a
+	// "." in the same client data: hidden from a strict reader).
 	Flags []string `json:"flags,omitempty"`
 	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
 	// counts those past the bound.

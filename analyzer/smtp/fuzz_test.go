@@ -20,6 +20,9 @@ func FuzzParser(f *testing.F) {
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00.\r\n",        // empty message
 		"220 mx\r\n\x00STARTTLS\r\n\x00220 go\r\n\x00\x16\x03", // TLS after STARTTLS
 		"\x00MAIL FROM:<a>\r\n\x00\xff\x10\x00RCPT TO:<b>\r\n", // gap then data
+		// A bare-LF dot: the replies that follow decide where DATA ended.
+		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\n.\nMAIL FROM:<x>\r\nDATA\r\nb\n.\nc\r\n.\r\n\x00250 a\r\n250 b\r\n354 c\r\n250 d\r\n",
+		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\n.\n\x00250 a\r\n\x00QUIT\n\x00221 b\r\n",
 	)
 }
 

@@ -61,6 +61,11 @@ type Parser struct {
 	lastEnd  lines.Ending      // how the client's previous line ended
 	msgGap   bool              // the capture lost bytes of the message being read
 	oddEnds  uint8             // what of bareLF, bareCR, hasNUL the message was flagged for
+	held     *held             // a bare-LF dot the server's replies have yet to read (dataend.go)
+	strict   bool              // the message being read goes on past a bare-LF dot: the server said so
+	hidden   bool              // replaying what a lenient server read as commands after a bare-LF dot
+	// replaying counts the holds whose lines are being replayed.
+	replaying int
 
 	auth     *proto.Attempt
 	mailFrom path // the transaction's envelope, once accepted
@@ -77,6 +82,9 @@ func New(env proto.Env) proto.Parser {
 
 // closing finishes a reply or a message the stream ended in.
 func (p *Parser) closing(t time.Time) {
+	if p.held != nil {
+		p.settle(false)
+	}
 	if p.reply != nil {
 		p.CutShort(t, session.FromServer, "reply")
 		p.finishReply()
@@ -99,6 +107,10 @@ func (p *Parser) chunk(b []byte, t time.Time, last bool) {
 
 func (p *Parser) clientLine(l lines.Line) {
 	defer func() { p.lastEnd = l.End }()
+	if p.held != nil {
+		p.holdLine(l)
+		return
+	}
 	switch p.client {
 	case data:
 		p.messageLine(l)
@@ -190,7 +202,10 @@ func (p *Parser) command(l lines.Line) {
 // startMessage opens the message that follows DATA's 354.
 func (p *Parser) startMessage(t time.Time) {
 	p.client = data
-	p.StartMessage(session.FromClient, "DATA", t)
+	msg := p.StartMessage(session.FromClient, "DATA", t)
+	if p.hidden {
+		p.flag(msg, "smuggled")
+	}
 	p.msgEx = p.Add(&session.Command{Kind: session.KindMessage, Verb: "DATA", Time: t})
 }
 
@@ -202,14 +217,18 @@ const (
 )
 
 // messageLine takes one line of a DATA body (RFC 5321 §4.5.2 dot-stuffing).
-// Only CRLF "." CRLF ends the data (RFC 5321 §4.1.1.4, as go-smtp reads
-// it): a lone "." after or before a bare LF is message text, which a
-// server that takes bare LFs would read as the end (SMTP smuggling).
+// CRLF "." CRLF ends the data (RFC 5321 §4.1.1.4). A lone "." after or
+// before a bare LF is message text to a strict server and the end to a
+// lenient one: the server's replies decide (dataend.go).
 func (p *Parser) messageLine(l lines.Line) {
 	content, end := lines.Unstuff(l.B)
 	if end && l.End == lines.CRLF && p.lastEnd == lines.CRLF {
 		p.Queue(p.msgEx)
 		p.endMessage(false)
+		return
+	}
+	if end && !p.strict && p.replaying < maxDepth {
+		p.hold(l)
 		return
 	}
 	msg := p.Message(session.FromClient)
@@ -274,11 +293,14 @@ func (p *Parser) endMessage(cut bool) {
 	if p.client == data {
 		p.client = command
 	}
-	p.bdatLast, p.oddEnds, p.msgGap = false, 0, false
+	p.bdatLast, p.oddEnds, p.msgGap, p.strict = false, 0, false, false
 }
 
 // Gap tells the parser n bytes were lost in direction d.
 func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
+	if d == session.FromClient && p.held != nil {
+		p.settle(false) // what follows the gap cannot be read as commands
+	}
 	if d == session.FromClient && p.client == data {
 		p.msgGap = true
 	}
@@ -368,6 +390,14 @@ func replyCode(line string) (code string, sep byte, ok bool) {
 func (p *Parser) finishReply() {
 	r := p.reply
 	p.reply = nil
+	p.answerReply(r)
+}
+
+// answerReply pairs a complete reply.
+func (p *Parser) answerReply(r *session.Response) {
+	if p.held != nil && p.settleOn(r) {
+		return
+	}
 	if p.FirstReply() && p.greeting(r) {
 		before, _ := p.Waiting()
 		p.Greeting(before, r)

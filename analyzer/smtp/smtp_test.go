@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
@@ -473,5 +474,95 @@ func TestAuthWithoutMechanism(t *testing.T) {
 	}
 	if len(s.Auth) != 0 {
 		t.Errorf("got %d authentication attempts, want none: %+v", len(s.Auth), s.Auth[0])
+	}
+}
+
+// TestServerDecidesWhereDataEnds: a "." beside a bare LF ends the data
+// only if the server's replies say it did (RFC 5321 §4.1.1.4 says it
+// does not; Postfix, unless told otherwise, takes it).
+func TestServerDecidesWhereDataEnds(t *testing.T) {
+	const hidden = "Subject: a\r\n\r\nuno\n.\nMAIL FROM:<x@y>\r\nRCPT TO:<v@y>\r\nDATA\r\nSubject: b\r\n\r\ndos\r\n.\r\n"
+	envelope := []st.Step{S("220 mx\r\n"), C("MAIL FROM:<a@y>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@y>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n")}
+	tests := []struct {
+		name     string
+		steps    []st.Step
+		pairs    []string
+		messages []string // subject, flags, queue id
+		findings []string
+	}{{
+		// A session typed with nc: every line ends in a bare LF, and
+		// Postfix answers the ".\n" at once.
+		name:     "typed with bare LFs, answered at the dot",
+		steps:    []st.Step{C("Subject: hola\n\ncuerpo\n.\n"), S("250 2.0.0 Ok: queued as 4AB1C\r\n"), C("quit\n"), S("221 2.0.0 Bye\r\n")},
+		pairs:    []string{"message DATA 22 bytes => 250", "QUIT => 221"},
+		messages: []string{"hola [bare-lf dot-taken] 4AB1C"},
+		findings: []string{"smuggling.taken"},
+	}, {
+		name: "a lenient server: a second message hidden in the first",
+		steps: []st.Step{C(hidden), S("250 2.0.0 Ok: queued as AAA\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n250 2.0.0 Ok: queued as BBB\r\n"),
+			C("QUIT\r\n"), S("221 bye\r\n")},
+		pairs: []string{"message DATA 18 bytes => 250", "MAIL FROM:<x@y> => 250", "RCPT TO:<v@y> => 250", "DATA => 354",
+			"message DATA 19 bytes => 250", "QUIT => 221"},
+		messages: []string{"a [bare-lf dot-taken] AAA", "b [smuggled] BBB"},
+		findings: []string{"smuggling.taken", "smuggling.hidden"},
+	}, {
+		name:     "a strict server: one message, the dot is text",
+		steps:    []st.Step{C(hidden), S("250 2.0.0 Ok: queued as AAA\r\n"), C("QUIT\r\n"), S("221 bye\r\n")},
+		pairs:    []string{"message DATA 77 bytes => 250", "QUIT => 221"},
+		messages: []string{"a [bare-lf lone-dot-bare-lf] AAA"},
+		findings: []string{"smuggling.dot"},
+	}, {
+		name:     "a strict server, QUIT pipelined: 221 cannot answer MAIL",
+		steps:    []st.Step{C(hidden + "QUIT\r\n"), S("250 2.0.0 Ok: queued as AAA\r\n221 bye\r\n")},
+		pairs:    []string{"message DATA 77 bytes => 250", "QUIT => 221"},
+		messages: []string{"a [bare-lf lone-dot-bare-lf] AAA"},
+		findings: []string{"smuggling.dot"},
+	}, {
+		name: "a lenient server, QUIT pipelined: 250 cannot answer QUIT",
+		steps: []st.Step{C(hidden + "QUIT\r\n"),
+			S("250 2.0.0 Ok: queued as AAA\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n250 2.0.0 Ok: queued as BBB\r\n221 bye\r\n")},
+		pairs: []string{"message DATA 18 bytes => 250", "MAIL FROM:<x@y> => 250", "RCPT TO:<v@y> => 250", "DATA => 354",
+			"message DATA 19 bytes => 250", "QUIT => 221"},
+		messages: []string{"a [bare-lf dot-taken] AAA", "b [smuggled] BBB"},
+		findings: []string{"smuggling.taken", "smuggling.hidden"},
+	}, {
+		name:     "the stream ends after one reply: strict",
+		steps:    []st.Step{C(hidden), S("250 2.0.0 Ok: queued as AAA\r\n")},
+		pairs:    []string{"message DATA 77 bytes => 250"},
+		messages: []string{"a [bare-lf lone-dot-bare-lf] AAA"},
+		findings: []string{"smuggling.dot"},
+	}}
+	for _, tc := range tests {
+		for name, steps := range map[string][]st.Step{"whole": append(slices.Clone(envelope), tc.steps...), "bytewise": st.Bytewise(append(slices.Clone(envelope), tc.steps...))} {
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				s := run(steps...)
+				want := append([]string{"- => 220", "MAIL FROM:<a@y> => 250", "RCPT TO:<b@y> => 250", "DATA => 354"}, tc.pairs...)
+				if d := st.Diff(st.Pairs(s), want); d != "" {
+					t.Fatalf("exchanges differ:\n%s", d)
+				}
+				var got []string
+				for _, m := range s.Messages {
+					got = append(got, fmt.Sprintf("%s %v %s", m.Subject, m.Flags, m.QueueID))
+				}
+				if d := st.Diff(got, tc.messages); d != "" {
+					t.Errorf("messages differ:\n%s", d)
+				}
+				findings.New(findings.Options{}).Session(s)
+				var keys []string
+				for _, f := range s.Findings {
+					if strings.Contains(f.Key, "smuggling") {
+						keys = append(keys, strings.TrimPrefix(f.Key, "ui.finding."))
+					}
+				}
+				if d := st.Diff(keys, tc.findings); d != "" {
+					t.Errorf("findings differ:\n%s", d)
+				}
+				for _, a := range s.Anomalies {
+					if strings.Contains(a.Text, "answers no command") {
+						t.Errorf("anomaly: %s", a.Text)
+					}
+				}
+			})
+		}
 	}
 }
