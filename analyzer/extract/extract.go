@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,7 +87,11 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 	name := fl.name
 	if !m.Whole() {
 		// Known only now: a header, the text, a part (IMAP, POP3 TOP).
-		if renamed, err := move(e.dir, name, strings.TrimSuffix(name, ".eml")+"-"+SafeName(m.Content)+".eml"); err == nil {
+		what := SafeName(m.Content)
+		if r := m.Range; r != nil {
+			what += "-" + strconv.FormatInt(r.Origin, 10) + "-" + strconv.FormatInt(r.Length, 10)
+		}
+		if renamed, err := move(e.dir, name, strings.TrimSuffix(name, ".eml")+"-"+what+".eml"); err == nil {
 			name = renamed
 		} else {
 			e.keep(err)

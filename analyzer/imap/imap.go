@@ -110,6 +110,7 @@ type Parser struct {
 // literal is a counted run being read.
 type literal struct {
 	size int64
+	zero bool   // an empty literal announced, taken with the next line
 	msg  bool   // a message, whose bytes go to the direction's Builder
 	text []byte // kept when small, for display
 }
@@ -201,6 +202,10 @@ func (p *Parser) clientLine(l lines.Line) {
 	line := string(l.B)
 	switch c := p.waiting; p.client {
 	case continuing:
+		if p.lit.zero {
+			// The empty literal the "+" (or LITERAL+) let through.
+			p.clientLiteral(nil, l.Time, true)
+		}
 		p.continueSegment(l.Time)
 		// The line goes on right after the literal's bytes.
 		p.seg.Command.Args += line
@@ -337,7 +342,9 @@ func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 		c.canon = c.canon[:i]
 	}
 	p.lit = literal{size: n}
-	if c.verb == "APPEND" {
+	if c.verb == "APPEND" && strings.TrimSpace(c.canon) != "" {
+		// RFC 9051 §6.3.12: APPEND mailbox [flags] [date] literal; a
+		// literal in the mailbox's place is its name.
 		p.lit.msg = true
 		p.StartMessage(session.FromClient, "APPEND", t)
 	}
@@ -346,7 +353,10 @@ func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 		c.syncLiteral = true
 	}
 	if n == 0 {
-		p.clientLiteral(nil, t, true)
+		// Nothing to count, but a synchronizing one is still sent only
+		// after "+", and a refusal means it never is: it is taken with
+		// the rest of its line.
+		p.lit.zero = true
 		return
 	}
 	p.Cli.Expect(n)

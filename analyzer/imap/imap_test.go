@@ -150,8 +150,11 @@ func TestFetchItem(t *testing.T) {
 		{"* 1 FETCH (UID 7 RFC822 {310}", "RFC822", "", true},
 		{"* 1 FETCH (RFC822.HEADER {310}", "RFC822.HEADER", "header", true},
 		{"* 1 FETCH (UID 1 RFC822.SIZE 473 BODY[HEADER.FIELDS (SUBJECT FROM)] {45}", "BODY[HEADER.FIELDS (SUBJECT FROM)]", "header", true},
-		{"* 1 FETCH (BODY[]<0> {100}", "BODY[]<0>", "", true},
+		{"* 1 FETCH (BODY[]<0> {100}", "BODY[]<0>", "partial", true},
+		{"* 1 FETCH (BODY.PEEK[TEXT]<200> {100}", "BODY.PEEK[TEXT]<200>", "partial", true},
 		{"* 1 FETCH (BINARY[] {9}", "BINARY[]", "", true},
+		{"* 1 FETCH (BINARY.PEEK[] ~{9}", "BINARY.PEEK[]", "", true},
+		{"* 1 FETCH (BINARY[2] ~{9}", "BINARY[2]", "part", true},
 		{"* 1 FETCH (BODY[1] {20}", "BODY[1]", "part", true},
 		{"* 1 FETCH (BODY[1.2.MIME] {20}", "BODY[1.2.MIME]", "header", true},
 		{"* 1 FETCH (BODY[TEXT] {20}", "BODY[TEXT]", "text", true},
@@ -460,6 +463,85 @@ func TestCommandTypedAfterSASL(t *testing.T) {
 			last := s.Exchanges[len(s.Exchanges)-1]
 			if len(last.Response.Lines) < 2 && strings.Contains(tc.want[len(tc.want)-1], "SELECT") {
 				t.Errorf("SELECT's untagged data went elsewhere: %q", last.Response.Lines)
+			}
+		})
+	}
+}
+
+// TestLiteralsByGrammar: a literal is only where RFC 9051 §9 puts one,
+// and a synchronizing literal owns nothing until its "+" came.
+func TestLiteralsByGrammar(t *testing.T) {
+	tests := []struct {
+		name     string
+		steps    []st.Step
+		pairs    []string
+		messages []string // via, item, content, range, size
+		user     string
+	}{{
+		name: "a refused {0} does not swallow the next command",
+		steps: []st.Step{C("a1 LOGIN {0}\r\n"), S("a1 BAD Missing arguments\r\n"),
+			C("a2 LOGIN bob secret\r\n"), S("a2 OK Logged in\r\n")},
+		pairs: []string{"a1 LOGIN {0} => BAD", "a2 LOGIN bob secret => OK"},
+		user:  "bob",
+	}, {
+		name: "an accepted {0} is the empty string",
+		steps: []st.Step{C("a1 LOGIN {0}\r\n"), S("+ OK\r\n"), C(" secret\r\n"), S("a1 NO [AUTHENTICATIONFAILED] failed\r\n")},
+		pairs: []string{"a1 LOGIN {0} => +", "continuation a1 LOGIN \"\" secret => NO"},
+	}, {
+		name: "APPEND's mailbox as a literal is a name, its last literal the message",
+		steps: []st.Step{C("a1 APPEND {5}\r\n"), S("+ OK\r\n"), C("INBOX (\\Seen) {11}\r\n"), S("+ OK\r\n"),
+			C("Subject: x\r\n"), S("a1 OK [APPENDUID 1 1] Append completed.\r\n")},
+		pairs:    []string{"a1 APPEND {5} => +", "continuation a1 APPEND INBOX (\\Seen) {11} => +", "continuation a1 APPEND <message 11 bytes> => OK"},
+		messages: []string{"APPEND   11"},
+	}, {
+		name: "a status text ending in {3} is text",
+		steps: []st.Step{C("a1 NOOP\r\n"), S("a1 OK done {3}\r\n"), C("a2 NOOP\r\n"), S("a2 OK done\r\n")},
+		pairs: []string{"a1 NOOP => OK", "a2 NOOP => OK"},
+	}, {
+		name: "BINARY.PEEK[] carries the message",
+		steps: []st.Step{C("a1 FETCH 1 (BINARY.PEEK[])\r\n"),
+			S("* 1 FETCH (BINARY[] ~{12}\r\nSubject: x\r\n)\r\na1 OK Fetch completed.\r\n")},
+		pairs:    []string{"a1 FETCH 1 (BINARY.PEEK[]) => OK"},
+		messages: []string{"FETCH BINARY[]  12"},
+	}, {
+		name: "a partial fetch is a partial",
+		steps: []st.Step{C("a1 FETCH 1 (BODY.PEEK[]<0.12>)\r\n"),
+			S("* 1 FETCH (BODY[]<0> {12}\r\nSubject: x\r\n)\r\na1 OK Fetch completed.\r\n")},
+		pairs:    []string{"a1 FETCH 1 (BODY.PEEK[]<0.12>) => OK"},
+		messages: []string{"FETCH BODY[]<0> partial &{0 12} 12"},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(append([]st.Step{S("* OK ready\r\n")}, tc.steps...)...)
+			if d := st.Diff(st.Pairs(s), append([]string{"- => OK"}, tc.pairs...)); d != "" {
+				t.Fatalf("exchanges differ:\n%s", d)
+			}
+			var got []string
+			for _, m := range s.Messages {
+				r := ""
+				if m.Range != nil {
+					r = fmt.Sprint(m.Range)
+				}
+				got = append(got, strings.TrimSpace(fmt.Sprintf("%s %s %s %s %d", m.Via, m.Item, m.Content, r, m.Size)))
+			}
+			want := tc.messages
+			for i := range want {
+				want[i] = strings.Join(strings.Fields(want[i]), " ")
+			}
+			for i := range got {
+				got[i] = strings.Join(strings.Fields(got[i]), " ")
+			}
+			if d := st.Diff(got, want); d != "" {
+				t.Errorf("messages differ:\n%s", d)
+			}
+			if tc.user != "" {
+				last := s.Auth[len(s.Auth)-1]
+				if last.Username != tc.user || last.Password != "secret" {
+					t.Errorf("login: got %q %q, want %q secret", last.Username, last.Password, tc.user)
+				}
+			}
+			if len(s.Anomalies) != 0 {
+				t.Errorf("anomalies: %v", s.Anomalies)
 			}
 		})
 	}

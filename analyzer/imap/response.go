@@ -18,12 +18,15 @@ func (p *Parser) serverLine(l lines.Line) {
 	}
 	p.sline.Write(l.B)
 	line := p.sline.String()
-	if n, _, ok := literalSuffix(announced(l)); ok {
+	if n, _, ok := literalSuffix(announced(l)); ok && literalAllowed(line) {
 		p.slit = literal{size: n}
 		if item, content, ok := fetchItem(line); ok {
 			p.slit.msg = true
 			m := p.StartMessage(session.FromServer, "FETCH", p.stime).Message()
 			m.Item, m.Content, m.Seq, m.UID = item, content, fetchSeq(line), fetchUID(line)
+			if o, ok := origin(item); ok {
+				m.Range = &session.Range{Origin: o, Length: n}
+			}
 		}
 		if n == 0 {
 			p.serverLiteral(nil, l.Time, true)
@@ -34,6 +37,19 @@ func (p *Parser) serverLine(l lines.Line) {
 	}
 	p.sline.Reset()
 	p.response(line, p.stime, l.Time)
+}
+
+// literalAllowed reports whether a server line may announce a literal
+// (RFC 9051 §9): only untagged data does. A tagged or untagged status
+// (OK, NO, BAD, BYE, PREAUTH) and a continuation end in resp-text, which
+// holds none: "a1 OK done {3}" is text.
+func literalAllowed(line string) bool {
+	rest, ok := strings.CutPrefix(line, "* ")
+	if !ok {
+		return false
+	}
+	word, _, _ := strings.Cut(rest, " ")
+	return statusWord(word) == ""
 }
 
 // fetchItem finds the FETCH data item whose literal is announced at the
@@ -48,7 +64,7 @@ func fetchItem(line string) (item, content string, ok bool) {
 	if i < 0 {
 		return "", "", false
 	}
-	item = strings.TrimRight(line[:i], " ")
+	item = strings.TrimRight(strings.TrimSuffix(line[:i], "~"), " ") // ~{n}: a literal8 (RFC 3516)
 	partial := ""
 	if strings.HasSuffix(item, ">") {
 		if j := strings.LastIndexByte(item, '<'); j >= 0 {
@@ -73,6 +89,15 @@ func fetchItem(line string) (item, content string, ok bool) {
 		item = name + "[" + section + "]" + partial
 	}
 	up := strings.ToUpper(section)
+	if partial != "" {
+		// BODY[]<origin>: the bytes from origin on, however many the
+		// literal holds (RFC 9051 §6.4.5): never the whole message.
+		switch strings.ToUpper(name) {
+		case "BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK":
+			return item, session.ContentPartial, hasSection
+		}
+		return "", "", false
+	}
 	switch strings.ToUpper(name) {
 	case "RFC822":
 		return item, "", !hasSection
@@ -94,6 +119,16 @@ func fetchItem(line string) (item, content string, ok bool) {
 		return item, session.ContentPart, true
 	}
 	return "", "", false
+}
+
+// origin reads where a partial item began: "BODY[]<100>" began at 100.
+func origin(item string) (int64, bool) {
+	i := strings.LastIndexByte(item, '<')
+	if i < 0 || !strings.HasSuffix(item, ">") {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(item[i+1:len(item)-1], 10, 64)
+	return n, err == nil && n >= 0
 }
 
 // fetchSeq reads the message sequence number of "* 3 FETCH (...".

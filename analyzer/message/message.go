@@ -162,8 +162,8 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	if b.keepBody {
 		m.Body = b.body
 	}
-	if m.Content == session.ContentText || m.Content == session.ContentPart {
-		return m // no header to read
+	if m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {
+		return m // no header to read: it starts past it
 	}
 	h, ok := parseHeader(b.hdr)
 	if !ok {

@@ -200,7 +200,10 @@ type Message struct {
 	Seq int    `json:"seq,omitempty"`
 	UID uint32 `json:"uid,omitempty"`
 	// Content says what of the message was carried, when not all of it.
-	Content  string `json:"content,omitempty"`
+	Content string `json:"content,omitempty"`
+	// Range is where a partial fetch began and how much it carried
+	// (IMAP BODY[]<origin.length>, RFC 9051 §6.4.5).
+	Range    *Range `json:"range,omitempty"`
 	Size     int64  `json:"size"`
 	MailFrom string `json:"mail_from,omitempty"`
 	// MailParams are MAIL FROM's parameters (RFC 5321 §4.1.2): SIZE,
@@ -305,12 +308,18 @@ type Part struct {
 	SHA256      string `json:"sha256"` // of the decoded bytes, hex
 }
 
+// Range is the bytes of a partial fetch: from Origin, Length of them.
+type Range struct {
+	Origin int64 `json:"origin"`
+	Length int64 `json:"length"`
+}
+
 // Contents of a Message that is not the whole message.
 const (
 	ContentHeader  = "header"  // the header, or some of its fields
 	ContentText    = "text"    // the body without the header
 	ContentPart    = "part"    // one MIME part
-	ContentPartial = "partial" // the header and the first lines (POP3 TOP n m)
+	ContentPartial = "partial" // the header and the first lines (POP3 TOP n m), or a range (IMAP <origin.length>)
 )
 
 // Whole reports whether the message was carried whole.
