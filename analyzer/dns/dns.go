@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type Lookup struct {
 	RCode     string    `json:"rcode"` // "" while unanswered
 	LatencyMS *float64  `json:"latency_ms"`
 	Answers   []Answer  `json:"answers"`
+	seq       uint64    // the query's place in arrival order
 }
 
 // Answer is one resource record of a response (answer or additional).
@@ -44,6 +46,8 @@ type Answer struct {
 // answers led.
 type Tracker struct {
 	pending map[key]*Lookup
+	order   []pendingQuery // the queries in the order they came, answered ones among them until compacted
+	seq     uint64
 	emit    func(*Lookup)
 	// exchanges maps an MX exchange's name to the MX answer naming it;
 	// routes maps an address to the MX answer it was resolved for.
@@ -54,6 +58,13 @@ type Tracker struct {
 type key struct {
 	client, server netip.AddrPort
 	id             uint16
+}
+
+// pendingQuery is a query in arrival order; seq tells it from a later
+// query that reused its key.
+type pendingQuery struct {
+	k   key
+	seq uint64
 }
 
 // Bounds on what a Tracker remembers.
@@ -83,10 +94,16 @@ func (t *Tracker) Message(src, dst netip.AddrPort, at time.Time, b []byte, trans
 	}
 	if !h.Response {
 		if len(t.pending) >= maxPending {
-			t.Flush()
+			t.evictOldest()
 		}
-		t.pending[key{src, dst, h.ID}] = &Lookup{Time: at, Client: endpoint(src), Server: endpoint(dst), Transport: transport,
-			ID: h.ID, Name: name(q.Name), Type: typeName(q.Type), Answers: []Answer{}}
+		t.seq++
+		k := key{src, dst, h.ID}
+		t.pending[k] = &Lookup{Time: at, Client: endpoint(src), Server: endpoint(dst), Transport: transport,
+			ID: h.ID, Name: name(q.Name), Type: typeName(q.Type), Answers: []Answer{}, seq: t.seq}
+		t.order = append(t.order, pendingQuery{k, t.seq})
+		if len(t.order) > 2*maxPending {
+			t.compact()
+		}
 		return
 	}
 	k := key{dst, src, h.ID}
@@ -149,12 +166,40 @@ func (t *Tracker) Route(server netip.Addr, at time.Time) (session.MXLookup, bool
 	return mx, true
 }
 
-// Flush emits the queries still unanswered.
-func (t *Tracker) Flush() {
-	for k, l := range t.pending {
-		delete(t.pending, k)
-		t.emit(l)
+// evictOldest emits the oldest query still unanswered, to make room.
+func (t *Tracker) evictOldest() {
+	for len(t.order) > 0 {
+		q := t.order[0]
+		t.order = t.order[1:]
+		if l := t.pending[q.k]; l != nil && l.seq == q.seq {
+			delete(t.pending, q.k)
+			t.emit(l)
+			return
+		}
 	}
+}
+
+// compact drops the answered queries from the arrival order, so that it
+// holds at most twice the pending ones whatever the traffic.
+func (t *Tracker) compact() {
+	live := t.order[:0]
+	for _, q := range t.order {
+		if l := t.pending[q.k]; l != nil && l.seq == q.seq {
+			live = append(live, q)
+		}
+	}
+	t.order = slices.Clip(live)
+}
+
+// Flush emits the queries still unanswered, in the order they came.
+func (t *Tracker) Flush() {
+	for _, q := range t.order {
+		if l := t.pending[q.k]; l != nil && l.seq == q.seq {
+			delete(t.pending, q.k)
+			t.emit(l)
+		}
+	}
+	t.order = nil
 }
 
 // Stream frames DNS over TCP (RFC 1035 §4.2.2: each message after its

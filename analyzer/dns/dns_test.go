@@ -103,3 +103,41 @@ func FuzzMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestUnansweredInOrder: unanswered lookups come out in the order they
+// were asked, and past the bound only the oldest goes, once: an answer
+// to a query still pending pairs with it, never with a second report.
+func TestUnansweredInOrder(t *testing.T) {
+	var got []*Lookup
+	tr := NewTracker(func(l *Lookup) { got = append(got, l) })
+	resolver := netip.MustParseAddrPort("127.0.0.1:53")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	client := func(i int) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(1024+i%60000)) }
+	n := maxPending + 5
+	for i := 0; i < n; i++ {
+		tr.Message(client(i), resolver, t0.Add(time.Duration(i)*time.Millisecond), message(t, uint16(i), false, "a.example.", dnsmessage.TypeA, nil), "udp")
+	}
+	if len(got) != 5 {
+		t.Fatalf("past the bound %d lookups went out, want the 5 oldest", len(got))
+	}
+	// The last query's answer pairs with its query.
+	last := n - 1
+	tr.Message(resolver, client(last), t0.Add(time.Hour), message(t, uint16(last), true, "a.example.", dnsmessage.TypeA, nil), "udp")
+	tr.Flush()
+	if len(got) != n {
+		t.Fatalf("got %d lookups, want %d, each once", len(got), n)
+	}
+	if got[5].LatencyMS == nil || got[5].ID != uint16(last) {
+		t.Errorf("the answered query is not the first after the evicted: %+v", got[5])
+	}
+	for i, l := range got[6:] {
+		if l.LatencyMS != nil || l.ID != uint16(i+5) {
+			t.Fatalf("unanswered lookup %d: got id %d answered=%v, want id %d in order", i, l.ID, l.LatencyMS != nil, i+5)
+		}
+	}
+	for i, l := range got[:5] {
+		if l.ID != uint16(i) {
+			t.Errorf("evicted %d: got id %d, want %d (the oldest first)", i, l.ID, i)
+		}
+	}
+}
