@@ -374,7 +374,10 @@ func TestOneSidedCaptures(t *testing.T) {
 					if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "direction was not captured") {
 						t.Errorf("session %d: notes %q, want one for the missing direction", s.ID, s.Notes)
 					}
-					if len(s.Anomalies) > 0 {
+					// A sample whose client breaks the protocol on purpose
+					// (bare LFs) keeps its anomalies, and without the
+					// server's replies a bare-LF dot stays undecided.
+					if len(s.Anomalies) > 0 && len(want[i].Anomalies) == 0 {
 						t.Errorf("session %d: anomalies %v", s.ID, s.Anomalies)
 					}
 					replies, wantReplies := 0, 0
@@ -501,6 +504,17 @@ func TestFindingsOnSamples(t *testing.T) {
 		"smtp-spoofed-from.pcapng":    {tls, local},
 		"smtp-starttls.pcapng":        nil,
 		"smtp1.pcapng":                {tls, local},
+		"smtp-auth-pasted.pcapng":     {cred, cred, cred, tls, tls, tls}, // CRAM-MD5's digest is a credential too
+		"pop3-auth-pasted.pcapng":     {cred, cred, cred},                // no CAPA: no offer of STLS seen
+		"imap-auth-pasted.pcapng":     {cred, cred, cred, tls, tls, tls, tls},
+		"imap-literals.pcapng":        {cred, tls},
+		// Postfix took the bare-LF dot; with smtpd_forbid_bare_newline
+		// it did not, and the client left before the end: what a server
+		// would do.
+		"smtp-bare-lf.pcapng":           {"smtp-smuggling", tls, local},
+		"smtp-bare-lf-forbidden.pcapng": {"smtp-smuggling", tls},
+		// The dot taken, and the message hidden after it: both accepted.
+		"smtp-smuggling.pcapng": {"smtp-smuggling", "smtp-smuggling", tls, local, local},
 	}
 	for _, path := range sampleFiles(t) {
 		name := filepath.Base(path)

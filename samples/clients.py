@@ -7,6 +7,8 @@ Others use Python's own mail libraries, as a mail program would.
     python3 samples/clients.py SCENARIO
 """
 import base64
+import hashlib
+import hmac
 import imaplib
 import struct
 import zlib
@@ -300,9 +302,151 @@ def attachments_journey():
     m.logout()
 
 
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def paste(t, *lines, end="\r\n"):
+    """A student pasting several lines at once: they leave in one write,
+    before any answer to the first."""
+    t.sock.sendall("".join(line + end for line in lines).encode())
+
+
+def cram_md5(reply, user, password):
+    """The CRAM-MD5 response (RFC 2195) to the challenge in a 334 or "+" line."""
+    challenge = base64.b64decode(reply.split()[-1])
+    digest = hmac.new(password.encode(), challenge, hashlib.md5).hexdigest()
+    return b64(user + " " + digest)
+
+
+def smtp_auth_pasted():
+    """AUTH and the command after it pasted before the server answered, in
+    PLAIN (initial response), LOGIN and CRAM-MD5: the command is a command,
+    answered after the outcome."""
+    user, password = "alumnoimap", "alumnoimappass"
+    mail = "MAIL FROM:<alumnoimap@redes.unlp.edu.ar>"
+    t = Telnet(587)
+    t.type("EHLO redes")
+    paste(t, "AUTH PLAIN " + plain(user, password), mail)
+    t.until(b"250 2.1.0")
+    t.type("QUIT")
+    t.close()
+    t = Telnet(587)
+    t.type("EHLO redes")
+    paste(t, "AUTH LOGIN", b64(user), b64(password), mail)
+    t.until(b"250 2.1.0")
+    t.type("QUIT")
+    t.close()
+    t = Telnet(587)
+    t.type("EHLO redes")
+    challenge = t.type("AUTH CRAM-MD5").decode()
+    paste(t, cram_md5(challenge, user, password), "RSET")
+    t.until(b"250 2.0.0")
+    t.type("QUIT")
+    t.close()
+
+
+def pop3_auth_pasted():
+    """POP3 AUTH with its data and STAT pasted at once, in PLAIN, LOGIN and
+    CRAM-MD5."""
+    user, password = "alumnopop", "alumnopoppass"
+    t = Telnet(110)
+    paste(t, "AUTH PLAIN", plain(user, password), "STAT")
+    t.until(b"+OK 1 ")
+    t.type("QUIT")
+    t.close()
+    t = Telnet(110)
+    paste(t, "AUTH LOGIN", b64(user), b64(password), "STAT")
+    t.until(b"+OK 1 ")
+    t.type("QUIT")
+    t.close()
+    t = Telnet(110)
+    challenge = t.type("AUTH CRAM-MD5").decode()
+    paste(t, cram_md5(challenge, user, password), "STAT")
+    t.until(b"+OK 1 ")
+    t.type("QUIT")
+    t.close()
+
+
+def imap_auth_pasted():
+    """IMAP AUTHENTICATE with its data and the next tagged command pasted,
+    in PLAIN, LOGIN and CRAM-MD5; then a mechanism the server refuses,
+    with the data typed ahead, which the server reads as a command."""
+    user, password = "alumnoimap", "alumnoimappass"
+    t = Telnet(143)
+    paste(t, "a1 AUTHENTICATE PLAIN", plain(user, password), "a2 SELECT inbox")
+    t.until(b"a2 OK")
+    t.type("a3 LOGOUT")
+    t.close()
+    t = Telnet(143)
+    paste(t, "a1 AUTHENTICATE LOGIN", b64(user), b64(password), "a2 NOOP")
+    t.until(b"a2 OK")
+    t.type("a3 LOGOUT")
+    t.close()
+    t = Telnet(143)
+    challenge = t.type("a1 AUTHENTICATE CRAM-MD5").decode()
+    paste(t, cram_md5(challenge, user, password), "a2 NOOP")
+    t.until(b"a2 OK")
+    t.type("a3 LOGOUT")
+    t.close()
+    t = Telnet(143)
+    paste(t, "a1 AUTHENTICATE X-UNKNOWN", b64("datos"), "a2 NOOP")
+    t.until(b"a2 ")
+    t.type("a3 LOGOUT")
+    t.close()
+
+
+def smtp_bare_lf():
+    """The lab's SMTP exercise typed with nc: every line ends in a bare LF."""
+    t = Telnet(25)
+    for line in ("EHLO redes", "MAIL FROM:<alumnopop@redes.unlp.edu.ar>", "RCPT TO:<alumnoimap@redes.unlp.edu.ar>",
+                 "DATA", "Subject: escrito con nc", "", "Cada linea termina en LF.", ".", "QUIT"):
+        time.sleep(0.05)
+        t.sock.sendall(line.encode() + b"\n")
+        t.read()
+    t.close()
+
+
+def smtp_smuggling():
+    """SMTP smuggling: a "." beside bare LFs inside DATA, then a second
+    message's commands and data, all in one write."""
+    t = Telnet(25)
+    t.type("EHLO redes")
+    t.type("MAIL FROM:<alumnopop@redes.unlp.edu.ar>")
+    t.type("RCPT TO:<alumnoimap@redes.unlp.edu.ar>")
+    t.type("DATA")
+    t.sock.sendall(b"Subject: visible\r\n\r\nEl mensaje que se ve.\n.\n"
+                   b"MAIL FROM:<director@redes.unlp.edu.ar>\r\nRCPT TO:<alumnoimap@redes.unlp.edu.ar>\r\nDATA\r\n"
+                   b"From: director@redes.unlp.edu.ar\r\nSubject: oculto\r\n\r\nEl mensaje escondido.\r\n.\r\n")
+    t.read()
+    time.sleep(0.5)
+    t.read()
+    t.type("QUIT")
+    t.close()
+
+
+def imap_literals():
+    """Literals where the grammar puts them: APPEND with its mailbox as a
+    literal (a name, not the message), BINARY.PEEK[] (a literal8) and a
+    partial fetch. (Dovecot takes a {0} with "+ OK", so a refused {0} is
+    in the parser's table tests only.)"""
+    t = Telnet(143)
+    t.type("a1 LOGIN alumnoimap alumnoimappass")
+    t.type("a2 SELECT inbox")
+    msg = "Subject: por APPEND\r\n\r\nGuardado.\r\n"
+    t.type("a3 APPEND {5}")
+    t.type("INBOX (\\Seen) {%d}" % len(msg))
+    t.type(msg)  # the literal, then the end of the command line
+    t.type("a4 FETCH 1 (BINARY.PEEK[])")
+    t.type("a5 FETCH 1 (BODY.PEEK[]<0.20>)")
+    t.type("a6 LOGOUT")
+    t.close()
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
-              imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey)}
+              imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey,
+              smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -86,6 +86,16 @@ mx_then_smtp() {
 		--to alumnoimap@redes.unlp.edu.ar --header 'Subject: entregado por MX'
 }
 
+# bare_newline yes|no: whether Postfix refuses lines ended by a bare LF
+# (smtpd_forbid_bare_newline, Postfix 3.7.10 and later); with no, it also
+# takes a "." beside a bare LF as the end of DATA.
+bare_newline() {
+	# Its exclusions default to $mynetworks, which holds loopback.
+	postconf -e "smtpd_forbid_bare_newline = $1" "smtpd_forbid_bare_newline_exclusions ="
+	postfix reload >/dev/null 2>&1
+	sleep 1
+}
+
 # sample NAME: record one sample, with what its session needs first.
 sample() {
 	case $1 in
@@ -114,6 +124,13 @@ sample() {
 	imap-idle) ./servers.sh reset && deliver 1 alumnoimap && record imap-idle python3 clients.py imap-idle ;;
 	attachments-journey) ./servers.sh reset && record attachments-journey python3 clients.py attachments-journey ;;
 	mx-lookup) resolver && record mx-lookup mx_then_smtp ;;
+	smtp-auth-pasted) record smtp-auth-pasted python3 clients.py smtp-auth-pasted ;;
+	pop3-auth-pasted) ./servers.sh reset && deliver 1 alumnopop && record pop3-auth-pasted python3 clients.py pop3-auth-pasted ;;
+	imap-auth-pasted) ./servers.sh reset && deliver 1 alumnoimap && record imap-auth-pasted python3 clients.py imap-auth-pasted ;;
+	smtp-bare-lf) bare_newline no && record smtp-bare-lf python3 clients.py smtp-bare-lf ;;
+	smtp-bare-lf-forbidden) bare_newline yes && record smtp-bare-lf-forbidden python3 clients.py smtp-bare-lf && bare_newline no ;;
+	smtp-smuggling) bare_newline no && record smtp-smuggling python3 clients.py smtp-smuggling ;;
+	imap-literals) ./servers.sh reset && deliver 1 alumnoimap && record imap-literals python3 clients.py imap-literals ;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -123,7 +140,8 @@ sample() {
 
 # The order matters: the SMTP samples deliver what pop3 and imap read.
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
-	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup)
+	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
+	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

@@ -454,6 +454,10 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 	if cmd.Kind == session.KindMessage || (cmd.Verb == "BDAT" && cmd.Message != nil) {
 		if cmd.Message != nil {
 			m := p.S.Messages[*cmd.Message]
+			// The replies to the transaction's MAIL and RCPT came
+			// before this one (RFC 2920 order), also those of a
+			// client that sent them with the data.
+			m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
 			m.Accepted = session.Bool(ok)
 			if ok {
 				m.QueueID = queueID(r.Lines[len(r.Lines)-1])
