@@ -32,9 +32,11 @@ func LiveStart(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Sprintf(explain.Say("ui.live.started", o.Lang), s.Start.Local().Format("15:04:05.000")), extra)))
 }
 
-// LiveExchange shows exchange e of s, whose reply just completed; shown,
-// when set, reports reply lines already shown as they arrived.
-func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions, shown func(line string, t time.Time) bool) {
+// LiveExchange shows exchange e of s, whose reply just completed: its
+// command unless asked (it was shown already, LiveCommand), and its
+// reply; shown, when set, reports reply lines already shown as they
+// arrived.
+func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions, asked bool, shown func(line string, t time.Time) bool) {
 	prefix := LivePrefix(s)
 	var skip func(int) bool
 	if shown != nil && e.Response != nil {
@@ -43,10 +45,19 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 	// With --full an exchange is a whole message's lines: written 64 KiB
 	// at a time, not a line at a time.
 	lw, prefix := lineWriter{w: w}, prefix+" "
-	for _, l := range exchangeLines(s, e, o, skip) {
+	for _, l := range exchangeLines(s, e, o, !asked, skip) {
 		lw.line(prefix, l)
 	}
 	lw.flush()
+}
+
+// LiveCommand shows command c of s before its reply is complete: a reply
+// line is about to be shown as it came, and the command asked for it.
+func LiveCommand(w io.Writer, s *session.Session, c *session.Command, o TextOptions) {
+	prefix := LivePrefix(s) + " "
+	for _, l := range commandLines(s, c, o, painter{o.Color}) {
+		fmt.Fprintf(w, "%s%s\n", prefix, l)
+	}
 }
 
 // LiveReplyLine shows a line of a reply still open as it arrives.
@@ -58,13 +69,13 @@ func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
 // then its reply's; with o.Full a message's body is one of them, a block
 // of lines joined by newlines.
 func ExchangeLines(s *session.Session, e *session.Exchange, o TextOptions) []string {
-	return exchangeLines(s, e, o, nil)
+	return exchangeLines(s, e, o, true, nil)
 }
 
-func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, skip func(int) bool) []string {
+func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, command bool, skip func(int) bool) []string {
 	p := painter{o.Color}
 	var lines []string
-	if e.Command != nil {
+	if command && e.Command != nil {
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
 	}
 	if e.Response != nil {

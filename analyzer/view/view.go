@@ -403,15 +403,18 @@ func (v *jsonLines) CaptureFinished(stats.Capture) error { return v.err }
 // each exchange as its reply completes, and what the session came to as
 // it ends; a blank line closes the output.
 func Live(w io.Writer, o render.TextOptions) sink.Sink {
-	return &live{w: w, o: o, shown: map[*session.Session][]shownLine{}}
+	return &live{w: w, o: o, shown: map[*session.Session][]shownLine{}, asked: map[*session.Command]bool{}}
 }
 
 type live struct {
 	sink.Nop
-	w      io.Writer
-	o      render.TextOptions
-	shown  map[*session.Session][]shownLine // reply lines shown before their exchange completed
-	legend bool                             // shown
+	w     io.Writer
+	o     render.TextOptions
+	shown map[*session.Session][]shownLine // reply lines shown before their exchange completed
+	// asked are the commands shown before their reply completed: those
+	// sent before a reply line shown as it came.
+	asked  map[*session.Command]bool
+	legend bool // shown
 }
 
 type shownLine struct {
@@ -428,13 +431,34 @@ func (v *live) SessionStarted(s *session.Session) {
 }
 
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
+	v.askFirst(s)
 	render.LiveReplyLine(v.w, s, line, v.o.Color)
 	v.shown[s] = append(v.shown[s], shownLine{line, t})
 }
 
+// askFirst shows the commands still waiting for their replies that were
+// not shown yet: a reply line comes after the command that asked for it,
+// live as in read. They are the newest exchanges, back to one answered or
+// already shown, so each is looked at once.
+func (v *live) askFirst(s *session.Session) {
+	ex := s.Exchanges
+	i := len(ex)
+	for i > 0 && ex[i-1].Response == nil && ex[i-1].Command != nil && !v.asked[ex[i-1].Command] {
+		i--
+	}
+	for _, e := range ex[i:] {
+		render.LiveCommand(v.w, s, e.Command, v.o)
+		v.asked[e.Command] = true
+	}
+}
+
 func (v *live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
 	list := v.shown[s]
-	render.LiveExchange(v.w, s, e, v.o, func(line string, t time.Time) bool {
+	asked := e.Command != nil && v.asked[e.Command]
+	if asked {
+		delete(v.asked, e.Command)
+	}
+	render.LiveExchange(v.w, s, e, v.o, asked, func(line string, t time.Time) bool {
 		for i, x := range list {
 			if x.line == line && x.t.Equal(t) {
 				list = append(list[:i], list[i+1:]...)
@@ -452,6 +476,11 @@ func (v *live) Lookup(l *dns.Lookup) {
 
 func (v *live) SessionEnded(s *session.Session) {
 	delete(v.shown, s)
+	for _, e := range s.Exchanges {
+		if e.Command != nil && e.Response == nil {
+			delete(v.asked, e.Command)
+		}
+	}
 	render.LiveEnd(v.w, s, v.o)
 }
 

@@ -231,3 +231,66 @@ func TestFollowKeepsWithinItsBound(t *testing.T) {
 		t.Errorf("the cut view should stop within the first 100 bytes:\n%s", cut)
 	}
 }
+
+// TestLiveShowsCommandsBeforeTheirReplies: live shows IMAP untagged data
+// as it comes, and each reply line after the command that asked for it,
+// as read does: "* 1 EXISTS" after "a2 SELECT inbox", "* BYE" after
+// "a5 LOGOUT", also when the command was typed ahead.
+func TestLiveShowsCommandsBeforeTheirReplies(t *testing.T) {
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			var sessions []*session.Session
+			var text bytes.Buffer
+			out := sink.Multi(view.Live(&text, render.TextOptions{}), sink.Ended(func(s *session.Session) { sessions = append(sessions, s) }))
+			rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), out), nil)
+			if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: path}}); err != nil {
+				t.Fatal(err)
+			}
+			all := strings.Split(text.String(), "\n")
+			for _, s := range sessions {
+				prefix := render.LivePrefix(s) + " "
+				var shown []string
+				for _, l := range all {
+					if rest, ok := strings.CutPrefix(l, prefix); ok {
+						shown = append(shown, rest)
+					}
+				}
+				used := make([]bool, len(shown))
+				find := func(line string) int {
+					for i, l := range shown {
+						if !used[i] && l == line {
+							used[i] = true
+							return i
+						}
+					}
+					return -1
+				}
+				// Data is asked for by the command a tag began: what an
+				// IDLE pushes comes before the DONE that ends it, in read
+				// too.
+				began := map[string]int{}
+				for _, e := range s.Exchanges {
+					if e.Command == nil || e.Response == nil {
+						continue
+					}
+					lines := render.ExchangeLines(s, e, render.TextOptions{})
+					n := len(render.ExchangeLines(s, &session.Exchange{Command: e.Command}, render.TextOptions{}))
+					if n >= len(lines) {
+						continue
+					}
+					c := find(lines[0])
+					if e.Command.Kind == session.KindCommand && e.Command.Tag != "" {
+						began[e.Command.Tag] = c
+					} else if b, ok := began[e.Command.Tag]; ok && e.Command.Tag != "" {
+						c = b
+					}
+					r := find(lines[n])
+					if c < 0 || r < 0 || r < c {
+						t.Errorf("session %d: %q shown at %d, its reply's %q at %d", s.ID, lines[0], c, lines[n], r)
+					}
+				}
+			}
+		})
+	}
+}
