@@ -112,7 +112,9 @@ func TestUnansweredInOrder(t *testing.T) {
 	tr := NewTracker(func(l *Lookup) { got = append(got, l) })
 	resolver := netip.MustParseAddrPort("127.0.0.1:53")
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	client := func(i int) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(1024+i%60000)) }
+	client := func(i int) netip.AddrPort {
+		return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(1024+i%60000))
+	}
 	n := maxPending + 5
 	for i := 0; i < n; i++ {
 		tr.Message(client(i), resolver, t0.Add(time.Duration(i)*time.Millisecond), message(t, uint16(i), false, "a.example.", dnsmessage.TypeA, nil), "udp")

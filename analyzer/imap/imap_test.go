@@ -484,7 +484,7 @@ func TestLiteralsByGrammar(t *testing.T) {
 		pairs: []string{"a1 LOGIN {0} => BAD", "a2 LOGIN bob secret => OK"},
 		user:  "bob",
 	}, {
-		name: "an accepted {0} is the empty string",
+		name:  "an accepted {0} is the empty string",
 		steps: []st.Step{C("a1 LOGIN {0}\r\n"), S("+ OK\r\n"), C(" secret\r\n"), S("a1 NO [AUTHENTICATIONFAILED] failed\r\n")},
 		pairs: []string{"a1 LOGIN {0} => +", "continuation a1 LOGIN \"\" secret => NO"},
 	}, {
@@ -494,7 +494,7 @@ func TestLiteralsByGrammar(t *testing.T) {
 		pairs:    []string{"a1 APPEND {5} => +", "continuation a1 APPEND INBOX (\\Seen) {11} => +", "continuation a1 APPEND <message 11 bytes> => OK"},
 		messages: []string{"APPEND   11"},
 	}, {
-		name: "a status text ending in {3} is text",
+		name:  "a status text ending in {3} is text",
 		steps: []st.Step{C("a1 NOOP\r\n"), S("a1 OK done {3}\r\n"), C("a2 NOOP\r\n"), S("a2 OK done\r\n")},
 		pairs: []string{"a1 NOOP => OK", "a2 NOOP => OK"},
 	}, {
