@@ -147,14 +147,20 @@ loop:
 			if len(q.full) == 0 && o.Idle != nil {
 				o.Idle()
 			}
-		case now := <-tick.C:
-			// Live, capture time is the clock: an idle connection's
-			// missing bytes are given up on even when no packet comes.
-			now = now.UTC()
-			if now.After(r.last) {
-				r.last = now
+		case <-tick.C:
+			// Live, the wall is the clock when no packet comes: an idle
+			// connection's missing bytes are given up on. But only up to
+			// when the ring was last found empty, and only once the
+			// queue is too: a segment captured before then and still
+			// waiting to be analyzed is not lost (it would be taken for
+			// a gap when the burst that held it back is over).
+			drained := q.drained.Load()
+			if drained != 0 && len(q.full) == 0 {
+				if at := time.Unix(0, drained).UTC(); at.After(r.last) {
+					r.last = at
+				}
+				r.flushByCaptureTime()
 			}
-			r.flushByCaptureTime()
 			if ng != nil && werr == nil {
 				werr = ng.Flush()
 			}
@@ -198,6 +204,7 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 			return
 		}
 		wait := liveWait
+		var empty int64 // when the ring had nothing more, if it came to that
 		for !q.filled(b) && (count <= 0 || n < count) {
 			data, ci, ok, err := src.next(wait)
 			if err != nil {
@@ -205,6 +212,7 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 				break
 			}
 			if !ok {
+				empty = time.Now().UnixNano()
 				break
 			}
 			b.add(data, ci, src.link)
@@ -216,10 +224,16 @@ func (q *queue) fill(src *packetSocket, done <-chan struct{}, count int64) {
 		}
 		if len(b.pkts) == 0 && b.err == nil {
 			q.free <- b // nothing came: wait again
+			if empty != 0 {
+				q.drained.Store(empty)
+			}
 			continue
 		}
 		if !q.send(b, done) || b.err != nil || count > 0 && n >= count {
 			return
+		}
+		if empty != 0 {
+			q.drained.Store(empty) // after the batch: what it holds is handed over
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package reassembly
 
 import (
+	"sync/atomic"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
@@ -18,6 +20,11 @@ const (
 type queue struct {
 	free, full chan *batch
 	size       int // a batch's bytes, about
+	// drained is when the reader last found nothing more to read, after
+	// it had handed over every packet read before (UnixNano, 0: never):
+	// every packet captured before it is in full or analyzed. Live, the
+	// clock may move only that far (Live's tick).
+	drained atomic.Int64
 }
 
 type batch struct {

@@ -485,3 +485,47 @@ func TestOverlapCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestTailLossIsAGap: bytes lost at the end of a direction leave no hole
+// for a later segment to show, but the other side acknowledged them: they
+// are a gap of that direction and size, whether the FIN was lost too or
+// not, and the connection still open or closed.
+func TestTailLossIsAGap(t *testing.T) {
+	tests := []struct {
+		name string
+		drop func(p packet) bool
+		want string
+	}{{
+		name: "nothing lost: no gap",
+		drop: func(packet) bool { return false },
+		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|1:250 mx\r\n",
+	}, {
+		name: "the server's last reply lost, its FIN seen",
+		drop: func(p packet) bool { return p.payload == "250 mx\r\n" },
+		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8",
+	}, {
+		name: "the server's last reply and its FIN lost",
+		drop: func(p packet) bool { return p.payload == "250 mx\r\n" || !p.fromClient && p.flags == "FA" },
+		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8",
+	}, {
+		// Known only at the end, where it is told: bytes behind the
+		// reply's acknowledgement could have come until then.
+		name: "the client's last command lost, still open",
+		drop: func(p packet) bool { return p.payload == "EHLO c\r\n" || p.flags == "FA" || p.flags == "A" && p.seq == 1010 },
+		want: "1:220 mx ESMTP\r\n250 mx\r\n|gap 0:8",
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var frames [][]byte
+			for _, p := range conversation() {
+				if !tc.drop(p) {
+					frames = append(frames, append(ethHeader(false, false), ipPacket(t, p, false)...))
+				}
+			}
+			rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
+			if got := strings.Join(rec.conns[0].events, "|"); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -76,6 +76,12 @@ type halfState struct {
 	delivered uint32 // sequence number of the next byte to hand to the Conn
 	base      uint32 // sequence number of the direction's first byte
 	fin       bool
+	finSeq    uint32 // the FIN's sequence number, once seen
+	// peerAck is the furthest the other direction acknowledged of this
+	// one (RFC 9293 §3.4: every byte before it was received), to find
+	// bytes sent after the last the capture holds.
+	peerAck   uint32
+	peerAcked bool
 	acks      []ackRecord // segments gopacket has not delivered yet
 	queue     []chunk     // delivered by gopacket, waiting for their turn
 	overlap   overlapCheck
@@ -159,8 +165,11 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 	case !h.known && len(tcp.Payload) > 0:
 		h.known, h.expected, h.maxEnd, h.delivered, h.base = true, tcp.Seq, tcp.Seq, tcp.Seq, tcp.Seq
 	}
-	if tcp.FIN {
-		h.fin = true
+	if tcp.FIN && !h.fin {
+		h.fin, h.finSeq = true, tcp.Seq+uint32(len(tcp.Payload))
+	}
+	if o := &s.halves[1-d]; tcp.ACK && (!o.peerAcked || int32(tcp.Ack-o.peerAck) > 0) {
+		o.peerAck, o.peerAcked = tcp.Ack, true
 	}
 	if n := len(tcp.Payload); n > 0 && h.known {
 		end := tcp.Seq + uint32(n)
@@ -341,6 +350,35 @@ func (s *stream) drain(force bool) {
 	}
 }
 
+// maxTailLost bounds a loss read from acknowledgements alone: past it the
+// number is not believed (an ACK of another connection, a forged one).
+const maxTailLost = 1 << 30
+
+// tailLost is how many bytes direction d sent after the last the capture
+// holds: no later segment of d shows the hole (a kernel that dropped the
+// end of a burst, a capture that began to miss one side), but the other
+// side's acknowledgements do. A FIN takes one sequence number: one seen
+// is left out; one unseen is taken to be the last number acknowledged
+// when the connection was closed, and not to be when it is still open.
+func (s *stream) tailLost(d Dir) int {
+	h := &s.halves[d]
+	if !h.known || !h.peerAcked {
+		return 0
+	}
+	end := h.peerAck
+	switch {
+	case h.fin && int32(end-h.finSeq) > 0:
+		end = h.finSeq
+	case !h.fin && s.how == EndClosed:
+		end--
+	}
+	n := int32(end - h.delivered)
+	if n <= 0 || n > maxTailLost {
+		return 0
+	}
+	return int(n)
+}
+
 // runEnd finds where the bytes captured at t, starting at off, end:
 // pages of one packet share its capture time.
 func runEnd(sg gpreassembly.ScatterGather, off, n int, t time.Time) int {
@@ -380,9 +418,15 @@ func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
 	return true
 }
 
-// end hands over what is queued and closes the Conn.
+// end hands over what is queued, then the bytes lost at the end, and
+// closes the Conn.
 func (s *stream) end() {
 	s.drain(true)
+	for d := range s.halves {
+		if n := s.tailLost(Dir(d)); n > 0 {
+			s.conn.Gap(Dir(d), s.last, n)
+		}
+	}
 	s.ended = true
 	s.conn.Close(s.last, s.how)
 }
