@@ -511,7 +511,9 @@ func TestTailLossIsAGap(t *testing.T) {
 		// Known only at the end, where it is told: bytes behind the
 		// reply's acknowledgement could have come until then.
 		name: "the client's last command lost, still open",
-		drop: func(p packet) bool { return p.payload == "EHLO c\r\n" || p.flags == "FA" || p.flags == "A" && p.seq == 1010 },
+		drop: func(p packet) bool {
+			return p.payload == "EHLO c\r\n" || p.flags == "FA" || p.flags == "A" && p.seq == 1010
+		},
 		want: "1:220 mx ESMTP\r\n250 mx\r\n|gap 0:8",
 	}}
 	for _, tc := range tests {
