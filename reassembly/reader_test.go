@@ -531,3 +531,27 @@ func TestTailLossIsAGap(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadLossIsAGap: the client's SYN and first command lost, the
+// server's SYN-ACK seen: it acknowledged where the client began, so the
+// bytes before the first seen are a gap, before it.
+func TestHeadLossIsAGap(t *testing.T) {
+	conv := conversation()
+	conv = append(conv[:5:5], append([]packet{{true, "PA", 1009, 5023, "NOOP\r\n"}}, conv[5:]...)...)
+	var frames [][]byte
+	for _, p := range conv {
+		if p.flags == "S" || p.payload == "EHLO c\r\n" || p.fromClient && p.flags == "A" && p.seq == 1001 {
+			continue
+		}
+		if p.flags == "FA" && p.fromClient {
+			p.seq += 6
+		}
+		frames = append(frames, append(ethHeader(false, false), ipPacket(t, p, false)...))
+	}
+	rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
+	// The SYN-ACK came first: the server is A (0) here.
+	want := "0:220 mx ESMTP\r\n|gap 1:8|0:250 mx\r\n|1:NOOP\r\n"
+	if got := strings.Join(rec.conns[0].events, "|"); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -82,9 +82,14 @@ type halfState struct {
 	// bytes sent after the last the capture holds.
 	peerAck   uint32
 	peerAcked bool
-	acks      []ackRecord // segments gopacket has not delivered yet
-	queue     []chunk     // delivered by gopacket, waiting for their turn
-	overlap   overlapCheck
+	// firstAck is the first acknowledgement the other direction gave of
+	// this one before any of its data was seen: where it began, when the
+	// handshake was captured.
+	firstAck   uint32
+	firstAcked bool
+	acks       []ackRecord // segments gopacket has not delivered yet
+	queue      []chunk     // delivered by gopacket, waiting for their turn
+	overlap    overlapCheck
 }
 
 // ackRecord is what one data segment acknowledged of the other direction.
@@ -164,6 +169,15 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 		h.known, h.expected, h.maxEnd, h.delivered, h.base = true, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1, tcp.Seq+1
 	case !h.known && len(tcp.Payload) > 0:
 		h.known, h.expected, h.maxEnd, h.delivered, h.base = true, tcp.Seq, tcp.Seq, tcp.Seq, tcp.Seq
+		if n := s.headLost(h, tcp.Seq); n > 0 && s.conn != nil {
+			// In its place: replies that acknowledged those bytes wait
+			// for it.
+			h.delivered, h.base = h.firstAck, h.firstAck
+			s.enqueue(d, chunk{t: t, gap: n, end: tcp.Seq})
+		}
+	}
+	if o := &s.halves[1-d]; tcp.ACK && !o.known && !o.firstAcked {
+		o.firstAck, o.firstAcked = tcp.Ack, true
 	}
 	if tcp.FIN && !h.fin {
 		h.fin, h.finSeq = true, tcp.Seq+uint32(len(tcp.Payload))
@@ -348,6 +362,22 @@ func (s *stream) drain(force bool) {
 			s.conn.Data(d, c.t, c.data, s.peerOffset(d, c.ack, c.hasAck))
 		}
 	}
+}
+
+// headLost is how many bytes of h were sent before seq, its first data
+// seen: its SYN was lost but the handshake was captured, and the other
+// side had acknowledged less than seq before any of h's data came (the
+// kernel dropped the first segments of a burst). A capture that began
+// mid-connection says nothing of what came before it.
+func (s *stream) headLost(h *halfState, seq uint32) int {
+	if !h.firstAcked || s.info.Opener == OpenerUnknown {
+		return 0
+	}
+	n := int32(seq - h.firstAck)
+	if n <= 0 || n > maxTailLost {
+		return 0
+	}
+	return int(n)
 }
 
 // maxTailLost bounds a loss read from acknowledgements alone: past it the
