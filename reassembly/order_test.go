@@ -145,3 +145,100 @@ func FuzzDirectionsInOrder(f *testing.F) {
 		}
 	})
 }
+
+// ackChecker is a Conn that checks the ACK rule as bytes are handed over:
+// a chunk goes no earlier than every byte of the other direction its
+// acknowledgement covers, delivered or declared lost.
+type ackChecker struct {
+	t      *testing.T
+	handed [2]int64 // bytes of each direction handed over, data and gaps
+}
+
+func (c *ackChecker) Open(ConnInfo) Conn { return c }
+
+func (c *ackChecker) Data(d Dir, _ time.Time, b []byte, acked int64) {
+	// A FIN takes one sequence number: its acknowledgement is one past
+	// the last byte.
+	if acked >= 0 && acked > c.handed[1-d]+1 {
+		c.t.Fatalf("%d bytes of direction %d handed over after %d of the other direction, where their segment acknowledged %d", len(b), d, c.handed[1-d], acked)
+	}
+	c.handed[d] += int64(len(b))
+}
+
+func (c *ackChecker) Gap(d Dir, _ time.Time, n int) { c.handed[d] += int64(n) }
+func (c *ackChecker) Conflict(Dir, time.Time, int)  {}
+func (c *ackChecker) Close(time.Time, End)          {}
+
+// FuzzAckRule: over a conversation of several turns cut into segments of
+// any size, some reordered, duplicated or lost, no bytes are placed
+// before data of the other direction that their acknowledgement covers,
+// and each direction's bytes handed over, data and gaps, add up to all it
+// sent (a loss anywhere, its end included, is a gap of its size).
+func FuzzAckRule(f *testing.F) {
+	f.Add([]byte("EHLO c\r\n\x00MAIL FROM:<a>\r\n"), []byte("220 mx\r\n\x00250 ok\r\n\x00250 ok\r\n"), uint8(5), []byte{3, 1, 4}, []byte{0, 2})
+	f.Add([]byte("a1 SELECT inbox\r\n"), []byte("* OK\r\n\x00* 1 EXISTS\r\na1 OK\r\n"), uint8(3), []byte{}, []byte{5})
+	f.Fuzz(checkAckRule)
+}
+
+// checkAckRule is FuzzAckRule's check of one input.
+func checkAckRule(t *testing.T, cli, srv []byte, size uint8, shuffle, drop []byte) {
+	{
+		if len(cli)+len(srv) > 1<<14 {
+			return
+		}
+		// Each move and drop costs the harness a copy of the segments.
+		shuffle, drop = shuffle[:min(len(shuffle), 64)], drop[:min(len(drop), 64)]
+		// Turns, split at NULs, alternating: the server speaks first.
+		cs, ss := bytes.Split(cli, []byte{0}), bytes.Split(srv, []byte{0})
+		var said []capturetest.Said
+		var sent [2]int64
+		for i := 0; i < max(len(cs), len(ss)); i++ {
+			if i < len(ss) && len(ss[i]) > 0 {
+				said = append(said, capturetest.Said{Data: string(ss[i])})
+				sent[1] += int64(len(ss[i]))
+			}
+			if i < len(cs) && len(cs[i]) > 0 {
+				said = append(said, capturetest.Said{Client: true, Data: string(cs[i])})
+				sent[0] += int64(len(cs[i]))
+			}
+		}
+		if len(said) == 0 {
+			return
+		}
+		conv := capturetest.Converse(testClient, testServer, testT0, said...)
+		head, body, tail := conv[:3], capturetest.Split(conv[3:len(conv)-3], int(size%32)+1), conv[len(conv)-3:]
+		for i, b := range shuffle {
+			j := (int(b&0x7f) + i) % len(body)
+			s := body[j]
+			if b&0x80 != 0 {
+				body = append(body, s)
+				continue
+			}
+			body = append(append(body[:j:j], body[j+1:]...), s)
+		}
+		for i, b := range drop {
+			if len(body) == 0 {
+				break
+			}
+			j := (int(b) + i) % len(body)
+			body = append(body[:j:j], body[j+1:]...)
+		}
+		segs := append(append(append([]capturetest.Segment(nil), head...), body...), tail...)
+		for i := range segs {
+			segs[i].Time = testT0.Add(time.Duration(i) * time.Microsecond)
+		}
+		data, err := capturetest.Write(segs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &ackChecker{t: t}
+		r := NewReader(DefaultOptions(), c, nil)
+		if _, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
+			t.Fatal(err)
+		}
+		// The client's side is A: it sent the SYN.
+		if c.handed[0] != sent[0] || c.handed[1] != sent[1] {
+			t.Fatalf("handed over client %d server %d, sent %d %d", c.handed[0], c.handed[1], sent[0], sent[1])
+		}
+	}
+}

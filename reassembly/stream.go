@@ -300,9 +300,12 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	// Keep each packet's own time and acknowledgement, so that the
 	// release can interleave the two directions as they crossed the wire.
 	data := sg.Fetch(n)
-	for off := 0; off < n; {
+	for off, runs := 0, 1; off < n; runs++ {
 		pt := sg.CaptureInfo(off).Timestamp
-		end := runEnd(sg, off, n, pt)
+		end := n
+		if runs < maxRuns {
+			end = runEnd(sg, off, n, pt)
+		}
 		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
 		c.ack, c.hasAck = h.ackFor(start+uint32(off), c.end)
 		s.enqueue(d, c)
@@ -385,7 +388,7 @@ func (s *stream) headLost(h *halfState, seq uint32) int {
 const maxTailLost = 1 << 30
 
 // tailLost is how many bytes direction d sent after the last the capture
-// holds: no later segment of d shows the hole (a kernel that dropped the
+// holds (once gopacket handed over all it had): no later segment of d shows the hole (a kernel that dropped the
 // end of a burst, a capture that began to miss one side), but the other
 // side's acknowledgements do. A FIN takes one sequence number: one seen
 // is left out; one unseen is taken to be the last number acknowledged
@@ -402,12 +405,20 @@ func (s *stream) tailLost(d Dir) int {
 	case !h.fin && s.how == EndClosed:
 		end--
 	}
-	n := int32(end - h.delivered)
+	n := int32(end - h.expected)
 	if n <= 0 || n > maxTailLost {
 		return 0
 	}
 	return int(n)
 }
+
+// maxRuns bounds the runs of one delivery kept apart by capture time.
+// gopacket finds a byte's packet by walking the delivery's pages, so
+// finding every packet's bytes behind a hole filled late would cost the
+// square of their number (thousands of 1-byte segments); past the bound
+// the rest goes as one run, with the least acknowledgement of its
+// segments, so that it waits for no more than any of them did.
+const maxRuns = 32
 
 // runEnd finds where the bytes captured at t, starting at off, end:
 // pages of one packet share its capture time.
@@ -451,12 +462,17 @@ func (s *stream) ReassemblyComplete(ac gpreassembly.AssemblerContext) bool {
 // end hands over what is queued, then the bytes lost at the end, and
 // closes the Conn.
 func (s *stream) end() {
-	s.drain(true)
+	// Each direction's lost end goes in its place, after its last bytes:
+	// what acknowledged it waits for it, as anywhere else.
 	for d := range s.halves {
 		if n := s.tailLost(Dir(d)); n > 0 {
-			s.conn.Gap(Dir(d), s.last, n)
+			h := &s.halves[d]
+			h.expected += uint32(n)
+			s.enqueue(Dir(d), chunk{t: s.last, gap: n, end: h.expected})
 		}
 	}
+	s.drain(false)
+	s.drain(true)
 	s.ended = true
 	s.conn.Close(s.last, s.how)
 }
