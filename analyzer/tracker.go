@@ -150,6 +150,16 @@ type conn struct {
 	heldBytes int
 	first     [2][]byte       // first bytes of each direction, for detection
 	meter     *tlswatch.Meter // an implicit-TLS session's records
+	dropped   bool            // the capture dropped packets while it was open
+}
+
+// PacketsDropped notes, once, that the live capture dropped packets while
+// the connection was open.
+func (c *conn) PacketsDropped() {
+	if !c.dropped && c.s != nil {
+		explain.Note(c.s, "packets.dropped")
+	}
+	c.dropped = true
 }
 
 type heldEvent struct {
@@ -176,6 +186,9 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 		Messages: []*session.Message{}, Anomalies: []session.Anomaly{}, Limits: t.opts.Limits,
 	}
 	c.s = s
+	if c.dropped {
+		explain.Note(s, "packets.dropped")
+	}
 	if spec.Name == smtp.Name {
 		if mx, ok := t.dns.Route(server.Addr(), c.info.Start); ok {
 			s.MXLookup = &mx

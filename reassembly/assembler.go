@@ -167,12 +167,32 @@ type Reader struct {
 	// completed lists the streams gopacket completed during its last
 	// call, to be closed in the order they were opened.
 	completed []*stream
+	// live holds the streams handed to a Conn and not ended, to tell
+	// them of packets a live capture dropped (at most MaxOpen and what
+	// waits to be evicted).
+	live map[*stream]struct{}
+}
+
+// DropNoter is a Conn that wants to know that the capture dropped packets
+// while it was open: what it holds may lack more than its gaps say.
+type DropNoter interface {
+	PacketsDropped()
+}
+
+// packetsDropped tells every connection open now that packets were
+// dropped.
+func (r *Reader) packetsDropped() {
+	for s := range r.live {
+		if d, ok := s.conn.(DropNoter); ok {
+			d.PacketsDropped()
+		}
+	}
 }
 
 // NewReader makes a Reader that pushes into h; warn receives problems that
 // leave a partial result.
 func NewReader(opts Options, h Handler, warn func(Warning)) *Reader {
-	r := &Reader{opts: opts, handler: h, warn: warn, dec: newDecoder()}
+	r := &Reader{opts: opts, handler: h, warn: warn, dec: newDecoder(), live: map[*stream]struct{}{}}
 	pool := gpreassembly.NewStreamPool(&factory{r: r})
 	r.asm = gpreassembly.NewAssembler(pool)
 	r.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn

@@ -148,6 +148,11 @@ loop:
 				o.Idle()
 			}
 		case <-tick.C:
+			// The kernel's count of packets it dropped, read once a
+			// second: every connection open while it rose may lack
+			// more than its gaps show (its start or its end, where
+			// nothing later tells how much).
+			r.readDrops(src)
 			// Live, the wall is the clock when no packet comes: an idle
 			// connection's missing bytes are given up on. But only up to
 			// when the ring was last found empty, and only once the
@@ -176,7 +181,7 @@ loop:
 	for b := range q.full {
 		analyze(b)
 	}
-	src.updateStats()
+	r.readDrops(src)
 	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing
 	r.Finish()
 	if cerr != nil {
@@ -189,6 +194,16 @@ loop:
 		return ls, r.stats, fmt.Errorf("writing the capture: %v", werr)
 	}
 	return ls, r.stats, nil
+}
+
+// readDrops reads the capture's counters and tells the connections open
+// if the kernel dropped packets since they were last read.
+func (r *Reader) readDrops(src *packetSocket) {
+	before := src.dropped
+	src.updateStats()
+	if src.dropped > before {
+		r.packetsDropped()
+	}
 }
 
 // fill reads packets into free batches until done is closed, count

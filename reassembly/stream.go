@@ -143,6 +143,9 @@ func (s *stream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir gpreassemb
 		s.r.open++
 		s.info.Start = ci.Timestamp
 		s.conn = s.r.handler.Open(s.info)
+		if s.conn != nil {
+			s.r.live[s] = struct{}{}
+		}
 	}
 	if tcp.RST {
 		s.reset = true
@@ -474,5 +477,6 @@ func (s *stream) end() {
 	s.drain(false)
 	s.drain(true)
 	s.ended = true
+	delete(s.r.live, s)
 	s.conn.Close(s.last, s.how)
 }

@@ -28,6 +28,7 @@ func anomaliesCatalog() map[string]Text {
 		"ui.anomaly":                       {"", "anomaly", "anomalía"},
 		"ui.note":                          {"", "note", "nota"},
 		"ui.note.client.missing":           {"", "the client's direction was not captured: replies are listed without their commands", "la dirección del cliente no fue capturada: las respuestas se listan sin sus comandos"},
+		"ui.note.packets.dropped":          {"", "the capture dropped packets while this session was open (the kernel's buffer was full): it may lack more than its gaps show, at its start or its end", "la captura descartó paquetes mientras esta sesión estaba abierta (el búfer del núcleo se llenó): puede faltarle más de lo que muestran sus huecos, al principio o al final"},
 		"ui.note.server.missing":           {"", "the server's direction was not captured: commands are listed without replies", "la dirección del servidor no fue capturada: los comandos se listan sin respuestas"},
 		"ui.state.closed":                  {"", "closed", "cerrada"},
 		"ui.state.reset":                   {"", "reset", "reiniciada (RST)"},
