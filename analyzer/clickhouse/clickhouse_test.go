@@ -222,3 +222,54 @@ func TestWriterAbortSpoolsEverything(t *testing.T) {
 		t.Errorf("%d rows in the spool files", rows)
 	}
 }
+
+// TestNoSecretsInRows: over every sample, no row of any table holds a
+// password, a token or SASL data as it crossed: not in PASS, LOGIN
+// (inline or a literal), AUTH's initial response or SASL responses, nor in
+// the tag of SASL data the server read as a command. With KeepSecrets they
+// are there, as they crossed.
+func TestNoSecretsInRows(t *testing.T) {
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	found, kept := 0, 0
+	for _, f := range files {
+		for _, s := range sessions(t, f) {
+			var secrets []string
+			users := map[string]bool{}
+			for _, a := range s.Auth {
+				if len(a.Password) >= 4 {
+					secrets = append(secrets, a.Password)
+				}
+				users[a.Username] = true // stored on purpose, in auth
+			}
+			for _, e := range s.Exchanges {
+				if c := e.Command; c != nil && c.Secret {
+					for _, w := range strings.Fields(c.Args) {
+						if len(w) >= 8 && !users[strings.Trim(w, `"`)] {
+							secrets = append(secrets, w)
+						}
+					}
+				}
+			}
+			found += len(secrets)
+			for _, keep := range []bool{false, true} {
+				var all strings.Builder
+				for _, r := range SessionRows(Trace{KeepSecrets: keep}, s) {
+					b, _ := json.Marshal(r.Data)
+					all.Write(b)
+				}
+				for _, secret := range secrets {
+					in := strings.Contains(all.String(), secret)
+					if in && !keep {
+						t.Errorf("%s session %d: %q is in the rows", filepath.Base(f), s.ID, secret)
+					}
+					if in && keep {
+						kept++
+					}
+				}
+			}
+		}
+	}
+	if found == 0 || kept == 0 {
+		t.Fatalf("%d secrets in the samples, %d kept with KeepSecrets: the test tests nothing", found, kept)
+	}
+}

@@ -122,7 +122,7 @@ func NewWriter(cfg Config) *Writer {
 		cfg.Warn = d.Warn
 	}
 	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{})}
-	w.counters.URL = redactURL(cfg.URL)
+	w.counters.URL = RedactURL(cfg.URL)
 	w.counters.Tables = map[string]int64{}
 	w.wake = sync.NewCond(&w.mu)
 	go w.send()
@@ -465,7 +465,7 @@ func (w *Writer) Close() (stats.Delivery, error) {
 }
 
 // redactURL is url without its password, for messages and statistics.
-func redactURL(s string) string {
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
 		return s

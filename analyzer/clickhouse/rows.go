@@ -3,9 +3,11 @@ package clickhouse
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/journey"
+	"github.com/mailtrace/mailtrace/analyzer/sasl"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -145,6 +147,10 @@ type Trace struct {
 	Sensor string
 	ID     string
 	Source string
+	// KeepSecrets stores credentials as they crossed (--keep-secrets);
+	// otherwise a command that may carry one keeps its verb and loses
+	// its arguments.
+	KeepSecrets bool
 }
 
 func (tr Trace) uid(session int) string { return fmt.Sprintf("%s/%s/%d", tr.Sensor, tr.ID, session) }
@@ -167,6 +173,14 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 		if c := e.Command; c != nil {
 			at = c.Time
 			r.Kind, r.Tag, r.Verb, r.Args = c.Kind, j(c.Tag), j(c.Verb), j(c.Args)
+			if c.Secret && !tr.KeepSecrets {
+				r.Args = sasl.Redacted
+				if c.Verb == "" {
+					// SASL data the server read as a command (IMAP's
+					// tag says so): its tag is the data.
+					r.Tag = sasl.Redacted
+				}
+			}
 			if c.Kind == session.KindCommand {
 				sr.Commands++
 			}
@@ -183,6 +197,11 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 					i = n - 1
 				}
 				r.Reply = j(p.Lines[i])
+				if r.Tag == sasl.Redacted {
+					// The server's reply repeats the tag.
+					_, rest, _ := strings.Cut(p.Lines[i], " ")
+					r.Reply = sasl.Redacted + " " + j(rest)
+				}
 			}
 		}
 		r.Time, r.TimeUS = at.Unix(), at.UnixMicro()

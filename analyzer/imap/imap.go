@@ -460,6 +460,10 @@ func (p *Parser) completeCommand(t time.Time) {
 		if len(f) > 1 {
 			a.Password = p.Opts.Mask(f[1])
 		}
+		// The password may stand in any part, inline or as a literal.
+		for _, e := range c.segs {
+			e.Command.Secret = true
+		}
 		if p.Opts.Redact {
 			// The password may stand in any part, inline or as a literal.
 			for i, e := range c.segs {

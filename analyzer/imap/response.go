@@ -511,7 +511,7 @@ func (p *Parser) strand(c *command) {
 		line := c.responses[e]
 		cmd := e.Command
 		var tag, verb, args string
-		if cmd.Args != line {
+		if cmd.Secret && p.Opts.Redact {
 			// A secret typed as a response stays masked as a command,
 			// and out of anomalies; its tag still pairs its reply.
 			tag, _, _ = strings.Cut(line, " ")

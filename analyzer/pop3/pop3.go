@@ -81,7 +81,7 @@ func (p *Parser) clientLine(l lines.Line) {
 	case "PASS":
 		p.auth, p.sasl = p.BeginAuth("USER", l.Time), false
 		p.auth.SetCredentials(p.user, args)
-		cmd.Args = p.Opts.Mask(args)
+		cmd.Args, cmd.Secret = p.Opts.Mask(args), true
 		if p.Opts.Redact {
 			cmd.Line = v + " " + cmd.Args
 		}
@@ -89,6 +89,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		name, digest, _ := strings.Cut(args, " ")
 		p.auth, p.sasl = p.BeginAuth("APOP", l.Time), false
 		p.auth.Record().Username = name
+		cmd.Secret = true
 		if p.Opts.Redact {
 			cmd.Args = name + " " + p.Opts.Mask(digest)
 			cmd.Line = v + " " + cmd.Args

@@ -63,6 +63,7 @@ func (a *Attempt) Initial(cmd *session.Command, mech, initial string) {
 	a.initial = true
 	a.sent = append(a.sent, initial)
 	cmd.Decoded = a.dec.Response(initial)
+	cmd.Secret = a.dec.Secret
 	if a.dec.Secret && a.c.Opts.Redact {
 		cmd.Args = mech + " " + sasl.Redacted
 		if cmd.Line != "" {
@@ -102,6 +103,7 @@ func (a *Attempt) Response(cmd *session.Command, line string) {
 		a.over = true // RFC 4422 §3.5: the client cancels
 	}
 	cmd.Decoded = a.dec.Response(line)
+	cmd.Secret = a.dec.Secret
 	if a.dec.Secret {
 		cmd.Args = a.c.Opts.Mask(line)
 	}

@@ -134,9 +134,10 @@ func (d *Decoder) Response(b64 string) string {
 			return "error=" + string(raw)
 		}
 	}
+	// Undecodable data may still hold a secret.
+	d.Secret = true
 	if d.Redact {
-		// Undecodable data may still hold a secret.
-		return d.show("")
+		return Redacted
 	}
 	return printable(raw)
 }

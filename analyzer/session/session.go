@@ -147,6 +147,11 @@ type Command struct {
 	Size int64 `json:"size,omitempty"`
 	// Message indexes Session.Messages when the command carried one.
 	Message *int `json:"message,omitempty"`
+	// Secret says Args, Line and Decoded may carry a credential (a
+	// password, a token, a digest, SASL data that could hold one): stores
+	// mask them unless told to keep them. Masked output (--redact) has
+	// masked them already.
+	Secret bool `json:"-"`
 }
 
 // Response is a complete reply: every line of it, in order.

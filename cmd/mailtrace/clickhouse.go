@@ -32,15 +32,26 @@ type storeOptions struct {
 	spool    string
 	wait     time.Duration
 	oneTrace bool
+	// keepSecrets stores credentials as they crossed (--keep-secrets).
+	keepSecrets bool
 }
 
 func (s *storeOptions) register(f *pflag.FlagSet) {
 	host, _ := os.Hostname()
-	f.StringVar(&s.url, "clickhouse", os.Getenv("MAILTRACE_CLICKHOUSE"), "also store sessions in ClickHouse at `URL` (its HTTP interface, e.g. http://127.0.0.1:8123/; default $MAILTRACE_CLICKHOUSE)")
+	envURLFlag(f, &s.url, "also store sessions in ClickHouse at `URL` (its HTTP interface, e.g. http://127.0.0.1:8123/; default $MAILTRACE_CLICKHOUSE)")
+	f.BoolVar(&s.keepSecrets, "keep-secrets", false, "with --clickhouse, store passwords, tokens and SASL data as they crossed, readable by anyone who can read the tables (by default they are masked)")
 	f.StringVar(&s.sensor, "sensor", host, "with --clickhouse, the `NAME` of this sensor in every row")
 	f.StringVar(&s.database, "database", "mailtrace", "with --clickhouse, the `DATABASE` of the tables")
 	f.StringVar(&s.spool, "spool", defaultSpool(), "with --clickhouse, keep in `DIR` the rows the server did not take, and send those an earlier run left")
 	f.DurationVar(&s.wait, "clickhouse-wait", 30*time.Second, "with --clickhouse, at the end keep trying this long before leaving the rest in the spool")
+}
+
+// envURLFlag registers --clickhouse with $MAILTRACE_CLICKHOUSE as its
+// default, shown in help without its password.
+func envURLFlag(f *pflag.FlagSet, url *string, usage string) {
+	env := os.Getenv("MAILTRACE_CLICKHOUSE")
+	f.StringVar(url, "clickhouse", env, usage)
+	f.Lookup("clickhouse").DefValue = clickhouse.RedactURL(env)
 }
 
 // defaultSpool is the user's cache directory's mailtrace/spool.
@@ -57,7 +68,7 @@ func defaultSpool() string {
 func checkStoreURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--clickhouse %q: want the HTTP interface's URL, for example http://127.0.0.1:8123/", s)
+		return fmt.Errorf("--clickhouse %q: want the HTTP interface's URL, for example http://127.0.0.1:8123/", clickhouse.RedactURL(s))
 	}
 	return nil
 }
@@ -68,6 +79,8 @@ type store struct {
 	delivery *stats.Delivery
 	spool    string
 	stderr   io.Writer
+	// keepSecrets stores credentials as they crossed.
+	keepSecrets bool
 }
 
 // openStore starts a writer, and makes the tables when the server answers
@@ -85,12 +98,16 @@ func openStore(ctx context.Context, o storeOptions, stderr io.Writer) *store {
 			break
 		}
 	}
-	return &store{w: w, delivery: &stats.Delivery{}, spool: o.spool, stderr: stderr}
+	if o.keepSecrets {
+		fmt.Fprintf(stderr, "mailtrace: warning: --keep-secrets: passwords, tokens and SASL data go to ClickHouse (%s) in clear\n", render.Escape(clickhouse.RedactURL(o.url)))
+	}
+	return &store{w: w, delivery: &stats.Delivery{}, spool: o.spool, stderr: stderr, keepSecrets: o.keepSecrets}
 }
 
 // sink is the sink that writes trace's rows, its journeys with them;
 // the last trace's closes the writer when its capture is finished.
 func (s *store) sink(trace clickhouse.Trace, last bool) sink.Sink {
+	trace.KeepSecrets = s.keepSecrets
 	j := journey.New()
 	if !last {
 		return sink.Multi(j, clickhouse.NewSink(s.w, trace, j))
@@ -184,7 +201,7 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&database, "database", "mailtrace", "the `DATABASE` of the tables")
 	f.StringVar(&cluster, "cluster", "", "make local tables and Distributed tables over the cluster `NAME` (run on every node)")
 	f.BoolVar(&create, "create", false, "apply the statements to the server instead of printing them")
-	f.StringVar(&server, "clickhouse", os.Getenv("MAILTRACE_CLICKHOUSE"), "the server's HTTP interface `URL`")
+	envURLFlag(f, &server, "the server's HTTP interface `URL`")
 
 	var so storeOptions
 	send := &cobra.Command{
