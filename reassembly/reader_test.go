@@ -504,6 +504,14 @@ func TestTailLossIsAGap(t *testing.T) {
 		drop: func(p packet) bool { return p.payload == "250 mx\r\n" },
 		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8",
 	}, {
+		// The client's acknowledgements lost too: the FIN's sequence
+		// number says where the server's bytes ended.
+		name: "the server's last reply lost, and what acknowledged it",
+		drop: func(p packet) bool {
+			return p.payload == "250 mx\r\n" || p.fromClient && (p.flags == "FA" || p.seq == 1010)
+		},
+		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8",
+	}, {
 		name: "the server's last reply and its FIN lost",
 		drop: func(p packet) bool { return p.payload == "250 mx\r\n" || !p.fromClient && p.flags == "FA" },
 		want: "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8",
@@ -553,6 +561,22 @@ func TestHeadLossIsAGap(t *testing.T) {
 	// The SYN-ACK came first: the server is A (0) here.
 	want := "0:220 mx ESMTP\r\n|gap 1:8|0:250 mx\r\n|1:NOOP\r\n"
 	if got := strings.Join(rec.conns[0].events, "|"); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestResetPastTheBytesIsAGap: a RST's sequence number is past bytes the
+// capture lacks, and nothing acknowledged them: they are a gap.
+func TestResetPastTheBytesIsAGap(t *testing.T) {
+	conv := conversation()[:5] // handshake, greeting, EHLO
+	// The server's 250 is lost, and it resets after it.
+	conv = append(conv, packet{false, "R", 5023, 0, ""})
+	var frames [][]byte
+	for _, p := range conv {
+		frames = append(frames, append(ethHeader(false, false), ipPacket(t, p, false)...))
+	}
+	rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
+	if got, want := strings.Join(rec.conns[0].events, "|"), "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

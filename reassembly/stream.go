@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"bytes"
+	"math/bits"
 	"net/netip"
 	"time"
 
@@ -77,6 +78,8 @@ type halfState struct {
 	base      uint32 // sequence number of the direction's first byte
 	fin       bool
 	finSeq    uint32 // the FIN's sequence number, once seen
+	rst       bool
+	rstSeq    uint32 // the furthest RST's sequence number
 	// peerAck is the furthest the other direction acknowledged of this
 	// one (RFC 9293 §3.4: every byte before it was received), to find
 	// bytes sent after the last the capture holds.
@@ -184,6 +187,9 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 	}
 	if tcp.FIN && !h.fin {
 		h.fin, h.finSeq = true, tcp.Seq+uint32(len(tcp.Payload))
+	}
+	if end := tcp.Seq + uint32(len(tcp.Payload)); tcp.RST && h.known && (!h.rst || int32(end-h.rstSeq) > 0) {
+		h.rst, h.rstSeq = true, end
 	}
 	if o := &s.halves[1-d]; tcp.ACK && (!o.peerAcked || int32(tcp.Ack-o.peerAck) > 0) {
 		o.peerAck, o.peerAcked = tcp.Ack, true
@@ -303,10 +309,11 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	// Keep each packet's own time and acknowledgement, so that the
 	// release can interleave the two directions as they crossed the wire.
 	data := sg.Fetch(n)
+	limit := maxRuns(n, sg.Stats().Chunks)
 	for off, runs := 0, 1; off < n; runs++ {
 		pt := sg.CaptureInfo(off).Timestamp
 		end := n
-		if runs < maxRuns {
+		if runs < limit {
 			end = runEnd(sg, off, n, pt)
 		}
 		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
@@ -393,20 +400,35 @@ const maxTailLost = 1 << 30
 // tailLost is how many bytes direction d sent after the last the capture
 // holds (once gopacket handed over all it had): no later segment of d shows the hole (a kernel that dropped the
 // end of a burst, a capture that began to miss one side), but the other
-// side's acknowledgements do. A FIN takes one sequence number: one seen
-// is left out; one unseen is taken to be the last number acknowledged
-// when the connection was closed, and not to be when it is still open.
+// side's acknowledgements do, and so do its own FIN's and RST's sequence
+// numbers. A FIN takes one sequence number: one seen is left out; one
+// unseen is taken to be the last number acknowledged when the connection
+// was closed, and not to be when it is still open.
 func (s *stream) tailLost(d Dir) int {
 	h := &s.halves[d]
-	if !h.known || !h.peerAcked {
+	if !h.known {
 		return 0
 	}
-	end := h.peerAck
-	switch {
-	case h.fin && int32(end-h.finSeq) > 0:
-		end = h.finSeq
-	case !h.fin && s.how == EndClosed:
-		end--
+	end, known := h.expected, false
+	if h.peerAcked {
+		end, known = h.peerAck, true
+		switch {
+		case h.fin && int32(end-h.finSeq) > 0:
+			end = h.finSeq
+		case !h.fin && s.how == EndClosed:
+			end--
+		}
+	}
+	// A FIN or RST is sent after every byte before its sequence number,
+	// also where no acknowledgement of them was captured.
+	if h.fin && (!known || int32(h.finSeq-end) > 0) {
+		end, known = h.finSeq, true
+	}
+	if h.rst && (!known || int32(h.rstSeq-end) > 0) {
+		end = h.rstSeq
+	}
+	if h.fin && int32(end-h.finSeq) > 0 {
+		end = h.finSeq // nothing is sent after a FIN: a later RST is one past it
 	}
 	n := int32(end - h.expected)
 	if n <= 0 || n > maxTailLost {
@@ -415,13 +437,18 @@ func (s *stream) tailLost(d Dir) int {
 	return int(n)
 }
 
-// maxRuns bounds the runs of one delivery kept apart by capture time.
-// gopacket finds a byte's packet by walking the delivery's pages, so
+// maxRuns bounds the runs of a delivery of n bytes in pages pages kept
+// apart by capture time. gopacket finds a byte's packet by walking the
+// delivery's pages, and each run takes a binary search of such walks, so
 // finding every packet's bytes behind a hole filled late would cost the
-// square of their number (thousands of 1-byte segments); past the bound
-// the rest goes as one run, with the least acknowledgement of its
-// segments, so that it waits for no more than any of them did.
-const maxRuns = 32
+// square of their number (thousands of 1-byte segments). The runs allowed
+// are what 64 page steps per byte pay for, and at least 32: thousands for
+// full-sized packets, 32 for 1-byte ones. Past them the rest goes as one
+// run, with the least acknowledgement of its segments, so that it waits
+// for no more than any of them did.
+func maxRuns(n, pages int) int {
+	return max(32, 64*n/(max(pages, 1)*max(bits.Len(uint(n)), 1)))
+}
 
 // runEnd finds where the bytes captured at t, starting at off, end:
 // pages of one packet share its capture time.
