@@ -34,8 +34,10 @@ type Session struct {
 	Downloaded      int   `json:"downloaded"`
 	DownloadedBytes int64 `json:"downloaded_bytes"`
 	Again           int   `json:"downloaded_again"`
-	// Changes counts the commands that changed state on the server and
-	// that it accepted, by what they changed.
+	// Changes counts what the session changed on the server, by what:
+	// messages deleted (POP3: only once QUIT was answered), messages
+	// whose flags changed (IMAP: each once, from the server's FLAGS), and
+	// the folder, message and subscription commands it accepted.
 	Changes map[string]int `json:"changes"`
 }
 
@@ -109,6 +111,11 @@ func (c *Collector) Add(s *session.Session) (Session, bool) {
 			}
 		}
 	}
+	if s.Protocol == pop3 {
+		popChanges(s, r.Changes)
+	} else {
+		imapChanges(s, r.Changes)
+	}
 	seen := map[uint64]struct{}{}
 	for _, m := range s.Messages {
 		if !m.Whole() || m.Truncated || (m.Via != "RETR" && m.Via != "FETCH") {
@@ -156,34 +163,20 @@ func (c *Collector) sum(s Session) {
 
 func ok(r *session.Response) bool { return r.Status == "OK" || r.Status == "+OK" }
 
-// changed names the state a command changed on the server, "" for none.
+// changed names what an IMAP command changed on the server by itself, ""
+// for none: folders, messages, subscriptions. DELE, flags and EXPUNGE are
+// counted by message (popChanges, imapChanges).
 func changed(p session.Protocol, c *session.Command) string {
-	verb := strings.TrimPrefix(c.Verb, "UID ")
-	if p == pop3 {
-		// DELE is all POP3 changes (RFC 1939 §5): no flags, no folders.
-		if verb == "DELE" {
-			return "DELE (deleted)"
-		}
+	if p != imap {
 		return ""
 	}
-	switch verb {
-	case "STORE":
-		return "STORE (flags)"
+	switch verb := strings.TrimPrefix(c.Verb, "UID "); verb {
 	case "CREATE", "DELETE", "RENAME":
 		return verb + " (folders)"
-	case "EXPUNGE":
-		return "EXPUNGE (deleted)"
 	case "APPEND", "COPY", "MOVE":
 		return verb + " (messages)"
 	case "SUBSCRIBE", "UNSUBSCRIBE":
 		return verb + " (subscriptions)"
-	case "FETCH":
-		// Fetching a body without .PEEK sets \Seen (RFC 9051 §6.4.5).
-		a := strings.ToUpper(c.Args)
-		if (strings.Contains(a, "BODY[") || strings.Contains(a, "RFC822")) &&
-			!strings.Contains(a, "BODY.PEEK[") && !strings.Contains(a, "RFC822.HEADER") && !strings.Contains(a, "RFC822.SIZE") {
-			return "FETCH (\\Seen set)"
-		}
 	}
 	return ""
 }

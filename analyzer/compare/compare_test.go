@@ -10,10 +10,10 @@ import (
 
 func TestCompare(t *testing.T) {
 	at := func(s float64) time.Time { return time.Unix(1000, 0).Add(time.Duration(s * float64(time.Second))) }
-	ex := func(kind, verb, args, status string, when float64) *session.Exchange {
+	ex := func(kind, verb, args, status string, when float64, lines ...string) *session.Exchange {
 		e := &session.Exchange{Command: &session.Command{Kind: kind, Verb: verb, Args: args, Time: at(when)}}
 		if status != "" {
-			e.Response = &session.Response{Status: status, Time: at(when + 0.1)}
+			e.Response = &session.Response{Status: status, Time: at(when + 0.1), Lines: lines}
 		}
 		return e
 	}
@@ -27,13 +27,13 @@ func TestCompare(t *testing.T) {
 			ex(session.KindCommand, "TOP", "2 0", "+OK", 2),
 			ex(session.KindCommand, "DELE", "1", "+OK", 3),
 			ex(session.KindCommand, "DELE", "9", "-ERR", 4),
-			ex(session.KindCommand, "QUIT", "", "", 4.5), // no reply: no round trip
+			ex(session.KindCommand, "QUIT", "", "+OK", 4.5),
 		},
 		Messages: []*session.Message{msg("RETR", "<a@x>", ""), msg("TOP", "<b@x>", session.ContentHeader)}}
 	imap := &session.Session{ID: 2, Protocol: "imap", Start: at(10), End: at(20), Exchanges: []*session.Exchange{
-		ex(session.KindCommand, "FETCH", "1 (BODY.PEEK[])", "OK", 11),
-		ex(session.KindCommand, "FETCH", "1 body[]", "OK", 12),
-		ex(session.KindCommand, "UID STORE", "4 +FLAGS (\\Deleted)", "OK", 13),
+		ex(session.KindCommand, "FETCH", "1 (BODY.PEEK[])", "OK", 11, "* 1 FETCH (BODY[] <message 100 bytes>)"),
+		ex(session.KindCommand, "FETCH", "1 body[]", "OK", 12, "* 1 FETCH (FLAGS (\\Seen) BODY[] <message 100 bytes>)"),
+		ex(session.KindCommand, "UID STORE", "4 +FLAGS (\\Deleted)", "OK", 13, "* 2 FETCH (UID 4 FLAGS (\\Deleted))"),
 		ex(session.KindCommand, "STORE", "5 +FLAGS (\\Seen)", "NO", 13.5),
 		ex(session.KindCommand, "CREATE", "Trabajos", "OK", 14),
 		ex(session.KindCommand, "IDLE", "", "+", 15),
@@ -52,11 +52,11 @@ func TestCompare(t *testing.T) {
 		t.Fatalf("got %d sessions, want the POP3 and the IMAP one", len(r.Sessions))
 	}
 	p, i := r.Sessions[0], r.Sessions[1]
-	if p.RoundTrips != 4 || p.Open != 5*time.Second || p.Downloaded != 1 || p.Again != 0 ||
+	if p.RoundTrips != 5 || p.Open != 5*time.Second || p.Downloaded != 1 || p.Again != 0 ||
 		!reflect.DeepEqual(p.Changes, map[string]int{"DELE (deleted)": 1}) {
 		t.Errorf("POP3: %+v", p)
 	}
-	wantChanges := map[string]int{"FETCH (\\Seen set)": 1, "STORE (flags)": 1, "CREATE (folders)": 1}
+	wantChanges := map[string]int{"\\Seen (set)": 1, "\\Deleted (set)": 1, "CREATE (folders)": 1}
 	if i.RoundTrips != 6 || i.Idle != 3*time.Second || i.Downloaded != 3 || i.Again != 1 || !reflect.DeepEqual(i.Changes, wantChanges) {
 		t.Errorf("IMAP: %+v", i)
 	}
@@ -67,5 +67,60 @@ func TestCompare(t *testing.T) {
 	// downloaded again by POP3.
 	if len(r.Notes) != 3 {
 		t.Errorf("notes: %q", r.Notes)
+	}
+}
+
+// TestChangesByTheRules: POP3 deletes only in the UPDATE state, after
+// QUIT's +OK (RFC 1939 §6), and RSET undoes; IMAP changes are counted per
+// message, from the server's FLAGS where it gives them.
+func TestChangesByTheRules(t *testing.T) {
+	ex := func(verb, args, status string, lines ...string) *session.Exchange {
+		return &session.Exchange{Command: &session.Command{Kind: session.KindCommand, Verb: verb, Args: args},
+			Response: &session.Response{Status: status, Lines: lines}}
+	}
+	tests := []struct {
+		name  string
+		proto session.Protocol
+		ex    []*session.Exchange
+		want  map[string]int
+	}{
+		{"DELE then QUIT: deleted", pop3, []*session.Exchange{ex("DELE", "1", "+OK"), ex("QUIT", "", "+OK")}, map[string]int{popDeleted: 1}},
+		{"DELE then RSET (the handout's): nothing", pop3, []*session.Exchange{ex("DELE", "1", "+OK"), ex("RSET", "", "+OK"), ex("QUIT", "", "+OK")}, map[string]int{}},
+		{"DELE, then the connection dropped: marked", pop3, []*session.Exchange{ex("DELE", "1", "+OK"), ex("DELE", "2", "+OK")}, map[string]int{popMarked: 2}},
+		{"DELE refused, then QUIT", pop3, []*session.Exchange{ex("DELE", "9", "-ERR"), ex("QUIT", "", "+OK")}, map[string]int{}},
+		{"the same message DELEd twice counts once", pop3, []*session.Exchange{ex("DELE", "1", "+OK"), ex("DELE", "1", "-ERR"), ex("QUIT", "", "+OK")}, map[string]int{popDeleted: 1}},
+		{"\\Seen cleared, then set by a fetch with RFC822.SIZE", imap, []*session.Exchange{
+			ex("STORE", `1 -FLAGS (\Seen)`, "OK", `* 1 FETCH (FLAGS ())`),
+			ex("FETCH", "* (UID RFC822.SIZE BODY[])", "OK", `* 1 FETCH (UID 1 RFC822.SIZE 100 FLAGS (\Seen) BODY[] <message 100 bytes>)`),
+		}, map[string]int{seenCleared: 1, seenSet: 1}},
+		{"\\Seen by STORE", imap, []*session.Exchange{ex("STORE", `2 +FLAGS (\Seen)`, "OK", `* 2 FETCH (FLAGS (\Seen))`)}, map[string]int{seenSet: 1}},
+		{"\\Seen by STORE .SILENT, three messages", imap, []*session.Exchange{ex("UID STORE", `1:2,5 +FLAGS.SILENT (\Seen)`, "OK")}, map[string]int{seenSet: 3}},
+		{"PEEK sets nothing", imap, []*session.Exchange{ex("FETCH", "1 (BODY.PEEK[])", "OK", `* 1 FETCH (BODY[] <message 100 bytes>)`)}, map[string]int{}},
+		{"one message read three times changes once", imap, []*session.Exchange{
+			ex("FETCH", "1 (BODY[])", "OK", `* 1 FETCH (FLAGS (\Seen) BODY[] <message 100 bytes>)`),
+			ex("FETCH", "1 (BODY[])", "OK", `* 1 FETCH (BODY[] <message 100 bytes>)`),
+			ex("FETCH", "1 (RFC822)", "OK", `* 1 FETCH (RFC822 <message 100 bytes>)`),
+		}, map[string]int{seenSet: 1}},
+		{"a message already seen is not set again", imap, []*session.Exchange{
+			ex("FETCH", "1 (FLAGS)", "OK", `* 1 FETCH (FLAGS (\Seen))`),
+			ex("FETCH", "1 (BODY[])", "OK", `* 1 FETCH (BODY[] <message 100 bytes>)`),
+		}, map[string]int{}},
+		{"another client's change, told by NOOP, is not this session's", imap, []*session.Exchange{
+			ex("FETCH", "1 (FLAGS)", "OK", `* 1 FETCH (FLAGS ())`),
+			ex("NOOP", "", "OK", `* 1 FETCH (FLAGS (\Seen))`),
+		}, map[string]int{}},
+		{"\\Deleted then EXPUNGE, by the server's word", imap, []*session.Exchange{
+			ex("STORE", `1:2 +FLAGS (\Deleted)`, "OK", `* 1 FETCH (FLAGS (\Deleted))`, `* 2 FETCH (FLAGS (\Seen \Deleted))`),
+			ex("EXPUNGE", "", "OK", "* 2 EXPUNGE", "* 1 EXPUNGE"),
+		}, map[string]int{deletedSet: 2, expunged: 2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &session.Session{ID: 1, Protocol: tc.proto, Exchanges: tc.ex}
+			r, _ := New(false).Add(s)
+			if !reflect.DeepEqual(r.Changes, tc.want) {
+				t.Errorf("got %v, want %v", r.Changes, tc.want)
+			}
+		})
 	}
 }

@@ -23,7 +23,7 @@ func TestDocumentWriterIsTheWholeDocument(t *testing.T) {
 	sessions := []*session.Session{
 		{ID: 1, Protocol: "pop3", Client: "127.0.0.1:40000", Server: "127.0.0.1:110", Start: at, End: at.Add(time.Second)},
 		{ID: 2, Protocol: "imap", Client: "127.0.0.1:40002", Server: "127.0.0.1:143", Start: at, End: at.Add(2 * time.Second),
-			Exchanges: []*session.Exchange{{Command: &session.Command{Kind: session.KindCommand, Verb: "STORE", Line: "a1 STORE 1 +FLAGS (\\Seen)", Time: at},
+			Exchanges: []*session.Exchange{{Command: &session.Command{Kind: session.KindCommand, Verb: "STORE", Args: "1 +FLAGS (\\Flagged)", Line: "a1 STORE 1 +FLAGS (\\Flagged)", Time: at},
 				Response: &session.Response{Status: "OK", Lines: []string{"a1 OK done"}, Time: at}}}},
 	}
 	c := compare.New(false)
