@@ -48,7 +48,8 @@ type Builder struct {
 	body      []byte
 	maxHeader int
 	maxBody   int
-	truncated bool
+	truncated bool // the capture lost some of it
+	bounded   bool // less was kept than it had (a bound's choice)
 }
 
 // NewBuilder starts a message with the default bounds; keepBody also keeps
@@ -93,7 +94,7 @@ func (b *Builder) Write(p []byte) {
 	for _, c := range p {
 		if len(b.hdr) >= b.maxHeader {
 			b.inBody = true
-			b.truncated = true
+			b.bounded = true
 			return
 		}
 		b.hdr = append(b.hdr, c)
@@ -117,7 +118,7 @@ func (b *Builder) Write(p []byte) {
 func (b *Builder) keep(p []byte) {
 	if room := b.maxBody - len(b.body); len(p) > room {
 		p = p[:max(room, 0)]
-		b.truncated = true
+		b.bounded = true
 	}
 	if need := len(b.body) + len(p); need > cap(b.body) {
 		body := make([]byte, len(b.body), min(max(2*cap(b.body), need, 4<<10), b.maxBody))
@@ -154,7 +155,7 @@ func (b *Builder) Size() int64 { return b.size }
 // incomplete. It returns the message.
 func (b *Builder) Finish(cut bool) *session.Message {
 	m := b.m
-	m.Size, m.Truncated = b.size, b.truncated || cut
+	m.Size, m.Truncated, m.Bounded = b.size, b.truncated || cut, b.bounded
 	if b.mime != nil {
 		m.Parts, m.PartsMore = b.mime.Close()
 		b.mime = nil

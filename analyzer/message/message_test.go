@@ -43,8 +43,8 @@ func TestHeaderBound(t *testing.T) {
 	b := NewBuilder(false)
 	b.Write([]byte("Subject: x\r\nX-Junk: " + strings.Repeat("a", DefaultMaxHeader) + "\r\n\r\nbody"))
 	m := b.Finish(false)
-	if !m.Truncated || m.Size != int64(12+8+DefaultMaxHeader+4+4) {
-		t.Errorf("got truncated=%v size=%d", m.Truncated, m.Size)
+	if m.Truncated || !m.Bounded || m.Size != int64(12+8+DefaultMaxHeader+4+4) {
+		t.Errorf("got truncated=%v bounded=%v size=%d; want a complete message, kept in part", m.Truncated, m.Bounded, m.Size)
 	}
 	if len(b.hdr) > DefaultMaxHeader {
 		t.Errorf("kept %d header bytes, bound is %d", len(b.hdr), DefaultMaxHeader)
@@ -52,7 +52,8 @@ func TestHeaderBound(t *testing.T) {
 }
 
 // TestSubscriber: every byte reaches the subscriber, also past the bounds
-// of what the Builder keeps.
+// of what the Builder keeps; what it chose not to keep leaves the message
+// complete, and says so apart (Bounded).
 func TestSubscriber(t *testing.T) {
 	var got strings.Builder
 	raw := "Subject: big\r\n\r\n" + strings.Repeat("0123456789", 100)
@@ -64,8 +65,9 @@ func TestSubscriber(t *testing.T) {
 	if got.String() != raw {
 		t.Errorf("subscriber got %d bytes, want the %d written", got.Len(), len(raw))
 	}
-	if len(m.Body) != 16 || m.Size != int64(len(raw)) || !m.Truncated || m.State() != session.MessageIncomplete {
-		t.Errorf("kept %d body bytes, size %d, truncated %v, state %s; want 16, %d, true, incomplete", len(m.Body), m.Size, m.Truncated, m.State(), len(raw))
+	if len(m.Body) != 16 || m.Size != int64(len(raw)) || m.Truncated || !m.Bounded || m.State() != session.MessageComplete {
+		t.Errorf("kept %d body bytes, size %d, truncated %v, bounded %v, state %s; want 16, %d, false, true, complete",
+			len(m.Body), m.Size, m.Truncated, m.Bounded, m.State(), len(raw))
 	}
 }
 
@@ -121,8 +123,8 @@ func TestKeptBody(t *testing.T) {
 		if !bytes.Equal(m.Body, want) {
 			t.Errorf("bound %d: kept %d bytes, not the first %d written", bound, len(m.Body), len(want))
 		}
-		if cap(m.Body) > bound || m.Truncated != (bound < len(raw)) {
-			t.Errorf("bound %d: room for %d bytes, truncated %v", bound, cap(m.Body), m.Truncated)
+		if cap(m.Body) > bound || m.Truncated || m.Bounded != (bound < len(raw)) {
+			t.Errorf("bound %d: room for %d bytes, truncated %v, bounded %v", bound, cap(m.Body), m.Truncated, m.Bounded)
 		}
 	}
 }

@@ -96,7 +96,10 @@ func MessageFields(m *session.Message) []string {
 	return parts
 }
 
-// MessageState is " (refused)", " (incomplete)", both or nothing.
+// MessageState is " (refused)", " (incomplete)" (the capture lost some
+// of it), " (partly kept)" (--max-header or --max-body kept less: the
+// summary may lack fields, --full shows the first bytes), some of them or
+// nothing.
 func MessageState(m *session.Message) string {
 	s := ""
 	if m.Accepted != nil && !*m.Accepted {
@@ -104,6 +107,9 @@ func MessageState(m *session.Message) string {
 	}
 	if m.Truncated {
 		s += " (incomplete)"
+	}
+	if m.Bounded {
+		s += " (partly kept)"
 	}
 	return s
 }

@@ -223,6 +223,11 @@ type Message struct {
 	MessageID  string            `json:"message_id,omitempty"`
 	Accepted   *bool             `json:"accepted,omitempty"`
 	Truncated  bool              `json:"truncated,omitempty"`
+	// Bounded says mailtrace kept less of it than it had: its header past
+	// --max-header (the summary may lack fields) or its body past
+	// --max-body (--full shows the first bytes). A choice, not a loss:
+	// Truncated alone says what the capture lost.
+	Bounded bool `json:"bounded,omitempty"`
 	// QueueID is the id the SMTP server gave the message it accepted
 	// ("250 2.0.0 Ok: queued as 0AA8BBA1BD"); ReceivedIDs are the ids its
 	// Received: header fields name ("with ESMTP id 0AA8BBA1BD"), which
