@@ -24,6 +24,10 @@ type Line struct {
 	// announced; both valid only during the Line call.
 	Dropped int
 	Tail    []byte
+	// More and Cont are a line longer than the bound handed over in
+	// pieces, in the splitter's Pieces mode: More, more of the line
+	// follows (B has no ending); Cont, B continues a line begun before.
+	More, Cont bool
 }
 
 // TailLen is how much of the end of a cut line is kept apart.
@@ -53,7 +57,13 @@ type Handler interface {
 // when the protocol announces them. Handlers may call Expect from Line to
 // switch the bytes that follow to counted mode.
 type Splitter struct {
-	Max     int
+	Max int
+	// Pieces hands a line longer than Max over in pieces of at most Max
+	// bytes instead of cutting it: message bodies are not protocol lines,
+	// and their bytes are saved whatever a line's length. A parser sets
+	// it while it reads one.
+	Pieces  bool
+	cont    bool // the line being read began in a piece already handed over
 	buf     []byte
 	bufTime time.Time
 	cut     bool
@@ -104,6 +114,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		if i < 0 {
 			if !s.resync {
 				s.keep(b, t)
+				s.pieces(h)
 			}
 			return nil
 		}
@@ -117,6 +128,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		lt := t
 		if len(s.buf) > 0 || s.cut || len(part) > s.Max {
 			s.keep(part, t)
+			s.pieces(h)
 			line, lt = s.buf, s.bufTime
 		}
 		h.Line(s.finish(line, lt, true))
@@ -128,7 +140,8 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 // finish makes the Line of line, which ended with a line ending when
 // ended, and readies the splitter for the next.
 func (s *Splitter) finish(line []byte, t time.Time, ended bool) Line {
-	l := Line{B: line, Time: t, Cut: s.cut, End: Unended}
+	l := Line{B: line, Time: t, Cut: s.cut, End: Unended, Cont: s.cont}
+	s.cont = false
 	switch {
 	case !ended:
 	case s.cut:
@@ -159,6 +172,10 @@ func (s *Splitter) keep(b []byte, t time.Time) {
 	if len(s.buf) == 0 && !s.cut {
 		s.bufTime = t
 	}
+	if s.Pieces && !s.cut {
+		s.buf = append(s.buf, b...) // handed over in pieces, see pieces
+		return
+	}
 	room := s.Max - len(s.buf)
 	if len(b) > room {
 		if !s.cut {
@@ -174,6 +191,25 @@ func (s *Splitter) keep(b []byte, t time.Time) {
 		b = b[:room]
 	}
 	s.buf = append(s.buf, b...)
+}
+
+// pieces hands over, in Pieces mode, what is kept of the current line
+// past the bound, Max bytes at a time, keeping back a CR that may be
+// half of the line's CRLF.
+func (s *Splitter) pieces(h Handler) {
+	off := 0
+	for s.Pieces && len(s.buf)-off > s.Max && !(len(s.buf)-off == s.Max+1 && s.buf[len(s.buf)-1] == '\r') {
+		n := s.Max
+		if s.buf[off+n-1] == '\r' {
+			n--
+		}
+		h.Line(Line{B: s.buf[off : off+n], Time: s.bufTime, More: true, Cont: s.cont})
+		s.cont = true
+		off += n
+	}
+	if off > 0 {
+		s.buf = append(s.buf[:0], s.buf[off:]...)
+	}
 }
 
 // Gap tells the splitter n bytes were lost. A counted run absorbs what it
@@ -193,7 +229,7 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 	if len(s.buf) == 0 && !s.cut && !s.resync {
 		return true
 	}
-	s.buf, s.cut, s.dropped, s.cutCR, s.tail = s.buf[:0], false, 0, false, s.tail[:0]
+	s.buf, s.cut, s.dropped, s.cutCR, s.tail, s.cont = s.buf[:0], false, 0, false, s.tail[:0], false
 	s.resync = true
 	return true
 }

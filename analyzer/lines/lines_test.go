@@ -90,3 +90,65 @@ func TestUpper(t *testing.T) {
 		}
 	}
 }
+
+// TestPieces: in Pieces mode a line longer than the bound comes in
+// pieces of at most the bound, the first without Cont, the last without
+// More and with its ending, whatever the segmentation; a CRLF split
+// across pieces stays an ending; nothing is dropped.
+func TestPieces(t *testing.T) {
+	long := strings.Repeat("0123456789", 25) // 250 bytes
+	for _, tc := range []struct {
+		in   string
+		want string // the lines, pieces joined by "+", ending marked
+	}{
+		{"short\r\n", "short<CRLF>"},
+		{long + "\r\n", long[:100] + "+" + long[100:200] + "+" + long[200:] + "<CRLF>"},
+		{long[:99] + "\r\nnext\n", long[:99] + "<CRLF>|next<LF>"},
+		{long[:100] + "\r\n", long[:100] + "<CRLF>"},
+		// as long as the bound, and its CRLF: whole
+		{long[:99] + "x\r" + "\n", long[:99] + "x<CRLF>"},
+		{long[:99] + "\r" + long[:50] + "\n", long[:99] + "+\r" + long[:50] + "<LF>"},
+	} {
+		for step := 1; step <= len(tc.in); step += 37 {
+			sp := NewSplitter(100)
+			sp.Pieces = true
+			var got strings.Builder
+			h := &pieceRec{out: &got}
+			for i := 0; i < len(tc.in); i += step {
+				sp.Feed([]byte(tc.in[i:min(i+step, len(tc.in))]), time.Time{}, h)
+			}
+			if got.String() != tc.want {
+				t.Errorf("%q fed %d at a time:\ngot  %q\nwant %q", tc.in, step, got.String(), tc.want)
+			}
+		}
+	}
+}
+
+type pieceRec struct {
+	out  *strings.Builder
+	more bool
+}
+
+func (r *pieceRec) Line(l Line) {
+	if l.Cont != r.more {
+		r.out.WriteString("<cont mismatch>")
+	}
+	if r.out.Len() > 0 && !r.more {
+		r.out.WriteString("|")
+	}
+	if len(l.B) > 100 {
+		r.out.WriteString("<too long>")
+	}
+	r.out.Write(l.B)
+	r.more = l.More
+	switch {
+	case l.More:
+		r.out.WriteString("+")
+	case l.End == CRLF:
+		r.out.WriteString("<CRLF>")
+	case l.End == LF:
+		r.out.WriteString("<LF>")
+	}
+}
+
+func (r *pieceRec) Counted([]byte, time.Time, bool) {}

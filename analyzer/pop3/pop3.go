@@ -138,7 +138,7 @@ func (p *Parser) serverLine(l lines.Line) {
 			p.Announce(e)
 		}
 	}
-	if p.multi != nil && p.multiGap && isStatus(string(l.B)) {
+	if p.multi != nil && p.multiGap && !l.Cont && isStatus(string(l.B)) {
 		// A status line after a gap in a body: the "." that ended it
 		// was in the bytes the capture lost.
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.lost.end")
@@ -146,9 +146,14 @@ func (p *Parser) serverLine(l lines.Line) {
 	}
 	if p.multi != nil {
 		content, end := lines.Unstuff(l.B)
+		if l.Cont {
+			content, end = l.B, false // the rest of a long line
+		}
 		switch msg := p.Message(session.FromServer); {
-		case end:
+		case end && !l.More:
 			p.endMulti(false)
+		case msg != nil && l.More:
+			msg.Write(content) // a piece of a line longer than --max-line
 		case msg != nil:
 			msg.Line(content)
 			if l.Dropped > 0 {
@@ -198,6 +203,7 @@ func (p *Parser) serverLine(l lines.Line) {
 		p.multi, p.multiEx = r, e
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
 			p.startMessage(cmd, r.Time)
+			p.Srv.Pieces = true // a message's lines are saved whatever their length
 		}
 		return
 	}
@@ -237,6 +243,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 func (p *Parser) endMulti(cut bool) {
 	r, e := p.multi, p.multiEx
 	p.multi, p.multiEx, p.multiGap = nil, nil, false
+	p.Srv.Pieces = false
 	if e.Command == nil {
 		p.Announce(e) // its command was not captured
 		return

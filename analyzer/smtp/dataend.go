@@ -56,18 +56,19 @@ type held struct {
 
 // heldLine is a client line kept for replay.
 type heldLine struct {
-	b       []byte
-	t       time.Time
-	end     lines.Ending
-	dropped int
+	b          []byte
+	t          time.Time
+	end        lines.Ending
+	dropped    int
+	more, cont bool
 }
 
 func keep(l lines.Line) heldLine {
-	return heldLine{b: bytes.Clone(l.B), t: l.Time, end: l.End, dropped: l.Dropped}
+	return heldLine{b: bytes.Clone(l.B), t: l.Time, end: l.End, dropped: l.Dropped, more: l.More, cont: l.Cont}
 }
 
 func (h heldLine) line() lines.Line {
-	return lines.Line{B: h.b, Time: h.t, End: h.end, Dropped: h.dropped, Cut: h.dropped > 0}
+	return lines.Line{B: h.b, Time: h.t, End: h.end, Dropped: h.dropped, Cut: h.dropped > 0, More: h.more, Cont: h.cont}
 }
 
 // endsData reports whether l, after a line that ended with prev, is the
@@ -85,10 +86,12 @@ func (p *Parser) hold(l lines.Line) {
 // holdLine keeps a client line while the reading is undecided.
 func (p *Parser) holdLine(l lines.Line) {
 	h := p.held
-	if h.strictEnd < 0 && endsData(l, h.last) {
+	if h.strictEnd < 0 && !l.More && !l.Cont && endsData(l, h.last) {
 		h.strictEnd = len(h.lines) + 1
 	}
-	h.last = l.End
+	if !l.More {
+		h.last = l.End
+	}
 	h.lines = append(h.lines, keep(l))
 	h.bytes += len(l.B) + 2
 	if h.bytes > maxHeld {

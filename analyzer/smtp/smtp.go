@@ -202,6 +202,7 @@ func (p *Parser) command(l lines.Line) {
 // startMessage opens the message that follows DATA's 354.
 func (p *Parser) startMessage(t time.Time) {
 	p.client = data
+	p.Cli.Pieces = true // a message's lines are saved whatever their length
 	msg := p.StartMessage(session.FromClient, "DATA", t)
 	if p.hidden {
 		p.flag(msg, "smuggled")
@@ -221,6 +222,10 @@ const (
 // before a bare LF is message text to a strict server and the end to a
 // lenient one: the server's replies decide (dataend.go).
 func (p *Parser) messageLine(l lines.Line) {
+	if l.More || l.Cont {
+		p.longLine(l)
+		return
+	}
 	content, end := lines.Unstuff(l.B)
 	if end && l.End == lines.CRLF && p.lastEnd == lines.CRLF {
 		p.Queue(p.msgEx)
@@ -248,6 +253,25 @@ func (p *Parser) messageLine(l lines.Line) {
 	}
 }
 
+// longLine takes a piece of a message line longer than --max-line: it is
+// no "." and no end, only text (dot-unstuffed where the line begins).
+func (p *Parser) longLine(l lines.Line) {
+	msg := p.Message(session.FromClient)
+	p.oddBytes(l)
+	content := l.B
+	if !l.Cont {
+		content, _ = lines.Unstuff(l.B)
+	}
+	switch {
+	case l.More:
+		msg.Write(content)
+	case l.End == lines.LF:
+		msg.LineLF(content)
+	default:
+		msg.Line(content)
+	}
+}
+
 // oddBytes flags, once per message, line endings and bytes that RFC 5321
 // §2.3.8 forbids in the data and that servers read differently.
 func (p *Parser) oddBytes(l lines.Line) {
@@ -259,7 +283,7 @@ func (p *Parser) oddBytes(l lines.Line) {
 			p.flag(msg, name)
 		}
 	}
-	if l.End == lines.LF {
+	if l.End == lines.LF && !l.More {
 		flag(bareLF, "bare-lf", "bare.lf")
 	}
 	if bytes.IndexByte(l.B, '\r') >= 0 {
@@ -293,6 +317,7 @@ func (p *Parser) endMessage(cut bool) {
 	if p.client == data {
 		p.client = command
 	}
+	p.Cli.Pieces = false
 	p.bdatLast, p.oddEnds, p.msgGap, p.strict = false, 0, false, false
 }
 

@@ -349,16 +349,26 @@ func TestGapTakesEndOfData(t *testing.T) {
 
 // TestSizeCountsCutLines: a line past --max-line is cut, and still
 // counted whole in the message's size; it is an anomaly.
-func TestSizeCountsCutLines(t *testing.T) {
+// TestLongBodyLinesAreKept: --max-line bounds commands and replies, not
+// a message's lines: a body line three times the bound, dot-stuffed, is
+// saved byte for byte and the message is complete.
+func TestLongBodyLinesAreKept(t *testing.T) {
 	long := strings.Repeat("x", 300)
-	steps := []st.Step{S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("Subject: s\r\n\r\n" + long + "\r\nend\r\n.\r\n"), S("250 ok\r\n")}
+	body := "Subject: s\r\n\r\n" + long + "\r\n." + long + "\n" + "end\r\n"
+	steps := []st.Step{S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+		C("Subject: s\r\n\r\n" + long + "\r\n.." + long + "\nend\r\n.\r\n"), S("250 ok\r\n"), C("QUIT\r\n"), S("221 bye\r\n")}
 	for _, cut := range [][]st.Step{steps, st.Bytewise(steps)} {
-		s := st.RunSpec(Spec(), proto.Options{MaxLine: 100}, cut...)
-		if len(s.Messages) != 1 || s.Messages[0].Size != int64(14+302+5) {
-			t.Fatalf("messages: %+v, want one of %d bytes", s.Messages, 14+302+5)
+		s := st.RunSpec(Spec(), proto.Options{MaxLine: 100, KeepBodies: true, MaxBody: 1 << 20}, cut...)
+		if len(s.Messages) != 1 || string(s.Messages[0].Body) != body || s.Messages[0].Truncated {
+			t.Fatalf("messages: %d, want one of the %d bytes sent, complete; got %+v", len(s.Messages), len(body), s.Messages)
 		}
-		if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "cut") {
-			t.Errorf("anomalies: %v", s.Anomalies)
+		if d := st.Diff(st.Pairs(s), []string{"- => 220", "DATA => 354", "message DATA 623 bytes => 250", "QUIT => 221"}); d != "" {
+			t.Errorf("exchanges differ:\n%s", d)
+		}
+		for _, a := range s.Anomalies {
+			if strings.Contains(a.Text, "cut") {
+				t.Errorf("anomaly: %v", a.Text)
+			}
 		}
 	}
 }
