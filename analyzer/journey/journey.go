@@ -1,9 +1,11 @@
 // Package journey follows messages across sessions: the submission over
 // SMTP, relays between servers, and retrieval over POP3 or IMAP of the
-// same message, tied by its Message-ID and, where that is missing, by the
-// queue id the accepting server gave it ("250 2.0.0 Ok: queued as
+// same message, tied by its Message-ID and, where one side lacks it, by
+// the queue id the accepting server gave it ("250 2.0.0 Ok: queued as
 // 0AA8BBA1BD"), which the Received: header of the copy read later names
-// ("with ESMTP id 0AA8BBA1BD", RFC 5321 §4.4).
+// ("by mail.example with ESMTP id 0AA8BBA1BD", RFC 5321 §4.4). Two hops
+// whose Message-IDs both exist and differ are two messages, whatever else
+// they share; a queue id is only its host's.
 package journey
 
 import (
@@ -23,12 +25,17 @@ type Hop struct {
 	Time     time.Time        `json:"time"`
 	Session  int              `json:"session"`
 	Protocol session.Protocol `json:"protocol"`
-	Via      string           `json:"via"`    // DATA, BDAT, RETR, TOP, FETCH, APPEND
-	Action   string           `json:"action"` // sent, read, stored
-	Client   string           `json:"client"`
-	Server   string           `json:"server"`
-	User     string           `json:"user,omitempty"` // who authenticated in the session
-	QueueID  string           `json:"queue_id,omitempty"`
+	Via      string           `json:"via"` // DATA, BDAT, RETR, TOP, FETCH, APPEND
+	// Action is what the hop did: submitted (to 587 or 465, or after
+	// AUTH), relayed (a server handed it on: it had a Received field
+	// already), sent (SMTP without AUTH from a client that left no trace
+	// of being a server: a mail program to 25, as in the lab), read,
+	// stored (APPEND).
+	Action  string `json:"action"`
+	Client  string `json:"client"`
+	Server  string `json:"server"`
+	User    string `json:"user,omitempty"` // who authenticated in the session
+	QueueID string `json:"queue_id,omitempty"`
 	// DelayMS is the time since the hop before, in milliseconds.
 	DelayMS *float64 `json:"delay_ms,omitempty"`
 }
@@ -57,11 +64,13 @@ type Collector struct {
 	seed  maphash.Seed
 }
 
-// hopRef is where a hop's record is, and its keys.
+// hopRef is where a hop's record is, and its keys: its Message-ID's hash
+// (0 without one) and its queue ids' (in Collector.keys).
 type hopRef struct {
 	at         int64
 	n          int32
-	key, nkeys int32 // in Collector.keys
+	mid        uint64
+	key, nkeys int32
 }
 
 // record is what is kept of a hop until the journeys are tied.
@@ -90,7 +99,7 @@ func (c *Collector) SessionEnded(s *session.Session) {
 			User: user, QueueID: m.QueueID}
 		switch m.Via {
 		case "DATA", "BDAT":
-			h.Action = "sent"
+			h.Action = smtpAction(s, m, user)
 			if m.Accepted != nil && !*m.Accepted {
 				continue // refused: it went nowhere
 			}
@@ -101,15 +110,17 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		}
 		ref := hopRef{key: int32(len(c.keys))}
 		if id := normalID(m.MessageID); id != "" {
-			c.keys = append(c.keys, c.hash("mid:", id))
+			ref.mid = c.hash("mid:", id)
 		}
-		if m.QueueID != "" {
-			c.keys = append(c.keys, c.hash("qid:", m.QueueID))
+		if m.QueueID != "" && m.QueuedBy != "" {
+			c.keys = append(c.keys, c.hash("qid:"+m.QueuedBy+" ", m.QueueID))
 		}
-		for _, id := range m.ReceivedIDs {
-			c.keys = append(c.keys, c.hash("qid:", id))
+		for i, id := range m.ReceivedIDs {
+			if i < len(m.ReceivedBy) && m.ReceivedBy[i] != "" {
+				c.keys = append(c.keys, c.hash("qid:"+m.ReceivedBy[i]+" ", id))
+			}
 		}
-		if ref.nkeys = int32(len(c.keys)) - ref.key; ref.nkeys == 0 {
+		if ref.nkeys = int32(len(c.keys)) - ref.key; ref.nkeys == 0 && ref.mid == 0 {
 			continue
 		}
 		b, err := json.Marshal(record{Hop: h, MessageID: m.MessageID, Subject: m.Subject})
@@ -120,6 +131,21 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		ref.at, ref.n = c.store.Put(b), int32(len(b))
 		c.hops = append(c.hops, ref)
 	}
+}
+
+// smtpAction names an SMTP hop: a submission goes to 587 or 465 (RFC
+// 6409, RFC 8314) or follows an authentication; a relay hands on a
+// message a server handled before (its Received field says so, RFC 5321
+// §4.4); anything else was sent, by whom the bytes do not say.
+func smtpAction(s *session.Session, m *session.Message, user string) string {
+	_, port, _ := strings.Cut(s.Server[strings.LastIndexByte(s.Server, ']')+1:], ":")
+	switch {
+	case port == "587" || port == "465" || user != "":
+		return "submitted"
+	case m.Received > 0:
+		return "relayed"
+	}
+	return "sent"
 }
 
 func (c *Collector) hash(kind, key string) uint64 {
@@ -134,8 +160,9 @@ func normalID(id string) string {
 	return strings.ToLower(strings.Trim(strings.TrimSpace(id), "<>"))
 }
 
-// Journeys ties the hops that share a Message-ID or a queue id, and
-// returns the journeys of more than one hop, in order of their first.
+// Journeys ties the hops that share a Message-ID, then those that share
+// a queue id where that joins no two Message-IDs that differ, and returns
+// the journeys of more than one hop, in order of their first.
 func (c *Collector) Journeys() []Journey {
 	parent := make([]int, len(c.hops))
 	for i := range parent {
@@ -148,14 +175,34 @@ func (c *Collector) Journeys() []Journey {
 		}
 		return i
 	}
+	// A group's Message-ID (its hash; 0 while it has none).
+	mid := make([]uint64, len(c.hops))
+	byMID := map[uint64]int{}
+	for i, h := range c.hops {
+		mid[i] = h.mid
+		if h.mid == 0 {
+			continue
+		}
+		if j, ok := byMID[h.mid]; ok {
+			parent[find(i)] = find(j)
+		} else {
+			byMID[h.mid] = i
+		}
+	}
 	first := map[uint64]int{}
 	for i, h := range c.hops {
 		for _, k := range c.keys[h.key : h.key+h.nkeys] {
-			if j, ok := first[k]; ok {
-				parent[find(i)] = find(j)
-			} else {
+			j, ok := first[k]
+			if !ok {
 				first[k] = i
+				continue
 			}
+			a, b := find(i), find(j)
+			if a == b || mid[a] != 0 && mid[b] != 0 && mid[a] != mid[b] {
+				continue // two messages that went through one queue id
+			}
+			parent[a] = b
+			mid[b] |= mid[a]
 		}
 	}
 	groups := map[int][]int{}

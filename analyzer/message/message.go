@@ -176,9 +176,11 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	m.Subject = Decode(h.Get("Subject"))
 	m.Date = h.Get("Date")
 	m.MessageID = h.Get("Message-Id")
+	m.Received = len(h["Received"])
 	for _, r := range h["Received"] {
-		if id := receivedID(r); id != "" && !slices.Contains(m.ReceivedIDs, id) {
+		if id, by := receivedID(r); id != "" && !slices.Contains(m.ReceivedIDs, id) {
 			m.ReceivedIDs = append(m.ReceivedIDs, id)
+			m.ReceivedBy = append(m.ReceivedBy, by)
 		}
 	}
 	return m
@@ -186,14 +188,20 @@ func (b *Builder) Finish(cut bool) *session.Message {
 
 // receivedID is the id clause of a Received: field (RFC 5321 §4.4:
 // "id" SP ( Atom / msg-id )), as MTAs write their queue ids.
-func receivedID(field string) string {
+func receivedID(field string) (id, by string) {
 	f := strings.Fields(field)
 	for i := 0; i+1 < len(f); i++ {
-		if strings.EqualFold(f[i], "id") {
-			return strings.Trim(f[i+1], "<>;")
+		switch {
+		case strings.EqualFold(f[i], "by") && by == "":
+			by = strings.ToLower(strings.Trim(f[i+1], "<>;()"))
+		case strings.EqualFold(f[i], "id") && id == "":
+			id = strings.Trim(f[i+1], "<>;")
 		}
 	}
-	return ""
+	if session.VersionShaped(id) {
+		id = "" // Exchange's "id 15.20.7633.17" is its build, in every message
+	}
+	return id, by
 }
 
 // parseHeader parses a header block, tolerating one that was cut short

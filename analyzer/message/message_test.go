@@ -128,3 +128,17 @@ func TestKeptBody(t *testing.T) {
 		}
 	}
 }
+
+// TestReceivedIDs: a Received field's id is its host's ("by"); an id
+// shaped like a version number (Exchange's build, the same in every
+// message) is none.
+func TestReceivedIDs(t *testing.T) {
+	b := NewBuilder(false)
+	b.Write([]byte("Received: from a (a [192.0.2.1]) by MAIL.example (Postfix) with ESMTP id 0AA8BBA1BD; Mon, 1 Jan 2026 00:00:00 +0000\r\n" +
+		"Received: from b by exch.example (2603:10a6::1) with Microsoft SMTP Server id 15.20.7633.17; Mon, 1 Jan 2026 00:00:00 +0000\r\n" +
+		"Subject: x\r\n\r\nbody\r\n"))
+	m := b.Finish(false)
+	if len(m.ReceivedIDs) != 1 || m.ReceivedIDs[0] != "0AA8BBA1BD" || len(m.ReceivedBy) != 1 || m.ReceivedBy[0] != "mail.example" {
+		t.Errorf("got ids %q by %q, want 0AA8BBA1BD by mail.example", m.ReceivedIDs, m.ReceivedBy)
+	}
+}

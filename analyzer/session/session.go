@@ -232,8 +232,16 @@ type Message struct {
 	// ("250 2.0.0 Ok: queued as 0AA8BBA1BD"); ReceivedIDs are the ids its
 	// Received: header fields name ("with ESMTP id 0AA8BBA1BD"), which
 	// tie a copy read later to the submission.
-	QueueID     string   `json:"queue_id,omitempty"`
+	QueueID string `json:"queue_id,omitempty"`
+	// QueuedBy is the host that gave QueueID, as its greeting names it.
+	QueuedBy    string   `json:"-"`
 	ReceivedIDs []string `json:"received_ids,omitempty"`
+	// ReceivedBy is the host that gave each of ReceivedIDs (the "by" of
+	// its Received field; "" where it names none): a queue id is only
+	// that host's.
+	ReceivedBy []string `json:"-"`
+	// Received counts its Received fields: a server handled it before.
+	Received int `json:"-"`
 	// Flags note what the message's bytes did that servers read
 	// differently (SMTP smuggling): "bare-lf", "bare-cr", "nul",
 	// "lone-dot-bare-lf" (a "." beside a bare LF, which some servers take
@@ -474,3 +482,20 @@ func (s *Session) AddMessage(m *Message) int {
 
 // Bool returns a pointer to b, for the optional JSON booleans.
 func Bool(b bool) *bool { return &b }
+
+// VersionShaped reports whether id looks like a version number (digits
+// and three or more parts: Microsoft Exchange writes its build,
+// "15.20.7633.17", as the id of every Received field): the same for
+// every message, so no queue id.
+func VersionShaped(id string) bool {
+	parts := strings.Split(id, ".")
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}

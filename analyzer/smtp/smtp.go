@@ -461,6 +461,23 @@ func queueID(line string) string {
 	return ""
 }
 
+// serverName is the host name the server's greeting gave ("220
+// mail.redes.unlp.edu.ar ESMTP Postfix"), lower case, or "".
+func (p *Parser) serverName() string {
+	for _, e := range p.S.Exchanges {
+		if e.Command == nil && e.Response != nil && e.Response.Status == "220" && len(e.Response.Lines) > 0 {
+			if f := strings.Fields(e.Response.Lines[0][min(4, len(e.Response.Lines[0])):]); len(f) > 0 {
+				return strings.ToLower(f[0])
+			}
+			return ""
+		}
+		if e.Command != nil {
+			return "" // the greeting comes first
+		}
+	}
+	return ""
+}
+
 // greeting reports whether r, the server's first reply, is its greeting
 // (RFC 5321 §3.1): in a capture seen from the start, a 220, 554 or 421;
 // in one that began later, a 220 while no STARTTLS waits, since 220
@@ -485,7 +502,10 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
 			m.Accepted = session.Bool(ok)
 			if ok {
-				m.QueueID = queueID(r.Lines[len(r.Lines)-1])
+				if id := queueID(r.Lines[len(r.Lines)-1]); !session.VersionShaped(id) {
+					m.QueueID = id
+				}
+				m.QueuedBy = p.serverName()
 			}
 		}
 		p.mailFrom, p.rcptTo = path{}, nil
