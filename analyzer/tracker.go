@@ -190,7 +190,7 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 		explain.Note(s, "packets.dropped")
 	}
 	if spec.Name == smtp.Name {
-		if mx, ok := t.dns.Route(server.Addr(), c.info.Start); ok {
+		if mx, ok := t.dns.Route(client, server, c.info.Start); ok {
 			s.MXLookup = &mx
 		}
 	}

@@ -49,10 +49,29 @@ type Tracker struct {
 	order   []pendingQuery // the queries in the order they came, answered ones among them until compacted
 	seq     uint64
 	emit    func(*Lookup)
-	// exchanges maps an MX exchange's name to the MX answer naming it;
-	// routes maps an address to the MX answer it was resolved for.
-	exchanges map[string]session.MXLookup
-	routes    map[netip.Addr]session.MXLookup
+	// exchanges maps an MX exchange's name, for the host that asked, to
+	// the MX answer naming it; routes maps an address, for the host that
+	// asked, to the MX answer it was resolved for and until when the
+	// answers' TTLs let it stand.
+	exchanges map[asked]route
+	routes    map[askedAddr]route
+}
+
+// asked is a name as one host asked for it.
+type asked struct {
+	client netip.Addr
+	name   string
+}
+
+// askedAddr is an address as one host was told it.
+type askedAddr struct {
+	client, addr netip.Addr
+}
+
+// route is an MX answer and the end of its TTL.
+type route struct {
+	mx    session.MXLookup
+	until time.Time
 }
 
 type key struct {
@@ -71,14 +90,12 @@ type pendingQuery struct {
 const (
 	maxPending = 10000
 	maxRoutes  = 10000
-	// routeAge is how long an MX answer ties a later connection to it.
-	routeAge = 10 * time.Minute
 )
 
 // NewTracker returns a Tracker that hands each finished lookup to emit.
 func NewTracker(emit func(*Lookup)) *Tracker {
 	return &Tracker{pending: map[key]*Lookup{}, emit: emit,
-		exchanges: map[string]session.MXLookup{}, routes: map[netip.Addr]session.MXLookup{}}
+		exchanges: map[asked]route{}, routes: map[askedAddr]route{}}
 }
 
 // Message takes one DNS message sent from src to dst at t.
@@ -129,41 +146,53 @@ func (t *Tracker) Message(src, dst netip.AddrPort, at time.Time, b []byte, trans
 	t.emit(l)
 }
 
-// learn remembers where an MX answer leads: its exchanges, then the
-// addresses they resolve to, in the same response or in later lookups.
+// learn remembers where an MX answer leads, for the host that asked: its
+// exchanges, then the addresses they resolve to, in the same response or
+// in later lookups by that host, each until the shorter of the two TTLs
+// runs out.
 func (t *Tracker) learn(l *Lookup) {
 	if len(t.routes) > maxRoutes || len(t.exchanges) > maxRoutes {
-		t.routes, t.exchanges = map[netip.Addr]session.MXLookup{}, map[string]session.MXLookup{}
+		t.routes, t.exchanges = map[askedAddr]route{}, map[asked]route{}
 	}
+	client, err := netip.ParseAddrPort(l.Client)
+	if err != nil {
+		return
+	}
+	who := client.Addr().Unmap()
 	for _, a := range l.Answers {
 		if a.Type == "MX" {
-			t.exchanges[strings.ToLower(a.Value)] = session.MXLookup{Time: l.Time, Domain: l.Name, Exchange: a.Value,
-				Preference: a.Preference, Client: l.Client, Server: l.Server}
+			t.exchanges[asked{who, strings.ToLower(a.Value)}] = route{session.MXLookup{Time: l.Time, Domain: l.Name, Exchange: a.Value,
+				Preference: a.Preference, Client: l.Client, Server: l.Server}, l.Time.Add(time.Duration(a.TTL) * time.Second)}
 		}
 	}
 	for _, a := range l.Answers {
 		if a.Type != "A" && a.Type != "AAAA" {
 			continue
 		}
-		mx, ok := t.exchanges[strings.ToLower(a.Name)]
+		r, ok := t.exchanges[asked{who, strings.ToLower(a.Name)}]
 		if !ok {
 			continue
 		}
 		if ip, err := netip.ParseAddr(a.Value); err == nil {
-			mx.Address = ip.String()
-			t.routes[ip] = mx
+			r.mx.Address = ip.String()
+			if until := l.Time.Add(time.Duration(a.TTL) * time.Second); until.Before(r.until) {
+				r.until = until
+			}
+			t.routes[askedAddr{who, ip.Unmap()}] = r
 		}
 	}
 }
 
-// Route returns the MX lookup that led to a connection to server at t,
-// if one did within the last ten minutes.
-func (t *Tracker) Route(server netip.Addr, at time.Time) (session.MXLookup, bool) {
-	mx, ok := t.routes[server.Unmap()]
-	if !ok || at.Before(mx.Time) || at.Sub(mx.Time) > routeAge {
+// Route returns the MX lookup that led client to connect to server at
+// t: the client made it, the server is an address from its answer, on
+// port 25 (where MX leads, RFC 5321 §5), and the connection began after
+// the answer and within its TTL.
+func (t *Tracker) Route(client, server netip.AddrPort, at time.Time) (session.MXLookup, bool) {
+	r, ok := t.routes[askedAddr{client.Addr().Unmap(), server.Addr().Unmap()}]
+	if !ok || server.Port() != 25 || at.Before(r.mx.Time) || at.After(r.until) {
 		return session.MXLookup{}, false
 	}
-	return mx, true
+	return r.mx, true
 }
 
 // evictOldest emits the oldest query still unanswered, to make room.

@@ -56,15 +56,26 @@ func TestMXThenConnection(t *testing.T) {
 	if got[2].Name != "lost.example" || got[2].LatencyMS != nil {
 		t.Errorf("unanswered: %+v", got[2])
 	}
-	route, ok := tr.Route(netip.MustParseAddr("192.0.2.25"), t0.Add(time.Second))
-	if !ok || route.Domain != "redes.unlp.edu.ar" || route.Exchange != "mail.redes.unlp.edu.ar" || route.Address != "192.0.2.25" {
+	mta, other := netip.MustParseAddrPort("127.0.0.1:50000"), netip.MustParseAddrPort("127.0.0.2:50000")
+	mx25, mx587 := netip.MustParseAddrPort("192.0.2.25:25"), netip.MustParseAddrPort("192.0.2.25:587")
+	route, ok := tr.Route(mta, mx25, t0.Add(time.Second))
+	if !ok || route.Domain != "redes.unlp.edu.ar" || route.Exchange != "mail.redes.unlp.edu.ar" || route.Address != "192.0.2.25" || route.Preference != 10 {
 		t.Errorf("route: %+v %v", route, ok)
 	}
-	if _, ok := tr.Route(netip.MustParseAddr("192.0.2.25"), t0.Add(time.Hour)); ok {
-		t.Error("an MX answer an hour old still ties a connection")
-	}
-	if _, ok := tr.Route(netip.MustParseAddr("192.0.2.99"), t0.Add(time.Second)); ok {
-		t.Error("a connection elsewhere is tied")
+	for _, c := range []struct {
+		why            string
+		client, server netip.AddrPort
+		at             time.Time
+	}{
+		{"past the answer's TTL (3600 s)", mta, mx25, t0.Add(time.Hour + time.Second)},
+		{"before the answer", mta, mx25, t0.Add(-time.Second)},
+		{"to another address", mta, netip.MustParseAddrPort("192.0.2.99:25"), t0.Add(time.Second)},
+		{"a submission to 587, where MX does not lead", mta, mx587, t0.Add(time.Second)},
+		{"from a host that did not ask", other, mx25, t0.Add(time.Second)},
+	} {
+		if _, ok := tr.Route(c.client, c.server, c.at); ok {
+			t.Errorf("tied %s", c.why)
+		}
 	}
 }
 
