@@ -27,6 +27,8 @@ const (
 	RelayAttempt         = "relay-attempt"
 	SMTPSmuggling        = "smtp-smuggling"
 	NonstandardPort      = "nonstandard-port"
+	SenderNotUser        = "sender-not-authenticated-user"
+	StartTLSStripped     = "starttls-stripped"
 )
 
 // Severities.
@@ -79,6 +81,7 @@ func New(o Options) *Judge {
 func (j *Judge) Session(s *session.Session) {
 	credentials(s)
 	tlsNotUsed(s)
+	starttlsStripped(s)
 	j.authFailures(s)
 	if s.Protocol == "smtp" {
 		j.smtp(s)
@@ -204,9 +207,85 @@ func (j *Judge) smtp(s *session.Session) {
 	if refused >= j.opts.RefusedRecipients {
 		add(s, RecipientEnumeration, Medium, s.Start, "enumeration.refused", refused)
 	}
+	user := ""
+	for _, a := range s.Auth {
+		if a.Success != nil && *a.Success {
+			user = a.Username
+		}
+	}
 	for _, m := range s.Messages {
 		j.message(s, m, ours, authenticated)
+		if user != "" {
+			otherUser(s, m, ours, user)
+		}
 	}
+}
+
+// otherUser judges a message an authenticated user sent as another user
+// of the server's own domains: in the envelope (MAIL FROM) or in the From:
+// the reader sees. An alias or a shared mailbox does it too; a stolen
+// password does it to impersonate.
+func otherUser(s *session.Session, m *session.Message, ours []string, user string) {
+	me, _, _ := strings.Cut(strings.ToLower(user), "@")
+	for _, sender := range []string{m.MailFrom, headerAddr(m.From)} {
+		d := domainOf(sender)
+		if d == "" || !within(d, ours) {
+			continue
+		}
+		if local, _, _ := strings.Cut(strings.ToLower(sender), "@"); local != me {
+			add(s, SenderNotUser, Medium, m.Time, "sender-not-user", user, sender)
+			return
+		}
+	}
+}
+
+// starttlsStripped judges a capability list where the keyword that offers
+// TLS was masked by something on the path ("XXXXXXXA", "STARTTLX": some
+// firewalls do it so that clients stay in clear), and an offer of TLS
+// refused when taken.
+func starttlsStripped(s *session.Session) {
+	for _, c := range s.Capabilities {
+		word, _, _ := strings.Cut(c, " ")
+		if maskedTLS(strings.ToUpper(word), s.Protocol) {
+			add(s, StartTLSStripped, High, s.Start, "starttls.masked", word)
+			return
+		}
+	}
+	if !s.TLSOffered {
+		return
+	}
+	for _, e := range s.Exchanges {
+		c, r := e.Command, e.Response
+		if c == nil || c.Kind != session.KindCommand || r == nil || c.Verb != "STARTTLS" && c.Verb != "STLS" {
+			continue
+		}
+		if r.Status != "220" && r.Status != "+OK" && r.Status != "OK" && len(r.Lines) > 0 {
+			add(s, StartTLSStripped, High, c.Time, "starttls.refused", r.Lines[len(r.Lines)-1])
+			return
+		}
+	}
+}
+
+// maskedTLS reports whether a capability keyword is the TLS offer masked:
+// as long as STARTTLS (STLS in POP3) and mostly X, or one letter from it.
+func maskedTLS(w string, p session.Protocol) bool {
+	want := "STARTTLS"
+	if p == "pop3" {
+		want = "STLS"
+	}
+	if w == want || len(w) != len(want) {
+		return false
+	}
+	x, diff := 0, 0
+	for i := range len(w) {
+		if w[i] == 'X' {
+			x++
+		}
+		if w[i] != want[i] {
+			diff++
+		}
+	}
+	return x >= len(w)-1 || diff == 1
 }
 
 // message judges one message sent over SMTP.

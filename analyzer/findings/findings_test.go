@@ -105,6 +105,48 @@ func TestEachKind(t *testing.T) {
 			s.Messages = []*session.Message{{Flags: []string{"lone-dot-bare-lf", "bare-lf"}, Time: t0}}
 			return s
 		}, []string{"smtp-smuggling/high"}},
+		{"sent as another user of the domain", func() *session.Session {
+			s := smtpSession()
+			s.TLS, s.Auth = session.TLSImplicit, []*session.Auth{{Username: "alumnoimap", Success: ok(true), Time: t0}}
+			s.Messages = []*session.Message{{MailFrom: "alumnopop@example.test", Accepted: ok(true), Time: t0}}
+			return s
+		}, []string{"sender-not-authenticated-user/medium"}},
+		{"sent as oneself, also with the domain in the user name", func() *session.Session {
+			s := smtpSession()
+			s.TLS, s.Auth = session.TLSImplicit, []*session.Auth{{Username: "Alumnoimap@example.test", Success: ok(true), Time: t0}}
+			s.Messages = []*session.Message{{MailFrom: "alumnoimap@example.test", From: "Alumno <alumnoimap@example.test>", Accepted: ok(true), Time: t0}}
+			return s
+		}, nil},
+		{"a From: of another user, the envelope one's own", func() *session.Session {
+			s := smtpSession()
+			s.TLS, s.Auth = session.TLSImplicit, []*session.Auth{{Username: "alumnoimap", Success: ok(true), Time: t0}}
+			s.Messages = []*session.Message{{MailFrom: "alumnoimap@example.test", From: "Decano <decano@example.test>", Accepted: ok(true), Time: t0}}
+			return s
+		}, []string{"from-mismatch/medium", "sender-not-authenticated-user/medium"}},
+		{"STARTTLS masked by a firewall", func() *session.Session {
+			s := smtpSession()
+			s.Capabilities = []string{"PIPELINING", "SIZE 10240000", "XXXXXXXA", "8BITMIME"}
+			return s
+		}, []string{"starttls-stripped/high"}},
+		{"STARTTLS one letter off", func() *session.Session {
+			s := smtpSession()
+			s.Capabilities = []string{"PIPELINING", "STARTTLX"}
+			return s
+		}, []string{"starttls-stripped/high"}},
+		{"POP3's STLS masked", func() *session.Session {
+			return &session.Session{Protocol: "pop3", Client: "192.0.2.7:1", Start: t0, TLS: session.TLSNone, Capabilities: []string{"TOP", "XXXX", "UIDL"}}
+		}, []string{"starttls-stripped/high"}},
+		{"extensions that are no mask", func() *session.Session {
+			s := smtpSession()
+			s.Capabilities = []string{"XFORWARD NAME ADDR", "XCLIENT NAME", "SMTPUTF8", "8BITMIME", "STARTTLS"}
+			return s
+		}, nil},
+		{"STARTTLS offered, then refused", func() *session.Session {
+			s := smtpSession(&session.Exchange{Command: &session.Command{Kind: session.KindCommand, Verb: "STARTTLS", Time: t0},
+				Response: &session.Response{Status: "454", Lines: []string{"454 4.7.0 TLS not available due to local problem"}}})
+			s.TLSOffered = true
+			return s
+		}, []string{"starttls-stripped/high", "tls-not-used/low"}},
 		{"mail on another port", func() *session.Session {
 			s := smtpSession()
 			s.Detected, s.Server = "content", "192.0.2.25:2626"
