@@ -116,7 +116,9 @@ func (e *Sink) attachments(name string) error {
 		return err
 	}
 	defer src.Close()
-	partsDir := strings.TrimSuffix(strings.TrimSuffix(name, ".eml"), ".incomplete") + ".parts"
+	// A cut message's parts keep its mark: "...incomplete.parts", never
+	// real names in an unmarked folder.
+	partsDir := strings.TrimSuffix(name, ".eml") + ".parts"
 	var firstErr error
 	var open []*os.File
 	parts.WalkEach(bufio.NewReader(src), func(i int, p session.Part) io.Writer {

@@ -19,8 +19,9 @@ import (
 )
 
 // extractAndCheck extracts every message of capture into a new directory
-// and checks each .eml parses again, and that the attachments written
-// are those JSON lists, byte for byte (by SHA-256).
+// and checks each .eml parses again, that the attachments written are
+// those JSON lists, byte for byte (by SHA-256), both ways, and that a cut
+// message's attachments are only in a folder marked incomplete.
 func extractAndCheck(t *testing.T, capture string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
@@ -41,14 +42,17 @@ func extractAndCheck(t *testing.T, capture string) string {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{}
+	want, listed := map[string]bool{}, map[string]bool{}
 	messages := 0
 	for _, s := range doc.Sessions {
 		for _, m := range s.Messages {
 			messages++
 			for _, p := range m.Parts {
-				if !m.Truncated && (p.Filename != "" || p.Disposition == "attachment") {
-					want[p.SHA256] = true
+				if p.Filename != "" || p.Disposition == "attachment" {
+					listed[p.SHA256] = true
+					if !m.Truncated {
+						want[p.SHA256] = true
+					}
 				}
 			}
 		}
@@ -73,7 +77,14 @@ func extractAndCheck(t *testing.T, capture string) string {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.parts", "*"))
 	for _, path := range files {
 		data, _ := os.ReadFile(path)
-		got[sha(data)] = true
+		h := sha(data)
+		got[h] = true
+		switch {
+		case !listed[h]:
+			t.Errorf("%s: its bytes are no part JSON lists", filepath.Base(path))
+		case !want[h] && !strings.Contains(filepath.Base(filepath.Dir(path)), ".incomplete."):
+			t.Errorf("%s: an attachment of a cut message in a folder not marked incomplete", path[len(dir):])
+		}
 	}
 	for h := range want {
 		if !got[h] {
