@@ -8,17 +8,27 @@ import (
 )
 
 // b64 decodes base64 as mail carries it (RFC 2045 §6.8): line breaks and
-// other white space dropped, then decoded in large blocks; decoding stops
-// at the first byte that is not base64, as readers of mail do.
+// every other byte outside the alphabet are ignored ("must be ignored by
+// decoding software"), the latter counted (stray); what is left is
+// decoded in large blocks.
 type b64 struct {
-	r    io.Reader
-	buf  []byte // encoded bytes read, white space dropped, not yet decoded
-	out  []byte // decoded, not yet handed out
-	dec  []byte
-	done bool
+	r     io.Reader
+	buf   []byte // encoded bytes read, others dropped, not yet decoded
+	out   []byte // decoded, not yet handed out
+	dec   []byte
+	done  bool
+	stray int64 // bytes outside the alphabet that were not white space
 }
 
-func newBase64(r io.Reader) io.Reader { return &b64{r: r, buf: make([]byte, 0, 32<<10)} }
+// alphabet marks the bytes of base64 (RFC 2045 §6.8, Table 1) and "=".
+var alphabet = func() (a [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=" {
+		a[c] = true
+	}
+	return a
+}()
+
+func newBase64(r io.Reader) *b64 { return &b64{r: r, buf: make([]byte, 0, 32<<10)} }
 
 func (d *b64) Read(p []byte) (int, error) {
 	for len(d.out) == 0 {
@@ -48,14 +58,24 @@ func (d *b64) fill() {
 			in = nil
 		}
 		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if bytes.IndexByte(line, ' ') < 0 && bytes.IndexByte(line, '\t') < 0 && bytes.IndexByte(line, '\r') < 0 {
-			j += copy(d.buf[j:], line)
+		clean := true
+		for _, c := range line {
+			if !alphabet[c] {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			j += copy(d.buf[j:], line) // the usual line moves whole
 			continue
 		}
 		for _, c := range line {
-			if c != '\r' && c != ' ' && c != '\t' {
+			switch {
+			case alphabet[c]:
 				d.buf[j] = c
 				j++
+			case c != '\r' && c != ' ' && c != '\t':
+				d.stray++
 			}
 		}
 	}

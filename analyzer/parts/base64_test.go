@@ -30,10 +30,18 @@ func TestBase64(t *testing.T) {
 			}
 		}
 	}
-	// Decoding stops at the first byte that is not base64.
-	got, _ := io.ReadAll(newBase64(strings.NewReader("aG9sYQ==\r\n!!!!")))
-	if string(got) != "hola" {
-		t.Errorf("got %q", got)
+	// Bytes outside the alphabet are skipped and counted (RFC 2045 §6.8).
+	d := newBase64(strings.NewReader("aG9s\x00YQ==\r\n!!!!"))
+	got, _ := io.ReadAll(d)
+	if string(got) != "hola" || d.stray != 5 {
+		t.Errorf("got %q, %d stray bytes; want hola, 5", got, d.stray)
+	}
+	// A stray byte in the middle does not stop the rest (1 000 bytes).
+	raw := bytes.Repeat([]byte("0123456789"), 100)
+	enc := base64.StdEncoding.EncodeToString(raw)
+	d = newBase64(strings.NewReader(enc[:152] + "\r\n.\r\n" + enc[152:]))
+	if got, _ := io.ReadAll(d); !bytes.Equal(got, raw) || d.stray != 1 {
+		t.Errorf("got %d of %d bytes, %d stray", len(got), len(raw), d.stray)
 	}
 }
 

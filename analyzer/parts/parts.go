@@ -187,8 +187,12 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 		}
 	}
 	w.n++
-	n, _ := io.Copy(dst, decoder(h.Get("Content-Transfer-Encoding"), body))
+	dec := decoder(h.Get("Content-Transfer-Encoding"), body)
+	n, _ := io.Copy(dst, dec)
 	part.Size, part.SHA256 = n, hex.EncodeToString(sum.Sum(nil))
+	if b, ok := dec.(*b64); ok {
+		part.Skipped = b.stray
+	}
 	if len(w.parts) < MaxParts {
 		w.parts = append(w.parts, part)
 	} else {

@@ -301,6 +301,15 @@ func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 	b := c.msgs[d]
 	c.msgs[d] = nil
 	m := b.Finish(cut)
+	for _, p := range m.Parts {
+		if p.Skipped > 0 {
+			name := p.Filename
+			if name == "" {
+				name = p.ContentType
+			}
+			explain.Anomaly(c.S, m.Time, d, "base64.stray", name, p.Skipped)
+		}
+	}
 	i := c.S.AddMessage(m)
 	c.events.MessageEnded(c.S, m)
 	return i

@@ -324,6 +324,9 @@ type Part struct {
 	Filename    string `json:"filename,omitempty"`
 	Size        int64  `json:"size"`   // decoded bytes
 	SHA256      string `json:"sha256"` // of the decoded bytes, hex
+	// Skipped counts the bytes its base64 held outside the alphabet,
+	// ignored as RFC 2045 §6.8 says.
+	Skipped int64 `json:"skipped_bytes,omitempty"`
 }
 
 // Range is the bytes of a partial fetch: from Origin, Length of them.

@@ -576,3 +576,25 @@ func TestServerDecidesWhereDataEnds(t *testing.T) {
 		}
 	}
 }
+
+// TestBase64StrayBytes: a stray byte in an attachment's base64 is skipped
+// (RFC 2045 §6.8), so the part decodes whole, and said once for the part.
+func TestBase64StrayBytes(t *testing.T) {
+	msg := "Subject: x\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n" +
+		"Content-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		"aG9s\r\n!\r\nYQ==\r\n*\r\n--B--\r\n"
+	s := run(S("220 mx\r\n"), C("DATA\r\n"), S("354 go\r\n"), C(msg+".\r\n"), S("250 ok\r\n"))
+	if len(s.Messages) != 1 || len(s.Messages[0].Parts) != 1 {
+		t.Fatalf("messages %+v", s.Messages)
+	}
+	if p := s.Messages[0].Parts[0]; p.Size != 4 || p.Skipped != 2 {
+		t.Errorf("part %+v: want 4 bytes (hola) and 2 skipped", p)
+	}
+	var said []string
+	for _, a := range s.Anomalies {
+		said = append(said, a.Text)
+	}
+	if len(said) != 1 || !strings.Contains(said[0], `"a.bin": 2 bytes outside the base64 alphabet`) {
+		t.Errorf("anomalies %q", said)
+	}
+}
