@@ -246,7 +246,16 @@ func describe(h message.Header) session.Part {
 	}
 	disp, dParams, _ := h.ContentDisposition()
 	part.Disposition = strings.ToLower(disp)
-	name := dParams["filename"]
+	// RFC 2231's forms are read here in every charset: Go's mime package
+	// keeps only UTF-8 and US-ASCII, and of continuations in another
+	// charset it keeps the plain ones alone (".txt" of "niño.txt").
+	name := rfc2231(h.Get("Content-Disposition"), "filename")
+	if name == "" {
+		name = dParams["filename"]
+	}
+	if name == "" {
+		name = rfc2231(h.Get("Content-Type"), "name")
+	}
 	if name == "" {
 		name = ctParams["name"]
 	}

@@ -83,3 +83,22 @@ func FuzzWalk(f *testing.F) {
 		}
 	})
 }
+
+// TestRFC2231Names: file names RFC 2231 writes in a charset Go's mime
+// package leaves out, whole or in continuations, are read.
+func TestRFC2231Names(t *testing.T) {
+	for _, tc := range []struct{ header, want string }{
+		{`Content-Disposition: attachment; filename*=iso-8859-1''caf%E9.txt`, "café.txt"},
+		{`Content-Disposition: attachment; filename*=utf-8''caf%C3%A9.txt`, "café.txt"},
+		{`Content-Disposition: attachment; filename*0*=iso-8859-1'es'ni%F1o; filename*1=".txt"`, "niño.txt"},
+		{`Content-Disposition: attachment; filename*=windows-1252''%80.txt`, "€.txt"},
+		{"Content-Type: application/octet-stream; name*=iso-8859-1''a%F1o.pdf\r\nContent-Disposition: attachment", "año.pdf"},
+		{`Content-Disposition: attachment; filename="plain.txt"`, "plain.txt"},
+	} {
+		msg := "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n" + tc.header + "\r\n\r\nx\r\n--B--\r\n"
+		ps, _ := Walk(strings.NewReader(msg))
+		if len(ps) != 1 || ps[0].Filename != tc.want {
+			t.Errorf("%s: got %+v, want %q", tc.header, ps, tc.want)
+		}
+	}
+}
