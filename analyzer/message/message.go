@@ -170,9 +170,9 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	if !ok {
 		return m
 	}
-	m.From = Decode(h.Get("From"))
-	m.To = Decode(h.Get("To"))
-	m.Cc = Decode(h.Get("Cc"))
+	m.From = DecodeAddresses(h.Get("From"))
+	m.To = DecodeAddresses(h.Get("To"))
+	m.Cc = DecodeAddresses(h.Get("Cc"))
 	m.Subject = Decode(h.Get("Subject"))
 	m.Date = h.Get("Date")
 	m.MessageID = h.Get("Message-Id")
@@ -259,6 +259,34 @@ func isField(line []byte) bool {
 }
 
 var decoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+// DecodeAddresses decodes the RFC 2047 words of an address list and keeps
+// it one: a display name that holds specials is quoted (RFC 5322 §3.4),
+// so "=?utf-8?q?Doe=2C_John?= <a@b>" is "\"Doe, John\" <a@b>", one
+// address, not "Doe, John <a@b>", two. A list that does not parse is
+// decoded as text.
+func DecodeAddresses(s string) string {
+	if s == "" || !strings.Contains(s, "=?") {
+		return s
+	}
+	list, err := (&mail.AddressParser{WordDecoder: decoder}).ParseList(s)
+	if err != nil {
+		return Decode(s)
+	}
+	out := make([]string, 0, len(list))
+	for _, a := range list {
+		switch {
+		case a.Name == "":
+			out = append(out, a.Address)
+		case strings.ContainsAny(a.Name, `()<>[]:;@\,."`):
+			q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a.Name)
+			out = append(out, `"`+q+`" <`+a.Address+`>`)
+		default:
+			out = append(out, a.Name+" <"+a.Address+">")
+		}
+	}
+	return strings.Join(out, ", ")
+}
 
 // Decode decodes RFC 2047 encoded words, leaving the text as it was when
 // they are malformed or in an unknown charset.

@@ -142,3 +142,19 @@ func TestReceivedIDs(t *testing.T) {
 		t.Errorf("got ids %q by %q, want 0AA8BBA1BD by mail.example", m.ReceivedIDs, m.ReceivedBy)
 	}
 }
+
+// TestDecodeAddresses: decoded display names with specials stay quoted
+// (RFC 5322 §3.4): one address stays one.
+func TestDecodeAddresses(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"=?utf-8?q?Doe=2C_John?= <a@b.example>", `"Doe, John" <a@b.example>`},
+		{"=?utf-8?q?Jos=C3=A9?= <jose@b.example>, =?iso-8859-1?q?Mu=F1oz=2C_Ana?= <ana@b.example>", `José <jose@b.example>, "Muñoz, Ana" <ana@b.example>`},
+		{`=?utf-8?q?say_=22hi=22?= <q@b.example>`, `"say \"hi\"" <q@b.example>`},
+		{"plain <p@b.example>", "plain <p@b.example>"},
+		{"=?utf-8?q?Only_text?=", "Only text"}, // no address: decoded as text
+	} {
+		if got := DecodeAddresses(tc.in); got != tc.want {
+			t.Errorf("DecodeAddresses(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
