@@ -30,7 +30,7 @@ type Hop struct {
 	// AUTH), relayed (a server handed it on: it had a Received field
 	// already), sent (SMTP without AUTH from a client that left no trace
 	// of being a server: a mail program to 25, as in the lab), read,
-	// stored (APPEND).
+	// partial-read (TOP n m, a partial fetch), stored (APPEND).
 	Action  string `json:"action"`
 	Client  string `json:"client"`
 	Server  string `json:"server"`
@@ -92,7 +92,8 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		}
 	}
 	for _, m := range s.Messages {
-		if !m.Whole() || len(c.hops) >= MaxHops {
+		partial := m.Content == session.ContentPartial
+		if !m.Whole() && !partial || len(c.hops) >= MaxHops {
 			continue
 		}
 		h := Hop{Time: m.Time, Session: s.ID, Protocol: s.Protocol, Via: m.Via, Client: s.Client, Server: s.Server,
@@ -107,6 +108,9 @@ func (c *Collector) SessionEnded(s *session.Session) {
 			h.Action = "stored"
 		default:
 			h.Action = "read"
+			if partial {
+				h.Action = "partial-read" // POP3 TOP n m, IMAP BODY[]<origin.length>
+			}
 		}
 		ref := hopRef{key: int32(len(c.keys))}
 		if id := normalID(m.MessageID); id != "" {

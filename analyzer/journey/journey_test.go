@@ -22,6 +22,7 @@ func TestJourneys(t *testing.T) {
 		{Via: "TOP", Content: session.ContentHeader, Time: t0.Add(10 * time.Second), ReceivedIDs: []string{"Q1"}, ReceivedBy: []string{"mx.a"}}, // a header only
 		{Via: "RETR", Time: t0.Add(11 * time.Second), ReceivedIDs: []string{"R9", "Q2"}, ReceivedBy: []string{"mx.b", "mx.a"}},
 		{Via: "RETR", Time: t0.Add(12 * time.Second), MessageID: "<alone@x>"},
+		{Via: "TOP", Content: session.ContentPartial, Time: t0.Add(13 * time.Second), MessageID: "<b@x>"}, // TOP n m: read in part
 	}}
 	c := New()
 	for _, s := range []*session.Session{sent, relayed, read} {
@@ -36,7 +37,7 @@ func TestJourneys(t *testing.T) {
 		a.Hops[1].Action != "read" || *a.Hops[1].DelayMS != 9000 {
 		t.Errorf("by queue id: %+v", a)
 	}
-	if len(b.Hops) != 3 || b.Hops[1].Session != 2 || b.Hops[2].Session != 3 || b.MessageID != "<b@x>" {
+	if len(b.Hops) != 4 || b.Hops[1].Session != 2 || b.Hops[2].Session != 3 || b.Hops[3].Action != "partial-read" || b.MessageID != "<b@x>" {
 		t.Errorf("by Message-ID, then queue ids through a relay: %+v", b)
 	}
 }
