@@ -73,10 +73,13 @@ type Writer struct {
 	counters stats.Delivery
 	seq      int
 	sending  *batch // the batch the sender has in hand
-	spoolErr error
-	outage   bool // a send failed and none succeeded since
-	sent     chan struct{}
-	stop     chan struct{}
+	// abortSend ends the request in flight; Close calls it when its
+	// deadline passes.
+	abortSend context.CancelFunc
+	spoolErr  error
+	outage    bool // a send failed and none succeeded since
+	sent      chan struct{}
+	stop      chan struct{}
 }
 
 type building struct {
@@ -91,7 +94,8 @@ type batch struct {
 	table string
 	rows  int
 	body  []byte
-	file  string
+	file  string // claimed while sent
+	name  string // its name in the spool, to give it back
 }
 
 // NewWriter starts a writer; Close must be called to send what is left.
@@ -194,11 +198,26 @@ func (w *Writer) toSpool(b *batch) error {
 	}
 	w.seq++
 	name := fmt.Sprintf("%020d-%06d-%s-%d.jsonl.gz", time.Now().UnixNano(), w.seq, b.table, b.rows)
-	tmp := filepath.Join(w.cfg.Spool, "."+name)
-	if err := os.WriteFile(tmp, b.body, 0o600); err != nil {
+	// Written under a name no reader takes, made durable, then renamed:
+	// a spool file is whole or not there (a full disk leaves nothing).
+	f, err := os.CreateTemp(w.cfg.Spool, ".writing-*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(w.cfg.Spool, name))
+	_, err = f.Write(b.body)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(w.cfg.Spool, name))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // tick seals batches that have waited BatchAge.
@@ -248,26 +267,81 @@ func (w *Writer) next() *batch {
 	}
 }
 
-// fromSpool reads the oldest spooled batch; w.mu is held.
+// fromSpool claims and reads the oldest spooled batch; w.mu is held. A
+// file is claimed by renaming it, so that writers sharing a spool never
+// send one twice; one that is empty or cannot be read goes to rejected/
+// with the reason, and the rest go on.
 func (w *Writer) fromSpool() *batch {
-	files := w.spooled()
-	for _, f := range files {
+	for _, f := range w.spooled() {
 		table, rows, ok := parseSpoolName(filepath.Base(f))
-		body, err := os.ReadFile(f)
-		if !ok || err != nil {
+		if !ok {
 			continue
 		}
-		return &batch{table: table, rows: rows, body: body, file: f}
+		claimed := fmt.Sprintf("%s.claimed-%d-%d", f, os.Getpid(), w.seq)
+		w.seq++
+		if os.Rename(f, claimed) != nil {
+			continue // another writer has it
+		}
+		body, err := os.ReadFile(claimed)
+		if err == nil && len(body) == 0 {
+			err = errors.New("empty")
+		}
+		if err != nil {
+			w.reject(claimed, filepath.Base(f), fmt.Sprintf("unreadable: %v", err), rows)
+			continue
+		}
+		return &batch{table: table, rows: rows, body: body, file: claimed, name: f}
 	}
 	return nil
 }
 
-// spooled lists the spool's batches, oldest first.
+// reject moves a spool file the server must never be sent to rejected/,
+// with a .reason file beside it, and counts its rows.
+func (w *Writer) reject(path, name, reason string, rows int) {
+	dir := filepath.Join(w.cfg.Spool, "rejected")
+	if err := os.MkdirAll(dir, 0o700); err == nil && os.Rename(path, filepath.Join(dir, name)) == nil {
+		os.WriteFile(filepath.Join(dir, name+".reason"), []byte(reason+"\n"), 0o600)
+	} else {
+		os.Remove(path)
+	}
+	w.counters.Rejected += int64(rows)
+	w.cfg.Warn(fmt.Sprintf("clickhouse: spool file %s: %s; moved to %s", name, reason, dir))
+}
+
+// staleClaim is how long a claim by a writer that died is respected.
+const staleClaim = 10 * time.Minute
+
+// spooled lists the spool's batches, oldest first: only names a spool
+// writer finished ("TIME-SEQ-TABLE-ROWS.jsonl.gz"), never a temporary
+// file (Go's glob matches a leading dot), which is removed once stale,
+// and claims a dead writer left are given back.
 func (w *Writer) spooled() []string {
 	if w.cfg.Spool == "" {
 		return nil
 	}
-	files, _ := filepath.Glob(filepath.Join(w.cfg.Spool, "*.jsonl.gz"))
+	entries, _ := os.ReadDir(w.cfg.Spool)
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		old := time.Since(info.ModTime()) > staleClaim
+		switch {
+		case strings.HasPrefix(name, "."):
+			if old {
+				os.Remove(filepath.Join(w.cfg.Spool, name))
+			}
+		case strings.Contains(name, ".jsonl.gz.claimed-"):
+			if old {
+				base, _, _ := strings.Cut(name, ".claimed-")
+				os.Rename(filepath.Join(w.cfg.Spool, name), filepath.Join(w.cfg.Spool, base))
+			}
+		case strings.HasSuffix(name, ".jsonl.gz"):
+			files = append(files, filepath.Join(w.cfg.Spool, name))
+		}
+	}
 	sort.Strings(files)
 	return files
 }
@@ -342,9 +416,10 @@ func (w *Writer) delivered(b *batch) {
 }
 
 // giveBack returns a batch the deadline left unsent: one from memory
-// goes to the spool, one from the spool stays there.
+// goes to the spool, one from the spool is put back.
 func (w *Writer) giveBack(b *batch) {
 	if b.file != "" {
+		os.Rename(b.file, b.name)
 		return
 	}
 	w.mu.Lock()
@@ -376,7 +451,8 @@ func (w *Writer) Abort() (int64, error) {
 	return w.counters.Spooled - before, w.spoolErr
 }
 
-// post sends one batch.
+// post sends one batch. It ends, sent or not, when Close's deadline
+// passes, also against a server that took the request and hangs.
 func (w *Writer) post(b *batch) error {
 	u, err := url.Parse(w.cfg.URL)
 	if err != nil {
@@ -385,29 +461,78 @@ func (w *Writer) post(b *batch) error {
 	q := u.Query()
 	q.Set("query", fmt.Sprintf("INSERT INTO %s.%s FORMAT JSONEachRow", quoteIdent(w.cfg.Database), quoteIdent(b.table)))
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequest(http.MethodPost, u.String(), bytes.NewReader(b.body))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.mu.Lock()
+	if w.closing {
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, w.deadline)
+		defer stop()
+	}
+	w.abortSend = cancel
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.abortSend = nil
+		w.mu.Unlock()
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(b.body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Content-Type", "application/x-ndjson")
-	return do(w.cfg.Client, req)
+	resp, err := send(w.cfg.Client, req)
+	if err != nil {
+		return err
+	}
+	return acknowledged(resp.Header, b.rows)
+}
+
+// acknowledged reports whether ClickHouse said it stored rows rows: its
+// own answer, not any 200 (a proxy's, a captive portal's). Servers since
+// 19.x send X-ClickHouse-Summary, whose written_rows must count them all;
+// older ones send only their name.
+func acknowledged(h http.Header, rows int) error {
+	if s := h.Get("X-ClickHouse-Summary"); s != "" {
+		var sum struct {
+			Written string `json:"written_rows"`
+		}
+		if json.Unmarshal([]byte(s), &sum) != nil {
+			return fmt.Errorf("unreadable X-ClickHouse-Summary %q", s)
+		}
+		if n, err := strconv.Atoi(sum.Written); err != nil || n < rows {
+			return fmt.Errorf("the server wrote %s of %d rows", sum.Written, rows)
+		}
+		return nil
+	}
+	if h.Get("X-ClickHouse-Server-Display-Name") == "" && h.Get("X-ClickHouse-Query-Id") == "" {
+		return errors.New("200 OK without ClickHouse's headers: not the server's acknowledgement")
+	}
+	return nil
 }
 
 // do sends a request and reads ClickHouse's answer: 200, or an error
 // with the first line of the exception it wrote.
 func do(client *http.Client, req *http.Request) error {
+	_, err := send(client, req)
+	return err
+}
+
+// send sends a request; an answer other than 200 is an error with the
+// first line of the exception ClickHouse wrote.
+func send(client *http.Client, req *http.Request) (*http.Response, error) {
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode != http.StatusOK {
 		first, _, _ := strings.Cut(strings.TrimSpace(string(msg)), "\n")
-		return fmt.Errorf("%s: %s", resp.Status, first)
+		return nil, fmt.Errorf("%s: %s", resp.Status, first)
 	}
-	return nil
+	return resp, nil
 }
 
 // Exec runs one statement (the schema's) on the server.
@@ -440,6 +565,15 @@ func (w *Writer) Close() (stats.Delivery, error) {
 	w.deadline = time.Now().Add(w.cfg.Wait)
 	w.wake.Broadcast()
 	w.mu.Unlock()
+	// A request already in flight does not know the deadline.
+	cut := time.AfterFunc(w.cfg.Wait, func() {
+		w.mu.Lock()
+		if w.abortSend != nil {
+			w.abortSend()
+		}
+		w.mu.Unlock()
+	})
+	defer cut.Stop()
 	close(w.stop)
 	<-w.sent
 	w.mu.Lock()

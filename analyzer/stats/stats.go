@@ -197,12 +197,15 @@ func quantile(sorted []float64, q float64) float64 {
 // rows and batches the server took, sends retried, rows that waited in
 // the spool, sent from it, and left in it at the end.
 type Delivery struct {
-	URL         string           `json:"url"`
-	Rows        int64            `json:"rows_sent"`
-	Batches     int64            `json:"batches_sent"`
-	Retries     int64            `json:"retries"`
-	Spooled     int64            `json:"rows_spooled"`
-	FromSpool   int64            `json:"rows_sent_from_spool"`
-	LeftInSpool int64            `json:"rows_left_in_spool"`
-	Tables      map[string]int64 `json:"rows_by_table"`
+	URL         string `json:"url"`
+	Rows        int64  `json:"rows_sent"`
+	Batches     int64  `json:"batches_sent"`
+	Retries     int64  `json:"retries"`
+	Spooled     int64  `json:"rows_spooled"`
+	FromSpool   int64  `json:"rows_sent_from_spool"`
+	LeftInSpool int64  `json:"rows_left_in_spool"`
+	// Rejected counts the rows of spool files that can never be sent (an
+	// empty or unreadable file), moved to the spool's rejected/.
+	Rejected int64            `json:"rows_rejected,omitempty"`
+	Tables   map[string]int64 `json:"rows_by_table"`
 }

@@ -217,6 +217,9 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 			s := openStore(cmd.Context(), so, stderr)
 			err := s.close()
 			fmt.Fprintf(stdout, "%d rows sent from the spool, %d left in it\n", s.delivery.FromSpool, s.delivery.LeftInSpool)
+			if s.delivery.Rejected > 0 {
+				fmt.Fprintf(stdout, "%d rows in files that cannot be sent, moved to %s\n", s.delivery.Rejected, render.Escape(filepath.Join(so.spool, "rejected")))
+			}
 			return err
 		},
 	}
