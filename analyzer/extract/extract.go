@@ -25,32 +25,87 @@ import (
 
 var _ sink.Sink = (*Sink)(nil)
 
-// Sink writes messages under one directory.
+// Sink writes messages under one directory, and nowhere else: every file
+// and folder is made through an os.Root of it, which follows no link
+// out of it (a link planted where a .parts folder goes writes nothing
+// elsewhere).
 type Sink struct {
 	sink.Nop
-	dir   string
-	count map[*session.Session]int
-	open  map[*session.Message]*file
-	err   error // the first error, told at the end
-	saved int
+	dir    string
+	root   *os.Root
+	count  map[*session.Session]int
+	open   map[*session.Message]*file
+	err    error // the first error, told at the end
+	saved  int
+	limits Limits
+	files  int   // files written
+	bytes  int64 // bytes written
+	over   int   // files not written past the limits
 }
+
+// Limits bound what one capture may write, whatever it holds (an 86 KB
+// capture can hold 20 000 tiny attachments): past them, files are
+// counted, not written.
+type Limits struct {
+	Files int
+	Bytes int64
+}
+
+// DefaultLimits are 100 000 files and 8 GiB.
+var DefaultLimits = Limits{Files: 100000, Bytes: 8 << 30}
 
 type file struct {
 	f    *os.File
 	w    *bufio.Writer
 	name string // within dir
+	e    *Sink
+	err  error // the first write error (a full disk): the file is cut
 }
 
-// New returns a Sink writing under dir, which it creates if need be.
+// Write counts what the file takes against the limits, and keeps its
+// first error.
+func (fl *file) Write(p []byte) (int, error) {
+	if fl.err != nil {
+		return len(p), nil
+	}
+	if _, err := fl.w.Write(p); err != nil {
+		fl.err = err
+	}
+	fl.e.bytes += int64(len(p))
+	return len(p), nil
+}
+
+// New returns a Sink writing under dir, which it creates if need be,
+// within DefaultLimits.
 func New(dir string) (*Sink, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &Sink{dir: dir, count: map[*session.Session]int{}, open: map[*session.Message]*file{}}, nil
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Sink{dir: dir, root: root, count: map[*session.Session]int{}, open: map[*session.Message]*file{}, limits: DefaultLimits}, nil
 }
+
+// SetLimits replaces the limits on what the capture may write.
+func (e *Sink) SetLimits(l Limits) { e.limits = l }
 
 // Saved is the number of messages written.
 func (e *Sink) Saved() int { return e.saved }
+
+// Skipped is the number of files not written past the limits.
+func (e *Sink) Skipped() int { return e.over }
+
+// room reports whether one more file may be written, and counts it.
+func (e *Sink) room() bool {
+	if e.files >= e.limits.Files || e.bytes >= e.limits.Bytes {
+		e.over++
+		return false
+	}
+	e.files++
+	return true
+}
 
 func (e *Sink) keep(err error) {
 	if err != nil && e.err == nil {
@@ -62,15 +117,18 @@ func (e *Sink) keep(err error) {
 // come, so a message of any size costs no memory.
 func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer {
 	e.count[s]++
+	if !e.room() {
+		return nil
+	}
 	base := fmt.Sprintf("%04d-%s-%02d-%s", s.ID, SafeName(string(s.Protocol)), e.count[s], SafeName(m.Via))
-	f, name, err := create(e.dir, base+".eml")
+	f, name, err := create(e.root, ".", base+".eml")
 	if err != nil {
 		e.keep(err)
 		return nil
 	}
-	fl := &file{f: f, w: bufio.NewWriterSize(f, 64<<10), name: name}
+	fl := &file{f: f, w: bufio.NewWriterSize(f, 64<<10), name: name, e: e}
 	e.open[m] = fl
-	return fl.w
+	return fl
 }
 
 // MessageEnded closes the file, marks it incomplete if the message was
@@ -81,8 +139,13 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 		return
 	}
 	delete(e.open, m)
-	e.keep(fl.w.Flush())
-	e.keep(fl.f.Close())
+	if err := fl.w.Flush(); err != nil && fl.err == nil {
+		fl.err = err
+	}
+	if err := fl.f.Close(); err != nil && fl.err == nil {
+		fl.err = err
+	}
+	e.keep(fl.err)
 	e.saved++
 	name := fl.name
 	if !m.Whole() {
@@ -91,15 +154,16 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 		if r := m.Range; r != nil {
 			what += "-" + strconv.FormatInt(r.Origin, 10) + "-" + strconv.FormatInt(r.Length, 10)
 		}
-		if renamed, err := move(e.dir, name, strings.TrimSuffix(name, ".eml")+"-"+what+".eml"); err == nil {
+		if renamed, err := move(e.root, name, strings.TrimSuffix(name, ".eml")+"-"+what+".eml"); err == nil {
 			name = renamed
 		} else {
 			e.keep(err)
 		}
 	}
-	if m.Truncated {
-		// Cut by a gap, a bound or the end of the capture.
-		if renamed, err := move(e.dir, name, strings.TrimSuffix(name, ".eml")+".incomplete.eml"); err == nil {
+	if m.Truncated || fl.err != nil {
+		// Cut by a gap or the end of the capture, or by a write that
+		// failed (a full disk): its name says so.
+		if renamed, err := move(e.root, name, strings.TrimSuffix(name, ".eml")+".incomplete.eml"); err == nil {
 			name = renamed
 		} else {
 			e.keep(err)
@@ -111,39 +175,48 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 // attachments writes the parts of the saved message dir/name that carry a
 // file name or are attachments into dir/name's base + ".parts".
 func (e *Sink) attachments(name string) error {
-	src, err := os.Open(filepath.Join(e.dir, name))
+	src, err := e.root.Open(name)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
 	// A cut message's parts keep its mark: "...incomplete.parts", never
 	// real names in an unmarked folder.
-	partsDir := strings.TrimSuffix(name, ".eml") + ".parts"
+	partsDir := ""
 	var firstErr error
-	var open []*os.File
+	var open []*file
 	parts.WalkEach(bufio.NewReader(src), func(i int, p session.Part) io.Writer {
-		if p.Filename == "" && p.Disposition != "attachment" {
+		if p.Filename == "" && p.Disposition != "attachment" || !e.room() {
 			return nil
 		}
-		if err := os.MkdirAll(filepath.Join(e.dir, partsDir), 0o755); err != nil {
-			firstErr = err
-			return nil
+		if partsDir == "" {
+			if partsDir, err = e.folder(strings.TrimSuffix(name, ".eml") + ".parts"); err != nil {
+				firstErr = err
+				return nil
+			}
 		}
 		n := p.Filename
 		if n == "" {
 			n = fmt.Sprintf("part-%d", i+1)
 		}
-		f, _, err := create(filepath.Join(e.dir, partsDir), SafeName(n))
+		f, _, err := create(e.root, partsDir, SafeName(n))
 		if err != nil {
 			firstErr = err
 			return nil
 		}
-		open = append(open, f)
-		return f
+		fl := &file{f: f, w: bufio.NewWriterSize(f, 4<<10), e: e}
+		open = append(open, fl)
+		return fl
 	})
-	for _, f := range open {
-		if err := f.Close(); err != nil && firstErr == nil {
-			firstErr = err
+	for _, fl := range open {
+		if err := fl.w.Flush(); err != nil && fl.err == nil {
+			fl.err = err
+		}
+		if err := fl.f.Close(); err != nil && fl.err == nil {
+			fl.err = err
+		}
+		if fl.err != nil && firstErr == nil {
+			firstErr = fl.err
 		}
 	}
 	return firstErr
@@ -159,6 +232,7 @@ func (e *Sink) finish() error {
 		fl.f.Close()
 		delete(e.open, m)
 	}
+	e.root.Close()
 	if e.err != nil {
 		return fmt.Errorf("--extract: %v", e.err)
 	}
@@ -173,8 +247,8 @@ const maxName = 120
 
 // SafeName makes name from the wire a file name: the last element of any
 // path it holds, no control or bidirectional characters, no leading dot
-// (no "..", no hidden files), not empty, at most maxName bytes with its
-// extension kept.
+// or dash (no "..", no hidden files, no "-rf" a shell takes for an
+// option), not empty, at most maxName bytes with its extension kept.
 func SafeName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
@@ -190,7 +264,8 @@ func SafeName(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	name = strings.TrimLeft(strings.TrimSpace(b.String()), ".")
+	// Never a hidden file nor one a shell reads as an option ("-rf").
+	name = strings.TrimLeft(strings.TrimSpace(b.String()), ".-")
 	if name == "" {
 		name = "part"
 	}
@@ -208,9 +283,30 @@ func SafeName(name string) string {
 	return name
 }
 
-// create makes a new file in dir named name, or "name (2).ext" and so on
-// when that exists: it never opens an existing file.
-func create(dir, name string) (*os.File, string, error) {
+// folder makes a new folder named name within the root, or "name (2)"
+// and so on where something else has that name: a link planted there is
+// never followed, a file never replaced.
+func (e *Sink) folder(name string) (string, error) {
+	for n := 1; n <= 1000; n++ {
+		try := name
+		if n > 1 {
+			try = fmt.Sprintf("%s (%d)", name, n)
+		}
+		err := e.root.Mkdir(try, 0o755)
+		if err == nil {
+			return try, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s: 1000 of that name already", name)
+}
+
+// create makes a new file in dir (within root) named name, or "name
+// (2).ext" and so on when that exists: it never opens an existing file,
+// nor follows a link out of root.
+func create(root *os.Root, dir, name string) (*os.File, string, error) {
 	ext := filepath.Ext(name)
 	if strings.HasSuffix(name, ".incomplete.eml") {
 		ext = ".incomplete.eml"
@@ -221,7 +317,7 @@ func create(dir, name string) (*os.File, string, error) {
 		if n > 1 {
 			try = fmt.Sprintf("%s (%d)%s", stem, n, ext)
 		}
-		f, err := os.OpenFile(filepath.Join(dir, try), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := root.OpenFile(filepath.Join(dir, try), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
 			return f, try, nil
 		}
@@ -232,16 +328,16 @@ func create(dir, name string) (*os.File, string, error) {
 	return nil, "", fmt.Errorf("%s: 1000 files of that name already", filepath.Join(dir, name))
 }
 
-// move renames dir/from to a new name like to, never over an existing
-// file.
-func move(dir, from, to string) (string, error) {
-	f, name, err := create(dir, to)
+// move renames from to a new name like to, within root, never over an
+// existing file.
+func move(root *os.Root, from, to string) (string, error) {
+	f, name, err := create(root, ".", to)
 	if err != nil {
 		return "", err
 	}
 	f.Close()
-	if err := os.Rename(filepath.Join(dir, from), filepath.Join(dir, name)); err != nil {
-		os.Remove(filepath.Join(dir, name))
+	if err := root.Rename(from, name); err != nil {
+		root.Remove(name)
 		return "", err
 	}
 	return name, nil

@@ -115,7 +115,7 @@ func TestExtractHostileNames(t *testing.T) {
 	}
 	body := "Subject: hostile\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" +
 		att("../../etc/passwd") + att("..\\..\\boot.ini") + att("con\x1b[2Jtrol\x07\u202e.txt") + att(strings.Repeat("n", 5000)+".pdf") +
-		att("same.txt") + att("same.txt") + att("..") + "--B--\r\n"
+		att("same.txt") + att("same.txt") + att("..") + att("-rf") + att(".bashrc") + "--B--\r\n"
 	said := []capturetest.Said{{Data: "220 mx\r\n"}, {Client: true, Data: "DATA\r\n"}, {Data: "354 go\r\n"},
 		{Client: true, Data: body + ".\r\n"}, {Data: "250 ok\r\n"}}
 	data, _ := capturetest.Write(capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:25"),
@@ -140,16 +140,37 @@ func TestExtractHostileNames(t *testing.T) {
 		}
 		name := d.Name()
 		names = append(names, name)
-		if len(name) > 255 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x1b\x07/\\\u202e") {
+		if len(name) > 255 || !utf8.ValidString(name) || strings.ContainsAny(name, "\x1b\x07/\\\u202e") ||
+			path != filepath.Dir(dir) && (strings.HasPrefix(name, "-") || strings.HasPrefix(name, ".")) {
 			t.Errorf("unsafe name %q", name)
 		}
 		return nil
 	})
 	all := strings.Join(names, "\n")
-	for _, want := range []string{"passwd", "boot.ini", "same.txt", "same (2).txt", "0001-smtp-01-DATA (2).eml"} {
+	for _, want := range []string{"passwd", "boot.ini", "same.txt", "same (2).txt", "0001-smtp-01-DATA (2).eml", "\nrf\n", "\nbashrc\n"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no %q among:\n%s", want, all)
 		}
+	}
+}
+
+// TestExtractFollowsNoLink: a link planted where a message's .parts folder
+// goes, pointing outside, is not followed: nothing is written there, the
+// attachments go to a folder of their own.
+func TestExtractFollowsNoLink(t *testing.T) {
+	dir, outside := filepath.Join(t.TempDir(), "out"), t.TempDir()
+	os.MkdirAll(dir, 0o755)
+	if err := os.Symlink(outside, filepath.Join(dir, "0001-smtp-01-DATA.parts")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if _, stderr, err := runCLI(t, nil, "read", "--stats", "--extract", dir, "../../samples/smtp-auth-attachment.pcapng"); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if left, _ := os.ReadDir(outside); len(left) != 0 {
+		t.Errorf("%d files written through the link, outside the folder", len(left))
+	}
+	if got, _ := filepath.Glob(filepath.Join(dir, "0001-smtp-01-DATA.parts (2)", "*")); len(got) != 2 {
+		t.Errorf("the two attachments are not in a folder of their own: %q", got)
 	}
 }
 
