@@ -38,10 +38,17 @@ type Sink struct {
 	err    error // the first error, told at the end
 	saved  int
 	limits Limits
-	files  int   // files written
-	bytes  int64 // bytes written
-	over   int   // files not written past the limits
+	files  int    // files written
+	bytes  int64  // bytes written
+	over   int    // files not written past the limits
+	live   int    // message files with a descriptor open
+	clock  uint64 // orders the files' last writes
 }
+
+// maxOpenFiles bounds the descriptors messages in flight hold: past it the
+// file written longest ago is closed, and opened again for its next
+// bytes (thousands of stalled messages must not exhaust the process's).
+const maxOpenFiles = 256
 
 // Limits bound what one capture may write, whatever it holds (an 86 KB
 // capture can hold 20 000 tiny attachments): past them, files are
@@ -55,11 +62,12 @@ type Limits struct {
 var DefaultLimits = Limits{Files: 100000, Bytes: 8 << 30}
 
 type file struct {
-	f    *os.File
+	f    *os.File // nil while closed to make room (message files only)
 	w    *bufio.Writer
 	name string // within dir
 	e    *Sink
-	err  error // the first write error (a full disk): the file is cut
+	err  error  // the first write error (a full disk): the file is cut
+	used uint64 // when it was last written
 }
 
 // Write counts what the file takes against the limits, and keeps its
@@ -68,11 +76,56 @@ func (fl *file) Write(p []byte) (int, error) {
 	if fl.err != nil {
 		return len(p), nil
 	}
+	if fl.f == nil && fl.name != "" {
+		fl.err = fl.e.reopen(fl)
+		if fl.err != nil {
+			return len(p), nil
+		}
+	}
+	fl.e.clock++
+	fl.used = fl.e.clock
 	if _, err := fl.w.Write(p); err != nil {
 		fl.err = err
 	}
 	fl.e.bytes += int64(len(p))
 	return len(p), nil
+}
+
+// makeRoom closes message files written longest ago until one more may
+// be open.
+func (e *Sink) makeRoom() {
+	for e.live >= maxOpenFiles {
+		var oldest *file
+		for _, fl := range e.open {
+			if fl.f != nil && (oldest == nil || fl.used < oldest.used) {
+				oldest = fl
+			}
+		}
+		if oldest == nil {
+			return
+		}
+		if err := oldest.w.Flush(); err != nil && oldest.err == nil {
+			oldest.err = err
+		}
+		if err := oldest.f.Close(); err != nil && oldest.err == nil {
+			oldest.err = err
+		}
+		oldest.f = nil
+		e.live--
+	}
+}
+
+// reopen opens a message file closed to make room, for its next bytes.
+func (e *Sink) reopen(fl *file) error {
+	e.makeRoom()
+	f, err := e.root.OpenFile(fl.name, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	fl.f = f
+	fl.w.Reset(f)
+	e.live++
+	return nil
 }
 
 // New returns a Sink writing under dir, which it creates if need be,
@@ -121,11 +174,13 @@ func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer 
 		return nil
 	}
 	base := fmt.Sprintf("%04d-%s-%02d-%s", s.ID, SafeName(string(s.Protocol)), e.count[s], SafeName(m.Via))
+	e.makeRoom()
 	f, name, err := create(e.root, ".", base+".eml")
 	if err != nil {
 		e.keep(err)
 		return nil
 	}
+	e.live++
 	fl := &file{f: f, w: bufio.NewWriterSize(f, 64<<10), name: name, e: e}
 	e.open[m] = fl
 	return fl
@@ -139,11 +194,14 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 		return
 	}
 	delete(e.open, m)
-	if err := fl.w.Flush(); err != nil && fl.err == nil {
-		fl.err = err
-	}
-	if err := fl.f.Close(); err != nil && fl.err == nil {
-		fl.err = err
+	if fl.f != nil {
+		if err := fl.w.Flush(); err != nil && fl.err == nil {
+			fl.err = err
+		}
+		if err := fl.f.Close(); err != nil && fl.err == nil {
+			fl.err = err
+		}
+		e.live--
 	}
 	e.keep(fl.err)
 	e.saved++
@@ -184,8 +242,24 @@ func (e *Sink) attachments(name string) error {
 	// real names in an unmarked folder.
 	partsDir := ""
 	var firstErr error
-	var open []*file
+	var cur *file // parts come one after another: one is open at a time
+	done := func() {
+		if cur == nil {
+			return
+		}
+		if err := cur.w.Flush(); err != nil && cur.err == nil {
+			cur.err = err
+		}
+		if err := cur.f.Close(); err != nil && cur.err == nil {
+			cur.err = err
+		}
+		if cur.err != nil && firstErr == nil {
+			firstErr = cur.err
+		}
+		cur = nil
+	}
 	parts.WalkEach(bufio.NewReader(src), func(i int, p session.Part) io.Writer {
+		done()
 		if p.Filename == "" && p.Disposition != "attachment" || !e.room() {
 			return nil
 		}
@@ -204,21 +278,10 @@ func (e *Sink) attachments(name string) error {
 			firstErr = err
 			return nil
 		}
-		fl := &file{f: f, w: bufio.NewWriterSize(f, 4<<10), e: e}
-		open = append(open, fl)
-		return fl
+		cur = &file{f: f, w: bufio.NewWriterSize(f, 4<<10), e: e}
+		return cur
 	})
-	for _, fl := range open {
-		if err := fl.w.Flush(); err != nil && fl.err == nil {
-			fl.err = err
-		}
-		if err := fl.f.Close(); err != nil && fl.err == nil {
-			fl.err = err
-		}
-		if fl.err != nil && firstErr == nil {
-			firstErr = fl.err
-		}
-	}
+	done()
 	return firstErr
 }
 
@@ -228,8 +291,10 @@ func (e *Sink) CaptureFinished(stats.Capture) error { return e.finish() }
 
 func (e *Sink) finish() error {
 	for m, fl := range e.open {
-		fl.w.Flush()
-		fl.f.Close()
+		if fl.f != nil {
+			fl.w.Flush()
+			fl.f.Close()
+		}
 		delete(e.open, m)
 	}
 	e.root.Close()

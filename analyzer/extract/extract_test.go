@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,6 +38,52 @@ func TestLimits(t *testing.T) {
 	for _, f := range files {
 		if b, _ := os.ReadFile(f); string(b) != "Subject: x\r\n\r\nbody\r\n" {
 			t.Errorf("%s: %q", f, b)
+		}
+	}
+}
+
+// TestManyMessagesInFlight: more messages in flight than descriptors
+// allowed, written in turns, are each saved whole, and no more than the
+// bound are ever open.
+func TestManyMessagesInFlight(t *testing.T) {
+	dir := t.TempDir()
+	e, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 600
+	s := &session.Session{ID: 1, Protocol: "smtp"}
+	ms := make([]*session.Message, n)
+	ws := make([]io.Writer, n)
+	for i := range ms {
+		ms[i] = &session.Message{Via: "DATA"}
+		ws[i] = e.MessageStarted(s, ms[i])
+		fmt.Fprintf(ws[i], "Subject: %d\r\n\r\n", i)
+	}
+	for round := range 3 {
+		for i := n - 1; i >= 0; i-- {
+			fmt.Fprintf(ws[i], "line %d of %d\r\n", round, i)
+			if e.live > maxOpenFiles {
+				t.Fatalf("%d files open, bound %d", e.live, maxOpenFiles)
+			}
+		}
+	}
+	for _, m := range ms {
+		e.MessageEnded(s, m)
+	}
+	if err := e.CaptureFinished(stats.Capture{}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(files) != n {
+		t.Fatalf("%d files, want %d", len(files), n)
+	}
+	for i := range n {
+		name := filepath.Join(dir, fmt.Sprintf("0001-smtp-%02d-DATA.eml", i+1))
+		b, _ := os.ReadFile(name)
+		want := fmt.Sprintf("Subject: %d\r\n\r\nline 0 of %d\r\nline 1 of %d\r\nline 2 of %d\r\n", i, i, i, i)
+		if string(b) != want {
+			t.Fatalf("%s: %q, want %q", filepath.Base(name), b, want)
 		}
 	}
 }
