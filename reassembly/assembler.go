@@ -245,11 +245,25 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 	q := readAhead(src, done)
 	defer func() {
 		close(done)
+		if ctx.Err() != nil {
+			// The reader may be blocked on input that is not coming (a
+			// pipe left open): it is left to end with it.
+			return
+		}
 		for range q.full {
 		}
 	}()
 	var n int64
-	for b := range q.full {
+	for {
+		var b *batch
+		select {
+		case b = <-q.full:
+		case <-ctx.Done():
+			return ctx.Err() // also while waiting for input
+		}
+		if b == nil {
+			return nil // the reader closed the queue
+		}
 		for _, p := range b.pkts {
 			n++
 			if r.progress != nil && n&4095 == 0 {
@@ -282,7 +296,6 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 		}
 		q.free <- b
 	}
-	return nil
 }
 
 // readAhead reads packets from src into batches until done is closed or

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,20 +198,25 @@ func TestParseSpoolName(t *testing.T) {
 	}
 }
 
-// TestWriterAbortSpoolsEverything: interrupted, every row not sent goes
-// to the spool at once, those still being batched too.
-func TestWriterAbortSpoolsEverything(t *testing.T) {
+// TestWriterInterruptSpoolsEverything: interrupted while the server is
+// away and the sender waits an hour to retry, Close returns at once and
+// every row not sent is in the spool, those still being batched too.
+func TestWriterInterruptSpoolsEverything(t *testing.T) {
 	spool := t.TempDir()
-	cfg := DefaultConfig("http://127.0.0.1:1/")
-	cfg.Spool, cfg.BatchRows, cfg.Backoff = spool, 10, time.Hour // the first send fails and waits
+	cfg := DefaultConfig("http://127.0.0.1:1/") // nothing listens on port 1
+	cfg.Spool, cfg.BatchRows, cfg.Backoff, cfg.MaxBackoff = spool, 10, time.Hour, time.Hour
+	var once sync.Once
+	failed := make(chan struct{})
+	cfg.Warn = func(string) { once.Do(func() { close(failed) }) } // told when the first send failed
 	w := NewWriter(cfg)
 	for i := range 25 {
 		w.Add(Row{TableFindings, &findingRow{Idx: i}})
 	}
-	time.Sleep(100 * time.Millisecond) // the sender takes a batch and fails
-	n, err := w.Abort()
-	if err != nil || n != 25 {
-		t.Errorf("spooled %d rows (%v), want 25", n, err)
+	<-failed
+	w.Interrupt()
+	d, err := w.Close()
+	if err != nil || d.Spooled != 25 || d.LeftInSpool != 25 {
+		t.Errorf("spooled %d, left %d (%v); want 25", d.Spooled, d.LeftInSpool, err)
 	}
 	files, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz"))
 	rows := 0

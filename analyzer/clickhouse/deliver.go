@@ -80,6 +80,10 @@ type Writer struct {
 	outage    bool // a send failed and none succeeded since
 	sent      chan struct{}
 	stop      chan struct{}
+	// hurry is closed by Interrupt: the sender's pause between retries
+	// ends at once.
+	hurry     chan struct{}
+	hurryOnce sync.Once
 }
 
 type building struct {
@@ -125,7 +129,7 @@ func NewWriter(cfg Config) *Writer {
 	if cfg.Warn == nil {
 		cfg.Warn = d.Warn
 	}
-	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{})}
+	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{}), hurry: make(chan struct{})}
 	w.counters.URL = RedactURL(cfg.URL)
 	w.counters.Tables = map[string]int64{}
 	w.wake = sync.NewCond(&w.mu)
@@ -393,7 +397,12 @@ func (w *Writer) send() {
 				w.giveBack(b)
 				return
 			}
-			time.Sleep(pause)
+			t := time.NewTimer(pause)
+			select {
+			case <-t.C:
+			case <-w.hurry:
+				t.Stop()
+			}
 			pause = min(2*pause, w.cfg.MaxBackoff)
 		}
 	}
@@ -429,26 +438,19 @@ func (w *Writer) giveBack(b *batch) {
 	w.spill(b)
 }
 
-// Abort puts every row not known to be sent into the spool at once, for
-// a run interrupted: the batch being sent too, which may then reach the
-// server twice and count once. It returns the rows it spooled.
-func (w *Writer) Abort() (int64, error) {
+// Interrupt stops delivery at once for a run interrupted: no more
+// retries, the request in flight ended, and Close, called after it, puts
+// every row not sent into the spool without waiting.
+func (w *Writer) Interrupt() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	before := w.counters.Spooled
-	for table := range w.open {
-		w.seal(table)
+	w.closing = true
+	w.deadline = time.Now()
+	w.wake.Broadcast()
+	if w.abortSend != nil {
+		w.abortSend()
 	}
-	for _, b := range w.queue {
-		w.spill(b)
-	}
-	w.queue = nil
-	if b := w.sending; b != nil && b.file == "" {
-		w.queued += int64(len(b.body))
-		w.spill(b)
-		w.sending = nil
-	}
-	return w.counters.Spooled - before, w.spoolErr
+	w.hurryOnce.Do(func() { close(w.hurry) })
 }
 
 // post sends one batch. It ends, sent or not, when Close's deadline
@@ -561,12 +563,16 @@ func (w *Writer) Close() (stats.Delivery, error) {
 	for table := range w.open {
 		w.seal(table)
 	}
+	wait := w.cfg.Wait
+	if w.closing { // interrupted: no wait
+		wait = 0
+	}
 	w.closing = true
-	w.deadline = time.Now().Add(w.cfg.Wait)
+	w.deadline = time.Now().Add(wait)
 	w.wake.Broadcast()
 	w.mu.Unlock()
 	// A request already in flight does not know the deadline.
-	cut := time.AfterFunc(w.cfg.Wait, func() {
+	cut := time.AfterFunc(wait, func() {
 		w.mu.Lock()
 		if w.abortSend != nil {
 			w.abortSend()

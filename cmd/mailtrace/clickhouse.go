@@ -115,6 +115,15 @@ func (s *store) sink(trace clickhouse.Trace, last bool) sink.Sink {
 	return sink.Multi(j, clickhouse.NewSink(s.w, trace, j), sink.Finished(s.close))
 }
 
+// interruptStore makes the context's end stop delivery to s at once (nil:
+// no store); the function it returns stops watching.
+func interruptStore(ctx context.Context, s *store) func() bool {
+	if s == nil {
+		return func() bool { return true }
+	}
+	return context.AfterFunc(ctx, s.w.Interrupt)
+}
+
 // close sends what is left and says what stayed in the spool.
 func (s *store) close() error {
 	d, err := s.w.Close()

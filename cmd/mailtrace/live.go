@@ -83,6 +83,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		defer file.Close()
 		lo.Write = file
 	}
+	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
 	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
 	// Said once the interface is open: an unknown interface is an error,

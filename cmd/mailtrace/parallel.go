@@ -36,6 +36,7 @@ func runParallel(ctx context.Context, o viewOptions, files []string, stdout, std
 	if err != nil {
 		return err
 	}
+	defer interruptStore(ctx, out.store)()
 	views := sink.Locked(out.sink)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
 	type result struct {
@@ -68,6 +69,12 @@ func runParallel(ctx context.Context, o viewOptions, files []string, stdout, std
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		// Interrupted: each file's reading said so; main says it once.
+		out.store.close()
+		out.close()
+		return ctx.Err()
+	}
 	var total reassembly.Stats
 	var errs []error
 	for i, r := range results {

@@ -50,31 +50,10 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	if err != nil {
 		return err
 	}
-	// Ctrl-C or SIGTERM stops a read at once, also while a large
-	// document is being written: what was read is not worth the wait.
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-ctx.Done():
-			select {
-			case <-done:
-				return // finished: main cancels the context on its way out
-			default:
-			}
-			fmt.Fprintln(stderr, explain.Say("ui.interrupted", out.lang))
-			if out.store != nil {
-				// Rows waiting for ClickHouse are not dropped with the rest.
-				n, err := out.store.w.Abort()
-				fmt.Fprintf(stderr, "mailtrace: clickhouse: %d rows left in the spool %s\n", n, render.Escape(out.store.spool))
-				if err != nil {
-					fmt.Fprintf(stderr, "mailtrace: clickhouse: %s\n", render.Escape(err.Error()))
-				}
-			}
-			os.Exit(130)
-		case <-done:
-		}
-	}()
+	// Ctrl-C or SIGTERM stops the reading (ReadAll sees the context)
+	// and delivery to ClickHouse: no more retries, the rest spooled by
+	// the close below; main says it and exits.
+	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
@@ -89,6 +68,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	st, err := rd.ReadAll(ctx, inputs)
 	tracker.Finish()
 	if err != nil {
+		if out.store != nil {
+			out.store.close() // every row not sent, into the spool, said
+		}
 		out.close()
 		return err
 	}
