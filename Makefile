@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test race vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
 
 all: build
 
@@ -33,6 +33,21 @@ test: vet
 # race detector.
 race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./reassembly/... ./analyzer/... ./cmd/mailtrace
+
+# make test and make race 20 times in a row while a busy loop per core
+# keeps the machine loaded, as CI's machines may be: a test that depends
+# on the machine's speed or on a sleep fails here. Stops at the first
+# failure. About 40 minutes on 2 cores.
+SOAK ?= 20
+soak-tests:
+	@cores=$$(nproc); pids=""; \
+	for i in $$(seq $$cores); do (while :; do :; done) & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null' EXIT; \
+	for i in $$(seq $(SOAK)); do \
+		echo "soak $$i/$(SOAK)"; \
+		$(MAKE) --no-print-directory test >/tmp/mailtrace-soak-test.log 2>&1 || { tail -40 /tmp/mailtrace-soak-test.log; exit 1; }; \
+		$(MAKE) --no-print-directory race >/tmp/mailtrace-soak-race.log 2>&1 || { tail -40 /tmp/mailtrace-soak-race.log; exit 1; }; \
+	done; echo "$(SOAK)/$(SOAK) passed"
 
 # End to end against real Postfix and Dovecot on loopback: installs and
 # starts them (root; Debian packages), captures with "mailtrace live".

@@ -64,7 +64,11 @@ func liveOnLoopback(t *testing.T, o LiveOptions, talk func(addr string)) (*recor
 		t.Fatalf("capture ended before it began: %v", res.err)
 	}
 	talk(ln.Addr().String())
-	time.Sleep(300 * time.Millisecond) // the last block is handed over within its timeout
+	// Until the capture has seen the connection end: what a busy machine
+	// holds in the ring is read first (a generous bound, not a timing).
+	for wait := time.Now(); !rec.ended(port) && time.Since(wait) < 20*time.Second; {
+		time.Sleep(10 * time.Millisecond)
+	}
 	cancel()
 	res := <-done
 	if res.err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 // recorder is a Handler that writes down what it is told.
 type recorder struct {
+	mu    sync.Mutex // a live capture records on a goroutine of its own
 	conns []*recConn
 }
 
@@ -25,15 +27,32 @@ type recConn struct {
 	info   ConnInfo
 	events []string
 	ended  string
+	mu     *sync.Mutex
 }
 
 func (r *recorder) Open(info ConnInfo) Conn {
-	c := &recConn{info: info}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := &recConn{info: info, mu: &r.mu}
 	r.conns = append(r.conns, c)
 	return c
 }
 
+// ended reports whether a connection to port has been closed.
+func (r *recorder) ended(port uint16) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.conns {
+		if (c.info.A.Port() == port || c.info.B.Port() == port) && c.ended != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *recConn) Data(d Dir, _ time.Time, b []byte, _ int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	// Adjacent chunks of one direction are merged: how bytes are cut
 	// into deliveries is not part of the contract.
 	tag := fmt.Sprintf("%d:", d)
@@ -45,14 +64,22 @@ func (c *recConn) Data(d Dir, _ time.Time, b []byte, _ int64) {
 }
 
 func (c *recConn) Gap(d Dir, _ time.Time, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.events = append(c.events, fmt.Sprintf("gap %d:%d", d, n))
 }
 
 func (c *recConn) Conflict(d Dir, _ time.Time, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.events = append(c.events, fmt.Sprintf("conflict %d:%d", d, n))
 }
 
-func (c *recConn) Close(_ time.Time, how End) { c.ended = fmt.Sprint(how) }
+func (c *recConn) Close(_ time.Time, how End) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ended = fmt.Sprint(how)
+}
 
 // packet is one TCP segment of a scripted conversation.
 type packet struct {
