@@ -49,8 +49,8 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 	o.view.register(f)
 	f.StringVarP(&o.iface, "interface", "i", "", "capture on `IFACE`")
 	f.DurationVar(&o.duration, "duration", 0, "stop after this long, e.g. 30s")
-	f.Int64Var(&o.count, "count", 0, "stop after `N` packets")
-	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng)")
+	f.Int64VarP(&o.count, "count", "c", 0, "stop after `N` packets")
+	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng; - is standard output, for tcpdump -r - or tshark -r -)")
 	f.IntVar(&o.ringSize, "ring-size", 0, "the kernel's buffer for captured packets in `BYTES` (a memory-mapped ring; libpcap's buffer in the -tags pcap build): what rides out a burst while sessions are analyzed; 0 is a 64th of the memory, 32 to 256 MiB (here "+strconv.Itoa(reassembly.DefaultRingSize()>>20)+" MiB)")
 	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
 	if reassembly.FilterSupported {
@@ -75,7 +75,14 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		lo.Ports = append(topts.Protocols.Ports(), 53) // and DNS over TCP
 	}
 	var file *os.File
-	if o.write != "" {
+	switch {
+	case o.write == "-":
+		if o.view.output == "" || o.view.output == "-" {
+			out.close()
+			return usageError{errors.New("-w - writes the packets to standard output: send the view elsewhere with -o FILE")}
+		}
+		lo.Write = stdout
+	case o.write != "":
 		if file, err = os.Create(o.write); err != nil {
 			out.close()
 			return err

@@ -21,14 +21,17 @@ import (
 
 func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var o viewOptions
+	var named []string
 	cmd := &cobra.Command{
 		Use:   "read [flags] FILE...",
 		Short: "Analyze pcap/pcapng files (\"-\" reads standard input)",
 		Example: `  mailtrace read samples/smtp1.pcapng
   mailtrace read --follow --session 1 capture.pcapng
   mailtrace read --stats --proto pop3,imap day.pcap.gz
-  mailtrace read --jsonl -o sessions.jsonl --port smtp=1025 test.pcapng`,
+  mailtrace read --jsonl -o sessions.jsonl --port smtp=1025 test.pcapng
+  tcpdump -w - port 25 | mailtrace read -r -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args = append(named, args...)
 			if len(args) == 0 {
 				return usageError{errors.New("read: name at least one capture file (or - for standard input)")}
 			}
@@ -40,6 +43,7 @@ func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	o.register(cmd.Flags())
+	cmd.Flags().StringArrayVarP(&named, "file", "r", nil, "read `FILE` (as tcpdump -r; - is standard input; repeatable), or name the files after the flags")
 	cmd.Flags().BoolVar(&o.store.oneTrace, "one-trace", false, "with --clickhouse and several files, read them one after the other as one trace (by default each is a trace of its own, read in parallel)")
 	return cmd
 }

@@ -376,3 +376,32 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestShellHabits: tcpdump's spellings do what its users expect: -r FILE
+// reads it (- is standard input), -o - writes to standard output, live's
+// -c is its count, and -w - (packets to standard output) will not mix
+// with a view written there too.
+func TestShellHabits(t *testing.T) {
+	want, _, err := runCLI(t, nil, "read", "--jsonl", "../../samples/smtp1.pcapng")
+	if err != nil || want == "" {
+		t.Fatalf("%v", err)
+	}
+	got, _, err := runCLI(t, nil, "read", "--jsonl", "-o", "-", "-r", "../../samples/smtp1.pcapng")
+	if err != nil || got != want {
+		t.Errorf("-r FILE -o -: %v, %d bytes, want the %d of read FILE", err, len(got), len(want))
+	}
+	data, _ := os.ReadFile("../../samples/smtp1.pcapng")
+	if got, _, err := runCLI(t, data, "read", "--jsonl", "-r", "-"); err != nil || got != want {
+		t.Errorf("-r -: %v, %d bytes", err, len(got))
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error("-o - made a file named -")
+	}
+	cmd := newLiveCmd(nil, nil)
+	if f := cmd.Flags().ShorthandLookup("c"); f == nil || f.Name != "count" {
+		t.Errorf("live -c is %v, want --count", f)
+	}
+	if _, _, err := runCLI(t, nil, "live", "-i", "lo", "-w", "-"); err == nil || !strings.Contains(err.Error(), "-o FILE") {
+		t.Errorf("live -w - with the view on standard output too: %v", err)
+	}
+}

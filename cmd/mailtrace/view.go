@@ -11,7 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -93,7 +93,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.lang, "lang", "", "language of the explanations and of what the text views say: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
 	f.BoolVar(&o.redact, "redact", false, "mask passwords and authentication data in every output")
-	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of standard output (- is standard output)")
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
@@ -197,7 +197,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	}
 	out := &output{close: func() error { return nil }, lang: o.language}
 	w := stdout
-	if o.output != "" {
+	if o.output != "" && o.output != "-" { // "-" is standard output, as tcpdump has it
 		f, err := os.Create(o.output)
 		if err != nil {
 			return nil, topts, err
@@ -351,8 +351,8 @@ func terminalWidth(w io.Writer) int {
 	if !ok || !isatty.IsTerminal(f.Fd()) {
 		return 0
 	}
-	if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
-		return int(ws.Col)
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+		return cols
 	}
 	return 80
 }
