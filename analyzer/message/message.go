@@ -30,6 +30,8 @@ type Bounds struct {
 	MaxHeader int  // header bytes kept for the summary (0: DefaultMaxHeader)
 	MaxBody   int  // bytes kept with KeepBody (0: DefaultMaxBody)
 	KeepBody  bool // keep the bytes for full display
+	// NoHashes leaves the parts' SHA-256 out, for views that show none.
+	NoHashes bool
 }
 
 // Builder is the bounded writer a message's bytes stream through as they
@@ -48,6 +50,7 @@ type Builder struct {
 	body      []byte
 	maxHeader int
 	maxBody   int
+	noHashes  bool
 	truncated bool // the capture lost some of it
 	bounded   bool // less was kept than it had (a bound's choice)
 }
@@ -67,7 +70,7 @@ func New(m *session.Message, b Bounds, tee io.Writer) *Builder {
 	if b.MaxBody <= 0 {
 		b.MaxBody = DefaultMaxBody
 	}
-	return &Builder{m: m, tee: tee, keepBody: b.KeepBody, maxHeader: b.MaxHeader, maxBody: b.MaxBody}
+	return &Builder{m: m, tee: tee, keepBody: b.KeepBody, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes}
 }
 
 // Message is the message being filled.
@@ -76,7 +79,7 @@ func (b *Builder) Message() *session.Message { return b.m }
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
 	if b.size == 0 && len(p) > 0 && b.m.Whole() {
-		b.mime = parts.NewReader()
+		b.mime = parts.NewReader(!b.noHashes)
 	}
 	b.size += int64(len(p))
 	if b.tee != nil {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -39,6 +40,7 @@ type Reader struct {
 	done  chan struct{}
 	parts []session.Part
 	more  int
+	hash  bool
 }
 
 const (
@@ -46,9 +48,11 @@ const (
 	chunks    = 8 // at most this many chunks per message in flight
 )
 
-// NewReader starts reading a message.
-func NewReader() *Reader {
-	r := &Reader{full: make(chan []byte, chunks), free: make(chan []byte, chunks), done: make(chan struct{})}
+// NewReader starts reading a message; with hash, each part's SHA-256 is
+// computed (a view that shows none need not pay for it: sizes and
+// anomalies come from the decoding, the same either way).
+func NewReader(hash bool) *Reader {
+	r := &Reader{full: make(chan []byte, chunks), free: make(chan []byte, chunks), done: make(chan struct{}), hash: hash}
 	go r.read()
 	return r
 }
@@ -89,7 +93,7 @@ func (r *Reader) Close() ([]session.Part, int) {
 func (r *Reader) read() {
 	defer close(r.done)
 	q := &queue{r: r}
-	r.parts, r.more = Walk(q)
+	r.parts, r.more = walk(q, nil, r.hash)
 	io.Copy(io.Discard, q) // whatever the parser left unread
 }
 
@@ -132,10 +136,14 @@ func Walk(src io.Reader) (parts []session.Part, more int) {
 // here: base64 in large blocks, and no charset conversion, so that the
 // bytes are those that were sent.
 func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
+	return walk(src, each, true)
+}
+
+func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) (parts []session.Part, more int) {
 	seen := &replay{r: src}
 	br := bufio.NewReaderSize(seen, 32<<10)
 	h, err := textproto.ReadHeader(br)
-	w := &walker{each: each}
+	w := &walker{each: each, hash: hash}
 	if err != nil {
 		// No header to read (a message typed at a telnet prompt): the
 		// bytes are one text part, if what the attempt read was kept.
@@ -153,6 +161,7 @@ func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts 
 const maxDepth = 20
 
 type walker struct {
+	hash  bool // compute each part's SHA-256
 	each  func(int, session.Part) io.Writer
 	parts []session.Part
 	more  int
@@ -179,17 +188,24 @@ func (w *walker) entity(h message.Header, body io.Reader, depth int) {
 // leaf describes a part and reads its decoded bytes.
 func (w *walker) leaf(h message.Header, body io.Reader) {
 	part := describe(h)
-	sum := sha256.New()
-	var dst io.Writer = sum
+	var sum hash.Hash
+	var dst io.Writer = io.Discard
+	if w.hash {
+		sum = sha256.New()
+		dst = sum
+	}
 	if w.each != nil {
 		if x := w.each(w.n, part); x != nil {
-			dst = io.MultiWriter(sum, x)
+			dst = io.MultiWriter(dst, x)
 		}
 	}
 	w.n++
 	dec := decoder(h.Get("Content-Transfer-Encoding"), body)
 	n, _ := io.Copy(dst, dec)
-	part.Size, part.SHA256 = n, hex.EncodeToString(sum.Sum(nil))
+	part.Size = n
+	if sum != nil {
+		part.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	}
 	if b, ok := dec.(*b64); ok {
 		part.Skipped = b.stray
 	}

@@ -34,7 +34,7 @@ func TestWalk(t *testing.T) {
 	}
 	// Written whole, and in pieces of every size through a Reader.
 	for _, step := range []int{len(raw), 1, 7, 4096} {
-		r := NewReader()
+		r := NewReader(true)
 		for i := 0; i < len(raw); i += step {
 			r.Write([]byte(raw[i:min(i+step, len(raw))]))
 		}
@@ -50,13 +50,13 @@ func TestWalk(t *testing.T) {
 }
 
 func TestWalkNotMIME(t *testing.T) {
-	r := NewReader()
+	r := NewReader(true)
 	r.Write([]byte("Subject: plain\r\n\r\nmensaje 7\r\n"))
 	parts, _ := r.Close()
 	if len(parts) != 1 || parts[0].ContentType != "text/plain" || parts[0].Size != 11 {
 		t.Errorf("got %+v", parts)
 	}
-	r = NewReader()
+	r = NewReader(true)
 	r.Write([]byte("garbage without a header"))
 	if parts, _ := r.Close(); len(parts) > 1 {
 		t.Errorf("garbage: %+v", parts)
@@ -69,10 +69,10 @@ func FuzzWalk(f *testing.F) {
 	f.Add([]byte(nested("png")), uint8(3))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\n"), uint8(1))
 	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
-		whole := NewReader()
+		whole := NewReader(true)
 		whole.Write(raw)
 		a, _ := whole.Close()
-		pieces := NewReader()
+		pieces := NewReader(true)
 		n := int(step%32) + 1
 		for i := 0; i < len(raw); i += n {
 			pieces.Write(raw[i:min(i+n, len(raw))])
@@ -99,6 +99,28 @@ func TestRFC2231Names(t *testing.T) {
 		ps, _ := Walk(strings.NewReader(msg))
 		if len(ps) != 1 || ps[0].Filename != tc.want {
 			t.Errorf("%s: got %+v, want %q", tc.header, ps, tc.want)
+		}
+	}
+}
+
+// TestNoHashesSameFacts: without hashes the parts are the same, sizes
+// and stray bytes included; only the SHA-256 is left out.
+func TestNoHashesSameFacts(t *testing.T) {
+	msg := strings.TrimSuffix(nested("\x89PNG\r\n"), "--OUT--\r\n") +
+		"--OUT\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\naG9s\r\n!\r\nYQ==\r\n--OUT--\r\n"
+	with, _ := walk(strings.NewReader(msg), nil, true)
+	without, _ := walk(strings.NewReader(msg), nil, false)
+	if len(with) != len(without) || len(with) == 0 {
+		t.Fatalf("%d parts with hashes, %d without", len(with), len(without))
+	}
+	for i := range with {
+		w, o := with[i], without[i]
+		if o.SHA256 != "" || w.SHA256 == "" {
+			t.Errorf("part %d: hash %q with, %q without", i, w.SHA256, o.SHA256)
+		}
+		w.SHA256 = ""
+		if w != o {
+			t.Errorf("part %d: %+v with hashes, %+v without", i, w, o)
 		}
 	}
 }

@@ -64,7 +64,10 @@ type Options struct {
 	MaxHeader  int  // message header bytes kept for summaries (0: default)
 	MaxBody    int  // message bytes kept with KeepBodies (0: default)
 	KeepBodies bool // keep message bytes for full display
-	Redact     bool // mask passwords and authentication data
+	// NoHashes leaves MIME parts' SHA-256 out: the views chosen show
+	// none (sizes and anomalies do not depend on it).
+	NoHashes bool
+	Redact   bool // mask passwords and authentication data
 }
 
 // Mask returns secret, or a placeholder when redacting.
@@ -76,5 +79,5 @@ func (o Options) Mask(secret string) string {
 }
 
 func (o Options) bounds() message.Bounds {
-	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies}
+	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes}
 }

@@ -261,7 +261,10 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
 	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
-		KeepBodies: o.full, Redact: o.redact}
+		KeepBodies: o.full, Redact: o.redact,
+		// A part's SHA-256 is shown by the timeline, JSON, the report and
+		// the store; not by these views alone.
+		NoHashes: (o.stats || o.compare || o.journey || o.follow) && o.store.url == ""}
 	return out, topts, nil
 }
 
