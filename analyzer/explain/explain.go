@@ -96,6 +96,9 @@ func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
 			return append([]Text{t}, c.get(key+"UID")...)
 		}
 	}
+	if p == "pop3" && verb == "AUTH" && strings.TrimSpace(cmd.Args) == "" {
+		return c.get(key + "AUTH.bare")
+	}
 	if t, ok := c[key+verb]; ok {
 		return []Text{t}
 	}
@@ -107,6 +110,9 @@ func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
 // authentication, what the server waits for.
 func (c Catalog) Reply(p session.Protocol, cmd *session.Command, r *session.Response) []Text {
 	out := c.reply(p, r)
+	if p == "pop3" && cmd == nil && r.Status == "+OK" {
+		out = c.get("pop3.status.greeting")
+	}
 	if r.Status == "334" || r.Status == "+" {
 		out = append(out, c.saslStep(cmd, r)...)
 	}

@@ -226,3 +226,23 @@ func TestEveryAnomalyKeyIsInTheCatalog(t *testing.T) {
 		t.Errorf("found %d anomaly calls; the pattern no longer matches the code", found)
 	}
 }
+
+// TestPOP3GreetingAndBareAUTH: the greeting is no command's success, and
+// a bare AUTH is not RFC 5034's (which requires a mechanism).
+func TestPOP3GreetingAndBareAUTH(t *testing.T) {
+	c := explain.NewCatalog()
+	if g := c.Reply("pop3", nil, &session.Response{Status: "+OK", Lines: []string{"+OK Dovecot (Ubuntu) ready."}}); len(g) != 1 || !strings.Contains(g[0].En, "greeting") || g[0].Ref != "RFC 1939 §4" {
+		t.Errorf("POP3 greeting: %+v", g)
+	}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: "STAT"}
+	if g := c.Reply("pop3", cmd, &session.Response{Status: "+OK", Lines: []string{"+OK 1 500"}}); len(g) != 1 || strings.Contains(g[0].En, "greeting") {
+		t.Errorf("+OK to STAT: %+v", g)
+	}
+	bare := c.Command("pop3", &session.Command{Kind: session.KindCommand, Verb: "AUTH"})
+	if len(bare) != 1 || !strings.Contains(bare[0].En, "not in RFC 5034") {
+		t.Errorf("bare AUTH: %+v", bare)
+	}
+	if m := c.Command("pop3", &session.Command{Kind: session.KindCommand, Verb: "AUTH", Args: "PLAIN"}); len(m) != 1 || strings.Contains(m[0].En, "without one") {
+		t.Errorf("AUTH PLAIN: %+v", m)
+	}
+}
