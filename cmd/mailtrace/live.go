@@ -127,5 +127,8 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 			ferr = err
 		}
 	}
+	if ferr == nil && ctx.Err() != nil {
+		return errCaptureEnded // stopped by Ctrl-C or SIGTERM, all of it written
+	}
 	return ferr
 }

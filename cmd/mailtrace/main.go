@@ -27,6 +27,9 @@ func main() {
 		os.Exit(signalCode(<-sigs))
 	}()
 	err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	if errors.Is(err, errCaptureEnded) {
+		os.Exit(0) // live: a signal is how a capture ends, as with tcpdump
+	}
 	var intr interrupted
 	if errors.As(context.Cause(ctx), &intr) {
 		fmt.Fprintln(os.Stderr, explain.Say("ui.interrupted", explain.FromEnv(os.Getenv)))
@@ -37,6 +40,10 @@ func main() {
 		os.Exit(exitCode(err))
 	}
 }
+
+// errCaptureEnded is what live returns when a signal ended the capture
+// and everything captured was analyzed and written: its normal end.
+var errCaptureEnded = errors.New("the capture ended")
 
 // interrupted is the cause of a run's end by a signal.
 type interrupted struct{ sig os.Signal }
