@@ -78,7 +78,7 @@ func openLive(iface string, ports []uint16, expr string, ringSize int) (*packetS
 		filterLink = link
 	}
 	if ifi.Flags&net.FlagUp == 0 {
-		return nil, fmt.Errorf("interface %s is down (bring it up with: ip link set %s up)", iface, iface)
+		return nil, fmt.Errorf("interface %q is down (bring it up with: ip link set %q up)", iface, iface)
 	}
 	filter, err := MailFilter(filterLink, ports)
 	if err != nil {

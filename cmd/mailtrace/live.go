@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
@@ -96,7 +97,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	// Said once the interface is open: an unknown interface is an error,
 	// not a capture that began.
 	lo.Started = func() {
-		fmt.Fprintf(stderr, "mailtrace: capturing on %s", o.iface)
+		fmt.Fprintf(stderr, "mailtrace: capturing on %s", render.Escape(o.iface)) // a name is bytes too
 		switch {
 		case lo.Filter != "":
 			fmt.Fprintf(stderr, ", filter %q", lo.Filter)
