@@ -77,7 +77,7 @@ func TestSessionRows(t *testing.T) {
 			for _, r := range SessionRows(tr, s) {
 				got[r.Table]++
 				uid := reflect.ValueOf(r.Data).Elem().FieldByName("UID").String()
-				if uid != tr.uid(s.ID) {
+				if uid != UID(tr.Sensor, s) {
 					t.Errorf("%s: row of %s has uid %q", f, r.Table, uid)
 				}
 			}
@@ -277,5 +277,29 @@ func TestNoSecretsInRows(t *testing.T) {
 	}
 	if found == 0 || kept == 0 {
 		t.Fatalf("%d secrets in the samples, %d kept with KeepSecrets: the test tests nothing", found, kept)
+	}
+}
+
+// TestUIDFromTheConnection: a session's key is the same whatever the run
+// numbered it, whichever side the run took for the client, and whatever
+// trace it was loaded in; another connection, or another sensor, has
+// another.
+func TestUIDFromTheConnection(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := &session.Session{ID: 1, Client: "127.0.0.1:40000", Server: "127.0.0.1:25", Start: t0}
+	b := &session.Session{ID: 7, Client: "127.0.0.1:25", Server: "127.0.0.1:40000", Start: t0}
+	if UID("s", a) != UID("s", b) {
+		t.Error("the run's numbering or roles changed the key")
+	}
+	for _, other := range []*session.Session{
+		{ID: 1, Client: "127.0.0.1:40001", Server: "127.0.0.1:25", Start: t0},
+		{ID: 1, Client: "127.0.0.1:40000", Server: "127.0.0.1:25", Start: t0.Add(time.Microsecond)},
+	} {
+		if UID("s", other) == UID("s", a) {
+			t.Errorf("%+v has the key of another connection", other)
+		}
+	}
+	if UID("s2", a) == UID("s", a) {
+		t.Error("two sensors share a key")
 	}
 }

@@ -1,6 +1,8 @@
 package clickhouse
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -153,12 +155,26 @@ type Trace struct {
 	KeepSecrets bool
 }
 
-func (tr Trace) uid(session int) string { return fmt.Sprintf("%s/%s/%d", tr.Sensor, tr.ID, session) }
+// UID is a session's identity in the store, from its connection and not
+// from the run: a hash of the sensor, the two endpoints (in a fixed
+// order, whichever the run took for the client) and the first packet's
+// time. Loading a capture again, with other flags, another version or
+// the files in another order, gives each session the same key, and
+// ReplacingMergeTree keeps it once.
+func UID(sensor string, s *session.Session) string {
+	a, b := s.Client, s.Server
+	if b < a {
+		a, b = b, a
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d", sensor, a, b, s.Start.UnixNano())
+	return sensor + "/" + hex.EncodeToString(h.Sum(nil)[:12])
+}
 
 // SessionRows are the rows of one finished session: its own, then its
 // exchanges, messages, authentications and findings.
 func SessionRows(tr Trace, s *session.Session) []Row {
-	w := whoRow{Sensor: tr.Sensor, Trace: tr.ID, Session: s.ID, UID: tr.uid(s.ID), Protocol: string(s.Protocol),
+	w := whoRow{Sensor: tr.Sensor, Trace: tr.ID, Session: s.ID, UID: UID(tr.Sensor, s), Protocol: string(s.Protocol),
 		ClientIP: ip(s.Client), ServerIP: ip(s.Server)}
 	sr := sessionRow{whoRow: w, Start: s.Start.Unix(), StartUS: s.Start.UnixMicro(), EndUS: s.End.UnixMicro(),
 		DurationMS: ms(s.End.Sub(s.Start)), Client: s.Client, ClientPort: addr(s.Client).Port(), Server: s.Server,
@@ -239,8 +255,9 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 	return rows
 }
 
-// JourneyRows are the rows of the trace's journeys.
-func JourneyRows(tr Trace, js []journey.Journey) []Row {
+// JourneyRows are the rows of the trace's journeys; uid gives the key of
+// the session a hop was (UID, as its rows have it).
+func JourneyRows(tr Trace, js []journey.Journey, uid func(session int) string) []Row {
 	var rows []Row
 	for _, jy := range js {
 		id := session.JSONSafe(jy.MessageID)
@@ -249,7 +266,7 @@ func JourneyRows(tr Trace, js []journey.Journey) []Row {
 		}
 		for i, h := range jy.Hops {
 			rows = append(rows, Row{TableJourneys, &journeyRow{Sensor: tr.Sensor, Trace: tr.ID, MessageID: id, Subject: j(jy.Subject),
-				Hop: i, Time: h.Time.Unix(), TimeUS: h.Time.UnixMicro(), Session: h.Session, UID: tr.uid(h.Session),
+				Hop: i, Time: h.Time.Unix(), TimeUS: h.Time.UnixMicro(), Session: h.Session, UID: uid(h.Session),
 				Protocol: string(h.Protocol), Via: h.Via, Action: h.Action, Client: h.Client, Server: h.Server, User: j(h.User),
 				QueueID: j(h.QueueID), DelayMS: h.DelayMS}})
 		}

@@ -53,7 +53,7 @@ func who() []Column {
 		{"sensor", "String", "the sensor that captured it (--sensor, default the host name)"},
 		{"trace", "String", "the trace: a capture file (or the files read as one), or a live capture"},
 		{"session", "UInt32", "the session's number in its trace"},
-		{"uid", "String", "sensor/trace/session: the session, unique across sensors and traces"},
+		{"uid", "String", "sensor/hash of the connection (its endpoints and first packet's time): the session, the same however often and with whatever flags the capture is loaded"},
 		{"protocol", "String", "smtp, pop3, imap"},
 		{"client_ip", "String", "the client's address"},
 		{"server_ip", "String", "the server's address"},

@@ -15,17 +15,23 @@ type Sink struct {
 	w        *Writer
 	trace    Trace
 	journeys *journey.Collector
-	err      error
+	// uids are the sessions' keys, for the journeys' rows at the end
+	// (a few tens of bytes a session, kept only with journeys).
+	uids map[int]string
+	err  error
 }
 
 // NewSink writes trace's rows to w; j, when not nil, must see every
 // session before the sink (sink.Multi(j, ...)).
 func NewSink(w *Writer, trace Trace, j *journey.Collector) *Sink {
-	return &Sink{w: w, trace: trace, journeys: j}
+	return &Sink{w: w, trace: trace, journeys: j, uids: map[int]string{}}
 }
 
 // SessionEnded queues the session's rows.
 func (s *Sink) SessionEnded(ss *session.Session) {
+	if s.journeys != nil {
+		s.uids[ss.ID] = UID(s.trace.Sensor, ss)
+	}
 	for _, r := range SessionRows(s.trace, ss) {
 		if err := s.w.Add(r); err != nil && s.err == nil {
 			s.err = err
@@ -36,7 +42,7 @@ func (s *Sink) SessionEnded(ss *session.Session) {
 // CaptureFinished queues the journeys. The Writer is closed by its owner.
 func (s *Sink) CaptureFinished(stats.Capture) error {
 	if s.journeys != nil {
-		for _, r := range JourneyRows(s.trace, s.journeys.Journeys()) {
+		for _, r := range JourneyRows(s.trace, s.journeys.Journeys(), func(id int) string { return s.uids[id] }) {
 			if err := s.w.Add(r); err != nil && s.err == nil {
 				s.err = err
 			}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -456,5 +457,35 @@ func TestClickHouseStoresNoPasswords(t *testing.T) {
 		if keep && found == 0 {
 			t.Error("with --keep-secrets no row holds a password: the search finds nothing")
 		}
+	}
+}
+
+// TestClickHouseReloadKeepsOneRow: the samples loaded as one trace, then
+// again in the reverse order and with another --port (so every session
+// gets another number), leave each session once after FINAL: a row's key
+// is its connection's, not the run's.
+func TestClickHouseReloadKeepsOneRow(t *testing.T) {
+	srv := server(t)
+	db := database(t, srv, "")
+	files, _ := filepath.Glob("../../samples/*.pcapng")
+	reversed := slices.Clone(files)
+	slices.Reverse(reversed)
+	load := func(extra []string, fs []string) {
+		args := append([]string{"read", "-q", "--clickhouse", srv, "--database", db, "--sensor", "e2e", "--spool", t.TempDir(), "--one-trace"}, extra...)
+		if _, stderr, err := runCLI(t, nil, append(args, fs...)...); err != nil {
+			t.Fatalf("%v: %s", err, stderr)
+		}
+	}
+	load(nil, files)
+	once := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.sessions FINAL", db))
+	load([]string{"--port", "smtp=2626"}, reversed)
+	all := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.sessions", db))
+	if again := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.sessions FINAL", db)); again != once || all != 2*once {
+		t.Errorf("%d sessions after one load, %d counted once after two (%d rows): want %d", once, again, all, once)
+	}
+	ex := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.exchanges FINAL", db))
+	exAll := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.exchanges", db))
+	if exAll != 2*ex {
+		t.Errorf("exchanges: %d rows, %d counted once: want half", exAll, ex)
 	}
 }
