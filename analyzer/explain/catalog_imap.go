@@ -65,5 +65,22 @@ func imapCatalog() map[string]Text {
 		"imap.code.ALREADYEXISTS":        {"RFC 5530 §3", "[ALREADYEXISTS]: the folder already exists", "[ALREADYEXISTS]: la carpeta ya existe"},
 		"imap.code.CLOSED":               {"RFC 9051 §7.1", "[CLOSED]: the previous folder was closed", "[CLOSED]: se cerró la carpeta anterior"},
 		"imap.code.PARSE":                {"RFC 9051 §7.1", "[PARSE]: a message's header could not be parsed", "[PARSE]: no se pudo interpretar el encabezado de un mensaje"},
+
+		// Untagged data (RFC 9051 §7), each kind once per reply.
+		"imap.data.EXISTS":     {"RFC 9051 §7.4.1", "* N EXISTS: the mailbox holds N messages; sent when it changes too (the news IDLE waits for)", "* N EXISTS: el buzón tiene N mensajes; se envía también cuando cambia (la novedad que espera IDLE)"},
+		"imap.data.RECENT":     {"RFC 3501 §7.3.2", "* N RECENT: N messages arrived since the last session looked (IMAP4rev1; IMAP4rev2 dropped it)", "* N RECENT: llegaron N mensajes desde que la última sesión miró (IMAP4rev1; IMAP4rev2 lo quitó)"},
+		"imap.data.EXPUNGE":    {"RFC 9051 §7.5.1", "* N EXPUNGE: message N was removed; the numbers after it go down by one", "* N EXPUNGE: se eliminó el mensaje N; los números siguientes bajan en uno"},
+		"imap.data.FETCH":      {"RFC 9051 §7.5.2", "* N FETCH (...): data of message N: its flags, size, header, body, as asked (or a change of its flags)", "* N FETCH (...): datos del mensaje N: sus flags, tamaño, encabezado, cuerpo, lo pedido (o un cambio de sus flags)"},
+		"imap.data.FLAGS":      {"RFC 9051 §7.3.5", "* FLAGS (...): the flags messages in this mailbox can have (\\Seen, \\Answered, \\Deleted...)", "* FLAGS (...): los flags que pueden tener los mensajes de este buzón (\\Seen, \\Answered, \\Deleted...)"},
+		"imap.data.LIST":       {"RFC 9051 §7.3.1", "* LIST: a mailbox (folder), its attributes and the hierarchy's separator", "* LIST: un buzón (carpeta), sus atributos y el separador de la jerarquía"},
+		"imap.data.LSUB":       {"RFC 3501 §7.2.3", "* LSUB: a mailbox the user subscribed to", "* LSUB: un buzón al que el usuario se suscribió"},
+		"imap.data.STATUS":     {"RFC 9051 §7.3.2", "* STATUS: a mailbox's counts (messages, unseen, next UID) without selecting it", "* STATUS: los contadores de un buzón (mensajes, no leídos, próximo UID) sin seleccionarlo"},
+		"imap.data.SEARCH":     {"RFC 3501 §7.2.5", "* SEARCH: the numbers of the messages that match", "* SEARCH: los números de los mensajes que coinciden"},
+		"imap.data.ESEARCH":    {"RFC 9051 §7.3.4", "* ESEARCH: the messages that match, as ranges or counts", "* ESEARCH: los mensajes que coinciden, como rangos o cantidades"},
+		"imap.data.CAPABILITY": {"RFC 9051 §7.2.2", "* CAPABILITY: what the server supports (AUTH=, STARTTLS, IDLE...)", "* CAPABILITY: lo que soporta el servidor (AUTH=, STARTTLS, IDLE...)"},
+		"imap.data.NAMESPACE":  {"RFC 9051 §7.3.3", "* NAMESPACE: where personal, other users' and shared mailboxes are, and their separator", "* NAMESPACE: dónde están los buzones personales, de otros usuarios y compartidos, y su separador"},
+		"imap.data.ID":         {"RFC 2971 §3.2", "* ID: the server's name and version, as it says", "* ID: el nombre y la versión del servidor, según él"},
+		"imap.data.ENABLED":    {"RFC 9051 §7.2.1", "* ENABLED: the extensions ENABLE turned on", "* ENABLED: las extensiones que activó ENABLE"},
+		"imap.data.BYE":        {"RFC 9051 §7.1.5", "* BYE: the server is closing the connection (after LOGOUT, or on its own)", "* BYE: el servidor cierra la conexión (tras LOGOUT, o por su cuenta)"},
 	}
 }

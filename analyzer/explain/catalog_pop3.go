@@ -36,5 +36,20 @@ func pop3Catalog() map[string]Text {
 		"pop3.code.SYS/PERM":    {"RFC 3206 §4", "[SYS/PERM]: a lasting problem on the server", "[SYS/PERM]: un problema duradero del servidor"},
 		"pop3.code.AUTH":        {"RFC 3206 §5", "[AUTH]: the credentials are wrong (user or password)", "[AUTH]: las credenciales son incorrectas (usuario o contraseña)"},
 		"pop3.code.UTF8":        {"RFC 6856 §2", "[UTF8]: the server refused for lack of UTF-8", "[UTF8]: el servidor se negó por falta de UTF-8"},
+
+		// CAPA's lines (RFC 2449 §6), each a capability.
+		"pop3.capa.TOP":            {"RFC 2449 §6.1", "TOP: the server gives a message's header and first lines", "TOP: el servidor da el encabezado y las primeras líneas de un mensaje"},
+		"pop3.capa.USER":           {"RFC 2449 §6.2", "USER: log in with USER and PASS, the password in clear", "USER: inicio de sesión con USER y PASS, la contraseña sin cifrar"},
+		"pop3.capa.SASL":           {"RFC 2449 §6.3", "SASL: the mechanisms AUTH takes", "SASL: los mecanismos que acepta AUTH"},
+		"pop3.capa.RESP-CODES":     {"RFC 2449 §6.4", "RESP-CODES: -ERR replies may carry a code in brackets ([IN-USE])", "RESP-CODES: las respuestas -ERR pueden llevar un código entre corchetes ([IN-USE])"},
+		"pop3.capa.LOGIN-DELAY":    {"RFC 2449 §6.5", "LOGIN-DELAY: the least seconds between two logins", "LOGIN-DELAY: los segundos mínimos entre dos inicios de sesión"},
+		"pop3.capa.PIPELINING":     {"RFC 2449 §6.6", "PIPELINING: the client may send several commands without waiting for each reply", "PIPELINING: el cliente puede enviar varios comandos sin esperar cada respuesta"},
+		"pop3.capa.EXPIRE":         {"RFC 2449 §6.7", "EXPIRE: how many days the server keeps a message after it was read (NEVER: kept)", "EXPIRE: cuántos días guarda el servidor un mensaje ya leído (NEVER: lo conserva)"},
+		"pop3.capa.UIDL":           {"RFC 2449 §6.8", "UIDL: each message has a unique id, so a client knows what it downloaded before", "UIDL: cada mensaje tiene un identificador único, así el cliente sabe qué descargó antes"},
+		"pop3.capa.IMPLEMENTATION": {"RFC 2449 §6.9", "IMPLEMENTATION: the server's software", "IMPLEMENTATION: el software del servidor"},
+		"pop3.capa.AUTH-RESP-CODE": {"RFC 3206 §6", "AUTH-RESP-CODE: a failed login says why ([AUTH], [SYS/TEMP])", "AUTH-RESP-CODE: un inicio de sesión fallido dice por qué ([AUTH], [SYS/TEMP])"},
+		"pop3.capa.STLS":           {"RFC 2595 §4", "STLS: the session can be encrypted from here on, if the client asks", "STLS: la sesión puede cifrarse desde aquí, si el cliente lo pide"},
+		"pop3.capa.UTF8":           {"RFC 6856 §2", "UTF8: user names and messages may be in UTF-8", "UTF8: nombres de usuario y mensajes pueden ir en UTF-8"},
+		"pop3.capa.LANG":           {"RFC 6856 §3", "LANG: the server can answer in other languages", "LANG: el servidor puede responder en otros idiomas"},
 	}
 }

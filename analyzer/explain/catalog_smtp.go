@@ -95,5 +95,20 @@ func smtpCatalog() map[string]Text {
 		"smtp.enh.7.0": {"RFC 3463 §3.8", "x.7.0: about security or policy (authentication, TLS)", "x.7.0: sobre seguridad o política (autenticación, TLS)"},
 		"smtp.enh.7.1": {"RFC 3463 §3.8", "x.7.1: delivery not authorized, message refused", "x.7.1: entrega no autorizada, mensaje rechazado"},
 		"smtp.enh.7.8": {"RFC 4954 §6", "x.7.8: authentication credentials invalid", "x.7.8: credenciales de autenticación inválidas"},
+
+		// The EHLO reply's keywords (RFC 5321 §4.1.1.1), each on its line.
+		"smtp.ext.PIPELINING":          {"RFC 2920", "PIPELINING: the client may send several commands without waiting for each reply; the replies come back in order", "PIPELINING: el cliente puede enviar varios comandos sin esperar cada respuesta; las respuestas vuelven en orden"},
+		"smtp.ext.SIZE":                {"RFC 1870", "SIZE: the largest message the server takes, in bytes; a client can say its message's size in MAIL FROM", "SIZE: el mensaje más grande que acepta el servidor, en bytes; el cliente puede anunciar el tamaño en MAIL FROM"},
+		"smtp.ext.VRFY":                {"RFC 5321 §3.5", "VRFY: the server answers whether a mailbox exists (which helps whoever guesses addresses)", "VRFY: el servidor responde si un buzón existe (lo que ayuda a quien adivina direcciones)"},
+		"smtp.ext.ETRN":                {"RFC 1985", "ETRN: a client may ask the server to send now the mail it queued for a domain", "ETRN: un cliente puede pedir al servidor que envíe ya el correo encolado para un dominio"},
+		"smtp.ext.STARTTLS":            {"RFC 3207", "STARTTLS: the session can be encrypted from here on, if the client asks", "STARTTLS: la sesión puede cifrarse desde aquí, si el cliente lo pide"},
+		"smtp.ext.AUTH":                {"RFC 4954", "AUTH: the SASL mechanisms the server takes to log in (PLAIN and LOGIN send the password in base64, not encrypted)", "AUTH: los mecanismos SASL con que el servidor acepta el inicio de sesión (PLAIN y LOGIN envían la contraseña en base64, sin cifrar)"},
+		"smtp.ext.ENHANCEDSTATUSCODES": {"RFC 2034", "ENHANCEDSTATUSCODES: replies carry a class.subject.detail code (2.1.0) beside the three digits", "ENHANCEDSTATUSCODES: las respuestas llevan un código clase.asunto.detalle (2.1.0) además de los tres dígitos"},
+		"smtp.ext.8BITMIME":            {"RFC 6152", "8BITMIME: messages may carry 8-bit bytes (accents) without encoding them", "8BITMIME: los mensajes pueden llevar bytes de 8 bits (acentos) sin codificarlos"},
+		"smtp.ext.DSN":                 {"RFC 3461", "DSN: the client may ask for delivery status notifications (NOTIFY=SUCCESS,FAILURE)", "DSN: el cliente puede pedir notificaciones del estado de entrega (NOTIFY=SUCCESS,FAILURE)"},
+		"smtp.ext.SMTPUTF8":            {"RFC 6531", "SMTPUTF8: addresses and headers may be in UTF-8 (usuario@ñandú.ar)", "SMTPUTF8: direcciones y encabezados pueden ir en UTF-8 (usuario@ñandú.ar)"},
+		"smtp.ext.CHUNKING":            {"RFC 3030", "CHUNKING: the client may send the message in counted pieces with BDAT instead of DATA", "CHUNKING: el cliente puede enviar el mensaje en trozos contados con BDAT en vez de DATA"},
+		"smtp.ext.BINARYMIME":          {"RFC 3030", "BINARYMIME: messages may carry binary content, sent with BDAT", "BINARYMIME: los mensajes pueden llevar contenido binario, enviado con BDAT"},
+		"smtp.ext.REQUIRETLS":          {"RFC 8689", "REQUIRETLS: the client may require TLS on every hop of the message", "REQUIRETLS: el cliente puede exigir TLS en cada salto del mensaje"},
 	}
 }

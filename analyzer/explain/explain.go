@@ -6,6 +6,7 @@
 package explain
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -113,6 +114,7 @@ func (c Catalog) Reply(p session.Protocol, cmd *session.Command, r *session.Resp
 	if p == "pop3" && cmd == nil && r.Status == "+OK" {
 		out = c.get("pop3.status.greeting")
 	}
+	out = append(out, c.lines(p, cmd, r)...)
 	if r.Status == "334" || r.Status == "+" {
 		out = append(out, c.saslStep(cmd, r)...)
 	}
@@ -140,6 +142,53 @@ func (c Catalog) saslStep(cmd *session.Command, r *session.Response) []Text {
 		return []Text{t}
 	}
 	return c.get("sasl.other")
+}
+
+// lines explains what a reply's lines list, each kind once: the keywords
+// of an EHLO reply (RFC 5321 §4.1.1.1) and of POP3's CAPA (RFC 2449 §6),
+// and IMAP's untagged data (RFC 9051 §7).
+func (c Catalog) lines(p session.Protocol, cmd *session.Command, r *session.Response) []Text {
+	var out []Text
+	seen := map[string]bool{}
+	say := func(key string) {
+		if t, ok := c[key]; ok && !seen[key] {
+			seen[key] = true
+			out = append(out, t)
+		}
+	}
+	word := func(s string) string {
+		w, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+		w, _, _ = strings.Cut(w, "=")
+		return strings.ToUpper(w)
+	}
+	switch {
+	case p == "smtp" && cmd != nil && cmd.Verb == "EHLO" && r.Status == "250":
+		for _, l := range r.Lines[min(1, len(r.Lines)):] {
+			if len(l) > 4 {
+				say("smtp.ext." + word(l[4:]))
+			}
+		}
+	case p == "pop3" && cmd != nil && cmd.Verb == "CAPA" && r.Status == "+OK":
+		for _, l := range r.Lines[min(1, len(r.Lines)):] {
+			say("pop3.capa." + word(l))
+		}
+	case p == "imap":
+		for _, l := range r.Lines {
+			rest, ok := strings.CutPrefix(l, "* ")
+			if !ok {
+				continue
+			}
+			w := word(rest)
+			if _, err := strconv.Atoi(w); err == nil { // "* 3 FETCH"
+				_, after, _ := strings.Cut(rest, " ")
+				w = word(after)
+			}
+			if w != strings.ToUpper(r.Status) { // "* BYE" alone: its status says it
+				say("imap.data." + w)
+			}
+		}
+	}
+	return out
 }
 
 func (c Catalog) reply(p session.Protocol, r *session.Response) []Text {

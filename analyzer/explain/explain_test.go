@@ -246,3 +246,34 @@ func TestPOP3GreetingAndBareAUTH(t *testing.T) {
 		t.Errorf("AUTH PLAIN: %+v", m)
 	}
 }
+
+// TestLineKinds: an EHLO reply's keywords, CAPA's lines and IMAP's
+// untagged data are explained, each kind once; a reply to another
+// command is not read for keywords.
+func TestLineKinds(t *testing.T) {
+	c := explain.NewCatalog()
+	refs := func(ts []explain.Text) (out []string) {
+		for _, x := range ts {
+			out = append(out, x.Ref)
+		}
+		return out
+	}
+	ehlo := &session.Command{Kind: session.KindCommand, Verb: "EHLO"}
+	got := refs(c.Reply("smtp", ehlo, &session.Response{Status: "250", Lines: []string{"250-mx", "250-PIPELINING", "250-SIZE 10240000", "250 AUTH PLAIN LOGIN"}}))
+	if !slices.Equal(got, []string{"RFC 5321 §4.2.3", "RFC 2920", "RFC 1870", "RFC 4954"}) {
+		t.Errorf("EHLO: %v", got)
+	}
+	noop := &session.Command{Kind: session.KindCommand, Verb: "NOOP"}
+	if got := refs(c.Reply("smtp", noop, &session.Response{Status: "250", Lines: []string{"250 PIPELINING"}})); len(got) != 1 {
+		t.Errorf("NOOP's 250 read for keywords: %v", got)
+	}
+	capa := &session.Command{Kind: session.KindCommand, Verb: "CAPA"}
+	if got := refs(c.Reply("pop3", capa, &session.Response{Status: "+OK", Lines: []string{"+OK", "TOP", "SASL PLAIN", "STLS"}})); !slices.Equal(got, []string{"RFC 1939 §3", "RFC 2449 §6.1", "RFC 2449 §6.3", "RFC 2595 §4"}) {
+		t.Errorf("CAPA: %v", got)
+	}
+	sel := &session.Command{Kind: session.KindCommand, Verb: "SELECT"}
+	got = refs(c.Reply("imap", sel, &session.Response{Status: "OK", Lines: []string{"* 2 EXISTS", "* 3 EXISTS", "* FLAGS (\\Seen)", "a1 OK done"}}))
+	if !slices.Equal(got, []string{"RFC 9051 §7.1.1", "RFC 9051 §7.4.1", "RFC 9051 §7.3.5"}) {
+		t.Errorf("SELECT: %v", got)
+	}
+}
