@@ -99,12 +99,14 @@ type Parser struct {
 	seg     *session.Exchange // in state continuing, the part being sent; nil before the next
 	lit     literal           // client literal being read
 
-	untagged []untagged      // untagged data awaiting its response
-	sline    strings.Builder // server line being assembled around literals
-	stime    time.Time
-	slit     literal // server literal being read
-	smsgs    []int   // messages carried by the line being read
-	sbody    int64   // their bytes
+	untagged []untagged // untagged data awaiting its response
+	// untaggedDropped counts untagged lines past session.MaxReplyLines.
+	untaggedDropped int
+	sline           strings.Builder // server line being assembled around literals
+	stime           time.Time
+	slit            literal // server literal being read
+	smsgs           []int   // messages carried by the line being read
+	sbody           int64   // their bytes
 }
 
 // literal is a counted run being read.

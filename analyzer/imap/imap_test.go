@@ -546,3 +546,17 @@ func TestLiteralsByGrammar(t *testing.T) {
 		})
 	}
 }
+
+// TestUntaggedFloodBounded: a flood of untagged data keeps the reply's
+// first lines, counts the rest, and says so once.
+func TestUntaggedFloodBounded(t *testing.T) {
+	flood := strings.Repeat("* 1 EXISTS\r\n", session.MaxReplyLines+500)
+	s := run(S("* OK ready\r\n"), C("a1 NOOP\r\n"), S(flood+"a1 OK done\r\n"))
+	r := s.Exchanges[len(s.Exchanges)-1].Response
+	if len(r.Lines) != session.MaxReplyLines+1 || r.LinesDropped != 500 || r.Status != "OK" {
+		t.Errorf("%d lines kept, %d dropped, status %q; want %d, 500, OK", len(r.Lines), r.LinesDropped, r.Status, session.MaxReplyLines+1)
+	}
+	if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "500 more lines") {
+		t.Errorf("anomalies %v", s.Anomalies)
+	}
+}

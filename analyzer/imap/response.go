@@ -197,7 +197,11 @@ func (p *Parser) response(line string, start, end time.Time) {
 		// Data for a command open, or, where the commands were not
 		// seen (before the capture began, or in the direction it
 		// lacks), for the completion that follows.
-		p.untagged = append(p.untagged, untagged{text: line, t: start, msgs: p.smsgs, body: p.sbody})
+		if len(p.untagged) >= session.MaxReplyLines && len(p.smsgs) == 0 {
+			p.untaggedDropped++ // a flood: counted, not kept (messages are)
+		} else {
+			p.untagged = append(p.untagged, untagged{text: line, t: start, msgs: p.smsgs, body: p.sbody})
+		}
 		for _, i := range p.smsgs {
 			if m := p.S.Messages[i]; m.UID == 0 {
 				m.UID = fetchUID(line)
@@ -215,7 +219,11 @@ func (p *Parser) response(line string, start, end time.Time) {
 		// was announced shorter than it was. It stays with the data;
 		// the next line that parses resynchronizes.
 		explain.Anomaly(p.S, start, session.FromServer, "imap.notresponse", line)
-		p.untagged = append(p.untagged, untagged{text: line, t: start})
+		if len(p.untagged) < session.MaxReplyLines {
+			p.untagged = append(p.untagged, untagged{text: line, t: start})
+		} else {
+			p.untaggedDropped++
+		}
 		return
 	}
 	for i, c := range p.open {
@@ -318,6 +326,9 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 		r.BodyInLines = true
 	}
 	r.BodySize += p.sbody
+	if len(rest) == 0 {
+		r.LinesDropped, p.untaggedDropped = p.untaggedDropped, 0
+	}
 	p.noteCapabilities(r.Lines)
 	p.untagged, p.smsgs, p.sbody = rest, nil, 0
 	return r

@@ -160,7 +160,7 @@ func (p *Parser) serverLine(l lines.Line) {
 				msg.Lost(l.Dropped) // past --max-line: counted, not kept
 			}
 		default:
-			p.multi.Lines = append(p.multi.Lines, string(content))
+			p.multi.AddLine(string(content))
 		}
 		return
 	}

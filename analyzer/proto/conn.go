@@ -204,6 +204,7 @@ func (c *Conn) ReplyLine(line string, t time.Time) { c.events.ReplyLine(c.S, lin
 
 // Answer pairs e with its complete reply r.
 func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
+	c.bounded(r)
 	e.Answer(r)
 	c.paired = true
 	c.events.ExchangeCompleted(c.S, e)
@@ -223,7 +224,19 @@ func (c *Conn) Hold(r *session.Response) *session.Exchange {
 }
 
 // Announce tells of an exchange held until its reply was complete.
-func (c *Conn) Announce(e *session.Exchange) { c.events.ExchangeCompleted(c.S, e) }
+func (c *Conn) Announce(e *session.Exchange) {
+	if e.Response != nil {
+		c.bounded(e.Response)
+	}
+	c.events.ExchangeCompleted(c.S, e)
+}
+
+// bounded says, once for the reply, that it had more lines than it keeps.
+func (c *Conn) bounded(r *session.Response) {
+	if r.LinesDropped > 0 {
+		explain.Anomaly(c.S, r.Time, session.FromServer, "reply.lines", r.LinesDropped, session.MaxReplyLines)
+	}
+}
 
 // Greeting records the server's greeting r before exchange before, a
 // command an impatient (or hostile) client sent ahead of it; before nil

@@ -175,6 +175,8 @@ type Response struct {
 	// MessageLines the line of Lines that carried each.
 	Messages     []int `json:"-"`
 	MessageLines []int `json:"-"`
+	// LinesDropped counts the lines past MaxReplyLines, not kept.
+	LinesDropped int `json:"lines_dropped,omitempty"`
 	// BodySize counts body bytes (POP3 RETR/TOP, IMAP FETCH literals).
 	BodySize int64 `json:"body_size,omitempty"`
 	// BodyInLines is true where Lines mark the body's place themselves
@@ -500,5 +502,20 @@ func VersionShaped(id string) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// MaxReplyLines bounds the lines one reply keeps (a listing of a mailbox
+// of thousands, a flood of untagged data): past it they are counted.
+const MaxReplyLines = 10000
+
+// AddLine keeps line in r while it has room, and reports whether it did;
+// past the bound it counts the line.
+func (r *Response) AddLine(line string) bool {
+	if len(r.Lines) >= MaxReplyLines {
+		r.LinesDropped++
+		return false
+	}
+	r.Lines = append(r.Lines, line)
 	return true
 }

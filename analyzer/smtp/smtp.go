@@ -348,7 +348,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	if !ok {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.missing", line)
 		if p.reply != nil {
-			p.reply.Lines = append(p.reply.Lines, line)
+			p.reply.AddLine(line)
 			return
 		}
 		// Not a reply: it answers no command, and takes none from
@@ -362,7 +362,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	} else if ok && code != p.reply.Status {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.changes", p.reply.Status, code)
 	}
-	p.reply.Lines = append(p.reply.Lines, line)
+	p.reply.AddLine(line)
 	if sep != '-' {
 		p.reply.Enhanced = enhancedCode(line)
 		p.finishReply()

@@ -598,3 +598,16 @@ func TestBase64StrayBytes(t *testing.T) {
 		t.Errorf("anomalies %q", said)
 	}
 }
+
+// TestReplyLinesBounded: a multi-line reply of more lines than a reply
+// keeps is still one reply, paired, with the rest counted.
+func TestReplyLinesBounded(t *testing.T) {
+	long := strings.Repeat("250-x\r\n", session.MaxReplyLines+10) + "250 end\r\n"
+	s := run(S("220 mx\r\n"), C("EHLO c\r\n"), S(long), C("QUIT\r\n"), S("221 bye\r\n"))
+	if d := st.Diff(st.Pairs(s), []string{"- => 220", "EHLO c => 250", "QUIT => 221"}); d != "" {
+		t.Fatalf("exchanges differ:\n%s", d)
+	}
+	if r := s.Exchanges[1].Response; len(r.Lines) != session.MaxReplyLines || r.LinesDropped != 11 {
+		t.Errorf("%d lines kept, %d dropped", len(r.Lines), r.LinesDropped)
+	}
+}
