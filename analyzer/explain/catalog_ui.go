@@ -82,12 +82,20 @@ func Default() Catalog { return shared() }
 // saslCatalog says what each SASL mechanism's challenge waits for.
 func saslCatalog() map[string]Text {
 	return map[string]Text{
-		"sasl.PLAIN":       {"RFC 4616 §2", "the server waits for your PLAIN credentials: user and password in one base64 string, readable by anyone on the path", "el servidor espera sus credenciales PLAIN: usuario y contraseña en una sola cadena base64, legible por cualquiera en el camino"},
-		"sasl.LOGIN.user":  {"RFC 4954 §4", "the server asks for your user name, in base64 (LOGIN)", "el servidor pide su nombre de usuario, en base64 (LOGIN)"},
-		"sasl.LOGIN.pass":  {"RFC 4954 §4", "the server asks for your password, in base64 (LOGIN): base64 is not encryption", "el servidor pide su contraseña, en base64 (LOGIN): base64 no es cifrado"},
-		"sasl.CRAM-MD5":    {"RFC 2195 §2", "the server sends a challenge; the answer is the user and an HMAC-MD5 of it keyed by the password, which does not cross", "el servidor envía un desafío; la respuesta es el usuario y un HMAC-MD5 del desafío con la contraseña como clave, que no viaja"},
-		"sasl.OAUTHBEARER": {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64", "el servidor espera un token OAuth 2.0, en base64"},
-		"sasl.XOAUTH2":     {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64 (XOAUTH2, Google's form of OAUTHBEARER)", "el servidor espera un token OAuth 2.0, en base64 (XOAUTH2, la forma de Google de OAUTHBEARER)"},
-		"sasl.other":       {"RFC 4422 §3", "the server waits for the next step of the authentication mechanism, in base64", "el servidor espera el siguiente paso del mecanismo de autenticación, en base64"},
+		"sasl.PLAIN":         {"RFC 4616 §2", "the server waits for your PLAIN credentials: user and password in one base64 string, readable by anyone on the path", "el servidor espera sus credenciales PLAIN: usuario y contraseña en una sola cadena base64, legible por cualquiera en el camino"},
+		"sasl.LOGIN.user":    {"RFC 4954 §4", "the server asks for your user name, in base64 (LOGIN)", "el servidor pide su nombre de usuario, en base64 (LOGIN)"},
+		"sasl.LOGIN.pass":    {"RFC 4954 §4", "the server asks for your password, in base64 (LOGIN): base64 is not encryption", "el servidor pide su contraseña, en base64 (LOGIN): base64 no es cifrado"},
+		"sasl.CRAM-MD5":      {"RFC 2195 §2", "the server sends a challenge; the answer is the user and an HMAC-MD5 of it keyed by the password, which does not cross", "el servidor envía un desafío; la respuesta es el usuario y un HMAC-MD5 del desafío con la contraseña como clave, que no viaja"},
+		"sasl.OAUTHBEARER":   {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64", "el servidor espera un token OAuth 2.0, en base64"},
+		"sasl.XOAUTH2":       {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64 (XOAUTH2, Google's form of OAUTHBEARER)", "el servidor espera un token OAuth 2.0, en base64 (XOAUTH2, la forma de Google de OAUTHBEARER)"},
+		"sasl.other":         {"RFC 4422 §3", "the server waits for the next step of the authentication mechanism, in base64", "el servidor espera el siguiente paso del mecanismo de autenticación, en base64"},
+		"ui.journey.title":   {"", "Journeys: %d messages seen in more than one session", "Recorridos: %d mensajes vistos en más de una sesión"},
+		"ui.journey.hop":     {"", "%s  %s over %s %s", "%s  %s por %s %s"},
+		"ui.journey.by":      {"", " by %s", " de %s"},
+		"ui.journey.session": {"", ", session %d, %s -> %s", ", sesión %d, %s -> %s"},
+		"ui.journey.queued":  {"", ", queued as %s", ", encolado como %s"},
+		"ui.journey.later":   {"", ", %.3fs later", ", %.3fs después"},
+		"ui.dns.title":       {"", "DNS lookups: %d", "Consultas DNS: %d"},
+		"ui.dns.reached":     {"", "  reached by MX lookup: %s MX %d %s -> %s, asked by %s of %s at %s", "  alcanzado por consulta MX: %s MX %d %s -> %s, preguntado por %s a %s a las %s"},
 	}
 }

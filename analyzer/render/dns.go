@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"io"
 	"strings"
 
@@ -35,21 +36,21 @@ func LookupLine(l *dns.Lookup) string {
 	return line
 }
 
-// Lookups writes the DNS lookups of a trace.
-func Lookups(w io.Writer, ls []*dns.Lookup, color bool) {
+// Lookups writes the DNS lookups of a trace, in o's language.
+func Lookups(w io.Writer, ls []*dns.Lookup, o TextOptions) {
 	if len(ls) == 0 {
 		return
 	}
-	p := painter{color}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("DNS lookups: %d", len(ls))))
+	p := painter{o.Color}
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf(explain.Say("ui.dns.title", o.Lang), len(ls))))
 	for _, l := range ls {
 		fmt.Fprintf(w, "  %s\n", LookupLine(l))
 	}
 	fmt.Fprintln(w)
 }
 
-// mxLine says which MX answer a session followed.
-func mxLine(mx *session.MXLookup) string {
-	return fmt.Sprintf("  reached by MX lookup: %s MX %d %s -> %s, asked by %s of %s at %s", Escape(mx.Domain), mx.Preference,
+// mxLine says which MX answer a session followed, in l.
+func mxLine(mx *session.MXLookup, l explain.Lang) string {
+	return fmt.Sprintf(explain.Say("ui.dns.reached", l), Escape(mx.Domain), mx.Preference,
 		Escape(mx.Exchange), mx.Address, mx.Client, mx.Server, mx.Time.UTC().Format("15:04:05.000"))
 }

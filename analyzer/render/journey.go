@@ -5,14 +5,16 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
 )
 
 // Journeys writes each message's path across sessions, hop by hop, with
-// the time between hops.
-func Journeys(w io.Writer, js []journey.Journey, color bool) {
-	p := painter{color}
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf("Journeys: %d messages seen in more than one session", len(js))))
+// the time between hops, in o's language and colours.
+func Journeys(w io.Writer, js []journey.Journey, o TextOptions) {
+	p := painter{o.Color}
+	say := func(key string) string { return explain.Say(key, o.Lang) }
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf(say("ui.journey.title"), len(js))))
 	for _, j := range js {
 		title := Escape(j.MessageID)
 		if j.Subject != "" {
@@ -20,17 +22,21 @@ func Journeys(w io.Writer, js []journey.Journey, color bool) {
 		}
 		fmt.Fprintf(w, "  %s\n", title)
 		for _, h := range j.Hops {
-			line := fmt.Sprintf("%s  %s over %s %s", h.Time.UTC().Format("2006-01-02 15:04:05.000"), h.Action,
+			action := explain.Say("ui.report.action."+h.Action, o.Lang)
+			if action == "" {
+				action = h.Action
+			}
+			line := fmt.Sprintf(say("ui.journey.hop"), h.Time.UTC().Format("2006-01-02 15:04:05.000"), action,
 				strings.ToUpper(string(h.Protocol)), Escape(h.Via))
 			if h.User != "" {
-				line += fmt.Sprintf(" by %s", Escape(h.User))
+				line += fmt.Sprintf(say("ui.journey.by"), Escape(h.User))
 			}
-			line += fmt.Sprintf(", session %d, %s -> %s", h.Session, h.Client, h.Server)
+			line += fmt.Sprintf(say("ui.journey.session"), h.Session, h.Client, h.Server)
 			if h.QueueID != "" {
-				line += ", queued as " + Escape(h.QueueID)
+				line += fmt.Sprintf(say("ui.journey.queued"), Escape(h.QueueID))
 			}
 			if h.DelayMS != nil {
-				line += fmt.Sprintf(", %.3fs later", *h.DelayMS/1000)
+				line += fmt.Sprintf(say("ui.journey.later"), *h.DelayMS/1000)
 			}
 			fmt.Fprintf(w, "    %s\n", line)
 		}

@@ -53,7 +53,7 @@ func Header(w io.Writer, s *session.Session, o TextOptions) {
 	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, StateWord(s.State, o.Lang), extra)
 	if s.MXLookup != nil {
-		fmt.Fprintln(w, mxLine(s.MXLookup))
+		fmt.Fprintln(w, mxLine(s.MXLookup, o.Lang))
 	}
 }
 

@@ -45,7 +45,7 @@ func (v *timeline) SessionEnded(s *session.Session) {
 func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *timeline) CaptureFinished(stats.Capture) error {
-	render.Lookups(v.w, v.lookups, v.o.Color)
+	render.Lookups(v.w, v.lookups, v.o)
 	return nil
 }
 
@@ -365,19 +365,19 @@ func (v *jsonDoc) CaptureFinished(c stats.Capture) error {
 
 // Journeys writes each message's path across sessions when the capture
 // is finished, from j.
-func Journeys(w io.Writer, j *journey.Collector, color bool) sink.Sink {
-	return journeys{w: w, j: j, color: color}
+func Journeys(w io.Writer, j *journey.Collector, o render.TextOptions) sink.Sink {
+	return journeys{w: w, j: j, o: o}
 }
 
 type journeys struct {
 	sink.Nop
-	w     io.Writer
-	j     *journey.Collector
-	color bool
+	w io.Writer
+	j *journey.Collector
+	o render.TextOptions
 }
 
 func (v journeys) CaptureFinished(stats.Capture) error {
-	render.Journeys(v.w, v.j.Journeys(), v.color)
+	render.Journeys(v.w, v.j.Journeys(), v.o)
 	return nil
 }
 

@@ -405,3 +405,26 @@ func TestShellHabits(t *testing.T) {
 		t.Errorf("live -w - with the view on standard output too: %v", err)
 	}
 }
+
+// TestJourneyAndMXInSpanish: --lang es says the journeys and the MX tie
+// in Spanish, the hop's action too.
+func TestJourneyAndMXInSpanish(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--journey", "--lang", "es", "../../samples/attachments-journey.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Recorridos: 1 mensajes", "enviado por SMTP DATA", "leído por POP3 RETR de alumnopop", "sesión 2", "después"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{" over ", " later", "session ", "Journeys"} {
+		if strings.Contains(out, english) {
+			t.Errorf("English %q left in:\n%s", english, out)
+		}
+	}
+	out, _, err = runCLI(t, nil, "read", "--lang", "es", "../../samples/mx-lookup.pcapng")
+	if err != nil || !strings.Contains(out, "alcanzado por consulta MX: redes.unlp.edu.ar MX 10") || !strings.Contains(out, "Consultas DNS: 2") {
+		t.Errorf("MX tie and lookups in Spanish: %v\n%s", err, out)
+	}
+}

@@ -292,7 +292,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	case o.json:
 		return withJourneys(sink.ByID(view.JSON(w, order, j)))
 	case o.journey:
-		return withJourneys(view.Journeys(term, j, color))
+		return withJourneys(view.Journeys(term, j, render.TextOptions{Color: color, Lang: o.language}))
 	case o.report:
 		return withJourneys(sink.ByID(report.New(w, report.Options{Lang: o.language, Diagrams: o.diagrams,
 			Inputs: o.inputs, Order: order, Journeys: j})))
