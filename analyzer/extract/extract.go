@@ -91,6 +91,17 @@ func (fl *file) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// close flushes and closes the file, keeping its first error.
+func (fl *file) close() {
+	if err := fl.w.Flush(); err != nil && fl.err == nil {
+		fl.err = err
+	}
+	if err := fl.f.Close(); err != nil && fl.err == nil {
+		fl.err = err
+	}
+	fl.f = nil
+}
+
 // makeRoom closes message files written longest ago until one more may
 // be open.
 func (e *Sink) makeRoom() {
@@ -104,13 +115,7 @@ func (e *Sink) makeRoom() {
 		if oldest == nil {
 			return
 		}
-		if err := oldest.w.Flush(); err != nil && oldest.err == nil {
-			oldest.err = err
-		}
-		if err := oldest.f.Close(); err != nil && oldest.err == nil {
-			oldest.err = err
-		}
-		oldest.f = nil
+		oldest.close()
 		e.live--
 	}
 }
@@ -195,12 +200,7 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 	}
 	delete(e.open, m)
 	if fl.f != nil {
-		if err := fl.w.Flush(); err != nil && fl.err == nil {
-			fl.err = err
-		}
-		if err := fl.f.Close(); err != nil && fl.err == nil {
-			fl.err = err
-		}
+		fl.close()
 		e.live--
 	}
 	e.keep(fl.err)
@@ -247,12 +247,7 @@ func (e *Sink) attachments(name string) error {
 		if cur == nil {
 			return
 		}
-		if err := cur.w.Flush(); err != nil && cur.err == nil {
-			cur.err = err
-		}
-		if err := cur.f.Close(); err != nil && cur.err == nil {
-			cur.err = err
-		}
+		cur.close()
 		if cur.err != nil && firstErr == nil {
 			firstErr = cur.err
 		}
@@ -292,8 +287,7 @@ func (e *Sink) CaptureFinished(stats.Capture) error { return e.finish() }
 func (e *Sink) finish() error {
 	for m, fl := range e.open {
 		if fl.f != nil {
-			fl.w.Flush()
-			fl.f.Close()
+			fl.close()
 		}
 		delete(e.open, m)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
 // veth is a pair of network namespaces of the test's own joined by a veth
@@ -162,19 +164,8 @@ func TestE2EReplayLiveAsRead(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("read found no exchange")
 			}
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				for i := range max(len(got), len(want)) {
-					var g, w string
-					if i < len(got) {
-						g = got[i]
-					}
-					if i < len(want) {
-						w = want[i]
-					}
-					if g != w {
-						t.Fatalf("exchange %d differs:\nlive %s\nread %s", i, g, w)
-					}
-				}
+			if d := st.Diff(got, want); d != "" {
+				t.Fatalf("live (got) and read (want) differ:\n%s", d)
 			}
 		})
 	}
