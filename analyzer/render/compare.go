@@ -50,7 +50,11 @@ func compareRow(w io.Writer, id string, s compare.Session, l explain.Lang) {
 	if len(s.Changes) > 0 {
 		var cs []string
 		for _, name := range sortedKeys(s.Changes) {
-			cs = append(cs, fmt.Sprintf("%s ×%d", name, s.Changes[name]))
+			label := name // the JSON's key; said in l where the catalog has it
+			if t := explain.Say("ui.compare.change."+name, l); t != "" {
+				label = t
+			}
+			cs = append(cs, fmt.Sprintf("%s ×%d", label, s.Changes[name]))
 		}
 		for _, l := range wrapWords(explain.Say("ui.compare.changed", l)+strings.Join(cs, ", "), LabWidth-9) {
 			fmt.Fprintln(w, "         "+l)
