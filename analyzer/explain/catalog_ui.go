@@ -102,7 +102,7 @@ func saslCatalog() map[string]Text {
 		"ui.compare.change.\\Seen (set)":                {"", "\\Seen (set)", "\\Seen (puesto)"},
 		"ui.compare.change.\\Seen (cleared)":            {"", "\\Seen (cleared)", "\\Seen (quitado)"},
 		"ui.compare.change.\\Deleted (set)":             {"", "\\Deleted (set)", "\\Deleted (puesto)"},
-		"ui.compare.change.STORE (flags)":               {"", "STORE (flags)", "STORE (flags)"},
+		"ui.compare.change.STORE (flags)":               {"", "STORE (flags)", "STORE (otros flags)"},
 		"ui.compare.change.EXPUNGE (deleted)":           {"", "EXPUNGE (deleted)", "EXPUNGE (borrados)"},
 		"ui.compare.change.CREATE (folders)":            {"", "CREATE (folders)", "CREATE (carpetas)"},
 		"ui.compare.change.DELETE (folders)":            {"", "DELETE (folders)", "DELETE (carpetas)"},
