@@ -303,3 +303,22 @@ func TestUIDFromTheConnection(t *testing.T) {
 		t.Error("two sensors share a key")
 	}
 }
+
+// TestTimesInRange: a DateTime column gets a time clamped to its range
+// (1970 to 2106), never one that wrapped around; the microseconds keep it.
+func TestTimesInRange(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		want int64
+	}{
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix()},
+		{time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC), 1<<32 - 1},
+		{time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+	} {
+		s := &session.Session{ID: 1, Start: tc.at, End: tc.at}
+		r := SessionRows(Trace{}, s)[0].Data.(*sessionRow)
+		if r.Start != tc.want || r.StartUS != tc.at.UnixMicro() {
+			t.Errorf("%v: start %d, start_us %d; want %d, %d", tc.at, r.Start, r.StartUS, tc.want, tc.at.UnixMicro())
+		}
+	}
+}

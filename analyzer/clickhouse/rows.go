@@ -176,7 +176,7 @@ func UID(sensor string, s *session.Session) string {
 func SessionRows(tr Trace, s *session.Session) []Row {
 	w := whoRow{Sensor: tr.Sensor, Trace: tr.ID, Session: s.ID, UID: UID(tr.Sensor, s), Protocol: string(s.Protocol),
 		ClientIP: ip(s.Client), ServerIP: ip(s.Server)}
-	sr := sessionRow{whoRow: w, Start: s.Start.Unix(), StartUS: s.Start.UnixMicro(), EndUS: s.End.UnixMicro(),
+	sr := sessionRow{whoRow: w, Start: dateTime(s.Start), StartUS: s.Start.UnixMicro(), EndUS: s.End.UnixMicro(),
 		DurationMS: ms(s.End.Sub(s.Start)), Client: s.Client, ClientPort: addr(s.Client).Port(), Server: s.Server,
 		ServerPort: addr(s.Server).Port(), State: s.State, TLS: s.TLS, TLSOffered: s.TLSOffered, BytesClient: s.BytesClient,
 		BytesServer: s.BytesServer, Exchanges: len(s.Exchanges) + s.ExchangesDropped, Messages: len(s.Messages),
@@ -220,11 +220,11 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 				}
 			}
 		}
-		r.Time, r.TimeUS = at.Unix(), at.UnixMicro()
+		r.Time, r.TimeUS = dateTime(at), at.UnixMicro()
 		rows = append(rows, Row{TableExchanges, &r})
 	}
 	for i, m := range s.Messages {
-		r := messageRow{whoRow: w, Idx: i, Time: m.Time.Unix(), TimeUS: m.Time.UnixMicro(), Via: m.Via, Item: j(m.Item),
+		r := messageRow{whoRow: w, Idx: i, Time: dateTime(m.Time), TimeUS: m.Time.UnixMicro(), Via: m.Via, Item: j(m.Item),
 			Content: m.Content, Size: m.Size, State: m.State(), MailFrom: j(m.MailFrom), RcptTo: safe(m.RcptTo), From: j(m.From),
 			To: j(m.To), Cc: j(m.Cc), Subject: j(m.Subject), Date: j(m.Date), MessageID: j(m.MessageID), QueueID: j(m.QueueID),
 			ReceivedIDs: safe(m.ReceivedIDs), Flags: safe(m.Flags), PartTypes: []string{}, PartDispositions: []string{},
@@ -239,7 +239,7 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 		rows = append(rows, Row{TableMessages, &r})
 	}
 	for i, a := range s.Auth {
-		r := authRow{whoRow: w, Idx: i, Time: a.Time.Unix(), TimeUS: a.Time.UnixMicro(), Mechanism: j(a.Mechanism),
+		r := authRow{whoRow: w, Idx: i, Time: dateTime(a.Time), TimeUS: a.Time.UnixMicro(), Mechanism: j(a.Mechanism),
 			Username: j(a.Username), Result: "unknown", PasswordSeen: a.Password != "",
 			InClear: s.TLS == session.TLSNone || s.TLS == session.TLSStart && (s.Encrypted == nil || a.Time.Before(s.Encrypted.Since))}
 		if a.Success != nil {
@@ -249,7 +249,7 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 	}
 	for i, f := range s.Findings {
 		sr.Findings = append(sr.Findings, f.Kind)
-		rows = append(rows, Row{TableFindings, &findingRow{whoRow: w, Idx: i, Time: f.Time.Unix(), Kind: f.Kind,
+		rows = append(rows, Row{TableFindings, &findingRow{whoRow: w, Idx: i, Time: dateTime(f.Time), Kind: f.Kind,
 			Severity: f.Severity, Text: j(f.Text)}})
 	}
 	return rows
@@ -266,7 +266,7 @@ func JourneyRows(tr Trace, js []journey.Journey, uid func(session int) string) [
 		}
 		for i, h := range jy.Hops {
 			rows = append(rows, Row{TableJourneys, &journeyRow{Sensor: tr.Sensor, Trace: tr.ID, MessageID: id, Subject: j(jy.Subject),
-				Hop: i, Time: h.Time.Unix(), TimeUS: h.Time.UnixMicro(), Session: h.Session, UID: uid(h.Session),
+				Hop: i, Time: dateTime(h.Time), TimeUS: h.Time.UnixMicro(), Session: h.Session, UID: uid(h.Session),
 				Protocol: string(h.Protocol), Via: h.Via, Action: h.Action, Client: h.Client, Server: h.Server, User: j(h.User),
 				QueueID: j(h.QueueID), DelayMS: h.DelayMS}})
 		}
@@ -300,4 +300,12 @@ func safe(ss []string) []string {
 		out[i] = j(s)
 	}
 	return out
+}
+
+// dateTime is t for a DateTime column, whose range is 1970 to 2106
+// (seconds in a UInt32): a time outside it is clamped to its end, not
+// wrapped around (2106 stored as 2063). The *_us columns keep the exact
+// time.
+func dateTime(t time.Time) int64 {
+	return min(max(t.Unix(), 0), 1<<32-1)
 }
