@@ -377,8 +377,13 @@ func TestOneSidedCaptures(t *testing.T) {
 					// A sample whose client breaks the protocol on purpose
 					// (bare LFs) keeps its anomalies, and without the
 					// server's replies a bare-LF dot stays undecided.
-					if len(s.Anomalies) > 0 && len(want[i].Anomalies) == 0 {
-						t.Errorf("session %d: anomalies %v", s.ID, s.Anomalies)
+					for _, a := range s.Anomalies {
+						// Without the command, a reply's long lines are not
+						// known to be a message's, and a line past --max-line
+						// is cut, and said.
+						if len(want[i].Anomalies) == 0 && a.Key != "ui.anomaly.cut.server" {
+							t.Errorf("session %d: anomaly %v", s.ID, a)
+						}
 					}
 					replies, wantReplies := 0, 0
 					for _, e := range s.Exchanges {
@@ -514,7 +519,11 @@ func TestFindingsOnSamples(t *testing.T) {
 		"smtp-bare-lf.pcapng":           {"smtp-smuggling", tls, local},
 		"smtp-bare-lf-forbidden.pcapng": {"smtp-smuggling", tls},
 		// The dot taken, and the message hidden after it: both accepted.
-		"smtp-smuggling.pcapng": {"smtp-smuggling", "smtp-smuggling", tls, local, local},
+		"smtp-smuggling.pcapng":       {"smtp-smuggling", "smtp-smuggling", tls, local, local},
+		"pop3-dele-endings.pcapng":    {cred, cred, cred},
+		"imap-seen.pcapng":            {cred, tls},
+		"long-line.pcapng":            {tls, local, cred, cred, tls}, // SMTP; POP3 without CAPA; IMAP
+		"smtp-auth-other-user.pcapng": {cred, "sender-not-authenticated-user", tls},
 	}
 	for _, path := range sampleFiles(t) {
 		name := filepath.Base(path)

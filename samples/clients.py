@@ -443,10 +443,75 @@ def imap_literals():
     t.close()
 
 
+def pop3_dele_endings():
+    """DELE three ways (RFC 1939 §6): then QUIT (deleted), then RSET and
+    QUIT (nothing deleted), then the connection dropped (nothing)."""
+    for ending in ("quit", "rset", "drop"):
+        t = Telnet(110)
+        t.type("USER alumnopop")
+        t.type("PASS alumnopoppass")
+        t.type("DELE 1")
+        if ending == "rset":
+            t.type("RSET")
+        if ending != "drop":
+            t.type("QUIT")
+        t.close()
+
+
+def imap_seen():
+    """\\Seen cleared, then set by a fetch that asks RFC822.SIZE too (as
+    Thunderbird opens a message); set by STORE; not set by PEEK."""
+    t = Telnet(143)
+    t.type("a1 LOGIN alumnoimap alumnoimappass")
+    t.type("a2 SELECT INBOX")
+    t.type("a3 STORE 1 -FLAGS (\\Seen)")
+    t.type("a4 FETCH 1 (UID RFC822.SIZE BODY[])")
+    t.type("a5 STORE 2 +FLAGS (\\Seen)")
+    t.type("a6 FETCH 3 (BODY.PEEK[])")
+    t.type("a7 LOGOUT")
+    t.close()
+
+
+def long_line():
+    """A message whose body holds one line of 200 000 bytes, sent over
+    SMTP, then read over POP3 and IMAP: saved whole in all three."""
+    body = "Subject: una linea larga\r\n\r\n" + "x" * 200000 + "\r\nfin\r\n"
+    s = smtplib.SMTP(HOST, 25)
+    s.sendmail("alumnopop@redes.unlp.edu.ar", ["alumnoimap@redes.unlp.edu.ar", "alumnopop@redes.unlp.edu.ar"], body)
+    s.quit()
+    time.sleep(2)  # local delivery
+    poplib._MAXLINE = 1 << 20  # poplib refuses lines over 2048 bytes
+    p = poplib.POP3(HOST, 110)
+    p.user("alumnopop")
+    p.pass_("alumnopoppass")
+    p.retr(1)
+    p.quit()
+    m = imaplib.IMAP4(HOST, 143)
+    m.login("alumnoimap", "alumnoimappass")
+    m.select("INBOX")
+    m.fetch("1", "(BODY.PEEK[])")
+    m.logout()
+
+
+def smtp_auth_other_user():
+    """Logged in as alumnoimap, sending as alumnopop (the lab's exercise 3d
+    done with authentication)."""
+    s = smtplib.SMTP(HOST, 587)
+    s.login("alumnoimap", "alumnoimappass")
+    msg = EmailMessage()
+    msg["From"] = "alumnopop@redes.unlp.edu.ar"
+    msg["To"] = "alumnoimap@redes.unlp.edu.ar"
+    msg["Subject"] = "enviado como otro"
+    msg.set_content("Autenticado como alumnoimap.")
+    s.send_message(msg, from_addr="alumnopop@redes.unlp.edu.ar")
+    s.quit()
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
               imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey,
-              smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals)}
+              smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals,
+              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -131,6 +131,10 @@ sample() {
 	smtp-bare-lf-forbidden) bare_newline yes && record smtp-bare-lf-forbidden python3 clients.py smtp-bare-lf && bare_newline no ;;
 	smtp-smuggling) bare_newline no && record smtp-smuggling python3 clients.py smtp-smuggling ;;
 	imap-literals) ./servers.sh reset && deliver 1 alumnoimap && record imap-literals python3 clients.py imap-literals ;;
+	pop3-dele-endings) ./servers.sh reset && deliver 3 alumnopop && record pop3-dele-endings python3 clients.py pop3-dele-endings ;;
+	imap-seen) ./servers.sh reset && deliver 3 alumnoimap && record imap-seen python3 clients.py imap-seen ;;
+	long-line) ./servers.sh reset && record long-line python3 clients.py long-line ;;
+	smtp-auth-other-user) record smtp-auth-other-user python3 clients.py smtp-auth-other-user ;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -141,7 +145,8 @@ sample() {
 # The order matters: the SMTP samples deliver what pop3 and imap read.
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
-	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals)
+	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done
