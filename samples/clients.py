@@ -507,11 +507,34 @@ def smtp_auth_other_user():
     s.quit()
 
 
+def smtp_encodings():
+    """Names and encodings as mail programs write them: a display name with
+    a comma in RFC 2047 (one address, not two), an attachment named in
+    ISO-8859-1 by RFC 2231, and a base64 part with a stray byte in it."""
+    raw = ("From: =?utf-8?q?P=C3=A9rez=2C_Ana?= <alumnopop@redes.unlp.edu.ar>\r\n"
+           "To: alumnoimap@redes.unlp.edu.ar\r\n"
+           "Subject: nombres y codificaciones\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed; boundary=B\r\n\r\n"
+           "--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nadjuntos\r\n"
+           "--B\r\nContent-Type: text/plain\r\n"
+           "Content-Disposition: attachment; filename*=iso-8859-1''caf%E9.txt\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n"
+           + base64.b64encode(b"cafe con leche").decode() + "\r\n"
+           "--B\r\nContent-Type: application/octet-stream; name=\"datos.bin\"\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n"
+           "aG9s\r\n!\r\nYQ==\r\n"
+           "--B--\r\n")
+    s = smtplib.SMTP(HOST, 25)
+    s.sendmail("alumnopop@redes.unlp.edu.ar", ["alumnoimap@redes.unlp.edu.ar"], raw.encode())
+    s.quit()
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
               imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey,
               smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals,
-              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user)}
+              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user, smtp_encodings)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -135,6 +135,7 @@ sample() {
 	imap-seen) ./servers.sh reset && deliver 3 alumnoimap && record imap-seen python3 clients.py imap-seen ;;
 	long-line) ./servers.sh reset && record long-line python3 clients.py long-line ;;
 	smtp-auth-other-user) record smtp-auth-other-user python3 clients.py smtp-auth-other-user ;;
+	smtp-encodings) record smtp-encodings python3 clients.py smtp-encodings ;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -146,7 +147,7 @@ sample() {
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
 	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
-	pop3-dele-endings imap-seen long-line smtp-auth-other-user)
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done
