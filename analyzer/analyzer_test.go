@@ -524,6 +524,7 @@ func TestFindingsOnSamples(t *testing.T) {
 		"imap-seen.pcapng":            {cred, tls},
 		"long-line.pcapng":            {tls, local, cred, cred, tls}, // SMTP; POP3 without CAPA; IMAP
 		"smtp-auth-other-user.pcapng": {cred, "sender-not-authenticated-user", tls},
+		"smtp-encodings.pcapng":       {tls, local},
 	}
 	for _, path := range sampleFiles(t) {
 		name := filepath.Base(path)
