@@ -37,7 +37,7 @@ race:
 # make test and make race 20 times in a row while a busy loop per core
 # keeps the machine loaded, as CI's machines may be: a test that depends
 # on the machine's speed or on a sleep fails here. Stops at the first
-# failure. About 40 minutes on 2 cores.
+# failure. One round took 2 min 51 s on 2 cores here: about an hour.
 SOAK ?= 20
 soak-tests:
 	@cores=$$(nproc); pids=""; \
