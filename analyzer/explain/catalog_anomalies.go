@@ -46,6 +46,7 @@ func anomaliesCatalog() map[string]Text {
 		"ui.anomaly.smuggling.undecided":   {"", `the server's replies fit both readings of a "." beside a bare LF (the end of DATA, or message text): read as RFC 5321 reads it, message text`, `las respuestas del servidor encajan con las dos lecturas de un "." junto a un LF suelto (fin de DATA, o texto del mensaje): se lee como lo lee el RFC 5321, texto del mensaje`},
 		"ui.anomaly.base64.stray":          {"", "part %q: %d bytes outside the base64 alphabet, skipped (RFC 2045 §6.8)", "parte %q: %d bytes fuera del alfabeto de base64, ignorados (RFC 2045 §6.8)"},
 		"ui.anomaly.reply.lines":           {"", "%d more lines of one reply not kept (it keeps %d)", "%d líneas más de una respuesta no guardadas (guarda %d)"},
+		"ui.anomaly.mime.header":           {"", "a part's header held a line that is no header field: the header ends there and the part goes on, as mail programs read it (its later parts are listed)", "el encabezado de una parte tenía una línea que no es un campo: el encabezado termina ahí y la parte sigue, como la leen los programas de correo (sus partes siguientes se listan)"},
 		"ui.anomaly.bare.lf":               {"", "message line ended by a bare LF (RFC 5321 §2.3.8)", "línea del mensaje terminada por un LF suelto (RFC 5321 §2.3.8)"},
 		"ui.anomaly.bare.cr":               {"", "message line holds a bare CR (RFC 5321 §2.3.8)", "línea del mensaje con un CR suelto (RFC 5321 §2.3.8)"},
 		"ui.anomaly.nul":                   {"", "message holds a NUL byte", "el mensaje tiene un byte NUL"},

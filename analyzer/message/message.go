@@ -161,6 +161,9 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	m.Size, m.Truncated, m.Bounded = b.size, b.truncated || cut, b.bounded
 	if b.mime != nil {
 		m.Parts, m.PartsMore = b.mime.Close()
+		if b.mime.Repaired() > 0 && !slices.Contains(m.Flags, "mime-repaired") {
+			m.Flags = append(m.Flags, "mime-repaired")
+		}
 		b.mime = nil
 	}
 	if b.keepBody {

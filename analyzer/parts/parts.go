@@ -34,13 +34,14 @@ const MaxParts = 1000
 // core. Close waits for the goroutine, so the result does not depend on
 // scheduling.
 type Reader struct {
-	cur   []byte
-	full  chan []byte // chunks to read
-	free  chan []byte // chunks read, to fill again
-	done  chan struct{}
-	parts []session.Part
-	more  int
-	hash  bool
+	cur      []byte
+	full     chan []byte // chunks to read
+	free     chan []byte // chunks read, to fill again
+	done     chan struct{}
+	parts    []session.Part
+	more     int
+	repaired int
+	hash     bool
 }
 
 const (
@@ -90,10 +91,14 @@ func (r *Reader) Close() ([]session.Part, int) {
 	return r.parts, r.more
 }
 
+// Repaired counts, after Close, the part headers that ended at a line
+// that was no header field (mail programs read on past it).
+func (r *Reader) Repaired() int { return r.repaired }
+
 func (r *Reader) read() {
 	defer close(r.done)
 	q := &queue{r: r}
-	r.parts, r.more = walk(q, nil, r.hash)
+	r.parts, r.more, r.repaired = walk(q, nil, r.hash)
 	io.Copy(io.Discard, q) // whatever the parser left unread
 }
 
@@ -136,10 +141,11 @@ func Walk(src io.Reader) (parts []session.Part, more int) {
 // here: base64 in large blocks, and no charset conversion, so that the
 // bytes are those that were sent.
 func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
-	return walk(src, each, true)
+	parts, more, _ = walk(src, each, true)
+	return parts, more
 }
 
-func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) (parts []session.Part, more int) {
+func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) (parts []session.Part, more, repaired int) {
 	seen := &replay{r: src}
 	br := bufio.NewReaderSize(seen, 32<<10)
 	h, err := textproto.ReadHeader(br)
@@ -148,24 +154,25 @@ func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) 
 		// No header to read (a message typed at a telnet prompt): the
 		// bytes are one text part, if what the attempt read was kept.
 		if seen.over {
-			return nil, 0
+			return nil, 0, 0
 		}
 		w.leaf(message.Header{}, io.MultiReader(bytes.NewReader(seen.buf), src))
-		return w.parts, w.more
+		return w.parts, w.more, w.repaired
 	}
 	w.entity(message.Header{Header: h}, br, 0)
-	return w.parts, w.more
+	return w.parts, w.more, w.repaired
 }
 
 // maxDepth bounds the nesting of multiparts followed.
 const maxDepth = 20
 
 type walker struct {
-	hash  bool // compute each part's SHA-256
-	each  func(int, session.Part) io.Writer
-	parts []session.Part
-	more  int
-	n     int
+	hash     bool // compute each part's SHA-256
+	each     func(int, session.Part) io.Writer
+	parts    []session.Part
+	more     int
+	n        int
+	repaired int // part headers ended at a line that was no field
 }
 
 // entity walks one entity: the parts of a multipart (RFC 2046 §5.1), or
@@ -173,7 +180,7 @@ type walker struct {
 func (w *walker) entity(h message.Header, body io.Reader, depth int) {
 	mt, params, _ := h.ContentType()
 	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" && depth < maxDepth {
-		mr := textproto.NewMultipartReader(body, params["boundary"])
+		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired), params["boundary"])
 		for {
 			p, err := mr.NextPart()
 			if err != nil {

@@ -108,8 +108,8 @@ func TestRFC2231Names(t *testing.T) {
 func TestNoHashesSameFacts(t *testing.T) {
 	msg := strings.TrimSuffix(nested("\x89PNG\r\n"), "--OUT--\r\n") +
 		"--OUT\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\naG9s\r\n!\r\nYQ==\r\n--OUT--\r\n"
-	with, _ := walk(strings.NewReader(msg), nil, true)
-	without, _ := walk(strings.NewReader(msg), nil, false)
+	with, _, _ := walk(strings.NewReader(msg), nil, true)
+	without, _, _ := walk(strings.NewReader(msg), nil, false)
 	if len(with) != len(without) || len(with) == 0 {
 		t.Fatalf("%d parts with hashes, %d without", len(with), len(without))
 	}
@@ -121,6 +121,27 @@ func TestNoHashesSameFacts(t *testing.T) {
 		w.SHA256 = ""
 		if w != o {
 			t.Errorf("part %d: %+v with hashes, %+v without", i, w, o)
+		}
+	}
+}
+
+// TestBadPartHeaderLine: a part header line without a colon ends that
+// header, as Python's email and mail programs read it; the parts after it
+// are found (the payload.exe a broken walk would hide).
+func TestBadPartHeaderLine(t *testing.T) {
+	msg := "Content-Type: multipart/mixed; boundary=B\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nhola\r\n" +
+		"--B\r\nContent-Type: text/plain\r\nthis line is no header field\r\n\r\nbody\r\n" +
+		"--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=payload.exe\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--B--\r\n"
+	for _, step := range []int{1, 7, 4096} {
+		parts, _, repaired := walk(&slow{r: strings.NewReader(msg), n: step}, nil, true)
+		var names []string
+		for _, p := range parts {
+			names = append(names, p.ContentType+" "+p.Filename)
+		}
+		if len(parts) != 3 || parts[2].Filename != "payload.exe" || parts[2].Size != 12 || repaired != 1 {
+			t.Errorf("read %d at a time: parts %q, %d repaired; want the three, payload.exe of 12 bytes, 1", step, names, repaired)
 		}
 	}
 }

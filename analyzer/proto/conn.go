@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -314,6 +315,9 @@ func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 	b := c.msgs[d]
 	c.msgs[d] = nil
 	m := b.Finish(cut)
+	if slices.Contains(m.Flags, "mime-repaired") {
+		explain.Anomaly(c.S, m.Time, d, "mime.header")
+	}
 	for _, p := range m.Parts {
 		if p.Skipped > 0 {
 			name := p.Filename

@@ -250,7 +250,9 @@ type Message struct {
 	// for the end of the data, read as text: the server's replies said so
 	// or could not tell), "dot-taken" (the server's reply said it took
 	// that "." as the end), "smuggled" (the message came after such a
-	// "." in the same client data: hidden from a strict reader).
+	// "." in the same client data: hidden from a strict reader),
+	// "mime-repaired" (a part's header held a line that is no field,
+	// where mail programs end it and read on).
 	Flags []string `json:"flags,omitempty"`
 	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
 	// counts those past the bound.
