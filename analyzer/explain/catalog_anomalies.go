@@ -47,6 +47,7 @@ func anomaliesCatalog() map[string]Text {
 		"ui.anomaly.base64.stray":          {"", "part %q: %d bytes outside the base64 alphabet, skipped (RFC 2045 §6.8)", "parte %q: %d bytes fuera del alfabeto de base64, ignorados (RFC 2045 §6.8)"},
 		"ui.anomaly.reply.lines":           {"", "%d more lines of one reply not kept (it keeps %d)", "%d líneas más de una respuesta no guardadas (guarda %d)"},
 		"ui.anomaly.mime.header":           {"", "a part's header held a line that is no header field: the header ends there and the part goes on, as mail programs read it (its later parts are listed)", "el encabezado de una parte tenía una línea que no es un campo: el encabezado termina ahí y la parte sigue, como la leen los programas de correo (sus partes siguientes se listan)"},
+		"ui.anomaly.pop3.dot.text":         {"", `a "." beside a bare LF inside a message the server went on sending: text, not the end (RFC 1939 §3 ends it at CRLF "." CRLF)`, `un "." junto a un LF suelto dentro de un mensaje que el servidor siguió enviando: texto, no el final (el RFC 1939 §3 lo termina en CRLF "." CRLF)`},
 		"ui.anomaly.bare.lf":               {"", "message line ended by a bare LF (RFC 5321 §2.3.8)", "línea del mensaje terminada por un LF suelto (RFC 5321 §2.3.8)"},
 		"ui.anomaly.bare.cr":               {"", "message line holds a bare CR (RFC 5321 §2.3.8)", "línea del mensaje con un CR suelto (RFC 5321 §2.3.8)"},
 		"ui.anomaly.nul":                   {"", "message holds a NUL byte", "el mensaje tiene un byte NUL"},

@@ -39,6 +39,13 @@ type Parser struct {
 	// the next line shows whether a body follows it.
 	unasked *session.Exchange
 
+	// dotHeld: a body line "." beside a bare LF, held until the server's
+	// next line says whether it ended the body (dotTime: when it came).
+	dotHeld bool
+	dotTime time.Time
+	dotEnd  lines.Ending
+	prevEnd lines.Ending // how the server's previous line ended
+
 	user string
 	auth *proto.Attempt // the latest authentication
 	sasl bool           // auth is an AUTH exchange still going on
@@ -53,6 +60,10 @@ func New(env proto.Env) proto.Parser {
 
 // closing finishes a multi-line reply the stream ended in.
 func (p *Parser) closing(t time.Time) {
+	if p.multi != nil && p.dotHeld {
+		p.dotHeld = false
+		p.endMulti(false) // nothing came after it: it was the end
+	}
 	if p.unasked != nil {
 		p.Announce(p.unasked)
 		p.unasked = nil
@@ -144,16 +155,39 @@ func (p *Parser) serverLine(l lines.Line) {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.lost.end")
 		p.endMulti(true)
 	}
+	defer func() { p.prevEnd = l.End }()
+	if p.multi != nil && p.dotHeld {
+		// The line after a bare-LF dot says what the server meant: a
+		// status line begins the next reply, so the dot ended the body;
+		// anything else is more of it, and the dot was text.
+		p.dotHeld = false
+		if isStatus(string(l.B)) && !l.Cont {
+			p.endMulti(false)
+		} else {
+			explain.Anomaly(p.S, p.dotTime, session.FromServer, "pop3.dot.text")
+			if p.dotEnd == lines.LF {
+				p.Message(session.FromServer).LineLF([]byte("."))
+			} else {
+				p.Message(session.FromServer).Line([]byte("."))
+			}
+		}
+	}
 	if p.multi != nil {
 		content, end := lines.Unstuff(l.B)
 		if l.Cont {
 			content, end = l.B, false // the rest of a long line
 		}
 		switch msg := p.Message(session.FromServer); {
+		case end && !l.More && msg != nil && (l.End == lines.LF || p.prevEnd == lines.LF):
+			// RFC 1939 §3 ends a body at CRLF "." CRLF; beside a bare LF
+			// the server's next line decides.
+			p.dotHeld, p.dotTime, p.dotEnd = true, l.Time, l.End
 		case end && !l.More:
 			p.endMulti(false)
 		case msg != nil && l.More:
 			msg.Write(content) // a piece of a line longer than --max-line
+		case msg != nil && l.End == lines.LF:
+			msg.LineLF(content) // as it came
 		case msg != nil:
 			msg.Line(content)
 			if l.Dropped > 0 {

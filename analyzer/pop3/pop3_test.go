@@ -259,3 +259,41 @@ func TestCommandTypedAfterSASL(t *testing.T) {
 		})
 	}
 }
+
+// TestBareLFDotInABody: a "." beside a bare LF ends a RETR body only if
+// the server's next line is a status; otherwise it is text, kept as it
+// came, and said; a stream that ends after it ended there.
+func TestBareLFDotInABody(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string // the server's bytes after "+OK\r\n"
+		after     []st.Step
+		msg       string
+		anomalies int
+	}{
+		{"a server of bare LFs", "Subject: x\n\nbody\n.\n", []st.Step{C("QUIT\r\n"), S("+OK bye\n")}, "Subject: x\n\nbody\n", 0},
+		{"a dot in the text", "Subject: x\r\n\r\nline\n.\nmore\r\n.\r\n", []st.Step{C("QUIT\r\n"), S("+OK bye\r\n")}, "Subject: x\r\n\r\nline\n.\nmore\r\n", 1},
+		{"the stream ends after it", "Subject: x\n\nbody\n.\n", nil, "Subject: x\n\nbody\n", 0},
+	}
+	for _, tc := range tests {
+		for name, steps := range map[string][]st.Step{
+			"whole":    append([]st.Step{S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\n" + tc.body)}, tc.after...),
+			"bytewise": st.Bytewise(append([]st.Step{S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\n" + tc.body)}, tc.after...)),
+		} {
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				s := st.RunSpec(Spec(), proto.Options{KeepBodies: true}, steps...)
+				if len(s.Messages) != 1 || string(s.Messages[0].Body) != tc.msg || s.Messages[0].Truncated {
+					t.Fatalf("messages %+v, want one of %q", s.Messages, tc.msg)
+				}
+				if len(s.Anomalies) != tc.anomalies {
+					t.Errorf("anomalies %v, want %d", s.Anomalies, tc.anomalies)
+				}
+				if tc.after != nil {
+					if d := st.Diff(st.Pairs(s), []string{"- => +OK", "RETR 1 => +OK", "QUIT => +OK"}); d != "" {
+						t.Errorf("exchanges differ:\n%s", d)
+					}
+				}
+			})
+		}
+	}
+}
