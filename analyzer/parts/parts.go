@@ -280,7 +280,13 @@ func describe(h message.Header) session.Part {
 		name = rfc2231(h.Get("Content-Type"), "name")
 	}
 	if name == "" {
+		name = plainParam(h.Get("Content-Disposition"), "filename")
+	}
+	if name == "" {
 		name = ctParams["name"]
+	}
+	if name == "" {
+		name = plainParam(h.Get("Content-Type"), "name")
 	}
 	if d, err := words.DecodeHeader(name); err == nil {
 		name = d

@@ -145,3 +145,19 @@ func TestBadPartHeaderLine(t *testing.T) {
 		}
 	}
 }
+
+// TestUnquotedNames: a name written without the quotes its spaces or
+// parentheses need is read as mail programs read it.
+func TestUnquotedNames(t *testing.T) {
+	for _, tc := range []struct{ header, want string }{
+		{"Content-Disposition: attachment; filename=informe final (2).pdf", "informe final (2).pdf"},
+		{"Content-Type: application/pdf; name=acta (firmada).pdf\r\nContent-Disposition: attachment", "acta (firmada).pdf"},
+		{"Content-Disposition: attachment; filename=plain.txt; size=3", "plain.txt"},
+	} {
+		msg := "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n" + tc.header + "\r\n\r\nx\r\n--B--\r\n"
+		ps, _ := Walk(strings.NewReader(msg))
+		if len(ps) != 1 || ps[0].Filename != tc.want {
+			t.Errorf("%s: got %+v, want %q", tc.header, ps, tc.want)
+		}
+	}
+}

@@ -120,3 +120,17 @@ func splitParams(v string) []string {
 	}
 	return append(out, v[start:])
 }
+
+// plainParam reads parameter key of a header field's raw value as mail
+// programs do where RFC 2045's syntax is broken: an unquoted value with
+// spaces or parentheses ("filename=informe final (2).pdf"), which Go's
+// mime package refuses whole, taken up to the next ";".
+func plainParam(raw, key string) string {
+	for _, p := range splitParams(raw)[1:] {
+		name, val, ok := strings.Cut(p, "=")
+		if ok && strings.EqualFold(strings.TrimSpace(name), key) {
+			return strings.Trim(strings.TrimSpace(val), `"`)
+		}
+	}
+	return ""
+}
