@@ -35,6 +35,10 @@ type Lookup struct {
 
 // Answer is one resource record of a response (answer or additional).
 type Answer struct {
+	// Section is where the response put it: "answer", or "additional"
+	// (the addresses a server adds of the names it answered, RFC 1035
+	// §4.1: the lab's exercise 5 asks to tell them apart).
+	Section    string `json:"section"`
 	Name       string `json:"name"`
 	Type       string `json:"type"`
 	TTL        uint32 `json:"ttl"`
@@ -137,8 +141,12 @@ func (t *Tracker) Message(src, dst netip.AddrPort, at time.Time, b []byte, trans
 	answers, _ := p.AllAnswers()
 	p.SkipAllAuthorities()
 	additionals, _ := p.AllAdditionals()
-	for _, r := range append(answers, additionals...) {
+	for i, r := range append(answers, additionals...) {
 		if a, ok := answer(r); ok {
+			a.Section = "answer"
+			if i >= len(answers) {
+				a.Section = "additional"
+			}
 			l.Answers = append(l.Answers, a)
 		}
 	}

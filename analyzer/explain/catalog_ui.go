@@ -112,5 +112,13 @@ func saslCatalog() map[string]Text {
 		"ui.compare.change.MOVE (messages)":             {"", "MOVE (messages)", "MOVE (mensajes)"},
 		"ui.compare.change.SUBSCRIBE (subscriptions)":   {"", "SUBSCRIBE (subscriptions)", "SUBSCRIBE (suscripciones)"},
 		"ui.compare.change.UNSUBSCRIBE (subscriptions)": {"", "UNSUBSCRIBE (subscriptions)", "UNSUBSCRIBE (suscripciones)"},
+		"ui.dns.noanswer":                               {"", "no answer", "sin respuesta"},
+		"ui.dns.in":                                     {"", "%s in %.1f ms", "%s en %.1f ms"},
+		"ui.dns.rcode.Success":                          {"", "answered", "respondida"},
+		"ui.dns.rcode.NameError":                        {"", "no such name (NXDOMAIN)", "el nombre no existe (NXDOMAIN)"},
+		"ui.dns.rcode.ServerFailure":                    {"", "the server failed (SERVFAIL)", "falló el servidor (SERVFAIL)"},
+		"ui.dns.rcode.Refused":                          {"", "refused (REFUSED)", "rechazada (REFUSED)"},
+		"ui.dns.section.answer":                         {"", "answer", "respuesta"},
+		"ui.dns.section.additional":                     {"", "additional", "adicional"},
 	}
 }

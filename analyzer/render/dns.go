@@ -2,36 +2,59 @@ package render
 
 import (
 	"fmt"
-	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 
 	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
-// LookupLine is one line for a DNS lookup: who asked whom what, and the
-// answers with their preferences and TTLs.
-func LookupLine(l *dns.Lookup) string {
-	line := fmt.Sprintf("%s  DNS %s %s  %s -> %s", l.Time.UTC().Format("15:04:05.000"), Escape(l.Type), Escape(l.Name), l.Client, l.Server)
-	if l.LatencyMS == nil {
-		return line + "  no answer"
+// LookupLine is one line for a DNS lookup in l: who asked whom what, how
+// it went, and the records of each section, each with its name where it
+// is not the name asked, MX records by preference (as a sender tries
+// them, RFC 5321 §5.1), with their TTLs.
+func LookupLine(lk *dns.Lookup, l explain.Lang) string {
+	line := fmt.Sprintf("%s  DNS %s %s  %s -> %s", lk.Time.UTC().Format("15:04:05.000"), Escape(lk.Type), Escape(lk.Name), lk.Client, lk.Server)
+	if lk.LatencyMS == nil {
+		return line + "  " + explain.Say("ui.dns.noanswer", l)
 	}
-	var answers []string
-	for _, a := range l.Answers {
-		switch a.Type {
-		case "MX":
-			answers = append(answers, fmt.Sprintf("MX %d %s", a.Preference, Escape(a.Value)))
-		default:
-			answers = append(answers, fmt.Sprintf("%s %s", Escape(a.Type), Escape(a.Value)))
-		}
-		if len(answers) > 0 {
-			answers[len(answers)-1] += fmt.Sprintf(" (ttl %d)", a.TTL)
-		}
+	outcome := explain.Say("ui.dns.rcode."+lk.RCode, l)
+	if outcome == "" {
+		outcome = Escape(lk.RCode)
 	}
-	line += fmt.Sprintf("  %s in %.1f ms", Escape(l.RCode), *l.LatencyMS)
-	if len(answers) > 0 {
-		line += ": " + strings.Join(answers, ", ")
+	line += fmt.Sprintf("  "+explain.Say("ui.dns.in", l), outcome, *lk.LatencyMS)
+	for _, section := range []string{"answer", "additional"} {
+		var rs []dns.Answer
+		for _, a := range lk.Answers {
+			if a.Section == section || section == "answer" && a.Section == "" {
+				rs = append(rs, a)
+			}
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		slices.SortStableFunc(rs, func(a, b dns.Answer) int {
+			if a.Type == "MX" && b.Type == "MX" {
+				return int(a.Preference) - int(b.Preference)
+			}
+			return 0
+		})
+		var shown []string
+		for _, a := range rs {
+			r := Escape(a.Type) + " "
+			if a.Type == "MX" {
+				r += fmt.Sprintf("%d ", a.Preference)
+			}
+			r += Escape(a.Value)
+			if !strings.EqualFold(a.Name, lk.Name) {
+				r = Escape(a.Name) + " " + r
+			}
+			shown = append(shown, r+fmt.Sprintf(" (ttl %d)", a.TTL))
+		}
+		line += fmt.Sprintf("; %s: %s", explain.Say("ui.dns.section."+section, l), strings.Join(shown, ", "))
 	}
 	return line
 }
@@ -44,7 +67,7 @@ func Lookups(w io.Writer, ls []*dns.Lookup, o TextOptions) {
 	p := painter{o.Color}
 	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf(explain.Say("ui.dns.title", o.Lang), len(ls))))
 	for _, l := range ls {
-		fmt.Fprintf(w, "  %s\n", LookupLine(l))
+		fmt.Fprintf(w, "  %s\n", LookupLine(l, o.Lang))
 	}
 	fmt.Fprintln(w)
 }

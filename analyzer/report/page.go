@@ -126,7 +126,7 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 		p.Journeys = append(p.Journeys, v)
 	}
 	for _, lk := range c.lookups {
-		p.Lookups = append(p.Lookups, render.LookupLine(lk))
+		p.Lookups = append(p.Lookups, render.LookupLine(lk, l))
 	}
 	if r := c.compare.Report(); len(r.Protocols) > 1 {
 		p.Compare = compared(r, l)

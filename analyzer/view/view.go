@@ -471,7 +471,7 @@ func (v *live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
 }
 
 func (v *live) Lookup(l *dns.Lookup) {
-	fmt.Fprintln(v.w, "#dns "+render.LookupLine(l))
+	fmt.Fprintln(v.w, "#dns "+render.LookupLine(l, v.o.Lang))
 }
 
 func (v *live) SessionEnded(s *session.Session) {
