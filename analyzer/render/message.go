@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // PartLines list a message's MIME parts, where it has more than one or an
 // attachment: a single text part says nothing the summary does not.
-func PartLines(m *session.Message) []string {
+func PartLines(m *session.Message, l explain.Lang) []string {
 	if len(m.Parts) == 0 || len(m.Parts) == 1 && m.Parts[0].Filename == "" && m.Parts[0].Disposition != "attachment" {
 		return nil
 	}
@@ -20,28 +21,28 @@ func PartLines(m *session.Message) []string {
 		if pt.Filename != "" {
 			name = fmt.Sprintf("%q ", Escape(pt.Filename))
 		}
-		out = append(out, fmt.Sprintf("part %d: %s%s, %d bytes, sha256 %.16s…", i+1, name, Escape(pt.ContentType), pt.Size, pt.SHA256))
+		out = append(out, fmt.Sprintf(explain.Say("ui.msg.part", l), i+1, name, Escape(pt.ContentType), pt.Size, pt.SHA256))
 	}
 	if m.PartsMore > 0 {
-		out = append(out, fmt.Sprintf("... and %d more parts", m.PartsMore))
+		out = append(out, fmt.Sprintf(explain.Say("ui.msg.partsmore", l), m.PartsMore))
 	}
 	return out
 }
 
 // contentWord names what of a message a reply carried.
-func contentWord(content string) string {
-	switch content {
-	case "":
-		return "message"
-	case session.ContentPartial:
-		return "partial message"
+func contentWord(content string, l explain.Lang) string {
+	if content == "" {
+		content = "message"
 	}
-	return content
+	if w := explain.Say("ui.msg.content."+content, l); w != "" {
+		return w
+	}
+	return Escape(content)
 }
 
 // partLabel says which message a FETCH item carried and what of it:
 // "#3 UID 12 BODY[HEADER.FIELDS (FROM SUBJECT)] header ".
-func partLabel(m *session.Message) string {
+func partLabel(m *session.Message, l explain.Lang) string {
 	if m.Item == "" {
 		return ""
 	}
@@ -54,30 +55,30 @@ func partLabel(m *session.Message) string {
 	}
 	parts = append(parts, Escape(m.Item))
 	if m.Content != "" {
-		parts = append(parts, contentWord(m.Content))
+		parts = append(parts, contentWord(m.Content, l))
 	}
 	return strings.Join(parts, " ") + " "
 }
 
 // MessageSummary is a message on one line: which, its size, its
 // envelope and the header fields that name it.
-func MessageSummary(m *session.Message) string {
-	return partLabel(m) + fmt.Sprintf("%d bytes", m.Size) + messageDetails(m, "; ")
+func MessageSummary(m *session.Message, l explain.Lang) string {
+	return partLabel(m, l) + fmt.Sprintf("%d bytes", m.Size) + messageDetails(m, "; ", l)
 }
 
 // messageDetails are what a message summary says past its size: the
 // envelope and the headers that name it, after sep, and whether it was
 // refused or cut.
-func messageDetails(m *session.Message, sep string) string {
+func messageDetails(m *session.Message, sep string, l explain.Lang) string {
 	s := ""
-	if fields := MessageFields(m); len(fields) > 0 {
+	if fields := MessageFields(m, l); len(fields) > 0 {
 		s = sep + strings.Join(fields, "; ")
 	}
-	return s + MessageState(m)
+	return s + MessageState(m, l)
 }
 
 // MessageFields are the envelope and the header fields that name m.
-func MessageFields(m *session.Message) []string {
+func MessageFields(m *session.Message, l explain.Lang) []string {
 	var parts []string
 	field := func(name, v string) {
 		if v != "" {
@@ -85,7 +86,7 @@ func MessageFields(m *session.Message) []string {
 		}
 	}
 	if m.MailFrom != "" || len(m.RcptTo) > 0 {
-		parts = append(parts, fmt.Sprintf("envelope <%s> -> <%s>", Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <"))))
+		parts = append(parts, fmt.Sprintf(explain.Say("ui.msg.envelope", l), Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <"))))
 	}
 	field("From", m.From)
 	field("To", m.To)
@@ -100,16 +101,16 @@ func MessageFields(m *session.Message) []string {
 // of it), " (partly kept)" (--max-header or --max-body kept less: the
 // summary may lack fields, --full shows the first bytes), some of them or
 // nothing.
-func MessageState(m *session.Message) string {
+func MessageState(m *session.Message, l explain.Lang) string {
 	s := ""
 	if m.Accepted != nil && !*m.Accepted {
-		s += " (refused)"
+		s += explain.Say("ui.msg.refused", l)
 	}
 	if m.Truncated {
-		s += " (incomplete)"
+		s += explain.Say("ui.msg.incomplete", l)
 	}
 	if m.Bounded {
-		s += " (partly kept)"
+		s += explain.Say("ui.msg.bounded", l)
 	}
 	return s
 }
@@ -119,10 +120,10 @@ func MessageState(m *session.Message) string {
 // under it, after prefix ("C:     "), so From and Subject stay in view.
 func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix string) []string {
 	if !o.Narrow {
-		return []string{head + messageDetails(m, sep)}
+		return []string{head + messageDetails(m, sep, o.Lang)}
 	}
-	lines := []string{head + MessageState(m)}
-	for _, f := range MessageFields(m) {
+	lines := []string{head + MessageState(m, o.Lang)}
+	for _, f := range MessageFields(m, o.Lang) {
 		lines = append(lines, prefix+f)
 	}
 	return lines

@@ -42,13 +42,13 @@ func Header(w io.Writer, s *session.Session, o TextOptions) {
 		extra += "  tls=" + s.TLS
 	}
 	if s.Midstream {
-		extra += "  midstream"
+		extra += explain.Say("ui.header.midstream", o.Lang)
 	}
 	if s.Compressed {
-		extra += "  compressed"
+		extra += explain.Say("ui.header.compressed", o.Lang)
 	}
 	if s.Tunnel != "" {
-		extra += "  via " + Escape(s.Tunnel)
+		extra += fmt.Sprintf(explain.Say("ui.header.via", o.Lang), Escape(s.Tunnel))
 	}
 	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, StateWord(s.State, o.Lang), extra)
@@ -198,7 +198,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	switch {
 	case c.Kind == session.KindMessage:
 		// The size is said once, in the brackets.
-		text = fmt.Sprintf("<message %d bytes>", c.Size)
+		text = fmt.Sprintf(explain.Say("ui.msg.bracket", o.Lang), contentWord("", o.Lang), c.Size)
 		if c.Message != nil {
 			sum := summaryLines(text, " ", s.Messages[*c.Message], o, "C:     ")
 			text = sum[0]
@@ -212,7 +212,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		// As typed: "ehlo redes" stays in lower case.
 		text = Escape(c.Line)
 		if c.Verb == "BDAT" && c.Message != nil {
-			text += "  " + MessageSummary(s.Messages[*c.Message])
+			text += "  " + MessageSummary(s.Messages[*c.Message], o.Lang)
 		}
 	default:
 		parts := []string{}
@@ -227,7 +227,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 		}
 		text = strings.Join(parts, " ")
 		if c.Verb == "BDAT" && c.Message != nil {
-			text += "  " + MessageSummary(s.Messages[*c.Message])
+			text += "  " + MessageSummary(s.Messages[*c.Message], o.Lang)
 		}
 	}
 	if c.Decoded != "" {
@@ -235,7 +235,7 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	}
 	lines := append([]string{p.paint(colClient, "C: "+text)}, extra...)
 	if c.Message != nil {
-		for _, l := range PartLines(s.Messages[*c.Message]) {
+		for _, l := range PartLines(s.Messages[*c.Message], o.Lang) {
 			lines = append(lines, p.paint(colClient, "C:     "+l))
 		}
 	}
@@ -343,15 +343,15 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				continue
 			}
 			m := s.Messages[mi]
-			head, sep := "S:   "+partLabel(m)+fmt.Sprintf("%d bytes", m.Size), "; "
+			head, sep := "S:   "+partLabel(m, o.Lang)+fmt.Sprintf("%d bytes", m.Size), "; "
 			if !r.BodyInLines {
 				// The message followed the status line (POP3).
-				head, sep = fmt.Sprintf("S: <%s %d bytes>", contentWord(m.Content), m.Size), " "
+				head, sep = "S: "+fmt.Sprintf(explain.Say("ui.msg.bracket", o.Lang), contentWord(m.Content, o.Lang), m.Size), " "
 			}
 			for _, l := range summaryLines(head, sep, m, o, "S:     ") {
 				out = append(out, timedLine{t, p.paint(colServer, l)})
 			}
-			for _, l := range PartLines(m) {
+			for _, l := range PartLines(m, o.Lang) {
 				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
 			}
 			if o.Full {

@@ -232,9 +232,9 @@ func box(s *session.Session, msgs []int, l explain.Lang) Row {
 			break
 		}
 		m := s.Messages[i]
-		lines = append(lines, fmt.Sprintf(explain.Say("ui.report.messagebox", l), m.Size)+render.MessageState(m))
-		lines = append(lines, render.MessageFields(m)...)
-		lines = append(lines, render.PartLines(m)...)
+		lines = append(lines, fmt.Sprintf(explain.Say("ui.report.messagebox", l), m.Size)+render.MessageState(m, l))
+		lines = append(lines, render.MessageFields(m, l)...)
+		lines = append(lines, render.PartLines(m, l)...)
 	}
 	if len(lines) > maxBoxLine {
 		lines = append(lines[:maxBoxLine-1], "…")

@@ -134,7 +134,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 		d.Auth = append(d.Auth, render.AuthLine(a, l))
 	}
 	for _, m := range s.Messages {
-		d.Messages = append(d.Messages, m.Via+" "+render.MessageSummary(m))
+		d.Messages = append(d.Messages, m.Via+" "+render.MessageSummary(m, l))
 	}
 	d.Findings = findings
 	for _, a := range s.Anomalies {

@@ -1,0 +1,23 @@
+package explain
+
+// messageCatalog holds how the views name a message and what of it
+// crossed: its size, envelope, state and parts.
+func messageCatalog() map[string]Text {
+	return map[string]Text{
+		"ui.msg.content.message": {"", "message", "mensaje"},
+		"ui.msg.content.partial": {"", "partial message", "mensaje parcial"},
+		"ui.msg.content.header":  {"", "header", "encabezado"},
+		"ui.msg.content.text":    {"", "text", "texto"},
+		"ui.msg.content.part":    {"", "part", "parte"},
+		"ui.msg.bracket":         {"", "<%s %d bytes>", "<%s de %d bytes>"},
+		"ui.msg.envelope":        {"", "envelope <%s> -> <%s>", "sobre <%s> -> <%s>"},
+		"ui.msg.refused":         {"", " (refused)", " (rechazado)"},
+		"ui.msg.incomplete":      {"", " (incomplete)", " (incompleto)"},
+		"ui.msg.bounded":         {"", " (partly kept)", " (guardado en parte)"},
+		"ui.msg.part":            {"", "part %d: %s%s, %d bytes, sha256 %.16s…", "parte %d: %s%s, %d bytes, sha256 %.16s…"},
+		"ui.msg.partsmore":       {"", "... and %d more parts", "... y %d partes más"},
+		"ui.header.midstream":    {"", "  midstream", "  empezada a mitad"},
+		"ui.header.compressed":   {"", "  compressed", "  comprimida"},
+		"ui.header.via":          {"", "  via %s", "  vía %s"},
+	}
+}
