@@ -19,5 +19,11 @@ func messageCatalog() map[string]Text {
 		"ui.header.midstream":    {"", "  midstream", "  empezada a mitad"},
 		"ui.header.compressed":   {"", "  compressed", "  comprimida"},
 		"ui.header.via":          {"", "  via %s", "  vía %s"},
+		"ui.ladder.onemsg":       {"", " + a message", " + un mensaje"},
+		"ui.ladder.msgs":         {"", " + %d messages", " + %d mensajes"},
+		"ui.ladder.after":        {"", " (after %s)", " (después de %s)"},
+		"ui.ladder.more":         {"", " (+%s)", " (y %s)"},
+		"ui.ladder.line":         {"", "1 line", "1 línea"},
+		"ui.ladder.lines":        {"", "%d lines", "%d líneas"},
 	}
 }

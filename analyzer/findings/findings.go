@@ -6,13 +6,13 @@ package findings
 
 import (
 	"fmt"
-	"net/mail"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -227,7 +227,7 @@ func (j *Judge) smtp(s *session.Session) {
 // password does it to impersonate.
 func otherUser(s *session.Session, m *session.Message, ours []string, user string) {
 	me, _, _ := strings.Cut(strings.ToLower(user), "@")
-	for _, sender := range []string{m.MailFrom, headerAddr(m.From)} {
+	for _, sender := range []string{m.MailFrom, message.Address(m.From)} {
 		d := domainOf(sender)
 		if d == "" || !within(d, ours) {
 			continue
@@ -302,7 +302,7 @@ func (j *Judge) message(s *session.Session, m *session.Message, ours []string, a
 	case slices.Contains(m.Flags, "bare-lf"):
 		add(s, SMTPSmuggling, Medium, m.Time, "smuggling.lf")
 	}
-	from := headerAddr(m.From)
+	from := message.Address(m.From)
 	if from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom) {
 		add(s, FromMismatch, Medium, m.Time, "from-mismatch", from, m.MailFrom)
 	}
@@ -348,20 +348,6 @@ func domainOf(addr string) string {
 		return ""
 	}
 	return strings.ToLower(strings.Trim(addr[i+1:], "[]"))
-}
-
-// headerAddr is the address of a From: header, as RFC 5322 writes it.
-func headerAddr(h string) string {
-	if h == "" {
-		return ""
-	}
-	if a, err := mail.ParseAddress(h); err == nil {
-		return a.Address
-	}
-	if i, k := strings.LastIndexByte(h, '<'), strings.LastIndexByte(h, '>'); i >= 0 && k > i {
-		return h[i+1 : k]
-	}
-	return strings.TrimSpace(h)
 }
 
 func port(endpoint string) string {

@@ -294,6 +294,22 @@ func DecodeAddresses(s string) string {
 	return strings.Join(out, ", ")
 }
 
+// Address is the address of a From: header, as RFC 5322 §3.4 writes it
+// ("Pepe <pepe@example.org>" is "pepe@example.org"); a header that does
+// not parse gives what is in its last angle brackets, or itself.
+func Address(h string) string {
+	if h == "" {
+		return ""
+	}
+	if a, err := mail.ParseAddress(h); err == nil {
+		return a.Address
+	}
+	if i, k := strings.LastIndexByte(h, '<'), strings.LastIndexByte(h, '>'); i >= 0 && k > i {
+		return h[i+1 : k]
+	}
+	return strings.TrimSpace(h)
+}
+
 // Decode decodes RFC 2047 encoded words, leaving the text as it was when
 // they are malformed or in an unknown charset.
 func Decode(s string) string {

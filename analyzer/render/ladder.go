@@ -27,20 +27,27 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 	const timeCol = 11 // "%9.3f  "
 	inner := LabWidth - timeCol - 2
 	half := (LabWidth-timeCol)/2 - 1
-	client, server := fit("client "+s.Client, half), fit("server "+s.Server, half)
+	client := fit(fmt.Sprintf(explain.Say("ui.report.client", o.Lang), s.Client), half)
+	server := fit(fmt.Sprintf(explain.Say("ui.report.server", o.Lang), s.Server), half)
 	gap := max(1, LabWidth-timeCol-runewidth.StringWidth(client)-runewidth.StringWidth(server))
 	fmt.Fprintln(w, p.paint(colHead, strings.Repeat(" ", timeCol)+client+strings.Repeat(" ", gap)+server))
 
-	for _, st := range Steps(s) {
-		var line string
+	for _, st := range Steps(s, o.Lang) {
+		var line, under string
 		switch st.Kind {
 		case StepCommand:
 			text := fit(st.Text, inner-6)
 			line = p.paint(colClient, "│── "+text+" "+dashes(inner-5-width(text))+"▶│")
+			if st.Detail != "" {
+				d := fit(st.Detail, inner-4)
+				under = p.paint(colClient, "│   "+d+strings.Repeat(" ", max(0, inner-3-width(d)))+"│")
+			}
 		case StepReply, StepData:
+			// The label is what says which command failed: the text
+			// gives way to it.
 			text := st.Text
 			if st.Label != "" {
-				text += "  " + st.Label
+				text = fit(text, max(8, inner-8-width(st.Label))) + "  " + st.Label
 			}
 			text = fit(text, inner-6)
 			line = p.paint(colServer, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│")
@@ -52,6 +59,9 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 			line = p.paint(colWarn, fit("│ !! "+st.Text, inner+1))
 		}
 		fmt.Fprintf(w, "%9.3f  %s\n", st.Time.Sub(s.Start).Seconds(), line)
+		if under != "" {
+			fmt.Fprintf(w, "%9s  %s\n", "", under)
+		}
 	}
 	fmt.Fprintln(w)
 }
@@ -59,7 +69,7 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 // replyText is the line of r that stands for it, what else it carried
 // (folded other lines), and when it came: its first line, or the last
 // for a tagged reply.
-func replyText(r *session.Response, tagged bool, folded int) (string, time.Time) {
+func replyText(r *session.Response, tagged bool, folded int, l explain.Lang) (string, time.Time) {
 	i := 0
 	if tagged {
 		i = len(r.Lines) - 1
@@ -67,22 +77,22 @@ func replyText(r *session.Response, tagged bool, folded int) (string, time.Time)
 	text := Escape(r.Lines[i])
 	switch {
 	case len(r.Messages) == 1:
-		text += " + a message"
+		text += explain.Say("ui.ladder.onemsg", l)
 	case len(r.Messages) > 1:
-		text += fmt.Sprintf(" + %d messages", len(r.Messages))
+		text += fmt.Sprintf(explain.Say("ui.ladder.msgs", l), len(r.Messages))
 	case folded > 0 && tagged:
-		text += " (after " + lineCount(folded) + ")"
+		text += fmt.Sprintf(explain.Say("ui.ladder.after", l), lineCount(folded, l))
 	case folded > 0:
-		text += " (+" + lineCount(folded) + ")"
+		text += fmt.Sprintf(explain.Say("ui.ladder.more", l), lineCount(folded, l))
 	}
 	return text, r.LineTime(i)
 }
 
-func lineCount(n int) string {
+func lineCount(n int, l explain.Lang) string {
 	if n == 1 {
-		return "1 line"
+		return explain.Say("ui.ladder.line", l)
 	}
-	return fmt.Sprintf("%d lines", n)
+	return fmt.Sprintf(explain.Say("ui.ladder.lines", l), n)
 }
 
 func width(s string) int { return runewidth.StringWidth(s) }

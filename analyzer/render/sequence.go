@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -29,8 +31,12 @@ type Step struct {
 	Time time.Time
 	Text string
 	// Label names the command a reply answers where pipelining or typing
-	// ahead separate them ("← RCPT #2").
+	// ahead separate them ("← RCPT #2"): a view may cut Text, never it.
 	Label string
+	// Detail is a message's From and Subject where the From differs from
+	// the envelope sender: the evidence of a forged sender, for a view to
+	// show on a line of its own rather than cut.
+	Detail string
 	// Exchange indexes Session.Exchanges for commands, replies and data;
 	// -1 for marks.
 	Exchange int
@@ -44,16 +50,17 @@ type Step struct {
 
 // Steps are the session's commands, replies, untagged data sent at its
 // own time, the start of TLS and the gaps, sorted by time; steps at the
-// same time keep the order of the exchanges.
-func Steps(s *session.Session) []Step {
+// same time keep the order of the exchanges. Their words are in l.
+func Steps(s *session.Session, l explain.Lang) []Step {
 	var steps []Step
 	labels := answers(s)
 	for i, e := range s.Exchanges {
 		if c := e.Command; c != nil {
 			st := Step{Kind: StepCommand, Time: c.Time, Exchange: i,
-				Text: strings.TrimPrefix(commandLines(s, c, TextOptions{}, painter{})[0], "C: ")}
+				Text: strings.TrimPrefix(commandLines(s, c, TextOptions{Lang: l}, painter{})[0], "C: ")}
 			if c.Message != nil {
 				st.Messages = []int{*c.Message}
+				st.Detail = forgedDetail(s.Messages[*c.Message])
 			}
 			steps = append(steps, st)
 		}
@@ -75,7 +82,7 @@ func Steps(s *session.Session) []Step {
 				}
 			}
 		}
-		text, at := replyText(r, tagged, folded)
+		text, at := replyText(r, tagged, folded, l)
 		steps = append(steps, Step{Kind: StepReply, Time: at, Text: text, Label: labels[e], Exchange: i, Messages: r.Messages})
 	}
 	if e := s.Encrypted; e != nil {
@@ -87,4 +94,19 @@ func Steps(s *session.Session) []Step {
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Time.Before(steps[j].Time) })
 	return steps
+}
+
+// forgedDetail is m's From and Subject when its From is not the envelope
+// sender (RFC 5321 §3.3 and RFC 5322 §3.6.2 name two senders), and "" when
+// they agree or there is no envelope to compare with.
+func forgedDetail(m *session.Message) string {
+	from := message.Address(m.From)
+	if m.MailFrom == "" || from == "" || strings.EqualFold(from, m.MailFrom) {
+		return ""
+	}
+	d := "From: " + Escape(m.From)
+	if m.Subject != "" {
+		d += "; Subject: " + Escape(m.Subject)
+	}
+	return d
 }

@@ -111,7 +111,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		y += r.H
 		d.Rows = append(d.Rows, r)
 	}
-	items := merge(render.Steps(s), s.Anomalies)
+	items := merge(render.Steps(s, l), s.Anomalies)
 	// What each command was, as drawn, for the replies' titles.
 	said := map[int]string{}
 	for _, it := range items {
