@@ -20,7 +20,8 @@ import (
 // terminal's, and a table wider turns: protocols as columns, measures as
 // rows.
 func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int, l explain.Lang) error {
-	fmt.Fprintf(w, explain.Say("ui.capture", l), c.Files, c.Packets, c.Bytes, c.TCPPackets, c.Connections)
+	fmt.Fprintf(w, explain.Say("ui.capture", l), explain.Count("ui.n.file", int64(c.Files), l), explain.Count("ui.n.packet", int64(c.Packets), l),
+		c.Bytes, explain.Count("ui.n.tcppacket", int64(c.TCPPackets), l), explain.Count("ui.n.connection", int64(c.Connections), l))
 	if c.Malformed > 0 || c.UnknownLink > 0 {
 		fmt.Fprintf(w, explain.Say("ui.capture.bad", l), c.Malformed, c.UnknownLink)
 	}

@@ -374,5 +374,6 @@ func Summary(w io.Writer, s *session.Session, l explain.Lang) {
 	}
 	fmt.Fprintf(w, explain.Say("ui.summary", l)+"\n",
 		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		Duration(s.End.Sub(s.Start)), cmds, len(s.Auth), len(s.Messages), len(s.Gaps), s.TLS, StateWord(s.State, l))
+		Duration(s.End.Sub(s.Start)), explain.Count("ui.n.command", int64(cmds), l), len(s.Auth),
+		explain.Count("ui.n.message", int64(len(s.Messages)), l), explain.Count("ui.n.gap", int64(len(s.Gaps)), l), s.TLS, StateWord(s.State, l))
 }

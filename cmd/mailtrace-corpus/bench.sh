@@ -27,7 +27,7 @@ if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
 fi
 
 bytes=$(stat -c %s "$CORPUS")
-packets=$(bin/mailtrace read --stats "$CORPUS" | sed -n 's/^Capture: .*file(s), \([0-9]*\) packets.*/\1/p')
+packets=$(bin/mailtrace read --stats "$CORPUS" | sed -n 's/^Capture: .*files*, \([0-9]*\) packets.*/\1/p')
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
