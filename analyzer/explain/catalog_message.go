@@ -19,6 +19,7 @@ func messageCatalog() map[string]Text {
 		"ui.header.midstream":    {"", "  midstream", "  empezada a mitad"},
 		"ui.header.compressed":   {"", "  compressed", "  comprimida"},
 		"ui.header.via":          {"", "  via %s", "  vía %s"},
+		"ui.tls.none":            {"", "none", "ninguno"},
 		"ui.ladder.onemsg":       {"", " + a message", " + un mensaje"},
 		"ui.ladder.msgs":         {"", " + %d messages", " + %d mensajes"},
 		"ui.ladder.after":        {"", " (after %s)", " (después de %s)"},

@@ -169,6 +169,15 @@ func StateWord(st string, l explain.Lang) string {
 	return st
 }
 
+// TLSWord says how a session was encrypted, in l: "none" is a word to
+// translate, "starttls" and "implicit" are the protocols' own names.
+func TLSWord(t string, l explain.Lang) string {
+	if w := explain.Say("ui.tls."+t, l); w != "" {
+		return w
+	}
+	return t
+}
+
 // FindingLine says a finding in l.
 func FindingLine(f session.Finding, l explain.Lang) string {
 	text := Said(f.Text, f.Key, f.Args, l)

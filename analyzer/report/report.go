@@ -103,7 +103,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 	line := Line{ID: s.ID, Protocol: strings.ToUpper(string(s.Protocol)),
 		Client: s.Client, Server: s.Server, Start: s.Start.UTC().Format("2006-01-02 15:04:05.000"),
 		Duration: render.Duration(s.End.Sub(s.Start)), BytesClient: s.BytesClient, BytesServer: s.BytesServer,
-		TLS: s.TLS, State: render.StateWord(s.State, l)}
+		TLS: render.TLSWord(s.TLS, l), State: render.StateWord(s.State, l)}
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Command.Kind == session.KindCommand {
 			line.Commands++
@@ -126,7 +126,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 	d := Drawn{Line: line, Diagram: Layout(s, l),
 		Heading: fmt.Sprintf(explain.Say("ui.report.session", l), s.ID, line.Protocol, s.Client, s.Server),
 		Facts: fmt.Sprintf(explain.Say("ui.report.facts", l), line.Start, line.Duration, s.BytesClient, s.BytesServer,
-			s.TLS, line.State)}
+			line.TLS, line.State)}
 	if s.Tunnel != "" {
 		d.Facts += " · " + render.Escape(s.Tunnel)
 	}
