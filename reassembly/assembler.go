@@ -136,6 +136,21 @@ type Warning struct {
 
 func (w Warning) Error() string { return fmt.Sprintf("%s: %v", w.Path, w.Err) }
 
+// ErrNoPackets is a capture that holds a valid header and no packet.
+var ErrNoPackets = errors.New("capture holds no packets")
+
+// CutShort is a capture whose file ends, or turns unreadable, after
+// Packets packets: they are read, the rest is lost.
+type CutShort struct {
+	Packets int64
+	Err     error
+}
+
+func (c *CutShort) Error() string {
+	return fmt.Sprintf("capture cut short after %d packets: %v", c.Packets, c.Err)
+}
+func (c *CutShort) Unwrap() error { return c.Err }
+
 // FileError is a capture that could not be read at all.
 type FileError struct {
 	Path string
@@ -285,12 +300,12 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			}
 			if errors.Is(err, io.EOF) {
 				if n == 0 && r.warn != nil {
-					r.warn(Warning{Path: in.Path, Err: errors.New("capture holds no packets")})
+					r.warn(Warning{Path: in.Path, Err: ErrNoPackets})
 				}
 				return nil
 			}
 			if r.warn != nil {
-				r.warn(Warning{Path: in.Path, Err: fmt.Errorf("capture cut short after %d packets: %v", n, err)})
+				r.warn(Warning{Path: in.Path, Err: &CutShort{Packets: n, Err: err}})
 			}
 			return nil
 		}

@@ -38,7 +38,7 @@ func runParallel(ctx context.Context, o viewOptions, files []string, stdout, std
 	}
 	defer interruptStore(ctx, out.store)()
 	views := sink.Locked(out.sink)
-	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
+	warn := warner(stderr, out.lang)
 	type result struct {
 		st       reassembly.Stats
 		sessions int

@@ -59,7 +59,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	// the close below; main says it and exits.
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
-	warn := func(w reassembly.Warning) { fmt.Fprintf(stderr, "mailtrace: warning: %s\n", render.Escape(w.Error())) }
+	warn := warner(stderr, out.lang)
 	rd := reassembly.NewReader(o.reassemblyOptions(), tracker, warn)
 	if p := progressLine(o, files, stderr); p != nil {
 		rd.OnProgress(p.show)

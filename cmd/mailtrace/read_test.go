@@ -68,6 +68,9 @@ func TestReadErrors(t *testing.T) {
 		if !strings.Contains(out, "smtp") {
 			t.Errorf("no session in the partial result:\n%s", out)
 		}
+		if _, stderr, _ = runCLI(t, nil, "read", "--summary", "--lang", "es", p); !strings.Contains(stderr, "aviso: ") || !strings.Contains(stderr, "termina de golpe tras ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("stderr %q is not one Spanish line about the cut", stderr)
+		}
 	})
 	t.Run("usage error", func(t *testing.T) {
 		_, _, err := runCLI(t, nil, "read", "--json", "--stats", "../../samples/smtp1.pcapng")
