@@ -20,6 +20,7 @@ func messageCatalog() map[string]Text {
 		"ui.header.compressed":   {"", "  compressed", "  comprimida"},
 		"ui.header.via":          {"", "  via %s", "  vía %s"},
 		"ui.tls.none":            {"", "none", "ninguno"},
+		"ui.typed":               {"", "   (typed over %.1f s)", "   (tecleado durante %.1f s)"},
 		"ui.ladder.onemsg":       {"", " + a message", " + un mensaje"},
 		"ui.ladder.msgs":         {"", " + %d messages", " + %d mensajes"},
 		"ui.ladder.after":        {"", " (after %s)", " (después de %s)"},

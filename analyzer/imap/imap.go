@@ -235,7 +235,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		// The mechanism has all it takes: a command typed ahead of the
 		// completion, as its tag says too.
 		p.client, p.waiting = tagged, nil
-		p.newCommand(line, l.Time)
+		p.newCommand(line, l.EndTime(), l.TypedMS())
 	default:
 		if strings.EqualFold(strings.TrimSpace(line), "DONE") {
 			if c := p.openIdle(); c != nil {
@@ -248,7 +248,7 @@ func (p *Parser) clientLine(l lines.Line) {
 				return
 			}
 		}
-		p.newCommand(line, l.Time)
+		p.newCommand(line, l.EndTime(), l.TypedMS())
 	}
 	if n, sync, ok := literalSuffix(announced(l)); ok {
 		p.startClientLiteral(n, sync, l.Time)
@@ -275,12 +275,12 @@ func (p *Parser) loneDone(line string, t time.Time) {
 	p.addSegment(c, &session.Command{Kind: session.KindContinuation, Verb: c.verb, Args: line, Time: t})
 }
 
-func (p *Parser) newCommand(line string, t time.Time) {
+func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	tag, verb, args := p.parseCommand(line, t)
 	c := &command{tag: tag, verb: verb, canon: args}
 	p.open = append(p.open, c)
 	p.client, p.waiting = continuing, c
-	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t})
+	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t, TypedMS: typedMS})
 	c.segs = append(c.segs, p.seg)
 }
 

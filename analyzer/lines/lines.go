@@ -17,8 +17,11 @@ const DefaultMaxLine = 64 << 10
 type Line struct {
 	B    []byte // valid only during the Line call
 	Time time.Time
-	Cut  bool   // the line was longer than the bound; the rest is dropped
-	End  Ending // how the line ended
+	// Ended is when the line's ending came, where the line came in more
+	// than one segment; zero otherwise (see EndTime).
+	Ended time.Time
+	Cut   bool   // the line was longer than the bound; the rest is dropped
+	End   Ending // how the line ended
 	// Dropped counts the bytes of a cut line past the bound, and Tail
 	// holds its last bytes (up to TailLen), where an IMAP literal is
 	// announced; both valid only during the Line call.
@@ -28,6 +31,20 @@ type Line struct {
 	// pieces, in the splitter's Pieces mode: More, more of the line
 	// follows (B has no ending); Cont, B continues a line begun before.
 	More, Cont bool
+}
+
+// EndTime is when the line ended: the time of the segment that brought
+// its ending.
+func (l Line) EndTime() time.Time {
+	if l.Ended.IsZero() {
+		return l.Time
+	}
+	return l.Ended
+}
+
+// TypedMS is how long the line took to arrive, in milliseconds.
+func (l Line) TypedMS() float64 {
+	return float64(l.EndTime().Sub(l.Time)) / float64(time.Millisecond)
 }
 
 // TailLen is how much of the end of a cut line is kept apart.
@@ -131,7 +148,11 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			s.pieces(h)
 			line, lt = s.buf, s.bufTime
 		}
-		h.Line(s.finish(line, lt, true))
+		done := s.finish(line, lt, true)
+		if !t.Equal(lt) {
+			done.Ended = t
+		}
+		h.Line(done)
 	}
 	s.paused = false
 	return nil

@@ -85,7 +85,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		return
 	}
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
-	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.Time}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()}
 	switch cmd.Verb {
 	case "USER":
 		p.user = args

@@ -65,3 +65,26 @@ func TestLadderKeepsTheEvidence(t *testing.T) {
 		t.Errorf("a From that is the envelope sender was shown:\n%s", b.String())
 	}
 }
+
+// TestTimelineSaysTyping: a line typed over seconds says so, in the
+// chosen language; one sent at once says nothing.
+func TestTimelineSaysTyping(t *testing.T) {
+	at := time.Unix(0, 0)
+	for _, tt := range []struct {
+		typed float64
+		lang  explain.Lang
+		want  string
+	}{
+		{3500, explain.English, "C: ehlo redes   (typed over 3.5 s)"},
+		{3500, explain.Spanish, "C: ehlo redes   (tecleado durante 3.5 s)"},
+		{20, explain.English, "C: ehlo redes\n"},
+	} {
+		s := &session.Session{ID: 1, Protocol: "smtp", Start: at, End: at.Add(5 * time.Second),
+			Exchanges: []*session.Exchange{{Command: &session.Command{Kind: session.KindCommand, Verb: "EHLO", Line: "ehlo redes", Time: at.Add(4 * time.Second), TypedMS: tt.typed}}}}
+		var b bytes.Buffer
+		Timeline(&b, s, TextOptions{Lang: tt.lang})
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("typed %v ms, %v: %q missing from\n%s", tt.typed, tt.lang, tt.want, b.String())
+		}
+	}
+}

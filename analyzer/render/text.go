@@ -188,6 +188,11 @@ func FindingLine(f session.Finding, l explain.Lang) string {
 	return fmt.Sprintf("%s [%s] %s: %s", explain.Say("ui.finding", l), sev, f.Kind, Escape(text))
 }
 
+// typedShown is how long, in milliseconds, a command line must take to
+// arrive for the timeline to say it was typed: its time is its end, and
+// the wait before it was the user's, not the server's.
+const typedShown = 1000
+
 // AuthLine says an authentication attempt and its result in l.
 func AuthLine(a *session.Auth, l explain.Lang) string {
 	res := explain.Say("ui.auth.unknown", l)
@@ -241,6 +246,9 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 	}
 	if c.Decoded != "" {
 		text += "   [" + Escape(c.Decoded) + "]"
+	}
+	if c.TypedMS >= typedShown {
+		text += fmt.Sprintf(explain.Say("ui.typed", o.Lang), c.TypedMS/1000)
 	}
 	lines := append([]string{p.paint(colClient, "C: "+text)}, extra...)
 	if c.Message != nil {

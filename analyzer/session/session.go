@@ -136,8 +136,14 @@ type Command struct {
 	Args string `json:"args"`
 	// Line is the command line as sent, in the case it was typed in,
 	// where it was one line (SMTP, POP3).
-	Line string    `json:"line,omitempty"`
+	Line string `json:"line,omitempty"`
+	// Time is when the command's line ended: the server acts on a whole
+	// line, so its latency runs from there.
 	Time time.Time `json:"time"`
+	// TypedMS is how long the line took to arrive, from its first byte
+	// to its end, where it came in more than one segment: a line typed by
+	// hand over telnet, one key per segment.
+	TypedMS float64 `json:"typed_ms,omitempty"`
 	// Decoded is a readable form of encoded client data (SASL).
 	Decoded string `json:"decoded,omitempty"`
 	// Path is the address of an SMTP MAIL or RCPT command, as parsed

@@ -151,7 +151,7 @@ func (p *Parser) command(l lines.Line) {
 	line := string(l.B)
 	typed, args := splitVerb(line)
 	verb := p.Verb(typed, verbs, l.Time)
-	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.Time}
+	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()}
 	switch verb {
 	case "MAIL":
 		cmd.Path = parsePath(args, "FROM:").addr
