@@ -50,7 +50,11 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 				text = fit(text, max(8, inner-8-width(st.Label))) + "  " + st.Label
 			}
 			text = fit(text, inner-6)
-			line = p.paint(colServer, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│")
+			col := colServer
+			if st.Kind == StepReply {
+				col = replyColour(s.Exchanges[st.Exchange].Response.Status)
+			}
+			line = p.paint(col, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│")
 		case StepTLS:
 			text := fit(fmt.Sprintf(explain.Say("ui.ladder.tls", o.Lang), st.Bytes[0], st.Bytes[1]), inner-2)
 			pad := inner - width(text)

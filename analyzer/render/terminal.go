@@ -15,14 +15,56 @@ import (
 // wire text could at worst recolour.
 const (
 	colReset  = "\ue000"
-	colClient = "\ue001"
-	colServer = "\ue002"
-	colWarn   = "\ue003"
+	colClient = "\ue001" // bright blue: what the client sent
+	colServer = "\ue002" // green: a reply that succeeded, and server data
+	colWarn   = "\ue003" // magenta: what mailtrace says of the capture
 	colHead   = "\ue004"
+	colMore   = "\ue005" // cyan: a reply that asks for more (3xx, "+")
+	colTemp   = "\ue006" // yellow: a temporary failure (4xx)
+	colFail   = "\ue007" // red: a refusal (5xx, -ERR, NO, BAD)
 )
 
 var sgr = map[rune]string{
-	0xe000: "\x1b[0m", 0xe001: "\x1b[36m", 0xe002: "\x1b[32m", 0xe003: "\x1b[33m", 0xe004: "\x1b[1m",
+	0xe000: "\x1b[0m", 0xe001: "\x1b[94m", 0xe002: "\x1b[32m", 0xe003: "\x1b[35m", 0xe004: "\x1b[1m",
+	0xe005: "\x1b[36m", 0xe006: "\x1b[33m", 0xe007: "\x1b[31m",
+}
+
+// Reply meanings, one rule for every view's colours: RFC 5321 §4.2.1's
+// first digit for SMTP, +OK/-ERR for POP3 (RFC 1939 §3), OK/NO/BAD for
+// IMAP (RFC 9051 §7.1); a "+" continuation asks for more.
+const (
+	MeaningOK   = "ok"
+	MeaningMore = "more"
+	MeaningTemp = "temp"
+	MeaningFail = "fail"
+)
+
+// ReplyMeaning says what a reply's status means.
+func ReplyMeaning(status string) string {
+	switch {
+	case status == "":
+		return MeaningOK
+	case status == "+" || status[0] == '3':
+		return MeaningMore
+	case status[0] == '4':
+		return MeaningTemp
+	case status[0] == '5' || status == "-ERR" || status == "NO" || status == "BAD":
+		return MeaningFail
+	}
+	return MeaningOK
+}
+
+// replyColour is the terminal's colour of a reply's meaning.
+func replyColour(status string) string {
+	switch ReplyMeaning(status) {
+	case MeaningMore:
+		return colMore
+	case MeaningTemp:
+		return colTemp
+	case MeaningFail:
+		return colFail
+	}
+	return colServer
 }
 
 // Terminal is the writer every text view writes through: whatever reaches

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/mattn/go-runewidth"
+
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 )
 
 func TestTerminal(t *testing.T) {
@@ -19,7 +21,7 @@ func TestTerminal(t *testing.T) {
 		{"bidi and C1 escaped", []string{"x\u202ey\u0085z\n"}, `x\u202ey\u0085z` + "\n"},
 		{"bad UTF-8 escaped", []string{"caf\xe9\n"}, `caf\xe9` + "\n"},
 		{"a rune cut between writes stays whole", []string{"ñ"[:1], "ñ"[1:] + "\n"}, "ñ\n"},
-		{"colours become SGR", []string{colClient + "C: x" + colReset + "\n"}, "\x1b[36mC: x\x1b[0m\n"},
+		{"colours become SGR", []string{colClient + "C: x" + colReset + "\n"}, "\x1b[94mC: x\x1b[0m\n"},
 		{"a cut rune at the end is flushed escaped", []string{"ok\xe2\x80"}, `ok\xe2\x80`},
 	}
 	for _, tc := range tests {
@@ -116,5 +118,37 @@ func TestPlainPrefix(t *testing.T) {
 				t.Errorf("%d plain bytes: prefix %d", n, got)
 			}
 		}
+	}
+}
+
+// TestReplyColour: a reply's colour says what it means, the same in the
+// three protocols.
+func TestReplyColour(t *testing.T) {
+	for status, want := range map[string]string{
+		"250": colServer, "+OK": colServer, "OK": colServer, "220": colServer, "PREAUTH": colServer,
+		"354": colMore, "334": colMore, "+": colMore,
+		"421": colTemp, "450": colTemp,
+		"550": colFail, "554": colFail, "-ERR": colFail, "NO": colFail, "BAD": colFail,
+		"": colServer,
+	} {
+		if got := replyColour(status); got != want {
+			t.Errorf("status %q: colour %q, want %q", status, got, want)
+		}
+	}
+}
+
+// TestLegendSaysColours: with colours on, the legend names each, in the
+// colour it names; with them off it says nothing of colours.
+func TestLegendSaysColours(t *testing.T) {
+	cat := explain.Default()
+	var b strings.Builder
+	Legend(&b, TextOptions{Explain: cat, Lang: explain.Spanish, Color: true})
+	if !strings.Contains(b.String(), colFail+"rojo"+colReset+" rechazado") {
+		t.Errorf("legend does not say red is a refusal:\n%q", b.String())
+	}
+	b.Reset()
+	Legend(&b, TextOptions{Explain: cat, Lang: explain.Spanish})
+	if strings.Contains(b.String(), "rojo") {
+		t.Errorf("legend speaks of colours with none on:\n%q", b.String())
 	}
 }

@@ -276,6 +276,13 @@ func Legend(w io.Writer, o TextOptions) {
 	for _, l := range wrapWords(explain.Say("ui.legend", o.Lang), LabWidth) {
 		fmt.Fprintln(w, l)
 	}
+	if o.Color {
+		p := painter{true}
+		word := func(col, key string) any { return p.paint(col, explain.Say(key, o.Lang)) }
+		fmt.Fprintf(w, explain.Say("ui.legend.colours", o.Lang)+"\n",
+			word(colClient, "ui.colour.client"), word(colServer, "ui.colour.ok"), word(colMore, "ui.colour.more"),
+			word(colTemp, "ui.colour.temp"), word(colFail, "ui.colour.fail"), word(colWarn, "ui.colour.warn"))
+	}
 	fmt.Fprintln(w)
 }
 
@@ -348,7 +355,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 			if r.Decoded != "" && i == len(r.Lines)-1 {
 				text += "   [" + Escape(r.Decoded) + "]"
 			}
-			out = append(out, timedLine{t, p.paint(colServer, text)})
+			out = append(out, timedLine{t, p.paint(replyColour(r.Status), text)})
 		}
 		if o.Explain != nil && i == explain.StatusLine(s.Protocol, r) {
 			for _, l := range explanationLines(o.Explain.Reply(s.Protocol, e.Command, r), o.Lang) {

@@ -78,6 +78,9 @@ type Row struct {
 	// Label is drawn (cut to fit); Title is the whole text, shown on hover.
 	Label string
 	Title string
+	// Meaning is a reply's (render.ReplyMeaning), a CSS class that
+	// colours it: green, cyan, yellow or red.
+	Meaning string
 	// ID anchors the row; Answers is the ID of the command a reply
 	// answers.
 	ID, Answers string
@@ -142,7 +145,9 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 			e := s.Exchanges[st.Exchange]
 			label, title := st.Text, st.Text
 			if st.Label != "" {
-				label += "  " + st.Label
+				// The label says which command failed: the text gives
+				// way to it.
+				label = fit(label, max(8, LabelColumns-2-runewidth.StringWidth(st.Label))) + "  " + st.Label
 			}
 			if st.Kind == render.StepReply && len(e.Response.Lines) > 1 {
 				title = joinLines(e.Response.Lines)
@@ -161,7 +166,11 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 					title += "\n" + fmt.Sprintf(explain.Say("ui.report.answers", l), said[st.Exchange])
 				}
 			}
-			add(arrow(kind, at, label, title, id, answers))
+			r := arrow(kind, at, label, title, id, answers)
+			if kind == RowReply {
+				r.Meaning = render.ReplyMeaning(e.Response.Status)
+			}
+			add(r)
 			if len(st.Messages) > 0 {
 				add(box(s, st.Messages, l))
 			}

@@ -257,6 +257,46 @@ func TestBrowserHostileMarkup(t *testing.T) {
 	v.check(t)
 }
 
+// TestBrowserReplyColours: in the report of a POP3 session with a -ERR,
+// the refusals' arrows are drawn red and the rest are not, as many as
+// read --json has refusals.
+func TestBrowserReplyColours(t *testing.T) {
+	ctx := browser(t)
+	sample := filepath.Join("..", "..", "samples", "pop3.pcapng")
+	file := filepath.Join(t.TempDir(), "pop3.html")
+	if _, stderr, err := runCLI(t, nil, "report", "-o", file, sample); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	out, _, err := runCLI(t, nil, "read", "--json", sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusals := strings.Count(out, `"status": "-ERR"`)
+	if refusals == 0 {
+		t.Fatal("the sample has no -ERR to colour")
+	}
+	tab, v, _ := open(t, ctx, file)
+	colours := eval[[]string](t, tab, `Array.from(document.querySelectorAll("svg.seq g.arrow.reply line")).map(l => l.closest("g").classList.contains("fail") + " " + getComputedStyle(l).stroke)`)
+	red, other := 0, 0
+	for _, c := range colours {
+		fail, stroke, _ := strings.Cut(c, " ")
+		switch {
+		case fail == "true" && stroke == "rgb(197, 34, 31)":
+			red++
+		case fail == "true":
+			t.Errorf("a refusal drawn %s, not red", stroke)
+		case stroke == "rgb(197, 34, 31)":
+			t.Errorf("a reply that is no refusal drawn red")
+		default:
+			other++
+		}
+	}
+	if red != refusals || other == 0 {
+		t.Errorf("%d red arrows and %d others; read --json has %d refusals", red, other, refusals)
+	}
+	v.check(t)
+}
+
 // TestBrowserLargeReport: the report of the benchmark corpus
 // ($MAILTRACE_LARGE, made by make browser) stays under 4 MB and the
 // browser has it laid out within 20 s.
