@@ -8,6 +8,7 @@ func reportCatalog() map[string]Text {
 		"ui.report.of":                  {"", "of %s", "de %s"},
 		"ui.report.contents":            {"", "Contents", "Contenido"},
 		"ui.report.overview":            {"", "Overview", "Resumen"},
+		"ui.report.statistics":          {"", "Statistics", "Estadísticas"},
 		"ui.report.capture":             {"", "Capture", "Captura"},
 		"ui.report.files":               {"", "Files", "Archivos"},
 		"ui.report.packets":             {"", "Packets", "Paquetes"},

@@ -36,7 +36,7 @@ func browser(t *testing.T) context.Context {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1000, 900))
+		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 900))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancelCtx := chromedp.NewContext(actx)
@@ -179,6 +179,7 @@ func TestBrowserReportOfEverySample(t *testing.T) {
 					t.Errorf("diagram %s is %.0f px wide", d.ID, d.Width)
 				}
 			}
+			checkLayout(t, tab)
 			// The style applied, under the page's own policy.
 			if font := eval[string](t, tab, `getComputedStyle(document.querySelector("svg.seq g.arrow text.label")).fontFamily`); !strings.Contains(font, "Mono") {
 				t.Errorf("diagram text in %q: the style did not apply", font)
@@ -257,6 +258,37 @@ func TestBrowserHostileMarkup(t *testing.T) {
 	v.check(t)
 }
 
+// checkLayout: the page opens with what a reader came for, the findings
+// and the sessions, before the statistics; nothing is wider than the
+// 1280 px window.
+func checkLayout(t *testing.T, tab context.Context) {
+	t.Helper()
+	order := eval[[]string](t, tab, `Array.from(document.querySelectorAll("main > section[id]")).map(s => s.id).filter(id => ["overview","findings","sessions","statistics","charts"].includes(id))`)
+	rank := map[string]int{}
+	for i, id := range order {
+		rank[id] = i
+	}
+	if _, ok := rank["sessions"]; !ok {
+		t.Fatalf("no session list in %v", order)
+	}
+	for _, late := range []string{"statistics", "charts"} {
+		if r, ok := rank[late]; ok && r < rank["sessions"] {
+			t.Errorf("%s before the sessions: %v", late, order)
+		}
+		if r, ok := rank[late]; ok && rank["findings"] > r {
+			t.Errorf("%s before the findings: %v", late, order)
+		}
+	}
+	if over := eval[float64](t, tab, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("the page is %.0f px wider than the 1280 px window", over)
+	}
+	// A table scrolls within itself rather than widen the page: none
+	// should need to.
+	if wide := eval[[]string](t, tab, `Array.from(document.querySelectorAll("main table")).filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.closest("section").id + ": " + t.scrollWidth + " px in " + t.clientWidth)`); len(wide) > 0 {
+		t.Errorf("tables wider than the page: %v", wide)
+	}
+}
+
 // TestBrowserReplyColours: in the report of a POP3 session with a -ERR,
 // the refusals' arrows are drawn red and the rest are not, as many as
 // read --json has refusals.
@@ -264,7 +296,8 @@ func TestBrowserReplyColours(t *testing.T) {
 	ctx := browser(t)
 	sample := filepath.Join("..", "..", "samples", "pop3.pcapng")
 	file := filepath.Join(t.TempDir(), "pop3.html")
-	if _, stderr, err := runCLI(t, nil, "report", "-o", file, sample); err != nil {
+	// In Spanish, whose headings are the longest.
+	if _, stderr, err := runCLI(t, nil, "report", "--lang", "es", "-o", file, sample); err != nil {
 		t.Fatalf("%v: %s", err, stderr)
 	}
 	out, _, err := runCLI(t, nil, "read", "--json", sample)
@@ -276,6 +309,7 @@ func TestBrowserReplyColours(t *testing.T) {
 		t.Fatal("the sample has no -ERR to colour")
 	}
 	tab, v, _ := open(t, ctx, file)
+	checkLayout(t, tab)
 	colours := eval[[]string](t, tab, `Array.from(document.querySelectorAll("svg.seq g.arrow.reply line")).map(l => l.closest("g").classList.contains("fail") + " " + getComputedStyle(l).stroke)`)
 	red, other := 0, 0
 	for _, c := range colours {
