@@ -21,7 +21,7 @@ func messageCatalog() map[string]Text {
 		"ui.header.via":          {"", "  via %s", "  vía %s"},
 		"ui.tls.none":            {"", "none", "ninguno"},
 		"ui.typed":               {"", "   (typed over %.1f s)", "   (tecleado durante %.1f s)"},
-		"ui.legend.colours":      {"", "Colours: %s the client; %s done; %s asks for more; %s try later; %s refused; %s what mailtrace notes.", "Colores: %s el cliente; %s hecho; %s pide más; %s reintente luego; %s rechazado; %s lo que anota mailtrace."},
+		"ui.legend.colours":      {"", "Colours: %s the client; %s done; %s asks for more; %s try later; %s refused; %s what mailtrace notes.", "Colores: %s el cliente; %s hecho; %s pide más; %s reintentar más tarde; %s rechazado; %s lo que anota mailtrace."},
 		"ui.colour.client":       {"", "blue", "azul"},
 		"ui.colour.ok":           {"", "green", "verde"},
 		"ui.colour.more":         {"", "cyan", "cian"},

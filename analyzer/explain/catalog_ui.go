@@ -13,8 +13,8 @@ func uiCatalog() map[string]Text {
 		"ui.header":              {"", "  start %s  duration %s  client %d B  server %d B  %s%s", "  inicio %s  duración %s  cliente %d B  servidor %d B  %s%s"},
 		"ui.tls.from":            {"", "── TLS from here: %d B client, %d B server, not readable ──", "── TLS desde aquí: %d B del cliente, %d B del servidor, ilegibles ──"},
 		"ui.tls.handshake":       {"", "handshake: ", "negociación: "},
-		"ui.tls.hint.start":      {"", "(turn off STARTTLS in the mail client to see the rest)", "(desactive STARTTLS en el cliente de correo para ver el resto)"},
-		"ui.tls.hint.implicit":   {"", "(turn off SSL/TLS in the mail client to see the protocol)", "(desactive SSL/TLS en el cliente de correo para ver el protocolo)"},
+		"ui.tls.hint.start":      {"", "(turn off STARTTLS in the mail client to see the rest)", "(desactivá STARTTLS en el cliente de correo para ver el resto)"},
+		"ui.tls.hint.implicit":   {"", "(turn off SSL/TLS in the mail client to see the protocol)", "(desactivá SSL/TLS en el cliente de correo para ver el protocolo)"},
 		"ui.fold":                {"", "… %d more lines (--full shows them)", "… %d líneas más (--full las muestra)"},
 		"ui.auth.ok":             {"", "succeeded", "aceptada"},
 		"ui.auth.failed":         {"", "failed", "rechazada"},
@@ -85,9 +85,9 @@ func Default() Catalog { return shared() }
 // saslCatalog says what each SASL mechanism's challenge waits for.
 func saslCatalog() map[string]Text {
 	return map[string]Text{
-		"sasl.PLAIN":                       {"RFC 4616 §2", "the server waits for your PLAIN credentials: user and password in one base64 string, readable by anyone on the path", "el servidor espera sus credenciales PLAIN: usuario y contraseña en una sola cadena base64, legible por cualquiera en el camino"},
-		"sasl.LOGIN.user":                  {"RFC 4954 §4", "the server asks for your user name, in base64 (LOGIN)", "el servidor pide su nombre de usuario, en base64 (LOGIN)"},
-		"sasl.LOGIN.pass":                  {"RFC 4954 §4", "the server asks for your password, in base64 (LOGIN): base64 is not encryption", "el servidor pide su contraseña, en base64 (LOGIN): base64 no es cifrado"},
+		"sasl.PLAIN":                       {"RFC 4616 §2", "the server waits for your PLAIN credentials: user and password in one base64 string, readable by anyone on the path", "el servidor espera tus credenciales PLAIN: usuario y contraseña en una sola cadena base64, legible por cualquiera en el camino"},
+		"sasl.LOGIN.user":                  {"RFC 4954 §4", "the server asks for your user name, in base64 (LOGIN)", "el servidor pide tu nombre de usuario, en base64 (LOGIN)"},
+		"sasl.LOGIN.pass":                  {"RFC 4954 §4", "the server asks for your password, in base64 (LOGIN): base64 is not encryption", "el servidor pide tu contraseña, en base64 (LOGIN): base64 no es cifrado"},
 		"sasl.CRAM-MD5":                    {"RFC 2195 §2", "the server sends a challenge; the answer is the user and an HMAC-MD5 of it keyed by the password, which does not cross", "el servidor envía un desafío; la respuesta es el usuario y un HMAC-MD5 del desafío con la contraseña como clave, que no viaja"},
 		"sasl.OAUTHBEARER":                 {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64", "el servidor espera un token OAuth 2.0, en base64"},
 		"sasl.XOAUTH2":                     {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64 (XOAUTH2, Google's form of OAUTHBEARER)", "el servidor espera un token OAuth 2.0, en base64 (XOAUTH2, la forma de Google de OAUTHBEARER)"},
