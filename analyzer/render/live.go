@@ -118,7 +118,7 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(Said(a.Text, a.Key, a.Args, o.Lang))))
 	}
 	for _, g := range s.Gaps {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf("gap: %d bytes lost %s", g.Bytes, g.Dir)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.gap", o.Lang), g.Bytes, DirWord(g.Dir, o.Lang))))
 	}
 	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), StateWord(s.State, o.Lang),
 		Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))

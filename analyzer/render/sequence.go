@@ -90,7 +90,7 @@ func Steps(s *session.Session, l explain.Lang) []Step {
 	}
 	for _, g := range s.Gaps {
 		steps = append(steps, Step{Kind: StepGap, Time: g.Time, Exchange: -1, Bytes: [2]int64{int64(g.Bytes)}, Dir: g.Dir,
-			Text: fmt.Sprintf("%d bytes lost %s", g.Bytes, g.Dir)})
+			Text: fmt.Sprintf(explain.Say("ui.gap.lost", l), g.Bytes, DirWord(g.Dir, l))})
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Time.Before(steps[j].Time) })
 	return steps

@@ -106,7 +106,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		}
 	}
 	for _, g := range s.Gaps {
-		add(g.Time, p.paint(colWarn, fmt.Sprintf("!! gap: %d bytes lost %s", g.Bytes, g.Dir)))
+		add(g.Time, p.paint(colWarn, "!! "+fmt.Sprintf(explain.Say("ui.gap", o.Lang), g.Bytes, DirWord(g.Dir, o.Lang))))
 	}
 	if s.Encrypted != nil {
 		add(s.Encrypted.Since, tlsLines(s, p, o.Lang)...)
@@ -133,7 +133,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, FindingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), a.Dir, a.Time.Sub(s.Start).Seconds(), Escape(Said(a.Text, a.Key, a.Args, o.Lang)))))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), DirWord(a.Dir, o.Lang), a.Time.Sub(s.Start).Seconds(), Escape(Said(a.Text, a.Key, a.Args, o.Lang)))))
 	}
 	if s.AnomaliesDropped > 0 {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more anomalies, counted, not kept (--max-anomalies)", s.AnomaliesDropped)))
@@ -176,6 +176,14 @@ func TLSWord(t string, l explain.Lang) string {
 		return w
 	}
 	return t
+}
+
+// DirWord says a direction ("client->server") in l.
+func DirWord(d string, l explain.Lang) string {
+	if w := explain.Say("ui.dir."+d, l); w != "" {
+		return w
+	}
+	return Escape(d)
 }
 
 // FindingLine says a finding in l.

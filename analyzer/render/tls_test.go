@@ -89,7 +89,7 @@ func TestFindingsAndAnomaliesInEitherLanguage(t *testing.T) {
 	}
 	for lang, want := range map[explain.Lang][]string{
 		explain.English: {`anomaly (client->server, +0.000s): unknown command "HELO\x01"`, "finding [low] tls-not-used: the server offered", "note: the client's direction was not captured", "0 B  closed"},
-		explain.Spanish: {`anomalía (client->server, +0.000s): comando desconocido "HELO\x01"`, "hallazgo [bajo] tls-not-used: el servidor ofreció", "nota: la dirección del cliente no fue capturada", "0 B  cerrada"},
+		explain.Spanish: {`anomalía (cliente->servidor, +0.000s): comando desconocido "HELO\x01"`, "hallazgo [bajo] tls-not-used: el servidor ofreció", "nota: la dirección del cliente no fue capturada", "0 B  cerrada"},
 	} {
 		var out bytes.Buffer
 		Timeline(&out, s, TextOptions{Lang: lang})
