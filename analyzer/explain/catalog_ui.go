@@ -92,7 +92,7 @@ func saslCatalog() map[string]Text {
 		"sasl.OAUTHBEARER":                 {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64", "el servidor espera un token OAuth 2.0, en base64"},
 		"sasl.XOAUTH2":                     {"RFC 7628 §3.1", "the server waits for an OAuth 2.0 token, in base64 (XOAUTH2, Google's form of OAUTHBEARER)", "el servidor espera un token OAuth 2.0, en base64 (XOAUTH2, la forma de Google de OAUTHBEARER)"},
 		"sasl.other":                       {"RFC 4422 §3", "the server waits for the next step of the authentication mechanism, in base64", "el servidor espera el siguiente paso del mecanismo de autenticación, en base64"},
-		"ui.journey.title":                 {"", "Journeys: %d messages seen in more than one session", "Recorridos: %d mensajes vistos en más de una sesión"},
+		"ui.journey.title":                 {"", "Journeys: %s in more than one session", "Recorridos: %s en más de una sesión"},
 		"ui.journey.hop":                   {"", "%s  %s over %s %s", "%s  %s por %s %s"},
 		"ui.journey.by":                    {"", " by %s", " de %s"},
 		"ui.journey.session":               {"", ", session %d, %s -> %s", ", sesión %d, %s -> %s"},

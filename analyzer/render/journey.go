@@ -14,7 +14,7 @@ import (
 func Journeys(w io.Writer, js []journey.Journey, o TextOptions) {
 	p := painter{o.Color}
 	say := func(key string) string { return explain.Say(key, o.Lang) }
-	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf(say("ui.journey.title"), len(js))))
+	fmt.Fprintln(w, p.paint(colHead, fmt.Sprintf(say("ui.journey.title"), explain.Count("ui.n.message", int64(len(js)), o.Lang))))
 	for _, j := range js {
 		title := Escape(j.MessageID)
 		if j.Subject != "" {

@@ -79,7 +79,11 @@ func TestGolden(t *testing.T) {
 		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "compare-es.txt", []string{"--compare", "--lang", "es"}},
 		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "stats-w80-es.txt", []string{"--stats", "--width", "80", "--lang", "es"}},
 		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "summary-es.txt", []string{"--summary", "--lang", "es"}},
-		run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "ladder-es.txt", []string{"--ladder", "--lang", "es"}})
+		run{filepath.Join("..", "..", "samples", "smtp-starttls.pcapng"), "ladder-es.txt", []string{"--ladder", "--lang", "es"}},
+		// A message's path, and exercise 3d's forged From in the ladder.
+		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "journey.txt", []string{"--journey"}},
+		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "journey-es.txt", []string{"--journey", "--lang", "es"}},
+		run{filepath.Join("..", "..", "samples", "smtp-forged-from.pcapng"), "ladder-es.txt", []string{"--ladder", "--lang", "es"}})
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})

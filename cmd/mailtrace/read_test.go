@@ -269,7 +269,7 @@ func TestJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"Journeys: 1 messages", "sent over SMTP DATA, session 1", "queued as 0AA8BBA1BD",
+	want := []string{"Journeys: 1 message in", "sent over SMTP DATA, session 1", "queued as 0AA8BBA1BD",
 		"read over POP3 RETR by alumnopop, session 2", "14.477s later"}
 	for _, w := range want {
 		if !strings.Contains(out, w) {
@@ -416,7 +416,7 @@ func TestJourneyAndMXInSpanish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Recorridos: 1 mensajes", "enviado por SMTP DATA", "leído por POP3 RETR de alumnopop", "sesión 2", "después"} {
+	for _, want := range []string{"Recorridos: 1 mensaje en", "enviado por SMTP DATA", "leído por POP3 RETR de alumnopop", "sesión 2", "después"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
