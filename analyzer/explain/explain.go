@@ -71,7 +71,7 @@ type Catalog map[string]Text
 // NewCatalog returns the catalogs of the three protocols.
 func NewCatalog() Catalog {
 	c := Catalog{}
-	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), saslCatalog(), uiCatalog(), messageCatalog(), countsCatalog(), reportCatalog(), findingsCatalog(), anomaliesCatalog()} {
+	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), saslCatalog(), uiCatalog(), messageCatalog(), countsCatalog(), dnsCatalog(), reportCatalog(), findingsCatalog(), anomaliesCatalog()} {
 		for k, v := range part {
 			c[k] = v
 		}

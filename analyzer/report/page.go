@@ -125,8 +125,9 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 		}
 		p.Journeys = append(p.Journeys, v)
 	}
+	tries := render.SortTries(c.tries)
 	for _, lk := range c.lookups {
-		p.Lookups = append(p.Lookups, render.LookupLine(lk, l))
+		p.Lookups = append(p.Lookups, render.LookupLines(lk, tries, render.TextOptions{Lang: l})...)
 	}
 	if r := c.compare.Report(); len(r.Protocols) > 1 {
 		p.Compare = compared(r, l)

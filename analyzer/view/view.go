@@ -31,8 +31,13 @@ type timeline struct {
 	w       io.Writer
 	o       render.TextOptions
 	lookups []*dns.Lookup
+	tries   []render.MXTry
 	legend  bool // shown
 }
+
+// maxTries bounds the sessions the DNS view keeps as tries of an MX
+// answer; past it, the rest are not listed.
+const maxTries = 10000
 
 func (v *timeline) SessionEnded(s *session.Session) {
 	if !v.legend {
@@ -40,12 +45,15 @@ func (v *timeline) SessionEnded(s *session.Session) {
 		v.legend = true
 	}
 	render.Timeline(v.w, s, v.o)
+	if t, ok := render.TryOf(s); ok && len(v.tries) < maxTries {
+		v.tries = append(v.tries, t)
+	}
 }
 
 func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
 
 func (v *timeline) CaptureFinished(stats.Capture) error {
-	render.Lookups(v.w, v.lookups, v.o)
+	render.Lookups(v.w, v.lookups, v.tries, v.o)
 	return nil
 }
 
