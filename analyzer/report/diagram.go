@@ -81,6 +81,9 @@ type Row struct {
 	// Meaning is a reply's (render.ReplyMeaning), a CSS class that
 	// colours it: green, cyan, yellow or red.
 	Meaning string
+	// Explained says Title holds what the line means: the label is
+	// marked as something to hover for.
+	Explained bool
 	// ID anchors the row; Answers is the ID of the command a reply
 	// answers.
 	ID, Answers string
@@ -115,6 +118,8 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		d.Rows = append(d.Rows, r)
 	}
 	items := merge(render.Steps(s, l), s.Anomalies)
+	cat := explain.Default()
+	var explained explanations
 	// What each command was, as drawn, for the replies' titles.
 	said := map[int]string{}
 	for _, it := range items {
@@ -136,7 +141,9 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		st := it.step
 		switch st.Kind {
 		case render.StepCommand:
-			add(arrow(RowCommand, at, st.Text, st.Text, fmt.Sprintf("s%d-e%d-c", s.ID, st.Exchange), ""))
+			r := arrow(RowCommand, at, st.Text, st.Text, fmt.Sprintf("s%d-e%d-c", s.ID, st.Exchange), "")
+			explained.add(&r, cat.Command(s.Protocol, s.Exchanges[st.Exchange].Command), l)
+			add(r)
 			d.Commands++
 			if len(st.Messages) > 0 {
 				add(box(s, st.Messages, l))
@@ -169,6 +176,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 			r := arrow(kind, at, label, title, id, answers)
 			if kind == RowReply {
 				r.Meaning = render.ReplyMeaning(e.Response.Status)
+				explained.add(&r, cat.Reply(s.Protocol, e.Command, e.Response), l)
 			}
 			add(r)
 			if len(st.Messages) > 0 {
@@ -194,6 +202,29 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		d.TLSHeight, d.TLSWidth = d.LifeBottom-d.TLSFrom, ServerX-ClientX
 	}
 	return d
+}
+
+// maxExplained bounds the explanation text one diagram carries in its
+// arrows' titles: past it, arrows go without.
+const maxExplained = 64 << 10
+
+// explanations put what a command or reply means into its arrow's title,
+// shown on hover, and mark the arrow (Explained) so a reader sees there
+// is something to hover for; at most maxExplained bytes a diagram.
+type explanations struct{ bytes int }
+
+func (x *explanations) add(r *Row, ts []explain.Text, l explain.Lang) {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString("\n↳ ")
+		b.WriteString(t.In(l))
+	}
+	if b.Len() == 0 || x.bytes+b.Len() > maxExplained {
+		return
+	}
+	x.bytes += b.Len()
+	r.Title += b.String()
+	r.Explained = true
 }
 
 // item is a step or an anomaly, for merging the two by time.

@@ -310,6 +310,13 @@ func TestBrowserReplyColours(t *testing.T) {
 	}
 	tab, v, _ := open(t, ctx, file)
 	checkLayout(t, tab)
+	// Every arrow says on hover what its line means, marked so a reader
+	// knows to hover.
+	arrowsN := eval[int](t, tab, `document.querySelectorAll("svg.seq g.arrow").length`)
+	explained := eval[int](t, tab, `Array.from(document.querySelectorAll("svg.seq g.arrow.explained")).filter(g => /↳ .*\(RFC \d+/.test(g.querySelector("title").textContent) && getComputedStyle(g.querySelector("text.label")).textDecorationStyle == "dotted").length`)
+	if explained == 0 || explained != arrowsN {
+		t.Errorf("%d of %d arrows explained and marked", explained, arrowsN)
+	}
 	colours := eval[[]string](t, tab, `Array.from(document.querySelectorAll("svg.seq g.arrow.reply line")).map(l => l.closest("g").classList.contains("fail") + " " + getComputedStyle(l).stroke)`)
 	red, other := 0, 0
 	for _, c := range colours {
