@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
-	"github.com/mailtrace/mailtrace/analyzer/render"
 )
 
 // main alone ends the process. SIGINT or SIGTERM cancels the run's
@@ -36,7 +35,7 @@ func main() {
 		os.Exit(signalCode(intr.sig))
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "mailtrace: %s\n", render.Escape(err.Error()))
+		fmt.Fprintln(os.Stderr, errorLine(err, langOf(os.Args[1:], os.Getenv)))
 		os.Exit(exitCode(err))
 	}
 }

@@ -20,7 +20,7 @@ func (e usageError) Error() string { return e.err.Error() }
 
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
+	if errors.As(err, &u) || unknownCommand(err) {
 		return 2
 	}
 	return 1

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/render"
@@ -26,4 +27,64 @@ func warner(stderr io.Writer, l explain.Lang) func(reassembly.Warning) {
 			fmt.Fprintf(stderr, explain.Say("ui.warn.other", l)+"\n", render.Escape(w.Error()))
 		}
 	}
+}
+
+// cobraUsage are the beginnings of the usage errors the flag and command
+// parsers write, by catalog key: in Spanish they are said in Spanish,
+// with what the user typed kept as typed.
+var cobraUsage = []struct{ prefix, key string }{
+	{"unknown shorthand flag: ", "ui.usage.unknownshort"},
+	{"unknown flag: ", "ui.usage.unknownflag"},
+	{"unknown command ", "ui.usage.unknowncommand"},
+	{"flag needs an argument: ", "ui.usage.needsarg"},
+	{"invalid argument ", "ui.usage.invalid"},
+}
+
+// errorLine is the line main writes for err, in l: the usage errors of
+// the flag parser translated, any other as it is.
+func errorLine(err error, l explain.Lang) string {
+	text := err.Error()
+	if unknownCommand(err) {
+		// Cobra's own is several lines: the command, then its guesses.
+		first, guesses, _ := strings.Cut(text, "\n")
+		text = strings.TrimSuffix(first, ` for "mailtrace"`)
+		var names []string
+		for _, g := range strings.Split(guesses, "\n") {
+			if g = strings.TrimSpace(g); g != "" && !strings.HasSuffix(g, "?") {
+				names = append(names, g)
+			}
+		}
+		if len(names) > 0 {
+			text += fmt.Sprintf(explain.Say("ui.usage.didyoumean", l), strings.Join(names, ", "))
+		}
+	}
+	if l == explain.Spanish && exitCode(err) == 2 {
+		for _, c := range cobraUsage {
+			if rest, ok := strings.CutPrefix(text, c.prefix); ok {
+				text = explain.Say(c.key, l) + strings.Replace(rest, "' in -", "' en -", 1)
+				break
+			}
+		}
+	}
+	return "mailtrace: " + render.Escape(text)
+}
+
+// unknownCommand is cobra's error for a command it does not have, which
+// comes to main without passing the flag error hook.
+func unknownCommand(err error) bool { return strings.HasPrefix(err.Error(), "unknown command ") }
+
+// langOf is the language a run asked for, read off its arguments as the
+// flag parser may have failed before it read --lang, else the
+// environment's.
+func langOf(args []string, getenv func(string) string) explain.Lang {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--lang=")
+		if !ok && a == "--lang" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if l, known := explain.ParseLang(v); ok && known {
+			return l
+		}
+	}
+	return explain.FromEnv(getenv)
 }
