@@ -302,8 +302,7 @@ func (j *Judge) message(s *session.Session, m *session.Message, ours []string, a
 	case slices.Contains(m.Flags, "bare-lf"):
 		add(s, SMTPSmuggling, Medium, m.Time, "smuggling.lf")
 	}
-	from := message.Address(m.From)
-	if from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom) {
+	if from, forged := message.ForgedFrom(m); forged {
 		add(s, FromMismatch, Medium, m.Time, "from-mismatch", from, m.MailFrom)
 	}
 	accepted := m.Accepted != nil && *m.Accepted

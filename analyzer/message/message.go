@@ -310,6 +310,14 @@ func Address(h string) string {
 	return strings.TrimSpace(h)
 }
 
+// ForgedFrom is the address of m's From: header and whether it is not
+// its envelope sender (RFC 5321 §3.3 and RFC 5322 §3.6.2 name two
+// senders); false when either is missing.
+func ForgedFrom(m *session.Message) (string, bool) {
+	from := Address(m.From)
+	return from, from != "" && m.MailFrom != "" && !strings.EqualFold(from, m.MailFrom)
+}
+
 // Decode decodes RFC 2047 encoded words, leaving the text as it was when
 // they are malformed or in an unknown charset.
 func Decode(s string) string {

@@ -21,10 +21,7 @@ func LookupLine(lk *dns.Lookup, l explain.Lang) string {
 	if lk.LatencyMS == nil {
 		return line + "  " + explain.Say("ui.dns.noanswer", l)
 	}
-	outcome := explain.Say("ui.dns.rcode."+lk.RCode, l)
-	if outcome == "" {
-		outcome = Escape(lk.RCode)
-	}
+	outcome := catalogWord("ui.dns.rcode.", lk.RCode, l)
 	line += fmt.Sprintf("  "+explain.Say("ui.dns.in", l), outcome, *lk.LatencyMS)
 	for _, section := range []string{"answer", "additional"} {
 		var rs []dns.Answer
@@ -69,8 +66,21 @@ type MXTry struct {
 	Greeting string
 }
 
-// TryOf is the try a session was, if it followed an MX answer.
-func TryOf(s *session.Session) (MXTry, bool) {
+// MaxTries bounds the tries a view keeps; past it, the rest are not
+// listed.
+const MaxTries = 10000
+
+// AddTry appends to tries the try s was, if it followed an MX answer and
+// tries holds fewer than MaxTries.
+func AddTry(tries []MXTry, s *session.Session) []MXTry {
+	if t, ok := tryOf(s); ok && len(tries) < MaxTries {
+		tries = append(tries, t)
+	}
+	return tries
+}
+
+// tryOf is the try a session was, if it followed an MX answer.
+func tryOf(s *session.Session) (MXTry, bool) {
 	if s.MXLookup == nil {
 		return MXTry{}, false
 	}

@@ -34,10 +34,7 @@ func contentWord(content string, l explain.Lang) string {
 	if content == "" {
 		content = "message"
 	}
-	if w := explain.Say("ui.msg.content."+content, l); w != "" {
-		return w
-	}
-	return Escape(content)
+	return catalogWord("ui.msg.content.", content, l)
 }
 
 // partLabel says which message a FETCH item carried and what of it:

@@ -97,11 +97,9 @@ func Steps(s *session.Session, l explain.Lang) []Step {
 }
 
 // forgedDetail is m's From and Subject when its From is not the envelope
-// sender (RFC 5321 §3.3 and RFC 5322 §3.6.2 name two senders), and "" when
-// they agree or there is no envelope to compare with.
+// sender, and "" when they agree or there is no envelope to compare with.
 func forgedDetail(m *session.Message) string {
-	from := message.Address(m.From)
-	if m.MailFrom == "" || from == "" || strings.EqualFold(from, m.MailFrom) {
+	if _, forged := message.ForgedFrom(m); !forged {
 		return ""
 	}
 	d := "From: " + Escape(m.From)

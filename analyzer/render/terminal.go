@@ -29,31 +29,6 @@ var sgr = map[rune]string{
 	0xe005: "\x1b[36m", 0xe006: "\x1b[33m", 0xe007: "\x1b[31m",
 }
 
-// Reply meanings, one rule for every view's colours: RFC 5321 §4.2.1's
-// first digit for SMTP, +OK/-ERR for POP3 (RFC 1939 §3), OK/NO/BAD for
-// IMAP (RFC 9051 §7.1); a "+" continuation asks for more.
-const (
-	MeaningOK   = "ok"
-	MeaningMore = "more"
-	MeaningTemp = "temp"
-	MeaningFail = "fail"
-)
-
-// ReplyMeaning says what a reply's status means.
-func ReplyMeaning(status string) string {
-	switch {
-	case status == "":
-		return MeaningOK
-	case status == "+" || status[0] == '3':
-		return MeaningMore
-	case status[0] == '4':
-		return MeaningTemp
-	case status[0] == '5' || status == "-ERR" || status == "NO" || status == "BAD":
-		return MeaningFail
-	}
-	return MeaningOK
-}
-
 // replyColour is the terminal's colour of a reply's meaning.
 func replyColour(status string) string {
 	switch ReplyMeaning(status) {

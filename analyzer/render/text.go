@@ -162,29 +162,23 @@ func NoteText(s *session.Session, i int, n string, l explain.Lang) string {
 }
 
 // StateWord is how a session ended, in l.
-func StateWord(st string, l explain.Lang) string {
-	if t := explain.Say("ui.state."+st, l); t != "" {
-		return t
+func StateWord(st string, l explain.Lang) string { return catalogWord("ui.state.", st, l) }
+
+// catalogWord is the catalog's word for v under prefix, in l, or v
+// itself, escaped, where the catalog has none.
+func catalogWord(prefix, v string, l explain.Lang) string {
+	if w := explain.Say(prefix+v, l); w != "" {
+		return w
 	}
-	return st
+	return Escape(v)
 }
 
 // TLSWord says how a session was encrypted, in l: "none" is a word to
 // translate, "starttls" and "implicit" are the protocols' own names.
-func TLSWord(t string, l explain.Lang) string {
-	if w := explain.Say("ui.tls."+t, l); w != "" {
-		return w
-	}
-	return t
-}
+func TLSWord(t string, l explain.Lang) string { return catalogWord("ui.tls.", t, l) }
 
 // DirWord says a direction ("client->server") in l.
-func DirWord(d string, l explain.Lang) string {
-	if w := explain.Say("ui.dir."+d, l); w != "" {
-		return w
-	}
-	return Escape(d)
-}
+func DirWord(d string, l explain.Lang) string { return catalogWord("ui.dir.", d, l) }
 
 // FindingLine says a finding in l.
 func FindingLine(f session.Finding, l explain.Lang) string {

@@ -55,7 +55,7 @@ type collector struct {
 	stats    *stats.Collector
 	compare  *compare.Collector
 	lookups  []*dns.Lookup
-	tries    []render.MXTry // sessions that followed an MX answer, at most maxTries
+	tries    []render.MXTry // sessions that followed an MX answer (render.AddTry)
 	list     []Line
 	drawn    []Drawn
 	findings []FindingLine
@@ -97,15 +97,10 @@ type FindingLine struct {
 
 func (c *collector) Lookup(l *dns.Lookup) { c.lookups = append(c.lookups, l) }
 
-// maxTries bounds the sessions kept as tries of an MX answer.
-const maxTries = 10000
-
 func (c *collector) SessionEnded(s *session.Session) {
 	c.stats.Add(s)
 	c.compare.Add(s)
-	if t, ok := render.TryOf(s); ok && len(c.tries) < maxTries {
-		c.tries = append(c.tries, t)
-	}
+	c.tries = render.AddTry(c.tries, s)
 	l := c.o.Lang
 	line := Line{ID: s.ID, Protocol: strings.ToUpper(string(s.Protocol)),
 		Client: s.Client, Server: s.Server, Start: s.Start.UTC().Format("2006-01-02 15:04:05.000"),

@@ -35,19 +35,13 @@ type timeline struct {
 	legend  bool // shown
 }
 
-// maxTries bounds the sessions the DNS view keeps as tries of an MX
-// answer; past it, the rest are not listed.
-const maxTries = 10000
-
 func (v *timeline) SessionEnded(s *session.Session) {
 	if !v.legend {
 		render.Legend(v.w, v.o)
 		v.legend = true
 	}
 	render.Timeline(v.w, s, v.o)
-	if t, ok := render.TryOf(s); ok && len(v.tries) < maxTries {
-		v.tries = append(v.tries, t)
-	}
+	v.tries = render.AddTry(v.tries, s)
 }
 
 func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }
