@@ -211,7 +211,7 @@ func TestDecryptsGoTLS(t *testing.T) {
 				if s.retried != strings.Contains(tc.name, "retry") {
 					t.Errorf("cut %d: HelloRetryRequest seen: %v", cut, s.retried)
 				}
-				if !info.Decrypted || info.Reason != """" || info.Version != tc.version || info.SNI != "mail.test" ||
+				if !info.Decrypted || info.Reason != "" || info.Version != tc.version || info.SNI != "mail.test" ||
 					(tc.cipher != "" && info.Cipher != tc.cipher) {
 					t.Errorf("cut %d: info %+v", cut, info)
 				}
