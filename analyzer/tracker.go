@@ -197,8 +197,10 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 	t.out.SessionStarted(s)
 	if tls {
 		s.TLS = session.TLSImplicit
-		c.meter = tlswatch.NewMeter(s)
-		return
+		c.meter = tlswatch.NewMeter(s, t.opts.Parse.TLSKeys)
+		if !c.meter.Decrypting() {
+			return
+		}
 	}
 	c.p = spec.New(proto.Env{Session: s, Options: t.opts.Parse, Events: t.out})
 }
@@ -243,15 +245,43 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 	}
 	*count += int64(len(b))
 	c.s.End = t
-	if c.p != nil {
+	var plain []session.Chunk
+	switch {
+	case c.meter != nil && c.p != nil:
+		plain = c.decrypted(t)
+	case c.p != nil:
 		if a, ok := c.p.(proto.Acker); ok {
 			a.Acked(sd, acked)
 		}
 		c.p.Feed(sd, t, b)
+		if dp, ok := c.p.(proto.Decrypter); ok {
+			plain = dp.Plain()
+		}
 	}
 	// After the parser: the session says by now whether the bytes were
-	// TLS, for the views that show them.
+	// TLS, for the views that show them; what they carried follows them.
 	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
+	for _, p := range plain {
+		c.t.out.Raw(c.s, p)
+	}
+}
+
+// decrypted feeds the parser of an implicit-TLS session what the key log
+// let the meter decrypt, and returns it for the views that show bytes.
+func (c *conn) decrypted(t time.Time) []session.Chunk {
+	var out []session.Chunk
+	for _, d := range []session.Dir{session.FromClient, session.FromServer} {
+		p, bad := c.meter.Plain(d)
+		if bad > 0 {
+			explain.Anomaly(c.s, t, d, "tls.corrupt", bad)
+		}
+		if len(p) == 0 {
+			continue
+		}
+		c.p.Feed(d, t, p)
+		out = append(out, session.Chunk{Dir: d, Time: t, Data: bytes.Clone(p), Decrypted: true})
+	}
+	return out
 }
 
 func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {

@@ -10,12 +10,14 @@ import base64
 import hashlib
 import hmac
 import imaplib
+import os
 import struct
 import zlib
 from email.message import EmailMessage
 import poplib
 import smtplib
 import socket
+import ssl
 import sys
 import time
 
@@ -530,11 +532,87 @@ def smtp_encodings():
     s.quit()
 
 
+class Upgradable(Telnet):
+    """A typed session that can go over TLS: from the first byte (implicit
+    TLS, RFC 8314) or after the server accepts STARTTLS/STLS."""
+
+    def __init__(self, port, ctx=None):
+        self.sock = socket.create_connection((HOST, port))
+        if ctx is not None:
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="mail.redes.unlp.edu.ar")
+        self.sock.settimeout(0.4)
+        self.read()
+
+    def upgrade(self, ctx):
+        self.sock.settimeout(None)
+        self.sock = ctx.wrap_socket(self.sock, server_hostname="mail.redes.unlp.edu.ar")
+        self.sock.settimeout(0.4)
+
+
+def tls_context(version, cipher=None):
+    """A client's TLS with one version (and TLS 1.2 suite) forced, writing
+    its secrets to the key log that SSLKEYLOGFILE names, as curl and
+    Thunderbird do."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # the lab's snakeoil certificate
+    ctx.minimum_version = ctx.maximum_version = version
+    if cipher:
+        ctx.set_ciphers(cipher)
+    ctx.keylog_filename = os.environ["SSLKEYLOGFILE"]
+    return ctx
+
+
+REPORT = base64.b64encode(b"Informe cifrado de la practica 4.\n" * 40).decode()
+SMTP_LINES = ["EHLO cliente.redes.unlp.edu.ar", "AUTH PLAIN " + plain("alumnoimap", "alumnoimappass"),
+              "MAIL FROM:<alumnoimap@redes.unlp.edu.ar>", "RCPT TO:<alumnopop@redes.unlp.edu.ar>", "DATA",
+              "From: alumnoimap@redes.unlp.edu.ar\r\nTo: alumnopop@redes.unlp.edu.ar\r\n"
+              "Subject: Informe por TLS\r\nMessage-ID: <informe-tls@redes.unlp.edu.ar>\r\nMIME-Version: 1.0\r\n"
+              "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+              "Va el informe.\r\n--B\r\nContent-Type: application/octet-stream; name=informe.txt\r\n"
+              "Content-Disposition: attachment; filename=informe.txt\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+              + "\r\n".join(REPORT[i:i + 76] for i in range(0, len(REPORT), 76)) + "\r\n--B--\r\n.",
+              "QUIT"]
+POP3_LINES = ["USER alumnopop", "PASS alumnopoppass", "STAT", "LIST", "RETR 1", "QUIT"]
+IMAP_LINES = ["a LOGIN alumnoimap alumnoimappass", "b SELECT INBOX", "c FETCH 1 (FLAGS BODY.PEEK[])", "d LOGOUT"]
+
+
+def typed(port, lines, ctx=None, upgrade=None):
+    """Types lines in a session on port: over implicit TLS with ctx, or in
+    clear until upgrade (the command that starts TLS) is accepted."""
+    t = Upgradable(port, ctx if upgrade is None else None)
+    if upgrade is not None:
+        if lines[0].startswith("EHLO"):
+            t.type(lines[0])
+        t.type(upgrade)
+        t.upgrade(ctx)
+    for line in lines:
+        t.type(line)
+    t.close()
+
+
+def tls_keylog():
+    """The same sessions in clear, after STARTTLS/STLS and over implicit
+    TLS (465, 995, 993), TLS 1.3 and TLS 1.2 with each AEAD kind, the
+    client writing its key log: what mailtrace --tls-keylog reads."""
+    v12, v13 = ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3
+    typed(587, SMTP_LINES)
+    typed(587, SMTP_LINES, tls_context(v13), upgrade="STARTTLS")
+    typed(465, SMTP_LINES, tls_context(v12, "ECDHE-RSA-AES128-GCM-SHA256"))
+    time.sleep(2)  # the mail just sent is in the mailbox before POP3 counts it
+    typed(110, POP3_LINES)
+    typed(110, POP3_LINES, tls_context(v12, "ECDHE-RSA-CHACHA20-POLY1305"), upgrade="STLS")
+    typed(995, POP3_LINES, tls_context(v13))
+    typed(143, IMAP_LINES)
+    typed(143, IMAP_LINES, tls_context(v12, "ECDHE-RSA-AES256-GCM-SHA384"), upgrade="z STARTTLS")
+    typed(993, IMAP_LINES, tls_context(v13))
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
               imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey,
               smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals,
-              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user, smtp_encodings)}
+              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user, smtp_encodings, tls_keylog)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

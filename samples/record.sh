@@ -17,7 +17,7 @@ fi
 [ $# -gt 0 ] || ./servers.sh reset
 sleep 2 # the greetings to servers.sh's port probes must not be recorded
 
-FILTER='tcp port 25 or tcp port 587 or tcp port 110 or tcp port 143 or port 53'
+FILTER='tcp port 25 or tcp port 587 or tcp port 465 or tcp port 110 or tcp port 143 or tcp port 995 or tcp port 993 or port 53'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -136,6 +136,14 @@ sample() {
 	long-line) ./servers.sh reset && record long-line python3 clients.py long-line ;;
 	smtp-auth-other-user) record smtp-auth-other-user python3 clients.py smtp-auth-other-user ;;
 	smtp-encodings) record smtp-encodings python3 clients.py smtp-encodings ;;
+	tls-keylog)
+		# The clients write their TLS secrets beside the capture (SSLKEYLOGFILE).
+		./servers.sh reset && deliver 1 alumnopop && deliver 1 alumnoimap
+		rm -f "$work/tls-keylog.keys"
+		SSLKEYLOGFILE="$work/tls-keylog.keys" record tls-keylog python3 clients.py tls-keylog
+		cp "$work/tls-keylog.keys" tls-keylog.keys
+		chmod 0644 tls-keylog.keys
+		;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -147,7 +155,7 @@ sample() {
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
 	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
-	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings)
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

@@ -66,6 +66,9 @@ configure_postfix() {
 		'maillog_file = /var/log/postfix-mailtrace.log'
 	postconf -M 'submission/inet=submission inet n - n - - smtpd'
 	postconf -P 'submission/inet/syslog_name=postfix/submission'
+	# Submission over implicit TLS (RFC 8314).
+	postconf -M 'submissions/inet=submissions inet n - n - - smtpd'
+	postconf -P 'submissions/inet/syslog_name=postfix/submissions' 'submissions/inet/smtpd_tls_wrappermode=yes'
 	# No chroot: the servers run inside a test machine, and a chroot would
 	# need copies of /etc files that nothing here maintains.
 	postconf -F '*/*/chroot = n'
@@ -109,12 +112,12 @@ service auth {
 }
 service imap-login {
   inet_listener imaps {
-    port = 0
+    port = 993
   }
 }
 service pop3-login {
   inet_listener pop3s {
-    port = 0
+    port = 995
   }
 }
 CONF
@@ -134,13 +137,13 @@ start() {
 		sleep 1
 	fi
 	dovecot -c "$STATE/dovecot.conf" </dev/null >/dev/null 2>&1
-	for port in 25 587 110 143; do
+	for port in 25 587 465 110 143 995 993; do
 		for _ in $(seq 50); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
 			sleep 0.1
 		done
 	done
-	echo "servers.sh: Postfix on 127.0.0.1:25,587 and Dovecot on 127.0.0.1:110,143 are up"
+	echo "servers.sh: Postfix on 127.0.0.1:25,587,465 and Dovecot on 127.0.0.1:110,143,995,993 are up"
 }
 
 stop() {

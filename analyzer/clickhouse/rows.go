@@ -241,7 +241,7 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 	for i, a := range s.Auth {
 		r := authRow{whoRow: w, Idx: i, Time: dateTime(a.Time), TimeUS: a.Time.UnixMicro(), Mechanism: j(a.Mechanism),
 			Username: j(a.Username), Result: "unknown", PasswordSeen: a.Password != "",
-			InClear: s.TLS == session.TLSNone || s.TLS == session.TLSStart && (s.Encrypted == nil || a.Time.Before(s.Encrypted.Since))}
+			InClear: s.InClear(a.Time)}
 		if a.Success != nil {
 			r.Result = map[bool]string{true: "ok", false: "failed"}[*a.Success]
 		}

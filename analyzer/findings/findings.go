@@ -104,11 +104,8 @@ func add(s *session.Session, kind, severity string, t time.Time, key string, arg
 // readable by anyone on the path; a digest (CRAM-MD5, APOP) can be
 // attacked offline.
 func credentials(s *session.Session) {
-	if s.TLS == session.TLSImplicit {
-		return
-	}
 	for _, a := range s.Auth {
-		if a.Username == "" && a.Password == "" {
+		if !s.InClear(a.Time) || a.Username == "" && a.Password == "" {
 			continue
 		}
 		switch a.Mechanism {

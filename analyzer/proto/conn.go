@@ -46,6 +46,7 @@ type Conn struct {
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
 	replied bool     // the server has replied at all
 	paired  bool     // some reply has answered a command
+	plain   []session.Chunk
 }
 
 // NewConn returns the scaffolding for a parser built with env, whose
@@ -116,11 +117,41 @@ func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
 		if skip {
 			if c.tls.Encrypted() {
 				c.meter.Feed(d, t, b, c.fed[d]-int64(len(b)))
+				c.readDecrypted(t)
 			}
 			return
 		}
 		b = sp.Feed(b, t, c.side[d])
 	}
+}
+
+// readDecrypted parses what a key log let the meter decrypt, as the
+// session would have gone on in clear, and keeps it for the views that
+// show bytes.
+func (c *Conn) readDecrypted(t time.Time) {
+	for _, d := range []session.Dir{session.FromClient, session.FromServer} {
+		p, bad := c.meter.Plain(d)
+		if bad > 0 {
+			explain.Anomaly(c.S, t, d, "tls.corrupt", bad)
+		}
+		if len(p) == 0 {
+			continue
+		}
+		c.plain = append(c.plain, session.Chunk{Dir: d, Time: t, Data: slices.Clone(p), Decrypted: true})
+		if d == session.FromServer {
+			c.pending.ServerData(t)
+		}
+		for sp := c.splitter(d); len(p) > 0; {
+			p = sp.Feed(p, t, c.side[d])
+		}
+	}
+}
+
+// Plain hands over the plaintext decrypted since the last call.
+func (c *Conn) Plain() []session.Chunk {
+	p := c.plain
+	c.plain = nil
+	return p
 }
 
 // Gap tells the parser n bytes were lost in direction d.
@@ -153,7 +184,7 @@ func (c *Conn) Lost(d session.Dir, n int) (inCounted, lostFraming bool) {
 // counted, not parsed, once it looks like TLS.
 func (c *Conn) StartTLS() {
 	c.tls.Start()
-	c.meter = tlswatch.NewMeter(c.S)
+	c.meter = tlswatch.NewMeter(c.S, c.Opts.TLSKeys)
 	c.Srv.Pause()
 	c.S.TLS = session.TLSStart
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/sasl"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 )
 
 // Parser is what every protocol parser offers: each direction's bytes are
@@ -16,6 +17,13 @@ type Parser interface {
 	Feed(d session.Dir, t time.Time, b []byte)
 	Gap(d session.Dir, t time.Time, n int)
 	Close(t time.Time)
+}
+
+// Decrypter is a parser that may read TLS with a key log: Plain hands
+// over, once, the chunks of plaintext it read since the last call, for the
+// views that show bytes.
+type Decrypter interface {
+	Plain() []session.Chunk
 }
 
 // Acker is a parser that wants to know, before each Feed, how many bytes
@@ -68,6 +76,9 @@ type Options struct {
 	// none (sizes and anomalies do not depend on it).
 	NoHashes bool
 	Redact   bool // mask passwords and authentication data
+	// TLSKeys are a key log's secrets: TLS is decrypted and read on as
+	// in clear. Nil leaves TLS counted, not read.
+	TLSKeys *tlsdecrypt.Keys
 }
 
 // Mask returns secret, or a placeholder when redacting.

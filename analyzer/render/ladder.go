@@ -56,7 +56,7 @@ func Ladder(w io.Writer, s *session.Session, o TextOptions) {
 			}
 			line = p.paint(col, "│◀"+dashes(inner-5-width(text))+" "+text+" ──│")
 		case StepTLS:
-			text := fit(fmt.Sprintf(explain.Say("ui.ladder.tls", o.Lang), st.Bytes[0], st.Bytes[1]), inner-2)
+			text := fit(st.Text, inner-2)
 			pad := inner - width(text)
 			line = p.paint(colWarn, "│"+strings.Repeat(" ", pad/2)+text+strings.Repeat(" ", pad-pad/2)+"│")
 		case StepGap:

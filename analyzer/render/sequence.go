@@ -86,7 +86,7 @@ func Steps(s *session.Session, l explain.Lang) []Step {
 		steps = append(steps, Step{Kind: StepReply, Time: at, Text: text, Label: labels[e], Exchange: i, Messages: r.Messages})
 	}
 	if e := s.Encrypted; e != nil {
-		steps = append(steps, Step{Kind: StepTLS, Time: e.Since, Exchange: -1, Bytes: [2]int64{e.BytesClient, e.BytesServer}})
+		steps = append(steps, Step{Kind: StepTLS, Time: e.Since, Exchange: -1, Bytes: [2]int64{e.BytesClient, e.BytesServer}, Text: TLSStep(e, l)})
 	}
 	for _, g := range s.Gaps {
 		steps = append(steps, Step{Kind: StepGap, Time: g.Time, Exchange: -1, Bytes: [2]int64{int64(g.Bytes)}, Dir: g.Dir,

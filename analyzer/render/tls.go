@@ -13,7 +13,18 @@ import (
 // stop wants to know why and what to change.
 func tlsLines(s *session.Session, p painter, l explain.Lang) []string {
 	e := s.Encrypted
+	if e.Decrypted {
+		// What follows in the timeline is what the records carried.
+		lines := []string{p.paint(colWarn, fmt.Sprintf(explain.Say("ui.tls.decrypted", l), tlsName(e)))}
+		if e.NotDecrypted != "" {
+			lines = append(lines, "   "+explain.Say("ui.tls.stopped", l)+TLSWhyNot(e.NotDecrypted, l))
+		}
+		return lines
+	}
 	lines := []string{p.paint(colWarn, fmt.Sprintf(explain.Say("ui.tls.from", l), e.BytesClient, e.BytesServer))}
+	if e.NotDecrypted != "" {
+		lines = append(lines, "   "+tlsName(e)+": "+explain.Say("ui.tls.not", l)+TLSWhyNot(e.NotDecrypted, l))
+	}
 	if v := handshakeSummary(e); v != "" {
 		lines = append(lines, "   "+explain.Say("ui.tls.handshake", l)+v)
 	}
@@ -22,6 +33,31 @@ func tlsLines(s *session.Session, p painter, l explain.Lang) []string {
 		hint = "ui.tls.hint.start"
 	}
 	return append(lines, "   "+explain.Say(hint, l))
+}
+
+// tlsName is the version and suite agreed, as far as the handshake showed
+// them ("TLS 1.3 TLS_AES_128_GCM_SHA256").
+func tlsName(e *session.Encrypted) string {
+	n := strings.TrimSpace(e.Version + " " + e.Cipher)
+	if e.SNI != "" {
+		n += " (SNI " + Escape(e.SNI) + ")"
+	}
+	if n == "" {
+		return "TLS"
+	}
+	return n
+}
+
+// TLSWhyNot words why a session's TLS was not decrypted (or stopped
+// being).
+func TLSWhyNot(why string, l explain.Lang) string { return catalogWord("ui.tls.why.", why, l) }
+
+// TLSStep is the ladder's and the report's line where TLS begins.
+func TLSStep(e *session.Encrypted, l explain.Lang) string {
+	if e.Decrypted {
+		return fmt.Sprintf(explain.Say("ui.ladder.tls.decrypted", l), strings.TrimSpace(e.Version+" "+e.Cipher))
+	}
+	return fmt.Sprintf(explain.Say("ui.ladder.tls", l), e.BytesClient, e.BytesServer)
 }
 
 // handshakeSummary names the handshake messages seen, in order, and the
@@ -79,6 +115,9 @@ type tlsCut struct {
 	end    [2]int64 // where the last kept record of each direction ends
 	more   int      // records past the bound
 	hidden [2]int64 // bytes hidden past the bound
+	// decrypted: application data is shown as the plaintext chunks that
+	// follow its records, so its record lines are left out.
+	decrypted bool
 }
 
 // piece is a run of bytes to show, or a record to show instead of its
@@ -96,6 +135,7 @@ func newTLSCut(s *session.Session) *tlsCut {
 	}
 	t.from = [2]int64{e.ClientFrom, e.ServerFrom}
 	t.more = e.RecordsMore
+	t.decrypted = e.Decrypted
 	for _, r := range e.Records {
 		d := session.FromClient
 		if r.Dir == session.FromServer.String() {
@@ -109,6 +149,9 @@ func newTLSCut(s *session.Session) *tlsCut {
 
 // split cuts chunk c into what the follow view shows.
 func (t *tlsCut) split(c session.Chunk) []piece {
+	if c.Decrypted {
+		return []piece{{data: c.Data}}
+	}
 	d := c.Dir
 	start := t.seen[d]
 	t.seen[d] += int64(len(c.Data))
@@ -127,7 +170,9 @@ func (t *tlsCut) split(c session.Chunk) []piece {
 		if len(t.recs[d]) > 0 && t.recs[d][0].Offset <= off {
 			r := t.recs[d][0]
 			t.recs[d] = t.recs[d][1:]
-			out = append(out, piece{rec: &r})
+			if !t.decrypted || r.Type != "application_data" {
+				out = append(out, piece{rec: &r})
+			}
 			// The record's bytes, up to its end, are shown by its line.
 			n := min(r.Offset+5+int64(r.Length)-off, int64(len(b)))
 			b, off = b[n:], off+n

@@ -183,7 +183,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 				add(box(s, st.Messages, l))
 			}
 		case render.StepTLS:
-			text := fmt.Sprintf(explain.Say("ui.ladder.tls", l), st.Bytes[0], st.Bytes[1])
+			text := st.Text
 			if d.TLSFrom == 0 {
 				d.TLSFrom = y
 			}

@@ -284,6 +284,29 @@ type Encrypted struct {
 	// read; RecordsMore counts those read past the bound.
 	Records     []TLSRecord `json:"records"`
 	RecordsMore int         `json:"records_more,omitempty"`
+	// What the handshake showed, when a key log was given to read it.
+	Version string `json:"version,omitempty"` // agreed: "TLS 1.3"
+	Cipher  string `json:"cipher,omitempty"`  // IANA name of the suite
+	SNI     string `json:"sni,omitempty"`     // the server name the client asked for
+	// Decrypted says the records were read with a key log's secrets, and
+	// what follows is parsed as in clear; NotDecrypted says why not, or
+	// why decryption stopped: no-key, auth-failed, unsupported-suite,
+	// unsupported-version, no-handshake, renegotiation, held-too-long.
+	Decrypted    bool   `json:"decrypted,omitempty"`
+	NotDecrypted string `json:"not_decrypted,omitempty"`
+}
+
+// InClear reports whether what happened at t crossed the wire in clear,
+// before TLS began. What a key log decrypted did not: only someone
+// holding the keys can read it.
+func (s *Session) InClear(t time.Time) bool {
+	switch s.TLS {
+	case TLSImplicit:
+		return false
+	case TLSStart:
+		return s.Encrypted == nil || t.Before(s.Encrypted.Since)
+	}
+	return true
 }
 
 // MaxTLSRecords bounds the record headers a session keeps.
@@ -401,6 +424,10 @@ type Chunk struct {
 	Time time.Time
 	Data []byte // valid only while the chunk is being handed over
 	Gap  int    // when non-zero, this many bytes were lost here instead
+	// Decrypted marks bytes read out of TLS records with a key log: they
+	// follow the records that carried them and take no place in the
+	// direction's bytes on the wire.
+	Decrypted bool
 }
 
 // AddExchange appends an exchange and returns it. Past Limits.Exchanges it

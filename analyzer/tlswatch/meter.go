@@ -5,18 +5,40 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 )
 
 // Meter records into a session what crosses once TLS began: the bytes
 // each way and the headers of the first records, which is all a capture
-// without the keys shows.
+// without the keys shows. Given a key log, it also decrypts them.
 type Meter struct {
 	s    *session.Session
 	recs [2]Records
+	dec  *tlsdecrypt.Session // nil without a key log
 }
 
-// NewMeter returns a Meter for s; nothing is recorded until bytes come.
-func NewMeter(s *session.Session) *Meter { return &Meter{s: s} }
+// NewMeter returns a Meter for s, that decrypts with keys when they are
+// not nil; nothing is recorded until bytes come.
+func NewMeter(s *session.Session, keys *tlsdecrypt.Keys) *Meter {
+	m := &Meter{s: s}
+	if keys != nil {
+		m.dec = tlsdecrypt.New(keys)
+	}
+	return m
+}
+
+// Decrypting reports whether the meter may still hand over plaintext.
+func (m *Meter) Decrypting() bool { return m.dec != nil && !m.dec.Failed() }
+
+// Plain returns the application data decrypted in direction d since the
+// last call, valid until the next Feed, and how many records there did
+// not authenticate (changed on the wire).
+func (m *Meter) Plain(d session.Dir) (plain []byte, bad int) {
+	if m.dec == nil {
+		return nil, 0
+	}
+	return m.dec.Plain(int(d))
+}
 
 // Feed takes TLS bytes b of direction d, at t; from is how many bytes of
 // that direction came before them, for the first bytes to say where TLS
@@ -38,6 +60,11 @@ func (m *Meter) Feed(d session.Dir, t time.Time, b []byte, from int64) {
 		}
 		e.BytesServer += int64(len(b))
 	}
+	if m.dec != nil {
+		m.dec.Feed(int(d), b)
+		i := m.dec.Info()
+		e.Version, e.Cipher, e.SNI, e.Decrypted, e.NotDecrypted = i.Version, i.Cipher, i.SNI, i.Decrypted, i.Reason
+	}
 	for _, r := range m.recs[d].Feed(b) {
 		if len(e.Records) >= session.MaxTLSRecords {
 			e.RecordsMore++
@@ -50,7 +77,12 @@ func (m *Meter) Feed(d session.Dir, t time.Time, b []byte, from int64) {
 
 // Lost tells of bytes lost in direction d: its record headers can no
 // longer be found, only counted bytes.
-func (m *Meter) Lost(d session.Dir) { m.recs[d].Lost() }
+func (m *Meter) Lost(d session.Dir) {
+	m.recs[d].Lost()
+	if m.dec != nil {
+		m.dec.Lost(int(d))
+	}
+}
 
 // TypeName names a record's content type (RFC 8446 §5.1, RFC 6520).
 func TypeName(t uint8) string {

@@ -9,7 +9,7 @@ import (
 
 func TestMeter(t *testing.T) {
 	s := &session.Session{}
-	m := NewMeter(s)
+	m := NewMeter(s, nil)
 	at := time.Unix(100, 0)
 	b, want := tlsStream()
 	m.Feed(session.FromClient, at, b[:9], 40)
@@ -37,7 +37,7 @@ func TestMeter(t *testing.T) {
 
 func TestMeterBound(t *testing.T) {
 	s := &session.Session{}
-	m := NewMeter(s)
+	m := NewMeter(s, nil)
 	rec := []byte{23, 3, 3, 0, 2, 0, 0}
 	for range session.MaxTLSRecords + 6 {
 		m.Feed(session.FromServer, time.Time{}, rec, 0)

@@ -72,6 +72,9 @@ type rawState struct {
 	seen    [2]int64
 	prefix  string // the session's, made once
 	out     []byte // a line being put together
+	// decrypted: a key log read the session's TLS, whose records are
+	// shown as the plaintext they carry.
+	decrypted bool
 }
 
 func (v *liveFollow) SessionStarted(s *session.Session) {
@@ -91,12 +94,20 @@ func (v *liveFollow) Raw(s *session.Session, c session.Chunk) {
 		return
 	}
 	data := c.Data
+	if c.Decrypted {
+		st.decrypted = true
+		v.lines(s, st, d, data)
+		return
+	}
 	start := st.seen[d]
 	st.seen[d] += int64(len(data))
 	if from := tlsFrom(s, d); from >= 0 && st.seen[d] > from {
 		clear := max(0, min(int64(len(data)), from-start))
 		v.lines(s, st, d, data[:clear])
 		v.flush(s, st, d)
+		if st.decrypted {
+			return // what the records carry follows them
+		}
 		render.LiveRawNote(v.w, s, fmt.Sprintf("[TLS, %d B %s, not readable]", int64(len(data))-clear, d), v.o.Color)
 		return
 	}

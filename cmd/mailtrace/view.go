@@ -62,6 +62,7 @@ type viewOptions struct {
 	maxAnom     int
 	extract     string
 	domains     []string
+	tlsKeylogs  []string
 	quiet       bool
 	// report is the HTML report's: draw this many sessions, of the
 	// captures inputs.
@@ -97,6 +98,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
+	f.StringArrayVar(&o.tlsKeylogs, "tls-keylog", nil, "decrypt TLS with the secrets of key log `FILE` (SSLKEYLOGFILE's format; repeatable)")
 }
 
 // register adds the input flags and those of the views read and live
@@ -195,6 +197,10 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
 	}
+	keys, err := loadKeyLogs(o.tlsKeylogs, stderr)
+	if err != nil {
+		return nil, topts, err
+	}
 	out := &output{close: func() error { return nil }, lang: o.language}
 	w := stdout
 	if o.output != "" && o.output != "-" { // "-" is standard output, as tcpdump has it
@@ -261,7 +267,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
 	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
-		KeepBodies: o.full, Redact: o.redact,
+		KeepBodies: o.full, Redact: o.redact, TLSKeys: keys,
 		// A part's SHA-256 is shown by the timeline, JSON, the report and
 		// the store; not by these views alone.
 		NoHashes: (o.stats || o.compare || o.journey || o.follow) && o.store.url == ""}
