@@ -90,6 +90,10 @@ type Options struct {
 	// MaxOpen bounds the connections followed at once: past it, those
 	// idle longest are given up (EndEvicted). Zero means unbounded.
 	MaxOpen int
+	// Secrets, when set, is handed the TLS key log of each pcapng
+	// Decryption Secrets Block, as the file is read and before the
+	// packets that follow the block.
+	Secrets func(keylog []byte)
 }
 
 // PageBytes is the size of gopacket's pages of out-of-order data.
@@ -248,7 +252,7 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			size = st.Size()
 		}
 	}
-	src, closer, err := openPath(in.Path, in.Reader, &r.read)
+	src, closer, err := openPath(in.Path, in.Reader, &r.read, r.opts.Secrets)
 	if err != nil {
 		return &FileError{Path: in.Path, Err: err}
 	}

@@ -52,8 +52,9 @@ func (s *ngSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 }
 
 // openSource detects the format of r from its first bytes, never from a
-// file name, and unwraps one layer of gzip.
-func openSource(r io.Reader) (packetSource, error) {
+// file name, and unwraps one layer of gzip. secrets, when not nil, is
+// handed the TLS key logs a pcapng carries.
+func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(4)
 	if len(head) == 0 {
@@ -67,12 +68,12 @@ func openSource(r io.Reader) (packetSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad gzip data: %v", err)
 		}
-		return openUncompressed(bufio.NewReaderSize(zr, 1<<16))
+		return openUncompressed(bufio.NewReaderSize(zr, 1<<16), secrets)
 	}
-	return openUncompressed(br)
+	return openUncompressed(br, secrets)
 }
 
-func openUncompressed(br *bufio.Reader) (packetSource, error) {
+func openUncompressed(br *bufio.Reader, secrets func([]byte)) (packetSource, error) {
 	head, _ := br.Peek(4)
 	if len(head) < 4 {
 		if len(head) == 0 {
@@ -81,6 +82,9 @@ func openUncompressed(br *bufio.Reader) (packetSource, error) {
 		return nil, fmt.Errorf("not a capture file: only %d bytes", len(head))
 	}
 	if bytes.Equal(head, magicPcapngSH) {
+		if secrets != nil {
+			br = bufio.NewReaderSize(&secretsTap{r: br, found: secrets}, 1<<16)
+		}
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, fmt.Errorf("bad pcapng header: %v", err)
@@ -107,9 +111,9 @@ func (c *counting) Read(p []byte) (int, error) {
 }
 
 // openPath opens a capture by path; "-" is standard input.
-func openPath(path string, stdin io.Reader, counter *int64) (packetSource, io.Closer, error) {
+func openPath(path string, stdin io.Reader, counter *int64, secrets func([]byte)) (packetSource, io.Closer, error) {
 	if path == "-" {
-		src, err := openSource(stdin)
+		src, err := openSource(stdin, secrets)
 		return src, io.NopCloser(nil), err
 	}
 	f, err := os.Open(path)
@@ -124,7 +128,7 @@ func openPath(path string, stdin io.Reader, counter *int64) (packetSource, io.Cl
 		f.Close()
 		return nil, nil, errors.New("is a directory")
 	}
-	src, err := openSource(&counting{r: f, n: counter})
+	src, err := openSource(&counting{r: f, n: counter}, secrets)
 	if err != nil {
 		f.Close()
 		return nil, nil, err

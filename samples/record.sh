@@ -143,6 +143,9 @@ sample() {
 		SSLKEYLOGFILE="$work/tls-keylog.keys" record tls-keylog python3 clients.py tls-keylog
 		cp "$work/tls-keylog.keys" tls-keylog.keys
 		chmod 0644 tls-keylog.keys
+		# The same capture carrying its key log, as Wireshark's users share one.
+		editcap --inject-secrets tls,tls-keylog.keys tls-keylog.pcapng tls-secrets.pcapng
+		chmod 0644 tls-secrets.pcapng
 		;;
 	*)
 		echo "record.sh: no sample $1" >&2

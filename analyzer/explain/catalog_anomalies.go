@@ -36,7 +36,7 @@ func anomaliesCatalog() map[string]Text {
 		"ui.state.evicted":                 {"", "evicted", "abandonada"},
 		"ui.anomaly.cut.server":            {"", "server line longer than the limit (--max-line) was cut", "una línea del servidor más larga que el límite (--max-line) fue recortada"},
 		"ui.anomaly.cut.client":            {"", "client line longer than the limit (--max-line) was cut", "una línea del cliente más larga que el límite (--max-line) fue recortada"},
-		"ui.anomaly.tls.corrupt": {"", "%d TLS record(s) did not authenticate (changed on the wire): passed over, what they carried is missing", "%d registro(s) TLS no se autenticaron (alterados en el camino): se saltearon, falta lo que llevaban"},
+		"ui.anomaly.tls.corrupt":           {"", "%d TLS record(s) did not authenticate (changed on the wire): passed over, what they carried is missing", "%d registro(s) TLS no se autenticaron (alterados en el camino): se saltearon, falta lo que llevaban"},
 		"ui.anomaly.tls.plain":             {"", "%s accepted but the bytes that follow are not TLS (decrypted capture?): parsing goes on", "%s aceptado pero los bytes que siguen no son TLS (¿captura descifrada?): el análisis sigue"},
 		"ui.anomaly.reply.lost":            {"", "the reply to %s was lost in a capture gap", "la respuesta a %s se perdió en un hueco de la captura"},
 		"ui.anomaly.unknown.command":       {"", "unknown command %q", "comando desconocido %q"},

@@ -69,7 +69,7 @@ func TestTLSLines(t *testing.T) {
 	got := strings.Join(tlsLines(s, painter{}, ""), "\n")
 	want := "── TLS from here: 2313 B client, 4100 B server, not readable ──\n" +
 		"   handshake: ClientHello, ServerHello; 1 alert\n" +
-		"   (turn off STARTTLS in the mail client to see the rest)"
+		"   (to see the rest: --tls-keylog with the key log the client wrote, as SSLKEYLOGFILE; or STARTTLS off in the mail client)"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

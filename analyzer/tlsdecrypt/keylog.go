@@ -38,8 +38,28 @@ type Secrets struct {
 // while connections are read (live follows a key log as it is written),
 // so they are safe for concurrent use.
 type Keys struct {
-	mu sync.Mutex
-	by map[[32]byte]*Secrets
+	mu     sync.Mutex
+	by     map[[32]byte]*Secrets
+	expect bool
+}
+
+// Expect says secrets were asked for (a key log named), so that a session
+// without them says so even when none came.
+func (k *Keys) Expect() {
+	k.mu.Lock()
+	k.expect = true
+	k.mu.Unlock()
+}
+
+// Wanted reports whether TLS is to be decrypted: secrets were asked for
+// or came with the capture. Without, sessions are left as they are.
+func (k *Keys) Wanted() bool {
+	if k == nil {
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.expect || len(k.by) > 0
 }
 
 // NewKeys returns an empty key log.

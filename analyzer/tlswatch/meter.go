@@ -18,10 +18,10 @@ type Meter struct {
 }
 
 // NewMeter returns a Meter for s, that decrypts with keys when they are
-// not nil; nothing is recorded until bytes come.
+// wanted; nothing is recorded until bytes come.
 func NewMeter(s *session.Session, keys *tlsdecrypt.Keys) *Meter {
 	m := &Meter{s: s}
-	if keys != nil {
+	if keys.Wanted() {
 		m.dec = tlsdecrypt.New(keys)
 	}
 	return m

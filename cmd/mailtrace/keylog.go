@@ -9,14 +9,15 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 )
 
-// loadKeyLogs reads the key logs --tls-keylog names; nil when none. A
-// line that cannot be read is skipped and counted in a warning, as one
-// mangled line must not lose the others' keys.
+// loadKeyLogs reads the key logs --tls-keylog names into the run's keys,
+// which a pcapng's secrets blocks may add to. A line that cannot be read
+// is skipped and counted in a warning, as one mangled line must not lose
+// the others' keys.
 func loadKeyLogs(paths []string, stderr io.Writer) (*tlsdecrypt.Keys, error) {
-	if len(paths) == 0 {
-		return nil, nil
-	}
 	keys := tlsdecrypt.NewKeys()
+	if len(paths) > 0 {
+		keys.Expect()
+	}
 	for _, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {

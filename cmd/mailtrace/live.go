@@ -93,7 +93,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
-	rd := reassembly.NewReader(o.view.reassemblyOptions(), tracker, nil)
+	rd := reassembly.NewReader(o.view.reassemblyOptions(topts.Parse.TLSKeys), tracker, nil)
 	// Said once the interface is open: an unknown interface is an error,
 	// not a capture that began.
 	lo.Started = func() {

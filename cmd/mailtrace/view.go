@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
+	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 	"github.com/mailtrace/mailtrace/analyzer/view"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
@@ -123,8 +125,11 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 }
 
 // reassemblyOptions are the defaults with the bounds the flags set.
-func (o viewOptions) reassemblyOptions() reassembly.Options {
+func (o viewOptions) reassemblyOptions(keys *tlsdecrypt.Keys) reassembly.Options {
 	ro := reassembly.DefaultOptions()
+	// A pcapng's own key log (editcap --inject-secrets) decrypts without
+	// a flag.
+	ro.Secrets = func(keylog []byte) { keys.Read(bytes.NewReader(keylog)) }
 	ro.MaxOpen = o.maxOpen
 	ro.MaxPagesPerConn = (o.maxBufConn + reassembly.PageBytes - 1) / reassembly.PageBytes
 	ro.MaxPagesTotal = (o.maxBufTotal + reassembly.PageBytes - 1) / reassembly.PageBytes

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tlsSession is what the decryption tests read of a session's JSON.
+type tlsSession struct {
+	ID        int    `json:"id"`
+	Protocol  string `json:"protocol"`
+	Server    string `json:"server"`
+	TLS       string `json:"tls"`
+	Encrypted *struct {
+		Since        time.Time `json:"since"`
+		Version      string    `json:"version"`
+		Cipher       string    `json:"cipher"`
+		SNI          string    `json:"sni"`
+		Decrypted    bool      `json:"decrypted"`
+		NotDecrypted string    `json:"not_decrypted"`
+	} `json:"encrypted"`
+	Exchanges []struct {
+		Command *struct {
+			Line string    `json:"line"`
+			Time time.Time `json:"time"`
+		} `json:"command"`
+		Response *struct {
+			Status string `json:"status"`
+		} `json:"response"`
+	} `json:"exchanges"`
+	Messages []struct {
+		Size  int64 `json:"size"`
+		Parts []struct {
+			Name   string `json:"filename"`
+			Size   int64  `json:"size"`
+			SHA256 string `json:"sha256"`
+		} `json:"parts"`
+	} `json:"messages"`
+	Auth []struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	} `json:"auth"`
+	Findings []struct {
+		Kind string `json:"kind"`
+	} `json:"findings"`
+	Anomalies []struct {
+		Text string `json:"text"`
+	} `json:"anomalies"`
+}
+
+func readSessions(t *testing.T, args ...string) []tlsSession {
+	t.Helper()
+	out, stderr, err := runCLI(t, nil, append([]string{"read", "--jsonl"}, args...)...)
+	if err != nil {
+		t.Fatalf("read %v: %v %s", args, err, stderr)
+	}
+	var ss []tlsSession
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var s tlsSession
+		if err := json.Unmarshal([]byte(l), &s); err != nil {
+			t.Fatal(err)
+		}
+		ss = append(ss, s)
+	}
+	return ss
+}
+
+// transcript is a session as the tests compare it: the commands and the
+// reply codes after TLS began (all of a session in clear), and each
+// message's size and parts.
+func transcript(s tlsSession) []string {
+	var out []string
+	for _, e := range s.Exchanges {
+		if e.Command == nil || s.Encrypted != nil && e.Command.Time.Before(s.Encrypted.Since) {
+			continue
+		}
+		st := ""
+		if e.Response != nil {
+			st = e.Response.Status
+		}
+		out = append(out, e.Command.Line+" → "+st)
+	}
+	for _, m := range s.Messages {
+		for _, p := range m.Parts {
+			out = append(out, fmt.Sprintf("message %d: %s %d %s", m.Size, p.Name, p.Size, p.SHA256))
+		}
+		if len(m.Parts) == 0 {
+			out = append(out, fmt.Sprintf("message %d", m.Size))
+		}
+	}
+	return out
+}
+
+// TestTLSDecryptedEqualsClear: each session over TLS, after STARTTLS or
+// from the first byte, TLS 1.3 and 1.2 with each AEAD kind, reads as the
+// same session sent in clear: commands, reply codes, messages, attachment
+// hashes. Recorded from the lab's Postfix and Dovecot with Python's ssl
+// writing the key log; the capture carries it (editcap --inject-secrets).
+func TestTLSDecryptedEqualsClear(t *testing.T) {
+	ss := readSessions(t, "../../samples/tls-secrets.pcapng")
+	if len(ss) != 9 {
+		t.Fatalf("%d sessions, want 9", len(ss))
+	}
+	want := map[int]struct{ tls, version, cipher string }{
+		2: {"starttls", "TLS 1.3", "TLS_AES_256_GCM_SHA384"},
+		3: {"implicit", "TLS 1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+		5: {"starttls", "TLS 1.2", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+		6: {"implicit", "TLS 1.3", "TLS_AES_256_GCM_SHA384"},
+		8: {"starttls", "TLS 1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+		9: {"implicit", "TLS 1.3", "TLS_AES_256_GCM_SHA384"},
+	}
+	var clear tlsSession
+	for _, s := range ss {
+		w, encrypted := want[s.ID]
+		if !encrypted {
+			clear = s
+			if s.TLS != "none" || len(transcript(s)) < 4 {
+				t.Fatalf("session %d: tls %s, %d exchanges", s.ID, s.TLS, len(s.Exchanges))
+			}
+			continue
+		}
+		e := s.Encrypted
+		if s.TLS != w.tls || e == nil || !e.Decrypted || e.NotDecrypted != "" || e.Version != w.version || e.Cipher != w.cipher ||
+			e.SNI != "mail.redes.unlp.edu.ar" {
+			t.Errorf("session %d: tls %s, %+v; want %+v", s.ID, s.TLS, e, w)
+			continue
+		}
+		if s.Protocol != clear.Protocol {
+			t.Fatalf("session %d is %s, after a %s session in clear", s.ID, s.Protocol, clear.Protocol)
+		}
+		got, exp := transcript(s), transcript(clear)
+		if strings.Join(got, "\n") != strings.Join(exp, "\n") {
+			t.Errorf("session %d (%s over %s) differs from session %d in clear:\n got %q\nwant %q", s.ID, s.Protocol, w.tls, clear.ID, got, exp)
+		}
+		// Credentials read out of TLS did not cross in clear.
+		for _, f := range s.Findings {
+			if f.Kind == "cleartext-credentials" || f.Kind == "tls-not-used" {
+				t.Errorf("session %d: finding %s for a decrypted session", s.ID, f.Kind)
+			}
+		}
+		if len(s.Auth) != 1 || s.Auth[0].Username == "" {
+			t.Errorf("session %d: auth %+v", s.ID, s.Auth)
+		}
+	}
+}
+
+// TestTLSKeyLogFlag: the key log given with --tls-keylog reads the
+// capture as its own secrets block does; without it the same sessions say
+// TLS is not readable, and with --redact what it reveals is masked too.
+func TestTLSKeyLogFlag(t *testing.T) {
+	withFlag, _, err := runCLI(t, nil, "read", "--jsonl", "--tls-keylog", "../../samples/tls-keylog.keys", "../../samples/tls-keylog.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside, _, err := runCLI(t, nil, "read", "--jsonl", "../../samples/tls-secrets.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withFlag != inside {
+		t.Errorf("--tls-keylog and the capture's secrets block read differently")
+	}
+	for _, s := range readSessions(t, "../../samples/tls-keylog.pcapng") {
+		if s.TLS != "none" && (s.Encrypted == nil || s.Encrypted.Decrypted || len(s.Auth) > 0 || s.Encrypted.NotDecrypted != "") {
+			t.Errorf("session %d read without keys: %+v, auth %+v", s.ID, s.Encrypted, s.Auth)
+		}
+	}
+	redacted, _, err := runCLI(t, nil, "read", "--json", "--redact", "../../samples/tls-secrets.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"alumnoimappass", "alumnopoppass", "AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M="} {
+		if strings.Contains(redacted, secret) {
+			t.Errorf("--redact left %q in the JSON", secret)
+		}
+	}
+}
+
+// TestTLSOneKeyMissing: a key log without one session's secrets leaves
+// that session "not decrypted: no key" and decrypts the others; a key log
+// whose secrets are wrong says they do not authenticate.
+func TestTLSOneKeyMissing(t *testing.T) {
+	keylog, err := os.ReadFile("../../samples/tls-keylog.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var randoms []string
+	for _, l := range strings.Split(string(keylog), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && (f[0] == "CLIENT_RANDOM" || f[0] == "CLIENT_TRAFFIC_SECRET_0") {
+			randoms = append(randoms, f[1])
+		}
+	}
+	if len(randoms) != 6 {
+		t.Fatalf("%d sessions in the key log, want 6", len(randoms))
+	}
+	var kept, wrong []string
+	for _, l := range strings.Split(string(keylog), "\n") {
+		if !strings.Contains(l, randoms[0]) {
+			kept = append(kept, l)
+		}
+		if f := strings.Fields(l); len(f) == 3 {
+			f[2] = strings.Repeat("0", len(f[2]))
+			wrong = append(wrong, strings.Join(f, " "))
+		}
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, keylog, why string
+		decrypted         int
+	}{
+		{"missing", strings.Join(kept, "\n"), "no-key", 5},
+		{"wrong", strings.Join(wrong, "\n"), "auth-failed", 0},
+	} {
+		path := filepath.Join(dir, tc.name+".keys")
+		if err := os.WriteFile(path, []byte(tc.keylog), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		decrypted, why := 0, map[string]int{}
+		for _, s := range readSessions(t, "--tls-keylog", path, "../../samples/tls-keylog.pcapng") {
+			if s.Encrypted == nil {
+				continue
+			}
+			if s.Encrypted.Decrypted {
+				decrypted++
+				continue
+			}
+			why[s.Encrypted.NotDecrypted]++
+			if after := transcript(s); len(after) > 0 || len(s.Auth) > 0 {
+				t.Errorf("%s: session %d not decrypted, yet %q after TLS and %d auth", tc.name, s.ID, after, len(s.Auth))
+			}
+		}
+		if decrypted != tc.decrypted || why[tc.why] != 6-tc.decrypted {
+			t.Errorf("%s: %d decrypted, reasons %v; want %d and %s for the rest", tc.name, decrypted, why, tc.decrypted, tc.why)
+		}
+	}
+}
