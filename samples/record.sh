@@ -96,6 +96,32 @@ bare_newline() {
 	sleep 1
 }
 
+# openssl_sessions: OpenSSL's own client, writing its key log: TLS 1.3 with
+# ChaCha20-Poly1305 on 993 and a KeyUpdate each way and one way (s_client's
+# K and k commands), then SMTP STARTTLS on 587 with AES-128-GCM.
+openssl_sessions() {
+	local keys=$1
+	{
+		printf 'a LOGIN alumnoimap alumnoimappass\n'
+		sleep 0.5
+		printf 'K\n'
+		sleep 0.5
+		printf 'b SELECT INBOX\n'
+		sleep 0.5
+		printf 'k\n'
+		sleep 0.5
+		printf 'c LOGOUT\n'
+		sleep 0.5
+	} | openssl s_client -connect 127.0.0.1:993 -keylogfile "$keys" -ciphersuites TLS_CHACHA20_POLY1305_SHA256 -crlf >/dev/null 2>&1
+	{
+		sleep 0.5
+		printf 'AUTH PLAIN %s\n' "$(printf '\0alumnoimap\0alumnoimappass' | base64)"
+		sleep 0.5
+		printf 'quit\n' # Q at a line's start is s_client's own quit
+		sleep 0.5
+	} | openssl s_client -connect 127.0.0.1:587 -starttls smtp -keylogfile "$keys" -ciphersuites TLS_AES_128_GCM_SHA256 -crlf >/dev/null 2>&1
+}
+
 # sample NAME: record one sample, with what its session needs first.
 sample() {
 	case $1 in
@@ -147,6 +173,13 @@ sample() {
 		editcap --inject-secrets tls,tls-keylog.keys tls-keylog.pcapng tls-secrets.pcapng
 		chmod 0644 tls-secrets.pcapng
 		;;
+	tls-openssl)
+		./servers.sh reset && deliver 1 alumnoimap
+		record tls-openssl-clear openssl_sessions "$work/tls-openssl.keys"
+		editcap --inject-secrets tls,"$work/tls-openssl.keys" tls-openssl-clear.pcapng tls-openssl.pcapng
+		rm tls-openssl-clear.pcapng
+		chmod 0644 tls-openssl.pcapng
+		;;
 	*)
 		echo "record.sh: no sample $1" >&2
 		exit 2
@@ -158,7 +191,7 @@ sample() {
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
 	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
-	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog)
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog tls-openssl)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

@@ -26,7 +26,10 @@ type tlsSession struct {
 	} `json:"encrypted"`
 	Exchanges []struct {
 		Command *struct {
-			Line string    `json:"line"`
+			Line string    `json:"line"` // SMTP's and POP3's
+			Tag  string    `json:"tag"`  // IMAP's are tag, verb and arguments
+			Verb string    `json:"verb"`
+			Args string    `json:"args"`
 			Time time.Time `json:"time"`
 		} `json:"command"`
 		Response *struct {
@@ -83,7 +86,11 @@ func transcript(s tlsSession) []string {
 		if e.Response != nil {
 			st = e.Response.Status
 		}
-		out = append(out, e.Command.Line+" → "+st)
+		line := e.Command.Line
+		if line == "" {
+			line = strings.TrimSpace(e.Command.Tag + " " + e.Command.Verb + " " + e.Command.Args)
+		}
+		out = append(out, line+" → "+st)
 	}
 	for _, m := range s.Messages {
 		for _, p := range m.Parts {
@@ -235,6 +242,33 @@ func TestTLSOneKeyMissing(t *testing.T) {
 		}
 		if decrypted != tc.decrypted || why[tc.why] != 6-tc.decrypted {
 			t.Errorf("%s: %d decrypted, reasons %v; want %d and %s for the rest", tc.name, decrypted, why, tc.decrypted, tc.why)
+		}
+	}
+}
+
+// TestTLSKeyUpdate: OpenSSL's client over TLS 1.3 with ChaCha20-Poly1305
+// updates its keys twice in an IMAP session (once asking the server to
+// update too): every command after each update is read. Its SMTP session
+// uses AES-128-GCM after STARTTLS.
+func TestTLSKeyUpdate(t *testing.T) {
+	ss := readSessions(t, "../../samples/tls-openssl.pcapng")
+	want := []struct {
+		cipher   string
+		commands []string
+	}{
+		{"TLS_CHACHA20_POLY1305_SHA256", []string{"a LOGIN alumnoimap alumnoimappass → OK", "b SELECT INBOX → OK", "c LOGOUT → OK"}},
+		{"TLS_AES_128_GCM_SHA256", []string{"AUTH PLAIN AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M= → 235", "quit → 221"}},
+	}
+	if len(ss) != len(want) {
+		t.Fatalf("%d sessions, want %d", len(ss), len(want))
+	}
+	for i, s := range ss {
+		e := s.Encrypted
+		if e == nil || !e.Decrypted || e.Version != "TLS 1.3" || e.Cipher != want[i].cipher || len(s.Anomalies) > 0 {
+			t.Errorf("session %d: %+v, anomalies %+v", s.ID, e, s.Anomalies)
+		}
+		if got := transcript(s); strings.Join(got, "\n") != strings.Join(want[i].commands, "\n") {
+			t.Errorf("session %d: %q, want %q", s.ID, got, want[i].commands)
 		}
 	}
 }
