@@ -24,8 +24,18 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte{0xd4, 0xc3, 0xb2, 0xa1})          // pcap magic only
 	f.Add([]byte{0x0a, 0x0d, 0x0d, 0x0a, 1, 2})    // pcapng header cut
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0}) // gzip header only
+	if data, err := os.ReadFile("../samples/tls-secrets.pcapng"); err == nil {
+		f.Add(data) // a Decryption Secrets Block
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := NewReader(DefaultOptions(), &recorder{}, func(Warning) {})
+		o := DefaultOptions()
+		secrets := 0
+		o.Secrets = func(keylog []byte) {
+			if secrets += len(keylog); secrets > len(data) {
+				t.Fatalf("%d bytes of secrets from %d bytes of file", secrets, len(data))
+			}
+		}
+		r := NewReader(o, &recorder{}, func(Warning) {})
 		_, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(data)}})
 		var fe *FileError
 		if err != nil && !errors.As(err, &fe) {

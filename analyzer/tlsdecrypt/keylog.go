@@ -138,11 +138,17 @@ func (k *Keys) Add(line []byte) (ok bool, err error) {
 		return false, nil
 	}
 	var random [32]byte
-	if n, err := hex.Decode(random[:], f[1]); err != nil || n != 32 || len(f[1]) != 64 {
+	if len(f[1]) != 64 {
 		return false, fmt.Errorf("key log client random is not 32 bytes of hex")
 	}
+	if _, err := hex.Decode(random[:], f[1]); err != nil {
+		return false, fmt.Errorf("key log client random is not 32 bytes of hex")
+	}
+	if len(f[2]) < 64 || len(f[2]) > 128 {
+		return false, fmt.Errorf("key log secret is not 32 to 64 bytes of hex")
+	}
 	secret := make([]byte, hex.DecodedLen(len(f[2])))
-	if _, err := hex.Decode(secret, f[2]); err != nil || len(secret) < 32 || len(secret) > 64 {
+	if _, err := hex.Decode(secret, f[2]); err != nil {
 		return false, fmt.Errorf("key log secret is not 32 to 64 bytes of hex")
 	}
 	k.mu.Lock()

@@ -71,7 +71,7 @@ func certificate(t testing.TB, rsaKey bool) tls.Certificate {
 // converse runs a TLS client and server over a pipe: the client sends
 // ask, the server answers answer, each in the writes given. It returns
 // the wire and the key log the client wrote.
-func converse(t *testing.T, client, server *tls.Config, ask, answer []string) (*wire, string) {
+func converse(t testing.TB, client, server *tls.Config, ask, answer []string) (*wire, string) {
 	t.Helper()
 	var keylog bytes.Buffer
 	client.KeyLogWriter = &keylog
@@ -116,7 +116,7 @@ func converse(t *testing.T, client, server *tls.Config, ask, answer []string) (*
 // loopback returns both ends of a TCP connection on 127.0.0.1, whose
 // buffers let both sides write at once (a net.Pipe deadlocks when the
 // server sends its tickets as the client sends data).
-func loopback(t *testing.T) (net.Conn, net.Conn) {
+func loopback(t testing.TB) (net.Conn, net.Conn) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,104 @@
+package reassembly
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// secretsBlock is a pcapng Decryption Secrets Block holding keylog.
+func secretsBlock(order binary.AppendByteOrder, keylog string) []byte {
+	body := order.AppendUint32(nil, secretsTLSKeyLog)
+	body = order.AppendUint32(body, uint32(len(keylog)))
+	body = append(body, keylog...)
+	for len(body)%4 != 0 {
+		body = append(body, 0)
+	}
+	total := uint32(12 + len(body))
+	b := order.AppendUint32(nil, blockSecrets)
+	b = order.AppendUint32(b, total)
+	b = append(b, body...)
+	return order.AppendUint32(b, total)
+}
+
+// sectionHeader is a pcapng Section Header Block with no options.
+func sectionHeader(order binary.AppendByteOrder) []byte {
+	b := order.AppendUint32(nil, blockSection)
+	b = order.AppendUint32(b, 28)
+	b = order.AppendUint32(b, byteOrderMagic)
+	b = order.AppendUint16(b, 1)
+	b = order.AppendUint16(b, 0)
+	b = order.AppendUint64(b, ^uint64(0))
+	return order.AppendUint32(b, 28)
+}
+
+// The tap finds every secrets block, in either byte order, however the
+// reads cut the stream, and passes the bytes through unchanged.
+func TestSecretsTap(t *testing.T) {
+	for _, order := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
+		file := sectionHeader(order)
+		file = append(file, secretsBlock(order, "CLIENT_RANDOM a b\n")...)
+		file = append(file, secretsBlock(order, "CLIENT_RANDOM c d\n")...)
+		for _, cut := range []int{1, 3, 7, 4096} {
+			var found []string
+			tap := &secretsTap{r: &pieces{b: file, n: cut}, found: func(k []byte) { found = append(found, string(k)) }}
+			out, err := io.ReadAll(tap)
+			if err != nil || !bytes.Equal(out, file) {
+				t.Fatalf("%v cut %d: bytes changed (%v)", order, cut, err)
+			}
+			if strings.Join(found, "") != "CLIENT_RANDOM a b\nCLIENT_RANDOM c d\n" {
+				t.Errorf("%v cut %d: found %q", order, cut, found)
+			}
+		}
+	}
+}
+
+// pieces reads b at most n bytes at a time.
+type pieces struct {
+	b []byte
+	n int
+}
+
+func (p *pieces) Read(b []byte) (int, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b[:min(len(b), p.n)], p.b)
+	p.b = p.b[n:]
+	return n, nil
+}
+
+// The recorded sample's key log, injected by editcap, reaches the
+// callback before the packets after it.
+func TestSecretsFromSample(t *testing.T) {
+	data, err := os.ReadFile("../samples/tls-secrets.pcapng")
+	if err != nil {
+		t.Skip(err)
+	}
+	o := DefaultOptions()
+	var keylog []byte
+	rec := &recorder{}
+	o.Secrets = func(k []byte) {
+		rec.mu.Lock()
+		if len(rec.conns) > 0 {
+			t.Error("secrets came after packets")
+		}
+		rec.mu.Unlock()
+		keylog = append(keylog, k...)
+	}
+	r := NewReader(o, rec, nil)
+	if _, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../samples/tls-keylog.keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(keylog) != string(want) {
+		t.Errorf("secrets block holds %d bytes, the key log %d", len(keylog), len(want))
+	}
+}
