@@ -41,6 +41,26 @@ type Keys struct {
 	mu     sync.Mutex
 	by     map[[32]byte]*Secrets
 	expect bool
+	follow bool
+}
+
+// Follow says the key log is still being written (live follows the file
+// a client appends to): a session whose secrets are not in yet waits for
+// them, within a bound, instead of giving up.
+func (k *Keys) Follow() {
+	k.mu.Lock()
+	k.expect, k.follow = true, true
+	k.mu.Unlock()
+}
+
+// Following reports whether secrets may still come.
+func (k *Keys) Following() bool {
+	if k == nil {
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.follow
 }
 
 // Expect says secrets were asked for (a key log named), so that a session

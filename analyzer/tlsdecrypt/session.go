@@ -70,6 +70,7 @@ type Session struct {
 	haveSH    bool
 	ready     bool
 	retried   bool // the server sent a HelloRetryRequest: TLS 1.3
+	waiting   bool // for secrets a key log being written has not given yet
 	suite     *suite
 	secrets   Secrets
 	d         [2]direction
@@ -82,7 +83,13 @@ type Session struct {
 func New(keys *Keys) *Session { return &Session{keys: keys} }
 
 // Info says what the session's TLS showed so far.
-func (s *Session) Info() Info { return s.info }
+func (s *Session) Info() Info {
+	i := s.info
+	if s.waiting && i.Reason == "" {
+		i.Reason = NoKey // so far
+	}
+	return i
+}
 
 // Failed reports that nothing more will be decrypted.
 func (s *Session) Failed() bool { return s.failed }
@@ -103,6 +110,12 @@ func (s *Session) Lost(d int) { s.d[d].done = true }
 
 // Feed takes the TLS bytes of direction d, whatever TCP's cuts.
 func (s *Session) Feed(d int, b []byte) {
+	if s.waiting {
+		if sec, ok := s.keys.Lookup(s.ch.random); ok && s.complete(sec) {
+			s.waiting = false
+			s.keysIn()
+		}
+	}
 	dr := &s.d[d]
 	for len(b) > 0 && !dr.done && !s.failed {
 		if len(dr.rec) < 5 {
@@ -153,7 +166,11 @@ func (s *Session) record(d int, rec []byte) {
 		// Protected before the hellos were read (each direction's bytes
 		// may come in their own order): kept until the keys are known.
 		if s.heldBytes += len(rec); s.heldBytes > maxHeld {
-			s.stop(TooMuchHeld)
+			if s.waiting {
+				s.stop(NoKey) // waited as long as the bound lets
+			} else {
+				s.stop(TooMuchHeld)
+			}
 			return
 		}
 		dr.held = append(dr.held, append([]byte(nil), rec...))
@@ -240,12 +257,18 @@ func (s *Session) keysIn() {
 	}
 	sec, ok := s.keys.Lookup(s.ch.random)
 	s.suite, s.secrets = su, sec
-	c, sv := &s.d[Client], &s.d[Server]
-	if su.tls13 {
-		if !ok || sec.ClientHandshake == nil || sec.ServerHandshake == nil || sec.ClientTraffic == nil || sec.ServerTraffic == nil {
-			s.stop(NoKey)
+	if !ok || !s.complete(sec) {
+		if s.keys.Following() {
+			// The client may not have written them yet: records are held
+			// until they come.
+			s.waiting = true
 			return
 		}
+		s.stop(NoKey)
+		return
+	}
+	c, sv := &s.d[Client], &s.d[Server]
+	if su.tls13 {
 		// Both sides protect every record after the ServerHello (RFC 8446
 		// §2), with the handshake secrets until their Finished.
 		if s.rekey(Client, sec.ClientHandshake) != nil || s.rekey(Server, sec.ServerHandshake) != nil {
@@ -254,10 +277,6 @@ func (s *Session) keysIn() {
 		}
 		c.on, sv.on = true, true
 	} else {
-		if !ok || sec.Master == nil {
-			s.stop(NoKey)
-			return
-		}
 		ca, sa, civ, siv, err := keys12(su, sec.Master, s.ch.random, s.sh.random)
 		if err != nil {
 			s.stop(NoKey)
@@ -275,6 +294,14 @@ func (s *Session) keysIn() {
 		}
 	}
 	s.heldBytes = 0
+}
+
+// complete reports whether sec holds what the session's version needs.
+func (s *Session) complete(sec Secrets) bool {
+	if s.suite.tls13 {
+		return sec.ClientHandshake != nil && sec.ServerHandshake != nil && sec.ClientTraffic != nil && sec.ServerTraffic != nil
+	}
+	return sec.Master != nil
 }
 
 // rekey sets direction d's protection from a TLS 1.3 traffic secret.

@@ -237,3 +237,93 @@ func waitForDelivery(t *testing.T, subject string, mailboxes ...string) {
 		}
 	}
 }
+
+// TestE2ELiveKeyLog: "mailtrace live --tls-keylog FILE" decrypts sessions
+// whose secrets a client writes to FILE while the capture runs: Python's
+// imaplib over 993 and smtplib with STARTTLS on 587, keylog_filename set,
+// the file created after live started. Needs root: make e2e.
+func TestE2ELiveKeyLog(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: it installs Postfix and Dovecot and captures on lo")
+	}
+	samples, _ := filepath.Abs("../../samples")
+	for _, args := range [][]string{{"install"}, {"start"}} {
+		if out, err := exec.Command(filepath.Join(samples, "servers.sh"), args...).CombinedOutput(); err != nil {
+			t.Fatalf("servers.sh %v: %v\n%s", args, err, out)
+		}
+	}
+	t.Cleanup(func() { exec.Command(filepath.Join(samples, "servers.sh"), "stop").Run() })
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mailtrace")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	keylog, jsonl := filepath.Join(dir, "keys.log"), filepath.Join(dir, "live.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	live := exec.CommandContext(ctx, bin, "live", "-i", "lo", "--tls-keylog", keylog, "--jsonl", "-o", jsonl)
+	stderr, _ := live.StderrPipe()
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	errLines := bufio.NewScanner(stderr)
+	if !errLines.Scan() || !strings.Contains(errLines.Text(), "capturing on lo") {
+		t.Fatalf("live did not start: %q", errLines.Text())
+	}
+	go func() {
+		for errLines.Scan() {
+		}
+	}()
+	client := `
+import imaplib, os, smtplib, ssl
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+ctx.keylog_filename = os.environ["SSLKEYLOGFILE"]
+m = imaplib.IMAP4_SSL("127.0.0.1", 993, ssl_context=ctx)
+m.login("alumnoimap", "alumnoimappass")
+m.select("INBOX")
+m.logout()
+s = smtplib.SMTP("127.0.0.1", 587)
+s.starttls(context=ctx)
+s.login("alumnoimap", "alumnoimappass")
+s.quit()
+`
+	py := exec.Command("python3", "-c", client)
+	py.Env = append(os.Environ(), "SSLKEYLOGFILE="+keylog)
+	if out, err := py.CombinedOutput(); err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	time.Sleep(500 * time.Millisecond) // the last packets through the ring
+	live.Process.Signal(syscall.SIGINT)
+	live.Wait()
+	type liveTLS struct {
+		Protocol  string
+		Server    string
+		Encrypted *struct {
+			Decrypted    bool
+			NotDecrypted string `json:"not_decrypted"`
+		}
+		Auth []struct{ Username string }
+	}
+	var ss []liveTLS
+	for _, line := range bytes.Split(bytes.TrimSpace(mustRead(t, jsonl)), []byte("\n")) {
+		var s liveTLS
+		if err := json.Unmarshal(line, &s); err != nil {
+			t.Fatal(err)
+		}
+		ss = append(ss, s)
+	}
+	found := 0
+	for _, s := range ss {
+		if !strings.HasSuffix(s.Server, ":993") && !strings.HasSuffix(s.Server, ":587") {
+			continue
+		}
+		found++
+		if s.Encrypted == nil || !s.Encrypted.Decrypted || len(s.Auth) != 1 || s.Auth[0].Username != "alumnoimap" {
+			t.Errorf("%s session to %s: %+v, auth %+v", s.Protocol, s.Server, s.Encrypted, s.Auth)
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d sessions to 993 and 587, want 2: %+v", found, ss)
+	}
+}

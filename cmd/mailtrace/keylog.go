@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
@@ -13,10 +16,14 @@ import (
 // which a pcapng's secrets blocks may add to. A line that cannot be read
 // is skipped and counted in a warning, as one mangled line must not lose
 // the others' keys.
-func loadKeyLogs(paths []string, stderr io.Writer) (*tlsdecrypt.Keys, error) {
+func loadKeyLogs(paths []string, live bool, stderr io.Writer) (*tlsdecrypt.Keys, error) {
 	keys := tlsdecrypt.NewKeys()
 	if len(paths) > 0 {
 		keys.Expect()
+	}
+	if live {
+		// Followed as they grow once the capture starts (followKeyLogs).
+		return keys, nil
 	}
 	for _, p := range paths {
 		f, err := os.Open(p)
@@ -36,4 +43,63 @@ func loadKeyLogs(paths []string, stderr io.Writer) (*tlsdecrypt.Keys, error) {
 		}
 	}
 	return keys, nil
+}
+
+// followKeyLogs adds to keys the lines written to each key log, from its
+// start and as a client appends to it (SSLKEYLOGFILE), until ctx ends; a
+// file that does not exist yet is waited for. Sessions whose secrets are
+// not in yet hold their records, within a bound, until they come.
+func followKeyLogs(ctx context.Context, paths []string, keys *tlsdecrypt.Keys) {
+	if len(paths) == 0 {
+		return
+	}
+	keys.Follow()
+	for _, p := range paths {
+		go followKeyLog(ctx, p, keys)
+	}
+}
+
+// keyLogPoll is how often a followed key log is read for new lines: well
+// within the time a client takes from its handshake to its first command.
+const keyLogPoll = 20 * time.Millisecond
+
+func followKeyLog(ctx context.Context, path string, keys *tlsdecrypt.Keys) {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	buf := make([]byte, 64<<10)
+	var partial []byte
+	tick := time.NewTicker(keyLogPoll)
+	defer tick.Stop()
+	for {
+		if f == nil {
+			f, _ = os.Open(path)
+		}
+		for f != nil {
+			n, err := f.Read(buf)
+			data := append(partial, buf[:n]...)
+			for {
+				i := bytes.IndexByte(data, '\n')
+				if i < 0 {
+					break
+				}
+				keys.Add(data[:i])
+				data = data[i+1:]
+			}
+			// A line is under a kilobyte; more without a newline is no key
+			// log, and is dropped.
+			partial = append(partial[:0], data[:min(len(data), 1024)]...)
+			if n == 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -62,10 +62,18 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 
 func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error {
 	o.view.iface = o.iface
+	if p := os.Getenv("SSLKEYLOGFILE"); len(o.view.tlsKeylogs) == 0 && p != "" {
+		// Where the clients being watched write their secrets.
+		o.view.tlsKeylogs = []string{p}
+		fmt.Fprintf(stderr, "mailtrace: decrypting TLS with the key log SSLKEYLOGFILE names (%s)\n", render.Escape(p))
+	}
 	out, topts, err := newOutput(o.view, true, stdout, stderr)
 	if err != nil {
 		return err
 	}
+	kctx, stopFollowing := context.WithCancel(ctx)
+	defer stopFollowing()
+	followKeyLogs(kctx, o.view.tlsKeylogs, topts.Parse.TLSKeys)
 	if o.ringSize < 0 {
 		out.close()
 		return usageError{errors.New("--ring-size takes a number of bytes")}

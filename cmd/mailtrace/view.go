@@ -100,7 +100,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
-	f.StringArrayVar(&o.tlsKeylogs, "tls-keylog", nil, "decrypt TLS with the secrets of key log `FILE` (SSLKEYLOGFILE's format; repeatable)")
+	f.StringArrayVar(&o.tlsKeylogs, "tls-keylog", nil, "decrypt TLS with the secrets of key log `FILE` (SSLKEYLOGFILE's format; repeatable; live follows it as it grows, and reads $SSLKEYLOGFILE without it)")
 }
 
 // register adds the input flags and those of the views read and live
@@ -202,7 +202,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
 	}
-	keys, err := loadKeyLogs(o.tlsKeylogs, stderr)
+	keys, err := loadKeyLogs(o.tlsKeylogs, live, stderr)
 	if err != nil {
 		return nil, topts, err
 	}
