@@ -164,6 +164,9 @@ func (b *Builder) Finish(cut bool) *session.Message {
 		if b.mime.Repaired() > 0 && !slices.Contains(m.Flags, "mime-repaired") {
 			m.Flags = append(m.Flags, "mime-repaired")
 		}
+		if b.mime.Bounded() > 0 && !slices.Contains(m.Flags, "mime-bounds") {
+			m.Flags = append(m.Flags, "mime-bounds")
+		}
 		b.mime = nil
 	}
 	if b.keepBody {

@@ -6,44 +6,93 @@ import (
 	"io"
 )
 
-// partHeaders reads a multipart body as mail programs do where a part's
-// header holds a line that is no header field (no colon, no leading white
-// space): that header ends before it, and the line is the first of the
-// part's body (Python's email: MissingHeaderBodySeparatorDefect). The MIME
-// library would otherwise stop at it and hide every later part (an
-// attachment no view would list). Lines are passed on as they are, with
-// a blank line put before the bad one; repaired counts them.
-type partHeaders struct {
+// Bounds on a header read whole by the MIME library, which keeps every
+// field of it in memory (go-message's textproto says its reader must be
+// bounded): a message's own header and each part's. Real headers are a
+// few kilobytes; a long Received or ARC chain, or a To of thousands of
+// recipients, stays well within them.
+const (
+	MaxHeaderBytes  = 256 << 10
+	MaxHeaderFields = 10000
+)
+
+// headerGuard passes a message's bytes on, as the MIME library is to read
+// them, line by line while in a header:
+//   - past MaxHeaderBytes or MaxHeaderFields the header is ended there
+//     (a blank line is put in) and bounded is counted: the rest is read as
+//     body, its bytes counted, instead of kept;
+//   - in a part's header (repair), a line that is no header field (no
+//     colon, no leading white space) ends that header and is the first of
+//     the part's body, as mail programs read it (Python's email:
+//     MissingHeaderBodySeparatorDefect); the MIME library would otherwise
+//     stop at it and hide every later part. repaired counts them.
+//
+// Outside headers a message's own guard passes bytes straight through;
+// a multipart body's follows its delimiter lines to find part headers.
+type headerGuard struct {
 	r        *bufio.Reader
-	delim    []byte // "--" boundary
-	inHeader bool   // after a delimiter line, before the blank line
+	delim    []byte // "--" boundary of a multipart body; nil for a message's own header
+	repair   bool
+	inHeader bool
+	midLine  bool // the last piece read did not end its line
+	size     int  // bytes of the header being read
+	fields   int
 	pending  []byte // what is to be handed out
 	repaired *int
+	bounded  *int
 }
 
-func newPartHeaders(r io.Reader, boundary string, repaired *int) io.Reader {
-	return &partHeaders{r: bufio.NewReaderSize(r, 4<<10), delim: []byte("--" + boundary), repaired: repaired}
+// newPartHeaders guards the part headers of a multipart body.
+func newPartHeaders(r io.Reader, boundary string, repaired, bounded *int) io.Reader {
+	return &headerGuard{r: bufio.NewReaderSize(r, 4<<10), delim: []byte("--" + boundary), repair: true, repaired: repaired, bounded: bounded}
 }
 
-func (p *partHeaders) Read(b []byte) (int, error) {
+// newMessageHeader guards a message's own header.
+func newMessageHeader(r io.Reader, bounded *int) io.Reader {
+	var repaired int
+	return &headerGuard{r: bufio.NewReaderSize(r, 4<<10), inHeader: true, repaired: &repaired, bounded: bounded}
+}
+
+func (p *headerGuard) Read(b []byte) (int, error) {
 	for len(p.pending) == 0 {
+		if !p.inHeader && p.delim == nil {
+			return p.r.Read(b) // past the message's header: nothing more to guard
+		}
 		line, err := p.r.ReadSlice('\n')
 		if len(line) == 0 && err != nil {
 			return 0, err
 		}
-		whole := err == nil // a line longer than the buffer goes in pieces, as body
+		start := !p.midLine
+		whole := err == nil // a line longer than the buffer comes in pieces
+		p.midLine = !whole && err == bufio.ErrBufferFull
 		text := bytes.TrimRight(line, "\r\n")
+		p.pending = p.pending[:0]
 		switch {
-		case whole && bytes.HasPrefix(text, p.delim):
+		case p.delim != nil && start && whole && bytes.HasPrefix(text, p.delim):
 			p.inHeader = !bytes.HasPrefix(text[len(p.delim):], []byte("--"))
-		case p.inHeader && whole && len(text) == 0:
+			p.size, p.fields = 0, 0
+		case !p.inHeader:
+		case start && whole && len(text) == 0:
 			p.inHeader = false
-		case p.inHeader && whole && text[0] != ' ' && text[0] != '\t' && bytes.IndexByte(text, ':') < 0:
+		case p.repair && start && whole && text[0] != ' ' && text[0] != '\t' && bytes.IndexByte(text, ':') < 0:
 			p.inHeader = false
 			*p.repaired++
-			p.pending = append(p.pending[:0], "\r\n"...)
-		case p.inHeader && !whole:
-			p.inHeader = false // a header line too long to be one
+			p.pending = append(p.pending, "\r\n"...)
+		case p.repair && !whole:
+			p.inHeader = false // a part header line too long to be one
+		default:
+			if start && len(text) > 0 && text[0] != ' ' && text[0] != '\t' {
+				p.fields++
+			}
+			if p.size += len(line); p.size > MaxHeaderBytes || p.fields > MaxHeaderFields {
+				p.inHeader = false
+				*p.bounded++
+				if start {
+					p.pending = append(p.pending, "\r\n"...)
+				} else {
+					p.pending = append(p.pending, "\r\n\r\n"...) // the line so far ends, and the header with it
+				}
+			}
 		}
 		p.pending = append(p.pending, line...)
 	}

@@ -41,6 +41,7 @@ type Reader struct {
 	parts    []session.Part
 	more     int
 	repaired int
+	bounded  int
 	hash     bool
 }
 
@@ -95,10 +96,15 @@ func (r *Reader) Close() ([]session.Part, int) {
 // that was no header field (mail programs read on past it).
 func (r *Reader) Repaired() int { return r.repaired }
 
+// Bounded counts, after Close, the headers ended at MaxHeaderBytes or
+// MaxHeaderFields: what followed was counted as body, not read as fields.
+func (r *Reader) Bounded() int { return r.bounded }
+
 func (r *Reader) read() {
 	defer close(r.done)
 	q := &queue{r: r}
-	r.parts, r.more, r.repaired = walk(q, nil, r.hash)
+	w := walk(q, nil, r.hash)
+	r.parts, r.more, r.repaired, r.bounded = w.parts, w.more, w.repaired, w.bounded
 	io.Copy(io.Discard, q) // whatever the parser left unread
 }
 
@@ -141,26 +147,25 @@ func Walk(src io.Reader) (parts []session.Part, more int) {
 // here: base64 in large blocks, and no charset conversion, so that the
 // bytes are those that were sent.
 func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
-	parts, more, _ = walk(src, each, true)
-	return parts, more
+	w := walk(src, each, true)
+	return w.parts, w.more
 }
 
-func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) (parts []session.Part, more, repaired int) {
-	seen := &replay{r: src}
-	br := bufio.NewReaderSize(seen, 32<<10)
-	h, err := textproto.ReadHeader(br)
+func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) *walker {
 	w := &walker{each: each, hash: hash}
+	seen := &replay{r: src}
+	br := bufio.NewReaderSize(newMessageHeader(seen, &w.bounded), 32<<10)
+	h, err := textproto.ReadHeader(br)
 	if err != nil {
 		// No header to read (a message typed at a telnet prompt): the
 		// bytes are one text part, if what the attempt read was kept.
-		if seen.over {
-			return nil, 0, 0
+		if !seen.over {
+			w.leaf(message.Header{}, io.MultiReader(bytes.NewReader(seen.buf), src))
 		}
-		w.leaf(message.Header{}, io.MultiReader(bytes.NewReader(seen.buf), src))
-		return w.parts, w.more, w.repaired
+		return w
 	}
 	w.entity(message.Header{Header: h}, br, 0)
-	return w.parts, w.more, w.repaired
+	return w
 }
 
 // maxDepth bounds the nesting of multiparts followed.
@@ -173,6 +178,7 @@ type walker struct {
 	more     int
 	n        int
 	repaired int // part headers ended at a line that was no field
+	bounded  int // headers ended at their bounds
 }
 
 // entity walks one entity: the parts of a multipart (RFC 2046 §5.1), or
@@ -180,7 +186,7 @@ type walker struct {
 func (w *walker) entity(h message.Header, body io.Reader, depth int) {
 	mt, params, _ := h.ContentType()
 	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" && depth < maxDepth {
-		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired), params["boundary"])
+		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired, &w.bounded), params["boundary"])
 		for {
 			p, err := mr.NextPart()
 			if err != nil {

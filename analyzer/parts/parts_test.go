@@ -108,8 +108,8 @@ func TestRFC2231Names(t *testing.T) {
 func TestNoHashesSameFacts(t *testing.T) {
 	msg := strings.TrimSuffix(nested("\x89PNG\r\n"), "--OUT--\r\n") +
 		"--OUT\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\naG9s\r\n!\r\nYQ==\r\n--OUT--\r\n"
-	with, _, _ := walk(strings.NewReader(msg), nil, true)
-	without, _, _ := walk(strings.NewReader(msg), nil, false)
+	with := walk(strings.NewReader(msg), nil, true).parts
+	without := walk(strings.NewReader(msg), nil, false).parts
 	if len(with) != len(without) || len(with) == 0 {
 		t.Fatalf("%d parts with hashes, %d without", len(with), len(without))
 	}
@@ -135,7 +135,8 @@ func TestBadPartHeaderLine(t *testing.T) {
 		"--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=payload.exe\r\n" +
 		"Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--B--\r\n"
 	for _, step := range []int{1, 7, 4096} {
-		parts, _, repaired := walk(&slow{r: strings.NewReader(msg), n: step}, nil, true)
+		w := walk(&slow{r: strings.NewReader(msg), n: step}, nil, true)
+		parts, repaired := w.parts, w.repaired
 		var names []string
 		for _, p := range parts {
 			names = append(names, p.ContentType+" "+p.Filename)
@@ -158,6 +159,44 @@ func TestUnquotedNames(t *testing.T) {
 		ps, _ := Walk(strings.NewReader(msg))
 		if len(ps) != 1 || ps[0].Filename != tc.want {
 			t.Errorf("%s: got %+v, want %q", tc.header, ps, tc.want)
+		}
+	}
+}
+
+// TestHeaderBounds: a header of millions of fields, or one of megabytes,
+// is read up to its bounds and the rest counted as body, the message said
+// to be bounded; the parts after a bounded part header are still found. A
+// long header within the bounds is read whole.
+func TestHeaderBounds(t *testing.T) {
+	many := strings.Repeat("a:b\r\n", 3*MaxHeaderFields)
+	long := "X-Long: " + strings.Repeat("x", 2*MaxHeaderBytes) + "\r\n"
+	for _, tc := range []struct {
+		name    string
+		msg     string
+		bounded int
+		parts   []string // content type and size
+	}{
+		{"fields", "Subject: s\r\n" + many + "\r\nbody\r\n", 1, []string{"text/plain " + fmt.Sprint(len(many)-5*(MaxHeaderFields-1)+len("\r\nbody\r\n"))}},
+		{"one long line", "Subject: s\r\n" + long + "\r\nbody\r\n", 1, nil},
+		{"within", "Subject: s\r\nTo: " + strings.Repeat("u@example.org, ", 5000) + "\r\n\r\nbody\r\n", 0, []string{"text/plain 6"}},
+		{"a part's", "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n" + many +
+			"\r\nx\r\n--B\r\nContent-Type: application/pdf\r\n\r\npdf\r\n--B--\r\n", 1, nil},
+	} {
+		for _, step := range []int{7, 4096, 1 << 20} {
+			w := walk(&slow{r: strings.NewReader(tc.msg), n: step}, nil, false)
+			var got []string
+			for _, p := range w.parts {
+				got = append(got, fmt.Sprintf("%s %d", p.ContentType, p.Size))
+			}
+			if w.bounded != tc.bounded {
+				t.Errorf("%s, read %d at a time: %d bounded, want %d", tc.name, step, w.bounded, tc.bounded)
+			}
+			if tc.parts != nil && strings.Join(got, ",") != strings.Join(tc.parts, ",") {
+				t.Errorf("%s, read %d at a time: parts %q, want %q", tc.name, step, got, tc.parts)
+			}
+			if tc.name == "a part's" && (len(got) != 2 || got[1] != "application/pdf 3") {
+				t.Errorf("%s: the part after the bounded header: %q", tc.name, got)
+			}
 		}
 	}
 }

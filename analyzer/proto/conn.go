@@ -8,6 +8,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/message"
+	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/analyzer/replyq"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/tlswatch"
@@ -348,6 +349,9 @@ func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 	m := b.Finish(cut)
 	if slices.Contains(m.Flags, "mime-repaired") {
 		explain.Anomaly(c.S, m.Time, d, "mime.header")
+	}
+	if slices.Contains(m.Flags, "mime-bounds") {
+		explain.Anomaly(c.S, m.Time, d, "mime.bounds", parts.MaxHeaderBytes>>10, parts.MaxHeaderFields)
 	}
 	for _, p := range m.Parts {
 		if p.Skipped > 0 {

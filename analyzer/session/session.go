@@ -258,7 +258,8 @@ type Message struct {
 	// that "." as the end), "smuggled" (the message came after such a
 	// "." in the same client data: hidden from a strict reader),
 	// "mime-repaired" (a part's header held a line that is no field,
-	// where mail programs end it and read on).
+	// where mail programs end it and read on), "mime-bounds" (a header
+	// past its bounds, of bytes or fields: the rest was read as body).
 	Flags []string `json:"flags,omitempty"`
 	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
 	// counts those past the bound.
