@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ type tlsSession struct {
 	} `json:"encrypted"`
 	Exchanges []struct {
 		Command *struct {
+			Kind string    `json:"kind"`
 			Line string    `json:"line"` // SMTP's and POP3's
 			Tag  string    `json:"tag"`  // IMAP's are tag, verb and arguments
 			Verb string    `json:"verb"`
@@ -269,6 +271,44 @@ func TestTLSKeyUpdate(t *testing.T) {
 		}
 		if got := transcript(s); strings.Join(got, "\n") != strings.Join(want[i].commands, "\n") {
 			t.Errorf("session %d: %q, want %q", s.ID, got, want[i].commands)
+		}
+	}
+}
+
+// TestTLSAgainstTshark: where tshark is installed, it decrypts the TLS
+// sample with the same key log, and every command it reads in each TCP
+// stream is the command mailtrace reads in that session, in order.
+func TestTLSAgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark is not installed: the reference is not run")
+	}
+	out, err := exec.Command("tshark", "-r", "../../samples/tls-keylog.pcapng", "-o", "tls.keylog_file:../../samples/tls-keylog.keys",
+		"-d", "tcp.port==465,tls", "-Y", "smtp.req or pop.request or imap.request", "-T", "fields", "-E", "separator=/t",
+		"-e", "tcp.stream", "-e", "smtp.command_line", "-e", "pop.request.command", "-e", "pop.request.parameter", "-e", "imap.request").Output()
+	if err != nil {
+		t.Fatalf("tshark: %v", err)
+	}
+	theirs := map[int][]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(l, "\t")
+		var stream int
+		fmt.Sscan(f[0], &stream)
+		line := strings.TrimSuffix(f[1], "\\r\\n") + strings.TrimSpace(f[2]+" "+f[3]) + f[4]
+		theirs[stream+1] = append(theirs[stream+1], line)
+	}
+	for _, s := range readSessions(t, "--tls-keylog", "../../samples/tls-keylog.keys", "../../samples/tls-keylog.pcapng") {
+		var ours []string
+		for _, e := range s.Exchanges {
+			if c := e.Command; c != nil && c.Kind == "command" {
+				line := c.Line
+				if line == "" {
+					line = strings.TrimSpace(c.Tag + " " + c.Verb + " " + c.Args)
+				}
+				ours = append(ours, line)
+			}
+		}
+		if strings.Join(ours, "\n") != strings.Join(theirs[s.ID], "\n") {
+			t.Errorf("session %d: mailtrace %q, tshark %q", s.ID, ours, theirs[s.ID])
 		}
 	}
 }
