@@ -82,19 +82,20 @@ func converse(t testing.TB, client, server *tls.Config, ask, answer []string) (*
 	errs := make(chan error, 1)
 	go func() {
 		sc := tls.Server(tapped{b, w, Server}, server)
-		defer sc.Close()
-		want := len(strings.Join(ask, ""))
-		if _, err := io.ReadFull(sc, make([]byte, want)); err != nil {
-			errs <- err
-			return
-		}
-		for _, s := range answer {
-			if _, err := sc.Write([]byte(s)); err != nil {
-				errs <- err
-				return
+		serve := func() error {
+			if _, err := io.ReadFull(sc, make([]byte, len(strings.Join(ask, "")))); err != nil {
+				return err
 			}
+			for _, s := range answer {
+				if _, err := sc.Write([]byte(s)); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
-		errs <- nil
+		err := serve()
+		sc.Close() // its close_notify is written before the wire is read
+		errs <- err
 	}()
 	cc := tls.Client(tapped{a, w, Client}, client)
 	for _, s := range ask {
