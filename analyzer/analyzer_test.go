@@ -536,6 +536,9 @@ func TestFindingsOnSamples(t *testing.T) {
 		"tls-keylog.pcapng":  {cred, tls, cred, cred, tls}, // SMTP on 587; POP3 without CAPA; IMAP
 		"tls-secrets.pcapng": {cred, tls, cred, cred, tls},
 		"tls-openssl.pcapng": nil,
+		// SMTP and IMAP logins in clear; Dovecot's LMTP offers STARTTLS
+		// to Postfix and is not taken, on loopback.
+		"lmtp-journey.pcapng": {cred, cred, tls, tls, tls, tls, tls},
 	}
 	for _, path := range sampleFiles(t) {
 		name := filepath.Base(path)

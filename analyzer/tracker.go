@@ -12,6 +12,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
+	"github.com/mailtrace/mailtrace/analyzer/lmtp"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -25,7 +26,7 @@ import (
 // for each run (flags change its ports). A new protocol is registered
 // here.
 func Protocols() *proto.Table {
-	return proto.NewTable(smtp.Spec(), pop3.Spec(), imap.Spec())
+	return proto.NewTable(smtp.Spec(), pop3.Spec(), imap.Spec(), lmtp.Spec())
 }
 
 // Options configure a Tracker.

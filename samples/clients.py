@@ -532,6 +532,15 @@ def smtp_encodings():
     s.quit()
 
 
+def imap_read_all():
+    """A mail program reading every message of the INBOX over IMAP."""
+    m = imaplib.IMAP4(HOST, 143)
+    m.login("alumnoimap", "alumnoimappass")
+    m.select("INBOX")
+    m.fetch("1:*", "(BODY[])")
+    m.logout()
+
+
 class Upgradable(Telnet):
     """A typed session that can go over TLS: from the first byte (implicit
     TLS, RFC 8314) or after the server accepts STARTTLS/STLS."""
@@ -612,7 +621,8 @@ SCENARIOS = {f.__name__.replace("_", "-"): f for f in
              (smtp_seed, smtp_spoofed_from, smtp_forged_from, smtp_auth_login, pop3_seed, pop3_poplib, pop3_typeahead,
               imap_seed, imap_imaplib, imap_fetch_many, imap_sections, imap_idle, attachments_journey,
               smtp_auth_pasted, pop3_auth_pasted, imap_auth_pasted, smtp_bare_lf, smtp_smuggling, imap_literals,
-              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user, smtp_encodings, tls_keylog)}
+              pop3_dele_endings, imap_seen, long_line, smtp_auth_other_user, smtp_encodings, tls_keylog,
+              imap_read_all)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in SCENARIOS:

@@ -17,7 +17,7 @@ fi
 [ $# -gt 0 ] || ./servers.sh reset
 sleep 2 # the greetings to servers.sh's port probes must not be recorded
 
-FILTER='tcp port 25 or tcp port 587 or tcp port 465 or tcp port 110 or tcp port 143 or tcp port 995 or tcp port 993 or port 53'
+FILTER='tcp port 24 or tcp port 25 or tcp port 587 or tcp port 465 or tcp port 110 or tcp port 143 or tcp port 995 or tcp port 993 or port 53'
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -122,6 +122,33 @@ openssl_sessions() {
 	} | openssl s_client -connect 127.0.0.1:587 -starttls smtp -keylogfile "$keys" -ciphersuites TLS_AES_128_GCM_SHA256 -crlf >/dev/null 2>&1
 }
 
+# lmtp_delivery TRANSPORT: how Postfix puts mail in the mailboxes: "" is
+# its own local delivery, lmtp:inet:127.0.0.1:24 hands it to Dovecot's
+# LMTP on TCP, as a mail server does with a store on another host.
+lmtp_delivery() {
+	postconf -e "mailbox_transport = $1"
+	postfix reload >/dev/null 2>&1
+	sleep 1
+}
+
+# lmtp_journey: a submission on 587 to both users, Postfix delivering it
+# over LMTP, then the message read over IMAP.
+lmtp_journey() {
+	swaks --silent 2 --server 127.0.0.1:587 --auth PLAIN --auth-user alumnoimap --auth-password alumnoimappass \
+		--from alumnoimap@redes.unlp.edu.ar --to alumnopop@redes.unlp.edu.ar,alumnoimap@redes.unlp.edu.ar \
+		--header 'Subject: entregado por LMTP' --header 'Message-ID: <lmtp-journey@redes.unlp.edu.ar>'
+	for _ in $(seq 100); do
+		grep -q 'lmtp-journey@' /var/mail/alumnoimap 2>/dev/null && break
+		sleep 0.1
+	done
+	python3 clients.py imap-read-all
+	# A client of its own to LMTP with two recipients and one unknown: a
+	# reply for each accepted recipient after the data (RFC 2033 §4.2).
+	swaks --silent 2 --server 127.0.0.1:24 --protocol LMTP --from alumnoimap@redes.unlp.edu.ar \
+		--to alumnopop@redes.unlp.edu.ar,nadie@redes.unlp.edu.ar,alumnoimap@redes.unlp.edu.ar \
+		--header 'Subject: dos destinatarios por LMTP' || true
+}
+
 # sample NAME: record one sample, with what its session needs first.
 sample() {
 	case $1 in
@@ -173,6 +200,11 @@ sample() {
 		editcap --inject-secrets tls,tls-keylog.keys tls-keylog.pcapng tls-secrets.pcapng
 		chmod 0644 tls-secrets.pcapng
 		;;
+	lmtp-journey)
+		./servers.sh reset && lmtp_delivery lmtp:inet:127.0.0.1:24
+		record lmtp-journey lmtp_journey
+		lmtp_delivery ""
+		;;
 	tls-openssl)
 		./servers.sh reset && deliver 1 alumnoimap
 		record tls-openssl-clear openssl_sessions "$work/tls-openssl.keys"
@@ -191,7 +223,7 @@ sample() {
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
 	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
-	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog tls-openssl)
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog tls-openssl lmtp-journey)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

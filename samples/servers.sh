@@ -84,8 +84,9 @@ USERS
 	cat >"$STATE/dovecot.conf" <<CONF
 base_dir = $STATE/dovecot
 instance_name = dovecot-mailtrace
-protocols = pop3 imap
+protocols = pop3 imap lmtp
 listen = 127.0.0.1
+postmaster_address = postmaster@$DOMAIN
 disable_plaintext_auth = no
 auth_mechanisms = plain login cram-md5
 login_greeting = Dovecot (Ubuntu) ready.
@@ -109,6 +110,17 @@ service auth {
     user = postfix
     group = postfix
   }
+}
+# LMTP on TCP, as a second host would reach it (RFC 2033 §5): Postfix
+# delivers through it when record.sh's lmtp_delivery turns it on.
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = 24
+  }
+}
+protocol lmtp {
+  auth_username_format = %Ln
 }
 service imap-login {
   inet_listener imaps {
@@ -137,13 +149,13 @@ start() {
 		sleep 1
 	fi
 	dovecot -c "$STATE/dovecot.conf" </dev/null >/dev/null 2>&1
-	for port in 25 587 465 110 143 995 993; do
+	for port in 25 587 465 110 143 995 993 24; do
 		for _ in $(seq 50); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
 			sleep 0.1
 		done
 	done
-	echo "servers.sh: Postfix on 127.0.0.1:25,587,465 and Dovecot on 127.0.0.1:110,143,995,993 are up"
+	echo "servers.sh: Postfix on 127.0.0.1:25,587,465 and Dovecot on 127.0.0.1:110,143,995,993 (LMTP 24) are up"
 }
 
 stop() {

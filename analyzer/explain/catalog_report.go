@@ -48,5 +48,6 @@ func reportCatalog() map[string]Text {
 		"ui.report.action.read":         {"", "read", "leído"},
 		"ui.report.action.partial-read": {"", "read in part", "leído en parte"},
 		"ui.report.action.stored":       {"", "stored", "guardado"},
+		"ui.report.action.delivered":    {"", "delivered", "depositado en el buzón"},
 	}
 }

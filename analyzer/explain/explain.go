@@ -71,7 +71,7 @@ type Catalog map[string]Text
 // NewCatalog returns the catalogs of the three protocols.
 func NewCatalog() Catalog {
 	c := Catalog{}
-	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), saslCatalog(), uiCatalog(), messageCatalog(), countsCatalog(), dnsCatalog(), reportCatalog(), findingsCatalog(), anomaliesCatalog()} {
+	for _, part := range []map[string]Text{smtpCatalog(), pop3Catalog(), imapCatalog(), lmtpCatalog(), saslCatalog(), uiCatalog(), messageCatalog(), countsCatalog(), dnsCatalog(), reportCatalog(), findingsCatalog(), anomaliesCatalog()} {
 		for k, v := range part {
 			c[k] = v
 		}
@@ -82,6 +82,17 @@ func NewCatalog() Catalog {
 // Command explains client command c of protocol p: what it asks. A
 // command the protocol does not have is explained as such.
 func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
+	if base := c.like(p); base != "" {
+		// A dialect: its own words first, its base protocol's for the rest.
+		key := string(p) + ".cmd." + strings.ToUpper(cmd.Verb)
+		if cmd.Kind == session.KindMessage {
+			key = string(p) + ".cmd.message"
+		}
+		if t, ok := c[key]; ok {
+			return []Text{t}
+		}
+		return c.Command(base, cmd)
+	}
 	key := string(p) + ".cmd."
 	switch {
 	case cmd.Kind == session.KindMessage:
@@ -110,6 +121,13 @@ func (c Catalog) Command(p session.Protocol, cmd *session.Command) []Text {
 // status or code, the response codes it carries, and, for a step of an
 // authentication, what the server waits for.
 func (c Catalog) Reply(p session.Protocol, cmd *session.Command, r *session.Response) []Text {
+	if base := c.like(p); base != "" {
+		out := c.Reply(base, cmd, r)
+		if cmd != nil && cmd.Kind == session.KindMessage {
+			out = append(out, c.get(string(p)+".reply.message")...)
+		}
+		return out
+	}
 	out := c.reply(p, r)
 	if p == "pop3" && cmd == nil && r.Status == "+OK" {
 		out = c.get("pop3.status.greeting")
@@ -119,6 +137,16 @@ func (c Catalog) Reply(p session.Protocol, cmd *session.Command, r *session.Resp
 		out = append(out, c.saslStep(cmd, r)...)
 	}
 	return out
+}
+
+// like is the protocol a dialect is explained as where it has no words of
+// its own (the catalog's "<protocol>.like"), or "" for a protocol of its
+// own.
+func (c Catalog) like(p session.Protocol) session.Protocol {
+	if t, ok := c[string(p)+".like"]; ok && t.En != string(p) {
+		return session.Protocol(t.En)
+	}
+	return ""
 }
 
 // saslStep says what a SASL challenge asks for, by the mechanism the
@@ -162,7 +190,7 @@ func (c Catalog) lines(p session.Protocol, cmd *session.Command, r *session.Resp
 		return strings.ToUpper(w)
 	}
 	switch {
-	case p == "smtp" && cmd != nil && cmd.Verb == "EHLO" && r.Status == "250":
+	case p == "smtp" && cmd != nil && (cmd.Verb == "EHLO" || cmd.Verb == "LHLO") && r.Status == "250":
 		for _, l := range r.Lines[min(1, len(r.Lines)):] {
 			if len(l) > 4 {
 				say("smtp.ext." + word(l[4:]))

@@ -23,6 +23,9 @@ func TestCatalogHasBothLanguages(t *testing.T) {
 	ref := regexp.MustCompile(`^RFC \d+( §\d+(\.\d+)*)?$`)
 	verb := regexp.MustCompile(`%[a-z]`)
 	for key, text := range explain.NewCatalog() {
+		if strings.HasSuffix(key, ".like") {
+			continue // a dialect's base protocol (LMTP's is SMTP), not a text
+		}
 		if text.En == "" || text.Es == "" || text.En == text.Es {
 			t.Errorf("%s: en %q, es %q", key, text.En, text.Es)
 		}

@@ -30,7 +30,8 @@ type Hop struct {
 	// AUTH), relayed (a server handed it on: it had a Received field
 	// already), sent (SMTP without AUTH from a client that left no trace
 	// of being a server: a mail program to 25, as in the lab), read,
-	// partial-read (TOP n m, a partial fetch), stored (APPEND).
+	// partial-read (TOP n m, a partial fetch), stored (APPEND),
+	// delivered (into the mailbox store: LMTP).
 	Action  string `json:"action"`
 	Client  string `json:"client"`
 	Server  string `json:"server"`
@@ -98,13 +99,18 @@ func (c *Collector) SessionEnded(s *session.Session) {
 		}
 		h := Hop{Time: m.Time, Session: s.ID, Protocol: s.Protocol, Via: m.Via, Client: s.Client, Server: s.Server,
 			User: user, QueueID: m.QueueID}
-		switch m.Via {
-		case "DATA", "BDAT":
+		switch {
+		case m.Final:
+			h.Action = "delivered" // into the mailbox store (LMTP)
+			if m.Accepted != nil && !*m.Accepted {
+				continue
+			}
+		case m.Via == "DATA" || m.Via == "BDAT":
 			h.Action = smtpAction(s, m, user)
 			if m.Accepted != nil && !*m.Accepted {
 				continue // refused: it went nowhere
 			}
-		case "APPEND":
+		case m.Via == "APPEND":
 			h.Action = "stored"
 		default:
 			h.Action = "read"

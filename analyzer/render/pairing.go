@@ -62,10 +62,12 @@ func answers(s *session.Session) map[*session.Exchange]string {
 
 // commandName is how a reply's label names the command it answers.
 func commandName(c *session.Command) string {
-	switch c.Kind {
-	case session.KindMessage:
+	switch {
+	case c.Kind == session.KindMessage && c.Recipient != "":
+		return "for <" + Escape(c.Recipient) + ">" // LMTP's reply per recipient
+	case c.Kind == session.KindMessage:
 		return "message"
-	case session.KindContinuation:
+	case c.Kind == session.KindContinuation:
 		return "SASL data"
 	}
 	if c.Verb == "" {
@@ -77,4 +79,20 @@ func commandName(c *session.Command) string {
 		return string(v[:16]) + "…"
 	}
 	return Escape(c.Verb)
+}
+
+// SentBy is the exchange whose command was sent for exchange i: i
+// itself, or for an LMTP recipient's reply (RFC 2033 §4.2) the exchange
+// of the data it answers, sent once for every recipient.
+func SentBy(s *session.Session, i int) int {
+	c := s.Exchanges[i].Command
+	if c == nil || !c.Again || c.Message == nil {
+		return i
+	}
+	for j := i - 1; j >= 0; j-- {
+		if p := s.Exchanges[j].Command; p != nil && !p.Again && p.Message != nil && *p.Message == *c.Message {
+			return j
+		}
+	}
+	return i
 }

@@ -55,7 +55,7 @@ func Steps(s *session.Session, l explain.Lang) []Step {
 	var steps []Step
 	labels := answers(s)
 	for i, e := range s.Exchanges {
-		if c := e.Command; c != nil {
+		if c := e.Command; c != nil && !c.Again {
 			st := Step{Kind: StepCommand, Time: c.Time, Exchange: i,
 				Text: strings.TrimPrefix(commandLines(s, c, TextOptions{Lang: l}, painter{})[0], "C: ")}
 			if c.Message != nil {

@@ -209,6 +209,9 @@ func AuthLine(a *session.Auth, l explain.Lang) string {
 }
 
 func commandLines(s *session.Session, c *session.Command, o TextOptions, p painter) []string {
+	if c.Again {
+		return nil // an LMTP recipient's reply to data shown once
+	}
 	var text string
 	var extra []string // lines under the command's
 	switch {

@@ -169,8 +169,9 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 				kind, id = RowReply, fmt.Sprintf("s%d-e%d-r", s.ID, st.Exchange)
 				d.Replies++
 				if e.Command != nil {
-					answers = fmt.Sprintf("s%d-e%d-c", s.ID, st.Exchange)
-					title += "\n" + fmt.Sprintf(explain.Say("ui.report.answers", l), said[st.Exchange])
+					sent := render.SentBy(s, st.Exchange)
+					answers = fmt.Sprintf("s%d-e%d-c", s.ID, sent)
+					title += "\n" + fmt.Sprintf(explain.Say("ui.report.answers", l), said[sent])
 				}
 			}
 			r := arrow(kind, at, label, title, id, answers)

@@ -59,7 +59,7 @@ func TestLayoutOfEverySession(t *testing.T) {
 func checkLayout(s *session.Session, d report.Diagram) string {
 	commands, replies := 0, 0
 	for _, e := range s.Exchanges {
-		if e.Command != nil {
+		if e.Command != nil && !e.Command.Again { // an LMTP recipient's reply: the data is drawn once
 			commands++
 		}
 		if e.Response != nil && len(e.Response.Lines) > 0 {

@@ -149,6 +149,11 @@ type Command struct {
 	// Path is the address of an SMTP MAIL or RCPT command, as parsed
 	// (RFC 5321 §4.1.2).
 	Path string `json:"path,omitempty"`
+	// Recipient is, in LMTP, the recipient the reply to the data is for
+	// (RFC 2033 §4.2); Again marks the exchanges that carry the replies
+	// for the recipients after the first: nothing more was sent.
+	Recipient string `json:"recipient,omitempty"`
+	Again     bool   `json:"again,omitempty"`
 	// Size is the byte count of a message body or literal data.
 	Size int64 `json:"size,omitempty"`
 	// Message indexes Session.Messages when the command carried one.
@@ -261,6 +266,9 @@ type Message struct {
 	// where mail programs end it and read on), "mime-bounds" (a header
 	// past its bounds, of bytes or fields: the rest was read as body).
 	Flags []string `json:"flags,omitempty"`
+	// Final says the message was handed to the store of the mailboxes it
+	// is read from (LMTP, RFC 2033): its last hop before it is read.
+	Final bool `json:"final,omitempty"`
 	// Parts lists its MIME leaf parts (RFC 2045), as decoded; PartsMore
 	// counts those past the bound.
 	Parts     []Part `json:"parts,omitempty"`

@@ -70,11 +70,24 @@ type Parser struct {
 	auth     *proto.Attempt
 	mailFrom path // the transaction's envelope, once accepted
 	rcptTo   []string
+
+	// lmtp reads the session as LMTP (RFC 2033): LHLO, and after the
+	// data one reply per recipient accepted; perRcpt counts those still
+	// to come for the message.
+	lmtp    bool
+	perRcpt int
 }
 
 // New returns a parser that fills env.Session.
-func New(env proto.Env) proto.Parser {
-	p := &Parser{}
+func New(env proto.Env) proto.Parser { return newParser(env, false) }
+
+// NewLMTP returns a parser of LMTP (RFC 2033), SMTP's dialect for the
+// last hop into a mailbox store: the client says LHLO, and the server
+// answers the data once for each recipient it accepted.
+func NewLMTP(env proto.Env) proto.Parser { return newParser(env, true) }
+
+func newParser(env proto.Env, lmtp bool) *Parser {
+	p := &Parser{lmtp: lmtp}
 	p.Conn = proto.NewConn(env, "STARTTLS", proto.Handlers{
 		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk, Close: p.closing})
 	return p
@@ -230,6 +243,7 @@ func (p *Parser) messageLine(l lines.Line) {
 	if end && l.End == lines.CRLF && p.lastEnd == lines.CRLF {
 		p.Queue(p.msgEx)
 		p.endMessage(false)
+		p.lmtpReplies()
 		return
 	}
 	if end && !p.strict && p.replaying < maxDepth {
@@ -319,6 +333,27 @@ func (p *Parser) endMessage(cut bool) {
 	}
 	p.Cli.Pieces = false
 	p.bdatLast, p.oddEnds, p.msgGap, p.strict = false, 0, false, false
+}
+
+// lmtpReplies queues, after the data of an LMTP message, an exchange
+// for each recipient accepted after the first, each answered by its own
+// reply in RCPT order (RFC 2033 §4.2). The RCPT replies came before the
+// 354 that let the data go, so the recipients are known.
+func (p *Parser) lmtpReplies() {
+	if !p.lmtp || p.msgEx.Command.Message == nil {
+		return
+	}
+	i := *p.msgEx.Command.Message
+	p.S.Messages[i].Final = true
+	p.perRcpt = max(1, len(p.rcptTo))
+	if len(p.rcptTo) > 0 {
+		p.msgEx.Command.Recipient = p.rcptTo[0]
+	}
+	c := p.msgEx.Command
+	for _, rcpt := range p.rcptTo[min(1, len(p.rcptTo)):] {
+		p.Queue(p.Add(&session.Command{Kind: session.KindMessage, Verb: c.Verb, Args: c.Args, Recipient: rcpt, Again: true,
+			Time: c.Time, Size: c.Size, Message: c.Message}))
+	}
 }
 
 // Gap tells the parser n bytes were lost in direction d.
@@ -500,23 +535,28 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			// before this one (RFC 2920 order), also those of a
 			// client that sent them with the data.
 			m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
-			m.Accepted = session.Bool(ok)
+			// LMTP: taken if any recipient's reply took it.
+			m.Accepted = session.Bool(ok || p.perRcpt > 0 && m.Accepted != nil && *m.Accepted)
 			if ok {
-				if id := queueID(r.Lines[len(r.Lines)-1]); !session.VersionShaped(id) {
+				if id := queueID(r.Lines[len(r.Lines)-1]); !session.VersionShaped(id) && m.QueueID == "" {
 					m.QueueID = id
 				}
 				m.QueuedBy = p.serverName()
 			}
 		}
+		if p.perRcpt--; p.perRcpt > 0 {
+			return // the envelope holds until the last recipient's reply
+		}
+		p.perRcpt = 0
 		p.mailFrom, p.rcptTo = path{}, nil
 		return
 	}
 	switch cmd.Verb {
-	case "EHLO", "HELO", "RSET":
+	case "EHLO", "HELO", "LHLO", "RSET":
 		if ok {
 			p.mailFrom, p.rcptTo = path{}, nil
 		}
-		if ok && cmd.Verb == "EHLO" && len(r.Lines) > 1 {
+		if ok && (cmd.Verb == "EHLO" || cmd.Verb == "LHLO") && len(r.Lines) > 1 {
 			// RFC 5321 §4.1.1.1: the lines after the first name the
 			// extensions.
 			caps := make([]string, 0, len(r.Lines)-1)

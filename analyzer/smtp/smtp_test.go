@@ -611,3 +611,57 @@ func TestReplyLinesBounded(t *testing.T) {
 		t.Errorf("%d lines kept, %d dropped", len(r.Lines), r.LinesDropped)
 	}
 }
+
+func lmtpSpec() proto.Spec {
+	return proto.Spec{Name: "lmtp", New: NewLMTP}
+}
+
+// TestLMTPRepliesPerRecipient: after the data LMTP answers once for each
+// recipient accepted, in RCPT order (RFC 2033 §4.2), pipelined as
+// Postfix's client sends; a refused recipient gets no reply there. The
+// message is taken if any recipient's reply took it, and is final.
+func TestLMTPRepliesPerRecipient(t *testing.T) {
+	steps := []st.Step{
+		S("220 vm Dovecot ready.\r\n"),
+		C("LHLO mx\r\n"),
+		S("250-vm\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n"),
+		C("MAIL FROM:<a@x>\r\nRCPT TO:<b@x>\r\nRCPT TO:<nobody@x>\r\nRCPT TO:<c@x>\r\nDATA\r\n"),
+		S("250 2.1.0 OK\r\n250 2.1.5 OK\r\n550 5.1.1 <nobody@x> User doesn't exist\r\n250 2.1.5 OK\r\n354 OK\r\n"),
+		C("Subject: hi\r\n\r\nbody\r\n.\r\n"),
+		S("452 4.2.2 <b@x> Quota exceeded\r\n250 2.0.0 <c@x> id Saved\r\n"),
+		C("QUIT\r\n"),
+		S("221 2.0.0 Bye\r\n"),
+	}
+	want := []string{
+		"- => 220", "LHLO mx => 250", "MAIL FROM:<a@x> => 250", "RCPT TO:<b@x> => 250", "RCPT TO:<nobody@x> => 550",
+		"RCPT TO:<c@x> => 250", "DATA => 354", "message DATA 21 bytes => 452", "message DATA 21 bytes => 250", "QUIT => 221",
+	}
+	for name, steps := range map[string][]st.Step{"whole": steps, "bytewise": st.Bytewise(steps)} {
+		s := st.RunSpec(lmtpSpec(), proto.Options{}, steps...)
+		if d := st.Diff(st.Pairs(s), want); d != "" {
+			t.Fatalf("%s: exchanges differ:\n%s", name, d)
+		}
+		var rcpts []string
+		for _, e := range s.Exchanges {
+			if c := e.Command; c != nil && c.Kind == session.KindMessage {
+				rcpts = append(rcpts, fmt.Sprintf("%s again=%v", c.Recipient, c.Again))
+			}
+		}
+		if strings.Join(rcpts, ", ") != "b@x again=false, c@x again=true" {
+			t.Errorf("%s: replies for %q", name, rcpts)
+		}
+		if len(s.Messages) != 1 {
+			t.Fatalf("%s: %d messages", name, len(s.Messages))
+		}
+		m := s.Messages[0]
+		if !m.Final || m.Accepted == nil || !*m.Accepted || strings.Join(m.RcptTo, ",") != "b@x,c@x" {
+			t.Errorf("%s: message final %v accepted %v to %q", name, m.Final, m.Accepted, m.RcptTo)
+		}
+	}
+	// In SMTP the same bytes are one reply to the data, and the second
+	// answers nothing.
+	s := run(steps...)
+	if m := s.Messages[0]; m.Final {
+		t.Error("an SMTP message is final")
+	}
+}

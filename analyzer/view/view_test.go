@@ -270,8 +270,16 @@ func TestLiveShowsCommandsBeforeTheirReplies(t *testing.T) {
 				// IDLE pushes comes before the DONE that ends it, in read
 				// too.
 				began := map[string]int{}
-				for _, e := range s.Exchanges {
+				sent := map[int]int{} // where each exchange's command was shown
+				for i, e := range s.Exchanges {
 					if e.Command == nil || e.Response == nil {
+						continue
+					}
+					if j := render.SentBy(s, i); j != i {
+						// An LMTP recipient's reply: after the data, shown once.
+						if r := find(render.ExchangeLines(s, e, render.TextOptions{})[0]); r < sent[j] {
+							t.Errorf("session %d: reply for %s shown at %d, the data at %d", s.ID, e.Command.Recipient, r, sent[j])
+						}
 						continue
 					}
 					lines := render.ExchangeLines(s, e, render.TextOptions{})
@@ -285,6 +293,7 @@ func TestLiveShowsCommandsBeforeTheirReplies(t *testing.T) {
 					} else if b, ok := began[e.Command.Tag]; ok && e.Command.Tag != "" {
 						c = b
 					}
+					sent[i] = c
 					r := find(lines[n])
 					if c < 0 || r < 0 || r < c {
 						t.Errorf("session %d: %q shown at %d, its reply's %q at %d", s.ID, lines[0], c, lines[n], r)

@@ -83,7 +83,11 @@ func TestGolden(t *testing.T) {
 		// A message's path, and exercise 3d's forged From in the ladder.
 		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "journey.txt", []string{"--journey"}},
 		run{filepath.Join("..", "..", "samples", "attachments-journey.pcapng"), "journey-es.txt", []string{"--journey", "--lang", "es"}},
-		run{filepath.Join("..", "..", "samples", "smtp-forged-from.pcapng"), "ladder-es.txt", []string{"--ladder", "--lang", "es"}})
+		run{filepath.Join("..", "..", "samples", "smtp-forged-from.pcapng"), "ladder-es.txt", []string{"--ladder", "--lang", "es"}},
+		// The lab's last hop: Postfix hands the message to Dovecot over LMTP.
+		run{filepath.Join("..", "..", "samples", "lmtp-journey.pcapng"), "journey.txt", []string{"--journey"}},
+		run{filepath.Join("..", "..", "samples", "lmtp-journey.pcapng"), "journey-es.txt", []string{"--journey", "--lang", "es"}},
+		run{filepath.Join("..", "..", "samples", "lmtp-journey.pcapng"), "explain-es.txt", []string{"--explain", "--lang", "es", "--proto", "lmtp"}})
 	for _, name := range []string{"smtp1", "pop3", "imap"} {
 		for _, lang := range []string{"es", "en"} {
 			runs = append(runs, run{filepath.Join("..", "..", "samples", name+".pcapng"), "explain-" + lang + ".txt", []string{"--explain", "--lang", lang}})
