@@ -317,6 +317,14 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 	if c.s == nil {
 		return
 	}
+	if c.meter != nil && c.p != nil {
+		// Records held for secrets a key log being written had yet to
+		// give are read if they came.
+		c.meter.Finish()
+		for _, p := range c.decrypted(t) {
+			c.t.out.Raw(c.s, p)
+		}
+	}
 	if c.p != nil {
 		c.p.Close(t)
 	}

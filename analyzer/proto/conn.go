@@ -48,7 +48,12 @@ type Conn struct {
 	replied bool     // the server has replied at all
 	paired  bool     // some reply has answered a command
 	plain   []session.Chunk
+	kept    int // bytes of bodies kept in memory (KeepBodies)
 }
+
+// keptInMemory is how much of a session's kept bodies stays in memory
+// before the rest is spilled (Options.Bodies).
+const keptInMemory = 1 << 20
 
 // NewConn returns the scaffolding for a parser built with env, whose
 // in-band upgrade command is upgrade ("STARTTLS", "STLS").
@@ -347,6 +352,13 @@ func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 	b := c.msgs[d]
 	c.msgs[d] = nil
 	m := b.Finish(cut)
+	if c.Opts.Bodies != nil && m.Body != nil {
+		// A session keeps its first MiB of bodies at hand, and spills the
+		// rest: memory stays flat however many messages it carries.
+		if c.kept += len(m.Body); c.kept > keptInMemory {
+			m.SpillBody(c.Opts.Bodies)
+		}
+	}
 	if slices.Contains(m.Flags, "mime-repaired") {
 		explain.Anomaly(c.S, m.Time, d, "mime.header")
 	}
@@ -382,6 +394,10 @@ func (c *Conn) DropMessage(d session.Dir) {
 // if it had no line ending, the protocol's Close handler runs, and
 // messages still arriving are given up.
 func (c *Conn) Close(t time.Time) {
+	if c.meter != nil && c.tls.Encrypted() {
+		c.meter.Finish()
+		c.readDecrypted(t)
+	}
 	c.Cli.Flush(c.side[session.FromClient])
 	c.Srv.Flush(c.side[session.FromServer])
 	if c.closing != nil {

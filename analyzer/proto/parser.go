@@ -76,6 +76,9 @@ type Options struct {
 	// none (sizes and anomalies do not depend on it).
 	NoHashes bool
 	Redact   bool // mask passwords and authentication data
+	// Bodies, with KeepBodies, is where a session's kept bodies go past
+	// the first MiB, until the views write them (nil: kept in memory).
+	Bodies session.BodyStore
 	// TLSKeys are a key log's secrets: TLS is decrypted and read on as
 	// in clear. Nil leaves TLS counted, not read.
 	TLSKeys *tlsdecrypt.Keys

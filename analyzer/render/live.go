@@ -77,11 +77,18 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, comma
 	var lines []string
 	if command && e.Command != nil {
 		lines = append(lines, commandLines(s, e.Command, o, p)...)
+		if m := sentBody(s, e.Command, o); m != nil {
+			n := len(lines) - len(explainedCommand(s, e.Command, o))
+			lines = slices.Insert(lines, n, bodyText(m, true, p))
+		}
 	}
 	if e.Response != nil {
 		rs := responseLines(s, e, o, p, skip)
 		lines = slices.Grow(lines, len(rs))
 		for _, l := range rs {
+			if l.body != nil {
+				l.text = bodyText(l.body, false, p)
+			}
 			lines = append(lines, l.text)
 		}
 	}

@@ -132,7 +132,7 @@ func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix st
 // (lineWriter puts the timeline's own prefix after each of its newlines).
 // It is "" when nothing was kept.
 func bodyBlock(prefix, col string, m *session.Message, p painter) string {
-	body := bytes.TrimSuffix(m.Body, []byte("\r\n"))
+	body := bytes.TrimSuffix(m.KeptBody(), []byte("\r\n"))
 	if len(body) == 0 {
 		return ""
 	}

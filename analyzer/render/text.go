@@ -65,6 +65,27 @@ type event struct {
 	t     time.Time
 	order int // position in the session, to keep ties stable
 	lines []string
+	// body is, with --full, a message whose kept bytes are this event,
+	// rendered as they are written; client says who sent them.
+	body   *session.Message
+	client bool
+}
+
+// sentBody is the message a client command carried, when --full shows
+// its kept bytes.
+func sentBody(s *session.Session, c *session.Command, o TextOptions) *session.Message {
+	if !o.Full || c.Message == nil || c.Again || !s.Messages[*c.Message].HasBody() {
+		return nil
+	}
+	return s.Messages[*c.Message]
+}
+
+// bodyText renders a message's kept bytes, from the side that sent it.
+func bodyText(m *session.Message, client bool, p painter) string {
+	if client {
+		return bodyBlock("C: | ", colClient, m, p)
+	}
+	return bodyBlock("S: | ", colServer, m, p)
 }
 
 // Timeline writes a session's header, its commands and replies in the order
@@ -76,10 +97,22 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	add := func(t time.Time, lines ...string) {
 		evs = append(evs, event{t: t, order: len(evs), lines: lines})
 	}
+	addBody := func(t time.Time, m *session.Message, client bool) {
+		evs = append(evs, event{t: t, order: len(evs), body: m, client: client})
+	}
 	labels := answers(s)
 	for _, e := range s.Exchanges {
 		if c := e.Command; c != nil {
-			add(c.Time, commandLines(s, c, o, p)...)
+			lines := commandLines(s, c, o, p)
+			if m := sentBody(s, c, o); m != nil {
+				// Explanations go after the body, as they did.
+				n := len(lines) - len(explainedCommand(s, c, o))
+				add(c.Time, lines[:n]...)
+				addBody(c.Time, m, true)
+				add(c.Time, lines[n:]...)
+			} else {
+				add(c.Time, lines...)
+			}
 		}
 		if r := e.Response; r != nil {
 			// Each line at the time it came: data a server sent while
@@ -92,8 +125,13 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 			// Lines that came at one time are one event: a body's
 			// thousands of lines are sorted and timed once.
 			for i := 0; i < len(lines); {
+				if lines[i].body != nil {
+					addBody(lines[i].t, lines[i].body, false)
+					i++
+					continue
+				}
 				j := i + 1
-				for j < len(lines) && lines[j].t.Equal(lines[i].t) {
+				for j < len(lines) && lines[j].t.Equal(lines[i].t) && lines[j].body == nil {
 					j++
 				}
 				texts := make([]string, 0, j-i)
@@ -117,6 +155,11 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	for i, ev := range evs {
 		if i == 0 || !ev.t.Equal(evs[i-1].t) {
 			prefix = fmt.Sprintf("  %8.3f  ", ev.t.Sub(s.Start).Seconds())
+		}
+		if ev.body != nil {
+			if b := bodyText(ev.body, ev.client, p); b != "" {
+				lw.line(prefix, b)
+			}
 		}
 		for _, l := range ev.lines {
 			lw.line(prefix, l)
@@ -261,15 +304,15 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 			lines = append(lines, p.paint(colClient, "C:     "+l))
 		}
 	}
-	if o.Full && c.Message != nil {
-		if b := bodyBlock("C: | ", colClient, s.Messages[*c.Message], p); b != "" {
-			lines = append(lines, b)
-		}
+	return append(lines, explainedCommand(s, c, o)...)
+}
+
+// explainedCommand is what --explain says under a command.
+func explainedCommand(s *session.Session, c *session.Command, o TextOptions) []string {
+	if o.Explain == nil {
+		return nil
 	}
-	if o.Explain != nil {
-		lines = append(lines, explanationLines(o.Explain.Command(s.Protocol, c), o.Lang)...)
-	}
-	return lines
+	return explanationLines(o.Explain.Command(s.Protocol, c), o.Lang)
 }
 
 // Legend says, once before the sessions, what C:, S: and ↳ mean, when
@@ -335,6 +378,10 @@ func folded(r *session.Response, o TextOptions) func(i int) bool {
 type timedLine struct {
 	t    time.Time
 	text string
+	// body, with --full, is a message whose kept bytes go here: rendered
+	// only as they are written, so that a session that downloaded a
+	// mailbox is never all in memory as text.
+	body *session.Message
 }
 
 // responseLines are the lines of e's reply, each followed by the summaries of the
@@ -351,7 +398,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				for j := i; j < len(r.Lines) && fold(j); j++ {
 					n++
 				}
-				out = append(out, timedLine{t, p.paint(colServer, "S: "+fmt.Sprintf(explain.Say("ui.fold", o.Lang), n))})
+				out = append(out, timedLine{t: t, text: p.paint(colServer, "S: "+fmt.Sprintf(explain.Say("ui.fold", o.Lang), n))})
 			}
 			continue
 		}
@@ -360,11 +407,11 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 			if r.Decoded != "" && i == len(r.Lines)-1 {
 				text += "   [" + Escape(r.Decoded) + "]"
 			}
-			out = append(out, timedLine{t, p.paint(replyColour(r.Status), text)})
+			out = append(out, timedLine{t: t, text: p.paint(replyColour(r.Status), text)})
 		}
 		if o.Explain != nil && i == explain.StatusLine(s.Protocol, r) {
 			for _, l := range explanationLines(o.Explain.Reply(s.Protocol, e.Command, r), o.Lang) {
-				out = append(out, timedLine{t, l})
+				out = append(out, timedLine{t: t, text: l})
 			}
 		}
 		for k, mi := range r.Messages {
@@ -378,15 +425,13 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				head, sep = "S: "+fmt.Sprintf(explain.Say("ui.msg.bracket", o.Lang), contentWord(m.Content, o.Lang), m.Size), " "
 			}
 			for _, l := range summaryLines(head, sep, m, o, "S:     ") {
-				out = append(out, timedLine{t, p.paint(colServer, l)})
+				out = append(out, timedLine{t: t, text: p.paint(colServer, l)})
 			}
 			for _, l := range PartLines(m, o.Lang) {
-				out = append(out, timedLine{t, p.paint(colServer, "S:     "+l)})
+				out = append(out, timedLine{t: t, text: p.paint(colServer, "S:     "+l)})
 			}
-			if o.Full {
-				if b := bodyBlock("S: | ", colServer, m, p); b != "" {
-					out = append(out, timedLine{t, b})
-				}
+			if o.Full && m.HasBody() {
+				out = append(out, timedLine{t: t, body: m})
 			}
 		}
 	}

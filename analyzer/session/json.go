@@ -12,7 +12,7 @@ import (
 func (m *Message) MarshalJSON() ([]byte, error) {
 	type plain Message // without this method
 	var body []string
-	if len(m.Body) > 0 {
+	if m.HasBody() {
 		body = JSONSafeAll(m.BodyLines())
 	}
 	var buf bytes.Buffer

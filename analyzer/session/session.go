@@ -274,8 +274,12 @@ type Message struct {
 	Parts     []Part `json:"parts,omitempty"`
 	PartsMore int    `json:"parts_more,omitempty"`
 	// Body holds the message's bytes, header included, kept only when
-	// full output was asked for and up to its bound.
-	Body []byte `json:"-"`
+	// full output was asked for and up to its bound; KeptBody reads them
+	// wherever they are.
+	Body       []byte    `json:"-"`
+	spilled    BodyStore // where Body went (SpillBody)
+	spilledAt  int64
+	spilledLen int
 }
 
 // Encrypted is what crossed after an upgrade to TLS (STARTTLS, STLS)
@@ -414,9 +418,38 @@ func (m *Message) State() string {
 	return MessageComplete
 }
 
+// BodyStore holds kept bodies out of memory (analyzer/spill) until the
+// views write them.
+type BodyStore interface {
+	Put(b []byte) int64
+	Get(at int64, n int) []byte
+}
+
+// SpillBody moves the kept bytes to store: a session that downloads a
+// whole mailbox must not hold it in memory until it ends.
+func (m *Message) SpillBody(store BodyStore) {
+	if len(m.Body) == 0 {
+		return
+	}
+	m.spilled, m.spilledAt, m.spilledLen = store, store.Put(m.Body), len(m.Body)
+	m.Body = nil
+}
+
+// KeptBody is the kept bytes, read back from the store when they were
+// spilled: a slice of its own, to let go once written.
+func (m *Message) KeptBody() []byte {
+	if m.spilled != nil {
+		return m.spilled.Get(m.spilledAt, m.spilledLen)
+	}
+	return m.Body
+}
+
+// HasBody reports whether bytes were kept.
+func (m *Message) HasBody() bool { return len(m.Body) > 0 || m.spilledLen > 0 }
+
 // BodyLines splits the kept bytes into lines without their line endings.
 func (m *Message) BodyLines() []string {
-	text := strings.TrimSuffix(string(m.Body), "\r\n")
+	text := strings.TrimSuffix(string(m.KeptBody()), "\r\n")
 	if text == "" {
 		return nil
 	}

@@ -7,6 +7,7 @@ package spill
 import (
 	"io"
 	"os"
+	"sync"
 )
 
 // Store holds records put one after another and read back by position.
@@ -120,4 +121,29 @@ func (s *Store) closeFile() {
 		s.f.Close()
 		s.f = nil
 	}
+}
+
+// Shared is a Store that one goroutine puts records into while another
+// reads back those put before (the parsers keep message bodies, the views
+// write them as sessions end).
+type Shared struct {
+	mu sync.Mutex
+	s  *Store
+}
+
+// NewShared returns a Shared store backed by a temporary file in dir.
+func NewShared(dir string) *Shared { return &Shared{s: New(dir)} }
+
+// Put appends b and returns its position.
+func (s *Shared) Put(b []byte) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.s.Put(b)
+}
+
+// Get returns the n bytes at position at, in a slice of its own.
+func (s *Shared) Get(at int64, n int) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.s.Get(at, n)
 }

@@ -38,10 +38,34 @@ type Secrets struct {
 // while connections are read (live follows a key log as it is written),
 // so they are safe for concurrent use.
 type Keys struct {
-	mu     sync.Mutex
-	by     map[[32]byte]*Secrets
-	expect bool
-	follow bool
+	mu      sync.Mutex
+	by      map[[32]byte]*Secrets
+	expect  bool
+	follow  bool
+	refresh func() // reads what the followed key logs have grown by
+}
+
+// OnRefresh sets what reads the followed key logs at once, for a session
+// waiting for its secrets (Refresh).
+func (k *Keys) OnRefresh(f func()) {
+	k.mu.Lock()
+	k.refresh = f
+	k.mu.Unlock()
+}
+
+// Refresh reads at once what the followed key logs have grown by, if
+// anything follows them: a session waiting for its secrets need not wait
+// for the next poll, nor end without them because it ended first.
+func (k *Keys) Refresh() {
+	if k == nil {
+		return
+	}
+	k.mu.Lock()
+	f := k.refresh
+	k.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // Follow says the key log is still being written (live follows the file

@@ -110,12 +110,7 @@ func (s *Session) Lost(d int) { s.d[d].done = true }
 
 // Feed takes the TLS bytes of direction d, whatever TCP's cuts.
 func (s *Session) Feed(d int, b []byte) {
-	if s.waiting {
-		if sec, ok := s.keys.Lookup(s.ch.random); ok && s.complete(sec) {
-			s.waiting = false
-			s.keysIn()
-		}
-	}
+	s.retry()
 	dr := &s.d[d]
 	for len(b) > 0 && !dr.done && !s.failed {
 		if len(dr.rec) < 5 {
@@ -141,6 +136,23 @@ func (s *Session) Feed(d int, b []byte) {
 		}
 	}
 }
+
+// retry looks again for the secrets a session waits for, reading what
+// the followed key logs have grown by.
+func (s *Session) retry() {
+	if !s.waiting {
+		return
+	}
+	s.keys.Refresh()
+	if sec, ok := s.keys.Lookup(s.ch.random); ok && s.complete(sec) {
+		s.waiting = false
+		s.keysIn()
+	}
+}
+
+// Finish is told the connection ended: a session still waiting for its
+// secrets looks a last time, and reads what it held if they came.
+func (s *Session) Finish() { s.retry() }
 
 func fragLen(rec []byte) int { return int(rec[3])<<8 | int(rec[4]) }
 

@@ -361,26 +361,36 @@ func TestWaitsForFollowedKeyLog(t *testing.T) {
 	server := &tls.Config{Certificates: []tls.Certificate{certificate(t, false)}}
 	for _, max := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		w, keylog := converse(t, &tls.Config{MaxVersion: max}, server, []string{"NOOP\r\n", "QUIT\r\n"}, []string{"250 Ok\r\n"})
-		for _, late := range []bool{true, false} {
+		// When the secrets come: before the last records, after the
+		// connection's last bytes (read when it ends), never.
+		for _, when := range []string{"late", "at the end", "never"} {
 			keys := NewKeys()
 			keys.Follow()
 			s := New(keys)
 			var got [2]string
-			for i, c := range w.chunks {
-				if late && i == len(w.chunks)-2 {
-					keys.Read(strings.NewReader(keylog))
-				}
-				s.Feed(c.dir, c.data)
+			take := func() {
 				for d := range got {
 					p, _ := s.Plain(d)
 					got[d] += string(p)
 				}
 			}
+			for i, c := range w.chunks {
+				if when == "late" && i == len(w.chunks)-2 {
+					keys.Read(strings.NewReader(keylog))
+				}
+				s.Feed(c.dir, c.data)
+				take()
+			}
+			if when == "at the end" {
+				keys.Read(strings.NewReader(keylog))
+			}
+			s.Finish()
+			take()
 			info := s.Info()
 			switch {
-			case late && (got[Client] != "NOOP\r\nQUIT\r\n" || got[Server] != "250 Ok\r\n" || info.Reason != ""):
-				t.Errorf("version %x, keys late: %q / %q, %+v", max, got[Client], got[Server], info)
-			case !late && (got[Client] != "" || info.Reason != NoKey):
+			case when != "never" && (got[Client] != "NOOP\r\nQUIT\r\n" || got[Server] != "250 Ok\r\n" || info.Reason != ""):
+				t.Errorf("version %x, keys %s: %q / %q, %+v", max, when, got[Client], got[Server], info)
+			case when == "never" && (got[Client] != "" || info.Reason != NoKey):
 				t.Errorf("version %x, no keys: %q, %+v", max, got[Client], info)
 			}
 		}

@@ -27,6 +27,23 @@ func NewMeter(s *session.Session, keys *tlsdecrypt.Keys) *Meter {
 	return m
 }
 
+// Finish is told the connection ended: records held for secrets a key log
+// had yet to give are read if they came (Plain hands them over).
+func (m *Meter) Finish() {
+	if m.dec != nil {
+		m.dec.Finish()
+		m.update()
+	}
+}
+
+// update copies what the decryption learned into the session.
+func (m *Meter) update() {
+	if e := m.s.Encrypted; e != nil {
+		i := m.dec.Info()
+		e.Version, e.Cipher, e.SNI, e.Decrypted, e.NotDecrypted = i.Version, i.Cipher, i.SNI, i.Decrypted, i.Reason
+	}
+}
+
 // Decrypting reports whether the meter may still hand over plaintext.
 func (m *Meter) Decrypting() bool { return m.dec != nil && !m.dec.Failed() }
 
@@ -62,8 +79,7 @@ func (m *Meter) Feed(d session.Dir, t time.Time, b []byte, from int64) {
 	}
 	if m.dec != nil {
 		m.dec.Feed(int(d), b)
-		i := m.dec.Info()
-		e.Version, e.Cipher, e.SNI, e.Decrypted, e.NotDecrypted = i.Version, i.Cipher, i.SNI, i.Decrypted, i.Reason
+		m.update()
 	}
 	for _, r := range m.recs[d].Feed(b) {
 		if len(e.Records) >= session.MaxTLSRecords {

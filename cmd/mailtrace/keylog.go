@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/render"
@@ -54,8 +55,17 @@ func followKeyLogs(ctx context.Context, paths []string, keys *tlsdecrypt.Keys) {
 		return
 	}
 	keys.Follow()
-	for _, p := range paths {
-		go followKeyLog(ctx, p, keys)
+	followers := make([]*keyLogFollower, len(paths))
+	for i, p := range paths {
+		followers[i] = &keyLogFollower{path: p, keys: keys, buf: make([]byte, 64<<10)}
+	}
+	keys.OnRefresh(func() {
+		for _, f := range followers {
+			f.read()
+		}
+	})
+	for _, f := range followers {
+		go f.follow(ctx)
 	}
 }
 
@@ -63,43 +73,62 @@ func followKeyLogs(ctx context.Context, paths []string, keys *tlsdecrypt.Keys) {
 // within the time a client takes from its handshake to its first command.
 const keyLogPoll = 20 * time.Millisecond
 
-func followKeyLog(ctx context.Context, path string, keys *tlsdecrypt.Keys) {
-	var f *os.File
-	defer func() {
-		if f != nil {
-			f.Close()
-		}
-	}()
-	buf := make([]byte, 64<<10)
-	var partial []byte
+// keyLogFollower reads one key log as it grows, on its poll and whenever
+// a session waiting for its secrets asks (Keys.Refresh).
+type keyLogFollower struct {
+	mu      sync.Mutex
+	path    string
+	keys    *tlsdecrypt.Keys
+	f       *os.File
+	buf     []byte
+	partial []byte
+}
+
+func (k *keyLogFollower) follow(ctx context.Context) {
 	tick := time.NewTicker(keyLogPoll)
 	defer tick.Stop()
 	for {
-		if f == nil {
-			f, _ = os.Open(path)
-		}
-		for f != nil {
-			n, err := f.Read(buf)
-			data := append(partial, buf[:n]...)
-			for {
-				i := bytes.IndexByte(data, '\n')
-				if i < 0 {
-					break
-				}
-				keys.Add(data[:i])
-				data = data[i+1:]
-			}
-			// A line is under a kilobyte; more without a newline is no key
-			// log, and is dropped.
-			partial = append(partial[:0], data[:min(len(data), 1024)]...)
-			if n == 0 || err != nil {
-				break
-			}
-		}
+		k.read()
 		select {
 		case <-ctx.Done():
+			k.mu.Lock()
+			if k.f != nil {
+				k.f.Close()
+				k.f = nil
+			}
+			k.mu.Unlock()
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// read adds the whole lines written since the last read; a file that does
+// not exist yet is looked for again next time.
+func (k *keyLogFollower) read() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.f == nil {
+		if k.f, _ = os.Open(k.path); k.f == nil {
+			return
+		}
+	}
+	for {
+		n, err := k.f.Read(k.buf)
+		data := append(k.partial, k.buf[:n]...)
+		for {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				break
+			}
+			k.keys.Add(data[:i])
+			data = data[i+1:]
+		}
+		// A line is under a kilobyte; more without a newline is no key
+		// log, and is dropped.
+		k.partial = append(k.partial[:0], data[:min(len(data), 1024)]...)
+		if n == 0 || err != nil {
+			return
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -49,7 +50,9 @@ func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 }
 
 func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	tuneGC()
+	gcCtx, stopGC := context.WithCancel(ctx)
+	defer stopGC()
+	tuneGC(gcCtx)
 	out, topts, err := newOutput(o, false, stdout, stderr)
 	if err != nil {
 		return err
@@ -165,13 +168,44 @@ func (p *progress) clear() {
 // say otherwise: between sessions the views hold little, so collecting at
 // three times the live heap instead of twice costs some MiB and saves a
 // fifth of the time of the views that write every byte, and a soft limit
-// of 48 MiB keeps the peak under 64 MiB (docs/performance.md). Live
+// of 48 MiB keeps the peak under 64 MiB (docs/performance.md). A soft
+// limit below what is live would make the collector the main work (a
+// run that needs more: --json --full of a mailbox download), so the
+// limit follows the live heap up, to twice it, until ctx ends. Live
 // capture keeps Go's defaults: its queue alone is 16 MiB.
-func tuneGC() {
+func tuneGC(ctx context.Context) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(48 << 20)
+		debug.SetMemoryLimit(softLimit)
+		go limitFollowsHeap(ctx, softLimit)
+	}
+}
+
+// softLimit is the soft memory limit of a run that reads files.
+const softLimit = 48 << 20
+
+// limitFollowsHeap raises the soft memory limit to twice the live heap
+// whenever the heap passes three quarters of it, checking every 20 ms;
+// it never lowers it.
+func limitFollowsHeap(ctx context.Context, limit int64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		if live := int64(sample[0].Value.Uint64()); live > limit/4*3 {
+			limit = 2 * live
+			debug.SetMemoryLimit(limit)
+		}
 	}
 }

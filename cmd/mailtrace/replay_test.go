@@ -17,6 +17,7 @@ import (
 	"time"
 
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/reassembly"
 )
 
 // veth is a pair of network namespaces of the test's own joined by a veth
@@ -160,7 +161,13 @@ func TestE2EReplayLiveAsRead(t *testing.T) {
 			if err != nil || json.Unmarshal(whole, &doc) != nil {
 				t.Fatalf("read --json: %v", err)
 			}
-			got, want := exchanges(t, v.live(t, bin, file, doc.Stats.Capture.Packets)), exchanges(t, read)
+			// A capture that carries its TLS key log: live is given it as
+			// a file, as it would follow the one its clients write.
+			var args []string
+			if keylog := secretsOf(t, file); keylog != "" {
+				args = []string{"--tls-keylog", keylog}
+			}
+			got, want := exchanges(t, v.live(t, bin, file, doc.Stats.Capture.Packets, args...)), exchanges(t, read)
 			if len(want) == 0 {
 				t.Fatal("read found no exchange")
 			}
@@ -316,3 +323,26 @@ func slicesContains(notes []string, word string) bool {
 	}
 	return false
 }
+
+// secretsOf writes the TLS key log a pcapng carries (its Decryption
+// Secrets Blocks) to a file and returns its path, or "" if none.
+func secretsOf(t *testing.T, file string) string {
+	t.Helper()
+	var keylog []byte
+	o := reassembly.DefaultOptions()
+	o.Secrets = func(k []byte) { keylog = append(keylog, k...) }
+	r := reassembly.NewReader(o, nopHandler{}, nil)
+	if _, err := r.ReadAll(context.Background(), []reassembly.Input{{Path: file}}); err != nil || len(keylog) == 0 {
+		return ""
+	}
+	path := filepath.Join(t.TempDir(), "keys.log")
+	if err := os.WriteFile(path, keylog, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// nopHandler reads connections into nothing.
+type nopHandler struct{}
+
+func (nopHandler) Open(reassembly.ConnInfo) reassembly.Conn { return nil }

@@ -25,6 +25,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/report"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 	"github.com/mailtrace/mailtrace/analyzer/view"
@@ -272,11 +273,20 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
 	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
-		KeepBodies: o.full, Redact: o.redact, TLSKeys: keys,
+		KeepBodies: o.full, Redact: o.redact, TLSKeys: keys, Bodies: bodyStore(o.full),
 		// A part's SHA-256 is shown by the timeline, JSON, the report and
 		// the store; not by these views alone.
 		NoHashes: (o.stats || o.compare || o.journey || o.follow) && o.store.url == ""}
 	return out, topts, nil
+}
+
+// bodyStore is where --full's kept bodies wait past a session's first MiB
+// until they are written: a temporary file, not memory.
+func bodyStore(full bool) session.BodyStore {
+	if !full {
+		return nil
+	}
+	return spill.NewShared("")
 }
 
 // sinks are the views the flags ask for. Views that read sessions after
