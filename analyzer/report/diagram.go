@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 
@@ -194,6 +195,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 			add(Row{Kind: RowGap, H: rowHeight, Time: at, Label: fit(text, LabelColumns), Title: text})
 		}
 	}
+	boundTitles(d.Rows)
 	for i := range d.Rows {
 		place(&d.Rows[i])
 	}
@@ -203,6 +205,46 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		d.TLSHeight, d.TLSWidth = d.LifeBottom-d.TLSFrom, ServerX-ClientX
 	}
 	return d
+}
+
+// Bounds on the hover text of a diagram, so that the page stays in
+// proportion to what it draws whatever the capture holds: a row's title
+// shows at most maxTitle bytes (a reply of thousands of lines, a line of
+// 64 KiB), and a diagram's titles together at most maxTitles, past which
+// a title is its first line, cut; --follow and the timeline have it all.
+const (
+	maxTitle  = 2 << 10
+	maxTitles = 256 << 10
+	cutTitle  = 160
+)
+
+// boundTitles cuts the rows' titles to their bounds, in order.
+func boundTitles(rows []Row) {
+	total := 0
+	for i := range rows {
+		t := rows[i].Title
+		limit := maxTitle
+		if total+len(t) > maxTitles {
+			if j := strings.IndexByte(t, '\n'); j >= 0 {
+				t = t[:j]
+			}
+			limit = cutTitle
+			rows[i].Explained = false // the explanation went with the rest
+		}
+		if len(t) > limit {
+			t = cutUTF8(t, limit) + "…"
+		}
+		rows[i].Title = t
+		total += len(t)
+	}
+}
+
+// cutUTF8 is s cut to at most n bytes, not inside a character.
+func cutUTF8(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // maxExplained bounds the explanation text one diagram carries in its
@@ -322,9 +364,17 @@ func fit(s string, n int) string {
 }
 
 func joinLines(lines []string) string {
-	escaped := make([]string, len(lines))
+	// Only what a title can show is joined: a reply may be thousands of
+	// lines of kilobytes.
+	var b strings.Builder
 	for i, l := range lines {
-		escaped[i] = render.Escape(l)
+		if b.Len() > maxTitle {
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(render.Escape(l[:min(len(l), maxTitle+1)]))
 	}
-	return strings.Join(escaped, "\n")
+	return b.String()
 }

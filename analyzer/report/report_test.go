@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -302,4 +303,36 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// TestTitlesBounded: hover text stays in proportion to what a diagram
+// draws: a command line of 60 KB and a reply of 10 000 long lines, each
+// pipelined many times, give titles of at most a few KiB each and 256 KiB
+// and a line a row in all.
+func TestTitlesBounded(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	s := &session.Session{ID: 1, Protocol: "smtp", Client: "127.0.0.1:1", Server: "127.0.0.1:25", Start: t0}
+	long := strings.Repeat("x", 60000)
+	var lines []string
+	for i := range 10000 {
+		lines = append(lines, fmt.Sprintf("250-%d %s", i, strings.Repeat("y", 1000)))
+	}
+	lines = append(lines, "250 end")
+	for i := range 300 {
+		at := t0.Add(time.Duration(i) * time.Millisecond)
+		s.Exchanges = append(s.Exchanges, &session.Exchange{
+			Command:  &session.Command{Kind: session.KindCommand, Verb: "NOOP", Args: long, Line: "NOOP " + long, Time: at},
+			Response: &session.Response{Status: "250", Lines: lines, Time: at.Add(time.Microsecond)}})
+	}
+	d := report.Layout(s, explain.English)
+	total := 0
+	for _, r := range d.Rows {
+		if len(r.Title) > 2<<10+3 {
+			t.Fatalf("a title of %d bytes", len(r.Title))
+		}
+		total += len(r.Title)
+	}
+	if max := 256<<10 + len(d.Rows)*(160+3); total > max || total == 0 {
+		t.Errorf("%d bytes of titles in %d rows, want at most %d", total, len(d.Rows), max)
+	}
 }
