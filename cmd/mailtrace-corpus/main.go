@@ -21,7 +21,7 @@ func main() {
 	size := flag.String("size", "250MB", "approximate file size (KB, MB, GB)")
 	out := flag.String("o", "corpus.pcapng", "output file")
 	seed := flag.Uint64("seed", 1, "random seed")
-	scenario := flag.String("scenario", "mail", "mail: submissions and downloads; open: connections that never close; bigmsg: one message of -size bytes")
+	scenario := flag.String("scenario", "mail", "mail: submissions and downloads; mailbox: POP3 and IMAP sessions that download a whole mailbox; open: connections that never close; bigmsg: one message of -size bytes; hostile:SHAPE: an adversarial shape ("+strings.Join(hostileShapes, ", ")+")")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil {
@@ -69,8 +69,16 @@ func run(path string, size int64, seed uint64, scenario string) error {
 		g.openConns(size)
 	case "bigmsg":
 		g.bigMessage(size)
+	case "mailbox":
+		g.mailbox(size)
 	default:
-		return fmt.Errorf("unknown scenario %q", scenario)
+		shape, ok := strings.CutPrefix(scenario, "hostile:")
+		if !ok {
+			return fmt.Errorf("unknown scenario %q", scenario)
+		}
+		if err := g.hostile(shape, size); err != nil {
+			return err
+		}
 	}
 	if g.err != nil {
 		return g.err

@@ -208,7 +208,9 @@ func exchangesOf(t *testing.T, sample string) []counts {
 		Sessions []struct {
 			ID        int `json:"id"`
 			Exchanges []struct {
-				Command  *struct{} `json:"command"`
+				Command *struct {
+					Again bool `json:"again"` // an LMTP recipient's reply: the data is drawn once
+				} `json:"command"`
 				Response *struct {
 					Lines []string `json:"lines"`
 				} `json:"response"`
@@ -222,7 +224,7 @@ func exchangesOf(t *testing.T, sample string) []counts {
 	for _, s := range doc.Sessions {
 		c := counts{id: s.ID}
 		for _, e := range s.Exchanges {
-			if e.Command != nil {
+			if e.Command != nil && !e.Command.Again {
 				c.commands++
 			}
 			if e.Response != nil && len(e.Response.Lines) > 0 {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The shapes users bring that cost most per byte, and those an attacker
+// can pick (make bench-hostile): each fills about size bytes, so that a
+// view's MB/s on it compares with the mail corpus's.
+
+// mailbox: POP3 sessions that RETR every message of a mailbox and IMAP
+// sessions that FETCH 1:* BODY[], messages up to 1 MB, as the lab's
+// exercise 3f and a mail program's first sync do.
+func (g *generator) mailbox(size int64) {
+	for g.written < size && g.err == nil {
+		var msgs []string
+		for range 40 {
+			msgs = append(msgs, g.message())
+		}
+		c := g.dial(110)
+		c.send(false, "+OK Dovecot ready.\r\n")
+		c.send(true, "USER alumnopop\r\n")
+		c.send(false, "+OK\r\n")
+		c.send(true, "PASS alumnopoppass\r\n")
+		c.send(false, "+OK Logged in.\r\n")
+		for i, m := range msgs {
+			c.send(true, fmt.Sprintf("RETR %d\r\n", i+1))
+			c.send(false, fmt.Sprintf("+OK %d octets\r\n%s.\r\n", len(m), strings.ReplaceAll(m, "\r\n.", "\r\n..")))
+		}
+		c.send(true, "QUIT\r\n")
+		c.send(false, "+OK Logging out.\r\n")
+		c.close()
+		c = g.dial(143)
+		c.send(false, "* OK Dovecot ready.\r\n")
+		c.send(true, "a1 LOGIN alumnoimap alumnoimappass\r\n")
+		c.send(false, "a1 OK Logged in\r\n")
+		c.send(true, "a2 SELECT INBOX\r\n")
+		c.send(false, fmt.Sprintf("* %d EXISTS\r\na2 OK Select completed.\r\n", len(msgs)))
+		c.send(true, "a3 FETCH 1:* BODY[]\r\n")
+		for i, m := range msgs {
+			c.send(false, fmt.Sprintf("* %d FETCH (BODY[] {%d}\r\n%s)\r\n", i+1, len(m), m))
+		}
+		c.send(false, "a3 OK Fetch completed.\r\n")
+		c.send(true, "a4 LOGOUT\r\n")
+		c.send(false, "* BYE\r\na4 OK Logout completed.\r\n")
+		c.close()
+	}
+}
+
+// fill sends data from one side, again and again, until the file has
+// grown by size.
+func (c *conn) fill(fromClient bool, data string, size int64) {
+	for start := c.g.written; c.g.written-start < size && c.g.err == nil; {
+		c.send(fromClient, data)
+	}
+}
+
+// hostile writes one adversarial shape of about size bytes.
+func (g *generator) hostile(shape string, size int64) error {
+	switch shape {
+	case "barelf-imap": // untagged "* " lines ended by bare LFs
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 NOOP\r\n")
+		c.fill(false, strings.Repeat("* \n", 1<<14), size)
+		c.close()
+	case "barelf-smtp": // a message of bare-LF lines and lone dots beside them
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c.fill(true, strings.Repeat("x\n.\nMAIL FROM:<a@b>\n", 1<<12), size)
+		c.close()
+	case "barelf-pop3": // a RETR body of bare LFs and dots
+		c := g.dial(110)
+		c.send(false, "+OK ready\r\n")
+		c.send(true, "RETR 1\r\n")
+		c.send(false, "+OK\r\n")
+		c.fill(false, strings.Repeat("x\n.\n", 1<<14), size)
+		c.close()
+	case "replies": // an SMTP reply of millions of lines
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\n")
+		c.fill(false, strings.Repeat("250-X\r\n", 1<<14), size)
+		c.send(false, "250 end\r\n")
+		c.close()
+	case "tiny-segments": // a whole session one byte a segment
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		line := "Subject: tiny\r\n"
+		for start := g.written; g.written-start < size && g.err == nil; {
+			for i := 0; i < len(line); i++ {
+				c.send(true, line[i:i+1])
+			}
+		}
+		c.send(true, ".\r\n")
+		c.close()
+	case "fields": // a header of millions of short fields
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c.fill(true, strings.Repeat("a:b\r\n", 1<<14), size)
+		c.send(true, "\r\nbody\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "mime-deep", "mime-wide": // nested multiparts, or thousands of parts
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c.send(true, "Content-Type: multipart/mixed; boundary=b0\r\n\r\n")
+		if shape == "mime-deep" {
+			var b strings.Builder
+			for i := range 5000 {
+				fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i, i+1)
+			}
+			for start := g.written; g.written-start < size && g.err == nil; {
+				c.send(true, b.String())
+			}
+		} else {
+			c.fill(true, strings.Repeat("--b0\r\nContent-Type: text/plain\r\n\r\nx\r\n", 1<<10), size)
+		}
+		c.send(true, "\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "literals": // a FETCH answered by hundreds of thousands of small literals
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 FETCH 1:* BODY[]\r\n")
+		c.fill(false, strings.Repeat("* 1 FETCH (BODY[] {1}\r\nx)\r\n", 1<<10), size)
+		c.send(false, "a1 OK done\r\n")
+		c.close()
+	case "long-line": // one command line of the whole size
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.fill(true, strings.Repeat("x", 1<<16), size)
+		c.send(true, "\r\n")
+		c.close()
+	case "connections": // a flood of tiny connections
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c := g.dial(25)
+			c.send(false, "220 mx ESMTP\r\n")
+			c.send(true, "QUIT\r\n")
+			c.send(false, "221 bye\r\n")
+			c.close()
+		}
+	default:
+		return fmt.Errorf("unknown hostile shape %q", shape)
+	}
+	return nil
+}
+
+// hostileShapes are the shapes of make bench-hostile, in its order.
+var hostileShapes = []string{"barelf-imap", "barelf-smtp", "barelf-pop3", "replies", "tiny-segments", "fields", "mime-deep",
+	"mime-wide", "literals", "long-line", "connections"}
