@@ -47,7 +47,7 @@ type Options struct {
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() Options {
 	return Options{Protocols: Protocols(), MaxDetectBytes: 16 << 10,
-		Limits: session.Limits{Exchanges: session.DefaultMaxExchanges, Anomalies: session.DefaultMaxAnomalies}}
+		Limits: session.Limits{Exchanges: session.DefaultMaxExchanges, Anomalies: session.DefaultMaxAnomalies, Messages: session.DefaultMaxMessages}}
 }
 
 // Tracker implements reassembly.Handler: it tells its sink of each

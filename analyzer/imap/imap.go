@@ -137,7 +137,9 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 	explain.Anomaly(p.S, t, d, "imap.literal.gap")
 	if d == session.FromServer {
 		if p.slit.msg && p.Message(session.FromServer) != nil {
-			p.smsgs = append(p.smsgs, p.EndMessage(session.FromServer, true))
+			if i := p.EndMessage(session.FromServer, true); i >= 0 {
+				p.smsgs = append(p.smsgs, i)
+			}
 			p.sbody += p.slit.size
 		}
 		p.sline.WriteString(" " + p.slit.show())
@@ -150,8 +152,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 	if p.client == continuing {
 		p.continueSegment(t)
 		if p.lit.msg && p.Message(session.FromClient) != nil {
-			i := p.EndMessage(session.FromClient, true)
-			p.seg.Command.Message = &i
+			p.seg.Command.Message = session.Ref(p.EndMessage(session.FromClient, true))
 		}
 		p.completeCommand(t)
 	}
@@ -377,8 +378,7 @@ func (p *Parser) clientLiteral(b []byte, t time.Time, last bool) {
 	cmd.Size += p.lit.size
 	if p.lit.msg {
 		p.Message(session.FromClient).Message().Time = cmd.Time
-		i := p.EndMessage(session.FromClient, false)
-		cmd.Message = &i
+		cmd.Message = session.Ref(p.EndMessage(session.FromClient, false))
 	}
 	cmd.Args = joinArgs(cmd.Args, p.lit.show())
 	p.waiting.canon += quoted(p.lit.text)

@@ -166,7 +166,9 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 		return
 	}
 	if p.slit.msg {
-		p.smsgs = append(p.smsgs, p.EndMessage(session.FromServer, false))
+		if i := p.EndMessage(session.FromServer, false); i >= 0 {
+			p.smsgs = append(p.smsgs, i)
+		}
 		p.sbody += p.slit.size
 	}
 	p.sline.WriteString(" " + p.slit.show())

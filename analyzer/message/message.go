@@ -32,6 +32,9 @@ type Bounds struct {
 	KeepBody  bool // keep the bytes for full display
 	// NoHashes leaves the parts' SHA-256 out, for views that show none.
 	NoHashes bool
+	// CountOnly only counts the bytes and passes them on: a message past
+	// the session's bound on messages kept, which no view will show.
+	CountOnly bool
 }
 
 // Builder is the bounded writer a message's bytes stream through as they
@@ -51,6 +54,7 @@ type Builder struct {
 	maxHeader int
 	maxBody   int
 	noHashes  bool
+	countOnly bool
 	truncated bool // the capture lost some of it
 	bounded   bool // less was kept than it had (a bound's choice)
 }
@@ -70,7 +74,8 @@ func New(m *session.Message, b Bounds, tee io.Writer) *Builder {
 	if b.MaxBody <= 0 {
 		b.MaxBody = DefaultMaxBody
 	}
-	return &Builder{m: m, tee: tee, keepBody: b.KeepBody, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes}
+	return &Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
+		countOnly: b.CountOnly, inBody: b.CountOnly}
 }
 
 // Message is the message being filled.
@@ -78,7 +83,7 @@ func (b *Builder) Message() *session.Message { return b.m }
 
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
-	if b.size == 0 && len(p) > 0 && b.m.Whole() {
+	if b.size == 0 && len(p) > 0 && b.m.Whole() && !b.countOnly {
 		b.mime = parts.NewReader(!b.noHashes)
 	}
 	b.size += int64(len(p))
@@ -171,6 +176,11 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	}
 	if b.keepBody {
 		m.Body = b.body
+		if cap(b.body) > len(b.body)+len(b.body)/4+64 {
+			// Kept until the session is written: at its size, not the
+			// 4 KiB a short body was started with.
+			m.Body = bytes.Clone(b.body)
+		}
 	}
 	if m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {
 		return m // no header to read: it starts past it

@@ -43,14 +43,14 @@ type headerGuard struct {
 }
 
 // newPartHeaders guards the part headers of a multipart body.
-func newPartHeaders(r io.Reader, boundary string, repaired, bounded *int) io.Reader {
-	return &headerGuard{r: bufio.NewReaderSize(r, 4<<10), delim: []byte("--" + boundary), repair: true, repaired: repaired, bounded: bounded}
+func newPartHeaders(r io.Reader, boundary string, repaired, bounded *int, size int) io.Reader {
+	return &headerGuard{r: bufio.NewReaderSize(r, min(size, 4<<10)), delim: []byte("--" + boundary), repair: true, repaired: repaired, bounded: bounded}
 }
 
 // newMessageHeader guards a message's own header.
-func newMessageHeader(r io.Reader, bounded *int) io.Reader {
+func newMessageHeader(r io.Reader, bounded *int, size int) io.Reader {
 	var repaired int
-	return &headerGuard{r: bufio.NewReaderSize(r, 4<<10), inHeader: true, repaired: &repaired, bounded: bounded}
+	return &headerGuard{r: bufio.NewReaderSize(r, min(size, 4<<10)), inHeader: true, repaired: &repaired, bounded: bounded}
 }
 
 func (p *headerGuard) Read(b []byte) (int, error) {

@@ -34,6 +34,12 @@ const MaxParts = 1000
 // core. Close waits for the goroutine, so the result does not depend on
 // scheduling.
 type Reader struct {
+	// small holds the message while it fits in one chunk: it is walked
+	// at Close, on the caller's goroutine, without the goroutine and
+	// buffers a long message needs (a FETCH of a hundred thousand
+	// one-byte literals must cost little per literal).
+	small    []byte
+	started  bool
 	cur      []byte
 	full     chan []byte // chunks to read
 	free     chan []byte // chunks read, to fill again
@@ -53,14 +59,32 @@ const (
 // NewReader starts reading a message; with hash, each part's SHA-256 is
 // computed (a view that shows none need not pay for it: sizes and
 // anomalies come from the decoding, the same either way).
-func NewReader(hash bool) *Reader {
-	r := &Reader{full: make(chan []byte, chunks), free: make(chan []byte, chunks), done: make(chan struct{}), hash: hash}
+func NewReader(hash bool) *Reader { return &Reader{hash: hash} }
+
+// start hands the message to a goroutine of its own, once it is longer
+// than a chunk.
+func (r *Reader) start() {
+	r.started = true
+	r.full, r.free, r.done = make(chan []byte, chunks), make(chan []byte, chunks), make(chan struct{})
 	go r.read()
-	return r
+	small := r.small
+	r.small = nil
+	r.write(small)
 }
 
 // Write takes more of the message.
 func (r *Reader) Write(p []byte) (int, error) {
+	if !r.started {
+		if len(r.small)+len(p) <= chunkSize {
+			r.small = append(r.small, p...)
+			return len(p), nil
+		}
+		r.start()
+	}
+	return r.write(p)
+}
+
+func (r *Reader) write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if r.cur == nil {
@@ -84,6 +108,12 @@ func (r *Reader) Write(p []byte) (int, error) {
 // Close ends the message and returns its parts and how many more there
 // were past MaxParts.
 func (r *Reader) Close() ([]session.Part, int) {
+	if !r.started {
+		w := walkSized(bytes.NewReader(r.small), nil, r.hash, len(r.small)+1)
+		r.parts, r.more, r.repaired, r.bounded = w.parts, w.more, w.repaired, w.bounded
+		r.small = nil
+		return r.parts, r.more
+	}
 	if len(r.cur) > 0 {
 		r.full <- r.cur
 	}
@@ -152,9 +182,15 @@ func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts 
 }
 
 func walk(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool) *walker {
-	w := &walker{each: each, hash: hash}
+	return walkSized(src, each, hash, 32<<10)
+}
+
+// walkSized is walk with buffers of at most size bytes, for a message
+// known to be that short.
+func walkSized(src io.Reader, each func(i int, p session.Part) io.Writer, hash bool, size int) *walker {
+	w := &walker{each: each, hash: hash, buf: min(size, 32<<10)}
 	seen := &replay{r: src}
-	br := bufio.NewReaderSize(newMessageHeader(seen, &w.bounded), 32<<10)
+	br := bufio.NewReaderSize(newMessageHeader(seen, &w.bounded, w.buf), w.buf)
 	h, err := textproto.ReadHeader(br)
 	if err != nil {
 		// No header to read (a message typed at a telnet prompt): the
@@ -179,14 +215,24 @@ type walker struct {
 	n        int
 	repaired int // part headers ended at a line that was no field
 	bounded  int // headers ended at their bounds
+	buf      int // the size of the readers' buffers
+	copyBuf  []byte
 }
+
+// onlyWriter hides a writer's ReadFrom, so that io.CopyBuffer uses the
+// walker's buffer (io.Discard's would take one of 8 KiB a part).
+type onlyWriter struct{ io.Writer }
+
+// onlyReader hides a reader's WriteTo for the same reason (io.MultiReader's
+// takes 32 KiB a part).
+type onlyReader struct{ io.Reader }
 
 // entity walks one entity: the parts of a multipart (RFC 2046 §5.1), or
 // a leaf.
 func (w *walker) entity(h message.Header, body io.Reader, depth int) {
 	mt, params, _ := h.ContentType()
 	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" && depth < maxDepth {
-		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired, &w.bounded), params["boundary"])
+		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired, &w.bounded, w.buf), params["boundary"])
 		for {
 			p, err := mr.NextPart()
 			if err != nil {
@@ -214,7 +260,10 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 	}
 	w.n++
 	dec := decoder(h.Get("Content-Transfer-Encoding"), body)
-	n, _ := io.Copy(dst, dec)
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, max(w.buf, 512))
+	}
+	n, _ := io.CopyBuffer(onlyWriter{dst}, onlyReader{dec}, w.copyBuf)
 	part.Size = n
 	if sum != nil {
 		part.SHA256 = hex.EncodeToString(sum.Sum(nil))

@@ -288,7 +288,9 @@ func (p *Parser) endMulti(cut bool) {
 	if msg := p.Message(session.FromServer); msg != nil {
 		i := p.EndMessage(session.FromServer, cut)
 		r.BodySize = msg.Size()
-		r.Message, r.Messages, r.MessageLines = &i, []int{i}, []int{0}
+		if i >= 0 {
+			r.Message, r.Messages, r.MessageLines = &i, []int{i}, []int{0}
+		}
 	}
 	p.Answer(e, r)
 }

@@ -390,6 +390,14 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 	r := e.Response
 	var out []timedLine
 	fold := folded(r, o)
+	// The messages each line carried, found once: a FETCH may carry
+	// hundreds of thousands.
+	carried := map[int][]int{}
+	for k, mi := range r.Messages {
+		if k < len(r.MessageLines) {
+			carried[r.MessageLines[k]] = append(carried[r.MessageLines[k]], mi)
+		}
+	}
 	for i, l := range r.Lines {
 		t := r.LineTime(i)
 		if fold(i) {
@@ -414,10 +422,7 @@ func responseLines(s *session.Session, e *session.Exchange, o TextOptions, p pai
 				out = append(out, timedLine{t: t, text: l})
 			}
 		}
-		for k, mi := range r.Messages {
-			if k >= len(r.MessageLines) || r.MessageLines[k] != i {
-				continue
-			}
+		for _, mi := range carried[i] {
 			m := s.Messages[mi]
 			head, sep := "S:   "+partLabel(m, o.Lang)+fmt.Sprintf("%d bytes", m.Size), "; "
 			if !r.BodyInLines {

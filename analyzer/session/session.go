@@ -85,6 +85,7 @@ type Session struct {
 	// still parsed and paired, told to sinks, but not kept.
 	ExchangesDropped int `json:"exchanges_dropped,omitempty"`
 	AnomaliesDropped int `json:"anomalies_dropped,omitempty"`
+	MessagesDropped  int `json:"messages_dropped,omitempty"`
 	// Limits bound what the session keeps; zero keeps everything.
 	Limits Limits `json:"-"`
 }
@@ -94,12 +95,14 @@ type Session struct {
 type Limits struct {
 	Exchanges int
 	Anomalies int
+	Messages  int
 }
 
 // Default limits.
 const (
 	DefaultMaxExchanges = 100000
 	DefaultMaxAnomalies = 1000
+	DefaultMaxMessages  = 100000
 )
 
 // Gap is a run of bytes the capture lost.
@@ -557,9 +560,28 @@ func (s *Session) AnomalySaid(t time.Time, d Dir, text, key string, args []any) 
 }
 
 // AddMessage appends a message and returns its index.
+// Past Limits.Messages it is counted, not kept (a FETCH of a million
+// one-byte literals), and the index is -1.
 func (s *Session) AddMessage(m *Message) int {
+	if s.Limits.Messages > 0 && len(s.Messages) >= s.Limits.Messages {
+		if s.MessagesDropped == 0 {
+			// The catalog (analyzer/explain) holds this text in each language.
+			s.AnomalySaid(m.Time, FromClient, "more messages than the bound (--max-messages): the rest are read and counted, not kept", "ui.anomaly.bound.messages", nil)
+		}
+		s.MessagesDropped++
+		return -1
+	}
 	s.Messages = append(s.Messages, m)
 	return len(s.Messages) - 1
+}
+
+// Ref is a kept message's index as the model points to it: nil for -1,
+// a message past the bound.
+func Ref(i int) *int {
+	if i < 0 {
+		return nil
+	}
+	return &i
 }
 
 // Bool returns a pointer to b, for the optional JSON booleans.

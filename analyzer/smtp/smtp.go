@@ -327,7 +327,7 @@ func (p *Parser) endMessage(cut bool) {
 		cmd.Size = m.Size
 		cmd.Args = strconv.FormatInt(m.Size, 10) + " bytes"
 	}
-	cmd.Message = &i
+	cmd.Message = session.Ref(i)
 	if p.client == data {
 		p.client = command
 	}

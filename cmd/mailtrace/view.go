@@ -63,6 +63,7 @@ type viewOptions struct {
 	maxBufTotal int
 	maxExch     int
 	maxAnom     int
+	maxMsgs     int
 	extract     string
 	domains     []string
 	tlsKeylogs  []string
@@ -93,6 +94,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntVar(&o.maxBufTotal, "max-buffered", ro.MaxPagesTotal*reassembly.PageBytes, "hold at most `BYTES` of out-of-order data in all")
 	f.IntVar(&o.maxExch, "max-exchanges", session.DefaultMaxExchanges, "keep at most `N` exchanges per session; the rest are counted")
 	f.IntVar(&o.maxAnom, "max-anomalies", session.DefaultMaxAnomalies, "keep at most `N` anomalies per session; the rest are counted")
+	f.IntVar(&o.maxMsgs, "max-messages", session.DefaultMaxMessages, "keep at most `N` messages per session; the rest are read (and saved by --extract) and counted")
 	f.StringArrayVar(&o.domains, "domain", nil, "a mail `DOMAIN` the servers serve, for the relay and local-sender findings (repeatable; default: the host an SMTP greeting names)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "no progress line on a terminal")
 	f.StringVar(&o.lang, "lang", "", "language of the explanations and of what the text views say: en or es (default from LC_ALL, LC_MESSAGES, LANG)")
@@ -198,7 +200,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	default:
 		return nil, topts, usageError{fmt.Errorf("--color %q: want auto, always or never", o.color)}
 	}
-	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxFollow, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom} {
+	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxFollow, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom, o.maxMsgs} {
 		if n < 0 {
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
@@ -270,7 +272,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		sink.Filter(chosen, func(s *session.Session) bool {
 			return (len(wantProto) == 0 || wantProto[s.Protocol]) && (len(wantID) == 0 || wantID[s.ID])
 		}))
-	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom}
+	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom, Messages: o.maxMsgs}
 	topts.Findings.Domains = o.domains
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
 		KeepBodies: o.full, Redact: o.redact, TLSKeys: keys, Bodies: bodyStore(o.full),
