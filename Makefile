@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
 
 all: build
 
@@ -104,6 +104,11 @@ fuzz:
 # benchmarks of the hot paths. See docs/performance.md.
 bench:
 	cmd/mailtrace-corpus/bench.sh
+
+# Adversarial shapes and the mailbox-download shape (SIZE=20MB each),
+# in every view: MB/s and peak memory. See docs/performance.md.
+bench-hostile:
+	cmd/mailtrace-corpus/bench-hostile.sh
 
 # The real capture of the benchmark's size (root): real Python clients,
 # the lab's Postfix and Dovecot on loopback, dumpcap; then

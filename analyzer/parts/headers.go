@@ -65,7 +65,7 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 		start := !p.midLine
 		whole := err == nil // a line longer than the buffer comes in pieces
 		p.midLine = !whole && err == bufio.ErrBufferFull
-		text := bytes.TrimRight(line, "\r\n")
+		text := trimEOL(line)
 		p.pending = p.pending[:0]
 		switch {
 		case p.delim != nil && start && whole && bytes.HasPrefix(text, p.delim):
@@ -99,4 +99,14 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 	n := copy(b, p.pending)
 	p.pending = p.pending[n:]
 	return n, nil
+}
+
+// trimEOL is line without its CR and LF ends (bytes.TrimRight builds its
+// set of bytes on every call, and this runs on every line of every level
+// of a multipart).
+func trimEOL(line []byte) []byte {
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		line = line[:len(line)-1]
+	}
+	return line
 }

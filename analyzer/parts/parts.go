@@ -127,7 +127,8 @@ func (r *Reader) Close() ([]session.Part, int) {
 func (r *Reader) Repaired() int { return r.repaired }
 
 // Bounded counts, after Close, the headers ended at MaxHeaderBytes or
-// MaxHeaderFields: what followed was counted as body, not read as fields.
+// MaxHeaderFields (what followed was counted as body, not read as fields)
+// and the multiparts nested past MaxDepth (read as one part).
 func (r *Reader) Bounded() int { return r.bounded }
 
 func (r *Reader) read() {
@@ -204,8 +205,10 @@ func walkSized(src io.Reader, each func(i int, p session.Part) io.Writer, hash b
 	return w
 }
 
-// maxDepth bounds the nesting of multiparts followed.
-const maxDepth = 20
+// MaxDepth bounds the nesting of multiparts followed: each level reads
+// every byte of those below it again, and mail programs nest a handful
+// (a forwarded message's attachments are three or four deep).
+const MaxDepth = 10
 
 type walker struct {
 	hash     bool // compute each part's SHA-256
@@ -231,7 +234,11 @@ type onlyReader struct{ io.Reader }
 // a leaf.
 func (w *walker) entity(h message.Header, body io.Reader, depth int) {
 	mt, params, _ := h.ContentType()
-	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" && depth < maxDepth {
+	multipart := strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != ""
+	if multipart && depth >= MaxDepth {
+		w.bounded++ // nested deeper than followed: the rest is one part
+	}
+	if multipart && depth < MaxDepth {
 		mr := textproto.NewMultipartReader(newPartHeaders(body, params["boundary"], &w.repaired, &w.bounded, w.buf), params["boundary"])
 		for {
 			p, err := mr.NextPart()

@@ -179,6 +179,8 @@ func TestHeaderBounds(t *testing.T) {
 		{"fields", "Subject: s\r\n" + many + "\r\nbody\r\n", 1, []string{"text/plain " + fmt.Sprint(len(many)-5*(MaxHeaderFields-1)+len("\r\nbody\r\n"))}},
 		{"one long line", "Subject: s\r\n" + long + "\r\nbody\r\n", 1, nil},
 		{"within", "Subject: s\r\nTo: " + strings.Repeat("u@example.org, ", 5000) + "\r\n\r\nbody\r\n", 0, []string{"text/plain 6"}},
+		{"nested past MaxDepth", deep(MaxDepth + 5), 1, []string{"multipart/mixed 302"}}, // the levels past it, one part
+		{"nested to MaxDepth", deep(MaxDepth), 0, []string{"text/plain 4"}},
 		{"a part's", "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n" + many +
 			"\r\nx\r\n--B\r\nContent-Type: application/pdf\r\n\r\npdf\r\n--B--\r\n", 1, nil},
 	} {
@@ -199,4 +201,18 @@ func TestHeaderBounds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// deep is a message of multiparts nested n deep around one text part.
+func deep(n int) string {
+	var b strings.Builder
+	b.WriteString("Content-Type: multipart/mixed; boundary=b0\r\n\r\n")
+	for i := range n - 1 {
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i, i+1)
+	}
+	fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\nhola\r\n", n-1)
+	for i := n - 1; i >= 0; i-- {
+		fmt.Fprintf(&b, "--b%d--\r\n", i)
+	}
+	return b.String()
 }

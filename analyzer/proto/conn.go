@@ -367,7 +367,7 @@ func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 		explain.Anomaly(c.S, m.Time, d, "mime.header")
 	}
 	if slices.Contains(m.Flags, "mime-bounds") {
-		explain.Anomaly(c.S, m.Time, d, "mime.bounds", parts.MaxHeaderBytes>>10, parts.MaxHeaderFields)
+		explain.Anomaly(c.S, m.Time, d, "mime.bounds", parts.MaxHeaderBytes>>10, parts.MaxHeaderFields, parts.MaxDepth)
 	}
 	for _, p := range m.Parts {
 		if p.Skipped > 0 {

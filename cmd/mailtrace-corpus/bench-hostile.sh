@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make bench-hostile: each adversarial shape (mailtrace-corpus -scenario
+# hostile:SHAPE) and the mailbox-download shape, SIZE bytes each (20MB by
+# default), read in every view: seconds, MB/s and peak memory. A shape
+# that an attacker picks must not find a slow path: docs/performance.md
+# gives the targets.
+#
+#   SIZE=20MB cmd/mailtrace-corpus/bench-hostile.sh
+#   SHAPES="literals fields" VIEWS="--stats --json" to run fewer.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SIZE=${SIZE:-20MB}
+SHAPES=${SHAPES:-"mailbox barelf-imap barelf-smtp barelf-pop3 replies tiny-segments fields mime-deep mime-wide literals long-line connections"}
+VIEWS=${VIEWS:-"--stats --jsonl --json --timeline --full --follow --summary"}
+TIMEOUT=${TIMEOUT:-300}
+
+go build -o bin/mailtrace ./cmd/mailtrace
+go build -o bin/mailtrace-corpus ./cmd/mailtrace-corpus
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
+dir=.corpus/hostile-$SIZE
+mkdir -p "$dir"
+printf '%-14s %-10s %8s %9s %8s\n' shape view seconds MB/s "peak MiB"
+for shape in $SHAPES; do
+	file=$dir/$shape.pcapng
+	scenario=hostile:$shape
+	[ "$shape" = mailbox ] && scenario=mailbox
+	[ -s "$file" ] || bin/mailtrace-corpus -scenario "$scenario" -size "$SIZE" -o "$file" 2>/dev/null
+	mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN { printf "%.1f", b / 1048576 }')
+	for view in $VIEWS; do
+		args=$view
+		[ "$view" = --timeline ] && args=
+		# shellcheck disable=SC2086
+		if ! /usr/bin/time -o "$dir/time" -f '%e %M' timeout "$TIMEOUT" bin/mailtrace read -q $args "$file" >/dev/null 2>&1; then
+			printf '%-14s %-10s %8s\n' "$shape" "$view" "failed or over ${TIMEOUT}s"
+			continue
+		fi
+		read -r secs kb <"$dir/time"
+		awk -v s="$shape" -v v="$view" -v t="$secs" -v kb="$kb" -v mb="$mb" \
+			'BEGIN { printf "%-14s %-10s %8.2f %9.1f %8d\n", s, v, t, mb / (t > 0.005 ? t : 0.005), kb / 1024 }'
+	done
+done
