@@ -271,17 +271,10 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 // let the meter decrypt, and returns it for the views that show bytes.
 func (c *conn) decrypted(t time.Time) []session.Chunk {
 	var out []session.Chunk
-	for _, d := range []session.Dir{session.FromClient, session.FromServer} {
-		p, bad := c.meter.Plain(d)
-		if bad > 0 {
-			explain.Anomaly(c.s, t, d, "tls.corrupt", bad)
-		}
-		if len(p) == 0 {
-			continue
-		}
+	c.meter.Drain(t, func(d session.Dir, p []byte) {
 		c.p.Feed(d, t, p)
-		out = append(out, session.Chunk{Dir: d, Time: t, Data: bytes.Clone(p), Decrypted: true})
-	}
+		out = append(out, session.Chunk{Dir: d, Time: t, Data: p, Decrypted: true})
+	})
 	return out
 }
 

@@ -135,22 +135,15 @@ func (c *Conn) Feed(d session.Dir, t time.Time, b []byte) {
 // session would have gone on in clear, and keeps it for the views that
 // show bytes.
 func (c *Conn) readDecrypted(t time.Time) {
-	for _, d := range []session.Dir{session.FromClient, session.FromServer} {
-		p, bad := c.meter.Plain(d)
-		if bad > 0 {
-			explain.Anomaly(c.S, t, d, "tls.corrupt", bad)
-		}
-		if len(p) == 0 {
-			continue
-		}
-		c.plain = append(c.plain, session.Chunk{Dir: d, Time: t, Data: slices.Clone(p), Decrypted: true})
+	c.meter.Drain(t, func(d session.Dir, p []byte) {
+		c.plain = append(c.plain, session.Chunk{Dir: d, Time: t, Data: p, Decrypted: true})
 		if d == session.FromServer {
 			c.pending.ServerData(t)
 		}
 		for sp := c.splitter(d); len(p) > 0; {
 			p = sp.Feed(p, t, c.side[d])
 		}
-	}
+	})
 }
 
 // Plain hands over the plaintext decrypted since the last call.

@@ -1,9 +1,11 @@
 package tlswatch
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 )
@@ -47,14 +49,23 @@ func (m *Meter) update() {
 // Decrypting reports whether the meter may still hand over plaintext.
 func (m *Meter) Decrypting() bool { return m.dec != nil && !m.dec.Failed() }
 
-// Plain returns the application data decrypted in direction d since the
-// last call, valid until the next Feed, and how many records there did
-// not authenticate (changed on the wire).
-func (m *Meter) Plain(d session.Dir) (plain []byte, bad int) {
+// Drain hands each what was decrypted since the last call, client's
+// first, as a copy of its own (the chunk the views show), and says as an
+// anomaly at t the records that did not authenticate (changed on the
+// wire).
+func (m *Meter) Drain(t time.Time, each func(d session.Dir, plain []byte)) {
 	if m.dec == nil {
-		return nil, 0
+		return
 	}
-	return m.dec.Plain(int(d))
+	for _, d := range []session.Dir{session.FromClient, session.FromServer} {
+		p, bad := m.dec.Plain(int(d))
+		if bad > 0 {
+			explain.Anomaly(m.s, t, d, "tls.corrupt", bad)
+		}
+		if len(p) > 0 {
+			each(d, bytes.Clone(p))
+		}
+	}
 }
 
 // Feed takes TLS bytes b of direction d, at t; from is how many bytes of
