@@ -183,7 +183,7 @@ func (w *Writer) seal(table string) {
 // spill writes a batch to the spool; w.mu is held.
 func (w *Writer) spill(b *batch) {
 	w.queued -= int64(len(b.body))
-	if err := w.toSpool(b); err != nil {
+	if _, err := w.toSpool(b); err != nil {
 		if w.spoolErr == nil {
 			w.spoolErr = err
 		}
@@ -255,6 +255,13 @@ func (w *Writer) send() {
 				w.delivered(b)
 				break
 			}
+			if c := classOf(err); c == refuse {
+				w.refused(b, err)
+				break
+			} else if c == halt {
+				w.halted(b, err)
+				return
+			}
 			w.mu.Lock()
 			w.counters.Retries++
 			if !w.outage {
@@ -292,6 +299,36 @@ func (w *Writer) delivered(b *batch) {
 	if b.file != "" {
 		w.counters.FromSpool += int64(b.rows)
 	}
+}
+
+// refused puts a batch the server refused for what it holds in the
+// spool's rejected/, with the server's words, so that the other batches
+// go on (delivery by error class, as ch-go's clients do).
+func (w *Writer) refused(b *batch, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sending = nil
+	if b.file == "" {
+		path, serr := w.toSpool(b)
+		if serr != nil {
+			w.counters.Rejected += int64(b.rows)
+			w.cfg.Warn(fmt.Sprintf("clickhouse: %d rows of %s refused (%v) and could not be kept", b.rows, b.table, err))
+			return
+		}
+		b.file, b.name = path, path
+	}
+	w.reject(b.file, filepath.Base(b.name), "refused by the server: "+err.Error(), b.rows)
+}
+
+// halted stops delivery when no batch can go until someone acts (wrong
+// credentials, no schema): the batch in hand and every later one wait in
+// the spool for "mailtrace clickhouse send".
+func (w *Writer) halted(b *batch, err error) {
+	w.cfg.Warn(fmt.Sprintf("clickhouse: %v; rows go to the spool (mailtrace clickhouse send delivers them once it is mended)", err))
+	w.giveBack(b)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.counters.Halted = true
 }
 
 // giveBack returns a batch the deadline left unsent: one from memory
@@ -401,8 +438,7 @@ func send(client *http.Client, req *http.Request) (*http.Response, error) {
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode != http.StatusOK {
-		first, _, _ := strings.Cut(strings.TrimSpace(string(msg)), "\n")
-		return nil, fmt.Errorf("%s: %s", resp.Status, first)
+		return nil, exception(resp.StatusCode, resp.Header, string(msg))
 	}
 	return resp, nil
 }

@@ -15,13 +15,13 @@ import (
 // written whole or not at all, claimed by rename, and rejected apart
 // when they can never be sent (docs/clickhouse.md).
 
-// toSpool writes batch b to the spool.
-func (w *Writer) toSpool(b *batch) error {
+// toSpool writes batch b to the spool and returns its path.
+func (w *Writer) toSpool(b *batch) (string, error) {
 	if w.cfg.Spool == "" {
-		return errors.New("no spool directory (--spool)")
+		return "", errors.New("no spool directory (--spool)")
 	}
 	if err := os.MkdirAll(w.cfg.Spool, 0o700); err != nil {
-		return err
+		return "", err
 	}
 	w.seq++
 	name := fmt.Sprintf("%020d-%06d-%s-%d.jsonl.gz", time.Now().UnixNano(), w.seq, b.table, b.rows)
@@ -29,7 +29,7 @@ func (w *Writer) toSpool(b *batch) error {
 	// a spool file is whole or not there (a full disk leaves nothing).
 	f, err := os.CreateTemp(w.cfg.Spool, ".writing-*.tmp")
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = f.Write(b.body)
 	if err == nil {
@@ -38,13 +38,14 @@ func (w *Writer) toSpool(b *batch) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	path := filepath.Join(w.cfg.Spool, name)
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(w.cfg.Spool, name))
+		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
 		os.Remove(f.Name())
 	}
-	return err
+	return path, err
 }
 
 // fromSpool claims and reads the oldest spooled batch; w.mu is held. A

@@ -204,8 +204,12 @@ type Delivery struct {
 	Spooled     int64  `json:"rows_spooled"`
 	FromSpool   int64  `json:"rows_sent_from_spool"`
 	LeftInSpool int64  `json:"rows_left_in_spool"`
-	// Rejected counts the rows of spool files that can never be sent (an
-	// empty or unreadable file), moved to the spool's rejected/.
-	Rejected int64            `json:"rows_rejected,omitempty"`
-	Tables   map[string]int64 `json:"rows_by_table"`
+	// Rejected counts the rows the server refused for what they hold, and
+	// those of spool files that can never be sent (empty or unreadable),
+	// moved to the spool's rejected/ with the reason.
+	Rejected int64 `json:"rows_rejected,omitempty"`
+	// Halted says delivery stopped on an error no retry gets past (wrong
+	// credentials, no schema): the rest wait in the spool.
+	Halted bool             `json:"halted,omitempty"`
+	Tables map[string]int64 `json:"rows_by_table"`
 }

@@ -227,7 +227,10 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 			err := s.close()
 			fmt.Fprintf(stdout, "%d rows sent from the spool, %d left in it\n", s.delivery.FromSpool, s.delivery.LeftInSpool)
 			if s.delivery.Rejected > 0 {
-				fmt.Fprintf(stdout, "%d rows in files that cannot be sent, moved to %s\n", s.delivery.Rejected, render.Escape(filepath.Join(so.spool, "rejected")))
+				fmt.Fprintf(stdout, "%d rows the server refused or in files that cannot be sent, moved to %s with the reasons\n", s.delivery.Rejected, render.Escape(filepath.Join(so.spool, "rejected")))
+			}
+			if s.delivery.Halted {
+				fmt.Fprintln(stdout, "delivery stopped on an error no retry gets past (see the warning): the rows wait in the spool")
 			}
 			return err
 		},

@@ -176,9 +176,22 @@ func column(t *testing.T, server, sql string) []string {
 
 func same(a, b expected) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
 
+// distinctSamples are the samples, less one that repeats another's
+// connections: tls-secrets.pcapng is tls-keylog.pcapng with its key log
+// inside, and a connection is one row whichever file loads it.
+func distinctSamples(t *testing.T) []string {
+	var out []string
+	for _, f := range samples(t) {
+		if filepath.Base(f) != "tls-secrets.pcapng" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // captures are the samples and the public captures present.
 func allCaptures(t *testing.T) []string {
-	files := samples(t)
+	files := distinctSamples(t)
 	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*")
 	return append(files, public...)
 }
@@ -240,7 +253,7 @@ func TestClickHouseTwoSensors(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
 	bin := built(t)
-	files := samples(t)
+	files := distinctSamples(t)
 	var procs []*exec.Cmd
 	for _, sensor := range []string{"mx1", "mx2"} {
 		cmd := exec.Command(bin, append([]string{"read", "-q", "--stats", "--clickhouse", srv, "--database", db, "--sensor", sensor,
@@ -397,7 +410,7 @@ func TestClickHouseDistributed(t *testing.T) {
 func TestClickHouseDocQueries(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
-	args := append([]string{"read", "-q", "--clickhouse", srv, "--database", db, "--spool", t.TempDir()}, samples(t)...)
+	args := append([]string{"read", "-q", "--clickhouse", srv, "--database", db, "--spool", t.TempDir()}, distinctSamples(t)...)
 	if _, stderr, err := runCLI(t, nil, args...); err != nil {
 		t.Fatalf("%v: %s", err, stderr)
 	}
@@ -423,7 +436,7 @@ func TestClickHouseDocQueries(t *testing.T) {
 // load; with --keep-secrets they are, as they crossed.
 func TestClickHouseStoresNoPasswords(t *testing.T) {
 	srv := server(t)
-	samples, _ := filepath.Glob("../../samples/*.pcapng")
+	samples := distinctSamples(t)
 	secrets := []string{"alumnopoppass", "alumnoimappass",
 		"AGFsdW1ub3BvcABhbHVtbm9wb3BwYXNz", "YWx1bW5vaW1hcHBhc3M=", "AGFsdW1ub2ltYXAAYWx1bW5vaW1hcHBhc3M="}
 	for _, keep := range []bool{false, true} {
@@ -467,7 +480,7 @@ func TestClickHouseStoresNoPasswords(t *testing.T) {
 func TestClickHouseReloadKeepsOneRow(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
-	files, _ := filepath.Glob("../../samples/*.pcapng")
+	files := distinctSamples(t)
 	reversed := slices.Clone(files)
 	slices.Reverse(reversed)
 	load := func(extra []string, fs []string) {
@@ -487,5 +500,39 @@ func TestClickHouseReloadKeepsOneRow(t *testing.T) {
 	exAll := count(t, srv, fmt.Sprintf("SELECT count() FROM %s.exchanges", db))
 	if exAll != 2*ex {
 		t.Errorf("exchanges: %d rows, %d counted once: want half", exAll, ex)
+	}
+}
+
+// TestClickHouseRefusedTableGoesAside: after a column of exchanges was
+// dropped on the server, it refuses every batch of that table for what
+// it holds; those batches go to the spool's rejected/ with the server's
+// words, at once, and every other table's rows are stored.
+func TestClickHouseRefusedTableGoesAside(t *testing.T) {
+	srv := server(t)
+	db := database(t, srv, "")
+	if err := clickhouse.Exec(context.Background(), nil, srv, "ALTER TABLE `"+db+"`.exchanges DROP COLUMN latency_ms"); err != nil {
+		t.Fatal(err)
+	}
+	spool := t.TempDir()
+	sample := "../../samples/smtp-auth-attachment.pcapng"
+	out, stderr, err := runCLI(t, nil, "read", "-q", "--stats", "--clickhouse", srv, "--database", db, "--spool", spool, sample)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if n := count(t, srv, "SELECT count() FROM `"+db+"`.sessions"); n != 1 {
+		t.Errorf("%d sessions stored, want 1", n)
+	}
+	if n := count(t, srv, "SELECT count() FROM `"+db+"`.exchanges"); n != 0 {
+		t.Errorf("%d exchanges stored after the column was dropped", n)
+	}
+	reasons, _ := filepath.Glob(filepath.Join(spool, "rejected", "*exchanges*.reason"))
+	if len(reasons) != 1 {
+		t.Fatalf("rejected: %q; stdout %s stderr %s", reasons, out, stderr)
+	}
+	if r, _ := os.ReadFile(reasons[0]); !strings.Contains(string(r), "refused by the server") || !strings.Contains(string(r), "code ") {
+		t.Errorf("reason %q", r)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz")); len(left) != 0 {
+		t.Errorf("left in the spool: %q", left)
 	}
 }
