@@ -34,7 +34,7 @@ func TestClassOf(t *testing.T) {
 		}
 	}
 	for body, code := range map[string]int{
-		"Code: 252. DB::Exception: Too many parts (300)\nstack": 252,
+		"Code: 252. DB::Exception: Too many parts (300)\nstack":                                                        252,
 		"Code: 117, e.displayText() = DB::Exception: Unknown field found while parsing JSONEachRow format: latency_ms": 117, // older servers
 		"Internal error": 0,
 	} {
