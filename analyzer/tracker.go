@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/communityid"
 	"github.com/mailtrace/mailtrace/analyzer/dns"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/findings"
@@ -186,6 +187,7 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 		Gaps:      []session.Gap{}, Exchanges: []*session.Exchange{}, Auth: []*session.Auth{},
 		Messages: []*session.Message{}, Anomalies: []session.Anomaly{}, Limits: t.opts.Limits,
 	}
+	s.CommunityID = communityid.Of(client, server)
 	c.s = s
 	if c.dropped {
 		explain.Note(s, "packets.dropped")

@@ -44,10 +44,13 @@ const (
 
 // Session is one TCP connection carrying a mail protocol.
 type Session struct {
-	ID          int       `json:"id"`
-	Protocol    Protocol  `json:"protocol"`
-	Client      string    `json:"client"`
-	Server      string    `json:"server"`
+	ID       int      `json:"id"`
+	Protocol Protocol `json:"protocol"`
+	Client   string   `json:"client"`
+	Server   string   `json:"server"`
+	// CommunityID is the connection's Community ID (community-id-spec v1,
+	// seed 0), the key Zeek, Suricata and Arkime log the same flow under.
+	CommunityID string    `json:"community_id,omitempty"`
 	Start       time.Time `json:"start"`
 	End         time.Time `json:"end"`
 	BytesClient int64     `json:"bytes_client"`

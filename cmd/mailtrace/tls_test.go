@@ -312,3 +312,38 @@ func TestTLSAgainstTshark(t *testing.T) {
 		}
 	}
 }
+
+// TestCommunityIDAgainstTshark: where tshark is installed, the Community
+// ID of every session of every sample is one Wireshark computes for the
+// sample's TCP packets.
+func TestCommunityIDAgainstTshark(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark is not installed: the reference is not run")
+	}
+	for _, sample := range samples(t) {
+		out, err := exec.Command("tshark", "-r", sample, "--enable-protocol", "communityid", "-Y", "tcp", "-T", "fields", "-e", "communityid").Output()
+		if err != nil {
+			t.Fatalf("tshark: %v", err)
+		}
+		theirs := map[string]bool{}
+		for _, id := range strings.Fields(string(out)) {
+			theirs[id] = true
+		}
+		jsonl, _, err := runCLI(t, nil, "read", "--jsonl", sample)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+			var s struct {
+				ID          int    `json:"id"`
+				CommunityID string `json:"community_id"`
+			}
+			if err := json.Unmarshal([]byte(l), &s); err != nil {
+				t.Fatal(err)
+			}
+			if !theirs[s.CommunityID] {
+				t.Errorf("%s session %d: community ID %q, tshark has %v", filepath.Base(sample), s.ID, s.CommunityID, theirs)
+			}
+		}
+	}
+}
