@@ -56,6 +56,15 @@ func (c *conn) fill(fromClient bool, data string, size int64) {
 	}
 }
 
+// toData opens an SMTP session and gets it to its data, pipelined.
+func (g *generator) toData() *conn {
+	c := g.dial(25)
+	c.send(false, "220 mx ESMTP\r\n")
+	c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+	c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+	return c
+}
+
 // hostile writes one adversarial shape of about size bytes.
 func (g *generator) hostile(shape string, size int64) error {
 	switch shape {
@@ -66,10 +75,7 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.fill(false, strings.Repeat("* \n", 1<<14), size)
 		c.close()
 	case "barelf-smtp": // a message of bare-LF lines and lone dots beside them
-		c := g.dial(25)
-		c.send(false, "220 mx ESMTP\r\n")
-		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
-		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c := g.toData()
 		c.fill(true, strings.Repeat("x\n.\nMAIL FROM:<a@b>\n", 1<<12), size)
 		c.close()
 	case "barelf-pop3": // a RETR body of bare LFs and dots
@@ -87,10 +93,7 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.send(false, "250 end\r\n")
 		c.close()
 	case "tiny-segments": // a whole session one byte a segment
-		c := g.dial(25)
-		c.send(false, "220 mx ESMTP\r\n")
-		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
-		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c := g.toData()
 		line := "Subject: tiny\r\n"
 		for start := g.written; g.written-start < size && g.err == nil; {
 			for i := 0; i < len(line); i++ {
@@ -100,19 +103,13 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.send(true, ".\r\n")
 		c.close()
 	case "fields": // a header of millions of short fields
-		c := g.dial(25)
-		c.send(false, "220 mx ESMTP\r\n")
-		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
-		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c := g.toData()
 		c.fill(true, strings.Repeat("a:b\r\n", 1<<14), size)
 		c.send(true, "\r\nbody\r\n.\r\n")
 		c.send(false, "250 queued\r\n")
 		c.close()
 	case "mime-deep", "mime-wide": // nested multiparts, or thousands of parts
-		c := g.dial(25)
-		c.send(false, "220 mx ESMTP\r\n")
-		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
-		c.send(false, "250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+		c := g.toData()
 		c.send(true, "Content-Type: multipart/mixed; boundary=b0\r\n\r\n")
 		if shape == "mime-deep" {
 			var b strings.Builder

@@ -44,30 +44,11 @@ func TestE2ELive(t *testing.T) {
 	sh("./servers.sh", "reset")
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	pcap, jsonl := filepath.Join(dir, "live.pcapng"), filepath.Join(dir, "live.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	live := exec.CommandContext(ctx, bin, "live", "-i", "lo", "-w", pcap, "--jsonl", "-o", jsonl)
-	stderr, _ := live.StderrPipe()
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	errLines := bufio.NewScanner(stderr)
-	if !errLines.Scan() || !strings.Contains(errLines.Text(), "capturing on lo") {
-		t.Fatalf("live did not start: %q", errLines.Text())
-	}
-	var liveErr strings.Builder
-	done := make(chan struct{})
-	go func() {
-		for errLines.Scan() {
-			liveErr.WriteString(errLines.Text() + "\n")
-		}
-		close(done)
-	}()
+	live, said := startLive(t, ctx, bin, "-w", pcap, "--jsonl", "-o", jsonl)
 
 	subject := fmt.Sprintf("e2e %d", time.Now().UnixNano())
 	sh("swaks", "--silent", "2", "--server", "127.0.0.1:587", "--auth", "PLAIN",
@@ -80,11 +61,10 @@ func TestE2ELive(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	live.Process.Signal(syscall.SIGINT)
 	if err := live.Wait(); err != nil {
-		t.Fatalf("live: %v\n%s", err, liveErr.String())
+		t.Fatalf("live: %v\n%s", err, said())
 	}
-	<-done
-	if !strings.Contains(liveErr.String(), "packets captured") || !strings.Contains(liveErr.String(), "0 packets dropped by kernel") {
-		t.Errorf("capture statistics: %q", liveErr.String())
+	if liveErr := said(); !strings.Contains(liveErr, "packets captured") || !strings.Contains(liveErr, "0 packets dropped by kernel") {
+		t.Errorf("capture statistics: %q", liveErr)
 	}
 
 	sessions := readJSONL(t, mustRead(t, jsonl))
@@ -254,26 +234,11 @@ func TestE2ELiveKeyLog(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command(filepath.Join(samples, "servers.sh"), "stop").Run() })
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	keylog, jsonl := filepath.Join(dir, "keys.log"), filepath.Join(dir, "live.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	live := exec.CommandContext(ctx, bin, "live", "-i", "lo", "--tls-keylog", keylog, "--jsonl", "-o", jsonl)
-	stderr, _ := live.StderrPipe()
-	if err := live.Start(); err != nil {
-		t.Fatal(err)
-	}
-	errLines := bufio.NewScanner(stderr)
-	if !errLines.Scan() || !strings.Contains(errLines.Text(), "capturing on lo") {
-		t.Fatalf("live did not start: %q", errLines.Text())
-	}
-	go func() {
-		for errLines.Scan() {
-		}
-	}()
+	live, _ := startLive(t, ctx, bin, "--tls-keylog", keylog, "--jsonl", "-o", jsonl)
 	client := `
 import imaplib, os, smtplib, ssl
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -326,4 +291,39 @@ s.quit()
 	if found != 2 {
 		t.Errorf("%d sessions to 993 and 587, want 2: %+v", found, ss)
 	}
+}
+
+// buildBinary builds mailtrace into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "mailtrace")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startLive starts "mailtrace live -i lo" with args and waits until it
+// says it captures; said waits for its standard error to end and returns
+// what it said after that first line.
+func startLive(t *testing.T, ctx context.Context, bin string, args ...string) (live *exec.Cmd, said func() string) {
+	t.Helper()
+	live = exec.CommandContext(ctx, bin, append([]string{"live", "-i", "lo"}, args...)...)
+	stderr, _ := live.StderrPipe()
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	if !lines.Scan() || !strings.Contains(lines.Text(), "capturing on lo") {
+		t.Fatalf("live did not start: %q", lines.Text())
+	}
+	var rest strings.Builder
+	done := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+			rest.WriteString(lines.Text() + "\n")
+		}
+		close(done)
+	}()
+	return live, func() string { <-done; return rest.String() }
 }
