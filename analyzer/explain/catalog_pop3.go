@@ -38,6 +38,7 @@ func pop3Catalog() map[string]Text {
 		"pop3.code.UTF8":        {"RFC 6856 §2", "[UTF8]: the server refused for lack of UTF-8", "[UTF8]: el servidor se negó por falta de UTF-8"},
 
 		// CAPA's lines (RFC 2449 §6), each a capability.
+		"pop3.capa.CAPA":           {"RFC 2449 §5", "CAPA: the server answers the CAPA command with this list", "CAPA: el servidor responde al comando CAPA con esta lista"},
 		"pop3.capa.TOP":            {"RFC 2449 §6.1", "TOP: the server gives a message's header and first lines", "TOP: el servidor da el encabezado y las primeras líneas de un mensaje"},
 		"pop3.capa.USER":           {"RFC 2449 §6.2", "USER: log in with USER and PASS, the password in clear", "USER: inicio de sesión con USER y PASS, la contraseña sin cifrar"},
 		"pop3.capa.SASL":           {"RFC 2449 §6.3", "SASL: the mechanisms AUTH takes", "SASL: los mecanismos que acepta AUTH"},

@@ -123,6 +123,11 @@ func TestCoverage(t *testing.T) {
 					if _, ok := c[string(s.Protocol)+".code."+r.Status]; s.Protocol == "smtp" && !ok && standard(r.Status) {
 						missing["smtp code "+r.Status] = true
 					}
+					for _, key := range lineKeys(s.Protocol, e.Command, r) {
+						if _, ok := c[key]; !ok {
+							missing[key] = true
+						}
+					}
 				}
 			}
 		}
@@ -136,6 +141,48 @@ func TestCoverage(t *testing.T) {
 			}
 		}))
 	}
+}
+
+// lineKeys are the catalog keys a reply's lines call for, as the lab's
+// handout asks students to read them: each EHLO (and LHLO) keyword, each
+// CAPA line, each kind of IMAP untagged data.
+func lineKeys(p session.Protocol, cmd *session.Command, r *session.Response) []string {
+	word := func(s string) string {
+		w, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+		w, _, _ = strings.Cut(w, "=")
+		return strings.ToUpper(w)
+	}
+	var keys []string
+	switch {
+	case (p == "smtp" || p == "lmtp") && cmd != nil && (cmd.Verb == "EHLO" || cmd.Verb == "LHLO") && r.Status == "250":
+		for _, l := range r.Lines[min(1, len(r.Lines)):] {
+			if len(l) > 4 {
+				keys = append(keys, "smtp.ext."+word(l[4:]))
+			}
+		}
+	case p == "pop3" && cmd != nil && cmd.Verb == "CAPA" && r.Status == "+OK":
+		for _, l := range r.Lines[min(1, len(r.Lines)):] {
+			if w := word(l); w != "." && w != "" {
+				keys = append(keys, "pop3.capa."+w)
+			}
+		}
+	case p == "imap":
+		for _, l := range r.Lines {
+			rest, ok := strings.CutPrefix(l, "* ")
+			if !ok {
+				continue
+			}
+			w := word(rest)
+			if strings.Trim(w, "0123456789") == "" { // "* 3 FETCH"
+				_, after, _ := strings.Cut(rest, " ")
+				w = word(after)
+			}
+			if w != "OK" && w != "NO" && w != "BAD" && w != "BYE" && w != "PREAUTH" && w != "" {
+				keys = append(keys, "imap.data."+w)
+			}
+		}
+	}
+	return keys
 }
 
 // known reports a verb the parsers recognized: they upper-case those, and
