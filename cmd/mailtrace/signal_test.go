@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
 // TestSignalsEndTheRun: SIGINT and SIGTERM end a read whose input is
@@ -80,4 +84,104 @@ func readBytes(t *testing.T, pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// TestSignalLoop: fifty runs of read, each interrupted at another point
+// of its input (SIGINT and SIGTERM in turn, sent once the kernel says
+// the process has read that far), its rows bound for a ClickHouse that is
+// not there. Each ends with 130 or 143 and says it was interrupted; its
+// JSONL file is whole lines; and every session it wrote there has its row
+// in the spool, whose files add up to what it says it left: nothing is
+// lost on the way out, wherever the signal falls.
+func TestSignalLoop(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mailtrace")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	input := manySessions(t, 1000)
+	for i := range 50 {
+		sig, code := syscall.Signal(syscall.SIGINT), 130
+		if i%2 == 1 {
+			sig, code = syscall.SIGTERM, 143
+		}
+		at := int64(i+1) * int64(len(input)) / 51 // from the start of the input to its end
+		spool, out := filepath.Join(dir, fmt.Sprintf("spool-%d", i)), filepath.Join(dir, fmt.Sprintf("out-%d.jsonl", i))
+		cmd := exec.Command(bin, "read", "-q", "--jsonl", "-o", out, "--clickhouse", "http://127.0.0.1:1/", "--spool", spool, "-")
+		stdin, _ := cmd.StdinPipe()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go stdin.Write(input) // and the pipe stays open: the input is still coming
+		for readBytes(t, cmd.Process.Pid) < at {
+			time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
+		}
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		stdin.Close()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != code {
+			t.Fatalf("run %d (%v at %d bytes): %v, want exit status %d; stderr %q", i, sig, at, err, code, stderr.String())
+		}
+		said := stderr.String()
+		if !strings.Contains(said, "interrupted") {
+			t.Errorf("run %d: stderr %q says nothing of the interruption", i, said)
+		}
+		written, _ := os.ReadFile(out)
+		sessions := 0
+		for _, l := range strings.Split(string(written), "\n") {
+			if l == "" {
+				continue
+			}
+			if !strings.HasPrefix(l, "{") || !strings.HasSuffix(l, "}") {
+				t.Fatalf("run %d: a line of the JSONL file is cut: %.60q", i, l)
+			}
+			sessions++
+		}
+		spooled, rows := spoolRows(t, spool)
+		t.Logf("run %d: %v at %d bytes: %d sessions written, %d rows spooled", i, sig, at, sessions, rows)
+		if spooled["sessions"] != sessions {
+			t.Errorf("run %d (%v at %d bytes): %d sessions written, %d session rows spooled", i, sig, at, sessions, spooled["sessions"])
+		}
+		if rows > 0 && !strings.Contains(said, fmt.Sprintf("%d rows left in the spool", rows)) {
+			t.Errorf("run %d: %d rows in the spool, stderr %q", i, rows, said)
+		}
+	}
+}
+
+// spoolRows counts the rows in a spool's files, by table, from their
+// names (TIME-SEQ-TABLE-ROWS.jsonl.gz), and in all.
+func spoolRows(t *testing.T, spool string) (map[string]int, int) {
+	files, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz"))
+	by, all := map[string]int{}, 0
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(filepath.Base(f), ".jsonl.gz"), "-")
+		n, err := strconv.Atoi(parts[len(parts)-1])
+		if err != nil {
+			t.Fatalf("spool file %s", f)
+		}
+		by[strings.Join(parts[2:len(parts)-1], "-")] += n
+		all += n
+	}
+	return by, all
+}
+
+// manySessions is a capture of n short SMTP sessions, each on a port of
+// its own.
+func manySessions(t *testing.T, n int) []byte {
+	var segs []capturetest.Segment
+	t0 := time.Unix(1700000000, 0)
+	for i := range n {
+		client := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(10000+i))
+		segs = append(segs, capturetest.Converse(client, netip.MustParseAddrPort("127.0.0.1:25"), t0.Add(time.Duration(i)*10*time.Millisecond),
+			capturetest.Said{Data: "220 mx ESMTP\r\n"}, capturetest.Said{Client: true, Data: "EHLO x\r\n"}, capturetest.Said{Data: "250 mx\r\n"},
+			capturetest.Said{Client: true, Data: "QUIT\r\n"}, capturetest.Said{Data: "221 bye\r\n"})...)
+	}
+	data, err := capturetest.Write(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
