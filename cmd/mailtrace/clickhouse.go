@@ -232,6 +232,15 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 			if s.delivery.Halted {
 				fmt.Fprintln(stdout, "delivery stopped on an error no retry gets past (see the warning): the rows wait in the spool")
 			}
+			// What earlier runs set aside is never sent again by itself:
+			// its reasons say what to mend first.
+			if set, _ := filepath.Glob(filepath.Join(so.spool, "rejected", "*.jsonl.gz")); len(set) > 0 {
+				what := fmt.Sprintf("%d files in %s are", len(set), render.Escape(filepath.Join(so.spool, "rejected")))
+				if len(set) == 1 {
+					what = "1 file in " + render.Escape(filepath.Join(so.spool, "rejected")) + " is"
+				}
+				fmt.Fprintln(stdout, what+" not sent: mend what the .reason files say, then move them back")
+			}
 			return err
 		},
 	}
