@@ -116,8 +116,9 @@ type Stats struct {
 	Connections int64
 	Evicted     int64 // connections given up to stay within MaxOpen
 	Truncated   int64 // packets cut by the capture's snap length
-	// IPv6Fragments counts fragments of IPv6 datagrams, which are not
-	// reassembled: TCP data they carried shows as gaps.
+	// IPv6Fragments counts fragments of IPv6 datagrams that could not be
+	// put together (overlapping, late, past the bounds, or never whole):
+	// TCP data they carried shows as gaps. Those put together are read.
 	IPv6Fragments int64
 	// FutureTimes counts packets stamped after year 9999, read as
 	// stamped at its end.
@@ -369,9 +370,6 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 	case malformed:
 		r.stats.Malformed++
 		return
-	case ipv6Fragment:
-		r.stats.IPv6Fragments++
-		return
 	case dnsDatagram:
 		r.stats.DNSPackets++
 		if h, ok := r.handler.(DatagramHandler); ok {
@@ -461,6 +459,7 @@ func (r *Reader) flushByCaptureTime() {
 func (r *Reader) Finish() {
 	r.asm.FlushAll()
 	r.endCompleted()
+	r.stats.IPv6Fragments += r.dec.defrag6.left()
 }
 
 // Add adds the figures of another read, for traces read apart.

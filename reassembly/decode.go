@@ -28,7 +28,18 @@ type decoder struct {
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	found   []gopacket.LayerType
 	defrag  *ip4defrag.IPv4Defragmenter
+	defrag6 ip6Defrag
+	frag6   frag6  // the IPv6 fragment ip6Extensions found
 	scratch []byte // a frame rewritten before decoding (old QinQ tags)
+}
+
+// frag6 is an IPv6 Fragment header (RFC 8200 §4.5) and what follows it.
+type frag6 struct {
+	id   uint32
+	off  int
+	more bool
+	next layers.IPProtocol
+	data []byte
 }
 
 func newDecoder() *decoder {
@@ -91,7 +102,7 @@ const (
 	unknownLink
 	malformed
 	fragmentHeld
-	ipv6Fragment // a fragment of an IPv6 datagram: not reassembled
+	ipv6Fragment // a fragment of an IPv6 datagram, in d.frag6
 	dnsDatagram  // a UDP datagram to or from port 53
 )
 
@@ -143,6 +154,8 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 		case decodedTCP:
 			haveTCP, err = true, nil
 		case notTCP:
+		case ipv6Fragment:
+			return d.reassemble6(seg, ts)
 		default:
 			return segment{}, res
 		}
@@ -303,6 +316,11 @@ func (d *decoder) ip6Extensions() decodeResult {
 	if d.ip6.HopByHop != nil {
 		next = d.ip6.HopByHop.NextHeader
 	}
+	return d.walk6(next, b)
+}
+
+// walk6 walks extension headers from next, over b, to the TCP header.
+func (d *decoder) walk6(next layers.IPProtocol, b []byte) decodeResult {
 	for range 8 {
 		switch next {
 		case layers.IPProtocolTCP:
@@ -324,7 +342,9 @@ func (d *decoder) ip6Extensions() decodeResult {
 			if len(b) < 8 {
 				return malformed
 			}
-			if binary.BigEndian.Uint16(b[2:4]) != 0 { // offset or more fragments
+			if fo := binary.BigEndian.Uint16(b[2:4]); fo != 0 { // offset or more fragments
+				d.frag6 = frag6{id: binary.BigEndian.Uint32(b[4:8]), off: int(fo &^ 7), more: fo&1 != 0,
+					next: layers.IPProtocol(b[0]), data: b[8:]}
 				return ipv6Fragment
 			}
 			next, b = layers.IPProtocol(b[0]), b[8:] // an atomic fragment
@@ -345,6 +365,21 @@ func (d *decoder) lastIPProtocol() layers.IPProtocol {
 		}
 	}
 	return 0
+}
+
+// reassemble6 keeps an IPv6 fragment and decodes TCP from the datagram
+// once it is whole; seg has its addresses.
+func (d *decoder) reassemble6(seg segment, ts time.Time) (segment, decodeResult) {
+	f := d.frag6
+	whole, next, ok := d.defrag6.add(ip6Key{seg.src, seg.dst, f.id}, f.off, f.more, f.next, f.data, ts)
+	if !ok {
+		return segment{}, fragmentHeld
+	}
+	if res := d.walk6(next, whole); res != decodedTCP {
+		return segment{}, res
+	}
+	seg.tcp = &d.tcp
+	return seg, decodedTCP
 }
 
 // reassembleFragment feeds an IPv4 fragment to the defragmenter and decodes

@@ -10,7 +10,8 @@ import (
 // MailFilter compiles a classic BPF program for a live capture that
 // accepts only TCP segments to or from one of ports (IPv4, IPv6, one
 // 802.1Q tag), plus non-first IPv4 fragments of TCP datagrams, which carry
-// no ports but are needed to reassemble the datagram, and UDP datagrams to
+// no ports but are needed to reassemble the datagram, IPv6 fragments for
+// the same reason, and UDP datagrams to
 // or from port 53 (DNS beside the mail). With no ports, or more than fit
 // the program's short jumps, it accepts all TCP.
 func MailFilter(link layers.LinkType, ports []uint16) ([]bpf.RawInstruction, error) {
@@ -72,6 +73,7 @@ func (a *asm) ip(base uint32, ports []uint16) {
 	a.label(fmt.Sprintf("v6_%d", base))
 	a.op(bpf.LoadAbsolute{Off: base + 6, Size: 1})
 	a.jeq(17, udp6)
+	a.jeq(44, "accept") // a fragment (RFC 8200 §4.5): its ports, if any, are past what a filter reads
 	a.jne(6, "reject")
 	a.ports(bpf.LoadAbsolute{Off: base + 40, Size: 2}, bpf.LoadAbsolute{Off: base + 42, Size: 2}, ports)
 	a.label(udp6)

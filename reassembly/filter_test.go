@@ -73,6 +73,10 @@ func TestMailFilter(t *testing.T) {
 	frag := eth(web, false, false)
 	frag[14+6], frag[14+7] = 0x00, 0x10
 	frames = append(frames, frame{"later TCP fragment", layers.LinkTypeEthernet, frag, true})
+	// So are IPv6 fragments: the Fragment header stands where TCP's would.
+	frag6 := eth(web, true, false)
+	frag6[14+6] = 44
+	frames = append(frames, frame{"IPv6 fragment", layers.LinkTypeEthernet, frag6, true})
 
 	progs := map[layers.LinkType]*bpf.VM{}
 	for _, link := range []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw} {
