@@ -72,16 +72,18 @@ func openPcap(iface string, bufferSize int) (*pcap.Handle, error) {
 // each packet goes to the analysis alone, at once.
 const batches = false
 
-// portsExpr writes the port filter in tcpdump's language.
+// portsExpr writes the port filter in tcpdump's language, as MailFilter
+// has it: TCP to or from the ports, the fragments whose ports cannot be
+// read (later IPv4 fragments, IPv6 fragments), and DNS over UDP.
 func portsExpr(ports []uint16) string {
 	if len(ports) == 0 {
-		return "tcp"
+		return "tcp or (ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44) or udp port 53"
 	}
 	var terms []string
 	for _, p := range ports {
 		terms = append(terms, fmt.Sprintf("port %d", p))
 	}
-	return "tcp and (" + strings.Join(terms, " or ") + ")"
+	return "(tcp and (" + strings.Join(terms, " or ") + ")) or (ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44) or udp port 53"
 }
 
 func unknownInterface(name string) error {
