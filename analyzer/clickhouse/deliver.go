@@ -83,6 +83,12 @@ type Writer struct {
 	// ends at once.
 	hurry     chan struct{}
 	hurryOnce sync.Once
+	// cooling says until when a table's batches wait, after the server
+	// answered that it could not take them now (TOO_MANY_PARTS): the
+	// other tables go on meanwhile. pauses are each table's next wait.
+	cooling map[string]time.Time
+	pauses  map[string]time.Duration
+	poke    chan struct{} // a batch was sealed: a sender waiting on a cooling table looks again
 }
 
 type building struct {
@@ -128,7 +134,8 @@ func NewWriter(cfg Config) *Writer {
 	if cfg.Warn == nil {
 		cfg.Warn = d.Warn
 	}
-	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{}), hurry: make(chan struct{})}
+	w := &Writer{cfg: cfg, open: map[string]*building{}, sent: make(chan struct{}), stop: make(chan struct{}), hurry: make(chan struct{}),
+		cooling: map[string]time.Time{}, pauses: map[string]time.Duration{}, poke: make(chan struct{}, 1)}
 	w.counters.URL = RedactURL(cfg.URL)
 	w.counters.Tables = map[string]int64{}
 	w.wake = sync.NewCond(&w.mu)
@@ -172,6 +179,10 @@ func (w *Writer) seal(table string) {
 	gz.Close()
 	w.queue = append(w.queue, &batch{table: table, rows: b.rows, body: z.Bytes()})
 	w.queued += int64(z.Len())
+	select {
+	case w.poke <- struct{}{}:
+	default:
+	}
 	// Past the memory bound the oldest batches wait on disk.
 	for w.queued > w.cfg.MaxMemory && len(w.queue) > 1 {
 		w.spill(w.queue[0])
@@ -218,25 +229,86 @@ func (w *Writer) next() *batch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for {
-		if w.closing && time.Now().After(w.deadline) {
+		now := time.Now()
+		if w.closing && now.After(w.deadline) {
 			return nil
 		}
-		if len(w.queue) > 0 {
-			b := w.queue[0]
-			w.queue = w.queue[1:]
+		// One queue per table, in effect: the oldest batch of a table
+		// that is not cooling goes first.
+		waiting := false
+		for i, b := range w.queue {
+			if w.cooling[b.table].After(now) {
+				waiting = true
+				continue
+			}
+			w.queue = append(w.queue[:i:i], w.queue[i+1:]...)
 			w.queued -= int64(len(b.body))
 			w.sending = b
 			return b
 		}
-		if b := w.fromSpool(); b != nil {
+		b, cooled := w.fromSpool(now)
+		if b != nil {
 			w.sending = b
 			return b
+		}
+		if waiting || cooled {
+			// Only tables the server asked to wait have batches: until
+			// the first is due, or another table's batch is sealed.
+			until := w.soonest(now)
+			if w.closing && w.deadline.Before(until) {
+				until = w.deadline
+			}
+			w.mu.Unlock()
+			t := time.NewTimer(time.Until(until))
+			select {
+			case <-t.C:
+			case <-w.hurry:
+			case <-w.poke:
+			}
+			t.Stop()
+			w.mu.Lock()
+			continue
 		}
 		if w.closing {
 			return nil
 		}
 		w.wake.Wait()
 	}
+}
+
+// soonest is when the first table still cooling at now is due; w.mu is
+// held.
+func (w *Writer) soonest(now time.Time) time.Time {
+	var at time.Time
+	for _, t := range w.cooling {
+		if t.After(now) && (at.IsZero() || t.Before(at)) {
+			at = t
+		}
+	}
+	return at
+}
+
+// coolDown puts back a batch the server answered it could not take now
+// (a code a retry gets past, as TOO_MANY_PARTS): its table waits a pause
+// that doubles while it lasts, and the other tables' batches go on.
+func (w *Writer) coolDown(b *batch, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.counters.Retries++
+	p := w.pauses[b.table]
+	if p == 0 {
+		p = w.cfg.Backoff
+		w.cfg.Warn(fmt.Sprintf("clickhouse: table %s: %v; it is retried later, the other tables go on", b.table, err))
+	}
+	w.cooling[b.table] = time.Now().Add(p)
+	w.pauses[b.table] = min(2*p, w.cfg.MaxBackoff)
+	w.sending = nil
+	if b.file != "" {
+		os.Rename(b.file, b.name) // back in the spool, for its turn
+		return
+	}
+	w.queue = append(w.queue, b)
+	w.queued += int64(len(b.body))
 }
 
 // send delivers batches until Close says to stop, retrying each with a
@@ -261,6 +333,11 @@ func (w *Writer) send() {
 			} else if c == halt {
 				w.halted(b, err)
 				return
+			}
+			if e := (*Exception)(nil); errors.As(err, &e) && e.Code != 0 {
+				// The server answered: the trouble is this table's.
+				w.coolDown(b, err)
+				break
 			}
 			w.mu.Lock()
 			w.counters.Retries++
@@ -293,6 +370,8 @@ func (w *Writer) delivered(b *batch) {
 	defer w.mu.Unlock()
 	w.sending = nil
 	w.outage = false
+	delete(w.cooling, b.table)
+	delete(w.pauses, b.table)
 	w.counters.Rows += int64(b.rows)
 	w.counters.Batches++
 	w.counters.Tables[b.table] += int64(b.rows)

@@ -116,3 +116,27 @@ func TestHaltWaitsInTheSpool(t *testing.T) {
 			d.Halted, d.Rows, d.Rejected, d.LeftInSpool, asked("exchanges")+asked("sessions"))
 	}
 }
+
+// TestBusyTableHoldsNoOtherBack: while the server answers one table's
+// inserts with TOO_MANY_PARTS (a code a retry gets past), that table's
+// batches wait their turn and every other table's rows are delivered;
+// what the busy table could not send is left in the spool at the end.
+func TestBusyTableHoldsNoOtherBack(t *testing.T) {
+	srv, asked := fussyServer(t, "exchanges", http.StatusInternalServerError, 252)
+	cfg := DefaultConfig(srv.URL)
+	cfg.Spool, cfg.Wait, cfg.Backoff, cfg.MaxBackoff = t.TempDir(), 300*time.Millisecond, 10*time.Millisecond, 40*time.Millisecond
+	cfg.BatchRows = 1
+	w := NewWriter(cfg)
+	w.Add(Row{Table: "exchanges", Data: map[string]int{"a": 1}})
+	for i := range 5 {
+		w.Add(Row{Table: "sessions", Data: map[string]int{"a": i}})
+	}
+	d, err := w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Rows != 5 || d.Tables["sessions"] != 5 || d.LeftInSpool != 1 || d.Rejected != 0 || asked("exchanges") < 2 {
+		t.Errorf("delivered %d (sessions %d), left %d, rejected %d, exchanges tried %d times; want 5, 5, 1, 0, 2 or more",
+			d.Rows, d.Tables["sessions"], d.LeftInSpool, d.Rejected, asked("exchanges"))
+	}
+}

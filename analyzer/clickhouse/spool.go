@@ -48,14 +48,19 @@ func (w *Writer) toSpool(b *batch) (string, error) {
 	return path, err
 }
 
-// fromSpool claims and reads the oldest spooled batch; w.mu is held. A
-// file is claimed by renaming it, so that writers sharing a spool never
-// send one twice; one that is empty or cannot be read goes to rejected/
-// with the reason, and the rest go on.
-func (w *Writer) fromSpool() *batch {
+// fromSpool claims and reads the oldest spooled batch of a table not
+// cooling at now; w.mu is held. cooled says batches of cooling tables
+// were passed over. A file is claimed by renaming it, so that writers
+// sharing a spool never send one twice; one that is empty or cannot be
+// read goes to rejected/ with the reason, and the rest go on.
+func (w *Writer) fromSpool(now time.Time) (b *batch, cooled bool) {
 	for _, f := range w.spooled() {
 		table, rows, ok := parseSpoolName(filepath.Base(f))
 		if !ok {
+			continue
+		}
+		if w.cooling[table].After(now) {
+			cooled = true
 			continue
 		}
 		claimed := fmt.Sprintf("%s.claimed-%d-%d", f, os.Getpid(), w.seq)
@@ -71,9 +76,9 @@ func (w *Writer) fromSpool() *batch {
 			w.reject(claimed, filepath.Base(f), fmt.Sprintf("unreadable: %v", err), rows)
 			continue
 		}
-		return &batch{table: table, rows: rows, body: body, file: claimed, name: f}
+		return &batch{table: table, rows: rows, body: body, file: claimed, name: f}, cooled
 	}
-	return nil
+	return nil, cooled
 }
 
 // reject moves a spool file the server must never be sent to rejected/,
