@@ -30,6 +30,32 @@ var (
 	magicPcapngSH = []byte{0x0a, 0x0d, 0x0d, 0x0a}
 )
 
+// What a file that is no capture is, for the command line to say in its
+// user's language.
+var (
+	ErrEmptyFile  = errors.New("empty file")
+	ErrDirectory  = errors.New("is a directory")
+	ErrNotCapture = errors.New("not a pcap or pcapng file")
+)
+
+// NotCapture is a file whose first bytes are no capture format's.
+type NotCapture struct{ Head []byte }
+
+func (e NotCapture) Error() string {
+	return fmt.Sprintf("not a pcap or pcapng file (starts with % x)", e.Head)
+}
+
+// Is makes it a file that is no capture.
+func (NotCapture) Is(target error) bool { return target == ErrNotCapture }
+
+// TooShort is a file too short to say what it is: no capture.
+type TooShort struct{ Bytes int }
+
+func (e TooShort) Error() string { return fmt.Sprintf("not a capture file: only %d bytes", e.Bytes) }
+
+// Is makes a file too short one that is no capture.
+func (TooShort) Is(target error) bool { return target == ErrNotCapture }
+
 // packetSource yields packets with the link type each one was captured on.
 type packetSource interface {
 	next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error)
@@ -59,7 +85,7 @@ func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err == nil || errors.Is(err, io.EOF) {
-			return nil, errors.New("empty file")
+			return nil, ErrEmptyFile
 		}
 		return nil, err
 	}
@@ -77,9 +103,9 @@ func openUncompressed(br *bufio.Reader, secrets func([]byte)) (packetSource, err
 	head, _ := br.Peek(4)
 	if len(head) < 4 {
 		if len(head) == 0 {
-			return nil, errors.New("empty file")
+			return nil, ErrEmptyFile
 		}
-		return nil, fmt.Errorf("not a capture file: only %d bytes", len(head))
+		return nil, TooShort{Bytes: len(head)}
 	}
 	if bytes.Equal(head, magicPcapngSH) {
 		if secrets != nil {
@@ -95,7 +121,7 @@ func openUncompressed(br *bufio.Reader, secrets func([]byte)) (packetSource, err
 	if le == pcapMicro || le == pcapNano || be == pcapMicro || be == pcapNano {
 		return newPcapReader(br)
 	}
-	return nil, fmt.Errorf("not a pcap or pcapng file (starts with % x)", head)
+	return nil, NotCapture{Head: bytes.Clone(head)}
 }
 
 // counting counts the bytes read from a file, for progress.
@@ -126,7 +152,7 @@ func openPath(path string, stdin io.Reader, counter *int64, secrets func([]byte)
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
-		return nil, nil, errors.New("is a directory")
+		return nil, nil, ErrDirectory
 	}
 	src, err := openSource(&counting{r: f, n: counter}, secrets)
 	if err != nil {

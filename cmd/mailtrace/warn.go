@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -56,6 +57,28 @@ func errorLine(err error, l explain.Lang) string {
 		}
 		if len(names) > 0 {
 			text += fmt.Sprintf(explain.Say("ui.usage.didyoumean", l), strings.Join(names, ", "))
+		}
+	}
+	var fe *reassembly.FileError
+	var short reassembly.TooShort
+	var other reassembly.NotCapture
+	switch {
+	case l != explain.Spanish || !errors.As(err, &fe):
+	case errors.As(fe.Err, &short):
+		text = fe.Path + ": " + fmt.Sprintf(explain.Say("ui.file.short", l), short.Bytes)
+	case errors.As(fe.Err, &other):
+		text = fe.Path + ": " + fmt.Sprintf(explain.Say("ui.file.notcapture", l), other.Head)
+	default:
+		// The file and what is wrong with it, in the student's words.
+		for _, c := range []struct {
+			err error
+			key string
+		}{{fs.ErrNotExist, "ui.file.notexist"}, {fs.ErrPermission, "ui.file.permission"}, {reassembly.ErrDirectory, "ui.file.directory"},
+			{reassembly.ErrEmptyFile, "ui.file.empty"}} {
+			if errors.Is(fe.Err, c.err) {
+				text = fe.Path + ": " + explain.Say(c.key, l)
+				break
+			}
 		}
 	}
 	if l == explain.Spanish && exitCode(err) == 2 {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -34,5 +37,39 @@ func TestUsageErrorsInTheirLanguage(t *testing.T) {
 	}
 	if l := langOf([]string{"read", "x"}, func(k string) string { return map[string]string{"LANG": "es_AR.UTF-8"}[k] }); l != explain.Spanish {
 		t.Errorf("LANG=es_AR: %q", l)
+	}
+}
+
+// TestFileErrorsInTheirLanguage: what is wrong with a file that cannot be
+// read as a capture is said in Spanish under --lang es, the path as it
+// is; in English as before.
+func TestFileErrorsInTheirLanguage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		path, es, en string
+	}{
+		{filepath.Join(dir, "nada.pcap"), "no existe ese archivo", "no such file"},
+		{dir, "es una carpeta, no un archivo", "is a directory"},
+		{write("vacio.pcap", nil), "el archivo está vacío", "empty file"},
+		{write("corto.pcap", []byte{0xd4, 0xc3}), "no es una captura: tiene solo 2 bytes", "not a capture file: only 2 bytes"},
+		{write("notas.txt", []byte("hola mundo")), "no es un archivo pcap ni pcapng (empieza con 68 6f 6c 61)", "not a pcap or pcapng file (starts with 68 6f 6c 61)"},
+	} {
+		_, _, err := runCLI(t, nil, "read", "--lang", "es", tc.path)
+		if err == nil {
+			t.Fatalf("%s: read without an error", tc.path)
+		}
+		if got, want := errorLine(err, explain.Spanish), "mailtrace: "+tc.path+": "+tc.es; got != want {
+			t.Errorf("Spanish: %q, want %q", got, want)
+		}
+		if got := errorLine(err, explain.English); !strings.HasPrefix(got, "mailtrace: "+tc.path+": "+tc.en) {
+			t.Errorf("English: %q, want it to begin %q", got, tc.en)
+		}
 	}
 }
