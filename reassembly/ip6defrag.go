@@ -31,6 +31,7 @@ type ip6Piece struct {
 }
 
 type ip6Datagram struct {
+	seq    uint64 // its place in ip6Defrag.order
 	first  time.Time
 	pieces []ip6Piece
 	held   int
@@ -43,6 +44,17 @@ type ip6Defrag struct {
 	m       map[ip6Key]*ip6Datagram
 	held    int
 	dropped int64 // fragments given up: overlapping, late, past the bounds
+	// order lists the datagrams as they began, for the oldest to be given
+	// up first in constant time however many are held (a flood of
+	// fragments of new datagrams must not cost a scan each); entries whose
+	// datagram is gone are passed over as they come up.
+	order []ip6Entry
+	seq   uint64
+}
+
+type ip6Entry struct {
+	k   ip6Key
+	seq uint64
 }
 
 // add takes one fragment: off in bytes, more set but on the last one,
@@ -69,8 +81,13 @@ func (f *ip6Defrag) add(k ip6Key, off int, more bool, next layers.IPProtocol, da
 		if len(f.m) >= ip6MaxDatagrams {
 			f.dropOldest()
 		}
-		d = &ip6Datagram{first: ts, total: -1}
+		f.seq++
+		d = &ip6Datagram{seq: f.seq, first: ts, total: -1}
 		f.m[k] = d
+		f.order = append(f.order, ip6Entry{k, f.seq})
+		if len(f.order) > 2*len(f.m)+64 {
+			f.compact() // datagrams that were whole left their entries
+		}
 	}
 	for _, p := range d.pieces {
 		if off < p.off+len(p.data) && p.off < off+len(data) {
@@ -116,16 +133,28 @@ func (f *ip6Defrag) drop(k ip6Key, d *ip6Datagram) {
 }
 
 func (f *ip6Defrag) dropOldest() {
-	var oldest ip6Key
-	var at *ip6Datagram
-	for k, d := range f.m {
-		if at == nil || d.first.Before(at.first) {
-			oldest, at = k, d
+	for len(f.order) > 0 {
+		e := f.order[0]
+		f.order = f.order[1:]
+		if d := f.m[e.k]; d != nil && d.seq == e.seq {
+			f.drop(e.k, d)
+			break
 		}
 	}
-	if at != nil {
-		f.drop(oldest, at)
+	if len(f.order) == 0 {
+		f.order = nil // let the array go once drained
 	}
+}
+
+// compact keeps the entries of order whose datagram is still held.
+func (f *ip6Defrag) compact() {
+	kept := f.order[:0]
+	for _, e := range f.order {
+		if d := f.m[e.k]; d != nil && d.seq == e.seq {
+			kept = append(kept, e)
+		}
+	}
+	f.order = kept
 }
 
 // left counts the fragments of datagrams still not whole, at the end of
@@ -136,6 +165,6 @@ func (f *ip6Defrag) left() int64 {
 		n += int64(len(d.pieces))
 		f.drop(k, d)
 	}
-	f.dropped = 0
+	f.dropped, f.order = 0, nil
 	return n
 }

@@ -3,6 +3,7 @@ package reassembly
 import (
 	"encoding/binary"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -100,5 +101,27 @@ func TestIPv6Fragments(t *testing.T) {
 				t.Errorf("events %.80q…, %d fragments not reassembled; want a gap of 3400 and 3", got, st.IPv6Fragments)
 			}
 		})
+	}
+}
+
+// TestIPv6FragmentFlood: first fragments of ever new datagrams, which
+// never end, and whole datagrams, one after another: what is held stays
+// within the bounds, and the list of datagrams by age with it.
+func TestIPv6FragmentFlood(t *testing.T) {
+	var f ip6Defrag
+	src, dst := netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::25")
+	chunk := make([]byte, 64)
+	for i := range 50000 {
+		at := testTime(i)
+		f.add(ip6Key{src, dst, uint32(i)}, 0, true, layers.IPProtocolTCP, chunk, at) // never whole
+		if _, _, ok := f.add(ip6Key{src, dst, uint32(1 << 31)}, 0, false, layers.IPProtocolTCP, chunk, at); !ok {
+			t.Fatalf("a datagram of one fragment was not whole")
+		}
+		if len(f.m) > ip6MaxDatagrams || len(f.order) > 2*ip6MaxDatagrams+64 || f.held > ip6MaxHeld {
+			t.Fatalf("after %d: %d datagrams, %d in order, %d bytes held", i, len(f.m), len(f.order), f.held)
+		}
+	}
+	if n := f.left(); n != 50000 {
+		t.Errorf("%d fragments not put together, want 50000", n)
 	}
 }

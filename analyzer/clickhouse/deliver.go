@@ -327,17 +327,18 @@ func (w *Writer) send() {
 				w.delivered(b)
 				break
 			}
-			if c := classOf(err); c == refuse {
+			c := classOf(err)
+			switch c {
+			case refuse:
 				w.refused(b, err)
-				break
-			} else if c == halt {
+			case cool:
+				w.coolDown(b, err)
+			case halt:
 				w.halted(b, err)
 				return
 			}
-			if e := (*Exception)(nil); errors.As(err, &e) && e.Code != 0 {
-				// The server answered: the trouble is this table's.
-				w.coolDown(b, err)
-				break
+			if c != retry {
+				break // done with, or back in turn while its table cools
 			}
 			w.mu.Lock()
 			w.counters.Retries++

@@ -47,7 +47,8 @@ func exception(status int, h http.Header, body string) *Exception {
 type class int
 
 const (
-	retry  class = iota // the server or the way to it is away or busy: the batch waits and goes again
+	retry  class = iota // the server or the way to it is away: the batch waits and goes again, all wait with it
+	cool                // the server answered it cannot take this table's batch now (TOO_MANY_PARTS): the table waits, the others go on
 	refuse              // the server refused this batch for what it holds: it goes to rejected/, the rest go on
 	halt                // no batch can go until someone acts (credentials, no schema): all wait in the spool
 )
@@ -92,7 +93,7 @@ func classOf(err error) class {
 	}
 	switch {
 	case e.Code != 0 && retryCodes[e.Code]:
-		return retry
+		return cool
 	case e.Code != 0 && haltCodes[e.Code]:
 		return halt
 	case e.Code != 0:

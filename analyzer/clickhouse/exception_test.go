@@ -20,8 +20,8 @@ func TestClassOf(t *testing.T) {
 	}{
 		{errors.New("dial tcp 127.0.0.1:8123: connection refused"), retry},
 		{&Exception{Status: 503}, retry},             // a proxy's, the server away
-		{&Exception{Status: 500, Code: 252}, retry},  // TOO_MANY_PARTS
-		{&Exception{Status: 500, Code: 241}, retry},  // MEMORY_LIMIT_EXCEEDED
+		{&Exception{Status: 500, Code: 252}, cool},   // TOO_MANY_PARTS: this table waits
+		{&Exception{Status: 500, Code: 241}, cool},   // MEMORY_LIMIT_EXCEEDED
 		{&Exception{Status: 400, Code: 117}, refuse}, // INCORRECT_DATA: a column the rows name is gone
 		{&Exception{Status: 400, Code: 27}, refuse},  // CANNOT_PARSE_INPUT_ASSERTION_FAILED
 		{&Exception{Status: 404, Code: 60}, halt},    // UNKNOWN_TABLE: no schema

@@ -334,7 +334,7 @@ func (c *Conn) StartMessage(d session.Dir, via string, t time.Time) *message.Bui
 	bounds := c.Opts.bounds()
 	// Past the session's bound on messages kept, a message is counted
 	// and passed on (to --extract), not read: nothing will show it.
-	bounds.CountOnly = c.S.Limits.Messages > 0 && len(c.S.Messages) >= c.S.Limits.Messages
+	bounds.CountOnly = c.S.MessagesFull()
 	b := message.New(m, bounds, c.events.MessageStarted(c.S, m))
 	c.msgs[d] = b
 	return b

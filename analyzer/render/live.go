@@ -76,11 +76,11 @@ func exchangeLines(s *session.Session, e *session.Exchange, o TextOptions, comma
 	p := painter{o.Color}
 	var lines []string
 	if command && e.Command != nil {
-		lines = append(lines, commandLines(s, e.Command, o, p)...)
+		lines = append(lines, commandHead(s, e.Command, o, p)...)
 		if m := sentBody(s, e.Command, o); m != nil {
-			n := len(lines) - len(explainedCommand(s, e.Command, o))
-			lines = slices.Insert(lines, n, bodyText(m, true, p))
+			lines = append(lines, bodyText(m, true, p))
 		}
+		lines = append(lines, explainedCommand(s, e.Command, o)...)
 	}
 	if e.Response != nil {
 		rs := responseLines(s, e, o, p, skip)

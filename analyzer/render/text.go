@@ -103,16 +103,13 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	labels := answers(s)
 	for _, e := range s.Exchanges {
 		if c := e.Command; c != nil {
-			lines := commandLines(s, c, o, p)
+			// The line, the message it carried with --full, then what
+			// it means.
+			add(c.Time, commandHead(s, c, o, p)...)
 			if m := sentBody(s, c, o); m != nil {
-				// Explanations go after the body, as they did.
-				n := len(lines) - len(explainedCommand(s, c, o))
-				add(c.Time, lines[:n]...)
 				addBody(c.Time, m, true)
-				add(c.Time, lines[n:]...)
-			} else {
-				add(c.Time, lines...)
 			}
+			add(c.Time, explainedCommand(s, c, o)...)
 		}
 		if r := e.Response; r != nil {
 			// Each line at the time it came: data a server sent while
@@ -252,6 +249,12 @@ func AuthLine(a *session.Auth, l explain.Lang) string {
 }
 
 func commandLines(s *session.Session, c *session.Command, o TextOptions, p painter) []string {
+	return append(commandHead(s, c, o, p), explainedCommand(s, c, o)...)
+}
+
+// commandHead is a command's lines without their explanations: the line
+// as sent, a message's summary and parts.
+func commandHead(s *session.Session, c *session.Command, o TextOptions, p painter) []string {
 	if c.Again {
 		return nil // an LMTP recipient's reply to data shown once
 	}
@@ -304,12 +307,12 @@ func commandLines(s *session.Session, c *session.Command, o TextOptions, p paint
 			lines = append(lines, p.paint(colClient, "C:     "+l))
 		}
 	}
-	return append(lines, explainedCommand(s, c, o)...)
+	return lines
 }
 
 // explainedCommand is what --explain says under a command.
 func explainedCommand(s *session.Session, c *session.Command, o TextOptions) []string {
-	if o.Explain == nil {
+	if o.Explain == nil || c.Again {
 		return nil
 	}
 	return explanationLines(o.Explain.Command(s.Protocol, c), o.Lang)

@@ -566,7 +566,7 @@ func (s *Session) AnomalySaid(t time.Time, d Dir, text, key string, args []any) 
 // Past Limits.Messages it is counted, not kept (a FETCH of a million
 // one-byte literals), and the index is -1.
 func (s *Session) AddMessage(m *Message) int {
-	if s.Limits.Messages > 0 && len(s.Messages) >= s.Limits.Messages {
+	if s.MessagesFull() {
 		if s.MessagesDropped == 0 {
 			// The catalog (analyzer/explain) holds this text in each language.
 			s.AnomalySaid(m.Time, FromClient, "more messages than the bound (--max-messages): the rest are read and counted, not kept", "ui.anomaly.bound.messages", nil)
@@ -576,6 +576,12 @@ func (s *Session) AddMessage(m *Message) int {
 	}
 	s.Messages = append(s.Messages, m)
 	return len(s.Messages) - 1
+}
+
+// MessagesFull reports whether the session keeps no more messages: a
+// message begun now is counted, not kept (Limits.Messages).
+func (s *Session) MessagesFull() bool {
+	return s.Limits.Messages > 0 && len(s.Messages) >= s.Limits.Messages
 }
 
 // Ref is a kept message's index as the model points to it: nil for -1,

@@ -194,6 +194,3 @@ func (f *framer) feed(b []byte, keep func(typ uint8) bool, done func(typ uint8, 
 	}
 	return nil
 }
-
-// between reports whether the framer is at a message boundary.
-func (f *framer) between() bool { return f.have == 0 }

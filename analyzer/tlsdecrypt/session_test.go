@@ -244,7 +244,15 @@ func TestDecryptsResumption(t *testing.T) {
 	cache := tls.NewLRUClientSessionCache(4)
 	server := &tls.Config{Certificates: []tls.Certificate{certificate(t, false)}}
 	for i := range 2 {
-		w, keylog := converse(t, &tls.Config{ClientSessionCache: cache}, server, []string{"NOOP\r\n"}, []string{"250 Ok\r\n"})
+		resumed := false
+		client := &tls.Config{ClientSessionCache: cache, VerifyConnection: func(cs tls.ConnectionState) error {
+			resumed = cs.DidResume
+			return nil
+		}}
+		w, keylog := converse(t, client, server, []string{"NOOP\r\n"}, []string{"250 Ok\r\n"})
+		if resumed != (i == 1) {
+			t.Fatalf("connection %d: resumed %v", i, resumed)
+		}
 		_, got := replay(t, w, keylog, 1<<20)
 		if got[Client] != "NOOP\r\n" || got[Server] != "250 Ok\r\n" {
 			t.Fatalf("connection %d: %q / %q", i, got[Client], got[Server])
