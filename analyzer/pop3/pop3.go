@@ -47,8 +47,10 @@ type Parser struct {
 	prevEnd lines.Ending // how the server's previous line ended
 
 	user string
-	auth *proto.Attempt // the latest authentication
-	sasl bool           // auth is an AUTH exchange still going on
+	auth *proto.Attempt // the latest AUTH exchange
+	sasl bool           // auth is still going on
+	// logins are the PASS and APOP commands awaiting their replies.
+	logins proto.Awaiting
 }
 
 // New returns a parser that fills env.Session.
@@ -90,16 +92,18 @@ func (p *Parser) clientLine(l lines.Line) {
 	case "USER":
 		p.user = args
 	case "PASS":
-		p.auth, p.sasl = p.BeginAuth("USER", l.Time), false
-		p.auth.SetCredentials(p.user, args)
+		a := p.BeginAuth("USER", l.Time)
+		a.SetCredentials(p.user, args)
+		p.logins.Add(cmd, a)
 		cmd.Args, cmd.Secret = p.Opts.Mask(args), true
 		if p.Opts.Redact {
 			cmd.Line = v + " " + cmd.Args
 		}
 	case "APOP":
 		name, digest, _ := strings.Cut(args, " ")
-		p.auth, p.sasl = p.BeginAuth("APOP", l.Time), false
-		p.auth.Record().Username = name
+		a := p.BeginAuth("APOP", l.Time)
+		a.Record().Username = name
+		p.logins.Add(cmd, a)
 		cmd.Secret = true
 		if p.Opts.Redact {
 			cmd.Args = name + " " + p.Opts.Mask(digest)
@@ -298,8 +302,11 @@ func (p *Parser) endMulti(cut bool) {
 func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 	switch cmd.Verb {
 	case "PASS", "APOP":
-		if p.auth != nil && r.Status != "+" {
-			p.auth.End(r.Status == "+OK")
+		if r.Status == "+" {
+			return
+		}
+		if a := p.logins.Answered(cmd); a != nil {
+			a.End(r.Status == "+OK")
 		}
 	case "AUTH":
 		if !p.sasl {

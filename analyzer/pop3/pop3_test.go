@@ -110,6 +110,32 @@ func TestUserPassAuth(t *testing.T) {
 	}
 }
 
+// TestPipelinedLogins: each reply ends its own login's attempt, however
+// many were sent before the first reply came.
+func TestPipelinedLogins(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		replies string
+		want    []bool
+	}{
+		{"refused, then taken", "+OK\r\n-ERR\r\n+OK\r\n+OK in\r\n", []bool{false, true}},
+		{"taken, then refused", "+OK\r\n+OK in\r\n+OK\r\n-ERR\r\n", []bool{true, false}},
+		{"both refused", "+OK\r\n-ERR\r\n+OK\r\n-ERR\r\n", []bool{false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(S("+OK ready\r\n"), C("USER a\r\nPASS uno\r\nUSER b\r\nPASS dos\r\n"), S(tc.replies))
+			if len(s.Auth) != len(tc.want) {
+				t.Fatalf("got %d auth records", len(s.Auth))
+			}
+			for i, want := range tc.want {
+				if a := s.Auth[i]; a.Success == nil || *a.Success != want {
+					t.Errorf("attempt %d (%s): %v, want %v", i+1, a.Username, a.Success, want)
+				}
+			}
+		})
+	}
+}
+
 func TestGapInBodyKeepsPairing(t *testing.T) {
 	s := run(S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\nSubject: x\r\n\r\nab"), st.Step{Dir: session.FromServer, Gap: 100},
 		S("cd\r\nmore\r\n.\r\n"), C("QUIT\r\n"), S("+OK bye\r\n"))

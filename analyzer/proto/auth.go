@@ -33,6 +33,41 @@ type Attempt struct {
 // maxReplayed bounds the responses an attempt keeps to decode again.
 const maxReplayed = 4
 
+// Awaiting pairs each login command not yet answered with the attempt
+// it began. Logins typed ahead or pipelined are answered in order, so a
+// reply ends its own command's attempt, not the last one begun: the
+// first of two pipelined USER/PASS may fail and the second succeed.
+type Awaiting struct{ list []awaited }
+
+type awaited struct {
+	cmd *session.Command
+	a   *Attempt
+}
+
+// maxAwaiting bounds the logins waiting for their replies; past it the
+// oldest is given up, its result unknown.
+const maxAwaiting = 64
+
+// Add notes that cmd began attempt a.
+func (w *Awaiting) Add(cmd *session.Command, a *Attempt) {
+	if len(w.list) == maxAwaiting {
+		w.list = w.list[1:]
+	}
+	w.list = append(w.list, awaited{cmd, a})
+}
+
+// Answered is the attempt cmd began, now answered, or nil; those added
+// before it were never answered (the capture lost their replies).
+func (w *Awaiting) Answered(cmd *session.Command) *Attempt {
+	for i, x := range w.list {
+		if x.cmd == cmd {
+			w.list = w.list[i+1:]
+			return x.a
+		}
+	}
+	return nil
+}
+
 // BeginAuth records an authentication by mechanism mech begun at t.
 func (c *Conn) BeginAuth(mech string, t time.Time) *Attempt {
 	a := &Attempt{c: c, rec: &session.Auth{Mechanism: mech, Time: t}}

@@ -68,7 +68,8 @@ type Parser struct {
 	replaying int
 
 	auth     *proto.Attempt
-	mailFrom path // the transaction's envelope, once accepted
+	logins   proto.Awaiting // AUTH commands awaiting their replies
+	mailFrom path           // the transaction's envelope, once accepted
 	rcptTo   []string
 
 	// lmtp reads the session as LMTP (RFC 2033): LHLO, and after the
@@ -178,6 +179,7 @@ func (p *Parser) command(l lines.Line) {
 			break
 		}
 		p.auth = p.BeginSASL(mech, l.Time)
+		p.logins.Add(cmd, p.auth)
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
 		}
@@ -576,7 +578,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			p.rcptTo = append(p.rcptTo, parsePath(cmd.Args, "TO:").addr)
 		}
 	case "AUTH":
-		p.authReply(r)
+		p.authReply(cmd, r)
 	case "STARTTLS":
 		if r.Status == "220" {
 			p.StartTLS()
@@ -585,17 +587,25 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 }
 
 // authReply follows RFC 4954 §4: 334 carries a challenge and asks for a
-// response; any other reply ends the exchange, 235 with success.
-func (p *Parser) authReply(r *session.Response) {
-	if p.auth == nil {
+// response; any other reply ends the exchange, 235 with success. A reply
+// to an AUTH command is its own attempt's, even when another AUTH was
+// typed ahead of it; a reply to a response is the current attempt's.
+func (p *Parser) authReply(cmd *session.Command, r *session.Response) {
+	a := p.auth
+	if cmd.Kind == session.KindCommand {
+		a = p.logins.Answered(cmd)
+	}
+	if a == nil {
 		return
 	}
 	if r.Status == "334" {
-		p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
+		a.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[len(r.Lines)-1], "334")))
 		return
 	}
-	p.auth.End(r.Status == "235")
-	p.auth = nil
+	a.End(r.Status == "235")
+	if a == p.auth {
+		p.auth = nil
+	}
 }
 
 // splitVerb splits a command line into its verb as typed and its

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -484,6 +485,34 @@ func TestAuthWithoutMechanism(t *testing.T) {
 	}
 	if len(s.Auth) != 0 {
 		t.Errorf("got %d authentication attempts, want none: %+v", len(s.Auth), s.Auth[0])
+	}
+}
+
+// TestAuthTypedAhead: two AUTH PLAIN lines sent before the first reply
+// came; each reply ends its own command's attempt.
+func TestAuthTypedAhead(t *testing.T) {
+	plain := func(user, pass string) string {
+		return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
+	}
+	for _, tc := range []struct {
+		name, first, second string
+		want                []bool
+	}{
+		{"refused, then taken", "535 5.7.8 no\r\n", "235 2.7.0 ok\r\n", []bool{false, true}},
+		{"taken, then refused", "235 2.7.0 ok\r\n", "503 5.5.1 already\r\n", []bool{true, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(S("220 mx\r\n"), C("AUTH PLAIN "+plain("uno", "a")+"\r\nAUTH PLAIN "+plain("dos", "b")+"\r\n"),
+				S(tc.first+tc.second))
+			if len(s.Auth) != 2 {
+				t.Fatalf("got %d auth records", len(s.Auth))
+			}
+			for i, want := range tc.want {
+				if a := s.Auth[i]; a.Success == nil || *a.Success != want {
+					t.Errorf("attempt %d (%s): %v, want %v", i+1, a.Username, a.Success, want)
+				}
+			}
+		})
 	}
 }
 
