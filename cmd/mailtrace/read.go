@@ -74,6 +74,15 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	st, err := rd.ReadAll(ctx, inputs)
 	tracker.Finish()
+	if err != nil && ctx.Err() != nil {
+		// Interrupted: what was read is written out as at the input's
+		// end, the sessions still open cut there, so the output is whole
+		// and holds every session the store was given.
+		if ferr := out.finish(st); ferr != nil {
+			fmt.Fprintln(stderr, errorLine(ferr, out.lang))
+		}
+		return err
+	}
 	if err != nil {
 		if out.store != nil {
 			out.store.close() // every row not sent, into the spool, said
