@@ -107,8 +107,37 @@ type BoxLine struct {
 // not drawn.
 const MaxRows = 600
 
-// Layout draws session s, in l.
+// Budget is what diagrams may still draw: rows, bytes of hover text and
+// bytes of explanations. A page shares one among all its diagrams, so
+// that its size, and the browser's work, stay within a bound whatever the
+// capture holds: a row costs a few hundred bytes of SVG however few bytes
+// of the capture it stands for.
+type Budget struct{ Rows, Titles, Explained int }
+
+// The bounds of one page (docs/report.md): 6 000 rows open in a browser
+// in about a second.
+const (
+	MaxPageRows      = 6000
+	maxPageTitles    = 1 << 20
+	maxPageExplained = 1 << 20
+)
+
+// PageBudget is a whole page's budget.
+func PageBudget() Budget {
+	return Budget{Rows: MaxPageRows, Titles: maxPageTitles, Explained: maxPageExplained}
+}
+
+// Layout draws session s, in l, as a diagram of its own.
 func Layout(s *session.Session, l explain.Lang) Diagram {
+	b := Budget{Rows: MaxRows, Titles: maxTitles, Explained: maxExplained}
+	return LayoutWithin(s, l, &b)
+}
+
+// LayoutWithin draws session s, in l, within what is left of b, and takes
+// what it drew from b. With no rows left, it draws only the row that says
+// how many steps were left out.
+func LayoutWithin(s *session.Session, l explain.Lang, b *Budget) Diagram {
+	maxRows := min(MaxRows, b.Rows)
 	d := Diagram{Width: Width, ClientX: ClientX, ServerX: ServerX,
 		Client: fit(fmt.Sprintf(explain.Say("ui.report.client", l), s.Client), 58),
 		Server: fit(fmt.Sprintf(explain.Say("ui.report.server", l), s.Server), 58)}
@@ -120,7 +149,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 	}
 	items := merge(render.Steps(s, l), s.Anomalies)
 	cat := explain.Default()
-	var explained explanations
+	explained := explanations{left: min(maxExplained, b.Explained)}
 	// What each command was, as drawn, for the replies' titles.
 	said := map[int]string{}
 	for _, it := range items {
@@ -129,7 +158,7 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 		}
 	}
 	for i, it := range items {
-		if len(d.Rows) >= MaxRows {
+		if len(d.Rows) >= maxRows {
 			add(Row{Kind: RowMore, H: rowHeight, Label: fmt.Sprintf(explain.Say("ui.report.more", l), len(items)-i, s.ID)})
 			break
 		}
@@ -195,7 +224,10 @@ func Layout(s *session.Session, l explain.Lang) Diagram {
 			add(Row{Kind: RowGap, H: rowHeight, Time: at, Label: fit(text, LabelColumns), Title: text})
 		}
 	}
-	boundTitles(d.Rows)
+	titles := boundTitles(d.Rows, min(maxTitles, b.Titles))
+	b.Rows -= min(b.Rows, len(d.Rows))
+	b.Titles -= min(b.Titles, titles)
+	b.Explained -= explained.used
 	for i := range d.Rows {
 		place(&d.Rows[i])
 	}
@@ -218,13 +250,14 @@ const (
 	cutTitle  = 160
 )
 
-// boundTitles cuts the rows' titles to their bounds, in order.
-func boundTitles(rows []Row) {
+// boundTitles cuts the rows' titles to their bounds, in order, the
+// titles together to budget, and says how many bytes they kept.
+func boundTitles(rows []Row, budget int) int {
 	total := 0
 	for i := range rows {
 		t := rows[i].Title
 		limit := maxTitle
-		if total+len(t) > maxTitles {
+		if total+len(t) > budget {
 			if j := strings.IndexByte(t, '\n'); j >= 0 {
 				t = t[:j]
 			}
@@ -237,6 +270,7 @@ func boundTitles(rows []Row) {
 		rows[i].Title = t
 		total += len(t)
 	}
+	return total
 }
 
 // cutUTF8 is s cut to at most n bytes, not inside a character.
@@ -253,8 +287,8 @@ const maxExplained = 64 << 10
 
 // explanations put what a command or reply means into its arrow's title,
 // shown on hover, and mark the arrow (Explained) so a reader sees there
-// is something to hover for; at most maxExplained bytes a diagram.
-type explanations struct{ bytes int }
+// is something to hover for; at most left bytes in all.
+type explanations struct{ left, used int }
 
 func (x *explanations) add(r *Row, ts []explain.Text, l explain.Lang) {
 	var b strings.Builder
@@ -262,10 +296,10 @@ func (x *explanations) add(r *Row, ts []explain.Text, l explain.Lang) {
 		b.WriteString("\n↳ ")
 		b.WriteString(t.In(l))
 	}
-	if b.Len() == 0 || x.bytes+b.Len() > maxExplained {
+	if b.Len() == 0 || x.used+b.Len() > x.left {
 		return
 	}
-	x.bytes += b.Len()
+	x.used += b.Len()
 	r.Title += b.String()
 	r.Explained = true
 }

@@ -52,8 +52,12 @@ type Page struct {
 	List      []Line
 	Drawn     []Drawn
 	// Undrawn counts the sessions listed without a diagram; Limit is how
-	// many were drawn at most.
+	// many were drawn at most. Full says the page's rows ran out first
+	// (Budget), MaxRows how many it draws.
 	Undrawn, Limit int
+	Full           bool
+	MaxRows        int
+	More           More
 }
 
 // Table is a header and its rows, text already escaped for a terminal.
@@ -63,10 +67,12 @@ type Table struct {
 	Rows  [][]string
 }
 
-// JourneyView is a journey's title and its hops as rows.
+// JourneyView is a journey's title and its hops as rows, and how many
+// hops were left out.
 type JourneyView struct {
 	Title string
 	Rows  [][]string
+	More  int
 }
 
 // CompareView is POP3 and IMAP side by side.
@@ -80,8 +86,12 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 	l := c.o.Lang
 	say := func(key string) string { return explain.Say(key, l) }
 	p := Page{Lang: string(l), Title: say("ui.report.title"), Policy: policy(), Style: template.CSS(style),
-		Capture: capture, Sessions: len(c.list), List: c.list, Drawn: c.drawn, Findings: c.findings,
-		Limit: c.o.Diagrams, Undrawn: len(c.list) - len(c.drawn)}
+		Capture: capture, Sessions: len(c.list) + c.more.Sessions, List: c.list, Drawn: c.drawn, Findings: c.findings,
+		Limit: c.o.Diagrams, Undrawn: len(c.list) + c.more.Sessions - len(c.drawn), Full: c.spent, MaxRows: MaxPageRows,
+		More: c.more}
+	if p.Full {
+		p.Limit = len(c.drawn)
+	}
 	if len(c.o.Inputs) > 0 {
 		var names []string
 		for _, in := range c.o.Inputs {
@@ -114,19 +124,27 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 	if len(protos) > 0 {
 		p.Charts = charts(protos, say)
 	}
-	for _, j := range js {
+	p.More.Journeys = max(0, len(js)-maxJourneys)
+	for _, j := range js[:min(len(js), maxJourneys)] {
 		v := JourneyView{Title: render.Escape(j.MessageID)}
 		if j.Subject != "" {
 			v.Title += " · " + render.Escape(j.Subject)
 		}
-		for _, h := range j.Hops {
+		if n := len(j.Hops) - maxHops; n > 0 {
+			v.More = n
+		}
+		for _, h := range j.Hops[:min(len(j.Hops), maxHops)] {
 			v.Rows = append(v.Rows, strs(h.Time.UTC().Format("2006-01-02 15:04:05.000"), h.Session,
 				strings.ToUpper(string(h.Protocol)), render.Escape(h.Via), action(h.Action, l), h.Client, h.Server, render.Escape(h.User)))
 		}
 		p.Journeys = append(p.Journeys, v)
 	}
 	tries := render.SortTries(c.tries)
-	for _, lk := range c.lookups {
+	for i, lk := range c.lookups {
+		if len(p.Lookups) >= maxLookups {
+			p.More.Lookups += len(c.lookups) - i
+			break
+		}
 		p.Lookups = append(p.Lookups, render.LookupLines(lk, tries, render.TextOptions{Lang: l})...)
 	}
 	if r := c.compare.Report(); len(r.Protocols) > 1 {

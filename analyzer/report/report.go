@@ -45,7 +45,7 @@ type Options struct {
 // finished. Sessions must come to it in the order of their IDs
 // (sink.ByID) for the page to list them so.
 func New(w io.Writer, o Options) sink.Sink {
-	return &collector{w: w, o: o, stats: stats.New(o.Order), compare: compare.New(true)}
+	return &collector{w: w, o: o, stats: stats.New(o.Order), compare: compare.New(true), budget: PageBudget()}
 }
 
 type collector struct {
@@ -59,7 +59,13 @@ type collector struct {
 	list     []Line
 	drawn    []Drawn
 	findings []FindingLine
+	budget   Budget // what the diagrams still to come may draw
+	spent    bool   // a session went undrawn for want of budget
+	more     More   // what the lists left out
 }
+
+// More counts what the page's lists left out past their bounds.
+type More struct{ Sessions, Findings, Journeys, Lookups int }
 
 // Line is a session in the list of sessions.
 type Line struct {
@@ -95,7 +101,25 @@ type FindingLine struct {
 	Text     string
 }
 
-func (c *collector) Lookup(l *dns.Lookup) { c.lookups = append(c.lookups, l) }
+// Bounds on the page's lists, so that its size stays within a constant
+// whatever the capture holds (docs/report.md): past them, a line says how
+// many more there are and which view has them all.
+const (
+	maxListed   = 2000 // sessions in the list
+	maxFindings = 1000 // findings in the overview's list
+	maxItems    = 20   // lines of each list under a drawn session
+	maxJourneys = 500
+	maxHops     = 50 // of one journey
+	maxLookups  = 500
+)
+
+func (c *collector) Lookup(l *dns.Lookup) {
+	if len(c.lookups) < maxLookups {
+		c.lookups = append(c.lookups, l)
+		return
+	}
+	c.more.Lookups++
+}
 
 func (c *collector) SessionEnded(s *session.Session) {
 	c.stats.Add(s)
@@ -111,44 +135,68 @@ func (c *collector) SessionEnded(s *session.Session) {
 			line.Commands++
 		}
 	}
-	drawn := len(c.drawn) < c.o.Diagrams
+	drawn := len(c.drawn) < c.o.Diagrams && c.budget.Rows > 0
+	c.spent = c.spent || len(c.drawn) < c.o.Diagrams && !drawn
 	if drawn {
 		line.Anchor = fmt.Sprintf("s%d", s.ID)
 	}
 	var findings []FindingLine
-	for _, f := range s.Findings {
+	keep := max(0, maxFindings-len(c.findings))
+	if drawn {
+		keep = max(keep, maxItems)
+	}
+	for _, f := range s.Findings[:min(len(s.Findings), keep)] {
 		findings = append(findings, FindingLine{Session: s.ID, Anchor: line.Anchor, Severity: f.Severity,
 			Text: f.Kind + ": " + render.Escape(render.Said(f.Text, f.Key, f.Args, l))})
 	}
-	c.findings = append(c.findings, findings...)
-	c.list = append(c.list, line)
+	listed := min(len(findings), maxFindings-len(c.findings))
+	c.findings = append(c.findings, findings[:listed]...)
+	c.more.Findings += len(s.Findings) - listed
+	if len(c.list) < maxListed {
+		c.list = append(c.list, line)
+	} else {
+		c.more.Sessions++
+	}
 	if !drawn {
 		return
 	}
-	d := Drawn{Line: line, Diagram: Layout(s, l),
+	d := Drawn{Line: line, Diagram: LayoutWithin(s, l, &c.budget),
 		Heading: fmt.Sprintf(explain.Say("ui.report.session", l), s.ID, line.Protocol, s.Client, s.Server),
 		Facts: fmt.Sprintf(explain.Say("ui.report.facts", l), line.Start, line.Duration, s.BytesClient, s.BytesServer,
 			line.TLS, line.State)}
 	if s.Tunnel != "" {
 		d.Facts += " · " + render.Escape(s.Tunnel)
 	}
-	for _, a := range s.Auth {
+	for _, a := range s.Auth[:min(len(s.Auth), maxItems)] {
 		d.Auth = append(d.Auth, render.AuthLine(a, l))
 	}
-	for _, m := range s.Messages {
+	d.Auth = andMore(d.Auth, len(s.Auth))
+	for _, m := range s.Messages[:min(len(s.Messages), maxItems)] {
 		d.Messages = append(d.Messages, m.Via+" "+render.MessageSummary(m, l))
 	}
-	d.Findings = findings
-	for _, a := range s.Anomalies {
+	d.Messages = andMore(d.Messages, len(s.Messages))
+	d.Findings = findings[:min(len(findings), maxItems)]
+	if n := len(s.Findings) - len(d.Findings); n > 0 {
+		d.Findings = append(d.Findings, FindingLine{Text: fmt.Sprintf("… +%d", n)})
+	}
+	for _, a := range s.Anomalies[:min(len(s.Anomalies), maxItems)] {
 		d.Anomalies = append(d.Anomalies, seconds(a.Time.Sub(s.Start))+"s "+render.Escape(render.Said(a.Text, a.Key, a.Args, l)))
 	}
-	if n := s.AnomaliesDropped; n > 0 {
-		d.Anomalies = append(d.Anomalies, fmt.Sprintf("… +%d", n))
-	}
-	for i, n := range s.Notes {
+	d.Anomalies = andMore(d.Anomalies, len(s.Anomalies)+s.AnomaliesDropped)
+	for i, n := range s.Notes[:min(len(s.Notes), maxItems)] {
 		d.Notes = append(d.Notes, render.Escape(render.NoteText(s, i, n, l)))
 	}
+	d.Notes = andMore(d.Notes, len(s.Notes))
 	c.drawn = append(c.drawn, d)
+}
+
+// andMore ends lines, the first of all, with one that says how many
+// were left out.
+func andMore(lines []string, all int) []string {
+	if n := all - len(lines); n > 0 {
+		return append(lines, fmt.Sprintf("… +%d", n))
+	}
+	return lines
 }
 
 func (c *collector) CaptureFinished(capture stats.Capture) error {

@@ -94,6 +94,8 @@ func (c *Collector) Add(s *session.Session) {
 			verb := e.Command.Verb
 			if !wellFormed(verb) {
 				verb = Malformed
+			} else if _, seen := p.Commands[verb]; !seen && len(p.Commands) >= maxVerbs {
+				verb = Other
 			}
 			p.Commands[verb]++
 			if e.LatencyMS != nil {
@@ -137,6 +139,13 @@ func (c *Collector) Add(s *session.Session) {
 // Malformed counts commands whose verb is not a word: garbage on the wire
 // must not fill the statistics with one row per line of it.
 const Malformed = "(malformed)"
+
+// Other counts the commands of verbs past the first maxVerbs of a
+// protocol: a stream of made-up verbs fills no table.
+const (
+	Other    = "(other)"
+	maxVerbs = 256
+)
 
 func wellFormed(verb string) bool {
 	if verb == "" || len(verb) > 32 {

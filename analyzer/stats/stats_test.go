@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -60,5 +61,22 @@ func TestQuantile(t *testing.T) {
 	}
 	if quantile(nil, 0.5) != 0 {
 		t.Error("quantile of nothing")
+	}
+}
+
+// TestVerbsBounded: made-up verbs past the first maxVerbs are counted
+// together, so a flood of them fills no table; verbs seen before keep
+// their own count.
+func TestVerbsBounded(t *testing.T) {
+	s := &session.Session{Protocol: "smtp"}
+	for i := range maxVerbs + 100 {
+		s.Exchanges = append(s.Exchanges, &session.Exchange{Command: &session.Command{Kind: session.KindCommand, Verb: fmt.Sprintf("X%d", i)}})
+	}
+	s.Exchanges = append(s.Exchanges, &session.Exchange{Command: &session.Command{Kind: session.KindCommand, Verb: "X1"}})
+	c := New([]session.Protocol{"smtp"})
+	c.Add(s)
+	p := c.Report()[0]
+	if len(p.Commands) != maxVerbs+1 || p.Commands[Other] != 100 || p.Commands["X1"] != 2 {
+		t.Errorf("%d verbs, %d other, X1 %d", len(p.Commands), p.Commands[Other], p.Commands["X1"])
 	}
 }

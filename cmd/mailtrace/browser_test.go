@@ -374,3 +374,34 @@ func TestBrowserLargeReport(t *testing.T) {
 	}
 	v.check(t)
 }
+
+// TestBrowserBoundedReport: the page of a small capture made to amplify
+// (amplifying: 6.5 MB that gave a 53 MB page, 33 s to lay out) stays
+// within maxPage and its elements within what its bounds allow, and the
+// browser lays it out whole.
+func TestBrowserBoundedReport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bounded.html")
+	if _, stderr, err := runCLI(t, nil, "report", "-q", "-o", file, amplifying(t)); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > maxPage {
+		t.Errorf("a page of %d bytes, over %d", st.Size(), maxPage)
+	}
+	ctx := browser(t)
+	tab, v, took := open(t, ctx, file)
+	elements := eval[int](t, tab, `document.getElementsByTagName("*").length`)
+	rows := eval[int](t, tab, `document.querySelectorAll("svg.seq g").length`)
+	t.Logf("%d bytes, %d elements, %d diagram rows, laid out in %v", st.Size(), elements, rows, took)
+	// What the bounds allow: 6 000 rows and a last one per diagram, of
+	// at most 8 elements; 2 000 sessions listed, of 14; 1 000 findings,
+	// of 4; 100 drawn sessions' 5 lists of 21 lines, of 4; and the rest
+	// of the page, under 2 000.
+	if max := 6100*8 + 2001*14 + 1001*4 + 100*5*21*4 + 2000; rows > 6100 || elements > max {
+		t.Errorf("%d diagram rows and %d elements", rows, elements)
+	}
+	v.check(t)
+}

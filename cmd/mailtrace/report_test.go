@@ -121,3 +121,57 @@ func TestReportFlags(t *testing.T) {
 		t.Error("want a diagram, and the password masked")
 	}
 }
+
+// amplifying is a small capture made to give a big page: 100 SMTP
+// sessions of 300 pipelined NOOPs (an arrow each way for 14 bytes),
+// 100 POP3 sessions of 1000 failed logins (a finding each), and 6000
+// sessions of a greeting only (a line of the list each).
+func amplifying(t testing.TB) string {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	S := func(s string) capturetest.Said { return capturetest.Said{Data: s} }
+	C := func(s string) capturetest.Said { return capturetest.Said{Client: true, Data: s} }
+	var segs []capturetest.Segment
+	conv := func(i int, port uint16, said ...capturetest.Said) {
+		c := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, byte(1 + i>>16), 1}), uint16(i))
+		segs = append(segs, capturetest.Converse(c, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port),
+			t0.Add(time.Duration(i)*time.Second), said...)...)
+	}
+	for i := range 100 {
+		conv(1000+i, 25, S("220 x\r\n"), C(strings.Repeat("NOOP\r\n", 300)), S(strings.Repeat("250 ok\r\n", 300)))
+		conv(500+i, 110, S("+OK x\r\n"), C(strings.Repeat("USER a\r\nPASS b\r\n", 1000)), S(strings.Repeat("+OK\r\n-ERR\r\n", 1000)))
+	}
+	for i := range 6000 {
+		conv(10000+i, 25, S("220 x\r\n"))
+	}
+	return writeCapture(t, "amplifying.pcap", segs)
+}
+
+// maxPage is the most a report page may take, whatever the capture
+// (docs/report.md): its diagrams, lists and hover text are bounded.
+const maxPage = 6 << 20
+
+// TestReportBounded: the page of the amplifying capture stays within
+// maxPage, says how many sessions and findings it did not list and that
+// its rows ran out, and still counts every session.
+func TestReportBounded(t *testing.T) {
+	in := amplifying(t)
+	out := filepath.Join(t.TempDir(), "page.html")
+	if _, stderr, err := runCLI(t, nil, "report", "-q", "-o", out, in); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(in)
+	t.Logf("%d bytes of capture, %d of page", st.Size(), len(page))
+	if len(page) > maxPage {
+		t.Errorf("a page of %d bytes, over %d", len(page), maxPage)
+	}
+	for _, want := range []string{`<dd id="session-count">6200</dd>`, "… and 4200 more sessions", "more findings: mailtrace read --summary",
+		"a page draws at most 6000 rows", "… +980"} {
+		if !strings.Contains(html.UnescapeString(string(page)), want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+}
