@@ -39,7 +39,7 @@ type storeOptions struct {
 func (s *storeOptions) register(f *pflag.FlagSet) {
 	host, _ := os.Hostname()
 	envURLFlag(f, &s.url, "also store sessions in ClickHouse at `URL` (its HTTP interface, e.g. http://127.0.0.1:8123/; default $MAILTRACE_CLICKHOUSE)")
-	f.BoolVar(&s.keepSecrets, "keep-secrets", false, "with --clickhouse, store passwords, tokens and SASL data as they crossed, readable by anyone who can read the tables (by default they are masked)")
+	f.BoolVar(&s.keepSecrets, "keep-secrets", false, "with --clickhouse and --jsonl, keep passwords, tokens and SASL data as they crossed, readable by anyone who can read the tables or the lines (by default they are masked)")
 	f.StringVar(&s.sensor, "sensor", host, "with --clickhouse, the `NAME` of this sensor in every row")
 	f.StringVar(&s.database, "database", "mailtrace", "with --clickhouse, the `DATABASE` of the tables")
 	f.StringVar(&s.spool, "spool", defaultSpool(), "with --clickhouse, keep in `DIR` the rows the server did not take, and send those an earlier run left")

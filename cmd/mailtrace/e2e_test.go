@@ -48,7 +48,7 @@ func TestE2ELive(t *testing.T) {
 	pcap, jsonl := filepath.Join(dir, "live.pcapng"), filepath.Join(dir, "live.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	live, said := startLive(t, ctx, bin, "-w", pcap, "--jsonl", "-o", jsonl)
+	live, said := startLive(t, ctx, bin, "-w", pcap, "--jsonl", "--keep-secrets", "-o", jsonl)
 
 	subject := fmt.Sprintf("e2e %d", time.Now().UnixNano())
 	sh("swaks", "--silent", "2", "--server", "127.0.0.1:587", "--auth", "PLAIN",
@@ -99,7 +99,7 @@ func TestE2ELive(t *testing.T) {
 	}
 
 	// read of the written capture gives the same sessions.
-	out, err := exec.Command(bin, "read", "--jsonl", pcap).Output()
+	out, err := exec.Command(bin, "read", "--jsonl", "--keep-secrets", pcap).Output()
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}

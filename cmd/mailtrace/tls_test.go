@@ -60,7 +60,7 @@ type tlsSession struct {
 
 func readSessions(t *testing.T, args ...string) []tlsSession {
 	t.Helper()
-	out, stderr, err := runCLI(t, nil, append([]string{"read", "--jsonl"}, args...)...)
+	out, stderr, err := runCLI(t, nil, append([]string{"read", "--jsonl", "--keep-secrets"}, args...)...)
 	if err != nil {
 		t.Fatalf("read %v: %v %s", args, err, stderr)
 	}

@@ -274,8 +274,15 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		}))
 	topts.Limits = session.Limits{Exchanges: o.maxExch, Anomalies: o.maxAnom, Messages: o.maxMsgs}
 	topts.Findings.Domains = o.domains
+	// JSON lines are what is sent elsewhere (a log pipeline, a SIEM):
+	// credentials are masked there as --redact masks them, unless
+	// --keep-secrets.
+	redact := o.redact || o.jsonl && !o.store.keepSecrets
+	if o.jsonl && o.store.keepSecrets && !o.redact {
+		fmt.Fprintln(stderr, explain.Say("ui.warn.keepsecrets", o.language))
+	}
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
-		KeepBodies: o.full, Redact: o.redact, TLSKeys: keys, Bodies: bodyStore(o.full),
+		KeepBodies: o.full, Redact: redact, TLSKeys: keys, Bodies: bodyStore(o.full),
 		// A part's SHA-256 is shown by the timeline, JSON, the report and
 		// the store; not by these views alone.
 		NoHashes: (o.stats || o.compare || o.journey || o.follow) && o.store.url == ""}
