@@ -1,10 +1,13 @@
 package clickhouse
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -126,5 +129,48 @@ func TestDeadlineAgainstAHangingServer(t *testing.T) {
 	}
 	if d.err != nil || d.left != 1 {
 		t.Errorf("left %d in the spool, %v; want the row there", d.left, d.err)
+	}
+}
+
+// TestSpoolOnAFullDisk: a spool on a file system that fills (a tmpfs of
+// 64 KiB) keeps the batches it could write whole and leaves no temporary
+// file behind; Close says that rows were lost; the next run delivers
+// every row the spool kept, and nothing else stands in its way.
+func TestSpoolOnAFullDisk(t *testing.T) {
+	spool := t.TempDir()
+	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", spool).Run(); err != nil {
+		t.Skip("no tmpfs to fill here (needs root):", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", spool).Run() })
+	cfg := DefaultConfig("http://127.0.0.1:1/") // nothing listens on port 1
+	cfg.Spool, cfg.BatchRows, cfg.MaxMemory, cfg.Wait, cfg.Backoff = spool, 10, 1, 100*time.Millisecond, 10*time.Millisecond
+	cfg.Warn = func(string) {}
+	w := NewWriter(cfg)
+	noise := make([]byte, 1500)
+	for i := range 200 {
+		rand.Read(noise)
+		w.Add(Row{TableExchanges, &exchangeRow{Seq: i, Args: base64.StdEncoding.EncodeToString(noise)}})
+	}
+	d, err := w.Close()
+	if err == nil || !strings.Contains(err.Error(), "nor spooled") {
+		t.Errorf("Close: %v, want it to say rows were lost", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spool, ".*")); len(left) != 0 {
+		t.Errorf("temporary files left: %q", left)
+	}
+	kept := 0
+	files, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz"))
+	for _, f := range files {
+		_, rows, _ := parseSpoolName(filepath.Base(f))
+		kept += rows
+	}
+	if kept == 0 || kept >= 200 || int64(kept) != d.LeftInSpool {
+		t.Fatalf("%d rows kept in the spool, %d said; want some, not all", kept, d.LeftInSpool)
+	}
+	srv, taken := rowsServer(t, false)
+	cfg.URL = srv.URL
+	d, err = NewWriter(cfg).Close()
+	if err != nil || d.FromSpool != int64(kept) || taken() != len(files) || d.LeftInSpool != 0 {
+		t.Errorf("second run: %v, %d rows from the spool in %d batches, %d left; want %d in %d, none left", err, d.FromSpool, taken(), d.LeftInSpool, kept, len(files))
 	}
 }

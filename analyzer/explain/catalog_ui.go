@@ -79,6 +79,8 @@ func uiCatalog() map[string]Text {
 		"ui.warn.unknownlink":            {"", "mailtrace: warning: %d packets of a link type mailtrace does not decode were skipped", "mailtrace: aviso: se saltearon %d paquetes de un tipo de enlace que mailtrace no decodifica"},
 		"ui.nomatch":                     {"", "mailtrace: no session matches --session/--proto; the capture holds %d sessions (numbered 1 to %d)", "mailtrace: ninguna sesión coincide con --session/--proto; la captura tiene %d sesiones (numeradas de 1 a %d)"},
 		"ui.saved":                       {"", "mailtrace: %d messages saved under %s", "mailtrace: %d mensajes guardados en %s"},
+		"ui.saved.error":                 {"", "mailtrace: warning: --extract: %s; the messages it cuts are saved as .incomplete.eml", "mailtrace: aviso: --extract: %s; los mensajes que corta se guardan como .incomplete.eml"},
+		"ui.saved.incomplete":            {"", "mailtrace: %d of them cut, named .incomplete.eml (a gap, the end of the capture, or a write that failed)", "mailtrace: %d de ellos cortados, con nombre .incomplete.eml (un hueco, el fin de la captura o una escritura que falló)"},
 		"ui.saved.limit":                 {"", "mailtrace: warning: %d files not written: --extract stops at 100 000 files or 8 GiB a capture", "mailtrace: aviso: %d archivos no escritos: --extract se detiene en 100 000 archivos u 8 GiB por captura"},
 		"ui.follow.dropped":              {"", "[... %d more bytes of this session, counted, not kept (--max-follow)]", "[... %d bytes más de esta sesión, contados, no guardados (--max-follow)]"},
 		"ui.legend": {"", "Legend: C: is what the client (the mail program) sends, S: what the server answers; ↳ explains the line above.",

@@ -31,24 +31,36 @@ var _ sink.Sink = (*Sink)(nil)
 // elsewhere).
 type Sink struct {
 	sink.Nop
-	dir    string
-	root   *os.Root
-	count  map[*session.Session]int
-	open   map[*session.Message]*file
-	err    error // the first error, told at the end
-	saved  int
-	limits Limits
-	files  int    // files written
-	bytes  int64  // bytes written
-	over   int    // files not written past the limits
-	live   int    // message files with a descriptor open
-	clock  uint64 // orders the files' last writes
+	dir     string
+	root    *os.Root
+	count   map[*session.Session]int
+	open    map[*session.Message]*file
+	err     error // the first error, told at once (warn) and at the end
+	warn    func(error)
+	saved   int
+	cut     int // messages saved under an .incomplete name
+	limits  Limits
+	files   int    // files written
+	bytes   int64  // bytes written
+	over    int    // files not written past the limits
+	live    int    // message files with a descriptor open
+	maxOpen int    // the bound on live (openBound)
+	clock   uint64 // orders the files' last writes
 }
 
 // maxOpenFiles bounds the descriptors messages in flight hold: past it the
 // file written longest ago is closed, and opened again for its next
 // bytes (thousands of stalled messages must not exhaust the process's).
+// Where the process may open fewer than four times as many, the bound is
+// a quarter of what it may (ulimit -n 256: 64), the rest left to the
+// capture, the spill and the output.
 const maxOpenFiles = 256
+
+// openBound is the bound on message files open for a process that may
+// open limit files.
+func openBound(limit uint64) int {
+	return int(min(maxOpenFiles, max(4, limit/4)))
+}
 
 // Limits bound what one capture may write, whatever it holds (an 86 KB
 // capture can hold 20 000 tiny attachments): past them, files are
@@ -79,6 +91,7 @@ func (fl *file) Write(p []byte) (int, error) {
 	if fl.f == nil && fl.name != "" {
 		fl.err = fl.e.reopen(fl)
 		if fl.err != nil {
+			fl.e.keep(fl.err)
 			return len(p), nil
 		}
 	}
@@ -86,6 +99,7 @@ func (fl *file) Write(p []byte) (int, error) {
 	fl.used = fl.e.clock
 	if _, err := fl.w.Write(p); err != nil {
 		fl.err = err
+		fl.e.keep(err) // said at once: a full disk cuts every file after
 	}
 	fl.e.bytes += int64(len(p))
 	return len(p), nil
@@ -105,7 +119,7 @@ func (fl *file) close() {
 // makeRoom closes message files written longest ago until one more may
 // be open.
 func (e *Sink) makeRoom() {
-	for e.live >= maxOpenFiles {
+	for e.live >= e.maxOpen {
 		var oldest *file
 		for _, fl := range e.open {
 			if fl.f != nil && (oldest == nil || fl.used < oldest.used) {
@@ -143,8 +157,17 @@ func New(dir string) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{dir: dir, root: root, count: map[*session.Session]int{}, open: map[*session.Message]*file{}, limits: DefaultLimits}, nil
+	return &Sink{dir: dir, root: root, count: map[*session.Session]int{}, open: map[*session.Message]*file{},
+		limits: DefaultLimits, maxOpen: openBound(fileLimit())}, nil
 }
+
+// OnError has warn told of the first error as soon as it happens (a full
+// disk, no descriptor left), not only at the end.
+func (e *Sink) OnError(warn func(error)) { e.warn = warn }
+
+// Incomplete is the number of messages saved under an .incomplete name:
+// cut by a gap, by the end of the capture, or by a write that failed.
+func (e *Sink) Incomplete() int { return e.cut }
 
 // SetLimits replaces the limits on what the capture may write.
 func (e *Sink) SetLimits(l Limits) { e.limits = l }
@@ -168,6 +191,9 @@ func (e *Sink) room() bool {
 func (e *Sink) keep(err error) {
 	if err != nil && e.err == nil {
 		e.err = err
+		if e.warn != nil {
+			e.warn(err)
+		}
 	}
 }
 
@@ -221,6 +247,7 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 	if m.Truncated || fl.err != nil {
 		// Cut by a gap or the end of the capture, or by a write that
 		// failed (a full disk): its name says so.
+		e.cut++
 		if renamed, err := move(e.root, name, strings.TrimSuffix(name, ".eml")+".incomplete.eml"); err == nil {
 			name = renamed
 		} else {

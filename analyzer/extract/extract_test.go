@@ -63,8 +63,8 @@ func TestManyMessagesInFlight(t *testing.T) {
 	for round := range 3 {
 		for i := n - 1; i >= 0; i-- {
 			fmt.Fprintf(ws[i], "line %d of %d\r\n", round, i)
-			if e.live > maxOpenFiles {
-				t.Fatalf("%d files open, bound %d", e.live, maxOpenFiles)
+			if e.live > e.maxOpen || e.maxOpen > maxOpenFiles {
+				t.Fatalf("%d files open, bound %d", e.live, e.maxOpen)
 			}
 		}
 	}
@@ -84,6 +84,19 @@ func TestManyMessagesInFlight(t *testing.T) {
 		want := fmt.Sprintf("Subject: %d\r\n\r\nline 0 of %d\r\nline 1 of %d\r\nline 2 of %d\r\n", i, i, i, i)
 		if string(b) != want {
 			t.Fatalf("%s: %q, want %q", filepath.Base(name), b, want)
+		}
+	}
+}
+
+// TestOpenBound: message files take at most a quarter of what the
+// process may open, and never more than maxOpenFiles.
+func TestOpenBound(t *testing.T) {
+	for _, tc := range []struct {
+		limit uint64
+		want  int
+	}{{1 << 20, maxOpenFiles}, {1024, 256}, {256, 64}, {20, 5}, {3, 4}} {
+		if got := openBound(tc.limit); got != tc.want {
+			t.Errorf("openBound(%d) = %d, want %d", tc.limit, got, tc.want)
 		}
 	}
 }

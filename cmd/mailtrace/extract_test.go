@@ -5,14 +5,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"net/netip"
 
 	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
@@ -177,4 +179,93 @@ func TestExtractFollowsNoLink(t *testing.T) {
 func sha(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+// stalled is a capture of n SMTP sessions whose messages are all in
+// flight at once: every session sends the first half of its message
+// before any sends the rest.
+func stalled(t *testing.T, n int) string {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	S := func(s string) capturetest.Said { return capturetest.Said{Data: s} }
+	C := func(s string) capturetest.Said { return capturetest.Said{Client: true, Data: s} }
+	var segs []capturetest.Segment
+	for i := range n {
+		c := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, byte(1 + i/60000), 2}), uint16(1024+i%60000))
+		// Sessions start 0.5 µs apart and their segments are 1 ms apart,
+		// so that each step of all of them comes before the next of any.
+		segs = append(segs, capturetest.Converse(c, netip.MustParseAddrPort("127.0.0.1:25"), t0.Add(time.Duration(i)*500),
+			S("220 mx\r\n"), C("MAIL FROM:<a@example.org>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@example.org>\r\n"), S("250 ok\r\n"),
+			C("DATA\r\n"), S("354 go\r\n"), C(fmt.Sprintf("Subject: stalled %d\r\n\r\nfirst half\r\n", i)),
+			C("second half\r\n.\r\n"), S("250 queued\r\n"))...)
+	}
+	sort.SliceStable(segs, func(a, b int) bool { return segs[a].Time.Before(segs[b].Time) })
+	return writeCapture(t, "stalled.pcap", segs)
+}
+
+// TestExtractWithFewDescriptors: with the process allowed 256 open files
+// (ulimit -n 256), 1 100 messages in flight at once are each saved whole.
+func TestExtractWithFewDescriptors(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mailtrace")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const n = 1100
+	capture, out := stalled(t, n), filepath.Join(dir, "out")
+	cmd := exec.Command("sh", "-c", `ulimit -n 256 && exec "$0" "$@"`, bin, "read", "-q", "--stats", "--extract", out, capture)
+	said, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, said)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(files) != n {
+		t.Fatalf("%d files saved of %d; it said %s", len(files), n, said)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if !strings.HasPrefix(string(b), "Subject: stalled ") || !strings.HasSuffix(string(b), "first half\r\nsecond half\r\n") {
+			t.Fatalf("%s: %q", filepath.Base(f), b)
+		}
+	}
+}
+
+// TestExtractOnAFullDisk: on a file system too small for what a capture
+// carries (a tmpfs of 160 KiB, three messages of 100 KB), the write error
+// is said as it happens, once; the messages it cut are named
+// .incomplete.eml and counted so; the one that fit is whole.
+func TestExtractOnAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", dir).Run(); err != nil {
+		t.Skip("no tmpfs to fill here (needs root):", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	S := func(s string) capturetest.Said { return capturetest.Said{Data: s} }
+	C := func(s string) capturetest.Said { return capturetest.Said{Client: true, Data: s} }
+	var segs []capturetest.Segment
+	for i := range 3 {
+		body := fmt.Sprintf("Subject: grande %d\r\n\r\n", i) + strings.Repeat(strings.Repeat("x", 98)+"\r\n", 1000)
+		segs = append(segs, capturetest.Converse(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(40000+i)),
+			netip.MustParseAddrPort("127.0.0.1:25"), t0.Add(time.Duration(i)*time.Second),
+			S("220 mx\r\n"), C("MAIL FROM:<a@example.org>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@example.org>\r\n"), S("250 ok\r\n"),
+			C("DATA\r\n"), S("354 go\r\n"), C(body+".\r\n"), S("250 queued\r\n"))...)
+	}
+	_, stderr, err := runCLI(t, nil, "read", "-q", "--stats", "--extract", dir, writeCapture(t, "big.pcap", capturetest.Split(segs, 1460)))
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Errorf("ended with %v, want the write error", err)
+	}
+	if n := strings.Count(stderr, "no space left"); n != 1 || !strings.Contains(stderr, "warning: --extract") {
+		t.Errorf("the error said %d times, want once as it happened: %s", n, stderr)
+	}
+	if !strings.Contains(stderr, "3 messages saved") || !strings.Contains(stderr, "2 of them cut, named .incomplete.eml") {
+		t.Errorf("stderr %q, want 3 saved, 2 cut", stderr)
+	}
+	whole, _ := filepath.Glob(filepath.Join(dir, "*-DATA.eml"))
+	cut, _ := filepath.Glob(filepath.Join(dir, "*-DATA.incomplete.eml"))
+	if len(whole) != 1 || len(cut) != 2 {
+		t.Fatalf("whole %q, cut %q", whole, cut)
+	}
+	if b, _ := os.ReadFile(whole[0]); len(b) != 100000+len("Subject: grande 0\r\n\r\n") {
+		t.Errorf("%s: %d bytes, want it whole", whole[0], len(b))
+	}
 }

@@ -111,6 +111,9 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	if out.extract != nil {
 		fmt.Fprintf(stderr, explain.Say("ui.saved", out.lang)+"\n", out.extract.Saved(), render.Escape(o.extract))
+		if n := out.extract.Incomplete(); n > 0 {
+			fmt.Fprintf(stderr, explain.Say("ui.saved.incomplete", out.lang)+"\n", n)
+		}
 		if n := out.extract.Skipped(); n > 0 {
 			fmt.Fprintf(stderr, explain.Say("ui.saved.limit", out.lang)+"\n", n)
 		}

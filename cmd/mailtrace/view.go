@@ -248,6 +248,9 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 			out.close()
 			return nil, topts, fmt.Errorf("--extract: %v", err)
 		}
+		ex.OnError(func(err error) {
+			fmt.Fprintf(stderr, explain.Say("ui.saved.error", o.language)+"\n", render.Escape(err.Error()))
+		})
 		out.extract, views = ex, sink.Multi(views, ex)
 	}
 	out.filtered = len(wantProto) > 0 || len(wantID) > 0
