@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap man run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
 
 all: build
 
@@ -18,6 +18,12 @@ build:
 # --filter EXPR. Needs cgo and libpcap's headers (Debian: libpcap-dev).
 build-pcap:
 	CGO_ENABLED=1 $(GO) build -tags pcap -ldflags "$(LDFLAGS)" -o bin/mailtrace-pcap ./cmd/mailtrace
+
+# The manual pages, one per command, made from the commands (into
+# MANDIR, for a package to install).
+MANDIR ?= build/man
+man:
+	$(GO) run ./cmd/mailtrace man $(MANDIR)
 
 # Analyze the bundled sample of the seed's SMTP exercise.
 run: build

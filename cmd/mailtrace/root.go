@@ -28,9 +28,19 @@ func exitCode(err error) int {
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Version:       version(),
-		Use:           "mailtrace",
-		Short:         "See SMTP, POP3 and IMAP sessions in packet captures",
+		Version: version(),
+		Use:     "mailtrace",
+		Short:   "See SMTP, POP3 and IMAP sessions in packet captures",
+		Long: `See SMTP, POP3 and IMAP sessions in packet captures: mailtrace reads
+pcap and pcapng files (read, report) or sniffs an interface (live),
+reassembles the TCP streams on mail ports, pairs each command with its
+reply, and shows the sessions as timelines, ladders, statistics, JSON, or
+one HTML page.
+
+Exit status: 0 done (and live ended by a signal); 1 an error (a file
+that cannot be read, an output that cannot be written, rows neither
+stored nor spooled); 2 a mistake on the command line; 130 and 143 ended by
+SIGINT or SIGTERM, after writing what was read.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -38,6 +48,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newReadCmd(stdin, stdout, stderr), newReportCmd(stdin, stdout, stderr), newLiveCmd(stdout, stderr), newInterfacesCmd(stdout), newClickHouseCmd(stdout, stderr))
+	root.AddCommand(newManCmd(root))
 	return root
 }
 
