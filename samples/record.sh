@@ -86,6 +86,104 @@ mx_then_smtp() {
 		--to alumnoimap@redes.unlp.edu.ar --header 'Subject: entregado por MX'
 }
 
+# Exercises 1 and 5 need the other end of the relay hop: a second MTA
+# and a resolver that names it.
+#
+# second_mta: a second Postfix (postmulti instance postfix-mx) beside the
+# lab's, taking mail for pepe@correo.example and pepe@destino.example: on
+# 127.0.0.3 as mx2.correo.example, on 127.0.0.4 as mx.destino.example;
+# on 127.0.0.2, as mx1.correo.example, its postscreen refuses every
+# client (521, RFC 7504): an exchanger that takes no mail.
+second_mta() {
+	local c=/etc/postfix-mx
+	id pepe >/dev/null 2>&1 || useradd -m -s /usr/sbin/nologin pepe
+	touch /var/mail/pepe
+	chown pepe:mail /var/mail/pepe
+	chmod 0660 /var/mail/pepe
+	postmulti -e init
+	[ -d "$c" ] || postmulti -I postfix-mx -e create
+	postconf -c "$c" -e 'myhostname = mx2.correo.example' 'mydomain = correo.example' \
+		'mydestination = correo.example, destino.example' \
+		'inet_interfaces = 127.0.0.2, 127.0.0.3, 127.0.0.4' 'inet_protocols = ipv4' \
+		'mynetworks = 127.0.0.0/8' 'smtpd_tls_security_level = none' 'smtp_tls_security_level = none' \
+		'smtpd_banner = $myhostname ESMTP' 'master_service_disable =' 'relayhost =' \
+		'alias_maps =' 'alias_database =' 'maillog_file = /var/log/postfix-mx.log'
+	postconf -c "$c" -MX smtp/inet 2>/dev/null || true
+	postconf -c "$c" -M '127.0.0.2:smtp/inet=127.0.0.2:smtp inet n - n - 1 postscreen' \
+		'127.0.0.3:smtp/inet=127.0.0.3:smtp inet n - n - - smtpd' \
+		'127.0.0.4:smtp/inet=127.0.0.4:smtp inet n - n - - smtpd' \
+		'smtpd/pass=smtpd pass - - n - - smtpd' \
+		'postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd'
+	postconf -c "$c" -P '127.0.0.2:smtp/inet/postscreen_access_list=static:reject' \
+		'127.0.0.2:smtp/inet/postscreen_denylist_action=drop' \
+		'127.0.0.4:smtp/inet/myhostname=mx.destino.example'
+	postconf -c "$c" -F '*/*/chroot = n'
+	postmulti -i postfix-mx -e enable
+	postmulti -i postfix-mx -p stop >/dev/null 2>&1 || true
+	postmulti -i postfix-mx -p start </dev/null >/dev/null 2>&1
+	for a in 127.0.0.2 127.0.0.3 127.0.0.4; do
+		for _ in $(seq 50); do
+			if (exec 3<>"/dev/tcp/$a/25") 2>/dev/null; then break; fi
+			sleep 0.1
+		done
+	done
+}
+
+# second_mta_gone: the second MTA stopped and left out of the lab's
+# "postfix start" (servers.sh).
+second_mta_gone() {
+	postmulti -i postfix-mx -p stop >/dev/null 2>&1 || true
+	postmulti -i postfix-mx -e disable >/dev/null 2>&1 || true
+}
+
+# mx_resolver: the resolver on loopback (dnsmasq) with the exchangers of
+# both exercises: correo.example MX 10 mx1 (refuses) and MX 20 mx2;
+# destino.example MX 10 mx.destino.example.
+mx_resolver() {
+	if ! command -v dnsmasq >/dev/null || ! command -v dig >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base bind9-dnsutils >/dev/null
+	fi
+	dnsmasq --port=53 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --local-ttl=3600 \
+		--mx-host=correo.example,mx1.correo.example,10 --mx-host=correo.example,mx2.correo.example,20 \
+		--host-record=mx1.correo.example,127.0.0.2 --host-record=mx2.correo.example,127.0.0.3 \
+		--mx-host=destino.example,mx.destino.example,10 --host-record=mx.destino.example,127.0.0.4 \
+		--pid-file="$work/dnsmasq.pid" --user=root
+}
+
+# lab_postfix_asks_loopback: the lab's Postfix started again in a mount
+# namespace of its own whose /etc/resolv.conf names the resolver on
+# loopback: its MX lookups go there, and the machine's resolver is left
+# alone. lab_postfix_back starts it as servers.sh does.
+lab_postfix_asks_loopback() {
+	printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf"
+	postfix stop >/dev/null 2>&1 || true
+	unshare -m sh -c "mount --bind '$work/resolv.conf' /etc/resolv.conf && postfix start" </dev/null >/dev/null 2>&1
+	for _ in $(seq 50); do
+		if (exec 3<>/dev/tcp/127.0.0.1/587) 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+}
+lab_postfix_back() {
+	postfix stop >/dev/null 2>&1 || true
+	postfix start </dev/null >/dev/null 2>&1
+}
+
+# submit_and_relay TO SUBJECT: alumnoimap submits a message on 587 (the
+# first hop); the lab's Postfix looks up TO's domain's exchangers and
+# relays it (the second); wait until pepe's mailbox has it.
+submit_and_relay() {
+	local to=$1 subject=$2 before
+	before=$(grep -c '^From ' /var/mail/pepe || true)
+	swaks --silent 2 --server 127.0.0.1:587 --auth PLAIN --auth-user alumnoimap --auth-password alumnoimappass \
+		--helo cliente.redes.unlp.edu.ar --from alumnoimap@redes.unlp.edu.ar --to "$to" --header "Subject: $subject"
+	for _ in $(seq 300); do
+		[ "$(grep -c '^From ' /var/mail/pepe || true)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	echo "record.sh: the message to $to was not relayed" >&2
+	exit 1
+}
+
 # bare_newline yes|no: whether Postfix refuses lines ended by a bare LF
 # (smtpd_forbid_bare_newline, Postfix 3.7.10 and later); with no, it also
 # takes a "." beside a bare LF as the end of DATA.
@@ -205,6 +303,16 @@ sample() {
 		record lmtp-journey lmtp_journey
 		lmtp_delivery ""
 		;;
+	exercise1-two-hops)
+		second_mta && mx_resolver && lab_postfix_asks_loopback
+		record exercise1-two-hops submit_and_relay pepe@destino.example 'Dos saltos: cliente, su servidor, el destino'
+		lab_postfix_back && second_mta_gone && kill "$(cat "$work/dnsmasq.pid")"
+		;;
+	exercise5-mx)
+		second_mta && mx_resolver && lab_postfix_asks_loopback
+		record exercise5-mx submit_and_relay pepe@correo.example 'Ejercicio 5: el primer MX no atiende'
+		lab_postfix_back && second_mta_gone && kill "$(cat "$work/dnsmasq.pid")"
+		;;
 	tls-openssl)
 		./servers.sh reset && deliver 1 alumnoimap
 		record tls-openssl-clear openssl_sessions "$work/tls-openssl.keys"
@@ -223,7 +331,8 @@ sample() {
 all=(smtp1 smtp-spoofed-from smtp-auth-attachment smtp-starttls pop3 pop3-poplib imap imap-imaplib
 	smtp-auth-login smtp-forged-from pop3-typeahead imap-fetch-many imap-sections imap-idle attachments-journey mx-lookup
 	smtp-auth-pasted pop3-auth-pasted imap-auth-pasted smtp-bare-lf smtp-bare-lf-forbidden smtp-smuggling imap-literals
-	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog tls-openssl lmtp-journey)
+	pop3-dele-endings imap-seen long-line smtp-auth-other-user smtp-encodings tls-keylog tls-openssl lmtp-journey
+	exercise1-two-hops exercise5-mx)
 for name in "${@:-${all[@]}}"; do
 	sample "$name"
 done

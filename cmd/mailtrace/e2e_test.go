@@ -305,7 +305,7 @@ func buildBinary(t *testing.T, dir string) string {
 
 // startLive starts "mailtrace live -i lo" with args and waits until it
 // says it captures; said waits for its standard error to end and returns
-// what it said after that first line.
+// what it said but that line (warnings before it too).
 func startLive(t *testing.T, ctx context.Context, bin string, args ...string) (live *exec.Cmd, said func() string) {
 	t.Helper()
 	live = exec.CommandContext(ctx, bin, append([]string{"live", "-i", "lo"}, args...)...)
@@ -314,10 +314,13 @@ func startLive(t *testing.T, ctx context.Context, bin string, args ...string) (l
 		t.Fatal(err)
 	}
 	lines := bufio.NewScanner(stderr)
-	if !lines.Scan() || !strings.Contains(lines.Text(), "capturing on lo") {
+	var rest strings.Builder
+	for lines.Scan() && strings.HasPrefix(lines.Text(), "mailtrace: warning:") {
+		rest.WriteString(lines.Text() + "\n")
+	}
+	if !strings.Contains(lines.Text(), "capturing on lo") {
 		t.Fatalf("live did not start: %q", lines.Text())
 	}
-	var rest strings.Builder
 	done := make(chan struct{})
 	go func() {
 		for lines.Scan() {
