@@ -160,6 +160,12 @@ func TestContentDetection(t *testing.T) {
 			}
 			moved, _ := capturetest.Write(moving)
 			got, _ := analyze(t, moved, analyzer.DefaultOptions())
+			// A greeting that refuses (521, 554) followed by QUIT says too
+			// little to tell SMTP from FTP: on another port it is not taken.
+			want = slices.DeleteFunc(want, func(s *session.Session) bool {
+				return s.Protocol == "smtp" && len(s.Exchanges) > 0 && s.Exchanges[0].Response != nil &&
+					s.Exchanges[0].Command == nil && s.Exchanges[0].Response.Status[0] == '5'
+			})
 			if len(got) != len(want) {
 				t.Fatalf("got %d sessions, want %d", len(got), len(want))
 			}
@@ -539,6 +545,10 @@ func TestFindingsOnSamples(t *testing.T) {
 		// SMTP and IMAP logins in clear; Dovecot's LMTP offers STARTTLS
 		// to Postfix and is not taken, on loopback.
 		"lmtp-journey.pcapng": {cred, cred, tls, tls, tls, tls, tls},
+		// The submission logs in on 587 in clear; the second MTA offers
+		// no STARTTLS, so the relay hop is in clear without a finding.
+		"exercise1-two-hops.pcapng": {cred, tls},
+		"exercise5-mx.pcapng":       {cred, tls},
 	}
 	for _, path := range sampleFiles(t) {
 		name := filepath.Base(path)

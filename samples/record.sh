@@ -93,7 +93,9 @@ mx_then_smtp() {
 # lab's, taking mail for pepe@correo.example and pepe@destino.example: on
 # 127.0.0.3 as mx2.correo.example, on 127.0.0.4 as mx.destino.example;
 # on 127.0.0.2, as mx1.correo.example, its postscreen refuses every
-# client (521, RFC 7504): an exchanger that takes no mail.
+# client (521, RFC 7504): an exchanger that takes no mail. Its listeners
+# name their addresses (inet_interfaces only says which of the machine's
+# own are its: 127.0.0.1, which it does not listen on).
 second_mta() {
 	local c=/etc/postfix-mx
 	id pepe >/dev/null 2>&1 || useradd -m -s /usr/sbin/nologin pepe
@@ -104,7 +106,7 @@ second_mta() {
 	[ -d "$c" ] || postmulti -I postfix-mx -e create
 	postconf -c "$c" -e 'myhostname = mx2.correo.example' 'mydomain = correo.example' \
 		'mydestination = correo.example, destino.example' \
-		'inet_interfaces = 127.0.0.2, 127.0.0.3, 127.0.0.4' 'inet_protocols = ipv4' \
+		'inet_interfaces = loopback-only' 'inet_protocols = ipv4' \
 		'mynetworks = 127.0.0.0/8' 'smtpd_tls_security_level = none' 'smtp_tls_security_level = none' \
 		'smtpd_banner = $myhostname ESMTP' 'master_service_disable =' 'relayhost =' \
 		'alias_maps =' 'alias_database =' 'maillog_file = /var/log/postfix-mx.log'
@@ -127,6 +129,7 @@ second_mta() {
 			sleep 0.1
 		done
 	done
+	sleep 2 # the greetings to these probes must not be recorded
 }
 
 # second_mta_gone: the second MTA stopped and left out of the lab's
@@ -148,6 +151,16 @@ mx_resolver() {
 		--host-record=mx1.correo.example,127.0.0.2 --host-record=mx2.correo.example,127.0.0.3 \
 		--mx-host=destino.example,mx.destino.example,10 --host-record=mx.destino.example,127.0.0.4 \
 		--pid-file="$work/dnsmasq.pid" --user=root
+	trap 'mx_gone; rm -rf "$work"' EXIT
+}
+
+# mx_gone: the resolver, the second MTA and the lab's Postfix's way out
+# gone, as before mx_resolver and second_mta.
+mx_gone() {
+	[ -f "$work/dnsmasq.pid" ] && kill "$(cat "$work/dnsmasq.pid")" 2>/dev/null
+	rm -f "$work/dnsmasq.pid"
+	lab_postfix_back
+	second_mta_gone
 }
 
 # lab_postfix_asks_loopback: the lab's Postfix started again in a mount
@@ -156,14 +169,19 @@ mx_resolver() {
 # alone. lab_postfix_back starts it as servers.sh does.
 lab_postfix_asks_loopback() {
 	printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf"
+	# Debian's "Local only" Postfix sends nothing out (the error
+	# transport); for these two it sends, as the lab's server does.
+	postconf -e 'default_transport = smtp' 'relay_transport = relay'
 	postfix stop >/dev/null 2>&1 || true
 	unshare -m sh -c "mount --bind '$work/resolv.conf' /etc/resolv.conf && postfix start" </dev/null >/dev/null 2>&1
 	for _ in $(seq 50); do
 		if (exec 3<>/dev/tcp/127.0.0.1/587) 2>/dev/null; then break; fi
 		sleep 0.1
 	done
+	sleep 2 # the greeting to the probe must not be recorded
 }
 lab_postfix_back() {
+	postconf -e 'default_transport = error' 'relay_transport = error'
 	postfix stop >/dev/null 2>&1 || true
 	postfix start </dev/null >/dev/null 2>&1
 }
@@ -306,12 +324,12 @@ sample() {
 	exercise1-two-hops)
 		second_mta && mx_resolver && lab_postfix_asks_loopback
 		record exercise1-two-hops submit_and_relay pepe@destino.example 'Dos saltos: cliente, su servidor, el destino'
-		lab_postfix_back && second_mta_gone && kill "$(cat "$work/dnsmasq.pid")"
+		mx_gone
 		;;
 	exercise5-mx)
 		second_mta && mx_resolver && lab_postfix_asks_loopback
 		record exercise5-mx submit_and_relay pepe@correo.example 'Ejercicio 5: el primer MX no atiende'
-		lab_postfix_back && second_mta_gone && kill "$(cat "$work/dnsmasq.pid")"
+		mx_gone
 		;;
 	tls-openssl)
 		./servers.sh reset && deliver 1 alumnoimap

@@ -143,6 +143,48 @@ func (c *Collector) SessionEnded(s *session.Session) {
 	}
 }
 
+// The hops a session can be, named by what it did with mail (the lab's
+// exercise 1 asks which protocol each uses).
+const (
+	HopSubmission = "submission" // a client hands its message to its own server (RFC 6409)
+	HopRelay      = "relay"      // a server hands it to the next (RFC 5321), after an MX lookup or with a Received field
+	HopDelivery   = "delivery"   // a server puts it in the mailbox store (LMTP, RFC 2033)
+	HopReading    = "reading"    // a mail client reads it from its mailbox (POP3, IMAP)
+)
+
+// SessionHop names the hop session s was, by the rules its messages'
+// hops follow; "" when its bytes do not say (no message crossed, or an
+// SMTP client that neither authenticated, nor used a submission port,
+// nor followed an MX answer, nor handed on a message a server received).
+func SessionHop(s *session.Session) string {
+	if len(s.Messages) == 0 {
+		return ""
+	}
+	user := ""
+	for _, a := range s.Auth {
+		if a.Success != nil && *a.Success {
+			user = a.Username
+		}
+	}
+	for _, m := range s.Messages {
+		switch {
+		case m.Final:
+			return HopDelivery
+		case m.Via == "DATA" || m.Via == "BDAT":
+			switch {
+			case smtpAction(s, m, user) == "submitted":
+				return HopSubmission
+			case s.MXLookup != nil || m.Received > 0:
+				return HopRelay
+			}
+			return ""
+		case m.Via == "APPEND":
+			return ""
+		}
+	}
+	return HopReading
+}
+
 // smtpAction names an SMTP hop: a submission goes to 587 or 465 (RFC
 // 6409, RFC 8314) or follows an authentication; a relay hands on a
 // message a server handled before (its Received field says so, RFC 5321

@@ -88,3 +88,31 @@ func TestJourneysByIdentity(t *testing.T) {
 		t.Errorf("587, then 25 from a server, then 25 from a client: %+v", js)
 	}
 }
+
+// TestSessionHop: a session is named by what its messages say of it, and
+// by nothing else.
+func TestSessionHop(t *testing.T) {
+	ok := true
+	msg := func(m session.Message) []*session.Message { return []*session.Message{&m} }
+	for _, tc := range []struct {
+		name string
+		s    session.Session
+		want string
+	}{
+		{"no message", session.Session{Protocol: "smtp", Server: "127.0.0.1:587"}, ""},
+		{"to 587", session.Session{Protocol: "smtp", Server: "127.0.0.1:587", Messages: msg(session.Message{Via: "DATA"})}, HopSubmission},
+		{"after AUTH", session.Session{Protocol: "smtp", Server: "127.0.0.1:25", Auth: []*session.Auth{{Username: "u", Success: &ok}},
+			Messages: msg(session.Message{Via: "DATA"})}, HopSubmission},
+		{"after an MX answer", session.Session{Protocol: "smtp", Server: "127.0.0.3:25", MXLookup: &session.MXLookup{Domain: "x"},
+			Messages: msg(session.Message{Via: "DATA"})}, HopRelay},
+		{"with a Received field", session.Session{Protocol: "smtp", Server: "127.0.0.3:25", Messages: msg(session.Message{Via: "BDAT", Received: 1})}, HopRelay},
+		{"to 25, the bytes say no more", session.Session{Protocol: "smtp", Server: "127.0.0.1:25", Messages: msg(session.Message{Via: "DATA"})}, ""},
+		{"LMTP", session.Session{Protocol: "lmtp", Server: "127.0.0.1:24", Messages: msg(session.Message{Via: "DATA", Final: true})}, HopDelivery},
+		{"POP3", session.Session{Protocol: "pop3", Messages: msg(session.Message{Via: "RETR"})}, HopReading},
+		{"IMAP APPEND", session.Session{Protocol: "imap", Messages: msg(session.Message{Via: "APPEND"})}, ""},
+	} {
+		if got := SessionHop(&tc.s); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -52,6 +53,9 @@ func Header(w io.Writer, s *session.Session, o TextOptions) {
 	}
 	fmt.Fprintf(w, explain.Say("ui.header", o.Lang)+"\n",
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer, StateWord(s.State, o.Lang), extra)
+	if hop := journey.SessionHop(s); hop != "" {
+		fmt.Fprintln(w, explain.Say("ui.hop."+hop, o.Lang))
+	}
 	if s.MXLookup != nil {
 		fmt.Fprintln(w, mxLine(s.MXLookup, o.Lang))
 	}

@@ -167,6 +167,9 @@ func (c *collector) SessionEnded(s *session.Session) {
 	if s.Tunnel != "" {
 		d.Facts += " · " + render.Escape(s.Tunnel)
 	}
+	if hop := journey.SessionHop(s); hop != "" {
+		d.Facts += " · " + strings.TrimSpace(explain.Say("ui.hop."+hop, l))
+	}
 	for _, a := range s.Auth[:min(len(s.Auth), maxItems)] {
 		d.Auth = append(d.Auth, render.AuthLine(a, l))
 	}

@@ -364,6 +364,37 @@ func TestMXLookup(t *testing.T) {
 	}
 }
 
+// TestLabExercisesOneAndFive: the recorded exercises name their hops and
+// answer exercise 5's questions: the exchangers by preference (the
+// resolver sent 20 before 10), each with its address, which was tried
+// first and what it answered, and where the message went.
+func TestLabExercisesOneAndFive(t *testing.T) {
+	five, _, err := runCLI(t, nil, "read", "--color=never", "../../samples/exercise5-mx.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _, err := runCLI(t, nil, "read", "--color=never", "--journey", "../../samples/exercise1-two-hops.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ out, want string }{
+		{five, "answer: MX 10 mx1.correo.example (ttl 3600), MX 20 mx2.correo.example (ttl 3600); additional: mx2.correo.example A 127.0.0.3"},
+		{five, "1. tried MX 10 mx1.correo.example at 127.0.0.2: session 2, refused (521 5.3.2 Service currently unavailable)"},
+		{five, "2. tried MX 20 mx2.correo.example at 127.0.0.3: session 3, reached (220)"},
+		{five, "Session 1  SMTP  127.0.0.1:55948 -> 127.0.0.1:587\n  start 2026-12-06 21:50:33.426691 UTC  duration 0.013s  client 444 B  server 417 B  closed\n  hop: submission"},
+		{five, "Session 3  SMTP  127.0.0.1:54532 -> 127.0.0.3:25\n  start 2026-12-06 21:50:33.455390 UTC  duration 0.020s  client 631 B  server 301 B  closed\n  hop: relay"},
+		{one, "submitted over SMTP DATA by alumnoimap, session 1, 127.0.0.1:48282 -> 127.0.0.1:587"},
+		{one, "relayed over SMTP DATA, session 2, 127.0.0.1:52360 -> 127.0.0.4:25"},
+	} {
+		if !strings.Contains(c.out, c.want) {
+			t.Errorf("no %q in:\n%s", c.want, c.out)
+		}
+	}
+	if strings.Contains(five, "Session 2  SMTP  127.0.0.1:32900 -> 127.0.0.2:25\n  start 2026-12-06 21:50:33.448756 UTC  duration 0.007s  client 6 B  server 41 B  reset\n  hop:") {
+		t.Errorf("the refusing exchanger took no message: it was no hop")
+	}
+}
+
 // TestProgressLine: never in a pipe or with --quiet; on a terminal it
 // says how far the file has come.
 func TestProgressLine(t *testing.T) {
