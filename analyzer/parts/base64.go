@@ -44,6 +44,21 @@ func (d *b64) Read(p []byte) (int, error) {
 
 // fill reads more, and decodes what makes whole quanta (all at the end).
 func (d *b64) fill() {
+	d.clean()
+	whole := len(d.buf) / 4 * 4
+	if d.done {
+		whole = len(d.buf)
+	}
+	if whole == 0 && !d.done {
+		return
+	}
+	d.out = d.dec[:d.decode(d.buf[:whole])]
+	rest := copy(d.buf, d.buf[whole:])
+	d.buf = d.buf[:rest]
+}
+
+// clean reads more into buf, keeping the alphabet's bytes only.
+func (d *b64) clean() {
 	start := len(d.buf)
 	n, err := d.r.Read(d.buf[start:cap(d.buf)])
 	d.buf = d.buf[:start+n]
@@ -83,14 +98,11 @@ func (d *b64) fill() {
 	if err != nil {
 		d.done = true
 	}
-	whole := len(d.buf) / 4 * 4
-	if d.done {
-		whole = len(d.buf)
-	}
-	if whole == 0 && !d.done {
-		return
-	}
-	src := d.buf[:whole]
+}
+
+// decode decodes src, whole quanta but at the very end, into d.dec and
+// says how many bytes it gave.
+func (d *b64) decode(src []byte) int {
 	if need := base64.RawStdEncoding.DecodedLen(len(src)) + 3; cap(d.dec) < need {
 		d.dec = make([]byte, need)
 	}
@@ -104,7 +116,36 @@ func (d *b64) fill() {
 		}
 		d.done = true
 	}
-	d.out = d.dec[:m]
-	rest := copy(d.buf, d.buf[whole:])
-	d.buf = d.buf[:rest]
+	return m
+}
+
+// size reads to the end and says how many bytes decoding gives, without
+// decoding what needs none to be measured: whole quanta with no "=" in
+// them are 3 bytes each (RFC 2045 §6.8), the usual body of an attachment.
+// A block with "=" in it, or that ends the data in a part of a quantum,
+// is decoded, so the size is always the one decoding gives.
+func (d *b64) size() int64 {
+	var n int64
+	for !d.done || len(d.buf) > 0 {
+		d.clean()
+		whole := len(d.buf) / 4 * 4
+		if d.done {
+			whole = len(d.buf)
+		}
+		src := d.buf[:whole]
+		if len(src)%4 == 0 && bytes.IndexByte(src, '=') < 0 {
+			n += int64(len(src) / 4 * 3)
+		} else {
+			n += int64(d.decode(src))
+			if d.done {
+				return n
+			}
+		}
+		rest := copy(d.buf, d.buf[whole:])
+		d.buf = d.buf[:rest]
+		if d.done && rest == 0 {
+			return n
+		}
+	}
+	return n
 }

@@ -28,6 +28,9 @@ func TestBase64(t *testing.T) {
 			if !bytes.Equal(got, raw) {
 				t.Fatalf("size %d: got %d bytes, want %d", size, len(got), len(raw))
 			}
+			if n := newBase64(&slow{r: strings.NewReader(in), n: 1 + rng.IntN(300)}).size(); n != int64(size) {
+				t.Fatalf("size %d: measured %d", size, n)
+			}
 		}
 	}
 	// Bytes outside the alphabet are skipped and counted (RFC 2045 §6.8).
@@ -65,4 +68,22 @@ func BenchmarkBase64(b *testing.B) {
 	for b.Loop() {
 		io.Copy(io.Discard, newBase64(strings.NewReader(in)))
 	}
+}
+
+// FuzzBase64Size: the size measured without decoding is the size
+// decoding gives, and the same bytes outside the alphabet are counted,
+// whatever the input and however it is read.
+func FuzzBase64Size(f *testing.F) {
+	for _, s := range []string{"", "aGVsbG8=", "aGVsbG8", "aGVs\r\nbG8=\r\n", "aG=sbG8=", "a===", "aGVsbG8=aGVs", "====", "aGVsbA\n==\n", "x", "!!aGVsbG8!!"} {
+		f.Add([]byte(s), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
+		n := 1 + int(step)
+		dec := newBase64(&slow{r: bytes.NewReader(in), n: n})
+		want, _ := io.Copy(io.Discard, dec)
+		count := newBase64(&slow{r: bytes.NewReader(in), n: n})
+		if got := count.size(); got != want || count.stray != dec.stray {
+			t.Fatalf("%q read %d at a time: measured %d (%d stray), decoded %d (%d stray)", in, n, got, count.stray, want, dec.stray)
+		}
+	})
 }
