@@ -205,6 +205,12 @@ func FuzzSpecWith(f *testing.F, spec proto.Spec, oracle Oracle, seed []Step, chu
 	f.Fuzz(func(t *testing.T, data []byte) {
 		Fuzz(t, data, spec, proto.Options{MaxLine: 256})
 		steps := Script(data)
+		// Work per input byte is bounded by a constant: allocations are
+		// its deterministic measure (a lone LF, the costliest byte the
+		// parsers know, takes 3).
+		if a := testing.AllocsPerRun(1, func() { RunSpec(spec, proto.Options{MaxLine: 256}, steps...) }); a > maxAllocs(len(data)) {
+			t.Fatalf("%d bytes took %.0f allocations, over %.0f", len(data), a, maxAllocs(len(data)))
+		}
 		if oracle == nil || hasGap(steps) {
 			return
 		}
@@ -213,6 +219,9 @@ func FuzzSpecWith(f *testing.F, spec proto.Spec, oracle Oracle, seed []Step, chu
 		}
 	})
 }
+
+// maxAllocs is the most allocations a parser may make for n bytes.
+func maxAllocs(n int) float64 { return 256 + 8*float64(n) }
 
 func hasGap(steps []Step) bool {
 	for _, s := range steps {
