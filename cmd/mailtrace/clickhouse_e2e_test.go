@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -534,5 +535,88 @@ func TestClickHouseRefusedTableGoesAside(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(spool, "*.jsonl.gz")); len(left) != 0 {
 		t.Errorf("left in the spool: %q", left)
+	}
+}
+
+// TestClickHouseSignalLoop: runs of read stopped by SIGINT or SIGTERM at
+// points spread over their input, storing into the real server, which
+// goes down in one run in three before the signal and comes back after.
+// Each run ends with 130 or 143; what the server took and what the spool
+// kept together are every session the run wrote, and once the spool is
+// sent the server holds each of them once.
+func TestClickHouseSignalLoop(t *testing.T) {
+	srv := server(t)
+	db := database(t, srv, "")
+	bin := built(t)
+	dir := t.TempDir()
+	input := manySessions(t, 1000)
+	for i := range 9 {
+		sig, code := syscall.Signal(syscall.SIGINT), 130
+		if i%2 == 1 {
+			sig, code = syscall.SIGTERM, 143
+		}
+		down := i%3 == 2
+		at := int64(i+1) * int64(len(input)) / 10
+		sensor, spool, out := fmt.Sprintf("kill-%d", i), filepath.Join(dir, fmt.Sprintf("spool-%d", i)), filepath.Join(dir, fmt.Sprintf("out-%d.jsonl", i))
+		cmd := exec.Command(bin, "read", "-q", "--jsonl", "-o", out, "--clickhouse", srv, "--database", db, "--sensor", sensor,
+			"--spool", spool, "--clickhouse-wait", "5s", "-")
+		stdin, _ := cmd.StdinPipe()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go stdin.Write(input) // and the pipe stays open: the input is still coming
+		for readBytes(t, cmd.Process.Pid) < at {
+			time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
+		}
+		if down {
+			clickhouseServer(t, "stop")
+		}
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		stdin.Close()
+		if down {
+			clickhouseServer(t, "start")
+		}
+		if exitCode := cmd.ProcessState.ExitCode(); exitCode != code {
+			t.Fatalf("run %d (%v at %d bytes, server down %v): %v, want exit status %d; stderr %q", i, sig, at, down, err, code, stderr.String())
+		}
+		written := map[string]bool{}
+		lines, _ := os.ReadFile(out)
+		for _, l := range strings.Split(strings.TrimSpace(string(lines)), "\n") {
+			var s struct {
+				Client string `json:"client"`
+			}
+			if l == "" {
+				continue
+			}
+			if err := json.Unmarshal([]byte(l), &s); err != nil {
+				t.Fatalf("run %d: a line of the JSONL file: %v: %.60q", i, err, l)
+			}
+			written[s.Client] = true
+		}
+		where := fmt.Sprintf("sensor = '%s'", sensor)
+		took := count(t, srv, fmt.Sprintf("SELECT count(DISTINCT uid) FROM %s.sessions WHERE %s", db, where))
+		_, rows := spoolRows(t, spool)
+		spooled, _ := spoolRows(t, spool)
+		t.Logf("run %d: %v at %d bytes, server down %v: %d sessions written, %d stored, %d session rows spooled (%d rows)",
+			i, sig, at, down, len(written), took, spooled["sessions"], rows)
+		if took+spooled["sessions"] < len(written) {
+			t.Errorf("run %d: %d sessions written, %d stored and %d spooled", i, len(written), took, spooled["sessions"])
+		}
+		if send, err := exec.Command(bin, "clickhouse", "send", "--clickhouse", srv, "--database", db, "--spool", spool).CombinedOutput(); err != nil {
+			t.Fatalf("run %d: send: %v\n%s", i, err, send)
+		}
+		stored := column(t, srv, fmt.Sprintf("SELECT client AS v FROM %s.sessions FINAL WHERE %s ORDER BY client", db, where))
+		if len(stored) != len(written) {
+			t.Errorf("run %d: after the spool was sent, %d sessions stored, %d written", i, len(stored), len(written))
+		}
+		for _, c := range stored {
+			if !written[c] {
+				t.Errorf("run %d: %s stored, not written", i, c)
+				break
+			}
+		}
 	}
 }
