@@ -47,7 +47,8 @@ SIGINT or SIGTERM, after writing what was read.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newReadCmd(stdin, stdout, stderr), newReportCmd(stdin, stdout, stderr), newLiveCmd(stdout, stderr), newInterfacesCmd(stdout), newClickHouseCmd(stdout, stderr))
+	root.AddCommand(forUsers(newReadCmd(stdin, stdout, stderr)), forUsers(newReportCmd(stdin, stdout, stderr)), forUsers(newLiveCmd(stdout, stderr)),
+		newInterfacesCmd(stdout), newClickHouseCmd(stdout, stderr))
 	root.AddCommand(newManCmd(root))
 	return root
 }
