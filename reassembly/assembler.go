@@ -94,6 +94,9 @@ type Options struct {
 	// Decryption Secrets Block, as the file is read and before the
 	// packets that follow the block.
 	Secrets func(keylog []byte)
+	// Filter, when set, keeps only the packets it matches (Stats.Filtered
+	// counts the others).
+	Filter *Filter
 }
 
 // PageBytes is the size of gopacket's pages of out-of-order data.
@@ -116,6 +119,7 @@ type Stats struct {
 	Connections int64
 	Evicted     int64 // connections given up to stay within MaxOpen
 	Truncated   int64 // packets cut by the capture's snap length
+	Filtered    int64 // packets Options.Filter did not keep
 	// IPv6Fragments counts fragments of IPv6 datagrams that could not be
 	// put together (overlapping, late, past the bounds, or never whole):
 	// TCP data they carried shows as gaps. Those put together are read.
@@ -351,8 +355,9 @@ func readAhead(src packetSource, done <-chan struct{}) *queue {
 // time stamps go further.
 var lastTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
 
-// Packet decodes and reassembles one captured frame.
-func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
+// Packet decodes and reassembles one captured frame; it says false when
+// Options.Filter left it out.
+func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) bool {
 	if ts.After(lastTime) {
 		ts = lastTime
 		r.stats.FutureTimes++
@@ -363,19 +368,25 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 	switch res {
 	case notTCP, fragmentHeld:
 		r.stats.NotTCP++
-		return
+		return true
 	case unknownLink:
 		r.stats.UnknownLink++
-		return
+		return true
 	case malformed:
 		r.stats.Malformed++
-		return
+		return true
+	}
+	if f := r.opts.Filter; f != nil && !keeps(f, seg, res) {
+		r.stats.Filtered++
+		return false
+	}
+	switch res {
 	case dnsDatagram:
 		r.stats.DNSPackets++
 		if h, ok := r.handler.(DatagramHandler); ok {
 			h.Datagram(netip.AddrPortFrom(seg.src.Unmap(), seg.udpSrc), netip.AddrPortFrom(seg.dst.Unmap(), seg.udpDst), ts, seg.payload)
 		}
-		return
+		return true
 	}
 	r.stats.TCPPackets++
 	if ts.After(r.last) {
@@ -388,6 +399,15 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) {
 	if r.opts.MaxOpen > 0 && r.open > r.opts.MaxOpen {
 		r.evict()
 	}
+	return true
+}
+
+// keeps tells whether filter f keeps the TCP segment or DNS datagram seg.
+func keeps(f *Filter, seg segment, res decodeResult) bool {
+	if res == dnsDatagram {
+		return f.Match(17, netip.AddrPortFrom(seg.src, seg.udpSrc), netip.AddrPortFrom(seg.dst, seg.udpDst))
+	}
+	return f.Match(6, netip.AddrPortFrom(seg.src, uint16(seg.tcp.SrcPort)), netip.AddrPortFrom(seg.dst, uint16(seg.tcp.DstPort)))
 }
 
 // evict gives up the connections idle longest, down to 90% of MaxOpen:
@@ -477,4 +497,5 @@ func (s *Stats) Add(o Stats) {
 	s.IPv6Fragments += o.IPv6Fragments
 	s.FutureTimes += o.FutureTimes
 	s.DNSPackets += o.DNSPackets
+	s.Filtered += o.Filtered
 }

@@ -19,7 +19,7 @@ type LiveOptions struct {
 	Duration  time.Duration // stop after this long (0: no limit)
 	Count     int64         // stop after this many packets (0: no limit)
 	Write     io.Writer     // a pcapng copy of every captured packet, or nil
-	Filter    string        // a tcpdump filter expression (-tags pcap builds only)
+	Filter    string        // a tcpdump filter expression for libpcap (-tags pcap builds; others take Options.Filter)
 	// Started, when set, is called once the interface is open and the
 	// capture has begun.
 	Started func()
@@ -126,10 +126,10 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 		for _, p := range b.pkts {
 			ls.Captured++
 			data := b.buf[p.start:p.end]
-			if ng != nil && werr == nil {
+			// -w keeps what the filter keeps, as tcpdump's does.
+			if r.Packet(src.link, data, p.ci.Timestamp) && ng != nil && werr == nil {
 				werr = ng.WritePacket(p.ci, data)
 			}
-			r.Packet(src.link, data, p.ci.Timestamp)
 		}
 		if b.err != nil {
 			cerr = b.err

@@ -57,7 +57,8 @@ func htons(v uint16) uint16 {
 }
 
 // openLive opens iface for capture with a filter for ports (all TCP when
-// empty). Filter expressions need libpcap (-tags pcap).
+// empty). An expression is libpcap's to compile (-tags pcap); this build
+// reads --filter itself, after the kernel (Options.Filter).
 func openLive(iface string, ports []uint16, expr string, ringSize int) (*packetSocket, error) {
 	if expr != "" {
 		return nil, errors.New("--filter needs a build with -tags pcap (libpcap)")

@@ -37,6 +37,7 @@ func uiCatalog() map[string]Text {
 		"ui.auth.failed":                 {"", "failed", "rechazada"},
 		"ui.auth.unknown":                {"", "result unknown", "resultado desconocido"},
 		"ui.capture":                     {"", "Capture: %s, %s, %d bytes, %s, %s", "Captura: %s, %s, %d bytes, %s, %s"},
+		"ui.capture.filtered":            {"", ", %d left out by --filter", ", %d descartados por --filter"},
 		"ui.capture.bad":                 {"", ", %d malformed, %d of unknown link type", ", %d mal formados, %d de enlace desconocido"},
 		"ui.nosessions":                  {"", "No mail sessions found.", "No se encontraron sesiones de correo."},
 		"ui.stats.head":                  {"", "Protocol|Sessions|Implicit TLS|STARTTLS|Bytes C->S|Bytes S->C|Auth OK|Auth failed|Messages|Message bytes|Gaps|Anomalies", "Protocolo|Sesiones|TLS implícito|STARTTLS|Bytes C->S|Bytes S->C|Autenticación OK|Autenticación fallida|Mensajes|Bytes de mensajes|Huecos|Anomalías"},

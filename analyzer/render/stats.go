@@ -25,6 +25,9 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int, l e
 	if c.Malformed > 0 || c.UnknownLink > 0 {
 		fmt.Fprintf(w, explain.Say("ui.capture.bad", l), c.Malformed, c.UnknownLink)
 	}
+	if c.Filtered > 0 {
+		fmt.Fprintf(w, explain.Say("ui.capture.filtered", l), c.Filtered)
+	}
 	fmt.Fprintln(w)
 	if d := c.Delivery; d != nil {
 		fmt.Fprintf(w, explain.Say("ui.clickhouse", l)+"\n", Escape(d.URL), d.Rows, d.Batches, d.Retries, d.Spooled, d.FromSpool, d.LeftInSpool)

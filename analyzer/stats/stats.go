@@ -19,6 +19,8 @@ type Capture struct {
 	Malformed   int64 `json:"malformed_packets"`
 	UnknownLink int64 `json:"unknown_link_packets"`
 	Connections int64 `json:"tcp_connections"`
+	// Filtered counts the packets --filter left out.
+	Filtered int64 `json:"filtered_packets,omitempty"`
 	// Delivery is what was sent to ClickHouse, when it was asked for.
 	Delivery *Delivery `json:"clickhouse,omitempty"`
 }

@@ -24,7 +24,6 @@ type liveOptions struct {
 	count    int64
 	write    string
 	anyPort  bool
-	filter   string
 	ringSize int
 }
 
@@ -54,9 +53,6 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVarP(&o.write, "write", "w", "", "also write every captured packet to `FILE` (pcapng; - is standard output, for tcpdump -r - or tshark -r -)")
 	f.IntVar(&o.ringSize, "ring-size", 0, "the kernel's buffer for captured packets in `BYTES` (a memory-mapped ring; libpcap's buffer in the -tags pcap build): what rides out a burst while sessions are analyzed; 0 is a 64th of the memory, 32 to 256 MiB (here "+strconv.Itoa(reassembly.DefaultRingSize()>>20)+" MiB)")
 	f.BoolVar(&o.anyPort, "all-ports", false, "capture all TCP, to recognize mail on any port by its content")
-	if reassembly.FilterSupported {
-		f.StringVar(&o.filter, "filter", "", "capture filter `EXPR` in tcpdump's language, instead of the mail ports")
-	}
 	return cmd
 }
 
@@ -78,9 +74,14 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		out.close()
 		return usageError{errors.New("--ring-size takes a number of bytes")}
 	}
-	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Filter: o.filter, RingSize: o.ringSize,
+	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, RingSize: o.ringSize,
 		Idle: func() { out.buf.Flush() }}
-	if !o.anyPort {
+	switch {
+	case reassembly.FilterSupported:
+		lo.Filter = o.view.filter // libpcap reads it, in the kernel
+	case out.filter != nil:
+		// All TCP and DNS from the kernel; the filter picks among them.
+	case !o.anyPort:
 		lo.Ports = append(topts.Protocols.Ports(), 53) // and DNS over TCP
 	}
 	var file *os.File
@@ -101,14 +102,14 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
-	rd := reassembly.NewReader(o.view.reassemblyOptions(topts.Parse.TLSKeys), tracker, nil)
+	rd := reassembly.NewReader(o.view.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, nil)
 	// Said once the interface is open: an unknown interface is an error,
 	// not a capture that began.
 	lo.Started = func() {
 		fmt.Fprintf(stderr, "mailtrace: capturing on %s", render.Escape(o.iface)) // a name is bytes too
 		switch {
-		case lo.Filter != "":
-			fmt.Fprintf(stderr, ", filter %q", lo.Filter)
+		case o.view.filter != "":
+			fmt.Fprintf(stderr, ", filter %q", o.view.filter)
 		case lo.Ports != nil:
 			fmt.Fprintf(stderr, ", TCP ports %v and DNS", lo.Ports)
 		}

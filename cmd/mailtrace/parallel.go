@@ -60,7 +60,7 @@ func runParallel(ctx context.Context, o viewOptions, files []string, stdout, std
 			r.trace = trace.ID
 			counted := sink.Ended(func(*session.Session) { r.sessions++ })
 			tracker := analyzer.NewTracker(topts, sink.Multi(stored, counted, views))
-			rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys), tracker, warn)
+			rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, warn)
 			r.st, r.err = rd.ReadAll(ctx, []reassembly.Input{{Path: file}})
 			tracker.Finish()
 			if err := stored.CaptureFinished(stats.Capture{}); err != nil && r.err == nil {

@@ -63,7 +63,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := warner(stderr, out.lang)
-	rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys), tracker, warn)
+	rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, warn)
 	if p := progressLine(o, files, stderr); p != nil {
 		rd.OnProgress(p.show)
 		defer p.clear()

@@ -395,6 +395,54 @@ func TestLabExercisesOneAndFive(t *testing.T) {
 	}
 }
 
+// TestReadFilter: --filter keeps what its expression matches, as
+// tcpdump's would, in files as live; what it left out is counted; an
+// expression it cannot read is a usage error that names the word.
+func TestReadFilter(t *testing.T) {
+	for _, c := range []struct {
+		filter, sample string
+		sessions       []string // "protocol server"
+		lookups        int
+	}{
+		{"port 110", "attachments-journey", []string{"pop3 127.0.0.1:110"}, 0},
+		{"tcp port pop3 or imap", "attachments-journey", []string{"pop3 127.0.0.1:110", "imap 127.0.0.1:143"}, 0},
+		{"host 127.0.0.3 or port domain", "exercise5-mx", []string{"smtp 127.0.0.3:25"}, 3},
+		{"net 127.0.0.2/31 and not udp", "exercise5-mx", []string{"smtp 127.0.0.2:25", "smtp 127.0.0.3:25"}, 0},
+		{"src host 127.0.0.1 and dst port 25", "exercise1-two-hops", []string{"smtp 127.0.0.4:25"}, 0},
+	} {
+		out, stderr, err := runCLI(t, nil, "read", "--json", "--filter", c.filter, "../../samples/"+c.sample+".pcapng")
+		if err != nil {
+			t.Fatalf("%s: %v %s", c.filter, err, stderr)
+		}
+		var doc struct {
+			Sessions []struct{ Protocol, Server string }
+			DNS      []json.RawMessage
+			Stats    struct {
+				Capture struct {
+					Filtered int `json:"filtered_packets"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range doc.Sessions {
+			got = append(got, s.Protocol+" "+s.Server)
+		}
+		if strings.Join(got, ",") != strings.Join(c.sessions, ",") || len(doc.DNS) != c.lookups {
+			t.Errorf("%s: sessions %v, %d lookups; want %v, %d", c.filter, got, len(doc.DNS), c.sessions, c.lookups)
+		}
+		if doc.Stats.Capture.Filtered == 0 {
+			t.Errorf("%s: nothing counted as left out", c.filter)
+		}
+	}
+	_, _, err := runCLI(t, nil, "read", "--filter", "ether host 1:2:3:4:5:6", "../../samples/smtp1.pcapng")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), `unknown word "ether"`) {
+		t.Errorf("an unknown word: %v", err)
+	}
+}
+
 // TestProgressLine: never in a pipe or with --quiet; on a terminal it
 // says how far the file has come.
 func TestProgressLine(t *testing.T) {

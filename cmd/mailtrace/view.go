@@ -35,6 +35,7 @@ import (
 // viewOptions are the flags that read and live share: what to show, of
 // which sessions, and where.
 type viewOptions struct {
+	filter      string // a capture filter (--filter)
 	follow      bool
 	ladder      bool
 	compare     bool
@@ -103,6 +104,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
+	f.StringVar(&o.filter, "filter", "", "keep only the packets `EXPR` matches, in tcpdump's language: host, net, port, portrange, src, dst, tcp, udp, ip, ip6, and, or, not (live in the -tags pcap build: all of libpcap's)")
 	f.StringArrayVar(&o.tlsKeylogs, "tls-keylog", nil, "decrypt TLS with the secrets of key log `FILE` (SSLKEYLOGFILE's format; repeatable; live follows it as it grows, and reads $SSLKEYLOGFILE without it)")
 }
 
@@ -128,8 +130,9 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 }
 
 // reassemblyOptions are the defaults with the bounds the flags set.
-func (o viewOptions) reassemblyOptions(keys *tlsdecrypt.Keys) reassembly.Options {
+func (o viewOptions) reassemblyOptions(keys *tlsdecrypt.Keys, filter *reassembly.Filter) reassembly.Options {
 	ro := reassembly.DefaultOptions()
+	ro.Filter = filter
 	// A pcapng's own key log (editcap --inject-secrets) decrypts without
 	// a flag.
 	ro.Secrets = func(keylog []byte) { keys.Read(bytes.NewReader(keylog)) }
@@ -152,6 +155,9 @@ type output struct {
 	buf      *bufio.Writer    // all output, flushed as sessions end
 	close    func() error
 	lang     explain.Lang // what --lang or the environment chose
+	// filter is --filter as this package reads it; nil where libpcap
+	// reads it (live in the -tags pcap build) or none was given.
+	filter *reassembly.Filter
 }
 
 // newOutput checks the options, opens the output and builds its sinks;
@@ -205,11 +211,19 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
 		}
 	}
+	var filter *reassembly.Filter
+	if o.filter != "" && !(live && reassembly.FilterSupported) {
+		f, err := reassembly.ParseFilter(o.filter)
+		if err != nil {
+			return nil, topts, usageError{err}
+		}
+		filter = f
+	}
 	keys, err := loadKeyLogs(o.tlsKeylogs, live, stderr)
 	if err != nil {
 		return nil, topts, err
 	}
-	out := &output{close: func() error { return nil }, lang: o.language}
+	out := &output{close: func() error { return nil }, lang: o.language, filter: filter}
 	w := stdout
 	if o.output != "" && o.output != "-" { // "-" is standard output, as tcpdump has it
 		f, err := os.Create(o.output)
@@ -359,7 +373,8 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 // finish tells the sinks the capture is over, then closes the output.
 func (out *output) finish(st reassembly.Stats) error {
 	c := stats.Capture{Files: st.Files, Packets: st.Packets, Bytes: st.Bytes,
-		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections}
+		TCPPackets: st.TCPPackets, Malformed: st.Malformed, UnknownLink: st.UnknownLink, Connections: st.Connections,
+		Filtered: st.Filtered}
 	if out.store != nil {
 		c.Delivery = out.store.delivery
 	}
