@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/invopop/jsonschema"
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// schemaFile is the published contract of mailtrace's JSON (JSON Schema
+// 2020-12): the --json document, and under $defs the --jsonl line
+// ("line"). Its version is render.JSONVersion's; a change of meaning
+// bumps both.
+const schemaFile = "../../docs/schema/mailtrace-v2.json"
+
+// jsonLine is a --jsonl line: a session with the format's version.
+type jsonLine struct {
+	Version int `json:"version"`
+	*session.Session
+}
+
+// defName names a type's definition by its package and name
+// ("session.Session", "compare.Session"): names alone collide.
+func defName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" || t.PkgPath() == "" {
+		return t.Name()
+	}
+	return path.Base(t.PkgPath()) + "." + t.Name()
+}
+
+// makeSchema reflects the schema from the types the JSON is written
+// from, with their Go comments as descriptions.
+func makeSchema(t *testing.T) []byte {
+	r := &jsonschema.Reflector{Anonymous: true, Namer: defName,
+		// A message's kept body, which its MarshalJSON adds (--full).
+		AdditionalFields: func(t reflect.Type) []reflect.StructField {
+			if t == reflect.TypeOf(session.Message{}) {
+				return []reflect.StructField{{Name: "Body", Type: reflect.TypeOf([]string{}),
+					Tag: `json:"body,omitempty" jsonschema:"description=With --full: the message's kept lines."`}}
+			}
+			return nil
+		}}
+	// The comments are read from the module's root, where their
+	// packages' paths begin.
+	wd, _ := os.Getwd()
+	if err := os.Chdir("../.."); err != nil {
+		t.Fatal(err)
+	}
+	err := r.AddGoComments("github.com/mailtrace/mailtrace", "./analyzer")
+	os.Chdir(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := r.Reflect(&render.Document{})
+	line := r.Reflect(&jsonLine{})
+	for name, def := range line.Definitions {
+		doc.Definitions[name] = def
+	}
+	nullable(doc.Definitions, reflect.TypeOf(render.Document{}), map[reflect.Type]bool{})
+	nullable(doc.Definitions, reflect.TypeOf(jsonLine{}), map[reflect.Type]bool{})
+	doc.Definitions["line"] = doc.Definitions["mailtrace.jsonLine"]
+	doc.Definitions["line"].Description = "A line of --jsonl: a session and the format's version."
+	delete(doc.Definitions, "mailtrace.jsonLine")
+	doc.ID = "https://github.com/mailtrace/mailtrace/docs/schema/mailtrace-v2.json"
+	doc.Title = "mailtrace JSON, version 2"
+	doc.Description = "The document read --json writes; $defs/line is a line of read --jsonl."
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, '\n')
+}
+
+// nullable lets the properties of struct t, and of the structs it
+// holds, be null where encoding/json writes null: pointers, slices and
+// maps without omitempty.
+func nullable(defs jsonschema.Definitions, t reflect.Type, seen map[reflect.Type]bool) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || seen[t] || t.PkgPath() == "time" {
+		return
+	}
+	seen[t] = true
+	def := defs[defName(t)]
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		nullable(defs, f.Type, seen)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" || f.Anonymous || def == nil || def.Properties == nil {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		switch f.Type.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			if strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
+				continue
+			}
+			if p, ok := def.Properties.Get(name); ok {
+				def.Properties.Set(name, &jsonschema.Schema{Description: p.Description,
+					AnyOf: []*jsonschema.Schema{withoutDescription(p), {Type: "null"}}})
+			}
+		}
+	}
+}
+
+func withoutDescription(s *jsonschema.Schema) *jsonschema.Schema {
+	c := *s
+	c.Description = ""
+	return &c
+}
+
+// TestSchemaIsCurrent: the published schema is the one the types give
+// (go test -run TestSchema -update writes it).
+func TestSchemaIsCurrent(t *testing.T) {
+	got := makeSchema(t)
+	if *update {
+		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(schemaFile)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is not what the types give (%v): go test ./cmd/mailtrace -run TestSchemaIsCurrent -update", schemaFile, err)
+	}
+}
+
+// TestOutputsMatchTheSchema: the --json and --jsonl output of every
+// sample and public capture validates against the published schema, read
+// by another library than the one that wrote it.
+func TestOutputsMatchTheSchema(t *testing.T) {
+	c := validator.NewCompiler()
+	doc, err := validator.UnmarshalJSON(bytes.NewReader(mustReadFile(t, schemaFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "https://github.com/mailtrace/mailtrace/docs/schema/mailtrace-v2.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	document, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := c.Compile(id + "#/$defs/line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	captures := samples(t)
+	public, _ := filepath.Glob("../../../shared/captures/public/*.pcap*") // when present
+	captures = append(captures, public...)
+	for _, path := range captures {
+		name := filepath.Base(path)
+		out, _, err := runCLI(t, nil, "read", "--json", "--full", "--tls-keylog", "../../samples/tls-keylog.keys", path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		v, err := validator.UnmarshalJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := document.Validate(v); err != nil {
+			t.Errorf("%s --json: %v", name, err)
+		}
+		out, _, _ = runCLI(t, nil, "read", "--jsonl", path)
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			if l == "" {
+				continue
+			}
+			v, err := validator.UnmarshalJSON(strings.NewReader(l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := line.Validate(v); err != nil {
+				t.Errorf("%s --jsonl: %v", name, err)
+				break
+			}
+		}
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestEveryFieldDocumented: every field the schema holds is in the
+// README's JSON shape, with what it means.
+func TestEveryFieldDocumented(t *testing.T) {
+	readme := string(mustReadFile(t, "../../README.md"))
+	start := strings.Index(readme, "## JSON format")
+	end := strings.Index(readme[start+1:], "\n## ")
+	if start < 0 || end < 0 {
+		t.Fatal("the README has no JSON format section")
+	}
+	shape := readme[start : start+1+end]
+	var doc struct {
+		Defs map[string]struct {
+			Properties map[string]json.RawMessage
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(mustReadFile(t, schemaFile), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, def := range doc.Defs {
+		for field := range def.Properties {
+			if !strings.Contains(shape, `"`+field+`"`) {
+				t.Errorf("%s.%s is not in the README's JSON format", name, field)
+			}
+		}
+	}
+}
