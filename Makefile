@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap man run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap man package cross run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
 
 all: build
 
@@ -24,6 +24,25 @@ build-pcap:
 MANDIR ?= build/man
 man:
 	$(GO) run ./cmd/mailtrace man $(MANDIR)
+
+# The Debian package, in build/: the binary, the manual pages, the shell
+# completions, and a post-install that lets live capture without root.
+# nfpm is a Go module of its own (tools/go.mod), built here.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//' | grep . || echo 0.0.0+git$(COMMIT))
+package: build man
+	mkdir -p build/completions
+	./$(BIN) completion bash > build/completions/mailtrace.bash
+	./$(BIN) completion zsh > build/completions/_mailtrace
+	./$(BIN) completion fish > build/completions/mailtrace.fish
+	cd tools && $(GO) build -o ../build/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
+	VERSION=$(VERSION) GOARCH=$$($(GO) env GOARCH) build/nfpm package -f packaging/nfpm.yaml -p deb -t build/
+
+# The other platforms keep compiling (live capture says where it cannot
+# run: it needs Linux, or the libpcap build).
+cross:
+	GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./cmd/mailtrace
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./cmd/mailtrace
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/mailtrace
 
 # Analyze the bundled sample of the seed's SMTP exercise.
 run: build
