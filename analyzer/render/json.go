@@ -18,7 +18,7 @@ import (
 
 // JSONVersion is the version of the JSON export format; it changes when a
 // field changes meaning or goes away.
-const JSONVersion = 2
+const JSONVersion = 3
 
 // Document is the whole JSON export.
 type Document struct {
@@ -74,13 +74,58 @@ func safeRest(d *Document) {
 	}
 }
 
-// JSONLine writes one session as one line (JSON Lines), with the format
-// version in every line so that each stands alone.
+// JSON Lines: each line has the format's version, so that it stands
+// alone, and its type: "session", "dns" (a DNS lookup) or "journey".
+const (
+	LineSession = "session"
+	LineDNS     = "dns"
+	LineJourney = "journey"
+)
+
+// SessionLine is a session's line.
+type SessionLine struct {
+	Version int    `json:"version"`
+	Type    string `json:"type"`
+	*session.Session
+}
+
+// DNSLine is a DNS lookup's line; the lookup is a member of its own, as
+// it has a "type" (the record's) of its own.
+type DNSLine struct {
+	Version int         `json:"version"`
+	Type    string      `json:"type"`
+	Lookup  *dns.Lookup `json:"lookup"`
+}
+
+// JourneyLine is a journey's line.
+type JourneyLine struct {
+	Version int             `json:"version"`
+	Type    string          `json:"type"`
+	Journey journey.Journey `json:"journey"`
+}
+
+// JSONLine writes one session as one line (JSON Lines).
 func JSONLine(w io.Writer, s *session.Session) error {
-	return encode(w, struct {
-		Version int `json:"version"`
-		*session.Session
-	}{JSONVersion, utf8Session(s)}, "", "")
+	return encode(w, SessionLine{JSONVersion, LineSession, utf8Session(s)}, "", "")
+}
+
+// DNSLookupLine writes a DNS lookup as one JSON line.
+func DNSLookupLine(w io.Writer, l *dns.Lookup) error {
+	doc := Document{DNS: []*dns.Lookup{l}}
+	safeRest(&doc)
+	return encode(w, DNSLine{JSONVersion, LineDNS, doc.DNS[0]}, "", "")
+}
+
+// JourneyLines writes each journey as one line.
+func JourneyLines(w io.Writer, js []journey.Journey) error {
+	doc := Document{Journeys: js}
+	safeRest(&doc)
+	for _, j := range doc.Journeys {
+		if err := encode(w, JourneyLine{JSONVersion, LineJourney, j}, "", ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DocumentWriter writes the JSON document piece by piece, the same bytes

@@ -394,22 +394,34 @@ func (v journeys) CaptureFinished(stats.Capture) error {
 	return nil
 }
 
-// JSONLines writes each session as one JSON line as it ends.
-func JSONLines(w io.Writer) sink.Sink { return &jsonLines{w: w} }
+// JSONLines writes a JSON line for each session as it ends and each DNS
+// lookup as it is seen, and at the end one for each journey (j, when not
+// nil, must see every session before this sink).
+func JSONLines(w io.Writer, j *journey.Collector) sink.Sink { return &jsonLines{w: w, journeys: j} }
 
 type jsonLines struct {
 	sink.Nop
-	w   io.Writer
-	err error // the first write error, returned at the end
+	w        io.Writer
+	journeys *journey.Collector
+	err      error // the first write error, returned at the end
 }
 
-func (v *jsonLines) SessionEnded(s *session.Session) {
-	if err := render.JSONLine(v.w, s); err != nil && v.err == nil {
+func (v *jsonLines) keep(err error) {
+	if err != nil && v.err == nil {
 		v.err = err
 	}
 }
 
-func (v *jsonLines) CaptureFinished(stats.Capture) error { return v.err }
+func (v *jsonLines) SessionEnded(s *session.Session) { v.keep(render.JSONLine(v.w, s)) }
+
+func (v *jsonLines) Lookup(l *dns.Lookup) { v.keep(render.DNSLookupLine(v.w, l)) }
+
+func (v *jsonLines) CaptureFinished(stats.Capture) error {
+	if v.journeys != nil {
+		v.keep(render.JourneyLines(v.w, v.journeys.Journeys()))
+	}
+	return v.err
+}
 
 // Live writes sessions while they happen: a line when each starts, reply
 // lines that come while a command runs (IMAP untagged data) as they come,

@@ -588,7 +588,7 @@ func TestClickHouseSignalLoop(t *testing.T) {
 			var s struct {
 				Client string `json:"client"`
 			}
-			if l == "" {
+			if !sessionLine(l) {
 				continue
 			}
 			if err := json.Unmarshal([]byte(l), &s); err != nil {

@@ -167,7 +167,7 @@ func readJSONL(t *testing.T, data []byte) []e2eSession {
 	t.Helper()
 	var out []e2eSession
 	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		if len(line) == 0 {
+		if !sessionLine(string(line)) {
 			continue
 		}
 		var s e2eSession
@@ -272,6 +272,9 @@ s.quit()
 	}
 	var ss []liveTLS
 	for _, line := range bytes.Split(bytes.TrimSpace(mustRead(t, jsonl)), []byte("\n")) {
+		if !sessionLine(string(line)) {
+			continue
+		}
 		var s liveTLS
 		if err := json.Unmarshal(line, &s); err != nil {
 			t.Fatal(err)

@@ -28,6 +28,12 @@ func runCLI(t *testing.T, stdin []byte, args ...string) (string, string, error) 
 	return out.String(), errOut.String(), err
 }
 
+// sessionLine tells a --jsonl session's line from a DNS lookup's or a
+// journey's.
+func sessionLine(l string) bool {
+	return strings.Contains(l[:min(len(l), 40)], `"type":"session"`)
+}
+
 func samples(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("../../samples/*.pcapng")

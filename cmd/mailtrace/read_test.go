@@ -510,3 +510,44 @@ func TestJourneyAndMXInSpanish(t *testing.T) {
 		t.Errorf("MX tie and lookups in Spanish: %v\n%s", err, out)
 	}
 }
+
+// TestJSONLinesTyped: --jsonl writes a line for each session, each DNS
+// lookup and each journey, each saying its type; a lookup keeps its own
+// record type.
+func TestJSONLinesTyped(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--jsonl", "../../samples/exercise5-mx.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	var lookupTypes []string
+	hops := 0
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var line struct {
+			Version int    `json:"version"`
+			Type    string `json:"type"`
+			Lookup  *struct {
+				Type string `json:"type"`
+			} `json:"lookup"`
+			Journey *struct {
+				Hops []json.RawMessage `json:"hops"`
+			} `json:"journey"`
+		}
+		if err := json.Unmarshal([]byte(l), &line); err != nil || line.Version != 3 {
+			t.Fatalf("%v: %.80q", err, l)
+		}
+		count[line.Type]++
+		if line.Lookup != nil {
+			lookupTypes = append(lookupTypes, line.Lookup.Type)
+		}
+		if line.Journey != nil {
+			hops = len(line.Journey.Hops)
+		}
+	}
+	if count["session"] != 3 || count["dns"] != 3 || count["journey"] != 1 || len(count) != 3 {
+		t.Errorf("lines by type %v, want 3 sessions, 3 lookups, 1 journey", count)
+	}
+	if strings.Join(lookupTypes, ",") != "MX,A,A" || hops != 2 {
+		t.Errorf("lookups %v, journey of %d hops", lookupTypes, hops)
+	}
+}

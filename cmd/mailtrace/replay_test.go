@@ -96,7 +96,7 @@ func exchanges(t *testing.T, jsonl []byte) []string {
 	t.Helper()
 	var out []string
 	for _, line := range bytes.Split(bytes.TrimSpace(jsonl), []byte("\n")) {
-		if len(line) == 0 {
+		if !sessionLine(string(line)) {
 			continue
 		}
 		var s struct {

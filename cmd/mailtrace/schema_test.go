@@ -18,16 +18,12 @@ import (
 )
 
 // schemaFile is the published contract of mailtrace's JSON (JSON Schema
-// 2020-12): the --json document, and under $defs the --jsonl line
-// ("line"). Its version is render.JSONVersion's; a change of meaning
-// bumps both.
-const schemaFile = "../../docs/schema/mailtrace-v2.json"
+// 2020-12): the --json document, and under $defs a --jsonl line ("line":
+// a session's, a DNS lookup's or a journey's). Its version is
+// render.JSONVersion's; a change of meaning bumps both.
+const schemaFile = "../../docs/schema/mailtrace-v3.json"
 
-// jsonLine is a --jsonl line: a session with the format's version.
-type jsonLine struct {
-	Version int `json:"version"`
-	*session.Session
-}
+const schemaID = "https://github.com/mailtrace/mailtrace/docs/schema/mailtrace-v3.json"
 
 // defName names a type's definition by its package and name
 // ("session.Session", "compare.Session"): names alone collide.
@@ -65,17 +61,27 @@ func makeSchema(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	doc := r.Reflect(&render.Document{})
-	line := r.Reflect(&jsonLine{})
-	for name, def := range line.Definitions {
-		doc.Definitions[name] = def
-	}
 	nullable(doc.Definitions, reflect.TypeOf(render.Document{}), map[reflect.Type]bool{})
-	nullable(doc.Definitions, reflect.TypeOf(jsonLine{}), map[reflect.Type]bool{})
-	doc.Definitions["line"] = doc.Definitions["mailtrace.jsonLine"]
-	doc.Definitions["line"].Description = "A line of --jsonl: a session and the format's version."
-	delete(doc.Definitions, "mailtrace.jsonLine")
-	doc.ID = "https://github.com/mailtrace/mailtrace/docs/schema/mailtrace-v2.json"
-	doc.Title = "mailtrace JSON, version 2"
+	// A --jsonl line is one of three, told by its "type".
+	line := &jsonschema.Schema{Description: "A line of --jsonl: the format's version, the line's type, and what it is."}
+	for _, l := range []struct {
+		v    any
+		kind string
+	}{{&render.SessionLine{}, render.LineSession}, {&render.DNSLine{}, render.LineDNS}, {&render.JourneyLine{}, render.LineJourney}} {
+		s := r.Reflect(l.v)
+		for name, def := range s.Definitions {
+			doc.Definitions[name] = def
+		}
+		typ := reflect.TypeOf(l.v).Elem()
+		nullable(doc.Definitions, typ, map[reflect.Type]bool{})
+		if p, ok := doc.Definitions[defName(typ)].Properties.Get("type"); ok {
+			p.Const = l.kind
+		}
+		line.OneOf = append(line.OneOf, &jsonschema.Schema{Ref: "#/$defs/" + defName(typ)})
+	}
+	doc.Definitions["line"] = line
+	doc.ID = schemaID
+	doc.Title = "mailtrace JSON, version 3"
 	doc.Description = "The document read --json writes; $defs/line is a line of read --jsonl."
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -153,7 +159,7 @@ func TestOutputsMatchTheSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const id = "https://github.com/mailtrace/mailtrace/docs/schema/mailtrace-v2.json"
+	const id = schemaID
 	if err := c.AddResource(id, doc); err != nil {
 		t.Fatal(err)
 	}

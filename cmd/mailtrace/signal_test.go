@@ -138,6 +138,9 @@ func TestSignalLoop(t *testing.T) {
 			if !strings.HasPrefix(l, "{") || !strings.HasSuffix(l, "}") {
 				t.Fatalf("run %d: a line of the JSONL file is cut: %.60q", i, l)
 			}
+			if !sessionLine(l) {
+				continue
+			}
 			sessions++
 		}
 		spooled, rows := spoolRows(t, spool)

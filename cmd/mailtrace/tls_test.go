@@ -66,6 +66,9 @@ func readSessions(t *testing.T, args ...string) []tlsSession {
 	}
 	var ss []tlsSession
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !sessionLine(l) {
+			continue
+		}
 		var s tlsSession
 		if err := json.Unmarshal([]byte(l), &s); err != nil {
 			t.Fatal(err)
@@ -334,6 +337,9 @@ func TestCommunityIDAgainstTshark(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, l := range strings.Split(strings.TrimSpace(jsonl), "\n") {
+			if !sessionLine(l) {
+				continue
+			}
 			var s struct {
 				ID          int    `json:"id"`
 				CommunityID string `json:"community_id"`

@@ -122,7 +122,7 @@ func (o *viewOptions) register(f *pflag.FlagSet) {
 	f.BoolVar(&o.ladder, "ladder", false, "draw each session as client and server columns, an arrow per command and reply")
 	f.BoolVar(&o.stats, "stats", false, "show only the statistics")
 	f.BoolVar(&o.json, "json", false, "write one JSON document")
-	f.BoolVar(&o.jsonl, "jsonl", false, "write one JSON session per line as sessions end")
+	f.BoolVar(&o.jsonl, "jsonl", false, "write a JSON line for each session as it ends, each DNS lookup and each journey (\"type\" says which)")
 	f.BoolVar(&o.summary, "summary", false, "one line per session, then the statistics")
 	f.BoolVar(&o.journey, "journey", false, "each message's path across sessions: sent, relayed, read")
 	f.BoolVar(&o.full, "full", false, "show message bodies in full")
@@ -335,7 +335,7 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	}
 	switch {
 	case o.jsonl:
-		return view.JSONLines(w)
+		return withJourneys(view.JSONLines(w, j))
 	case o.json:
 		return withJourneys(sink.ByID(view.JSON(w, order, j)))
 	case o.journey:
