@@ -51,8 +51,15 @@ func TestSchemaNamesItsColumns(t *testing.T) {
 			t.Errorf("%s: the row writes %d fields for %d columns", tb.Name, len(fields), len(cols))
 		}
 	}
-	if s := Schema("db", "c"); len(s) != 1+2*len(Tables()) || !strings.Contains(s[2], "Distributed(`c`, `db`, `sessions_local`, cityHash64(uid))") {
-		t.Errorf("cluster schema: %q", s[2])
+	// The database, each table (local and Distributed), and the added
+	// column of each (community_id): on both.
+	if s := Schema("db", "c"); len(s) != 1+2*len(Tables())+2 || !strings.Contains(s[2], "Distributed(`c`, `db`, `sessions_local`, cityHash64(uid))") ||
+		s[3] != "ALTER TABLE `db`.`sessions_local` ADD COLUMN IF NOT EXISTS `community_id` String COMMENT "+quoteString(Tables()[0].Columns[len(Tables()[0].Columns)-1].Doc) ||
+		!strings.HasPrefix(s[4], "ALTER TABLE `db`.`sessions` ADD COLUMN IF NOT EXISTS `community_id`") {
+		t.Errorf("cluster schema: %q", s[:5])
+	}
+	if s := Schema("db", ""); len(s) != 1+len(Tables())+1 || !strings.HasPrefix(s[2], "ALTER TABLE `db`.`sessions` ADD COLUMN IF NOT EXISTS `community_id`") {
+		t.Errorf("schema: %q", s[:3])
 	}
 }
 

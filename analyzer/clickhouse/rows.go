@@ -56,6 +56,7 @@ type sessionRow struct {
 	Midstream    bool     `json:"midstream"`
 	Tunnel       string   `json:"tunnel"`
 	Source       string   `json:"source"`
+	CommunityID  string   `json:"community_id"`
 }
 
 type exchangeRow struct {
@@ -181,7 +182,8 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 		ServerPort: addr(s.Server).Port(), State: s.State, TLS: s.TLS, TLSOffered: s.TLSOffered, BytesClient: s.BytesClient,
 		BytesServer: s.BytesServer, Exchanges: len(s.Exchanges) + s.ExchangesDropped, Messages: len(s.Messages),
 		AuthAttempts: len(s.Auth), Anomalies: len(s.Anomalies) + s.AnomaliesDropped, Gaps: len(s.Gaps),
-		Findings: []string{}, Capabilities: safe(s.Capabilities), Midstream: s.Midstream, Tunnel: j(s.Tunnel), Source: j(tr.Source)}
+		Findings: []string{}, Capabilities: safe(s.Capabilities), Midstream: s.Midstream, Tunnel: j(s.Tunnel), Source: j(tr.Source),
+		CommunityID: s.CommunityID}
 	rows := []Row{{TableSessions, &sr}}
 	for i, e := range s.Exchanges {
 		r := exchangeRow{whoRow: w, Seq: i, LatencyMS: e.LatencyMS}

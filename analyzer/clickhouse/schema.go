@@ -97,6 +97,7 @@ func Tables() []Table {
 				{"midstream", "UInt8", "the capture began after the connection"},
 				{"tunnel", "String", "how it reached its server through a proxy"},
 				{"source", "String", "the files or interface of the trace"},
+				{"community_id", "String", "the flow's Community ID (v1, seed 0), as Zeek, Suricata, Arkime and tshark log it: what joins a session with their records"},
 			})},
 		{Name: TableExchanges, Doc: "one row per command and its reply (a reply nothing asked for has an empty kind)", Time: "time",
 			OrderBy: "protocol, verb, time, uid, seq", Shard: "cityHash64(uid)",
@@ -211,8 +212,27 @@ func Schema(database, cluster string) []string {
 			out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s AS %s.%s\nENGINE = Distributed(%s, %s, %s, %s)",
 				db, quoteIdent(t.Name), db, quoteIdent(local), quoteIdent(cluster), db, quoteIdent(local), t.Shard))
 		}
+		// Tables made by an earlier version gain the columns added since,
+		// or their rows would be refused (Unknown field).
+		for _, c := range t.Columns {
+			if !added(t.Name, c.Name) {
+				continue
+			}
+			def := fmt.Sprintf("%s %s COMMENT %s", quoteIdent(c.Name), c.Type, quoteString(c.Doc))
+			for _, name := range []string{local, t.Name} {
+				out = append(out, fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN IF NOT EXISTS %s", db, quoteIdent(name), def))
+				if cluster == "" {
+					break
+				}
+			}
+		}
 	}
 	return out
+}
+
+// added tells the columns added to a table after it was first published.
+func added(table, column string) bool {
+	return table == TableSessions && column == "community_id"
 }
 
 // quoteIdent quotes a name for ClickHouse's SQL (backquotes).

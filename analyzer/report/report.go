@@ -170,6 +170,10 @@ func (c *collector) SessionEnded(s *session.Session) {
 	if hop := journey.SessionHop(s); hop != "" {
 		d.Facts += " · " + strings.TrimSpace(explain.Say("ui.hop."+hop, l))
 	}
+	if s.CommunityID != "" {
+		// The key Zeek, Suricata, Arkime and tshark log the flow by.
+		d.Facts += " · community_id " + s.CommunityID
+	}
 	for _, a := range s.Auth[:min(len(s.Auth), maxItems)] {
 		d.Auth = append(d.Auth, render.AuthLine(a, l))
 	}

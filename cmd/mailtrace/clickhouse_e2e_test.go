@@ -620,3 +620,40 @@ func TestClickHouseSignalLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestClickHouseAddsNewColumns: tables an earlier version made, without
+// the columns added since (sessions.community_id), gain them on the next
+// run, and its rows are stored with them rather than refused.
+func TestClickHouseAddsNewColumns(t *testing.T) {
+	srv := server(t)
+	db := database(t, srv, "")
+	if err := clickhouse.Exec(context.Background(), nil, srv, "ALTER TABLE "+db+".sessions DROP COLUMN community_id"); err != nil {
+		t.Fatal(err)
+	}
+	sample := "../../samples/exercise5-mx.pcapng"
+	if _, stderr, err := runCLI(t, nil, "read", "--stats", "--clickhouse", srv, "--database", db, "--sensor", "old", "--spool", t.TempDir(), sample); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	got := column(t, srv, fmt.Sprintf("SELECT community_id AS v FROM %s.sessions FINAL WHERE sensor = 'old' ORDER BY client", db))
+	out, _, _ := runCLI(t, nil, "read", "--json", sample)
+	var doc struct {
+		Sessions []struct {
+			Client      string `json:"client"`
+			CommunityID string `json:"community_id"`
+		}
+	}
+	json.Unmarshal([]byte(out), &doc)
+	slices.SortFunc(doc.Sessions, func(a, b struct {
+		Client      string `json:"client"`
+		CommunityID string `json:"community_id"`
+	}) int {
+		return strings.Compare(a.Client, b.Client)
+	})
+	var want []string
+	for _, s := range doc.Sessions {
+		want = append(want, s.CommunityID)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || len(want) != 3 {
+		t.Errorf("community IDs stored %v, read --json %v", got, want)
+	}
+}
