@@ -145,25 +145,23 @@ func (p *filterParser) peek() string {
 
 func (p *filterParser) next() string { t := p.peek(); p.i++; return t }
 
+// or and and read operands joined by their operator, left to right; and
+// binds tighter, as in pcap-filter(7).
 func (p *filterParser) or() (filterNode, error) {
-	a, err := p.and()
-	for err == nil && (p.peek() == "or" || p.peek() == "||") {
-		p.next()
-		var b filterNode
-		if b, err = p.and(); err == nil {
-			a = orNode{a, b}
-		}
-	}
-	return a, err
+	return p.joined("or", "||", p.and, func(a, b filterNode) filterNode { return orNode{a, b} })
 }
 
 func (p *filterParser) and() (filterNode, error) {
-	a, err := p.unary()
-	for err == nil && (p.peek() == "and" || p.peek() == "&&") {
+	return p.joined("and", "&&", p.unary, func(a, b filterNode) filterNode { return andNode{a, b} })
+}
+
+func (p *filterParser) joined(word, symbol string, operand func() (filterNode, error), join func(a, b filterNode) filterNode) (filterNode, error) {
+	a, err := operand()
+	for err == nil && (p.peek() == word || p.peek() == symbol) {
 		p.next()
 		var b filterNode
-		if b, err = p.unary(); err == nil {
-			a = andNode{a, b}
+		if b, err = operand(); err == nil {
+			a = join(a, b)
 		}
 	}
 	return a, err

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make bench: throughput and peak memory of mailtrace on a generated
-# corpus, beside tcpflow and tshark when they are installed, then the Go
-# benchmarks of the hot paths. See docs/performance.md.
+# corpus, beside tcpflow, tshark and Suricata (installed as root from
+# Debian's bookworm-backports when missing), then the Go benchmarks of the
+# hot paths. See docs/performance.md.
 #
 #   SIZE=250MB RUNS=5 cmd/mailtrace-corpus/bench.sh
-#   COMPARE=0 skips tcpflow and tshark; GOBENCH=0 skips the Go benchmarks.
+#   COMPARE=0 skips the other tools; GOBENCH=0 skips the Go benchmarks.
 #   CORPUS=.corpus/real-250MB.pcapng: the real capture (make corpus-real).
+#   SCENARIO=mailbox: the corpus of whole-mailbox downloads.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-250MB}
@@ -20,7 +22,16 @@ go build -o bin/mailtrace ./cmd/mailtrace
 go build -o bin/mailtrace-corpus ./cmd/mailtrace-corpus
 if [ ! -s "$CORPUS" ]; then
 	mkdir -p "$(dirname "$CORPUS")"
-	bin/mailtrace-corpus -size "$SIZE" -o "$CORPUS"
+	bin/mailtrace-corpus -size "$SIZE" -scenario "${SCENARIO:-mail}" -o "$CORPUS"
+fi
+# The references: tcpflow and Suricata 7, which parses SMTP and MIME too.
+if [ "${COMPARE:-1}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	command -v tcpflow >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpflow >/dev/null 2>&1 || true
+	if ! command -v suricata >/dev/null && grep -q bookworm /etc/os-release; then
+		printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			>/etc/apt/sources.list.d/mailtrace-backports.sources
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports suricata >/dev/null 2>&1 || true
+	fi
 fi
 if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null 2>&1 || true
@@ -64,11 +75,17 @@ measure "mailtrace read --summary" bin/mailtrace read -q --summary -o /dev/null 
 measure "mailtrace read --json" bin/mailtrace read -q --json -o /dev/null "$CORPUS"
 measure "mailtrace read --follow" bin/mailtrace read -q --follow -o /dev/null "$CORPUS"
 measure "mailtrace read --full" bin/mailtrace read -q --full -o /dev/null "$CORPUS"
+measure "mailtrace read --extract" bin/mailtrace read -q --stats --extract "$scratch/out/x" "$CORPUS"
+measure "mailtrace report" bin/mailtrace report -q -o "$scratch/out/r.html" "$CORPUS"
 names=("mailtrace read --stats" "mailtrace read --jsonl" "mailtrace read" "mailtrace read --summary" "mailtrace read --json"
-	"mailtrace read --follow" "mailtrace read --full")
+	"mailtrace read --follow" "mailtrace read --full" "mailtrace read --extract" "mailtrace report")
 if [ "${COMPARE:-1}" != 0 ] && command -v tcpflow >/dev/null; then
 	measure "tcpflow -r" tcpflow -r "$CORPUS" -o "$scratch/out"
 	names+=("tcpflow -r")
+fi
+if [ "${COMPARE:-1}" != 0 ] && command -v suricata >/dev/null; then
+	measure "suricata -r" suricata -r "$CORPUS" -k none -l "$scratch/out"
+	names+=("suricata -r")
 fi
 if [ "${COMPARE:-1}" != 0 ] && command -v tshark >/dev/null; then
 	measure "tshark -q -z io,phs" tshark -r "$CORPUS" -q -z io,phs

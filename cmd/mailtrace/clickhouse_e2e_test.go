@@ -78,15 +78,6 @@ func database(t *testing.T, server, cluster string) string {
 	return db
 }
 
-// built is the mailtrace binary, for tests that run it as processes.
-func built(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // expected is what read --json says of a capture, in the figures the
 // tables hold.
 type expected struct {
@@ -253,7 +244,7 @@ func TestClickHouseLoadMatchesJSON(t *testing.T) {
 func TestClickHouseTwoSensors(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
-	bin := built(t)
+	bin := mailtraceBinary(t)
 	files := distinctSamples(t)
 	var procs []*exec.Cmd
 	for _, sensor := range []string{"mx1", "mx2"} {
@@ -300,7 +291,7 @@ func clickhouseServer(t *testing.T, verb string) {
 func TestClickHouseServerStopsMidLoad(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
-	bin := built(t)
+	bin := mailtraceBinary(t)
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.pcapng")
 	if out, err := exec.Command("go", "run", "../mailtrace-corpus", "-size", "20MB", "-o", corpus).CombinedOutput(); err != nil {
@@ -547,7 +538,7 @@ func TestClickHouseRefusedTableGoesAside(t *testing.T) {
 func TestClickHouseSignalLoop(t *testing.T) {
 	srv := server(t)
 	db := database(t, srv, "")
-	bin := built(t)
+	bin := mailtraceBinary(t)
 	dir := t.TempDir()
 	input := manySessions(t, 1000)
 	for i := range 9 {
@@ -560,27 +551,16 @@ func TestClickHouseSignalLoop(t *testing.T) {
 		sensor, spool, out := fmt.Sprintf("kill-%d", i), filepath.Join(dir, fmt.Sprintf("spool-%d", i)), filepath.Join(dir, fmt.Sprintf("out-%d.jsonl", i))
 		cmd := exec.Command(bin, "read", "-q", "--jsonl", "-o", out, "--clickhouse", srv, "--database", db, "--sensor", sensor,
 			"--spool", spool, "--clickhouse-wait", "5s", "-")
-		stdin, _ := cmd.StdinPipe()
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go stdin.Write(input) // and the pipe stays open: the input is still coming
-		for readBytes(t, cmd.Process.Pid) < at {
-			time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
-		}
+		var stop func()
 		if down {
-			clickhouseServer(t, "stop")
+			stop = func() { clickhouseServer(t, "stop") }
 		}
-		cmd.Process.Signal(sig)
-		err := cmd.Wait()
-		stdin.Close()
+		exit, said := interruptAt(t, cmd, input, at, sig, stop)
 		if down {
 			clickhouseServer(t, "start")
 		}
-		if exitCode := cmd.ProcessState.ExitCode(); exitCode != code {
-			t.Fatalf("run %d (%v at %d bytes, server down %v): %v, want exit status %d; stderr %q", i, sig, at, down, err, code, stderr.String())
+		if exit != code {
+			t.Fatalf("run %d (%v at %d bytes, server down %v): exit status %d, want %d; stderr %q", i, sig, at, down, exit, code, said)
 		}
 		written := map[string]bool{}
 		lines, _ := os.ReadFile(out)

@@ -44,7 +44,7 @@ func TestE2ELive(t *testing.T) {
 	sh("./servers.sh", "reset")
 
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin := mailtraceBinary(t)
 	pcap, jsonl := filepath.Join(dir, "live.pcapng"), filepath.Join(dir, "live.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -234,7 +234,7 @@ func TestE2ELiveKeyLog(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command(filepath.Join(samples, "servers.sh"), "stop").Run() })
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin := mailtraceBinary(t)
 	keylog, jsonl := filepath.Join(dir, "keys.log"), filepath.Join(dir, "live.jsonl")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -294,16 +294,6 @@ s.quit()
 	if found != 2 {
 		t.Errorf("%d sessions to 993 and 587, want 2: %+v", found, ss)
 	}
-}
-
-// buildBinary builds mailtrace into dir.
-func buildBinary(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // startLive starts "mailtrace live -i lo" with args and waits until it

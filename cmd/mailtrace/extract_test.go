@@ -206,10 +206,7 @@ func stalled(t *testing.T, n int) string {
 // (ulimit -n 256), 1 100 messages in flight at once are each saved whole.
 func TestExtractWithFewDescriptors(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := mailtraceBinary(t)
 	const n = 1100
 	capture, out := stalled(t, n), filepath.Join(dir, "out")
 	cmd := exec.Command("sh", "-c", `ulimit -n 256 && exec "$0" "$@"`, bin, "read", "-q", "--stats", "--extract", out, capture)

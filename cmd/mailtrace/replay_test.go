@@ -137,11 +137,7 @@ func TestE2EReplayLiveAsRead(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: it makes network namespaces and captures")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := mailtraceBinary(t)
 	v := newVeth(t)
 	files, _ := filepath.Glob("../../samples/*.pcapng")
 	for _, file := range files {

@@ -26,10 +26,7 @@ import (
 // read a megabyte (/proc/PID/io), long after main set its handlers:
 // nothing is left to timing.
 func TestSignalsEndTheRun(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := mailtraceBinary(t)
 	one, err := os.ReadFile("../../samples/pop3.pcapng")
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +65,31 @@ func TestSignalsEndTheRun(t *testing.T) {
 	}
 }
 
+// interruptAt runs cmd with input on its standard input, the pipe left
+// open (the input is still coming), and sends sig once the kernel says
+// cmd has read at bytes; before, when not nil, runs just before the
+// signal. It returns cmd's exit status and what it said on standard error.
+func interruptAt(t *testing.T, cmd *exec.Cmd, input []byte, at int64, sig syscall.Signal, before func()) (int, string) {
+	t.Helper()
+	stdin, _ := cmd.StdinPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go stdin.Write(input)
+	for readBytes(t, cmd.Process.Pid) < at {
+		time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
+	}
+	if before != nil {
+		before()
+	}
+	cmd.Process.Signal(sig)
+	cmd.Wait()
+	stdin.Close()
+	return cmd.ProcessState.ExitCode(), stderr.String()
+}
+
 // readBytes is what process pid has read so far (rchar, /proc/PID/io).
 func readBytes(t *testing.T, pid int) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
@@ -95,10 +117,7 @@ func readBytes(t *testing.T, pid int) int64 {
 // lost on the way out, wherever the signal falls.
 func TestSignalLoop(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mailtrace")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := mailtraceBinary(t)
 	input := manySessions(t, 1000)
 	for i := range 50 {
 		sig, code := syscall.Signal(syscall.SIGINT), 130
@@ -108,24 +127,10 @@ func TestSignalLoop(t *testing.T) {
 		at := int64(i+1) * int64(len(input)) / 51 // from the start of the input to its end
 		spool, out := filepath.Join(dir, fmt.Sprintf("spool-%d", i)), filepath.Join(dir, fmt.Sprintf("out-%d.jsonl", i))
 		cmd := exec.Command(bin, "read", "-q", "--jsonl", "-o", out, "--clickhouse", "http://127.0.0.1:1/", "--spool", spool, "-")
-		stdin, _ := cmd.StdinPipe()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		exit, said := interruptAt(t, cmd, input, at, sig, nil)
+		if exit != code {
+			t.Fatalf("run %d (%v at %d bytes): exit status %d, want %d; stderr %q", i, sig, at, exit, code, said)
 		}
-		go stdin.Write(input) // and the pipe stays open: the input is still coming
-		for readBytes(t, cmd.Process.Pid) < at {
-			time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
-		}
-		cmd.Process.Signal(sig)
-		err := cmd.Wait()
-		stdin.Close()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != code {
-			t.Fatalf("run %d (%v at %d bytes): %v, want exit status %d; stderr %q", i, sig, at, err, code, stderr.String())
-		}
-		said := stderr.String()
 		if !strings.Contains(said, "interrupted") {
 			t.Errorf("run %d: stderr %q says nothing of the interruption", i, said)
 		}
