@@ -16,6 +16,8 @@ func Count(key string, n int64, l Lang) string {
 // countsCatalog holds the two forms of every counted kind.
 func countsCatalog() map[string]Text {
 	return map[string]Text{
+		"ui.n.session.one":      {"", "%d session", "%d sesión"},
+		"ui.n.session.other":    {"", "%d sessions", "%d sesiones"},
 		"ui.n.file.one":         {"", "%d file", "%d archivo"},
 		"ui.n.file.other":       {"", "%d files", "%d archivos"},
 		"ui.n.packet.one":       {"", "%d packet", "%d paquete"},

@@ -139,6 +139,28 @@ func (m multi) CaptureFinished(c stats.Capture) error {
 }
 
 // Filter passes on the events of the sessions keep selects.
+// KeepEnded passes on the sessions keep takes, once they end, and none of
+// their events before: keep reads what a session came to (--where). The
+// sink it feeds must need no more than SessionEnded; under ByID it keeps
+// the order, as ByID sees every session.
+func KeepEnded(next Sink, keep func(*session.Session) bool) Sink { return keepEnded{next: next, keep: keep} }
+
+type keepEnded struct {
+	Nop
+	next Sink
+	keep func(*session.Session) bool
+}
+
+func (k keepEnded) SessionEnded(s *session.Session) {
+	if k.keep(s) {
+		k.next.SessionEnded(s)
+	}
+}
+
+func (k keepEnded) Lookup(l *dns.Lookup) { k.next.Lookup(l) }
+
+func (k keepEnded) CaptureFinished(c stats.Capture) error { return k.next.CaptureFinished(c) }
+
 func Filter(next Sink, keep func(*session.Session) bool) Sink {
 	return filter{next, keep}
 }

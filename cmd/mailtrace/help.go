@@ -15,7 +15,7 @@ func flagGroups() []flagGroup {
 	return []flagGroup{
 		{"Input", []string{"file", "interface", "filter", "all-ports", "port", "tls-keylog", "duration", "count", "write", "ring-size", "one-trace"}},
 		{"Views (one at a time; the timeline when none)", []string{"follow", "ladder", "summary", "stats", "compare", "journey", "json", "jsonl", "diagrams"}},
-		{"Which sessions, and what of them", []string{"session", "proto", "explain", "full", "extract", "domain"}},
+		{"Which sessions, and what of them", []string{"session", "proto", "where", "explain", "full", "extract", "domain"}},
 		{"Text", []string{"lang", "width", "color", "quiet"}},
 		{"Secrets", []string{"redact", "keep-secrets"}},
 		{"Output and the store", []string{"output", "clickhouse", "clickhouse-wait", "database", "sensor", "spool"}},

@@ -107,7 +107,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	}
 	err = out.finish(st)
 	if out.filtered && out.selected == 0 && out.sessions > 0 {
-		fmt.Fprintf(stderr, explain.Say("ui.nomatch", out.lang)+"\n", out.sessions, out.sessions)
+		fmt.Fprintf(stderr, explain.Say("ui.nomatch", out.lang)+"\n", explain.Count("ui.n.session", int64(out.sessions), out.lang), out.sessions)
 	}
 	if out.extract != nil {
 		fmt.Fprintf(stderr, explain.Say("ui.saved", out.lang)+"\n", out.extract.Saved(), render.Escape(o.extract))

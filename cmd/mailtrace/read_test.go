@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -549,5 +550,32 @@ func TestJSONLinesTyped(t *testing.T) {
 	}
 	if strings.Join(lookupTypes, ",") != "MX,A,A" || hops != 2 {
 		t.Errorf("lookups %v, journey of %d hops", lookupTypes, hops)
+	}
+}
+
+// TestWhereFlag: --where picks sessions by what the model holds, in every
+// view, and says so when none matches.
+func TestWhereFlag(t *testing.T) {
+	out, _, err := runCLI(t, nil, "read", "--json", "--where", "finding=cleartext-credentials and protocol!=smtp", "../../samples/attachments-journey.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Sessions []struct{ Protocol string } }
+	json.Unmarshal([]byte(out), &doc)
+	if len(doc.Sessions) != 2 || doc.Sessions[0].Protocol != "pop3" || doc.Sessions[1].Protocol != "imap" {
+		t.Errorf("sessions %+v, want the POP3 and IMAP ones", doc.Sessions)
+	}
+	out, _, err = runCLI(t, nil, "read", "--summary", "--where", `code=521 or subject~"no atiende"`, "../../samples/exercise5-mx.pcapng")
+	// The refusing exchanger by its code; the submission and the relay by
+	// their message's subject; in the order they began.
+	if err != nil || !regexp.MustCompile(`(?s)^ +1 .*-> 127.0.0.1:587.*\n +2 .*-> 127.0.0.2:25.*\n +3 .*-> 127.0.0.3:25`).MatchString(out) {
+		t.Errorf("%v:\n%s", err, out)
+	}
+	if _, _, err := runCLI(t, nil, "read", "--follow", "--where", "user=a", "../../samples/pop3.pcapng"); exitCode(err) != 2 {
+		t.Errorf("--where with --follow: %v, want a usage error", err)
+	}
+	_, stderr, err := runCLI(t, nil, "read", "--where", "user=nadie", "../../samples/pop3.pcapng")
+	if err != nil || !strings.Contains(stderr, "no session matches --session, --proto or --where; the capture holds 1 session (numbered 1 to 1)") {
+		t.Errorf("no match: %v %q", err, stderr)
 	}
 }

@@ -29,13 +29,16 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
 	"github.com/mailtrace/mailtrace/analyzer/view"
+	"github.com/mailtrace/mailtrace/analyzer/where"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
 // viewOptions are the flags that read and live share: what to show, of
 // which sessions, and where.
 type viewOptions struct {
-	filter      string // a capture filter (--filter)
+	filter      string        // a capture filter (--filter)
+	where       string        // a session filter (--where)
+	whereFilter *where.Filter // where, read
 	follow      bool
 	ladder      bool
 	compare     bool
@@ -104,6 +107,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 	f.IntSliceVar(&o.sessions, "session", nil, "show only session `N` (repeatable)")
 	f.StringSliceVar(&o.protos, "proto", nil, "show only these protocols: "+protoNames())
 	f.StringArrayVar(&o.ports, "port", nil, "also treat `PROTO=PORT` as a mail port, e.g. smtp=1025")
+	f.StringVar(&o.where, "where", "", "show only the sessions `EXPR` matches: FIELD=VALUE, FIELD!=VALUE, FIELD~VALUE (holds) over protocol, user, finding, code, command, subject, address, host, port, tls, state; and, or, not, parentheses")
 	f.StringVar(&o.filter, "filter", "", "keep only the packets `EXPR` matches, in tcpdump's language: host, net, port, portrange, src, dst, tcp, udp, ip, ip6, and, or, not (live in the -tags pcap build: all of libpcap's)")
 	f.StringArrayVar(&o.tlsKeylogs, "tls-keylog", nil, "decrypt TLS with the secrets of key log `FILE` (SSLKEYLOGFILE's format; repeatable; live follows it as it grows, and reads $SSLKEYLOGFILE without it)")
 }
@@ -193,6 +197,18 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	for _, id := range o.sessions {
 		wantID[id] = true
 	}
+	if o.where != "" {
+		f, err := where.Parse(o.where)
+		if err != nil {
+			return nil, topts, usageError{err}
+		}
+		if o.follow || o.extract != "" || live && !(o.json || o.jsonl || o.summary || o.stats || o.compare || o.journey) {
+			// These write a session's bytes as they come, before what it
+			// came to is known.
+			return nil, topts, usageError{errors.New("--where picks sessions by what they came to, once they end: not with --follow, --extract or live's timeline")}
+		}
+		o.whereFilter = f
+	}
 	o.language = explain.FromEnv(os.Getenv)
 	if o.lang != "" {
 		l, ok := explain.ParseLang(o.lang)
@@ -267,8 +283,8 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		})
 		out.extract, views = ex, sink.Multi(views, ex)
 	}
-	out.filtered = len(wantProto) > 0 || len(wantID) > 0
-	chosen := sink.Multi(sink.Ended(func(*session.Session) { out.selected++ }), views)
+	out.filtered = len(wantProto) > 0 || len(wantID) > 0 || o.whereFilter != nil
+	chosen := sink.Multi(o.ended(sink.Ended(func(*session.Session) { out.selected++ })), views)
 	if o.store.url != "" {
 		if err := checkStoreURL(o.store.url); err != nil {
 			out.close()
@@ -282,7 +298,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 			if live {
 				trace = liveTrace(o.store.sensor, o.iface)
 			}
-			chosen = sink.Multi(out.store.sink(trace, true), chosen)
+			chosen = sink.Multi(o.ended(out.store.sink(trace, true)), chosen)
 		}
 	}
 	out.sink = sink.Multi(sink.Ended(func(*session.Session) { out.sessions++ }),
@@ -329,26 +345,27 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	// Journeys need every session, and see them first.
 	j := journey.New()
 	withJourneys := func(views sink.Sink) sink.Sink { return sink.Multi(j, views) }
-	byID := sink.ByID
+	// ByID sees every session, so that --where, under it, keeps the order.
+	byID := func(s sink.Sink) sink.Sink { return sink.ByID(o.ended(s)) }
 	if live {
-		byID = func(s sink.Sink) sink.Sink { return s }
+		byID = o.ended
 	}
 	switch {
 	case o.jsonl:
-		return withJourneys(view.JSONLines(w, j))
+		return withJourneys(o.ended(view.JSONLines(w, j)))
 	case o.json:
-		return withJourneys(sink.ByID(view.JSON(w, order, j)))
+		return withJourneys(byID(view.JSON(w, order, j)))
 	case o.journey:
 		return withJourneys(view.Journeys(term, j, render.TextOptions{Color: color, Lang: o.language}))
 	case o.report:
-		return withJourneys(sink.ByID(report.New(w, report.Options{Lang: o.language, Diagrams: o.diagrams,
+		return withJourneys(byID(report.New(w, report.Options{Lang: o.language, Diagrams: o.diagrams,
 			Inputs: o.inputs, Order: order, Journeys: j})))
 	}
 	w = term
 	// The statistics end with POP3 and IMAP compared, where the capture
 	// has them.
 	statistics := func() sink.Sink {
-		return sink.Multi(view.Stats(w, order, o.width, o.language), view.Compare(w, false, o.language))
+		return o.ended(sink.Multi(view.Stats(w, order, o.width, o.language), view.Compare(w, false, o.language)))
 	}
 	switch {
 	case o.stats:
@@ -367,7 +384,16 @@ func (o viewOptions) sinks(w io.Writer, term *render.Terminal, color, live bool,
 	case live:
 		return sink.Multi(view.Live(w, text), statistics())
 	}
-	return sink.Multi(sink.ByID(view.Timeline(w, text)), statistics())
+	return sink.Multi(byID(view.Timeline(w, text)), statistics())
+}
+
+// ended is s fed only the sessions --where takes, once they end; s
+// itself without --where.
+func (o viewOptions) ended(s sink.Sink) sink.Sink {
+	if o.whereFilter == nil {
+		return s
+	}
+	return sink.KeepEnded(s, o.whereFilter.Match)
 }
 
 // finish tells the sinks the capture is over, then closes the output.
