@@ -143,7 +143,9 @@ func (m multi) CaptureFinished(c stats.Capture) error {
 // their events before: keep reads what a session came to (--where). The
 // sink it feeds must need no more than SessionEnded; under ByID it keeps
 // the order, as ByID sees every session.
-func KeepEnded(next Sink, keep func(*session.Session) bool) Sink { return keepEnded{next: next, keep: keep} }
+func KeepEnded(next Sink, keep func(*session.Session) bool) Sink {
+	return keepEnded{next: next, keep: keep}
+}
 
 type keepEnded struct {
 	Nop

@@ -224,8 +224,8 @@ func TestMain(m *testing.M) {
 func TestMessagesToTheUserInBothLanguages(t *testing.T) {
 	sample := filepath.Join("..", "..", "samples", "smtp1.pcapng")
 	for lang, want := range map[string]string{
-		"en": "mailtrace: no session matches --session/--proto; the capture holds 1 sessions (numbered 1 to 1)\n",
-		"es": "mailtrace: ninguna sesión coincide con --session/--proto; la captura tiene 1 sesiones (numeradas de 1 a 1)\n",
+		"en": "mailtrace: no session matches --session, --proto or --where; the capture holds 1 session (numbered 1 to 1)\n",
+		"es": "mailtrace: ninguna sesión coincide con --session, --proto o --where; la captura tiene 1 sesión (numeradas de 1 a 1)\n",
 	} {
 		_, stderr, err := runCLI(t, nil, "read", "--lang", lang, "--session", "9", sample)
 		if err != nil || stderr != want {
