@@ -20,6 +20,13 @@ type Row struct {
 }
 
 // whoRow are the columns every session's row starts with.
+// RowTypes are the rows of each table, as a value of each: what the
+// published JSON schema describes (docs/schema).
+func RowTypes() map[string]any {
+	return map[string]any{TableSessions: sessionRow{}, TableExchanges: exchangeRow{}, TableMessages: messageRow{},
+		TableAuth: authRow{}, TableFindings: findingRow{}, TableJourneys: journeyRow{}}
+}
+
 type whoRow struct {
 	Sensor   string `json:"sensor"`
 	Trace    string `json:"trace"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path"
@@ -13,8 +14,13 @@ import (
 	"github.com/invopop/jsonschema"
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/clickhouse"
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/reassembly"
 )
 
 // schemaFile is the published contract of mailtrace's JSON (JSON Schema
@@ -80,9 +86,27 @@ func makeSchema(t *testing.T) []byte {
 		line.OneOf = append(line.OneOf, &jsonschema.Schema{Ref: "#/$defs/" + defName(typ)})
 	}
 	doc.Definitions["line"] = line
+	// ClickHouse's rows as JSONEachRow sends them, by table, described
+	// by their columns.
+	for _, tb := range clickhouse.Tables() {
+		v := clickhouse.RowTypes()[tb.Name]
+		s := r.Reflect(v)
+		for name, def := range s.Definitions {
+			doc.Definitions[name] = def
+		}
+		nullable(doc.Definitions, reflect.TypeOf(v), map[reflect.Type]bool{})
+		def := doc.Definitions[defName(reflect.TypeOf(v))]
+		def.Description = "A row of the ClickHouse table " + tb.Name + ": " + tb.Doc + "."
+		for _, c := range tb.Columns {
+			if p, ok := def.Properties.Get(c.Name); ok && c.Doc != "" {
+				p.Description = c.Doc
+			}
+		}
+		doc.Definitions["clickhouse."+tb.Name] = &jsonschema.Schema{Ref: "#/$defs/" + defName(reflect.TypeOf(v))}
+	}
 	doc.ID = schemaID
 	doc.Title = "mailtrace JSON, version 3"
-	doc.Description = "The document read --json writes; $defs/line is a line of read --jsonl."
+	doc.Description = "The document read --json writes; $defs/line is a line of read --jsonl; $defs/clickhouse.TABLE a row sent to ClickHouse."
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -231,10 +255,67 @@ func TestEveryFieldDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, def := range doc.Defs {
+		if strings.HasPrefix(name, "clickhouse.") {
+			continue // a column each, with its comment (mailtrace clickhouse schema, docs/clickhouse.md)
+		}
 		for field := range def.Properties {
 			if !strings.Contains(shape, `"`+field+`"`) {
 				t.Errorf("%s.%s is not in the README's JSON format", name, field)
 			}
 		}
+	}
+}
+
+// TestClickHouseRowsMatchTheSchema: every row of every table the samples
+// give, as it is sent to ClickHouse (JSONEachRow), validates against the
+// schema's clickhouse.TABLE.
+func TestClickHouseRowsMatchTheSchema(t *testing.T) {
+	c := validator.NewCompiler()
+	doc, err := validator.UnmarshalJSON(bytes.NewReader(mustReadFile(t, schemaFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource(schemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]*validator.Schema{}
+	for _, tb := range clickhouse.Tables() {
+		if tables[tb.Name], err = c.Compile(schemaID + "#/$defs/clickhouse." + tb.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := 0
+	for _, path := range samples(t) {
+		j := journey.New()
+		var ss []*session.Session
+		tr := analyzer.NewTracker(analyzer.DefaultOptions(), sink.Multi(j, sink.Ended(func(s *session.Session) { ss = append(ss, s) })))
+		if _, err := reassembly.NewReader(reassembly.DefaultOptions(), tr, nil).ReadAll(context.Background(), []reassembly.Input{{Path: path}}); err != nil {
+			t.Fatal(err)
+		}
+		tr.Finish()
+		trace := clickhouse.Trace{Sensor: "test", ID: "t"}
+		var all []clickhouse.Row
+		for _, s := range ss {
+			all = append(all, clickhouse.SessionRows(trace, s)...)
+		}
+		all = append(all, clickhouse.JourneyRows(trace, j.Journeys(), func(int) string { return "u" })...)
+		for _, r := range all {
+			b, err := json.Marshal(r.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := validator.UnmarshalJSON(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tables[r.Table].Validate(v); err != nil {
+				t.Errorf("%s, a %s row: %v", filepath.Base(path), r.Table, err)
+				return
+			}
+			rows++
+		}
+	}
+	if rows < 500 {
+		t.Errorf("%d rows checked; the samples give more", rows)
 	}
 }
