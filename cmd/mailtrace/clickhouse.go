@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -192,10 +191,10 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 				return nil
 			}
 			if server == "" {
-				return usageError{errors.New("--create needs the server: --clickhouse URL")}
+				return usage("ui.usage.create")
 			}
 			if err := checkStoreURL(server); err != nil {
-				return usageError{err}
+				return usageError{err: err}
 			}
 			for _, s := range stmts {
 				if err := clickhouse.Exec(cmd.Context(), nil, server, s); err != nil {
@@ -218,10 +217,10 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Send the rows an earlier run left in the spool",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if so.url == "" {
-				return usageError{errors.New("send: name the server with --clickhouse URL")}
+				return usage("ui.usage.send")
 			}
 			if err := checkStoreURL(so.url); err != nil {
-				return usageError{err}
+				return usageError{err: err}
 			}
 			s := openStore(cmd.Context(), so, stderr)
 			err := s.close()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,10 +36,10 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
   sudo mailtrace live -i lo --jsonl -o sessions.jsonl --port smtp=1025`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("live: unexpected argument %q (the interface goes with -i)", args[0])}
+				return usage("ui.usage.liveargs", args[0])
 			}
 			if o.iface == "" {
-				return usageError{errors.New("live: name the interface with -i (mailtrace interfaces lists them)")}
+				return usage("ui.usage.liveiface")
 			}
 			return runLive(cmd.Context(), o, stdout, stderr)
 		},
@@ -72,7 +71,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	followKeyLogs(kctx, o.view.tlsKeylogs, topts.Parse.TLSKeys)
 	if o.ringSize < 0 {
 		out.close()
-		return usageError{errors.New("--ring-size takes a number of bytes")}
+		return usage("ui.usage.ringsize")
 	}
 	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, RingSize: o.ringSize,
 		Idle: func() { out.buf.Flush() }}
@@ -89,7 +88,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	case o.write == "-":
 		if o.view.output == "" || o.view.output == "-" {
 			out.close()
-			return usageError{errors.New("-w - writes the packets to standard output: send the view elsewhere with -o FILE")}
+			return usage("ui.usage.writestdout")
 		}
 		lo.Write = stdout
 	case o.write != "":

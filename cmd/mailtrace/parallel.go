@@ -23,13 +23,13 @@ import (
 func runParallel(ctx context.Context, o viewOptions, files []string, stdout, stderr io.Writer) error {
 	for _, m := range []bool{o.follow, o.ladder, o.compare, o.json, o.jsonl, o.summary, o.journey, o.full, o.explain, o.extract != ""} {
 		if m {
-			return usageError{errors.New("--clickhouse with several files reads them in parallel and shows only the statistics; --one-trace reads them as one trace with any view")}
+			return usage("ui.usage.parallel")
 		}
 	}
 	o.stats, o.parallel = true, true
 	for _, f := range files {
 		if f == "-" {
-			return usageError{errors.New("--clickhouse with several files: standard input cannot be read in parallel")}
+			return usage("ui.usage.parallelstdin")
 		}
 	}
 	out, topts, err := newOutput(o, false, stdout, stderr)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,7 +33,7 @@ func newReadCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			args = append(named, args...)
 			if len(args) == 0 {
-				return usageError{errors.New("read: name at least one capture file (or - for standard input)")}
+				return usage("ui.usage.nofile", "read")
 			}
 			o.inputs = args
 			if o.store.url != "" && len(args) > 1 && !o.store.oneTrace {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -20,11 +19,11 @@ func newReportCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageError{errors.New("report: name at least one capture file (or - for standard input)")}
+				return usage("ui.usage.nofile", "report")
 			case o.output == "":
-				return usageError{errors.New("report: name the page with -o FILE (-o - writes it to standard output)")}
+				return usage("ui.usage.reportout")
 			case o.diagrams < 0:
-				return usageError{errors.New("--diagrams takes a number of 0 or more")}
+				return usage("ui.usage.diagrams")
 			}
 			if o.output == "-" {
 				o.output = ""

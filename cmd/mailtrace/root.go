@@ -9,14 +9,26 @@ import (
 	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/spf13/cobra"
 )
 
-// usageError is a mistake on the command line (exit status 2).
-type usageError struct{ err error }
+// usageError is a mistake on the command line (exit status 2). One made
+// by usage says itself in the run's language (errorLine).
+type usageError struct {
+	err  error
+	key  string // its catalog key, when it has one
+	args []any
+}
 
 func (e usageError) Error() string { return e.err.Error() }
+
+// usage is the usage error of catalog key, with args, said in English
+// here and in the run's language by errorLine.
+func usage(key string, args ...any) usageError {
+	return usageError{err: fmt.Errorf(explain.Say(key, explain.English), args...), key: key, args: args}
+}
 
 func exitCode(err error) int {
 	var u usageError
@@ -46,7 +58,7 @@ SIGINT or SIGTERM, after writing what was read.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err: err} })
 	root.AddCommand(forUsers(newReadCmd(stdin, stdout, stderr)), forUsers(newReportCmd(stdin, stdout, stderr)), forUsers(newLiveCmd(stdout, stderr)),
 		newInterfacesCmd(stdout), newClickHouseCmd(stdout, stderr))
 	root.AddCommand(newManCmd(root))

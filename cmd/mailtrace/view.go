@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -176,21 +175,21 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		}
 	}
 	if modes > 1 {
-		return nil, topts, usageError{errors.New("--follow, --ladder, --compare, --stats, --json, --jsonl, --summary and --journey exclude each other")}
+		return nil, topts, usage("ui.usage.views")
 	}
 	if o.redact && o.follow {
 		// The raw view shows the bytes as they were; masking them would
 		// need the parsers to mark where secrets lie.
-		return nil, topts, usageError{errors.New("--redact cannot mask the raw bytes of --follow")}
+		return nil, topts, usage("ui.usage.redactfollow")
 	}
 	if err := setPorts(table, o.ports); err != nil {
-		return nil, topts, usageError{err}
+		return nil, topts, usageError{err: err}
 	}
 	wantProto, wantID := map[session.Protocol]bool{}, map[int]bool{}
 	for _, name := range o.protos {
 		spec, err := table.Lookup(name)
 		if err != nil {
-			return nil, topts, usageError{fmt.Errorf("--proto: %v", err)}
+			return nil, topts, usageError{err: fmt.Errorf("--proto: %v", err)}
 		}
 		wantProto[spec.Name] = true
 	}
@@ -200,12 +199,12 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	if o.where != "" {
 		f, err := where.Parse(o.where)
 		if err != nil {
-			return nil, topts, usageError{err}
+			return nil, topts, usageError{err: err}
 		}
 		if o.follow || o.extract != "" || live && !(o.json || o.jsonl || o.summary || o.stats || o.compare || o.journey) {
 			// These write a session's bytes as they come, before what it
 			// came to is known.
-			return nil, topts, usageError{errors.New("--where picks sessions by what they came to, once they end: not with --follow, --extract or live's timeline")}
+			return nil, topts, usage("ui.usage.wherestream")
 		}
 		o.whereFilter = f
 	}
@@ -213,25 +212,25 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	if o.lang != "" {
 		l, ok := explain.ParseLang(o.lang)
 		if !ok {
-			return nil, topts, usageError{fmt.Errorf("--lang %q: want en or es", o.lang)}
+			return nil, topts, usage("ui.usage.lang", o.lang)
 		}
 		o.language = l
 	}
 	switch o.color {
 	case "auto", "always", "never":
 	default:
-		return nil, topts, usageError{fmt.Errorf("--color %q: want auto, always or never", o.color)}
+		return nil, topts, usage("ui.usage.color", o.color)
 	}
 	for _, n := range []int{o.maxOpen, o.maxLine, o.maxHeader, o.maxBody, o.maxFollow, o.maxBufConn, o.maxBufTotal, o.maxExch, o.maxAnom, o.maxMsgs} {
 		if n < 0 {
-			return nil, topts, usageError{errors.New("the --max-* bounds take a number of 0 or more")}
+			return nil, topts, usage("ui.usage.bounds")
 		}
 	}
 	var filter *reassembly.Filter
 	if o.filter != "" && !(live && reassembly.FilterSupported) {
 		f, err := reassembly.ParseFilter(o.filter)
 		if err != nil {
-			return nil, topts, usageError{err}
+			return nil, topts, usageError{err: err}
 		}
 		filter = f
 	}
@@ -253,7 +252,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		color = isatty.IsTerminal(f.Fd())
 	}
 	if o.width < 0 {
-		return nil, topts, usageError{errors.New("--width takes a number of columns")}
+		return nil, topts, usage("ui.usage.width")
 	}
 	if o.width == 0 {
 		o.width = terminalWidth(w)
@@ -288,7 +287,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	if o.store.url != "" {
 		if err := checkStoreURL(o.store.url); err != nil {
 			out.close()
-			return nil, topts, usageError{err}
+			return nil, topts, usageError{err: err}
 		}
 		// Stored first: the rows are sent, and counted, before the
 		// statistics that say how many.

@@ -81,6 +81,10 @@ func errorLine(err error, l explain.Lang) string {
 			}
 		}
 	}
+	var u usageError
+	if errors.As(err, &u) && u.key != "" {
+		text = fmt.Sprintf(explain.Say(u.key, l), u.args...)
+	}
 	if l == explain.Spanish && exitCode(err) == 2 {
 		for _, c := range cobraUsage {
 			if rest, ok := strings.CutPrefix(text, c.prefix); ok {

@@ -23,6 +23,10 @@ func TestUsageErrorsInTheirLanguage(t *testing.T) {
 		{[]string{"read", "--nope", "x.pcap"}, "mailtrace: unknown flag: --nope"},
 		{[]string{"reed", "x.pcap"}, `mailtrace: unknown command "reed"; did you mean read?`},
 		{[]string{"--lang", "es", "reed"}, `mailtrace: comando desconocido "reed"; ¿quisiste decir read?`},
+		{[]string{"read", "--lang", "es", "--color", "violeta", "x.pcap"}, `mailtrace: --color "violeta": tiene que ser auto, always o never`},
+		{[]string{"read", "--lang", "es", "--json", "--stats", "x.pcap"}, "mailtrace: --follow, --ladder, --compare, --stats, --json, --jsonl, --summary y --journey se excluyen entre sí"},
+		{[]string{"report", "--lang", "es", "x.pcap"}, "mailtrace: report: indicá la página con -o ARCHIVO (-o - la escribe en la salida estándar)"},
+		{[]string{"read", "--json", "--stats", "x.pcap"}, "mailtrace: --follow, --ladder, --compare, --stats, --json, --jsonl, --summary and --journey exclude each other"},
 	} {
 		_, _, err := runCLI(t, nil, tc.args...)
 		if err == nil {
