@@ -96,23 +96,47 @@ func (f *Filter) Match(proto uint8, src, dst netip.AddrPort) bool {
 // maxFilterTokens bounds a filter's length, and so its parsing's depth.
 const maxFilterTokens = 1000
 
-// ParseFilter reads a filter expression; its errors say which word is
-// wrong and what this build takes.
+// FilterError is a mistake in a filter expression: Key says which (a
+// catalog can say it in another language, "ui.filter."+Key), Args fill
+// it.
+type FilterError struct {
+	Expr string
+	Key  string
+	Args []any
+	text string // in English
+}
+
+func (e *FilterError) Error() string {
+	return fmt.Sprintf("filter %q: %s (this build reads host, net, port, portrange, src, dst, tcp, udp, ip, ip6, and, or, not, parentheses)", e.Expr, e.text)
+}
+
+// mistake is the FilterError key, said in English by format.
+func mistake(key, format string, args ...any) *FilterError {
+	return &FilterError{Key: key, Args: args, text: fmt.Sprintf(format, args...)}
+}
+
+// ParseFilter reads a filter expression; its errors (*FilterError) say
+// which word is wrong and what this build takes.
 func ParseFilter(text string) (*Filter, error) {
 	toks := filterTokens(text)
-	if len(toks) == 0 {
-		return nil, fmt.Errorf("filter %q: empty", text)
+	var err *FilterError
+	switch {
+	case len(toks) == 0:
+		err = mistake("empty", "empty")
+	case len(toks) > maxFilterTokens:
+		err = mistake("long", "longer than %d words", maxFilterTokens)
 	}
-	if len(toks) > maxFilterTokens {
-		return nil, fmt.Errorf("filter: longer than %d words", maxFilterTokens)
-	}
-	p := &filterParser{toks: toks}
-	root, err := p.or()
-	if err == nil && p.i < len(p.toks) {
-		err = fmt.Errorf("%q where the filter should end", p.toks[p.i])
+	var root filterNode
+	if err == nil {
+		p := &filterParser{toks: toks}
+		root, err = p.or()
+		if err == nil && p.i < len(p.toks) {
+			err = mistake("end", "%q where the filter should end", p.toks[p.i])
+		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("filter %q: %v (this build reads host, net, port, portrange, src, dst, tcp, udp, ip, ip6, and, or, not, parentheses)", text, err)
+		err.Expr = text
+		return nil, err
 	}
 	return &Filter{text: text, root: root}, nil
 }
@@ -147,15 +171,15 @@ func (p *filterParser) next() string { t := p.peek(); p.i++; return t }
 
 // or and and read operands joined by their operator, left to right; and
 // binds tighter, as in pcap-filter(7).
-func (p *filterParser) or() (filterNode, error) {
+func (p *filterParser) or() (filterNode, *FilterError) {
 	return p.joined("or", "||", p.and, func(a, b filterNode) filterNode { return orNode{a, b} })
 }
 
-func (p *filterParser) and() (filterNode, error) {
+func (p *filterParser) and() (filterNode, *FilterError) {
 	return p.joined("and", "&&", p.unary, func(a, b filterNode) filterNode { return andNode{a, b} })
 }
 
-func (p *filterParser) joined(word, symbol string, operand func() (filterNode, error), join func(a, b filterNode) filterNode) (filterNode, error) {
+func (p *filterParser) joined(word, symbol string, operand func() (filterNode, *FilterError), join func(a, b filterNode) filterNode) (filterNode, *FilterError) {
 	a, err := operand()
 	for err == nil && (p.peek() == word || p.peek() == symbol) {
 		p.next()
@@ -167,7 +191,7 @@ func (p *filterParser) joined(word, symbol string, operand func() (filterNode, e
 	return a, err
 }
 
-func (p *filterParser) unary() (filterNode, error) {
+func (p *filterParser) unary() (filterNode, *FilterError) {
 	switch p.peek() {
 	case "not", "!":
 		p.next()
@@ -177,16 +201,16 @@ func (p *filterParser) unary() (filterNode, error) {
 		p.next()
 		a, err := p.or()
 		if err == nil && p.next() != ")" {
-			err = fmt.Errorf("a parenthesis not closed")
+			err = mistake("paren", "a parenthesis not closed")
 		}
 		return a, err
 	case "":
-		return nil, fmt.Errorf("it ends where a primitive should come")
+		return nil, mistake("short", "it ends where a primitive should come")
 	}
 	return p.primitive()
 }
 
-func (p *filterParser) primitive() (filterNode, error) {
+func (p *filterParser) primitive() (filterNode, *FilterError) {
 	var proto uint8
 	dir, kind := "", ""
 	switch p.peek() {
@@ -209,7 +233,7 @@ func (p *filterParser) primitive() (filterNode, error) {
 	case "host", "net", "port", "portrange":
 		kind = p.next()
 	case "":
-		return nil, fmt.Errorf("it ends where a primitive should come")
+		return nil, mistake("short", "it ends where a primitive should come")
 	default:
 		if dir == "" && proto == 0 && p.last.kind != "" {
 			// "port 25 or 587": the qualifiers of the primitive before.
@@ -217,12 +241,12 @@ func (p *filterParser) primitive() (filterNode, error) {
 		} else if dir != "" || proto != 0 {
 			kind = "host" // "src 10.0.0.1"
 		} else {
-			return nil, fmt.Errorf("unknown word %q", p.toks[p.i])
+			return nil, mistake("word", "unknown word %q", p.toks[p.i])
 		}
 	}
 	id := p.next()
 	if id == "" {
-		return nil, fmt.Errorf("%s names nothing", kind)
+		return nil, mistake("nothing", "%s names nothing", kind)
 	}
 	p.last.dir, p.last.kind, p.last.proto = dir, kind, proto
 	switch kind {
@@ -253,12 +277,12 @@ func (p *filterParser) qualifierNext() bool {
 
 // filterPrefix reads an address (host) or a network: CIDR, an address,
 // or a dotted IPv4 prefix of one to three bytes ("10.1" is 10.1.0.0/16).
-func filterPrefix(id string, host bool) (netip.Prefix, error) {
+func filterPrefix(id string, host bool) (netip.Prefix, *FilterError) {
 	if a, err := netip.ParseAddr(id); err == nil {
 		return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 	}
 	if host {
-		return netip.Prefix{}, fmt.Errorf("%q is no address (names are not resolved)", id)
+		return netip.Prefix{}, mistake("address", "%q is no address (names are not resolved)", id)
 	}
 	if pre, err := netip.ParsePrefix(id); err == nil {
 		return pre.Masked(), nil
@@ -276,7 +300,7 @@ func filterPrefix(id string, host bool) (netip.Prefix, error) {
 			return netip.PrefixFrom(netip.AddrFrom4(b), 8*len(parts)), nil
 		}
 	}
-	return netip.Prefix{}, fmt.Errorf("%q is no network", id)
+	return netip.Prefix{}, mistake("network", "%q is no network", id)
 }
 
 // namedPort is a port a mail filter names, as /etc/services does.
@@ -304,14 +328,14 @@ func namedPort(name string) (uint16, bool) {
 	return 0, false
 }
 
-func filterPorts(id string, isRange bool) (uint16, uint16, error) {
-	one := func(s string) (uint16, error) {
+func filterPorts(id string, isRange bool) (uint16, uint16, *FilterError) {
+	one := func(s string) (uint16, *FilterError) {
 		if v, ok := namedPort(s); ok {
 			return v, nil
 		}
 		v, err := strconv.ParseUint(s, 10, 16)
 		if err != nil {
-			return 0, fmt.Errorf("%q is no port", s)
+			return 0, mistake("port", "%q is no port", s)
 		}
 		return uint16(v), nil
 	}
@@ -321,7 +345,7 @@ func filterPorts(id string, isRange bool) (uint16, uint16, error) {
 	}
 	a, b, ok := strings.Cut(id, "-")
 	if !ok {
-		return 0, 0, fmt.Errorf("portrange %q: want LOW-HIGH", id)
+		return 0, 0, mistake("range", "portrange %q: want LOW-HIGH", id)
 	}
 	low, err := one(a)
 	if err != nil {

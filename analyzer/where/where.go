@@ -87,31 +87,55 @@ func (n condNode) match(s *session.Session) bool {
 // maxTokens bounds an expression, and so its parsing's depth.
 const maxTokens = 1000
 
-// Parse reads an expression; its errors say which word is wrong and
-// what the fields are.
+// Error is a mistake in an expression: Key says which (a catalog can say
+// it in another language, "ui.where."+Key), Args fill it.
+type Error struct {
+	Expr string
+	Key  string
+	Args []any
+	text string // in English
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("--where %q: %s (FIELD=VALUE, FIELD!=VALUE or FIELD~VALUE, with and, or, not, parentheses; fields: %s)",
+		e.Expr, e.text, FieldNames())
+}
+
+// FieldNames lists the fields, for messages.
+func FieldNames() string {
+	var names []string
+	for _, f := range Fields() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// mistake is the Error key, said in English by format.
+func mistake(key, format string, args ...any) *Error {
+	return &Error{Key: key, Args: args, text: fmt.Sprintf(format, args...)}
+}
+
+// Parse reads an expression; its errors (*Error) say which word is
+// wrong and what the fields are.
 func Parse(text string) (*Filter, error) {
 	toks, err := tokens(text)
 	if err == nil && len(toks) == 0 {
-		err = fmt.Errorf("empty")
+		err = mistake("empty", "empty")
 	}
 	if err == nil && len(toks) > maxTokens {
-		err = fmt.Errorf("longer than %d words", maxTokens)
+		err = mistake("long", "longer than %d words", maxTokens)
 	}
 	var root node
 	if err == nil {
 		p := &parser{toks: toks}
 		root, err = p.or()
 		if err == nil && p.i < len(p.toks) {
-			err = fmt.Errorf("%q where the expression should end", p.toks[p.i].text)
+			err = mistake("end", "%q where the expression should end", p.toks[p.i].text)
 		}
 	}
 	if err != nil {
-		var names []string
-		for _, f := range Fields() {
-			names = append(names, f.Name)
-		}
-		return nil, fmt.Errorf("--where %q: %v (FIELD=VALUE, FIELD!=VALUE or FIELD~VALUE, with and, or, not, parentheses; fields: %s)",
-			text, err, strings.Join(names, ", "))
+		err.Expr = text
+		return nil, err
 	}
 	return &Filter{root: root}, nil
 }
@@ -123,7 +147,7 @@ type token struct {
 
 // tokens splits text into words, quoted strings, parentheses and the
 // operators =, != and ~.
-func tokens(text string) ([]token, error) {
+func tokens(text string) ([]token, *Error) {
 	var out []token
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -139,7 +163,7 @@ func tokens(text string) ([]token, error) {
 		case c == '"':
 			j := strings.IndexByte(text[i+1:], '"')
 			if j < 0 {
-				return nil, fmt.Errorf("a quote not closed")
+				return nil, mistake("quote", "a quote not closed")
 			}
 			out = append(out, token{text: text[i+1 : i+1+j], quoted: true})
 			i += j + 2
@@ -149,7 +173,7 @@ func tokens(text string) ([]token, error) {
 				j++
 			}
 			if j == i {
-				return nil, fmt.Errorf("%q where a word should come", text[i:i+1])
+				return nil, mistake("char", "%q where a word should come", text[i:i+1])
 			}
 			out = append(out, token{text: text[i:j]})
 			i = j
@@ -172,15 +196,15 @@ func (p *parser) word() string {
 	return ""
 }
 
-func (p *parser) or() (node, error) {
+func (p *parser) or() (node, *Error) {
 	return p.joined("or", p.and, func(a, b node) node { return orNode{a, b} })
 }
 
-func (p *parser) and() (node, error) {
+func (p *parser) and() (node, *Error) {
 	return p.joined("and", p.unary, func(a, b node) node { return andNode{a, b} })
 }
 
-func (p *parser) joined(word string, operand func() (node, error), join func(a, b node) node) (node, error) {
+func (p *parser) joined(word string, operand func() (node, *Error), join func(a, b node) node) (node, *Error) {
 	a, err := operand()
 	for err == nil && p.word() == word {
 		p.i++
@@ -192,7 +216,7 @@ func (p *parser) joined(word string, operand func() (node, error), join func(a, 
 	return a, err
 }
 
-func (p *parser) unary() (node, error) {
+func (p *parser) unary() (node, *Error) {
 	switch p.word() {
 	case "not":
 		p.i++
@@ -202,7 +226,7 @@ func (p *parser) unary() (node, error) {
 		p.i++
 		a, err := p.or()
 		if err == nil && p.word() != ")" {
-			err = fmt.Errorf("a parenthesis not closed")
+			err = mistake("paren", "a parenthesis not closed")
 		}
 		p.i++
 		return a, err
@@ -210,9 +234,9 @@ func (p *parser) unary() (node, error) {
 	return p.condition()
 }
 
-func (p *parser) condition() (node, error) {
+func (p *parser) condition() (node, *Error) {
 	if p.i >= len(p.toks) {
-		return nil, fmt.Errorf("it ends where a condition should come")
+		return nil, mistake("short", "it ends where a condition should come")
 	}
 	name := p.word()
 	var field *Field
@@ -222,16 +246,16 @@ func (p *parser) condition() (node, error) {
 		}
 	}
 	if field == nil {
-		return nil, fmt.Errorf("no field %q", p.toks[p.i].text)
+		return nil, mistake("field", "no field %q", p.toks[p.i].text)
 	}
 	p.i++
 	op := p.word()
 	if op != "=" && op != "!=" && op != "~" {
-		return nil, fmt.Errorf("%s wants =, != or ~ after it", name)
+		return nil, mistake("op", "%s wants =, != or ~ after it", name)
 	}
 	p.i++
 	if p.i >= len(p.toks) {
-		return nil, fmt.Errorf("%s%s wants a value", name, op)
+		return nil, mistake("value", "%s%s wants a value", name, op)
 	}
 	value := strings.ToLower(p.toks[p.i].text)
 	p.i++

@@ -24,6 +24,8 @@ type usageError struct {
 
 func (e usageError) Error() string { return e.err.Error() }
 
+func (e usageError) Unwrap() error { return e.err }
+
 // usage is the usage error of catalog key, with args, said in English
 // here and in the run's language by errorLine.
 func usage(key string, args ...any) usageError {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/where"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
 
@@ -82,7 +83,14 @@ func errorLine(err error, l explain.Lang) string {
 		}
 	}
 	var u usageError
-	if errors.As(err, &u) && u.key != "" {
+	var bad *reassembly.FilterError
+	var we *where.Error
+	switch {
+	case errors.As(err, &bad):
+		text = fmt.Sprintf(explain.Say("ui.filter.wrap", l), bad.Expr, fmt.Sprintf(explain.Say("ui.filter."+bad.Key, l), bad.Args...))
+	case errors.As(err, &we):
+		text = fmt.Sprintf(explain.Say("ui.where.wrap", l), we.Expr, fmt.Sprintf(explain.Say("ui.where."+we.Key, l), we.Args...), where.FieldNames())
+	case errors.As(err, &u) && u.key != "":
 		text = fmt.Sprintf(explain.Say(u.key, l), u.args...)
 	}
 	if l == explain.Spanish && exitCode(err) == 2 {

@@ -6,7 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"errors"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/where"
+	"github.com/mailtrace/mailtrace/reassembly"
 )
 
 // TestUsageErrorsInTheirLanguage: a mistyped flag or command gets one
@@ -75,5 +79,47 @@ func TestFileErrorsInTheirLanguage(t *testing.T) {
 		if got := errorLine(err, explain.English); !strings.HasPrefix(got, "mailtrace: "+tc.path+": "+tc.en) {
 			t.Errorf("English: %q, want it to begin %q", got, tc.en)
 		}
+	}
+}
+
+// TestExpressionErrorsInBothLanguages: every mistake --filter and --where
+// can say is said in English as the parsers say it, and in Spanish.
+func TestExpressionErrorsInBothLanguages(t *testing.T) {
+	filters := []string{"", strings.Repeat("not ", 1001) + "tcp", "port 25 port 26", "(port 25", "port 25 and", "ether host x",
+		"host", "host mail", "net 10.0.0.0/99", "port 99999", "portrange 10"}
+	wheres := []string{"", strings.Repeat("not ", 1001) + "user=a", "user=a user=b", `subject="x`, "user!a", "(user=a",
+		"user=a and", "colour=red", "user", "user="}
+	var errs []error
+	for _, f := range filters {
+		_, err := reassembly.ParseFilter(f)
+		errs = append(errs, err)
+	}
+	for _, w := range wheres {
+		_, err := where.Parse(w)
+		errs = append(errs, err)
+	}
+	keys := map[string]bool{}
+	for _, err := range errs {
+		if err == nil {
+			t.Fatal("an expression that should be refused was read")
+		}
+		if got, want := errorLine(usageError{err: err}, explain.English), "mailtrace: "+render.Escape(err.Error()); got != want {
+			t.Errorf("English:\n got %q\nwant %q", got, want)
+		}
+		es := errorLine(usageError{err: err}, explain.Spanish)
+		if es == errorLine(usageError{err: err}, explain.English) || !strings.Contains(es, "(esta versión lee") && !strings.Contains(es, "(CAMPO=VALOR") {
+			t.Errorf("Spanish: %q", es)
+		}
+		var fe *reassembly.FilterError
+		var we *where.Error
+		switch {
+		case errors.As(err, &fe):
+			keys["filter."+fe.Key] = true
+		case errors.As(err, &we):
+			keys["where."+we.Key] = true
+		}
+	}
+	if len(keys) != 21 {
+		t.Errorf("%d kinds of mistake said, want every one of the 21: %v", len(keys), keys)
 	}
 }
