@@ -67,7 +67,7 @@ func defaultSpool() string {
 func checkStoreURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--clickhouse %q: want the HTTP interface's URL, for example http://127.0.0.1:8123/", clickhouse.RedactURL(s))
+		return usage("ui.usage.url", clickhouse.RedactURL(s))
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 				return usage("ui.usage.create")
 			}
 			if err := checkStoreURL(server); err != nil {
-				return usageError{err: err}
+				return err
 			}
 			for _, s := range stmts {
 				if err := clickhouse.Exec(cmd.Context(), nil, server, s); err != nil {
@@ -220,7 +220,7 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 				return usage("ui.usage.send")
 			}
 			if err := checkStoreURL(so.url); err != nil {
-				return usageError{err: err}
+				return err
 			}
 			s := openStore(cmd.Context(), so, stderr)
 			err := s.close()

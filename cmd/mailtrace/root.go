@@ -67,16 +67,17 @@ SIGINT or SIGTERM, after writing what was read.`,
 	return root
 }
 
-// setPorts applies "--port smtp=1025" values to the protocol table.
+// setPorts applies "--port smtp=1025" values to the protocol table; its
+// errors are usage errors.
 func setPorts(table *proto.Table, specs []string) error {
 	for _, spec := range specs {
 		name, num, ok := strings.Cut(spec, "=")
 		port, err := strconv.ParseUint(num, 10, 16)
 		if !ok || err != nil || port == 0 {
-			return fmt.Errorf("--port %q: want PROTO=PORT, for example smtp=1025", spec)
+			return usage("ui.usage.port", spec)
 		}
 		if err := table.SetPort(name, uint16(port)); err != nil {
-			return fmt.Errorf("--port %q: %v", spec, err)
+			return usage("ui.usage.portproto", spec, name, protoNames())
 		}
 	}
 	return nil

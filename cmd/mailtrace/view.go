@@ -183,13 +183,13 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		return nil, topts, usage("ui.usage.redactfollow")
 	}
 	if err := setPorts(table, o.ports); err != nil {
-		return nil, topts, usageError{err: err}
+		return nil, topts, err
 	}
 	wantProto, wantID := map[session.Protocol]bool{}, map[int]bool{}
 	for _, name := range o.protos {
 		spec, err := table.Lookup(name)
 		if err != nil {
-			return nil, topts, usageError{err: fmt.Errorf("--proto: %v", err)}
+			return nil, topts, usage("ui.usage.proto", name, protoNames())
 		}
 		wantProto[spec.Name] = true
 	}
@@ -287,7 +287,7 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	if o.store.url != "" {
 		if err := checkStoreURL(o.store.url); err != nil {
 			out.close()
-			return nil, topts, usageError{err: err}
+			return nil, topts, err
 		}
 		// Stored first: the rows are sent, and counted, before the
 		// statistics that say how many.
