@@ -54,11 +54,11 @@ func TestSchemaNamesItsColumns(t *testing.T) {
 	// The database, each table (local and Distributed), and the added
 	// column of each (community_id): on both.
 	if s := Schema("db", "c"); len(s) != 1+2*len(Tables())+2 || !strings.Contains(s[2], "Distributed(`c`, `db`, `sessions_local`, cityHash64(uid))") ||
-		s[3] != "ALTER TABLE `db`.`sessions_local` ADD COLUMN IF NOT EXISTS `community_id` String COMMENT "+quoteString(Tables()[0].Columns[len(Tables()[0].Columns)-1].Doc) ||
-		!strings.HasPrefix(s[4], "ALTER TABLE `db`.`sessions` ADD COLUMN IF NOT EXISTS `community_id`") {
+		s[3] != "ALTER TABLE `db`.`sessions_local` ADD COLUMN `community_id` String COMMENT "+quoteString(Tables()[0].Columns[len(Tables()[0].Columns)-1].Doc) ||
+		!strings.HasPrefix(s[4], "ALTER TABLE `db`.`sessions` ADD COLUMN `community_id`") {
 		t.Errorf("cluster schema: %q", s[:5])
 	}
-	if s := Schema("db", ""); len(s) != 1+len(Tables())+1 || !strings.HasPrefix(s[2], "ALTER TABLE `db`.`sessions` ADD COLUMN IF NOT EXISTS `community_id`") {
+	if s := Schema("db", ""); len(s) != 1+len(Tables())+1 || !strings.HasPrefix(s[2], "ALTER TABLE `db`.`sessions` ADD COLUMN `community_id`") {
 		t.Errorf("schema: %q", s[:3])
 	}
 }
@@ -327,5 +327,35 @@ func TestTimesInRange(t *testing.T) {
 		if r.Start != tc.want || r.StartUS != tc.at.UnixMicro() {
 			t.Errorf("%v: start %d, start_us %d; want %d, %d", tc.at, r.Start, r.StartUS, tc.want, tc.at.UnixMicro())
 		}
+	}
+}
+
+// TestApplyPassesOverColumnsThere: an ADD COLUMN answered that the column
+// is there (a table made by this version) is no error; any other answer,
+// or that answer to another statement, is.
+func TestApplyPassesOverColumnsThere(t *testing.T) {
+	there := &Exception{Status: 400, Code: 44, Message: "Cannot add column community_id: column with this name already exists"}
+	stmts := Schema("db", "")
+	ran := 0
+	if err := Apply(stmts, func(sql string) error {
+		ran++
+		if strings.Contains(sql, " ADD COLUMN ") {
+			return there
+		}
+		return nil
+	}); err != nil || ran != len(stmts) {
+		t.Errorf("%v after %d of %d statements", err, ran, len(stmts))
+	}
+	if err := Apply(stmts, func(sql string) error { return there }); err == nil {
+		t.Error("the same answer to a CREATE passed over")
+	}
+	other := &Exception{Status: 400, Code: 62, Message: "Syntax error"}
+	if err := Apply(stmts, func(sql string) error {
+		if strings.Contains(sql, " ADD COLUMN ") {
+			return other
+		}
+		return nil
+	}); err == nil {
+		t.Error("a syntax error passed over")
 	}
 }

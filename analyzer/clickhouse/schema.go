@@ -12,6 +12,7 @@
 package clickhouse
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -213,14 +214,16 @@ func Schema(database, cluster string) []string {
 				db, quoteIdent(t.Name), db, quoteIdent(local), quoteIdent(cluster), db, quoteIdent(local), t.Shard))
 		}
 		// Tables made by an earlier version gain the columns added since,
-		// or their rows would be refused (Unknown field).
+		// or their rows would be refused (Unknown field). ClickHouse
+		// before 19 has no ADD COLUMN IF NOT EXISTS: Apply passes over
+		// the answer that the column is there.
 		for _, c := range t.Columns {
 			if !added(t.Name, c.Name) {
 				continue
 			}
 			def := fmt.Sprintf("%s %s COMMENT %s", quoteIdent(c.Name), c.Type, quoteString(c.Doc))
 			for _, name := range []string{local, t.Name} {
-				out = append(out, fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN IF NOT EXISTS %s", db, quoteIdent(name), def))
+				out = append(out, fmt.Sprintf("ALTER TABLE %s.%s ADD COLUMN %s", db, quoteIdent(name), def))
 				if cluster == "" {
 					break
 				}
@@ -228,6 +231,25 @@ func Schema(database, cluster string) []string {
 		}
 	}
 	return out
+}
+
+// Apply runs the schema's statements with exec, in order, passing over
+// the answer to an ADD COLUMN that the column is there already.
+func Apply(stmts []string, exec func(sql string) error) error {
+	for _, sql := range stmts {
+		if err := exec(sql); err != nil && !columnThere(sql, err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// columnThere tells ClickHouse's answer that a column added is there
+// already (44 in 18.x, 15 DUPLICATE_COLUMN later).
+func columnThere(sql string, err error) bool {
+	var e *Exception
+	return strings.Contains(sql, " ADD COLUMN ") && errors.As(err, &e) && (e.Code == 44 || e.Code == 15) &&
+		strings.Contains(e.Message, "already exists")
 }
 
 // added tells the columns added to a table after it was first published.

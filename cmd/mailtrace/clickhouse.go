@@ -91,11 +91,8 @@ func openStore(ctx context.Context, o storeOptions, stderr io.Writer) *store {
 	w := clickhouse.NewWriter(cfg)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	for _, sql := range clickhouse.Schema(o.database, "") {
-		if err := w.Exec(ctx, sql); err != nil {
-			cfg.Warn(fmt.Sprintf("clickhouse: making the tables: %v (rows are kept for when it answers)", err))
-			break
-		}
+	if err := clickhouse.Apply(clickhouse.Schema(o.database, ""), func(sql string) error { return w.Exec(ctx, sql) }); err != nil {
+		cfg.Warn(fmt.Sprintf("clickhouse: making the tables: %v (rows are kept for when it answers)", err))
 	}
 	if o.keepSecrets {
 		fmt.Fprintf(stderr, "mailtrace: warning: --keep-secrets: passwords, tokens and SASL data go to ClickHouse (%s) in clear\n", render.Escape(clickhouse.RedactURL(o.url)))
@@ -196,10 +193,8 @@ func newClickHouseCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := checkStoreURL(server); err != nil {
 				return err
 			}
-			for _, s := range stmts {
-				if err := clickhouse.Exec(cmd.Context(), nil, server, s); err != nil {
-					return fmt.Errorf("clickhouse: %v", err)
-				}
+			if err := clickhouse.Apply(stmts, func(sql string) error { return clickhouse.Exec(cmd.Context(), nil, server, sql) }); err != nil {
+				return fmt.Errorf("clickhouse: %v", err)
 			}
 			fmt.Fprintf(stdout, "%d statements applied to %s\n", len(stmts), server)
 			return nil

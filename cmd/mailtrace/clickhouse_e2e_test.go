@@ -69,10 +69,10 @@ func count(t *testing.T, server, sql string) int {
 // database makes a database of its own for a test.
 func database(t *testing.T, server, cluster string) string {
 	db := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
-	for _, sql := range clickhouse.Schema(db, cluster) {
-		if err := clickhouse.Exec(context.Background(), nil, server, sql); err != nil {
-			t.Fatal(err)
-		}
+	if err := clickhouse.Apply(clickhouse.Schema(db, cluster), func(sql string) error {
+		return clickhouse.Exec(context.Background(), nil, server, sql)
+	}); err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { clickhouse.Exec(context.Background(), nil, server, "DROP DATABASE IF EXISTS "+db) })
 	return db
