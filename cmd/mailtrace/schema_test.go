@@ -178,15 +178,8 @@ func TestSchemaIsCurrent(t *testing.T) {
 // sample and public capture validates against the published schema, read
 // by another library than the one that wrote it.
 func TestOutputsMatchTheSchema(t *testing.T) {
-	c := validator.NewCompiler()
-	doc, err := validator.UnmarshalJSON(bytes.NewReader(mustReadFile(t, schemaFile)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := publishedSchema(t)
 	const id = schemaID
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
 	document, err := c.Compile(id)
 	if err != nil {
 		t.Fatal(err)
@@ -226,6 +219,20 @@ func TestOutputsMatchTheSchema(t *testing.T) {
 			}
 		}
 	}
+}
+
+// publishedSchema is a compiler that holds the published schema, read by
+// another library than the one that wrote it.
+func publishedSchema(t *testing.T) *validator.Compiler {
+	c := validator.NewCompiler()
+	doc, err := validator.UnmarshalJSON(bytes.NewReader(mustReadFile(t, schemaFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource(schemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func mustReadFile(t *testing.T, path string) []byte {
@@ -270,14 +277,8 @@ func TestEveryFieldDocumented(t *testing.T) {
 // give, as it is sent to ClickHouse (JSONEachRow), validates against the
 // schema's clickhouse.TABLE.
 func TestClickHouseRowsMatchTheSchema(t *testing.T) {
-	c := validator.NewCompiler()
-	doc, err := validator.UnmarshalJSON(bytes.NewReader(mustReadFile(t, schemaFile)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.AddResource(schemaID, doc); err != nil {
-		t.Fatal(err)
-	}
+	c := publishedSchema(t)
+	var err error
 	tables := map[string]*validator.Schema{}
 	for _, tb := range clickhouse.Tables() {
 		if tables[tb.Name], err = c.Compile(schemaID + "#/$defs/clickhouse." + tb.Name); err != nil {
