@@ -118,17 +118,30 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 	}
 	q := newQueue(queueBatches, batchBytes)
 	done := make(chan struct{})
-	go q.fill(src, done, o.Count)
+	// Count, as tcpdump's -c, counts the packets the filter keeps: the
+	// kernel's, or, with this package's filter, those it keeps here.
+	fillCount, kept := o.Count, int64(0)
+	if r.opts.Filter != nil {
+		fillCount = 0
+	}
+	counted := func() bool { return r.opts.Filter != nil && o.Count > 0 && kept >= o.Count }
+	go q.fill(src, done, fillCount)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var werr, cerr error
 	analyze := func(b *batch) {
 		for _, p := range b.pkts {
+			if counted() {
+				break
+			}
 			ls.Captured++
 			data := b.buf[p.start:p.end]
 			// -w keeps what the filter keeps, as tcpdump's does.
-			if r.Packet(src.link, data, p.ci.Timestamp) && ng != nil && werr == nil {
-				werr = ng.WritePacket(p.ci, data)
+			if r.Packet(src.link, data, p.ci.Timestamp) {
+				kept++
+				if ng != nil && werr == nil {
+					werr = ng.WritePacket(p.ci, data)
+				}
 			}
 		}
 		if b.err != nil {
@@ -144,6 +157,9 @@ loop:
 			}
 			analyze(b)
 			q.free <- b
+			if counted() {
+				break loop
+			}
 			if len(q.full) == 0 && o.Idle != nil {
 				o.Idle()
 			}
@@ -180,6 +196,9 @@ loop:
 	close(done)
 	for b := range q.full {
 		analyze(b)
+	}
+	if r.opts.Filter != nil {
+		ls.Captured = uint64(kept) // as tcpdump counts: what the filter kept
 	}
 	r.readDrops(src)
 	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing

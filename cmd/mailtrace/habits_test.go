@@ -41,7 +41,9 @@ func TestShellPipes(t *testing.T) {
 }
 
 // TestLiveIntoTcpdump: live -w - -c 10 writes a capture tcpdump reads, to
-// its last packet (root: it captures on lo).
+// its last packet, and -c counts what the filter keeps, as tcpdump's
+// does: connections to another port cross loopback all along (root: it
+// captures on lo).
 func TestLiveIntoTcpdump(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("live capture needs root")
@@ -66,6 +68,20 @@ func TestLiveIntoTcpdump(t *testing.T) {
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	go func() {
+		for {
+			c, err := other.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
 	cmd := exec.Command("sh", "-c", `"$0" live -i lo --filter "tcp port $1" -w - -c 10 -o /dev/null 2>live.err | tcpdump -n -r - 2>/dev/null`, bin, strconv.Itoa(port))
 	cmd.Dir = t.TempDir()
 	stdout, _ := cmd.StdoutPipe()
@@ -91,6 +107,9 @@ func TestLiveIntoTcpdump(t *testing.T) {
 	var out []byte
 	for finished := false; !finished; {
 		if b, _ := os.ReadFile(started); strings.Contains(string(b), "capturing on lo") {
+			if c, err := net.Dial("tcp", other.Addr().String()); err == nil {
+				c.Close() // traffic the filter leaves out
+			}
 			if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
 				buf := make([]byte, 64)
 				c.Read(buf)
