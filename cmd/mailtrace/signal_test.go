@@ -193,3 +193,50 @@ func manySessions(t *testing.T, n int) []byte {
 	}
 	return data
 }
+
+// TestSignalWhileDelivering: a run that has analyzed its whole input and
+// waits for an absent ClickHouse (--clickhouse-wait 1h) stops at SIGINT:
+// exit 130, every session of the input written and its row in the spool.
+func TestSignalWhileDelivering(t *testing.T) {
+	dir := t.TempDir()
+	bin := mailtraceBinary(t)
+	input := filepath.Join(dir, "in.pcap")
+	if err := os.WriteFile(input, manySessions(t, 300), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spool, out := filepath.Join(dir, "spool"), filepath.Join(dir, "out.jsonl")
+	cmd := exec.Command(bin, "read", "-q", "--jsonl", "-o", out, "--clickhouse", "http://127.0.0.1:1/", "--spool", spool,
+		"--clickhouse-wait", "1h", input)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Every session of the input is written once the analysis is over;
+	// then the run waits for the server.
+	for countSessions(t, out) < 300 {
+		time.Sleep(time.Millisecond) // a poll of the file, not a guess at timing
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "interrupted") {
+		t.Fatalf("exit status %d, stderr %q; want 130 and the line", code, stderr.String())
+	}
+	sessions := countSessions(t, out)
+	spooled, _ := spoolRows(t, spool)
+	if sessions != 300 || spooled["sessions"] != 300 {
+		t.Errorf("%d sessions written and %d spooled, want all 300 of the input", sessions, spooled["sessions"])
+	}
+}
+
+// countSessions counts the session lines of a JSONL file so far.
+func countSessions(t *testing.T, path string) int {
+	b, _ := os.ReadFile(path)
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasSuffix(l, "}") && sessionLine(l) {
+			n++
+		}
+	}
+	return n
+}
