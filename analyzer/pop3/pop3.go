@@ -49,7 +49,7 @@ type Parser struct {
 	user string
 	auth *proto.Attempt // the latest AUTH exchange
 	sasl bool           // auth is still going on
-	// logins are the PASS and APOP commands awaiting their replies.
+	// logins are the PASS, APOP and AUTH commands awaiting their replies.
 	logins proto.Awaiting
 }
 
@@ -115,6 +115,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth, p.sasl = p.BeginSASL(mech, l.Time), true
+		p.logins.Add(cmd, p.auth)
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
 		}
@@ -309,15 +310,24 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			a.End(r.Status == "+OK")
 		}
 	case "AUTH":
-		if !p.sasl {
+		// A reply to an AUTH command is its own attempt's, even when
+		// another AUTH was typed ahead of it; a reply to a response is
+		// the current attempt's. A bare AUTH lists mechanisms: no attempt.
+		a := p.auth
+		if cmd.Kind == session.KindCommand {
+			a = p.logins.Answered(cmd)
+		}
+		if a == nil || !p.sasl && a == p.auth {
 			return
 		}
 		if r.Status == "+" {
-			p.auth.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
+			a.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
 			return
 		}
-		p.auth.End(r.Status == "+OK")
-		p.sasl = false
+		a.End(r.Status == "+OK")
+		if a == p.auth {
+			p.sasl = false
+		}
 	case "STLS":
 		if r.Status == "+OK" {
 			p.StartTLS()

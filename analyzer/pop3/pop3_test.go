@@ -1,6 +1,7 @@
 package pop3
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -125,6 +126,33 @@ func TestPipelinedLogins(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := run(S("+OK ready\r\n"), C("USER a\r\nPASS uno\r\nUSER b\r\nPASS dos\r\n"), S(tc.replies))
 			if len(s.Auth) != len(tc.want) {
+				t.Fatalf("got %d auth records", len(s.Auth))
+			}
+			for i, want := range tc.want {
+				if a := s.Auth[i]; a.Success == nil || *a.Success != want {
+					t.Errorf("attempt %d (%s): %v, want %v", i+1, a.Username, a.Success, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSASLLoginsTypedAhead: two AUTH PLAIN with their initial responses
+// sent before the first reply; each reply ends its own attempt.
+func TestSASLLoginsTypedAhead(t *testing.T) {
+	plain := func(user, pass string) string {
+		return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
+	}
+	for _, tc := range []struct {
+		name, replies string
+		want          []bool
+	}{
+		{"refused, then taken", "-ERR no\r\n+OK in\r\n", []bool{false, true}},
+		{"taken, then refused", "+OK in\r\n-ERR already\r\n", []bool{true, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := run(S("+OK ready\r\n"), C("AUTH PLAIN "+plain("uno", "a")+"\r\nAUTH PLAIN "+plain("dos", "b")+"\r\n"), S(tc.replies))
+			if len(s.Auth) != 2 {
 				t.Fatalf("got %d auth records", len(s.Auth))
 			}
 			for i, want := range tc.want {
