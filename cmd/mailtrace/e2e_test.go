@@ -60,10 +60,13 @@ func TestE2ELive(t *testing.T) {
 	sh("python3", "clients.py", "imap-imaplib")
 	time.Sleep(500 * time.Millisecond)
 	live.Process.Signal(syscall.SIGINT)
+	// All it said, to the end of its standard error, before Wait closes
+	// the pipe (os/exec: reads must be done before Wait).
+	liveErr := said()
 	if err := live.Wait(); err != nil {
-		t.Fatalf("live: %v\n%s", err, said())
+		t.Fatalf("live: %v\n%s", err, liveErr)
 	}
-	if liveErr := said(); !strings.Contains(liveErr, "packets captured") || !strings.Contains(liveErr, "0 packets dropped by kernel") {
+	if !strings.Contains(liveErr, "packets captured") || !strings.Contains(liveErr, "0 packets dropped by kernel") {
 		t.Errorf("capture statistics: %q", liveErr)
 	}
 
