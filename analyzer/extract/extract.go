@@ -1,7 +1,8 @@
 // Package extract saves the messages of a trace as files, as Wireshark's
 // Export Objects does for IMF: each message (SMTP DATA/BDAT, POP3
 // RETR/TOP, IMAP FETCH and APPEND) as an .eml file written as its bytes
-// arrive, and each attachment decoded beside it once the message ends.
+// arrive (named incomplete until it ends whole), and each attachment
+// decoded beside it once the message ends.
 // Names are made safe; no file is ever overwritten.
 package extract
 
@@ -206,7 +207,10 @@ func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer 
 	}
 	base := fmt.Sprintf("%04d-%s-%02d-%s", s.ID, SafeName(string(s.Protocol)), e.count[s], SafeName(m.Via))
 	e.makeRoom()
-	f, name, err := create(e.root, ".", base+".eml")
+	// In flight a message is marked incomplete; it takes its final name
+	// when it ends whole. A run killed outright (SIGKILL, a power cut)
+	// leaves no half message under a name that says it is whole.
+	f, name, err := create(e.root, ".", base+incomplete)
 	if err != nil {
 		e.keep(err)
 		return nil
@@ -231,24 +235,24 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 	}
 	e.keep(fl.err)
 	e.saved++
-	name := fl.name
+	stem := strings.TrimSuffix(fl.name, incomplete)
 	if !m.Whole() {
 		// Known only now: a header, the text, a part (IMAP, POP3 TOP).
-		what := SafeName(m.Content)
+		stem += "-" + SafeName(m.Content)
 		if r := m.Range; r != nil {
-			what += "-" + strconv.FormatInt(r.Origin, 10) + "-" + strconv.FormatInt(r.Length, 10)
-		}
-		if renamed, err := move(e.root, name, strings.TrimSuffix(name, ".eml")+"-"+what+".eml"); err == nil {
-			name = renamed
-		} else {
-			e.keep(err)
+			stem += "-" + strconv.FormatInt(r.Origin, 10) + "-" + strconv.FormatInt(r.Length, 10)
 		}
 	}
+	final := stem + ".eml"
 	if m.Truncated || fl.err != nil {
 		// Cut by a gap or the end of the capture, or by a write that
 		// failed (a full disk): its name says so.
 		e.cut++
-		if renamed, err := move(e.root, name, strings.TrimSuffix(name, ".eml")+".incomplete.eml"); err == nil {
+		final = stem + incomplete
+	}
+	name := fl.name
+	if final != name {
+		if renamed, err := move(e.root, name, final); err == nil {
 			name = renamed
 		} else {
 			e.keep(err)
@@ -328,6 +332,9 @@ func (e *Sink) finish() error {
 // SessionEnded forgets the session's count.
 func (e *Sink) SessionEnded(s *session.Session) { delete(e.count, s) }
 
+// incomplete ends the name of a message cut, or still in flight.
+const incomplete = ".incomplete.eml"
+
 // maxName bounds a file name's length in bytes; file systems take 255.
 const maxName = 120
 
@@ -394,8 +401,8 @@ func (e *Sink) folder(name string) (string, error) {
 // nor follows a link out of root.
 func create(root *os.Root, dir, name string) (*os.File, string, error) {
 	ext := filepath.Ext(name)
-	if strings.HasSuffix(name, ".incomplete.eml") {
-		ext = ".incomplete.eml"
+	if strings.HasSuffix(name, incomplete) {
+		ext = incomplete
 	}
 	stem := strings.TrimSuffix(name, ext)
 	for n := 1; n <= 1000; n++ {

@@ -100,3 +100,42 @@ func TestOpenBound(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedWholeOnlyWhenWhole: a message in flight is on disk under an
+// .incomplete name (a run killed then leaves nothing that looks whole);
+// it takes its own name when it ends whole, and keeps the mark when it
+// ends cut.
+func TestNamedWholeOnlyWhenWhole(t *testing.T) {
+	dir := t.TempDir()
+	e, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		var ns []string
+		entries, _ := os.ReadDir(dir)
+		for _, d := range entries {
+			ns = append(ns, d.Name())
+		}
+		return ns
+	}
+	s := &session.Session{ID: 7, Protocol: "pop3"}
+	whole, cut := &session.Message{Via: "RETR"}, &session.Message{Via: "RETR"}
+	fmt.Fprint(e.MessageStarted(s, whole), "Subject: a\r\n\r\nbody\r\n")
+	fmt.Fprint(e.MessageStarted(s, cut), "Subject: b\r\n\r\nbo")
+	if got := fmt.Sprint(names()); got != "[0007-pop3-01-RETR.incomplete.eml 0007-pop3-02-RETR.incomplete.eml]" {
+		t.Errorf("in flight: %s", got)
+	}
+	e.MessageEnded(s, whole)
+	cut.Truncated = true
+	e.MessageEnded(s, cut)
+	if err := e.CaptureFinished(stats.Capture{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(names()); got != "[0007-pop3-01-RETR.eml 0007-pop3-02-RETR.incomplete.eml]" {
+		t.Errorf("ended: %s", got)
+	}
+	if e.Incomplete() != 1 || e.Saved() != 2 {
+		t.Errorf("%d saved, %d cut; want 2 and 1", e.Saved(), e.Incomplete())
+	}
+}
