@@ -400,30 +400,30 @@ func (e *Sink) folder(name string) (string, error) {
 // (2).ext" and so on when that exists: it never opens an existing file,
 // nor follows a link out of root.
 func create(root *os.Root, dir, name string) (*os.File, string, error) {
-	ext := filepath.Ext(name)
-	if strings.HasSuffix(name, incomplete) {
-		ext = incomplete
+	var f *os.File
+	try, err := claim(name, func(try string) (err error) {
+		f, err = root.OpenFile(filepath.Join(dir, try), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		return err
+	})
+	if errors.Is(err, errTooMany) {
+		return nil, "", fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 	}
-	stem := strings.TrimSuffix(name, ext)
-	for n := 1; n <= 1000; n++ {
-		try := name
-		if n > 1 {
-			try = fmt.Sprintf("%s (%d)%s", stem, n, ext)
-		}
-		f, err := root.OpenFile(filepath.Join(dir, try), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			return f, try, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, "", err
-		}
-	}
-	return nil, "", fmt.Errorf("%s: 1000 files of that name already", filepath.Join(dir, name))
+	return f, try, err
 }
 
-// move renames from to a new name like to, within root, never over an
-// existing file.
+// move gives the file from a new name like to, within root, never over
+// an existing file. A hard link takes the new name, so at no moment does
+// it hold anything but the whole file (a run killed between the link and
+// the removal leaves both names); where the file system has no hard
+// links, an empty file claims the name and the file is renamed over it.
 func move(root *os.Root, from, to string) (string, error) {
+	name, err := claim(to, func(try string) error { return root.Link(from, try) })
+	if err == nil {
+		return name, root.Remove(from)
+	}
+	if errors.Is(err, errTooMany) {
+		return "", err
+	}
 	f, name, err := create(root, ".", to)
 	if err != nil {
 		return "", err
@@ -434,4 +434,31 @@ func move(root *os.Root, from, to string) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// errTooMany is claim's answer when a thousand names are taken.
+var errTooMany = errors.New("1000 files of that name already")
+
+// claim calls take with name, then "name (2).ext" and so on while take
+// says the name exists, and returns the name it took.
+func claim(name string, take func(string) error) (string, error) {
+	ext := filepath.Ext(name)
+	if strings.HasSuffix(name, incomplete) {
+		ext = incomplete
+	}
+	stem := strings.TrimSuffix(name, ext)
+	for n := 1; n <= 1000; n++ {
+		try := name
+		if n > 1 {
+			try = fmt.Sprintf("%s (%d)%s", stem, n, ext)
+		}
+		err := take(try)
+		if err == nil {
+			return try, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", errTooMany
 }

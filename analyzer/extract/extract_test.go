@@ -139,3 +139,29 @@ func TestNamedWholeOnlyWhenWhole(t *testing.T) {
 		t.Errorf("%d saved, %d cut; want 2 and 1", e.Saved(), e.Incomplete())
 	}
 }
+
+// TestMoveNeverOverwrites: a message moved to a name that is taken gets
+// the next free one; the file there stays as it was, and the old name is
+// gone.
+func TestMoveNeverOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	os.WriteFile(filepath.Join(dir, "a.eml"), []byte("old"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.incomplete.eml"), []byte("new"), 0o644)
+	name, err := move(root, "a.incomplete.eml", "a.eml")
+	if err != nil || name != "a (2).eml" {
+		t.Fatalf("moved to %q, %v; want a (2).eml", name, err)
+	}
+	for file, want := range map[string]string{"a.eml": "old", "a (2).eml": "new"} {
+		if b, _ := os.ReadFile(filepath.Join(dir, file)); string(b) != want {
+			t.Errorf("%s: %q, want %q", file, b, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.incomplete.eml")); !os.IsNotExist(err) {
+		t.Errorf("the old name is still there: %v", err)
+	}
+}

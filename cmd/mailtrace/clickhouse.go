@@ -140,18 +140,18 @@ func fileTrace(sensor string, files []string) clickhouse.Trace {
 	for _, name := range files {
 		names = append(names, filepath.Base(name))
 		fmt.Fprintf(h, "%s\x00", filepath.Base(name))
-		var f *os.File
-		var err error
-		if name != "-" {
-			f, err = os.Open(name)
-		}
-		if name == "-" || err != nil {
-			// Standard input is read once: a trace of its own.
+		// Standard input, a pipe or a process's output (<(tcpdump -w -))
+		// is read once, by the analysis: a trace of its own. Read here,
+		// its first MiB would be lost to the analysis.
+		st, err := os.Stat(name)
+		if name == "-" || err != nil || !st.Mode().IsRegular() {
 			return clickhouse.Trace{Sensor: sensor, ID: randomID(), Source: strings.Join(names, ",")}
 		}
-		if st, err := f.Stat(); err == nil {
-			fmt.Fprintf(h, "%d\x00", st.Size())
+		f, err := os.Open(name)
+		if err != nil {
+			return clickhouse.Trace{Sensor: sensor, ID: randomID(), Source: strings.Join(names, ",")}
 		}
+		fmt.Fprintf(h, "%d\x00", st.Size())
 		io.Copy(h, io.LimitReader(f, 1<<20))
 		f.Close()
 	}

@@ -166,3 +166,25 @@ func TestFilterAgainstTcpdump(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessSubstitution: a capture given as a shell's <(...) (a pipe
+// under /dev/fd) is read once, by the analysis, whatever the flags: with
+// --clickhouse too, where a file's first MiB names its trace.
+func TestProcessSubstitution(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash here")
+	}
+	bin := mailtraceBinary(t)
+	spool := t.TempDir()
+	for _, flags := range []string{"", "--clickhouse http://127.0.0.1:1/ --clickhouse-wait 0s --spool " + spool} {
+		out, runErr := exec.Command("bash", "-c", `"$0" read -q --json `+flags+` <(cat ../../samples/attachments-journey.pcapng)`, bin).Output()
+		var doc struct {
+			Sessions []struct {
+				Protocol string `json:"protocol"`
+			} `json:"sessions"`
+		}
+		if err := json.Unmarshal(out, &doc); err != nil || len(doc.Sessions) != 3 {
+			t.Errorf("read %s <(cat ...): %v; %d sessions, want 3 (%v)", flags, runErr, len(doc.Sessions), err)
+		}
+	}
+}
