@@ -185,18 +185,15 @@ func (b *Builder) Finish(cut bool) *session.Message {
 	if m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {
 		return m // no header to read: it starts past it
 	}
-	h, ok := parseHeader(b.hdr)
-	if !ok {
-		return m
-	}
-	m.From = DecodeAddresses(h.Get("From"))
-	m.To = DecodeAddresses(h.Get("To"))
-	m.Cc = DecodeAddresses(h.Get("Cc"))
-	m.Subject = Decode(h.Get("Subject"))
-	m.Date = h.Get("Date")
-	m.MessageID = h.Get("Message-Id")
-	m.Received = len(h["Received"])
-	for _, r := range h["Received"] {
+	h := parseHeader(b.hdr)
+	m.From = DecodeAddresses(h.from)
+	m.To = DecodeAddresses(h.to)
+	m.Cc = DecodeAddresses(h.cc)
+	m.Subject = Decode(h.subject)
+	m.Date = h.date
+	m.MessageID = h.messageID
+	m.Received = len(h.received)
+	for _, r := range h.received {
 		if id, by := receivedID(r); id != "" && !slices.Contains(m.ReceivedIDs, id) {
 			m.ReceivedIDs = append(m.ReceivedIDs, id)
 			m.ReceivedBy = append(m.ReceivedBy, by)
@@ -223,11 +220,31 @@ func receivedID(field string) (id, by string) {
 	return id, by
 }
 
+// header is what a message's summary shows of its header: the first
+// value of each field, every Received field, each value as net/mail
+// reads it (continuation lines joined by a space, RFC 5322 §2.2.3).
+type header struct {
+	from, to, cc, subject, date, messageID string
+	received                               []string
+	seen                                   uint8 // which of the first six were there
+}
+
 // parseHeader parses a header block, tolerating one that was cut short
 // (without its blank line, or ending in a partial line) and lines that are
-// no header field: each costs only itself (RFC 5322 §2.2).
-func parseHeader(hdr []byte) (mail.Header, bool) {
-	var clean bytes.Buffer
+// no header field: each costs only itself (RFC 5322 §2.2). Only the
+// fields the summary shows are copied: a header of a million others (or a
+// FETCH of a hundred thousand one-byte literals) allocates nothing for
+// them.
+func parseHeader(hdr []byte) header {
+	var h header
+	var into *string // the field being read, nil when not one the summary shows
+	var value []byte
+	done := func() {
+		if into != nil {
+			*into = string(bytes.TrimLeft(value, " \t"))
+			into = nil
+		}
+	}
 	field := false // the line before was a field, which may go on
 	for len(hdr) > 0 {
 		line := hdr
@@ -242,24 +259,46 @@ func parseHeader(hdr []byte) (mail.Header, bool) {
 		}
 		switch {
 		case text[0] == ' ' || text[0] == '\t':
-			if !field {
-				continue // a continuation of nothing
+			if field && into != nil {
+				value = append(append(value, ' '), bytes.Trim(text, " \t")...)
 			}
+			continue
 		case isField(text):
 			field = true
 		default:
 			field = false
+			done()
 			continue
 		}
-		clean.Write(text)
-		clean.WriteString("\r\n")
+		done()
+		name, v, _ := bytes.Cut(bytes.Trim(text, " \t"), []byte(":"))
+		into = h.slot(name)
+		value = append(value[:0], v...)
 	}
-	clean.WriteString("\r\n")
-	msg, err := mail.ReadMessage(&clean)
-	if err != nil {
-		return nil, false
+	done()
+	return h
+}
+
+// slot is where the value of the field called name goes; nil for a field
+// the summary does not show, or one whose first value it has.
+func (h *header) slot(name []byte) *string {
+	for i, f := range []struct {
+		name string
+		to   *string
+	}{{"from", &h.from}, {"to", &h.to}, {"cc", &h.cc}, {"subject", &h.subject}, {"date", &h.date}, {"message-id", &h.messageID}} {
+		if len(name) == len(f.name) && bytes.EqualFold(name, []byte(f.name)) {
+			if h.seen&(1<<i) != 0 {
+				return nil
+			}
+			h.seen |= 1 << i
+			return f.to
+		}
 	}
-	return msg.Header, true
+	if bytes.EqualFold(name, []byte("received")) {
+		h.received = append(h.received, "")
+		return &h.received[len(h.received)-1]
+	}
+	return nil
 }
 
 // isField reports a line that starts a header field: a name of printable

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"net/mail"
 	"reflect"
 	"strings"
 	"testing"
@@ -157,4 +158,59 @@ func TestDecodeAddresses(t *testing.T) {
 			t.Errorf("DecodeAddresses(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// FuzzHeaderAsNetMail: the fields parseHeader copies are what net/mail
+// reads from the same lines (the field lines alone, as parseHeader keeps
+// them), for any header.
+func FuzzHeaderAsNetMail(f *testing.F) {
+	for _, h := range []string{
+		"From: a@b\r\nSubject: one\r\n two\r\n\tthree  \r\n\r\nbody",
+		"Subject:\r\nsubject: second\r\nRECEIVED: from x by y id 1\r\nReceived: by z\r\n  id 2\r\n",
+		" lead\r\nnot a field\r\n cont\r\nTo: t \r\n \r\nCc:c\nMessage-ID: <m@x>\r\nDate: d",
+		"X-Other: 1\r\n more\r\nSubject : no\r\n",
+	} {
+		f.Add([]byte(h))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got := parseHeader(raw)
+		// The lines parseHeader reads, as it read them before it read
+		// them itself: fields and their continuations, then net/mail.
+		var clean bytes.Buffer
+		field := false
+		for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+			text := bytes.TrimRight(line, "\r\n")
+			if len(text) == 0 {
+				break
+			}
+			switch {
+			case text[0] == ' ' || text[0] == '\t':
+				if !field {
+					continue
+				}
+			case isField(text):
+				field = true
+			default:
+				field = false
+				continue
+			}
+			clean.Write(text)
+			clean.WriteString("\r\n")
+		}
+		clean.WriteString("\r\n")
+		msg, err := mail.ReadMessage(&clean)
+		if err != nil {
+			t.Fatalf("net/mail: %v", err)
+		}
+		h := msg.Header
+		want := header{from: h.Get("From"), to: h.Get("To"), cc: h.Get("Cc"), subject: h.Get("Subject"),
+			date: h.Get("Date"), messageID: h.Get("Message-Id"), received: h["Received"]}
+		got.seen = 0
+		if len(got.received) == 0 && len(want.received) == 0 {
+			got.received, want.received = nil, nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %#v\nwant %#v", raw, got, want)
+		}
+	})
 }
