@@ -11,6 +11,12 @@ import (
 // its text in English, and the key and arguments for the views to say it
 // in another language.
 func Anomaly(s *session.Session, t time.Time, d session.Dir, key string, args ...any) {
+	if s.AnomaliesFull() {
+		// Counted, not said: a flood of one anomaly (a bare-LF dot on
+		// every line) costs no text past the bound.
+		s.AnomalySaid(t, d, "", "", nil)
+		return
+	}
 	key = "ui.anomaly." + key
 	s.AnomalySaid(t, d, fmt.Sprintf(Say(key, English), args...), key, args)
 }

@@ -555,11 +555,17 @@ func (s *Session) Anomaly(t time.Time, d Dir, text string) { s.AnomalySaid(t, d,
 // AnomalySaid records an anomaly whose text the catalogs hold under key,
 // with args, for the views to say it in another language.
 func (s *Session) AnomalySaid(t time.Time, d Dir, text, key string, args []any) {
-	if s.Limits.Anomalies > 0 && len(s.Anomalies) >= s.Limits.Anomalies {
+	if s.AnomaliesFull() {
 		s.AnomaliesDropped++
 		return
 	}
 	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text, Key: key, Args: args})
+}
+
+// AnomaliesFull reports whether the session keeps no more anomalies
+// (Limits.Anomalies): one said now is counted, not kept.
+func (s *Session) AnomaliesFull() bool {
+	return s.Limits.Anomalies > 0 && len(s.Anomalies) >= s.Limits.Anomalies
 }
 
 // AddMessage appends a message and returns its index.
