@@ -4,10 +4,34 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
+
+// lineHold bounds what the follow view holds of a line whose end has
+// not come yet.
+const lineHold = 64 << 10
+
+// heldBack is how much of b, a line's bytes whose end has not come, can
+// be written now: all but a carriage return at its end (it may end the
+// line) and the first bytes of a rune whose others are still to come.
+func heldBack(b []byte) int {
+	n := len(b)
+	for i := 1; i <= utf8.UTFMax && i <= n; i++ {
+		if utf8.RuneStart(b[n-i]) {
+			if !utf8.FullRune(b[n-i:]) {
+				n -= i
+			}
+			break
+		}
+	}
+	if n > 0 && b[n-1] == '\r' {
+		n--
+	}
+	return n
+}
 
 // dirIndent sets server data apart from the client's in the follow view.
 func dirIndent(d session.Dir) string {
@@ -27,27 +51,37 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 	Header(w, s, o)
 	dir := session.FromClient
 	tls := newTLSCut(s)
-	// Lines are put together as their ends are found, and written 64 KiB
-	// at a time; only a line that goes on in a later chunk is copied, so
-	// a session's bytes cross once.
+	// Lines are written 64 KiB at a time as their ends are found. A line
+	// that goes on in a later chunk is held only up to lineHold: past it,
+	// what is held is written and the line goes on (a 16 MiB line costs
+	// no 16 MiB copy), all but a carriage return or a rune's first bytes
+	// at its end, which wait for what follows.
 	var line, out []byte
-	emit := func(l []byte) {
-		switch {
-		case p.on && dir == session.FromServer:
-			out = append(out, colServer...)
-		case p.on:
-			out = append(out, colClient...)
+	open := false // a line's start is written, its end not yet
+	piece := func(b []byte) {
+		if !open {
+			switch {
+			case p.on && dir == session.FromServer:
+				out = append(out, colServer...)
+			case p.on:
+				out = append(out, colClient...)
+			}
+			out = append(out, dirIndent(dir)...)
+			open = true
 		}
-		out = append(out, dirIndent(dir)...)
-		out = AppendEscaped(out, bytes.TrimSuffix(l, []byte{'\r'}))
-		if p.on {
-			out = append(out, colReset...)
-		}
-		out = append(out, '\n')
+		out = AppendEscaped(out, b)
 		if len(out) >= 64<<10 {
 			w.Write(out)
 			out = out[:0]
 		}
+	}
+	emit := func(l []byte) {
+		piece(bytes.TrimSuffix(l, []byte{'\r'}))
+		if p.on {
+			out = append(out, colReset...)
+		}
+		out = append(out, '\n')
+		open = false
 	}
 	note := func(text string) { out = append(append(out, p.paint(colWarn, text)...), '\n') }
 	feed := func(data []byte) {
@@ -55,6 +89,11 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
 				line = append(line, data...)
+				if len(line) > lineHold {
+					n := heldBack(line)
+					piece(line[:n])
+					line = append(line[:0], line[n:]...)
+				}
 				return
 			}
 			if len(line) == 0 {
@@ -68,7 +107,7 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 		}
 	}
 	flush := func() {
-		if len(line) > 0 {
+		if len(line) > 0 || open {
 			emit(line)
 			line = line[:0]
 		}

@@ -60,13 +60,17 @@ type Terminal struct {
 	lead   int         // its leading spaces
 	start  bool        // nothing but spaces written on it yet
 	word   []wordPiece // the word being written, held to see whether it fits
+	held   []byte      // its bytes: a write's bytes are not kept past it
+	wide   int         // its width
+	long   bool        // the word is wider than a line: it goes on as it comes
 	spaces int         // spaces held before it
 }
 
-// wordPiece is a rune, an escape or a colour of a held word, and its width.
+// wordPiece is a rune, an escape or a colour of a held word: where its
+// bytes end in held, and its width.
 type wordPiece struct {
-	b []byte
-	n int
+	end int
+	n   int
 }
 
 // NewTerminal returns a Terminal writing to w, keeping lines whole.
@@ -83,8 +87,19 @@ func (t *Terminal) put(b []byte, n int, space bool) {
 	switch {
 	case t.width == 0:
 		t.buf = append(t.buf, b...)
+	case !space && t.long:
+		t.place(b, n)
 	case !space:
-		t.word = append(t.word, wordPiece{b, n})
+		// Held until the word ends, but never past a line's width: a
+		// word wider than a line is cut wherever it goes, so it is
+		// written as it comes (a 16 MiB line of one word holds nothing).
+		t.held = append(t.held, b...)
+		t.word = append(t.word, wordPiece{len(t.held), n})
+		t.wide += n
+		if t.wide > t.width {
+			t.endWord()
+			t.long = true
+		}
 	case t.start && len(t.word) == 0:
 		// The line's indent, written as it comes.
 		t.buf = append(t.buf, ' ')
@@ -92,6 +107,7 @@ func (t *Terminal) put(b []byte, n int, space bool) {
 		t.lead++
 	default:
 		t.endWord()
+		t.long = false
 		t.spaces++
 	}
 }
@@ -99,10 +115,7 @@ func (t *Terminal) put(b []byte, n int, space bool) {
 // endWord writes the held word after the spaces before it: on this line
 // if it fits, else on the next, cut where it is wider than a line.
 func (t *Terminal) endWord() {
-	w := 0
-	for _, p := range t.word {
-		w += p.n
-	}
+	w := t.wide
 	if w == 0 && len(t.word) == 0 {
 		return
 	}
@@ -115,17 +128,25 @@ func (t *Terminal) endWord() {
 		t.col += t.spaces
 	}
 	t.spaces = 0
+	start := 0
 	for _, p := range t.word {
-		if p.n > 0 && t.col+p.n > t.width && t.col > t.indent() {
-			t.breakLine()
-		}
-		t.buf = append(t.buf, p.b...)
-		t.col += p.n
-		if p.n > 0 {
-			t.start = false
-		}
+		t.place(t.held[start:p.end], p.n)
+		start = p.end
 	}
-	t.word = t.word[:0]
+	t.word, t.held, t.wide = t.word[:0], t.held[:0], 0
+}
+
+// place writes a piece of a word n columns wide, on the next line where
+// it would go past the width.
+func (t *Terminal) place(b []byte, n int) {
+	if n > 0 && t.col+n > t.width && t.col > t.indent() {
+		t.breakLine()
+	}
+	t.buf = append(t.buf, b...)
+	t.col += n
+	if n > 0 {
+		t.start = false
+	}
 }
 
 // indent is where the rest of a broken line starts: past the line's own
@@ -174,6 +195,7 @@ func (t *Terminal) Write(p []byte) (int, error) {
 		case r == '\n':
 			if t.width > 0 {
 				t.endWord()
+				t.long = false
 			}
 			t.buf = append(t.buf, '\n')
 			t.col, t.lead, t.start, t.spaces = 0, 0, true, 0
@@ -196,6 +218,7 @@ func (t *Terminal) Flush() error {
 	if len(t.word) > 0 {
 		t.buf = t.buf[:0]
 		t.endWord()
+		t.long = false
 		if _, err := t.w.Write(t.buf); err != nil {
 			return err
 		}

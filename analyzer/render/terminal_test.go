@@ -152,3 +152,51 @@ func TestLegendSaysColours(t *testing.T) {
 		t.Errorf("legend speaks of colours with none on:\n%q", b.String())
 	}
 }
+
+// FuzzTerminalInPieces: text written in pieces, each from a buffer the
+// writer then reuses (as fmt and bufio do), comes out as it does written
+// at once, at any width: a held word keeps its own bytes.
+func FuzzTerminalInPieces(f *testing.F) {
+	f.Add("EHLO client.example\n    250-mail.example Hello\n"+strings.Repeat("x", 300)+" end\n", uint8(7), uint8(20))
+	f.Add("    "+strings.Repeat("ñé", 90)+"\n\x1b[31m red \ue001blue\ue000\n", uint8(3), uint8(40))
+	f.Fuzz(func(t *testing.T, text string, step, width uint8) {
+		var whole, pieces bytes.Buffer
+		w1, w2 := NewTerminal(&whole), NewTerminal(&pieces)
+		w1.SetWidth(int(width))
+		w2.SetWidth(int(width))
+		w1.Write([]byte(text))
+		w1.Flush()
+		n := int(step%32) + 1
+		buf := make([]byte, n)
+		for i := 0; i < len(text); i += n {
+			k := copy(buf, text[i:min(i+n, len(text))])
+			w2.Write(buf[:k])
+			for j := range buf {
+				buf[j] = '#' // the writer's buffer, reused
+			}
+		}
+		w2.Flush()
+		if whole.String() != pieces.String() {
+			t.Fatalf("at width %d, in pieces of %d:\n%q\nwhole:\n%q", width, n, pieces.String(), whole.String())
+		}
+	})
+}
+
+// TestTerminalHoldsNoLongWord: a word of a million columns is written as
+// it comes, held no further than a line's width.
+func TestTerminalHoldsNoLongWord(t *testing.T) {
+	var out bytes.Buffer
+	term := NewTerminal(&out)
+	term.SetWidth(80)
+	chunk := bytes.Repeat([]byte("x"), 4096)
+	for range 256 {
+		term.Write(chunk)
+		if len(term.held) > 80 || len(term.word) > 81 {
+			t.Fatalf("holding %d bytes, %d pieces", len(term.held), len(term.word))
+		}
+	}
+	term.Write([]byte("\n"))
+	if got := strings.Count(out.String(), "x"); got != 256*4096 {
+		t.Errorf("%d x written, want %d", got, 256*4096)
+	}
+}
