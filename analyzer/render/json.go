@@ -106,7 +106,7 @@ type JourneyLine struct {
 
 // JSONLine writes one session as one line (JSON Lines).
 func JSONLine(w io.Writer, s *session.Session) error {
-	return encode(w, SessionLine{JSONVersion, LineSession, utf8Session(s)}, "", "")
+	return encodeSession(w, utf8Session(s), func(c *session.Session) any { return SessionLine{JSONVersion, LineSession, c} }, "", "")
 }
 
 // DNSLookupLine writes a DNS lookup as one JSON line.
@@ -152,7 +152,54 @@ func (d *DocumentWriter) Session(s *session.Session) error {
 	if _, err := io.WriteString(d.w, head+"    "); err != nil {
 		return err
 	}
-	return encode(trimNewline{d.w}, utf8Session(s), "    ", "  ")
+	return encodeSession(trimNewline{d.w}, utf8Session(s), func(c *session.Session) any { return c }, "    ", "  ")
+}
+
+// encodeSession writes wrap(s) as encode does, its exchanges and messages
+// an item at a time: a session of a hundred thousand messages (a FETCH of
+// one-byte literals) is never whole in memory as JSON, twice over with
+// its indentation.
+func encodeSession(w io.Writer, s *session.Session, wrap func(*session.Session) any, prefix, indent string) error {
+	c := *s
+	var lists []func() error
+	var keys []string
+	if c.Exchanges != nil {
+		keys = append(keys, "exchanges")
+		lists = append(lists, func() error { return encodeList(w, s.Exchanges, prefix+indent, indent) })
+		c.Exchanges = nil
+	}
+	if c.Messages != nil {
+		keys = append(keys, "messages")
+		lists = append(lists, func() error { return encodeList(w, s.Messages, prefix+indent, indent) })
+		c.Messages = nil
+	}
+	var head bytes.Buffer
+	if err := encode(&head, wrap(&c), prefix, indent); err != nil {
+		return err
+	}
+	rest := head.Bytes()
+	for i, key := range keys {
+		// The session's own member, null for now: members nested deeper
+		// are indented further, and a string holds no bare quote.
+		marker := []byte(`,"` + key + `":null`)
+		if indent != "" {
+			marker = []byte("\n" + prefix + indent + `"` + key + `": null`)
+		}
+		at := bytes.Index(rest, marker)
+		if at < 0 {
+			return fmt.Errorf("json: no %s member to write", key)
+		}
+		at += len(marker) - len("null")
+		if _, err := w.Write(rest[:at]); err != nil {
+			return err
+		}
+		if err := lists[i](); err != nil {
+			return err
+		}
+		rest = rest[at+len("null"):]
+	}
+	_, err := w.Write(rest)
+	return err
 }
 
 // CompareRow adds a session's row to the POP3/IMAP comparison, which
@@ -277,6 +324,9 @@ func encodeList[T any](w io.Writer, items []T, prefix, indent string) error {
 		_, err := io.WriteString(w, "[]")
 		return err
 	}
+	if indent == "" {
+		return encodeCompactList(w, items)
+	}
 	inner := prefix + indent
 	sep := "[\n" + inner
 	for i := range items {
@@ -308,6 +358,22 @@ var nel = []byte("\u0085")
 
 // encode writes v as JSON, with U+0085 escaped too, so that a consumer
 // that splits on Unicode line boundaries still sees one session per line.
+// encodeCompactList is encodeList on one line.
+func encodeCompactList[T any](w io.Writer, items []T) error {
+	sep := "["
+	for i := range items {
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if err := encode(trimNewline{w}, items[i], "", ""); err != nil {
+			return err
+		}
+		sep = ","
+	}
+	_, err := io.WriteString(w, "]")
+	return err
+}
+
 func encode(w io.Writer, v any, prefix, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

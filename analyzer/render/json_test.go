@@ -72,3 +72,41 @@ func TestDocumentWriterIsTheWholeDocument(t *testing.T) {
 		t.Errorf("the rows are not in the document: %d rows", len(rows))
 	}
 }
+
+// TestSessionWrittenAnItemAtATime: a session whose exchanges and messages
+// are written one at a time is the bytes encoding it whole gives, in the
+// document and on a line, with those lists nil, empty or full, and with
+// text that looks like the members the writer looks for.
+func TestSessionWrittenAnItemAtATime(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	trick := `x","exchanges":null,"messages": null` + "\n      \"exchanges\": null"
+	full := func() *session.Session {
+		return &session.Session{ID: 3, Protocol: "imap", Client: "127.0.0.1:40000", Server: "127.0.0.1:143", Start: at, End: at,
+			Notes: []string{trick}, Capabilities: []string{trick},
+			MXLookup: &session.MXLookup{Domain: trick},
+			Exchanges: []*session.Exchange{
+				{Command: &session.Command{Kind: session.KindCommand, Verb: "FETCH", Args: trick, Line: "a1 FETCH 1:* BODY[]", Time: at},
+					Response: &session.Response{Status: "OK", Lines: []string{trick}, Time: at}},
+				{Command: &session.Command{Kind: session.KindCommand, Verb: "LOGOUT", Time: at}},
+			},
+			Messages: []*session.Message{{Via: "FETCH", Time: at, Subject: trick, Size: 1}, {Via: "FETCH", Time: at, Size: 2}},
+		}
+	}
+	none, empty := full(), full()
+	none.Exchanges, none.Messages = nil, nil
+	empty.Exchanges, empty.Messages = []*session.Exchange{}, []*session.Message{}
+	for name, s := range map[string]*session.Session{"full": full(), "nil": none, "empty": empty} {
+		for _, mode := range []struct{ prefix, indent string }{{"", ""}, {"    ", "  "}} {
+			var whole, pieces bytes.Buffer
+			if err := encode(&whole, SessionLine{JSONVersion, LineSession, s}, mode.prefix, mode.indent); err != nil {
+				t.Fatal(err)
+			}
+			if err := encodeSession(&pieces, s, func(c *session.Session) any { return SessionLine{JSONVersion, LineSession, c} }, mode.prefix, mode.indent); err != nil {
+				t.Fatal(err)
+			}
+			if whole.String() != pieces.String() {
+				t.Errorf("%s, indent %q: an item at a time\n%s\nwhole\n%s", name, mode.indent, pieces.String(), whole.String())
+			}
+		}
+	}
+}
