@@ -155,11 +155,24 @@ func (d *DocumentWriter) Session(s *session.Session) error {
 	return encodeSession(trimNewline{d.w}, utf8Session(s), func(c *session.Session) any { return c }, "    ", "  ")
 }
 
-// encodeSession writes wrap(s) as encode does, its exchanges and messages
-// an item at a time: a session of a hundred thousand messages (a FETCH of
-// one-byte literals) is never whole in memory as JSON, twice over with
-// its indentation.
+// encodeSession writes wrap(s) as encode does. A long session's exchanges
+// and messages, or messages with their bodies, are written an item at a
+// time: a session of a hundred thousand messages (a FETCH of one-byte
+// literals) is never whole in memory as JSON, twice over with its
+// indentation. A short one is encoded whole, which is quicker.
 func encodeSession(w io.Writer, s *session.Session, wrap func(*session.Session) any, prefix, indent string) error {
+	long := len(s.Exchanges)+len(s.Messages) > 64
+	for i := 0; i < len(s.Messages) && !long; i++ {
+		long = s.Messages[i].HasBody()
+	}
+	if !long {
+		return encode(w, wrap(s), prefix, indent)
+	}
+	return encodeSessionInPieces(w, s, wrap, prefix, indent)
+}
+
+// encodeSessionInPieces is encodeSession an item at a time.
+func encodeSessionInPieces(w io.Writer, s *session.Session, wrap func(*session.Session) any, prefix, indent string) error {
 	c := *s
 	var lists []func() error
 	var keys []string

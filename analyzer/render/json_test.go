@@ -101,7 +101,7 @@ func TestSessionWrittenAnItemAtATime(t *testing.T) {
 			if err := encode(&whole, SessionLine{JSONVersion, LineSession, s}, mode.prefix, mode.indent); err != nil {
 				t.Fatal(err)
 			}
-			if err := encodeSession(&pieces, s, func(c *session.Session) any { return SessionLine{JSONVersion, LineSession, c} }, mode.prefix, mode.indent); err != nil {
+			if err := encodeSessionInPieces(&pieces, s, func(c *session.Session) any { return SessionLine{JSONVersion, LineSession, c} }, mode.prefix, mode.indent); err != nil {
 				t.Fatal(err)
 			}
 			if whole.String() != pieces.String() {
