@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/mailtrace/mailtrace/analyzer/where"
 )
 
 // flagGroups sorts the flags of read, report and live by purpose, in the
@@ -74,7 +76,7 @@ func writeUsage(w io.Writer, c *cobra.Command) {
 }
 
 // completions offer what a flag takes: interface names, languages,
-// colours, protocols, ports to name.
+// colours, protocols, ports to name, --where's fields.
 func completions(cmd *cobra.Command) {
 	fixed := func(name string, values ...string) {
 		if cmd.Flags().Lookup(name) != nil {
@@ -86,6 +88,15 @@ func completions(cmd *cobra.Command) {
 	fixed("proto", "smtp", "pop3", "imap", "lmtp")
 	if cmd.Flags().Lookup("port") != nil {
 		cmd.RegisterFlagCompletionFunc("port", cobra.FixedCompletions([]string{"smtp=", "pop3=", "imap=", "lmtp="},
+			cobra.ShellCompDirectiveNoSpace|cobra.ShellCompDirectiveNoFileComp))
+	}
+	if cmd.Flags().Lookup("where") != nil {
+		// The fields, each with what it means: "protocol=" then a value.
+		var fields []string
+		for _, f := range where.Fields() {
+			fields = append(fields, f.Name+"=\t"+f.Doc)
+		}
+		cmd.RegisterFlagCompletionFunc("where", cobra.FixedCompletions(fields,
 			cobra.ShellCompDirectiveNoSpace|cobra.ShellCompDirectiveNoFileComp))
 	}
 	if cmd.Flags().Lookup("extract") != nil {

@@ -40,7 +40,7 @@ func TestHelpByPurpose(t *testing.T) {
 }
 
 // TestCompletions: the shell completes what flags take: interface
-// names, languages, protocols.
+// names, languages, protocols, --where's fields.
 func TestCompletions(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -50,6 +50,7 @@ func TestCompletions(t *testing.T) {
 		{[]string{"__complete", "report", "--proto", ""}, "lmtp"},
 		{[]string{"__complete", "read", "--color", ""}, "never"},
 		{[]string{"__complete", "live", "--port", ""}, "smtp="},
+		{[]string{"__complete", "read", "--where", ""}, "subject=\t"},
 	} {
 		out, _, err := runCLI(t, nil, c.args...)
 		if err != nil || !strings.Contains(out, c.want) {
