@@ -40,6 +40,9 @@ type headerGuard struct {
 	pending  []byte // what is to be handed out
 	repaired *int
 	bounded  *int
+	// byLine reads a part's body line by line too, as the guard did
+	// before it passed the body on in blocks (the tests' reference).
+	byLine bool
 }
 
 // newPartHeaders guards the part headers of a multipart body.
@@ -57,6 +60,11 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 	for len(p.pending) == 0 {
 		if !p.inHeader && p.delim == nil {
 			return p.r.Read(b) // past the message's header: nothing more to guard
+		}
+		if !p.inHeader && !p.byLine {
+			if n := p.body(b); n > 0 {
+				return n, nil
+			}
 		}
 		line, err := p.r.ReadSlice('\n')
 		if len(line) == 0 && err != nil {
@@ -99,6 +107,29 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 	n := copy(b, p.pending)
 	p.pending = p.pending[n:]
 	return n, nil
+}
+
+// body hands on the bytes of a part's body up to the next line that
+// begins with "-", which may be a delimiter and is read as a line: every
+// level of a multipart reads the bytes below it, and line by line each
+// paid for every line (MIME nested ten deep ran at 12 MB/s). It returns
+// 0 at such a line, or when nothing is buffered and more cannot be read.
+func (p *headerGuard) body(b []byte) int {
+	if p.r.Buffered() == 0 {
+		p.r.Peek(1) // an error is the line path's to say
+	}
+	buf, _ := p.r.Peek(min(p.r.Buffered(), len(b)))
+	if len(buf) == 0 || !p.midLine && buf[0] == '-' {
+		return 0
+	}
+	n := len(buf)
+	if i := bytes.Index(buf, []byte("\n-")); i >= 0 {
+		n = i + 1
+	}
+	copy(b, buf[:n])
+	p.r.Discard(n)
+	p.midLine = buf[n-1] != '\n'
+	return n
 }
 
 // trimEOL is line without its CR and LF ends (bytes.TrimRight builds its
