@@ -169,16 +169,18 @@ func (q *queue) Read(p []byte) (int, error) {
 // Walk reads a whole message from src and lists its leaf parts. A
 // message that is not MIME is one text part.
 func Walk(src io.Reader) (parts []session.Part, more int) {
-	return WalkEach(src, nil)
+	w := walk(src, nil, true)
+	return w.parts, w.more
 }
 
 // WalkEach is Walk that also hands each part's decoded bytes to the
-// writer each returns for it (nil: none), as they are read. Parts are
-// read raw (go-message's textproto) and their transfer encoding decoded
-// here: base64 in large blocks, and no charset conversion, so that the
-// bytes are those that were sent.
+// writer each returns for it (nil: none), as they are read, and computes
+// no SHA-256 (the parts it lists have none: what takes the bytes has
+// them). Parts are read raw (go-message's textproto) and their transfer
+// encoding decoded here: base64 in large blocks, and no charset
+// conversion, so that the bytes are those that were sent.
 func WalkEach(src io.Reader, each func(i int, p session.Part) io.Writer) (parts []session.Part, more int) {
-	w := walk(src, each, true)
+	w := walk(src, each, false)
 	return w.parts, w.more
 }
 
@@ -272,7 +274,10 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 		dst = sum
 	}
 	if w.each != nil {
-		if x := w.each(w.n, part); x != nil {
+		switch x := w.each(w.n, part); {
+		case x != nil && sum == nil:
+			dst = x
+		case x != nil:
 			dst = io.MultiWriter(dst, x)
 		}
 	}
