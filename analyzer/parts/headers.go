@@ -112,7 +112,8 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 // body hands on the bytes of a part's body up to the next line that
 // begins with "-", which may be a delimiter and is read as a line: every
 // level of a multipart reads the bytes below it, and line by line each
-// paid for every line (MIME nested ten deep ran at 12 MB/s). It returns
+// level paid for every line of every part (a third of --stats' time on
+// the mail corpus, whose attachments are base64 lines). It returns
 // 0 at such a line, or when nothing is buffered: the line path reads
 // more (and says the reader's error, which a Peek here would take).
 func (p *headerGuard) body(b []byte) int {
