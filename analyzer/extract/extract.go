@@ -274,13 +274,20 @@ func (e *Sink) attachments(name string) error {
 	partsDir := ""
 	var firstErr error
 	var cur *file // parts come one after another: one is open at a time
+	var final string
 	done := func() {
 		if cur == nil {
 			return
 		}
 		cur.close()
-		if cur.err != nil && firstErr == nil {
+		switch {
+		case cur.err != nil && firstErr == nil:
 			firstErr = cur.err
+		case cur.err == nil:
+			// Whole: it takes its name, as a message does.
+			if _, err := move(e.root, cur.name, final); err != nil && firstErr == nil {
+				firstErr = err
+			}
 		}
 		cur = nil
 	}
@@ -299,12 +306,16 @@ func (e *Sink) attachments(name string) error {
 		if n == "" {
 			n = fmt.Sprintf("part-%d", i+1)
 		}
-		f, _, err := create(e.root, partsDir, SafeName(n))
+		// Written under a name that says it is not whole until it is: a
+		// run killed while decoding it, or a full disk, leaves
+		// "name.incomplete", never a short file under the name.
+		final = filepath.Join(partsDir, SafeName(n))
+		f, tmp, err := create(e.root, partsDir, SafeName(n)+partIncomplete)
 		if err != nil {
 			firstErr = err
 			return nil
 		}
-		cur = &file{f: f, w: bufio.NewWriterSize(f, 4<<10), e: e}
+		cur = &file{f: f, w: bufio.NewWriterSize(f, 4<<10), e: e, name: filepath.Join(partsDir, tmp)}
 		return cur
 	})
 	done()
@@ -332,8 +343,12 @@ func (e *Sink) finish() error {
 // SessionEnded forgets the session's count.
 func (e *Sink) SessionEnded(s *session.Session) { delete(e.count, s) }
 
-// incomplete ends the name of a message cut, or still in flight.
-const incomplete = ".incomplete.eml"
+// incomplete ends the name of a message cut, or still in flight;
+// partIncomplete an attachment's.
+const (
+	incomplete     = ".incomplete.eml"
+	partIncomplete = ".incomplete"
+)
 
 // maxName bounds a file name's length in bytes; file systems take 255.
 const maxName = 120

@@ -1,10 +1,14 @@
 package extract
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -163,5 +167,51 @@ func TestMoveNeverOverwrites(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "a.incomplete.eml")); !os.IsNotExist(err) {
 		t.Errorf("the old name is still there: %v", err)
+	}
+}
+
+// TestAttachmentCutByAFullDisk: an attachment whose writing fails (a
+// full disk) stays under a name that says so; no short file takes the
+// attachment's own name. A whole one takes it. (Root: a tmpfs of its
+// own.)
+func TestAttachmentCutByAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", dir).Run(); err != nil {
+		t.Skip("no tmpfs to fill here (needs root):", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	e, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session.Session{ID: 1, Protocol: "smtp"}
+	message := func(name string, size int) string {
+		data := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("z"), size))
+		var b strings.Builder
+		b.WriteString("Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: application/octet-stream\r\n")
+		b.WriteString("Content-Disposition: attachment; filename=" + name + "\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		for len(data) > 76 {
+			b.WriteString(data[:76] + "\r\n")
+			data = data[76:]
+		}
+		b.WriteString(data + "\r\n--B--\r\n")
+		return b.String()
+	}
+	for _, m := range []struct{ name, text string }{{"small.bin", message("small.bin", 1000)}, {"big.bin", message("big.bin", 80000)}} {
+		msg := &session.Message{Via: "DATA"}
+		io.WriteString(e.MessageStarted(s, msg), m.text)
+		e.MessageEnded(s, msg)
+	}
+	if err := e.CaptureFinished(stats.Capture{}); err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("ended with %v, want the full disk", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "0001-smtp-01-DATA.parts", "small.bin")); err != nil || len(b) != 1000 {
+		t.Errorf("the whole attachment: %d bytes, %v", len(b), err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "0001-smtp-02-DATA.parts", "big.bin")); !os.IsNotExist(err) {
+		t.Errorf("the cut attachment is under its own name (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "0001-smtp-02-DATA.parts", "big.bin.incomplete")); err != nil {
+		t.Errorf("the cut attachment is not under an .incomplete name: %v", err)
 	}
 }
