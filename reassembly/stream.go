@@ -100,8 +100,9 @@ type ackRecord struct {
 	seq, end, ack uint32
 }
 
-// maxAckRecords bounds the segments remembered per direction; past it the
-// oldest are forgotten, and their bytes go in capture order.
+// maxAckRecords bounds the segments remembered per direction (a run of
+// segments that acknowledge the same is one); past it the oldest are
+// forgotten, and their bytes go in capture order.
 const maxAckRecords = 512
 
 // chunk is bytes, or a gap, waiting to be handed to the Conn.
@@ -200,10 +201,18 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 			h.maxEnd = end
 		}
 		if tcp.ACK && int32(end-h.expected) > 0 {
-			if len(h.acks) == maxAckRecords {
-				h.acks = append(h.acks[:0], h.acks[1:]...)
+			if last := len(h.acks) - 1; last >= 0 && h.acks[last].end == tcp.Seq && h.acks[last].ack == tcp.Ack {
+				// The next segment of a turn, acknowledging what the one
+				// before did: one record holds the turn, so that a long
+				// one waiting behind a hole does not push the records of
+				// the turn before it out.
+				h.acks[last].end = end
+			} else {
+				if len(h.acks) == maxAckRecords {
+					h.acks = append(h.acks[:0], h.acks[1:]...)
+				}
+				h.acks = append(h.acks, ackRecord{seq: tcp.Seq, end: end, ack: tcp.Ack})
 			}
-			h.acks = append(h.acks, ackRecord{seq: tcp.Seq, end: end, ack: tcp.Ack})
 		}
 		if n := h.overlap.check(tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
 			s.conn.Conflict(d, t, n)
@@ -220,6 +229,24 @@ func (h *halfState) ackFor(from, to uint32) (ack uint32, ok bool) {
 		}
 	}
 	return ack, ok
+}
+
+// ackRunEnd is where the bytes from from on stop sharing one record, or
+// the lack of one: the end of the record that holds from, or the start of
+// the first record after it; to at most.
+func (h *halfState) ackRunEnd(from, to uint32) uint32 {
+	end := to
+	for _, a := range h.acks {
+		switch {
+		case int32(a.seq-from) <= 0 && int32(a.end-from) > 0:
+			if int32(a.end-end) < 0 {
+				end = a.end
+			}
+		case int32(a.seq-from) > 0 && int32(a.seq-end) < 0:
+			end = a.seq
+		}
+	}
+	return end
 }
 
 // forget drops the records of segments gopacket has delivered.
@@ -315,6 +342,11 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 		end := n
 		if runs < limit {
 			end = runEnd(sg, off, n, pt)
+		} else {
+			// Past the bound on runs by capture time, a run still ends
+			// where what its bytes acknowledged changes, so that no chunk
+			// carries one turn's bytes under another's acknowledgement.
+			end = int(h.ackRunEnd(start+uint32(off), start+uint32(n)) - start)
 		}
 		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
 		c.ack, c.hasAck = h.ackFor(start+uint32(off), c.end)
