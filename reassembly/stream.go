@@ -340,12 +340,15 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	for off, runs := 0, 1; off < n; runs++ {
 		pt := sg.CaptureInfo(off).Timestamp
 		end := n
-		if runs < limit {
+		switch {
+		case runs < limit:
 			end = runEnd(sg, off, n, pt)
-		} else {
+		case runs < 2*limit:
 			// Past the bound on runs by capture time, a run still ends
 			// where what its bytes acknowledged changes, so that no chunk
-			// carries one turn's bytes under another's acknowledgement.
+			// carries one turn's bytes under another's acknowledgement
+			// (as many runs again at most: each costs a look through
+			// the records).
 			end = int(h.ackRunEnd(start+uint32(off), start+uint32(n)) - start)
 		}
 		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
