@@ -54,7 +54,7 @@ const FilterSupported = filterSupported
 
 // LiveStats are the capture's counters, as tcpdump reports them.
 type LiveStats struct {
-	Captured           uint64 // packets read and analyzed
+	Captured           uint64 // packets read, kept by the filter and analyzed
 	ReceivedByFilter   uint64 // packets the kernel filter passed
 	DroppedByKernel    uint64 // packets the kernel dropped for lack of room
 	LoopbackDuplicates uint64 // loopback's outgoing copies, left out
@@ -120,11 +120,11 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 	done := make(chan struct{})
 	// Count, as tcpdump's -c, counts the packets the filter keeps: the
 	// kernel's, or, with this package's filter, those it keeps here.
-	fillCount, kept := o.Count, int64(0)
+	fillCount := o.Count
 	if r.opts.Filter != nil {
 		fillCount = 0
 	}
-	counted := func() bool { return r.opts.Filter != nil && o.Count > 0 && kept >= o.Count }
+	counted := func() bool { return r.opts.Filter != nil && o.Count > 0 && ls.Captured >= uint64(o.Count) }
 	go q.fill(src, done, fillCount)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -134,11 +134,11 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 			if counted() {
 				break
 			}
-			ls.Captured++
 			data := b.buf[p.start:p.end]
-			// -w keeps what the filter keeps, as tcpdump's does.
+			// Captured and -w count and keep what the filter keeps, as
+			// tcpdump's do.
 			if r.Packet(src.link, data, p.ci.Timestamp) {
-				kept++
+				ls.Captured++
 				if ng != nil && werr == nil {
 					werr = ng.WritePacket(p.ci, data)
 				}
@@ -196,9 +196,6 @@ loop:
 	close(done)
 	for b := range q.full {
 		analyze(b)
-	}
-	if r.opts.Filter != nil {
-		ls.Captured = uint64(kept) // as tcpdump counts: what the filter kept
 	}
 	r.readDrops(src)
 	ls.ReceivedByFilter, ls.DroppedByKernel, ls.LoopbackDuplicates = src.received, src.dropped, src.outgoing

@@ -260,10 +260,7 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 		// sum, so none is read (MIME of 450 000 parts).
 		w.more++
 		w.n++
-		if w.copyBuf == nil {
-			w.copyBuf = make([]byte, max(w.buf, 512))
-		}
-		io.CopyBuffer(onlyWriter{io.Discard}, onlyReader{body}, w.copyBuf)
+		w.copy(io.Discard, body)
 		return
 	}
 	part := describe(h)
@@ -287,10 +284,7 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 		// Nothing takes the bytes: base64's size is arithmetic.
 		part.Size = b.size()
 	} else {
-		if w.copyBuf == nil {
-			w.copyBuf = make([]byte, max(w.buf, 512))
-		}
-		part.Size, _ = io.CopyBuffer(onlyWriter{dst}, onlyReader{dec}, w.copyBuf)
+		part.Size = w.copy(dst, dec)
 	}
 	if sum != nil {
 		part.SHA256 = hex.EncodeToString(sum.Sum(nil))
@@ -303,6 +297,15 @@ func (w *walker) leaf(h message.Header, body io.Reader) {
 	} else {
 		w.more++
 	}
+}
+
+// copy copies src to dst through the walker's one buffer.
+func (w *walker) copy(dst io.Writer, src io.Reader) int64 {
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, max(w.buf, 512))
+	}
+	n, _ := io.CopyBuffer(onlyWriter{dst}, onlyReader{src}, w.copyBuf)
+	return n
 }
 
 // decoder undoes a Content-Transfer-Encoding (RFC 2045 §6).

@@ -174,16 +174,18 @@ func encodeSession(w io.Writer, s *session.Session, wrap func(*session.Session) 
 // encodeSessionInPieces is encodeSession an item at a time.
 func encodeSessionInPieces(w io.Writer, s *session.Session, wrap func(*session.Session) any, prefix, indent string) error {
 	c := *s
-	var lists []func() error
-	var keys []string
+	// The members written an item at a time, in the order they stand.
+	type list struct {
+		key   string
+		write func() error
+	}
+	var lists []list
 	if c.Exchanges != nil {
-		keys = append(keys, "exchanges")
-		lists = append(lists, func() error { return encodeList(w, s.Exchanges, prefix+indent, indent) })
+		lists = append(lists, list{"exchanges", func() error { return encodeList(w, s.Exchanges, prefix+indent, indent) }})
 		c.Exchanges = nil
 	}
 	if c.Messages != nil {
-		keys = append(keys, "messages")
-		lists = append(lists, func() error { return encodeList(w, s.Messages, prefix+indent, indent) })
+		lists = append(lists, list{"messages", func() error { return encodeList(w, s.Messages, prefix+indent, indent) }})
 		c.Messages = nil
 	}
 	var head bytes.Buffer
@@ -191,22 +193,22 @@ func encodeSessionInPieces(w io.Writer, s *session.Session, wrap func(*session.S
 		return err
 	}
 	rest := head.Bytes()
-	for i, key := range keys {
+	for _, l := range lists {
 		// The session's own member, null for now: members nested deeper
 		// are indented further, and a string holds no bare quote.
-		marker := []byte(`,"` + key + `":null`)
+		marker := []byte(`,"` + l.key + `":null`)
 		if indent != "" {
-			marker = []byte("\n" + prefix + indent + `"` + key + `": null`)
+			marker = []byte("\n" + prefix + indent + `"` + l.key + `": null`)
 		}
 		at := bytes.Index(rest, marker)
 		if at < 0 {
-			return fmt.Errorf("json: no %s member to write", key)
+			return fmt.Errorf("json: no %s member to write", l.key)
 		}
 		at += len(marker) - len("null")
 		if _, err := w.Write(rest[:at]); err != nil {
 			return err
 		}
-		if err := lists[i](); err != nil {
+		if err := l.write(); err != nil {
 			return err
 		}
 		rest = rest[at+len("null"):]

@@ -143,12 +143,12 @@ func fileTrace(sensor string, files []string) clickhouse.Trace {
 		// Standard input, a pipe or a process's output (<(tcpdump -w -))
 		// is read once, by the analysis: a trace of its own. Read here,
 		// its first MiB would be lost to the analysis.
+		var f *os.File
 		st, err := os.Stat(name)
-		if name == "-" || err != nil || !st.Mode().IsRegular() {
-			return clickhouse.Trace{Sensor: sensor, ID: randomID(), Source: strings.Join(names, ",")}
+		if name != "-" && err == nil && st.Mode().IsRegular() {
+			f, _ = os.Open(name)
 		}
-		f, err := os.Open(name)
-		if err != nil {
+		if f == nil {
 			return clickhouse.Trace{Sensor: sensor, ID: randomID(), Source: strings.Join(names, ",")}
 		}
 		fmt.Fprintf(h, "%d\x00", st.Size())

@@ -52,36 +52,9 @@ func TestLiveIntoTcpdump(t *testing.T) {
 		t.Skip("no tcpdump here (Debian's tcpdump)")
 	}
 	bin := mailtraceBinary(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write([]byte("220 ready\r\n"))
-			c.Close()
-		}
-	}()
+	ln := greeter(t, "220 ready\r\n")
 	port := ln.Addr().(*net.TCPAddr).Port
-	other, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	go func() {
-		for {
-			c, err := other.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	other := greeter(t, "")
 	cmd := exec.Command("sh", "-c", `"$0" live -i lo --filter "tcp port $1" -w - -c 10 -o /dev/null 2>live.err | tcpdump -n -r - 2>/dev/null`, bin, strconv.Itoa(port))
 	cmd.Dir = t.TempDir()
 	stdout, _ := cmd.StdoutPipe()
@@ -187,4 +160,25 @@ func TestProcessSubstitution(t *testing.T) {
 			t.Errorf("read %s <(cat ...): %v; %d sessions, want 3 (%v)", flags, runErr, len(doc.Sessions), err)
 		}
 	}
+}
+
+// greeter listens on loopback until the test ends, writes greeting to
+// each connection and closes it.
+func greeter(t *testing.T, greeting string) net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte(greeting))
+			c.Close()
+		}
+	}()
+	return ln
 }

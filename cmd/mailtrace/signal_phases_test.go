@@ -34,10 +34,7 @@ func TestSignalInEveryPhase(t *testing.T) {
 	bin := mailtraceBinary(t)
 	input := sessionsWithMessages(t, 300, 24<<10)
 	dir := t.TempDir()
-	sigs := []struct {
-		sig  syscall.Signal
-		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}}
+	sigs := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}
 
 	// Where each run is stopped: at a share of its input while reading,
 	// or once a share of a pipe's worth of output is written.
@@ -54,7 +51,9 @@ func TestSignalInEveryPhase(t *testing.T) {
 	}
 
 	whole := filepath.Join(dir, "whole")
-	if out, err := exec.Command(bin, "read", "-q", "--stats", "--extract", whole, writeFile(t, dir, "in.pcap", input)).CombinedOutput(); err != nil {
+	wholeRun := exec.Command(bin, "read", "-q", "--stats", "--extract", whole, "-")
+	wholeRun.Stdin = bytes.NewReader(input)
+	if out, err := wholeRun.CombinedOutput(); err != nil {
 		t.Fatalf("the whole run: %v: %s", err, out)
 	}
 
@@ -103,14 +102,14 @@ func TestSignalInEveryPhase(t *testing.T) {
 	} {
 		t.Run(phase.name, func(t *testing.T) {
 			for i, p := range points {
-				s := sigs[i%2]
+				sig := sigs[i%2]
 				run := filepath.Join(dir, fmt.Sprintf("%s-%d", phase.name, i))
 				os.Mkdir(run, 0o755)
 				cmd := exec.Command(bin, phase.args(run)...)
-				exit, out, said := signalInPhase(t, cmd, input, p.reading, p.at, s.sig)
-				where := fmt.Sprintf("run %d, %v after %d bytes %s", i, s.sig, p.at, map[bool]string{true: "read", false: "written"}[p.reading])
-				if exit != s.code || !strings.Contains(said, "interrupted") {
-					t.Fatalf("%s: exit status %d, stderr %q; want %d and the line", where, exit, said, s.code)
+				exit, out, said := signalInPhase(t, cmd, input, p.reading, p.at, sig)
+				where := fmt.Sprintf("run %d, %v after %d bytes %s", i, sig, p.at, map[bool]string{true: "read", false: "written"}[p.reading])
+				if exit != signalCode(sig) || !strings.Contains(said, "interrupted") {
+					t.Fatalf("%s: exit status %d, stderr %q; want %d and the line", where, exit, said, signalCode(sig))
 				}
 				t.Run(fmt.Sprint(i), func(t *testing.T) {
 					t.Log(where)
@@ -233,80 +232,4 @@ func sessionsWithMessages(t *testing.T, n, size int) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-// writeFile writes data to dir/name and returns its path.
-func writeFile(t *testing.T, dir, name string, data []byte) string {
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// TestSignalWhileReadingInParallel: several files read in parallel for
-// ClickHouse (an absent one), SIGINT and SIGTERM in turn while both are
-// still coming (named pipes left open): the run ends 130 or 143, says so
-// in one line with what it left in the spool, and the spool holds that,
-// each session once.
-func TestSignalWhileReadingInParallel(t *testing.T) {
-	bin := mailtraceBinary(t)
-	input := manySessions(t, 1000)
-	dir := t.TempDir()
-	for i, s := range []struct {
-		sig  syscall.Signal
-		code int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
-		run := filepath.Join(dir, fmt.Sprint(i))
-		os.Mkdir(run, 0o755)
-		var files []string
-		for _, name := range []string{"a.pcap", "b.pcap"} {
-			f := filepath.Join(run, name)
-			if err := unix.Mkfifo(f, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, f)
-		}
-		spool := filepath.Join(run, "spool")
-		cmd := exec.Command(bin, append([]string{"read", "-q", "--clickhouse", "http://127.0.0.1:1/", "--spool", spool}, files...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Process.Kill()
-		stop := make(chan struct{})
-		for _, f := range files {
-			go func() {
-				// Opened for writing once the run opens it to read; left
-				// open, as a capture still being written.
-				w, err := os.OpenFile(f, os.O_WRONLY, 0)
-				if err != nil {
-					return
-				}
-				defer w.Close()
-				w.Write(input)
-				<-stop
-			}()
-		}
-		at := int64(i+1) * int64(len(input)) * 2 / 5
-		for readBytes(t, cmd.Process.Pid) < at {
-			time.Sleep(time.Millisecond) // a poll of the kernel's count, not a guess at timing
-		}
-		cmd.Process.Signal(s.sig)
-		cmd.Wait()
-		close(stop)
-		said := stderr.String()
-		if code := cmd.ProcessState.ExitCode(); code != s.code || !strings.Contains(said, "interrupted") {
-			t.Fatalf("run %d (%v after %d bytes): exit status %d, stderr %q; want %d and the line", i, s.sig, at, code, said, s.code)
-		}
-		by, rows := spoolRows(t, spool)
-		t.Logf("run %d: %v after %d bytes: %d rows spooled, %d sessions", i, s.sig, at, rows, by["sessions"])
-		if rows == 0 || !strings.Contains(said, fmt.Sprintf("%d rows left in the spool", rows)) {
-			t.Errorf("run %d: %d rows in the spool, stderr %q", i, rows, said)
-		}
-		if by["sessions"] > 2000 {
-			t.Errorf("run %d: %d session rows for 2000 sessions", i, by["sessions"])
-		}
-	}
 }
