@@ -70,6 +70,27 @@ type Handler interface {
 	Counted(b []byte, t time.Time, last bool)
 }
 
+// Run is lines of a dot-stuffed body (RFC 5321 §4.5.2, RFC 1939 §3)
+// that need not be read one by one: whole lines, none beginning with "."
+// (neither stuffed nor the end), none longer than the bound. Their
+// content is their bytes as they came: a message's text, most of what a
+// mail session carries.
+type Run struct {
+	B     []byte // the lines with their endings, valid only during the call
+	Time  time.Time
+	Lines int    // how many lines
+	LF    int    // how many of them ended in a bare LF
+	Last  Ending // how the last one ended
+}
+
+// RunHandler is a Handler that can take a Run at once. It declines one
+// (false) that it must read line by line, and the same lines then come to
+// Line one at a time.
+type RunHandler interface {
+	Handler
+	Run(r Run) bool
+}
+
 // Splitter cuts one direction of a stream into lines, or into counted runs
 // when the protocol announces them. Handlers may call Expect from Line to
 // switch the bytes that follow to counted mode.
@@ -79,7 +100,10 @@ type Splitter struct {
 	// bytes instead of cutting it: message bodies are not protocol lines,
 	// and their bytes are saved whatever a line's length. A parser sets
 	// it while it reads one.
-	Pieces  bool
+	Pieces bool
+	// Runs offers the lines of a dot-stuffed body to a RunHandler a Run
+	// at a time, where they allow it; a parser sets it while it reads one.
+	Runs    bool
 	cont    bool // the line being read began in a piece already handed over
 	buf     []byte
 	bufTime time.Time
@@ -112,6 +136,8 @@ func (s *Splitter) Pause() { s.paused = true }
 
 // Feed pushes bytes through the splitter and returns what a Pause left.
 func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
+	rh, _ := h.(RunHandler)
+	declined := 0 // bytes of a declined run still to read line by line
 	for len(b) > 0 {
 		if s.paused {
 			s.paused = false
@@ -127,7 +153,17 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			b = b[n:]
 			continue
 		}
+		if s.Runs && rh != nil && declined <= 0 && len(s.buf) == 0 && !s.cut && !s.resync {
+			if r := s.run(b, t); r.Lines > 0 {
+				if rh.Run(r) {
+					b = b[len(r.B):]
+					continue
+				}
+				declined = len(r.B)
+			}
+		}
 		i := bytes.IndexByte(b, '\n')
+		declined -= i + 1
 		if i < 0 {
 			if !s.resync {
 				s.keep(b, t)
@@ -156,6 +192,28 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 	}
 	s.paused = false
 	return nil
+}
+
+// run is the Run that b begins with (none: Lines is 0). Finding it reads
+// each byte once, as cutting the same lines would.
+func (s *Splitter) run(b []byte, t time.Time) Run {
+	r := Run{Time: t}
+	n := 0
+	for n < len(b) && b[n] != '.' {
+		i := bytes.IndexByte(b[n:], '\n')
+		if i < 0 || i > s.Max {
+			break // no whole line, or one read in pieces
+		}
+		r.Last = CRLF
+		if i == 0 || b[n+i-1] != '\r' {
+			r.Last = LF
+			r.LF++
+		}
+		r.Lines++
+		n += i + 1
+	}
+	r.B = b[:n]
+	return r
 }
 
 // finish makes the Line of line, which ended with a line ending when

@@ -152,3 +152,46 @@ func (r *pieceRec) Line(l Line) {
 }
 
 func (r *pieceRec) Counted([]byte, time.Time, bool) {}
+
+// runner takes runs (or declines those that hold "NO") and records them
+// beside the lines.
+type runner struct{ script }
+
+func (c *runner) Run(r Run) bool {
+	if strings.Contains(string(r.B), "NO") {
+		c.out = append(c.out, fmt.Sprintf("declined %d lines", r.Lines))
+		return false
+	}
+	c.out = append(c.out, fmt.Sprintf("run %q lines=%d lf=%d last=%d", r.B, r.Lines, r.LF, r.Last))
+	return true
+}
+
+// TestRuns: a run is the whole lines a feed begins with up to one that
+// starts with ".", is longer than the bound or has no end yet; a declined
+// run's lines come one by one, and the next run is offered after them.
+func TestRuns(t *testing.T) {
+	tests := []struct {
+		name  string
+		feeds []string
+		want  []string
+	}{
+		{"plain lines", []string{"a\r\nb\nc\r\n"}, []string{`run "a\r\nb\nc\r\n" lines=3 lf=1 last=0`}},
+		{"a dot ends a run", []string{"a\r\n.b\r\nc\r\n"}, []string{`run "a\r\n" lines=1 lf=0 last=0`, `line ".b"`, `run "c\r\n" lines=1 lf=0 last=0`}},
+		{"a line's unended rest waits", []string{"a\nb", "c\r\nd\r\n"}, []string{`run "a\n" lines=1 lf=1 last=1`, `line "bc"`, `run "d\r\n" lines=1 lf=0 last=0`}},
+		{"a line past the bound goes alone", []string{"ab\r\nabcdefgh\r\nc\r\n"}, []string{`run "ab\r\n" lines=1 lf=0 last=0`, `line "abcd" (cut)`, `run "c\r\n" lines=1 lf=0 last=0`}},
+		{"the bound counts the CR", []string{"abcd\r\n"}, []string{`line "abcd" (cut)`}},
+		{"declined", []string{"a\r\nNO\r\n.\r\nb\r\n"}, []string{`declined 2 lines`, `line "a"`, `line "NO"`, `line "."`, `run "b\r\n" lines=1 lf=0 last=0`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &runner{script{s: NewSplitter(4)}}
+			c.s.Runs = true
+			for _, f := range tc.feeds {
+				c.s.Feed([]byte(f), time.Time{}, c)
+			}
+			if strings.Join(c.out, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(c.out, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

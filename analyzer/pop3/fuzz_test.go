@@ -16,5 +16,7 @@ func FuzzParser(f *testing.F) {
 		"+OK\r\n\x00AUTH PLAIN\r\n\x00+ \r\n\x00*\r\n\x00-ERR cancelled\r\n",    // cancelled AUTH
 		"+OK\r\n\x00STLS\r\n\x00+OK\r\n\x00\x16\x03\x01",                        // TLS after STLS
 		"garbage without status\r\n\x00\r\n",                                    // malformed
+		// Runs of body lines, and bare-LF dots the next line decides.
+		"+OK\r\n\x00RETR 1\r\nSTAT\r\n\x00+OK\r\na\r\nb\n.\nc\r\nd\n.\n+OK 1 2\r\n",
 	)
 }

@@ -56,7 +56,7 @@ type Parser struct {
 // New returns a parser that fills env.Session.
 func New(env proto.Env) proto.Parser {
 	p := &Parser{}
-	p.Conn = proto.NewConn(env, "STLS", proto.Handlers{ClientLine: p.clientLine, ServerLine: p.serverLine, Close: p.closing})
+	p.Conn = proto.NewConn(env, "STLS", proto.Handlers{ClientLine: p.clientLine, ServerLine: p.serverLine, ServerRun: p.bodyRun, Close: p.closing})
 	return p
 }
 
@@ -169,12 +169,7 @@ func (p *Parser) serverLine(l lines.Line) {
 		if isStatus(string(l.B)) && !l.Cont {
 			p.endMulti(false)
 		} else {
-			explain.Anomaly(p.S, p.dotTime, session.FromServer, "pop3.dot.text")
-			if p.dotEnd == lines.LF {
-				p.Message(session.FromServer).LineLF([]byte("."))
-			} else {
-				p.Message(session.FromServer).Line([]byte("."))
-			}
+			p.dotText()
 		}
 	}
 	if p.multi != nil {
@@ -243,10 +238,44 @@ func (p *Parser) serverLine(l lines.Line) {
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
 			p.startMessage(cmd, r.Time)
 			p.Srv.Pieces = true // a message's lines are saved whatever their length
+			p.Srv.Runs = true
 		}
 		return
 	}
 	p.Answer(e, r)
+}
+
+// bodyRun takes plain lines of a RETR or TOP body at once: none begins
+// with "." (RFC 1939 §3), so each is its own content. After a bare-LF dot
+// the run's first line says what the server meant, as in serverLine: a
+// status line is read there, anything else makes the dot text. After a
+// gap in the body, the lines come one by one (a status line ends it).
+func (p *Parser) bodyRun(r lines.Run) bool {
+	msg := p.Message(session.FromServer)
+	if p.multi == nil || msg == nil || p.multiGap || p.unasked != nil {
+		return false
+	}
+	if p.dotHeld {
+		first := r.B[:bytes.IndexByte(r.B, '\n')]
+		if isStatus(string(bytes.TrimSuffix(first, []byte{'\r'}))) {
+			return false
+		}
+		p.dotHeld = false
+		p.dotText()
+	}
+	msg.Write(r.B)
+	p.prevEnd = r.Last
+	return true
+}
+
+// dotText writes a held bare-LF dot as the text it turned out to be.
+func (p *Parser) dotText() {
+	explain.Anomaly(p.S, p.dotTime, session.FromServer, "pop3.dot.text")
+	if p.dotEnd == lines.LF {
+		p.Message(session.FromServer).LineLF([]byte("."))
+	} else {
+		p.Message(session.FromServer).Line([]byte("."))
+	}
 }
 
 // startMessage opens the message a RETR or TOP reply carries: TOP n 0 is
@@ -282,7 +311,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 func (p *Parser) endMulti(cut bool) {
 	r, e := p.multi, p.multiEx
 	p.multi, p.multiEx, p.multiGap = nil, nil, false
-	p.Srv.Pieces = false
+	p.Srv.Pieces, p.Srv.Runs = false, false
 	if e.Command == nil {
 		p.Announce(e) // its command was not captured
 		return

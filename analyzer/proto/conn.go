@@ -21,7 +21,10 @@ import (
 type Handlers struct {
 	ClientLine, ServerLine       func(lines.Line)
 	ClientCounted, ServerCounted func(b []byte, t time.Time, last bool)
-	Close                        func(t time.Time)
+	// ClientRun and ServerRun, when set, take the lines of a message body
+	// a lines.Run at a time while the splitter's Runs is set, or decline.
+	ClientRun, ServerRun func(lines.Run) bool
+	Close                func(t time.Time)
 }
 
 // Conn is the scaffolding the line-based parsers share, as Zeek's
@@ -64,8 +67,8 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 		c.events = NoEvents{}
 	}
 	c.acked = [2]int64{-1, -1}
-	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted}
-	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted}
+	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted, run: h.ClientRun}
+	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted, run: h.ServerRun}
 	return c
 }
 
@@ -76,6 +79,7 @@ type side struct {
 	server  bool
 	line    func(lines.Line)
 	counted func([]byte, time.Time, bool)
+	run     func(lines.Run) bool
 }
 
 func (s *side) Line(l lines.Line) {
@@ -88,6 +92,8 @@ func (s *side) Line(l lines.Line) {
 	}
 	s.line(l)
 }
+
+func (s *side) Run(r lines.Run) bool { return s.run != nil && s.run(r) }
 
 func (s *side) Counted(b []byte, t time.Time, last bool) {
 	if s.counted != nil {

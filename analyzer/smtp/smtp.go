@@ -90,7 +90,7 @@ func NewLMTP(env proto.Env) proto.Parser { return newParser(env, true) }
 func newParser(env proto.Env, lmtp bool) *Parser {
 	p := &Parser{lmtp: lmtp}
 	p.Conn = proto.NewConn(env, "STARTTLS", proto.Handlers{
-		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk, Close: p.closing})
+		ClientLine: p.clientLine, ServerLine: p.serverLine, ClientCounted: p.chunk, ClientRun: p.messageRun, Close: p.closing})
 	return p
 }
 
@@ -218,6 +218,7 @@ func (p *Parser) command(l lines.Line) {
 func (p *Parser) startMessage(t time.Time) {
 	p.client = data
 	p.Cli.Pieces = true // a message's lines are saved whatever their length
+	p.Cli.Runs = true
 	msg := p.StartMessage(session.FromClient, "DATA", t)
 	if p.hidden {
 		p.flag(msg, "smuggled")
@@ -267,6 +268,28 @@ func (p *Parser) messageLine(l lines.Line) {
 	if l.Dropped > 0 {
 		msg.Lost(l.Dropped) // past --max-line: counted, not kept
 	}
+}
+
+// messageRun takes plain lines of a DATA body at once: none begins with
+// "." (RFC 5321 §4.5.2), so each is its own content. A run that holds an
+// odd byte or ending not yet flagged in this message is read line by
+// line, so that the flag comes where the line path puts it; so is one
+// while a bare-LF dot waits for the server's reading (dataend.go).
+func (p *Parser) messageRun(r lines.Run) bool {
+	if p.client != data || p.held != nil {
+		return false
+	}
+	if p.oddEnds != bareLF|bareCR|hasNUL {
+		lf := r.LF > 0 && p.oddEnds&bareLF == 0
+		cr := p.oddEnds&bareCR == 0 && bytes.Count(r.B, []byte{'\r'}) > r.Lines-r.LF
+		nul := p.oddEnds&hasNUL == 0 && bytes.IndexByte(r.B, 0) >= 0
+		if lf || cr || nul {
+			return false
+		}
+	}
+	p.Message(session.FromClient).Write(r.B)
+	p.lastEnd = r.Last
+	return true
 }
 
 // longLine takes a piece of a message line longer than --max-line: it is
@@ -333,7 +356,7 @@ func (p *Parser) endMessage(cut bool) {
 	if p.client == data {
 		p.client = command
 	}
-	p.Cli.Pieces = false
+	p.Cli.Pieces, p.Cli.Runs = false, false
 	p.bdatLast, p.oddEnds, p.msgGap, p.strict = false, 0, false, false
 }
 

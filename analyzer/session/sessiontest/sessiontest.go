@@ -3,7 +3,9 @@
 package sessiontest
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,11 +164,25 @@ func CheckSegmentation(spec proto.Spec, opts proto.Options, steps []Step) string
 		return fmt.Sprintf("auth or messages differ: %d/%d auth, %d/%d messages", len(bytewise.Auth), len(whole.Auth), len(bytewise.Messages), len(whole.Messages))
 	}
 	for i := range whole.Messages {
-		if whole.Messages[i].Size != bytewise.Messages[i].Size || whole.Messages[i].Subject != bytewise.Messages[i].Subject {
-			return fmt.Sprintf("message %d differs: %+v vs %+v", i, bytewise.Messages[i], whole.Messages[i])
+		w, b := whole.Messages[i], bytewise.Messages[i]
+		if w.Size != b.Size || w.Subject != b.Subject || w.Truncated != b.Truncated || !slices.Equal(w.Flags, b.Flags) || !bytes.Equal(w.Body, b.Body) {
+			return fmt.Sprintf("message %d differs: %+v vs %+v", i, b, w)
 		}
 	}
+	// The same anomalies, in the same order: a run of lines read at once
+	// (lines.Run) must flag what the lines read one by one do.
+	if d := Diff(anomalyKeys(bytewise), anomalyKeys(whole)); d != "" {
+		return "anomalies differ when split into bytes:\n" + d
+	}
 	return ""
+}
+
+func anomalyKeys(s *session.Session) []string {
+	var keys []string
+	for _, a := range s.Anomalies {
+		keys = append(keys, a.Dir+" "+a.Key)
+	}
+	return keys
 }
 
 // Fuzz runs one fuzzer input through parsers of spec: it must not panic,
@@ -203,7 +219,7 @@ func FuzzSpecWith(f *testing.F, spec proto.Spec, oracle Oracle, seed []Step, chu
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		Fuzz(t, data, spec, proto.Options{MaxLine: 256})
+		Fuzz(t, data, spec, proto.Options{MaxLine: 256, KeepBodies: true})
 		steps := Script(data)
 		// Work per input byte is bounded by a constant: allocations are
 		// its deterministic measure (a lone LF, the costliest byte the
