@@ -45,9 +45,12 @@ const maxShownLiteral = 200
 type command struct {
 	tag, verb string
 	segs      []*session.Exchange // the command's parts, in order
-	canon     string              // arguments with literals as quoted strings
-	auth      *proto.Attempt
-	sasl      bool // auth decodes SASL (AUTHENTICATE)
+	// canon is the arguments with literals as quoted strings, up to the
+	// line bound (canonCut: past it, the rest is not kept).
+	canon    []byte
+	canonCut bool
+	auth     *proto.Attempt
+	sasl     bool // auth decodes SASL (AUTHENTICATE)
 	// responses are the SASL responses sent as typed, by the part that
 	// carries each: the server may turn out to have read one as a
 	// command (strand).
@@ -97,16 +100,27 @@ type Parser struct {
 	client  clientState
 	waiting *command          // the command the client state concerns
 	seg     *session.Exchange // in state continuing, the part being sent; nil before the next
-	lit     literal           // client literal being read
+	args    strings.Builder   // the arguments of argsOf, as they grow (addArgs)
+	argsOf  *session.Command
+	lit     literal // client literal being read
 
 	untagged []untagged // untagged data awaiting its response
 	// untaggedDropped counts untagged lines past session.MaxReplyLines.
 	untaggedDropped int
-	sline           strings.Builder // server line being assembled around literals
-	stime           time.Time
-	slit            literal // server literal being read
-	smsgs           []int   // messages carried by the line being read
-	sbody           int64   // their bytes
+	// The server line being assembled around its literals, up to the
+	// line bound (scut: past it, the text is cut, the literals still
+	// read), and what its first piece and its pieces so far said: read
+	// once per piece, so that a line of a hundred thousand literals costs
+	// what its bytes do.
+	sline strings.Builder
+	scut  bool
+	sdata bool   // untagged data, which may carry literals
+	sseq  int    // the FETCH's sequence number
+	suid  uint32 // the UID data item, once named
+	stime time.Time
+	slit  literal // server literal being read
+	smsgs []int   // messages carried by the line being read
+	sbody int64   // their bytes
 }
 
 // literal is a counted run being read.
@@ -142,11 +156,10 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 			}
 			p.sbody += p.slit.size
 		}
-		p.sline.WriteString(" " + p.slit.show())
+		p.addServerText(" " + p.slit.show())
 		p.slit = literal{}
-		line := p.sline.String()
-		p.sline.Reset()
-		p.response(line, p.stime, t)
+		line, uid := p.serverLineDone()
+		p.response(line, uid, p.stime, t)
 		return
 	}
 	if p.client == continuing {
@@ -211,8 +224,8 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		p.continueSegment(l.Time)
 		// The line goes on right after the literal's bytes.
-		p.seg.Command.Args += line
-		c.canon += line
+		p.addArgs(line)
+		p.addCanon(c, line)
 	case idling:
 		p.client, p.waiting = tagged, nil
 		p.addSegment(c, &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
@@ -278,7 +291,8 @@ func (p *Parser) loneDone(line string, t time.Time) {
 
 func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	tag, verb, args := p.parseCommand(line, t)
-	c := &command{tag: tag, verb: verb, canon: args}
+	c := &command{tag: tag, verb: verb}
+	p.addCanon(c, args)
 	p.open = append(p.open, c)
 	p.client, p.waiting = continuing, c
 	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t, TypedMS: typedMS})
@@ -341,11 +355,11 @@ func (p *Parser) continueSegment(t time.Time) {
 
 func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {
 	c := p.waiting
-	if i := strings.LastIndexByte(c.canon, '{'); i >= 0 {
+	if i := bytes.LastIndexByte(c.canon, '{'); i >= 0 && !c.canonCut {
 		c.canon = c.canon[:i]
 	}
 	p.lit = literal{size: n}
-	if c.verb == "APPEND" && strings.TrimSpace(c.canon) != "" {
+	if c.verb == "APPEND" && len(bytes.TrimSpace(c.canon)) > 0 {
 		// RFC 9051 §6.3.12: APPEND mailbox [flags] [date] literal; a
 		// literal in the mailbox's place is its name.
 		p.lit.msg = true
@@ -380,8 +394,12 @@ func (p *Parser) clientLiteral(b []byte, t time.Time, last bool) {
 		p.Message(session.FromClient).Message().Time = cmd.Time
 		cmd.Message = session.Ref(p.EndMessage(session.FromClient, false))
 	}
-	cmd.Args = joinArgs(cmd.Args, p.lit.show())
-	p.waiting.canon += quoted(p.lit.text)
+	show := p.lit.show()
+	if cmd.Args != "" {
+		show = " " + show
+	}
+	p.addArgs(show)
+	p.addCanon(p.waiting, quoted(p.lit.text))
 	p.lit = literal{}
 }
 
@@ -436,14 +454,34 @@ func printable(b []byte) bool {
 	return true
 }
 
-func joinArgs(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
+// addArgs adds text to the arguments of the part being sent, up to the
+// line bound. They grow in a builder of the parser's, not by
+// concatenation: a command of a hundred thousand non-synchronizing
+// literals (RFC 7888) costs what its bytes do.
+func (p *Parser) addArgs(text string) {
+	cmd := p.seg.Command
+	if p.argsOf != cmd {
+		p.args.Reset()
+		p.args.WriteString(cmd.Args)
+		p.argsOf = cmd
 	}
-	return a + " " + b
+	if room := p.Cli.Max - p.args.Len(); len(text) > room {
+		text = text[:max(room, 0)]
+	}
+	p.args.WriteString(text)
+	cmd.Args = p.args.String()
+}
+
+// addCanon adds text to a command's canonical arguments, up to the line
+// bound.
+func (p *Parser) addCanon(c *command, text string) {
+	if c.canonCut {
+		return
+	}
+	if room := p.Cli.Max - len(c.canon); len(text) > room {
+		text, c.canonCut = text[:max(room, 0)], true
+	}
+	c.canon = append(c.canon, text...)
 }
 
 // completeCommand ends the client's command line: it now awaits its
@@ -453,7 +491,7 @@ func (p *Parser) completeCommand(t time.Time) {
 	p.client, p.waiting, p.seg = tagged, nil, nil
 	switch c.verb {
 	case "LOGIN":
-		f := astrings(c.canon)
+		f := astrings(string(c.canon))
 		c.auth = p.BeginAuth("LOGIN", t)
 		a := c.auth.Record()
 		if len(f) > 0 {
@@ -476,7 +514,7 @@ func (p *Parser) completeCommand(t time.Time) {
 			}
 		}
 	case "AUTHENTICATE":
-		f := strings.Fields(c.canon)
+		f := strings.Fields(string(c.canon))
 		if len(f) == 0 {
 			break
 		}

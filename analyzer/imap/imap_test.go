@@ -2,6 +2,8 @@ package imap
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -558,5 +560,48 @@ func TestUntaggedFloodBounded(t *testing.T) {
 	}
 	if len(s.Anomalies) != 1 || !strings.Contains(s.Anomalies[0].Text, "500 more lines") {
 		t.Errorf("anomalies %v", s.Anomalies)
+	}
+}
+
+// TestManyLiteralsInOneLine: a response or a command of thousands of
+// literals costs what its bytes do (each literal used to scan, upper-case
+// or copy the whole line so far: a 600 KB response took minutes), its
+// text is kept up to the line bound, and its messages keep their UID.
+func TestManyLiteralsInOneLine(t *testing.T) {
+	const n = 4000
+	opts := proto.Options{MaxLine: 1024}
+	allocated := func(steps ...st.Step) (*session.Session, uint64) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s := st.RunSpec(Spec(), opts, steps...)
+		runtime.ReadMemStats(&after)
+		return s, after.TotalAlloc - before.TotalAlloc
+	}
+	fetch := "* 1 FETCH (UID 7 " + strings.Repeat("BODY[1] {1}\r\nx ", n) + "FLAGS (\\Seen))\r\na1 OK done\r\n"
+	s, bytes := allocated(S("* OK hi\r\n"), C("a1 FETCH 1 (UID BODY[1])\r\n"), S(fetch))
+	if len(s.Messages) != n || s.Messages[0].UID != 7 || s.Messages[n-1].UID != 7 {
+		t.Fatalf("%d messages, UIDs %d..%d; want %d, 7", len(s.Messages), s.Messages[0].UID, s.Messages[len(s.Messages)-1].UID, n)
+	}
+	r := s.Exchanges[len(s.Exchanges)-1].Response
+	if len(r.Lines) != 2 || len(r.Lines[0]) != 1024 || len(r.Messages) != n {
+		t.Errorf("response of %d lines, the first of %d bytes, %d messages; want 2, 1024 (the bound), %d", len(r.Lines), len(r.Lines[0]), len(r.Messages), n)
+	}
+	if got := st.AnomalyKeys(s); !slices.Equal(got, []string{"server->client ui.anomaly.imap.line.long"}) {
+		t.Errorf("anomalies %v", got)
+	}
+	// Each literal is a message here, with its builder and MIME reader:
+	// some KiB each, and no more as the line grows.
+	if per := bytes / uint64(len(fetch)); per > 200 {
+		t.Errorf("%d bytes allocated for a %d-byte response: %d per byte", bytes, len(fetch), per)
+	}
+
+	search := "a2 SEARCH " + strings.Repeat("TEXT {1+}\r\nx ", n) + "ALL\r\n"
+	s, bytes = allocated(S("* OK [CAPABILITY IMAP4rev1 LITERAL+] hi\r\n"), C(search), S("a2 OK done\r\n"))
+	cmd := s.Exchanges[len(s.Exchanges)-1].Command
+	if len(cmd.Args) != 1024 || !strings.HasPrefix(cmd.Args, "TEXT {1+} x TEXT {1+} x") {
+		t.Errorf("command args of %d bytes, %.20q...; want 1024 (the bound)", len(cmd.Args), cmd.Args)
+	}
+	if per := bytes / uint64(len(search)); per > 30 {
+		t.Errorf("%d bytes allocated for a %d-byte command: %d per byte", bytes, len(search), per)
 	}
 }

@@ -13,30 +13,67 @@ import (
 )
 
 func (p *Parser) serverLine(l lines.Line) {
-	if p.sline.Len() == 0 {
+	piece := string(l.B)
+	first := p.sline.Len() == 0 && !p.scut
+	if first {
 		p.stime = l.Time
+		p.sdata = literalAllowed(piece)
 	}
-	p.sline.Write(l.B)
-	line := p.sline.String()
-	if n, _, ok := literalSuffix(announced(l)); ok && literalAllowed(line) {
-		p.slit = literal{size: n}
-		if item, content, ok := fetchItem(line); ok {
-			p.slit.msg = true
-			m := p.StartMessage(session.FromServer, "FETCH", p.stime).Message()
-			m.Item, m.Content, m.Seq, m.UID = item, content, fetchSeq(line), fetchUID(line)
-			if o, ok := origin(item); ok {
-				m.Range = &session.Range{Origin: o, Length: n}
-			}
+	if p.suid == 0 {
+		p.suid = fetchUID(piece)
+	}
+	n, _, ok := literalSuffix(announced(l))
+	if !ok || !p.sdata {
+		line, uid := piece, p.suid
+		if !first {
+			p.addServerText(piece)
+			line, uid = p.serverLineDone()
 		}
-		if n == 0 {
-			p.serverLiteral(nil, l.Time, true)
-			return
-		}
-		p.Srv.Expect(n)
+		p.suid = 0
+		p.response(line, uid, p.stime, l.Time)
 		return
 	}
+	if first {
+		p.sseq = fetchSeq(piece)
+	}
+	p.addServerText(piece)
+	p.slit = literal{size: n}
+	// The item is named where its literal is announced: in this piece.
+	if item, content, ok := fetchItem(piece); ok {
+		p.slit.msg = true
+		m := p.StartMessage(session.FromServer, "FETCH", p.stime).Message()
+		m.Item, m.Content, m.Seq, m.UID = item, content, p.sseq, p.suid
+		if o, ok := origin(item); ok {
+			m.Range = &session.Range{Origin: o, Length: n}
+		}
+	}
+	if n == 0 {
+		p.serverLiteral(nil, l.Time, true)
+		return
+	}
+	p.Srv.Expect(n)
+}
+
+// addServerText adds text to the server line being assembled, up to the
+// line bound; past it the text is cut, once noted.
+func (p *Parser) addServerText(text string) {
+	if room := p.Srv.Max - p.sline.Len(); len(text) > room {
+		text = text[:max(room, 0)]
+		if !p.scut {
+			p.scut = true
+			explain.Anomaly(p.S, p.stime, session.FromServer, "imap.line.long", p.Srv.Max)
+		}
+	}
+	p.sline.WriteString(text)
+}
+
+// serverLineDone ends the assembled server line: its text and the UID it
+// named.
+func (p *Parser) serverLineDone() (string, uint32) {
+	line, uid := p.sline.String(), p.suid
 	p.sline.Reset()
-	p.response(line, p.stime, l.Time)
+	p.scut, p.suid = false, 0
+	return line, uid
 }
 
 // literalAllowed reports whether a server line may announce a literal
@@ -133,28 +170,32 @@ func origin(item string) (int64, bool) {
 
 // fetchSeq reads the message sequence number of "* 3 FETCH (...".
 func fetchSeq(line string) int {
-	f := strings.SplitN(line, " ", 4)
-	if len(f) < 3 || !strings.EqualFold(f[2], "FETCH") && !strings.HasPrefix(strings.ToUpper(f[2]), "FETCH") {
+	rest, ok := strings.CutPrefix(line, "* ")
+	if !ok {
 		return 0
 	}
-	n, _ := strconv.Atoi(f[1])
+	num, rest, _ := strings.Cut(rest, " ")
+	if len(rest) < 5 || !strings.EqualFold(rest[:5], "FETCH") {
+		return 0
+	}
+	n, _ := strconv.Atoi(num)
 	return n
 }
 
-// fetchUID reads the UID data item of a FETCH response, 0 if absent.
+// fetchUID reads the UID data item of a FETCH response (RFC 9051 §7.5.2),
+// 0 if absent: the first "UID n" after "(" or a space.
 func fetchUID(line string) uint32 {
-	up := strings.ToUpper(line)
-	for _, key := range []string{"(UID ", " UID "} {
-		if i := strings.Index(up, key); i >= 0 {
-			rest := line[i+len(key):]
-			end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
-			if end < 0 {
-				end = len(rest)
-			}
-			n, err := strconv.ParseUint(rest[:end], 10, 32)
-			if err == nil {
-				return uint32(n)
-			}
+	for i := 1; i+4 <= len(line); i++ {
+		if c := line[i]; c != 'U' && c != 'u' || line[i-1] != '(' && line[i-1] != ' ' || !strings.EqualFold(line[i:i+4], "UID ") {
+			continue
+		}
+		rest := line[i+4:]
+		end := 0
+		for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+			end++
+		}
+		if n, err := strconv.ParseUint(rest[:end], 10, 32); err == nil {
+			return uint32(n)
 		}
 	}
 	return 0
@@ -171,13 +212,13 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 		}
 		p.sbody += p.slit.size
 	}
-	p.sline.WriteString(" " + p.slit.show())
+	p.addServerText(" " + p.slit.show())
 	p.slit = literal{}
 }
 
 // response handles one complete server line (RFC 9051 §7) that began at
 // start.
-func (p *Parser) response(line string, start, end time.Time) {
+func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 	tag, rest, _ := strings.Cut(line, " ")
 	first := p.FirstReply()
 	status, _, _ := strings.Cut(rest, " ")
@@ -206,7 +247,7 @@ func (p *Parser) response(line string, start, end time.Time) {
 		}
 		for _, i := range p.smsgs {
 			if m := p.S.Messages[i]; m.UID == 0 {
-				m.UID = fetchUID(line)
+				m.UID = uid
 			}
 		}
 		p.smsgs, p.sbody = nil, 0
@@ -534,6 +575,6 @@ func (p *Parser) strand(c *command) {
 			cmd.Tag, cmd.Verb, cmd.Args = tag, verb, args
 		}
 		cmd.Kind, cmd.Decoded = session.KindCommand, ""
-		p.open = append(p.open, &command{tag: tag, verb: verb, canon: args, segs: []*session.Exchange{e}})
+		p.open = append(p.open, &command{tag: tag, verb: verb, canon: []byte(args), segs: []*session.Exchange{e}})
 	}
 }

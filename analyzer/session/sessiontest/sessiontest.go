@@ -171,13 +171,14 @@ func CheckSegmentation(spec proto.Spec, opts proto.Options, steps []Step) string
 	}
 	// The same anomalies, in the same order: a run of lines read at once
 	// (lines.Run) must flag what the lines read one by one do.
-	if d := Diff(anomalyKeys(bytewise), anomalyKeys(whole)); d != "" {
+	if d := Diff(AnomalyKeys(bytewise), AnomalyKeys(whole)); d != "" {
 		return "anomalies differ when split into bytes:\n" + d
 	}
 	return ""
 }
 
-func anomalyKeys(s *session.Session) []string {
+// AnomalyKeys lists a session's anomalies as "DIRECTION KEY", in order.
+func AnomalyKeys(s *session.Session) []string {
 	var keys []string
 	for _, a := range s.Anomalies {
 		keys = append(keys, a.Dir+" "+a.Key)
