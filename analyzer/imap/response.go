@@ -118,13 +118,9 @@ func fetchItem(line string) (item, content string, ok bool) {
 		}
 		name, section, hasSection = item[:j], item[j+1:len(item)-1], true
 	}
-	if j := strings.LastIndexAny(name, " ("); j >= 0 {
-		name = name[j+1:]
-	}
-	item = name + partial
-	if hasSection {
-		item = name + "[" + section + "]" + partial
-	}
+	start := strings.LastIndexAny(name, " (") + 1
+	name = name[start:]
+	item = item[start:] + partial
 	up := strings.ToUpper(section)
 	if partial != "" {
 		// BODY[]<origin>: the bytes from origin on, however many the
