@@ -109,26 +109,44 @@ func (p *headerGuard) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// body hands on the bytes of a part's body up to the next line that
-// begins with "-", which may be a delimiter and is read as a line: every
-// level of a multipart reads the bytes below it, and line by line each
-// level paid for every line of every part (a third of --stats' time on
-// the mail corpus, whose attachments are base64 lines). It returns
-// 0 at such a line, or when nothing is buffered: the line path reads
-// more (and says the reader's error, which a Peek here would take).
+// body hands on the bytes of a part's body up to the next line that may
+// be this body's delimiter (it begins with "--" boundary, or with as much
+// of it as is buffered), which is read as a line: every level of a
+// multipart reads the bytes below it, and line by line each level paid
+// for every line of every part (a third of --stats' time on the mail
+// corpus, whose attachments are base64 lines; ten times over in MIME
+// nested ten deep, whose every line is some level's delimiter). It
+// returns 0 at such a line, or when nothing is buffered: the line path
+// reads more (and says the reader's error, which a Peek here would take).
 func (p *headerGuard) body(b []byte) int {
 	buf, _ := p.r.Peek(min(p.r.Buffered(), len(b)))
-	if len(buf) == 0 || !p.midLine && buf[0] == '-' {
+	if len(buf) == 0 || !p.midLine && p.mayBeDelim(buf) {
 		return 0
 	}
 	n := len(buf)
-	if i := bytes.Index(buf, []byte("\n-")); i >= 0 {
-		n = i + 1
+	for from := 0; ; {
+		i := bytes.Index(buf[from:], []byte("\n-"))
+		if i < 0 {
+			break
+		}
+		if from += i + 1; p.mayBeDelim(buf[from:]) {
+			n = from
+			break
+		}
 	}
 	copy(b, buf[:n])
 	p.r.Discard(n)
 	p.midLine = buf[n-1] != '\n'
 	return n
+}
+
+// mayBeDelim reports whether a line that begins with b may be a
+// delimiter line: b begins with the delimiter, or is the start of it.
+func (p *headerGuard) mayBeDelim(b []byte) bool {
+	if len(b) < len(p.delim) {
+		return bytes.HasPrefix(p.delim, b)
+	}
+	return bytes.HasPrefix(b, p.delim)
 }
 
 // trimEOL is line without its CR and LF ends (bytes.TrimRight builds its
