@@ -3,8 +3,10 @@ package parts
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // b64 decodes base64 as mail carries it (RFC 2045 §6.8): line breaks and
@@ -27,6 +29,25 @@ var alphabet = func() (a [256]bool) {
 	}
 	return a
 }()
+
+// alphabetPrefix says how many of the eight bytes of x, first to last
+// (little-endian), are in the alphabet before the first that is not:
+// "+", "/" to "9", "=" and the letters, which one range holds once folded
+// to lower case (x|0x20 is "a" to "z" only for letters). For a byte c
+// below 0x80, c+(0x80-lo) has its high bit set when c >= lo, and
+// c+(0x7f-hi) when c > hi; no sum carries into the next byte.
+func alphabetPrefix(x uint64) int {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	if x&high != 0 {
+		return 0 // a byte past 0x7f: one at a time (sums would carry)
+	}
+	l := x | 0x20*ones
+	letters := (l + (0x80-'a')*ones) &^ (l + (0x7f-'z')*ones)
+	digits := (x + (0x80-'/')*ones) &^ (x + (0x7f-'9')*ones)
+	plus := (x + (0x80-'+')*ones) &^ (x + (0x7f-'+')*ones)
+	pad := (x + (0x80-'=')*ones) &^ (x + (0x7f-'=')*ones)
+	return bits.TrailingZeros64(^(letters|digits|plus|pad)&high) / 8
+}
 
 func newBase64(r io.Reader) *b64 { return &b64{r: r, buf: make([]byte, 0, 32<<10)} }
 
@@ -57,44 +78,36 @@ func (d *b64) fill() {
 	d.buf = d.buf[:rest]
 }
 
-// clean reads more into buf, keeping the alphabet's bytes only.
+// clean reads more into buf, keeping the alphabet's bytes only. Eight
+// bytes at a time move whole while they are all in the alphabet (most of
+// a line, RFC 2045 §6.8: at most 76 characters); the rest go one by one.
 func (d *b64) clean() {
 	start := len(d.buf)
 	n, err := d.r.Read(d.buf[start:cap(d.buf)])
-	d.buf = d.buf[:start+n]
-	// Line by line (RFC 2045 §6.8: at most 76 characters): a line with no
-	// white space inside, the usual, moves whole.
-	j, in := start, d.buf[start:]
-	for len(in) > 0 {
-		line := in
-		if i := bytes.IndexByte(in, '\n'); i >= 0 {
-			line, in = in[:i], in[i+1:]
-		} else {
-			in = nil
-		}
-		line = bytes.TrimSuffix(line, []byte{'\r'})
-		clean := true
-		for _, c := range line {
-			if !alphabet[c] {
-				clean = false
-				break
+	b, end := d.buf[:cap(d.buf)], start+n
+	j := start
+	for i := start; i < end; {
+		if i+8 <= end {
+			w := binary.LittleEndian.Uint64(b[i:])
+			k := alphabetPrefix(w)
+			if k == 8 {
+				binary.LittleEndian.PutUint64(b[j:], w) // j <= i: the word was read first
+				i, j = i+8, j+8
+				continue
 			}
+			copy(b[j:], b[i:i+k]) // not the whole word: j+8 may pass i+k
+			i, j = i+k, j+k
 		}
-		if clean {
-			j += copy(d.buf[j:], line) // the usual line moves whole
-			continue
+		switch c := b[i]; {
+		case alphabet[c]:
+			b[j] = c
+			j++
+		case c != '\r' && c != '\n' && c != ' ' && c != '\t':
+			d.stray++
 		}
-		for _, c := range line {
-			switch {
-			case alphabet[c]:
-				d.buf[j] = c
-				j++
-			case c != '\r' && c != ' ' && c != '\t':
-				d.stray++
-			}
-		}
+		i++
 	}
-	d.buf = d.buf[:j]
+	d.buf = b[:j]
 	if err != nil {
 		d.done = true
 	}

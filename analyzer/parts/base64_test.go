@@ -3,6 +3,7 @@ package parts
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -85,5 +86,54 @@ func FuzzBase64Size(f *testing.F) {
 		if got := count.size(); got != want || count.stray != dec.stray {
 			t.Fatalf("%q read %d at a time: measured %d (%d stray), decoded %d (%d stray)", in, n, got, count.stray, want, dec.stray)
 		}
+		// Kept and stray bytes as the table says, one at a time, read
+		// whole (a reader stops at a decoding error).
+		all := newBase64(bytes.NewReader(in))
+		all.clean()
+		var kept []byte
+		stray := int64(0)
+		for _, c := range in {
+			switch {
+			case alphabet[c]:
+				kept = append(kept, c)
+			case c != '\r' && c != '\n' && c != ' ' && c != '\t':
+				stray++
+			}
+		}
+		if all.stray != stray || len(in) <= cap(all.buf) && !bytes.Equal(all.buf, kept) {
+			t.Fatalf("%q: kept %q, %d stray; the table says %q, %d", in, all.buf, all.stray, kept, stray)
+		}
 	})
+}
+
+func BenchmarkBase64Size(b *testing.B) {
+	raw := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
+	enc := base64.StdEncoding.EncodeToString(raw)
+	var lines strings.Builder
+	for i := 0; i < len(enc); i += 76 {
+		lines.WriteString(enc[i:min(i+76, len(enc))] + "\r\n")
+	}
+	in := lines.String()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		newBase64(strings.NewReader(in)).size()
+	}
+}
+
+// TestAlphabetPrefix: eight bytes at a time say what the table says of
+// each, for every byte in every position.
+func TestAlphabetPrefix(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			w := []byte("AAAAAAAA")
+			w[pos] = byte(c)
+			want := 8
+			if !alphabet[c] {
+				want = pos
+			}
+			if got := alphabetPrefix(binary.LittleEndian.Uint64(w)); got != want && !(c >= 0x80 && got == 0) {
+				t.Errorf("byte %#x at %d: a prefix of %d, want %d", c, pos, got, want)
+			}
+		}
+	}
 }
