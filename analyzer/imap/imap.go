@@ -104,9 +104,16 @@ type Parser struct {
 	argsOf  *session.Command
 	lit     literal // client literal being read
 
-	untagged []untagged // untagged data awaiting its response
-	// untaggedDropped counts untagged lines past session.MaxReplyLines.
-	untaggedDropped int
+	// Untagged data awaiting its completion (pending.go): what came since
+	// the last one, and what a completion left for another open command,
+	// by response name.
+	untagged        []untagged
+	held            map[string][]untagged
+	heldN           int
+	untaggedSeq     int
+	untaggedDropped int            // untagged lines past session.MaxReplyLines
+	openVerbs       map[string]int // how many open commands have each verb
+	openBounded     bool           // maxOpen was reached once
 	// The server line being assembled around its literals, up to the
 	// line bound (scut: past it, the text is cut, the literals still
 	// read), and what its first piece and its pieces so far said: read
@@ -177,7 +184,7 @@ func (p *Parser) closing(t time.Time) {
 	if p.Cli.Counting() > 0 || p.Srv.Counting() > 0 {
 		explain.Anomaly(p.S, t, session.FromServer, "imap.literal.long")
 	}
-	if len(p.untagged) > 0 {
+	if p.untaggedKept() > 0 {
 		p.Reply(p.takeResponse("", "", t, nil))
 	}
 }
@@ -285,7 +292,7 @@ func (p *Parser) openIdle() *command {
 // completion, whatever its tag, answers this DONE.
 func (p *Parser) loneDone(line string, t time.Time) {
 	c := &command{verb: "IDLE", lone: true}
-	p.open = append(p.open, c)
+	p.addOpen(c, t)
 	p.addSegment(c, &session.Command{Kind: session.KindContinuation, Verb: c.verb, Args: line, Time: t})
 }
 
@@ -293,7 +300,7 @@ func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	tag, verb, args := p.parseCommand(line, t)
 	c := &command{tag: tag, verb: verb}
 	p.addCanon(c, args)
-	p.open = append(p.open, c)
+	p.addOpen(c, t)
 	p.client, p.waiting = continuing, c
 	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t, TypedMS: typedMS})
 	c.segs = append(c.segs, p.seg)

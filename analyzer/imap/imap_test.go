@@ -605,3 +605,66 @@ func TestManyLiteralsInOneLine(t *testing.T) {
 		t.Errorf("%d bytes allocated for a %d-byte command: %d per byte", bytes, len(search), per)
 	}
 }
+
+// TestHeldDataCostsWhatItTakes: data another open command asked for
+// waits for it, in order, while thousands of other completions come and
+// go, and those cost what they take, not what waits (each used to read
+// every held line again: 8 000 NOOPs behind 10 000 LIST lines took 18 s).
+func TestHeldDataCostsWhatItTakes(t *testing.T) {
+	const held, noops = 5000, 4000
+	var list strings.Builder
+	for i := range held {
+		fmt.Fprintf(&list, "* LIST () \"/\" box%d\r\n", i)
+	}
+	steps := []st.Step{S("* OK hi\r\n"), C("a1 LIST \"\" *\r\n"), S(list.String())}
+	for i := range noops {
+		steps = append(steps, C(fmt.Sprintf("b%d NOOP\r\n", i)), S(fmt.Sprintf("* %d EXISTS\r\nb%d OK done\r\n", i, i)))
+	}
+	steps = append(steps, S("a1 OK listed\r\n"))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := run(steps...)
+	runtime.ReadMemStats(&after)
+	r := s.Exchanges[1].Response
+	if r == nil || len(r.Lines) != held+1 || r.Lines[0] != `* LIST () "/" box0` || r.Lines[held-1] != fmt.Sprintf(`* LIST () "/" box%d`, held-1) {
+		t.Fatalf("LIST's response: %+v", r)
+	}
+	for i, e := range s.Exchanges[2:] {
+		if r := e.Response; e.Command.Verb != "NOOP" || r == nil || len(r.Lines) != 2 || r.Lines[0] != fmt.Sprintf("* %d EXISTS", i) {
+			t.Fatalf("NOOP %d's response: %+v", i, r)
+		}
+	}
+	in := uint64(0)
+	for _, step := range steps {
+		in += uint64(len(step.Data))
+	}
+	if per := (after.TotalAlloc - before.TotalAlloc) / in; per > 200 {
+		t.Errorf("%d bytes allocated for %d bytes in: %d per byte", after.TotalAlloc-before.TotalAlloc, in, per)
+	}
+}
+
+// TestOpenCommandsBounded: past maxOpen commands awaiting completion the
+// oldest are given up, once said, and the rest still pair by tag.
+func TestOpenCommandsBounded(t *testing.T) {
+	const n = maxOpen + 500
+	var cli, srv strings.Builder
+	for i := range n {
+		fmt.Fprintf(&cli, "c%d NOOP\r\n", i)
+	}
+	for i := n - 1; i >= 0; i-- { // the newest first: each tag is looked for
+		fmt.Fprintf(&srv, "c%d OK done\r\n", i)
+	}
+	s := run(S("* OK hi\r\n"), C(cli.String()), S(srv.String()))
+	paired := 0
+	for _, e := range s.Exchanges {
+		if e.Command != nil && e.Response != nil && e.Response.Lines[0] == e.Command.Tag+" OK done" {
+			paired++
+		}
+	}
+	if paired != maxOpen {
+		t.Errorf("%d commands paired, want %d (the newest)", paired, maxOpen)
+	}
+	if got := st.AnomalyKeys(s); len(got) == 0 || got[0] != "client->server ui.anomaly.imap.open.bound" || slices.Contains(got[1:], got[0]) {
+		t.Errorf("anomalies %v", got[:min(len(got), 3)])
+	}
+}

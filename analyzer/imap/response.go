@@ -236,10 +236,10 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 		// Data for a command open, or, where the commands were not
 		// seen (before the capture began, or in the direction it
 		// lacks), for the completion that follows.
-		if len(p.untagged) >= session.MaxReplyLines && len(p.smsgs) == 0 {
+		if p.untaggedKept() >= session.MaxReplyLines && len(p.smsgs) == 0 {
 			p.untaggedDropped++ // a flood: counted, not kept (messages are)
 		} else {
-			p.untagged = append(p.untagged, untagged{text: line, t: start, msgs: p.smsgs, body: p.sbody})
+			p.addUntagged(untagged{text: line, t: start, msgs: p.smsgs, body: p.sbody})
 		}
 		for _, i := range p.smsgs {
 			if m := p.S.Messages[i]; m.UID == 0 {
@@ -258,8 +258,8 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 		// was announced shorter than it was. It stays with the data;
 		// the next line that parses resynchronizes.
 		explain.Anomaly(p.S, start, session.FromServer, "imap.notresponse", line)
-		if len(p.untagged) < session.MaxReplyLines {
-			p.untagged = append(p.untagged, untagged{text: line, t: start})
+		if p.untaggedKept() < session.MaxReplyLines {
+			p.addUntagged(untagged{text: line, t: start})
 		} else {
 			p.untaggedDropped++
 		}
@@ -276,7 +276,7 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 			}
 		}
 		r := p.takeResponse(statusWord(status), line, start, c)
-		p.open = append(p.open[:i], p.open[i+1:]...)
+		p.removeOpen(i)
 		p.complete(c, r)
 		return
 	}
@@ -317,115 +317,6 @@ func statusWord(s string) string {
 		return s
 	}
 	return ""
-}
-
-// untagged is a line of untagged data, when it began, and the messages
-// its literals held.
-type untagged struct {
-	text string
-	t    time.Time
-	msgs []int
-	body int64
-}
-
-// takeResponse builds the response that line ends, for command c (nil:
-// none), from the untagged data waiting. With several commands open, data
-// another of them asked for (a SEARCH result while a FETCH completes) is
-// left for that one: servers may interleave pipelined commands' data.
-func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *session.Response {
-	r := &session.Response{Status: status, Time: t}
-	var rest []untagged
-	var times []time.Time
-	early := false
-	for _, u := range p.untagged {
-		if c != nil && p.belongsElsewhere(u.text, c) {
-			rest = append(rest, u)
-			continue
-		}
-		for _, m := range u.msgs {
-			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
-		}
-		r.Lines = append(r.Lines, u.text)
-		times = append(times, u.t)
-		early = early || !u.t.Equal(t)
-		r.BodySize += u.body
-	}
-	if line != "" {
-		for _, m := range p.smsgs {
-			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
-		}
-		r.Lines = append(r.Lines, line)
-		times = append(times, t)
-	}
-	if early {
-		r.LineTimes = times
-	}
-	if len(r.Messages) > 0 {
-		r.Message = &r.Messages[0]
-		r.BodyInLines = true
-	}
-	r.BodySize += p.sbody
-	if len(rest) == 0 {
-		r.LinesDropped, p.untaggedDropped = p.untaggedDropped, 0
-	}
-	p.noteCapabilities(r.Lines)
-	p.untagged, p.smsgs, p.sbody = rest, nil, 0
-	return r
-}
-
-// owners maps untagged response names to the commands that ask for them
-// (RFC 9051 §7); data not named here goes to whichever command completes.
-var owners = map[string][]string{
-	"FETCH":      {"FETCH", "STORE", "UID FETCH", "UID STORE", "SELECT", "EXAMINE", "NOOP", "IDLE"},
-	"SEARCH":     {"SEARCH", "UID SEARCH"},
-	"ESEARCH":    {"SEARCH", "UID SEARCH", "ESEARCH"},
-	"SORT":       {"SORT", "UID SORT"},
-	"THREAD":     {"THREAD", "UID THREAD"},
-	"LIST":       {"LIST", "XLIST"},
-	"LSUB":       {"LSUB"},
-	"STATUS":     {"STATUS", "LIST"},
-	"NAMESPACE":  {"NAMESPACE"},
-	"ID":         {"ID"},
-	"ENABLED":    {"ENABLE"},
-	"FLAGS":      {"SELECT", "EXAMINE"},
-	"QUOTA":      {"GETQUOTA", "GETQUOTAROOT", "SETQUOTA"},
-	"QUOTAROOT":  {"GETQUOTAROOT"},
-	"ACL":        {"GETACL"},
-	"MYRIGHTS":   {"MYRIGHTS"},
-	"LISTRIGHTS": {"LISTRIGHTS"},
-	"METADATA":   {"GETMETADATA"},
-}
-
-// belongsElsewhere reports whether another open command than c asked for
-// the untagged line, and c did not.
-func (p *Parser) belongsElsewhere(line string, c *command) bool {
-	f := strings.Fields(line)
-	if len(f) < 2 {
-		return false
-	}
-	name := lines.Upper(f[1])
-	if len(f) > 2 && name[0] >= '0' && name[0] <= '9' { // "* 3 FETCH ..."
-		name = lines.Upper(f[2])
-	}
-	cmds := owners[name]
-	if len(cmds) == 0 || contains(cmds, c.verb) {
-		return false
-	}
-	for _, o := range p.open {
-		if o != c && contains(cmds, o.verb) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *Parser) unsolicited(status, line string, t time.Time) {
@@ -571,6 +462,6 @@ func (p *Parser) strand(c *command) {
 			cmd.Tag, cmd.Verb, cmd.Args = tag, verb, args
 		}
 		cmd.Kind, cmd.Decoded = session.KindCommand, ""
-		p.open = append(p.open, &command{tag: tag, verb: verb, canon: []byte(args), segs: []*session.Exchange{e}})
+		p.addOpen(&command{tag: tag, verb: verb, canon: []byte(args), segs: []*session.Exchange{e}}, cmd.Time)
 	}
 }

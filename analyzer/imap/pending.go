@@ -1,0 +1,188 @@
+package imap
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+)
+
+// What awaits a tagged completion (RFC 9051 §2.2.2): the commands sent
+// and not yet completed, and the untagged data that came meanwhile. Each
+// completion costs what it takes: the data another open command asked
+// for waits by response name, looked at once per name, not once per
+// line (ten thousand held LIST lines made every later completion read
+// them all again: a flood of NOOPs took minutes).
+
+// maxOpen bounds the commands awaiting completion. Clients pipeline tens,
+// a FETCH per message some hundreds; past it the oldest is given up,
+// unanswered (its completion, if it comes, is one nothing asked for).
+const maxOpen = 1000
+
+// addOpen makes c a command awaiting its completion.
+func (p *Parser) addOpen(c *command, t time.Time) {
+	if len(p.open) >= maxOpen {
+		i := 0
+		if p.open[0] == p.waiting {
+			i = 1 // the client is still sending it
+		}
+		p.removeOpen(i)
+		if !p.openBounded {
+			p.openBounded = true
+			explain.Anomaly(p.S, t, session.FromClient, "imap.open.bound", maxOpen)
+		}
+	}
+	if p.openVerbs == nil {
+		p.openVerbs = map[string]int{}
+	}
+	p.open = append(p.open, c)
+	p.openVerbs[c.verb]++
+}
+
+// removeOpen takes the i-th open command off the list.
+func (p *Parser) removeOpen(i int) {
+	p.openVerbs[p.open[i].verb]--
+	p.open = slices.Delete(p.open, i, i+1)
+}
+
+// untagged is a line of untagged data, when it began, and the messages
+// its literals held.
+type untagged struct {
+	text string
+	name string // the response's name, where owners lists it
+	seq  int    // its place in the order the lines came
+	t    time.Time
+	msgs []int
+	body int64
+}
+
+// addUntagged keeps a line of untagged data for the completion to come.
+func (p *Parser) addUntagged(u untagged) {
+	u.name, u.seq = ownerName(u.text), p.untaggedSeq
+	p.untaggedSeq++
+	p.untagged = append(p.untagged, u)
+}
+
+// untaggedKept counts the untagged lines kept, waiting.
+func (p *Parser) untaggedKept() int { return len(p.untagged) + p.heldN }
+
+// takeResponse builds the response that line ends, for command c (nil:
+// none), from the untagged data waiting. With several commands open, data
+// another of them asked for (a SEARCH result while a FETCH completes) is
+// left for that one: servers may interleave pipelined commands' data.
+func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *session.Response {
+	var taken []untagged
+	for name, q := range p.held {
+		if c == nil || !p.elsewhere(name, c) {
+			taken = append(taken, q...)
+			delete(p.held, name)
+			p.heldN -= len(q)
+		}
+	}
+	slices.SortFunc(taken, func(a, b untagged) int { return a.seq - b.seq }) // held lines came before the rest
+	for _, u := range p.untagged {
+		if c != nil && p.elsewhere(u.name, c) {
+			if p.held == nil {
+				p.held = map[string][]untagged{}
+			}
+			p.held[u.name] = append(p.held[u.name], u)
+			p.heldN++
+			continue
+		}
+		taken = append(taken, u)
+	}
+	clear(p.untagged)
+	p.untagged = p.untagged[:0]
+
+	r := &session.Response{Status: status, Time: t}
+	var times []time.Time
+	early := false
+	for _, u := range taken {
+		for _, m := range u.msgs {
+			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
+		}
+		r.Lines = append(r.Lines, u.text)
+		times = append(times, u.t)
+		early = early || !u.t.Equal(t)
+		r.BodySize += u.body
+	}
+	if line != "" {
+		for _, m := range p.smsgs {
+			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
+		}
+		r.Lines = append(r.Lines, line)
+		times = append(times, t)
+	}
+	if early {
+		r.LineTimes = times
+	}
+	if len(r.Messages) > 0 {
+		r.Message = &r.Messages[0]
+		r.BodyInLines = true
+	}
+	r.BodySize += p.sbody
+	if p.heldN == 0 {
+		r.LinesDropped, p.untaggedDropped = p.untaggedDropped, 0
+	}
+	p.noteCapabilities(r.Lines)
+	p.smsgs, p.sbody = nil, 0
+	return r
+}
+
+// elsewhere reports whether data of the response name is for another
+// open command than c: c did not ask for it and another did.
+func (p *Parser) elsewhere(name string, c *command) bool {
+	cmds := owners[name]
+	if len(cmds) == 0 || slices.Contains(cmds, c.verb) {
+		return false
+	}
+	for _, verb := range cmds {
+		if p.openVerbs[verb] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ownerName is the name of the untagged response line ("* 3 FETCH ...":
+// FETCH, "* LIST ...": LIST) where owners lists it, "" otherwise.
+func ownerName(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return ""
+	}
+	name := lines.Upper(f[1])
+	if len(f) > 2 && name[0] >= '0' && name[0] <= '9' {
+		name = lines.Upper(f[2])
+	}
+	if _, ok := owners[name]; !ok {
+		return ""
+	}
+	return name
+}
+
+// owners maps untagged response names to the commands that ask for them
+// (RFC 9051 §7); data not named here goes to whichever command completes.
+var owners = map[string][]string{
+	"FETCH":      {"FETCH", "STORE", "UID FETCH", "UID STORE", "SELECT", "EXAMINE", "NOOP", "IDLE"},
+	"SEARCH":     {"SEARCH", "UID SEARCH"},
+	"ESEARCH":    {"SEARCH", "UID SEARCH", "ESEARCH"},
+	"SORT":       {"SORT", "UID SORT"},
+	"THREAD":     {"THREAD", "UID THREAD"},
+	"LIST":       {"LIST", "XLIST"},
+	"LSUB":       {"LSUB"},
+	"STATUS":     {"STATUS", "LIST"},
+	"NAMESPACE":  {"NAMESPACE"},
+	"ID":         {"ID"},
+	"ENABLED":    {"ENABLE"},
+	"FLAGS":      {"SELECT", "EXAMINE"},
+	"QUOTA":      {"GETQUOTA", "GETQUOTAROOT", "SETQUOTA"},
+	"QUOTAROOT":  {"GETQUOTAROOT"},
+	"ACL":        {"GETACL"},
+	"MYRIGHTS":   {"MYRIGHTS"},
+	"LISTRIGHTS": {"LISTRIGHTS"},
+	"METADATA":   {"GETMETADATA"},
+}
