@@ -11,6 +11,7 @@ func messageCatalog() map[string]Text {
 		"ui.msg.content.part":    {"", "part", "parte"},
 		"ui.msg.bracket":         {"", "<%s %d bytes>", "<%s de %d bytes>"},
 		"ui.msg.envelope":        {"", "envelope <%s> -> <%s>", "sobre <%s> -> <%s>"},
+		"ui.msg.rcptmore":        {"", " and %d more", " y %d más"},
 		"ui.msg.refused":         {"", " (refused)", " (rechazado)"},
 		"ui.msg.incomplete":      {"", " (incomplete)", " (incompleto)"},
 		"ui.msg.bounded":         {"", " (partly kept)", " (guardado en parte)"},

@@ -49,9 +49,11 @@ type Conn struct {
 	msgs    [2]*message.Builder
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
 	replied bool     // the server has replied at all
-	paired  bool     // some reply has answered a command
-	plain   []session.Chunk
-	kept    int // bytes of bodies kept in memory (KeepBodies)
+	// waitBounded: replyq.MaxWaiting was reached once, and said.
+	waitBounded bool
+	paired      bool // some reply has answered a command
+	plain       []session.Chunk
+	kept        int // bytes of bodies kept in memory (KeepBodies)
 }
 
 // keptInMemory is how much of a session's kept bodies stays in memory
@@ -209,13 +211,18 @@ func (c *Conn) Add(cmd *session.Command) *session.Exchange {
 // Push records a client command and queues it for its reply, in order.
 func (c *Conn) Push(cmd *session.Command) *session.Exchange {
 	e := c.Add(cmd)
-	c.pending.Push(e, cmd.Time, c.acked[session.FromClient])
+	c.Queue(e)
 	return e
 }
 
 // Queue queues an exchange already recorded for its reply, in order.
+// Past replyq.MaxWaiting the oldest waiting is given up, unanswered, and
+// said once.
 func (c *Conn) Queue(e *session.Exchange) {
-	c.pending.Push(e, e.Command.Time, c.acked[session.FromClient])
+	if _, dropped := c.pending.Push(e, e.Command.Time, c.acked[session.FromClient]); dropped && !c.waitBounded {
+		c.waitBounded = true
+		explain.Anomaly(c.S, e.Command.Time, session.FromClient, "reply.waiting.bound", replyq.MaxWaiting)
+	}
 }
 
 // Waiting is the oldest exchange queued for a reply; ok is false when none.

@@ -83,7 +83,11 @@ func MessageFields(m *session.Message, l explain.Lang) []string {
 		}
 	}
 	if m.MailFrom != "" || len(m.RcptTo) > 0 {
-		parts = append(parts, fmt.Sprintf(explain.Say("ui.msg.envelope", l), Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <"))))
+		envelope := fmt.Sprintf(explain.Say("ui.msg.envelope", l), Escape(m.MailFrom), Escape(strings.Join(m.RcptTo, ">, <")))
+		if m.RcptToMore > 0 {
+			envelope += fmt.Sprintf(explain.Say("ui.msg.rcptmore", l), m.RcptToMore)
+		}
+		parts = append(parts, envelope)
 	}
 	field("From", m.From)
 	field("To", m.To)

@@ -15,6 +15,12 @@ package replyq
 
 import "time"
 
+// MaxWaiting bounds the commands a queue holds. Clients pipeline a batch
+// (RFC 2920: MAIL, RCPT for each recipient, DATA; a RETR for each
+// message) of some thousands at most; a flood of commands no reply
+// answers must not hold memory for each.
+const MaxWaiting = 10000
+
 // Queue holds commands of any type with the time each was sent; the zero
 // value is empty and ready.
 type Queue[T any] struct {
@@ -30,10 +36,16 @@ type entry[T any] struct {
 	acked int64 // server bytes acknowledged when sent; -1 unknown
 }
 
-// Push queues v, sent at t when the client had acknowledged acked bytes
-// of the server's (-1: unknown).
-func (q *Queue[T]) Push(v T, sent time.Time, acked int64) {
+// Push queues v, sent at sent when the client had acknowledged acked
+// server bytes (-1: unknown). Past MaxWaiting the oldest is given up:
+// dropped says so, and which.
+func (q *Queue[T]) Push(v T, sent time.Time, acked int64) (oldest T, dropped bool) {
+	if len(q.q) >= MaxWaiting {
+		oldest, dropped = q.q[0].v, true
+		q.q = q.q[1:]
+	}
 	q.q = append(q.q, entry[T]{v, sent, acked})
+	return oldest, dropped
 }
 
 // First is the oldest command awaiting a reply; ok is false when none.

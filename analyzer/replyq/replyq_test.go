@@ -59,3 +59,18 @@ func TestQueue(t *testing.T) {
 		t.Error("an empty queue gave a command")
 	}
 }
+
+func TestQueueBounded(t *testing.T) {
+	var q Queue[int]
+	for i := range MaxWaiting {
+		if _, dropped := q.Push(i, time.Time{}, -1); dropped {
+			t.Fatalf("dropped at %d", i)
+		}
+	}
+	if oldest, dropped := q.Push(MaxWaiting, time.Time{}, -1); !dropped || oldest != 0 || q.Len() != MaxWaiting {
+		t.Fatalf("past the bound: dropped %v (%d), %d held", dropped, oldest, q.Len())
+	}
+	if v, _, _ := q.Next(); v != 1 {
+		t.Errorf("next %d, want 1", v)
+	}
+}

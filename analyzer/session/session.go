@@ -238,14 +238,17 @@ type Message struct {
 	// BODY, SMTPUTF8, AUTH, ...; a parameter without a value maps to "".
 	MailParams map[string]string `json:"mail_params,omitempty"`
 	RcptTo     []string          `json:"rcpt_to,omitempty"`
-	From       string            `json:"from,omitempty"`
-	To         string            `json:"to,omitempty"`
-	Cc         string            `json:"cc,omitempty"`
-	Subject    string            `json:"subject,omitempty"`
-	Date       string            `json:"date,omitempty"`
-	MessageID  string            `json:"message_id,omitempty"`
-	Accepted   *bool             `json:"accepted,omitempty"`
-	Truncated  bool              `json:"truncated,omitempty"`
+	// RcptToMore counts the recipients accepted past the first
+	// MaxRecipients, which RcptTo does not list.
+	RcptToMore int    `json:"rcpt_to_more,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	Cc         string `json:"cc,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	Date       string `json:"date,omitempty"`
+	MessageID  string `json:"message_id,omitempty"`
+	Accepted   *bool  `json:"accepted,omitempty"`
+	Truncated  bool   `json:"truncated,omitempty"`
 	// Bounded says mailtrace kept less of it than it had: its header past
 	// --max-header (the summary may lack fields) or its body past
 	// --max-body (--full shows the first bytes). A choice, not a loss:
@@ -622,6 +625,10 @@ func VersionShaped(id string) bool {
 	}
 	return true
 }
+
+// MaxRecipients bounds the recipients a message lists (Postfix accepts
+// 1 000 a message by default, smtpd_recipient_limit).
+const MaxRecipients = 10000
 
 // MaxReplyLines bounds the lines one reply keeps (a listing of a mailbox
 // of thousands, a flood of untagged data): past it they are counted.

@@ -71,6 +71,7 @@ type Parser struct {
 	logins   proto.Awaiting // AUTH commands awaiting their replies
 	mailFrom path           // the transaction's envelope, once accepted
 	rcptTo   []string
+	rcptMore int // recipients accepted past session.MaxRecipients
 
 	// lmtp reads the session as LMTP (RFC 2033): LHLO, and after the
 	// data one reply per recipient accepted; perRcpt counts those still
@@ -346,7 +347,7 @@ func (p *Parser) endMessage(cut bool) {
 	cmd := p.msgEx.Command
 	m := p.Message(session.FromClient).Message()
 	m.Via, m.Time = cmd.Verb, cmd.Time
-	m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
+	m.MailFrom, m.MailParams, m.RcptTo, m.RcptToMore = p.mailFrom.addr, p.mailFrom.params, p.rcptTo, p.rcptMore
 	i := p.EndMessage(session.FromClient, cut)
 	if cmd.Kind == session.KindMessage {
 		cmd.Size = m.Size
@@ -559,7 +560,7 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			// The replies to the transaction's MAIL and RCPT came
 			// before this one (RFC 2920 order), also those of a
 			// client that sent them with the data.
-			m.MailFrom, m.MailParams, m.RcptTo = p.mailFrom.addr, p.mailFrom.params, p.rcptTo
+			m.MailFrom, m.MailParams, m.RcptTo, m.RcptToMore = p.mailFrom.addr, p.mailFrom.params, p.rcptTo, p.rcptMore
 			// LMTP: taken if any recipient's reply took it.
 			m.Accepted = session.Bool(ok || p.perRcpt > 0 && m.Accepted != nil && *m.Accepted)
 			if ok {
@@ -573,13 +574,13 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			return // the envelope holds until the last recipient's reply
 		}
 		p.perRcpt = 0
-		p.mailFrom, p.rcptTo = path{}, nil
+		p.mailFrom, p.rcptTo, p.rcptMore = path{}, nil, 0
 		return
 	}
 	switch cmd.Verb {
 	case "EHLO", "HELO", "LHLO", "RSET":
 		if ok {
-			p.mailFrom, p.rcptTo = path{}, nil
+			p.mailFrom, p.rcptTo, p.rcptMore = path{}, nil, 0
 		}
 		if ok && (cmd.Verb == "EHLO" || cmd.Verb == "LHLO") && len(r.Lines) > 1 {
 			// RFC 5321 §4.1.1.1: the lines after the first name the
@@ -594,11 +595,15 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		}
 	case "MAIL":
 		if ok {
-			p.mailFrom, p.rcptTo = parsePath(cmd.Args, "FROM:"), nil
+			p.mailFrom, p.rcptTo, p.rcptMore = parsePath(cmd.Args, "FROM:"), nil, 0
 		}
 	case "RCPT":
 		if ok {
-			p.rcptTo = append(p.rcptTo, parsePath(cmd.Args, "TO:").addr)
+			if len(p.rcptTo) < session.MaxRecipients {
+				p.rcptTo = append(p.rcptTo, parsePath(cmd.Args, "TO:").addr)
+			} else {
+				p.rcptMore++
+			}
 		}
 	case "AUTH":
 		p.authReply(cmd, r)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
+	"github.com/mailtrace/mailtrace/analyzer/replyq"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
@@ -692,5 +693,39 @@ func TestLMTPRepliesPerRecipient(t *testing.T) {
 	s := run(steps...)
 	if m := s.Messages[0]; m.Final {
 		t.Error("an SMTP message is final")
+	}
+}
+
+// TestUnansweredFloodBounded: commands that no reply answers are held for
+// their replies up to replyq.MaxWaiting; past it the oldest are given up,
+// said once, and a reply answers the oldest still waiting.
+func TestUnansweredFloodBounded(t *testing.T) {
+	const over = 3
+	s := run(S("220 mx\r\n"), C(strings.Repeat("NOOP\r\n", replyq.MaxWaiting+over)), S("250 ok\r\n"))
+	for i, e := range s.Exchanges[1:] {
+		if answered := e.Response != nil; answered != (i == over) {
+			t.Fatalf("NOOP %d answered: %v", i, answered)
+		}
+	}
+	if got := st.AnomalyKeys(s); !slices.Equal(got, []string{"client->server ui.anomaly.reply.waiting.bound"}) {
+		t.Errorf("anomalies %v", got)
+	}
+}
+
+// TestRecipientsBounded: a message lists session.MaxRecipients accepted
+// recipients and counts the rest.
+func TestRecipientsBounded(t *testing.T) {
+	const over = 2
+	steps := []st.Step{S("220 mx\r\n"), C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n")}
+	for i := range session.MaxRecipients + over {
+		steps = append(steps, C(fmt.Sprintf("RCPT TO:<r%d@b>\r\n", i)), S("250 ok\r\n"))
+	}
+	s := run(append(steps, C("DATA\r\n"), S("354 go\r\n"), C("Subject: s\r\n\r\nx\r\n.\r\n"), S("250 queued\r\n"))...)
+	if len(s.Messages) != 1 {
+		t.Fatalf("%d messages", len(s.Messages))
+	}
+	m := s.Messages[0]
+	if len(m.RcptTo) != session.MaxRecipients || m.RcptToMore != over || m.RcptTo[0] != "r0@b" {
+		t.Errorf("%d recipients listed (%q first), %d more; want %d, %d", len(m.RcptTo), m.RcptTo[0], m.RcptToMore, session.MaxRecipients, over)
 	}
 }
