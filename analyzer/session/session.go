@@ -238,8 +238,8 @@ type Message struct {
 	// BODY, SMTPUTF8, AUTH, ...; a parameter without a value maps to "".
 	MailParams map[string]string `json:"mail_params,omitempty"`
 	RcptTo     []string          `json:"rcpt_to,omitempty"`
-	// RcptToMore counts the recipients accepted past the first
-	// MaxRecipients, which RcptTo does not list.
+	// RcptToMore counts the recipients accepted past the first 10 000
+	// (MaxRecipients), which RcptTo does not list.
 	RcptToMore int    `json:"rcpt_to_more,omitempty"`
 	From       string `json:"from,omitempty"`
 	To         string `json:"to,omitempty"`
