@@ -74,6 +74,7 @@ func anomaliesCatalog() map[string]Text {
 		"ui.anomaly.imap.literal.gap":      {"", "a capture gap took the end of a literal and the bytes after it", "un hueco de la captura se llevó el final de un literal y los bytes siguientes"},
 		"ui.anomaly.imap.literal.long":     {"", "literal longer than the rest of the stream", "literal más largo que el resto del flujo"},
 		"ui.anomaly.reply.waiting.bound":   {"", "more than %d commands waiting for their replies: the oldest were given up, unanswered", "más de %d comandos a la espera de su respuesta: los más antiguos se dieron por perdidos, sin respuesta"},
+		"ui.anomaly.bound.text":            {"", "past %d MiB of command and reply lines, the session keeps the first %d bytes of each longer line", "pasados %d MiB de líneas de comandos y respuestas, la sesión guarda los primeros %d bytes de cada línea más larga"},
 		"ui.anomaly.imap.open.bound":       {"", "more than %d commands awaiting their completion: the oldest were given up, unanswered", "más de %d comandos a la espera de su respuesta final: los más antiguos se dieron por perdidos, sin respuesta"},
 		"ui.anomaly.imap.line.long":        {"", "a server line with literals went past %d bytes (--max-line): its text is cut there, its literals still read", "una línea del servidor con literales pasó de %d bytes (--max-line): su texto se recorta ahí, sus literales se siguen leyendo"},
 		"ui.anomaly.imap.idle":             {"", "IDLE ended by something other than DONE: %s", "IDLE terminado por algo distinto de DONE: %s"},

@@ -222,7 +222,7 @@ func announced(l lines.Line) string {
 }
 
 func (p *Parser) clientLine(l lines.Line) {
-	line := string(l.B)
+	line := p.S.Keep(string(l.B))
 	switch c := p.waiting; p.client {
 	case continuing:
 		if p.lit.zero {

@@ -215,6 +215,7 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 // response handles one complete server line (RFC 9051 §7) that began at
 // start.
 func (p *Parser) response(line string, uid uint32, start, end time.Time) {
+	line = p.S.Keep(line)
 	tag, rest, _ := strings.Cut(line, " ")
 	first := p.FirstReply()
 	status, _, _ := strings.Cut(rest, " ")

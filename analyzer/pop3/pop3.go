@@ -81,11 +81,14 @@ func (p *Parser) clientLine(l lines.Line) {
 	if p.sasl && p.auth.Takes() {
 		// RFC 5034 §4: the server reads the line as a response, also
 		// one typed before its "+" came.
-		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
+		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time}
 		p.auth.Response(cmd, text)
 		p.Push(cmd)
 		return
 	}
+	// Read from the line as the session keeps it, so that nothing read
+	// from it (the verb, a user name) holds a longer one in memory.
+	text = p.S.Keep(text)
 	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
 	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()}
 	switch cmd.Verb {
@@ -194,7 +197,7 @@ func (p *Parser) serverLine(l lines.Line) {
 				msg.Lost(l.Dropped) // past --max-line: counted, not kept
 			}
 		default:
-			p.multi.AddLine(string(content))
+			p.multi.AddLine(p.S.Keep(string(content)))
 		}
 		return
 	}
@@ -210,7 +213,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	default:
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.status", line)
 	}
-	r := &session.Response{Status: status, Lines: []string{line}, Time: l.Time}
+	r := &session.Response{Status: status, Lines: []string{p.S.Keep(line)}, Time: l.Time}
 	if p.FirstReply() && !p.S.Midstream && status != "+" {
 		if before, waiting := p.Waiting(); waiting {
 			p.Greeting(before, r)

@@ -5,6 +5,7 @@
 package session
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -91,6 +92,9 @@ type Session struct {
 	MessagesDropped  int `json:"messages_dropped,omitempty"`
 	// Limits bound what the session keeps; zero keeps everything.
 	Limits Limits `json:"-"`
+
+	lineText    int  // bytes of command and reply lines kept (Keep)
+	lineTextCut bool // MaxLineText was reached, and said
 }
 
 // Limits bound a session's memory: input from the field can repeat a
@@ -624,6 +628,32 @@ func VersionShaped(id string) bool {
 		}
 	}
 	return true
+}
+
+// Bounds on the text of command and reply lines a session keeps. Each
+// line is bounded (--max-line, 64 KiB by default), but a session of a
+// hundred thousand such lines would hold gigabytes: past MaxLineText of
+// lines kept, a longer line keeps its first ShortLine bytes, said once.
+const (
+	MaxLineText = 8 << 20
+	ShortLine   = 256
+)
+
+// Keep is line as the session keeps it (see MaxLineText): whole, or its
+// first ShortLine bytes, copied, so that the rest is not held behind them.
+func (s *Session) Keep(line string) string {
+	if len(line) <= ShortLine || s.lineText+len(line) <= MaxLineText {
+		s.lineText += len(line)
+		return line
+	}
+	if !s.lineTextCut {
+		s.lineTextCut = true
+		// The catalog (analyzer/explain) holds this text in each language.
+		s.AnomalySaid(s.End, FromClient, fmt.Sprintf("past %d MiB of command and reply lines, the session keeps the first %d bytes of each longer line", MaxLineText>>20, ShortLine),
+			"ui.anomaly.bound.text", []any{MaxLineText >> 20, ShortLine})
+	}
+	s.lineText += ShortLine
+	return strings.Clone(line[:ShortLine])
 }
 
 // MaxRecipients bounds the recipients a message lists (Postfix accepts

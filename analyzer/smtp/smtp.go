@@ -145,7 +145,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		// RFC 4954 §4: the server reads the line as a response, also
 		// one typed before its 334 came.
 		text := string(l.B)
-		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: text, Time: l.Time}
+		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time}
 		p.auth.Response(cmd, text)
 		p.Push(cmd)
 		return
@@ -163,7 +163,9 @@ var verbs = map[string]bool{
 }
 
 func (p *Parser) command(l lines.Line) {
-	line := string(l.B)
+	// Read from the line as the session keeps it, so that nothing read
+	// from it (the verb, a path) holds a longer one in memory.
+	line := p.S.Keep(string(l.B))
 	typed, args := splitVerb(line)
 	verb := p.Verb(typed, verbs, l.Time)
 	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()}
@@ -401,7 +403,7 @@ func (p *Parser) serverLine(l lines.Line) {
 		p.Queue(p.msgEx)
 		p.endMessage(true)
 	}
-	line := string(l.B)
+	line := p.S.Keep(string(l.B)) // what is read from it keeps no longer line
 	code, sep, ok := replyCode(line)
 	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.range", code)

@@ -3,6 +3,7 @@ package smtp
 import (
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -728,4 +729,36 @@ func TestRecipientsBounded(t *testing.T) {
 	if len(m.RcptTo) != session.MaxRecipients || m.RcptToMore != over || m.RcptTo[0] != "r0@b" {
 		t.Errorf("%d recipients listed (%q first), %d more; want %d, %d", len(m.RcptTo), m.RcptTo[0], m.RcptToMore, session.MaxRecipients, over)
 	}
+}
+
+// TestLongLinesKeepFlat: a session of a thousand 60 KB commands and
+// replies (120 MB) keeps session.MaxLineText of them, then the start of
+// each, said once, and nothing read from a line (its verb, its reply
+// code) holds the rest of it in memory.
+func TestLongLinesKeepFlat(t *testing.T) {
+	const n = 1000
+	p := Spec().New(proto.Env{Session: st.NewSession("smtp")})
+	long := strings.Repeat("x", 60000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	st.Run(p, S("220 mx\r\n"))
+	for range n {
+		p.Feed(session.FromClient, st.T0, []byte("NOOP "+long+"\r\n"))
+		p.Feed(session.FromServer, st.T0, []byte("250 "+long+"\r\n"))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	s := p.(*Parser).S
+	e := s.Exchanges[len(s.Exchanges)-1]
+	if len(e.Command.Line) != session.ShortLine || len(e.Response.Lines[0]) != session.ShortLine || e.Command.Verb != "NOOP" || e.Response.Status != "250" {
+		t.Errorf("the last exchange keeps %d and %d bytes (%s, %s)", len(e.Command.Line), len(e.Response.Lines[0]), e.Command.Verb, e.Response.Status)
+	}
+	if got := st.AnomalyKeys(s); !slices.Equal(got, []string{"client->server ui.anomaly.bound.text"}) {
+		t.Errorf("anomalies %v", got)
+	}
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 3*session.MaxLineText {
+		t.Errorf("the live heap grew by %d MB for %d MB of lines", grew>>20, 2*n*len(long)>>20)
+	}
+	runtime.KeepAlive(p)
 }
