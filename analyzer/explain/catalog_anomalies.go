@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -18,6 +19,14 @@ func Anomaly(s *session.Session, t time.Time, d session.Dir, key string, args ..
 		return
 	}
 	key = "ui.anomaly." + key
+	for i, a := range args {
+		// An anomaly quotes the start of what it names (a line that is
+		// no reply, a verb nobody knows): a thousand of them must not
+		// hold a thousand lines of 64 KiB.
+		if text, ok := a.(string); ok && len(text) > session.ShortLine {
+			args[i] = strings.Clone(text[:session.ShortLine])
+		}
+	}
 	s.AnomalySaid(t, d, fmt.Sprintf(Say(key, English), args...), key, args)
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -325,5 +326,18 @@ func TestLineKinds(t *testing.T) {
 	got = refs(c.Reply("imap", sel, &session.Response{Status: "OK", Lines: []string{"* 2 EXISTS", "* 3 EXISTS", "* FLAGS (\\Seen)", "a1 OK done"}}))
 	if !slices.Equal(got, []string{"RFC 9051 §7.1.1", "RFC 9051 §7.4.1", "RFC 9051 §7.3.5"}) {
 		t.Errorf("SELECT: %v", got)
+	}
+}
+
+// TestAnomalyQuotesTheStart: an anomaly keeps the first
+// session.ShortLine bytes of a long string it names, in its text and its
+// arguments.
+func TestAnomalyQuotesTheStart(t *testing.T) {
+	s := &session.Session{}
+	long := strings.Repeat("x", 60000)
+	explain.Anomaly(s, time.Time{}, session.FromServer, "code.missing", long)
+	a := s.Anomalies[0]
+	if len(a.Args[0].(string)) != session.ShortLine || len(a.Text) > 2*session.ShortLine {
+		t.Errorf("an anomaly of %d bytes, quoting %d", len(a.Text), len(a.Args[0].(string)))
 	}
 }
