@@ -17,26 +17,34 @@ func (p *Parser) serverLine(l lines.Line) {
 	first := p.sline.Len() == 0 && !p.scut
 	if first {
 		p.stime = l.Time
+	}
+	ann := piece
+	if l.Cut {
+		ann = announced(l)
+	}
+	n, _, ok := literalSuffix(ann)
+	if ok && first {
+		// Whether the line may carry literals, and whose, its first
+		// piece says.
 		p.sdata = literalAllowed(piece)
+		if p.sdata {
+			p.sseq = fetchSeq(piece)
+		}
+	}
+	ok = ok && p.sdata
+	if first && !ok {
+		p.response(piece, 0, p.stime, l.Time) // a line of no literals, most of them
+		return
 	}
 	if p.suid == 0 {
 		p.suid = fetchUID(piece)
 	}
-	n, _, ok := literalSuffix(announced(l))
-	if !ok || !p.sdata {
-		line, uid := piece, p.suid
-		if !first {
-			p.addServerText(piece)
-			line, uid = p.serverLineDone()
-		}
-		p.suid = 0
+	p.addServerText(piece)
+	if !ok {
+		line, uid := p.serverLineDone()
 		p.response(line, uid, p.stime, l.Time)
 		return
 	}
-	if first {
-		p.sseq = fetchSeq(piece)
-	}
-	p.addServerText(piece)
 	p.slit = literal{size: n}
 	// The item is named where its literal is announced: in this piece.
 	if item, content, ok := fetchItem(piece); ok {

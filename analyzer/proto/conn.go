@@ -51,6 +51,7 @@ type Conn struct {
 	replied bool     // the server has replied at all
 	// waitBounded: replyq.MaxWaiting was reached once, and said.
 	waitBounded bool
+	replyLines  bool // the events read reply lines
 	paired      bool // some reply has answered a command
 	plain       []session.Chunk
 	kept        int // bytes of bodies kept in memory (KeepBodies)
@@ -68,6 +69,8 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 	if c.events == nil {
 		c.events = NoEvents{}
 	}
+	r, ok := c.events.(interface{ ReadsReplyLines() bool })
+	c.replyLines = !ok || r.ReadsReplyLines()
 	c.acked = [2]int64{-1, -1}
 	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted, run: h.ClientRun}
 	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted, run: h.ServerRun}
@@ -244,7 +247,11 @@ func (c *Conn) Next() (*session.Exchange, bool) {
 }
 
 // ReplyLine tells of a line of a reply still open, as it arrives.
-func (c *Conn) ReplyLine(line string, t time.Time) { c.events.ReplyLine(c.S, line, t) }
+func (c *Conn) ReplyLine(line string, t time.Time) {
+	if c.replyLines {
+		c.events.ReplyLine(c.S, line, t)
+	}
+}
 
 // Answer pairs e with its complete reply r.
 func (c *Conn) Answer(e *session.Exchange, r *session.Response) {

@@ -42,7 +42,9 @@ type Env struct {
 }
 
 // Events are told what a parser completes, as it happens: the views and
-// sinks that show or store sessions while they go on.
+// sinks that show or store sessions while they go on. Events that have a
+// method ReadsReplyLines() bool saying false are not told of reply lines
+// (sink.ReadsReplyLines).
 type Events interface {
 	// ReplyLine: a line of a reply still open arrived at t (IMAP
 	// untagged data: the EXISTS that IDLE announces); the reply will hold

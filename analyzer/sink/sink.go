@@ -49,6 +49,18 @@ type Sink interface {
 // Nop does nothing; embed it to implement only some events.
 type Nop struct{}
 
+// ReadsReplyLines reports whether x reads ReplyLine: the parsers tell
+// each line of a reply still open only where some sink does (an IMAP
+// flood of untagged data tells millions). A sink that embeds Nop and
+// reads them says so with a method of this name; one that does not
+// embed Nop is told.
+func ReadsReplyLines(x Sink) bool {
+	r, ok := x.(interface{ ReadsReplyLines() bool })
+	return !ok || r.ReadsReplyLines()
+}
+
+func (Nop) ReadsReplyLines() bool { return false }
+
 func (Nop) SessionStarted(*session.Session)                             {}
 func (Nop) Raw(*session.Session, session.Chunk)                         {}
 func (Nop) ReplyLine(*session.Session, string, time.Time)               {}
@@ -81,6 +93,8 @@ func (m multi) Raw(s *session.Session, c session.Chunk) {
 		x.Raw(s, c)
 	}
 }
+
+func (m multi) ReadsReplyLines() bool { return slices.ContainsFunc(m, ReadsReplyLines) }
 
 func (m multi) ReplyLine(s *session.Session, line string, t time.Time) {
 	for _, x := range m {
@@ -184,6 +198,8 @@ func (f filter) Raw(s *session.Session, c session.Chunk) {
 	}
 }
 
+func (f filter) ReadsReplyLines() bool { return ReadsReplyLines(f.next) }
+
 func (f filter) ReplyLine(s *session.Session, line string, t time.Time) {
 	if f.keep(s) {
 		f.next.ReplyLine(s, line, t)
@@ -236,6 +252,8 @@ type byID struct {
 	open    []int // started, not yet ended: IDs are given in increasing order
 	waiting []*session.Session
 }
+
+func (b *byID) ReadsReplyLines() bool { return ReadsReplyLines(b.Sink) }
 
 func (b *byID) SessionStarted(s *session.Session) {
 	b.open = append(b.open, s.ID)
@@ -298,6 +316,8 @@ type flushing struct {
 	flush func() error
 }
 
+func (f flushing) ReadsReplyLines() bool { return ReadsReplyLines(f.Sink) }
+
 func (f flushing) SessionEnded(s *session.Session) {
 	f.Sink.SessionEnded(s)
 	f.flush() // a write error shows again at the end
@@ -333,6 +353,8 @@ func (l *locked) Raw(s *session.Session, c session.Chunk) {
 	defer l.mu.Unlock()
 	l.next.Raw(s, c)
 }
+
+func (l *locked) ReadsReplyLines() bool { return ReadsReplyLines(l.next) }
 
 func (l *locked) ReplyLine(s *session.Session, line string, t time.Time) {
 	l.mu.Lock()

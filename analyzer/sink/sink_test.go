@@ -68,3 +68,26 @@ func TestCombinators(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReadsReplyLines: reply lines are told where some sink reads them,
+// through every wrapper, and not where none does.
+func TestReadsReplyLines(t *testing.T) {
+	var events []string
+	reads, quiet := log{events: &events}, Ended(func(*session.Session) {})
+	keep := func(*session.Session) bool { return true }
+	for _, tc := range []struct {
+		s    Sink
+		want bool
+	}{
+		{quiet, false},
+		{reads, true},
+		{Multi(quiet, Finished(func() error { return nil })), false},
+		{Multi(quiet, reads), true},
+		{Filter(Flushing(ByID(Locked(Multi(quiet, reads))), func() error { return nil }), keep), true},
+		{Filter(Flushing(ByID(Locked(Multi(quiet, quiet))), func() error { return nil }), keep), false},
+	} {
+		if got := ReadsReplyLines(tc.s); got != tc.want {
+			t.Errorf("%T: %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}

@@ -455,6 +455,8 @@ func (v *live) SessionStarted(s *session.Session) {
 	render.LiveStart(v.w, s, v.o)
 }
 
+func (v *live) ReadsReplyLines() bool { return true }
+
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
 	v.askFirst(s)
 	render.LiveReplyLine(v.w, s, line, v.o.Color)
