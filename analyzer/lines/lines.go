@@ -154,12 +154,14 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			continue
 		}
 		if s.Runs && rh != nil && declined <= 0 && len(s.buf) == 0 && !s.cut && !s.resync {
-			if r := s.run(b, t); r.Lines > 0 {
-				if rh.Run(r) {
-					b = b[len(r.B):]
+			// A run of one line is read as a line: it would cost more
+			// (a text of bare-LF dots is one line between dots).
+			if n, lines, lf, last := s.run(b); lines > 1 {
+				if rh.Run(Run{B: b[:n], Time: t, Lines: lines, LF: lf, Last: last}) {
+					b = b[n:]
 					continue
 				}
-				declined = len(r.B)
+				declined = n
 			}
 		}
 		i := bytes.IndexByte(b, '\n')
@@ -194,26 +196,24 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 	return nil
 }
 
-// run is the Run that b begins with (none: Lines is 0). Finding it reads
-// each byte once, as cutting the same lines would.
-func (s *Splitter) run(b []byte, t time.Time) Run {
-	r := Run{Time: t}
-	n := 0
+// run measures the Run that b begins with: its n bytes, its lines, those
+// of them that end in a bare LF, how the last ends. Finding it reads each
+// byte once, as cutting the same lines would.
+func (s *Splitter) run(b []byte) (n, lines, lf int, last Ending) {
 	for n < len(b) && b[n] != '.' {
 		i := bytes.IndexByte(b[n:], '\n')
 		if i < 0 || i > s.Max {
 			break // no whole line, or one read in pieces
 		}
-		r.Last = CRLF
+		last = CRLF
 		if i == 0 || b[n+i-1] != '\r' {
-			r.Last = LF
-			r.LF++
+			last = LF
+			lf++
 		}
-		r.Lines++
+		lines++
 		n += i + 1
 	}
-	r.B = b[:n]
-	return r
+	return n, lines, lf, last
 }
 
 // finish makes the Line of line, which ended with a line ending when

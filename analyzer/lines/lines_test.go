@@ -176,11 +176,12 @@ func TestRuns(t *testing.T) {
 		want  []string
 	}{
 		{"plain lines", []string{"a\r\nb\nc\r\n"}, []string{`run "a\r\nb\nc\r\n" lines=3 lf=1 last=0`}},
-		{"a dot ends a run", []string{"a\r\n.b\r\nc\r\n"}, []string{`run "a\r\n" lines=1 lf=0 last=0`, `line ".b"`, `run "c\r\n" lines=1 lf=0 last=0`}},
-		{"a line's unended rest waits", []string{"a\nb", "c\r\nd\r\n"}, []string{`run "a\n" lines=1 lf=1 last=1`, `line "bc"`, `run "d\r\n" lines=1 lf=0 last=0`}},
-		{"a line past the bound goes alone", []string{"ab\r\nabcdefgh\r\nc\r\n"}, []string{`run "ab\r\n" lines=1 lf=0 last=0`, `line "abcd" (cut)`, `run "c\r\n" lines=1 lf=0 last=0`}},
+		{"a dot ends a run", []string{"a\r\nb\n.b\r\nc\r\nd\n"}, []string{`run "a\r\nb\n" lines=2 lf=1 last=1`, `line ".b"`, `run "c\r\nd\n" lines=2 lf=1 last=1`}},
+		{"one line is read as a line", []string{"a\r\n.b\r\nc\r\n"}, []string{`line "a"`, `line ".b"`, `line "c"`}},
+		{"a line's unended rest waits", []string{"a\nb\nc", "d\r\ne\r\nf\r\n"}, []string{`run "a\nb\n" lines=2 lf=2 last=1`, `line "cd"`, `run "e\r\nf\r\n" lines=2 lf=0 last=0`}},
+		{"a line past the bound goes alone", []string{"ab\r\nc\r\nabcdefgh\r\nc\r\nd\r\n"}, []string{`run "ab\r\nc\r\n" lines=2 lf=0 last=0`, `line "abcd" (cut)`, `run "c\r\nd\r\n" lines=2 lf=0 last=0`}},
 		{"the bound counts the CR", []string{"abcd\r\n"}, []string{`line "abcd" (cut)`}},
-		{"declined", []string{"a\r\nNO\r\n.\r\nb\r\n"}, []string{`declined 2 lines`, `line "a"`, `line "NO"`, `line "."`, `run "b\r\n" lines=1 lf=0 last=0`}},
+		{"declined", []string{"a\r\nNO\r\n.\r\nb\r\nc\r\n"}, []string{`declined 2 lines`, `line "a"`, `line "NO"`, `line "."`, `run "b\r\nc\r\n" lines=2 lf=0 last=0`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
