@@ -45,6 +45,7 @@ const maxShownLiteral = 200
 type command struct {
 	tag, verb string
 	segs      []*session.Exchange // the command's parts, in order
+	answered  int                 // segs before it all have a reply (firstOpen)
 	// canon is the arguments with literals as quoted strings, up to the
 	// line bound (canonCut: past it, the rest is not kept).
 	canon    []byte
@@ -72,14 +73,18 @@ func (c *command) lastOpen() (*session.Exchange, bool) {
 
 // firstOpen returns the command's earliest part no reply answered yet: a
 // "+" answers the part the server has read, and a client that typed ahead
-// has sent more.
+// has sent more. A part once answered stays so: the search goes on from
+// where it last stopped (a command of a hundred thousand synchronizing
+// literals, each asked for by a "+", read them all again at each).
 func (c *command) firstOpen() (*session.Exchange, bool) {
-	for _, e := range c.segs {
-		if e.Response == nil {
-			return e, true
-		}
+	c.answered = min(c.answered, len(c.segs))
+	for c.answered < len(c.segs) && c.segs[c.answered].Response != nil {
+		c.answered++
 	}
-	return nil, false
+	if c.answered == len(c.segs) {
+		return nil, false
+	}
+	return c.segs[c.answered], true
 }
 
 // clientState says what the client's next line is.
@@ -113,6 +118,8 @@ type Parser struct {
 	untaggedSeq     int
 	untaggedDropped int            // untagged lines past session.MaxReplyLines
 	openVerbs       map[string]int // how many open commands have each verb
+	openTags        map[string]int // how many have each tag (lone ones apart)
+	openLone        int            // how many lone ones (an IDLE begun before the capture)
 	openBounded     bool           // maxOpen was reached once
 	// The server line being assembled around its literals, up to the
 	// line bound (scut: past it, the text is cut, the literals still

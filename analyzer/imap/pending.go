@@ -36,16 +36,54 @@ func (p *Parser) addOpen(c *command, t time.Time) {
 		}
 	}
 	if p.openVerbs == nil {
-		p.openVerbs = map[string]int{}
+		p.openVerbs, p.openTags = map[string]int{}, map[string]int{}
 	}
 	p.open = append(p.open, c)
 	p.openVerbs[c.verb]++
+	p.count(c, 1)
 }
 
 // removeOpen takes the i-th open command off the list.
 func (p *Parser) removeOpen(i int) {
-	p.openVerbs[p.open[i].verb]--
+	c := p.open[i]
+	p.openVerbs[c.verb]--
+	p.count(c, -1)
 	p.open = slices.Delete(p.open, i, i+1)
+}
+
+// count adds n to the open commands of c's tag (or the lone ones).
+func (p *Parser) count(c *command, n int) {
+	if c.lone {
+		p.openLone += n
+		return
+	}
+	if p.openTags[c.tag] += n; p.openTags[c.tag] <= 0 {
+		delete(p.openTags, c.tag)
+	}
+}
+
+// openWith is the index of the open command a completion tagged tag
+// completes, -1 for none: the oldest sent with tag, or else an IDLE begun
+// before the capture (lone), whose tag no open command has. A tag no
+// open command has costs no search (a flood of them, with a thousand
+// commands open, would read them all at each).
+func (p *Parser) openWith(tag string) int {
+	if p.openTags[tag] == 0 && p.openLone == 0 {
+		return -1
+	}
+	for i, c := range p.open {
+		if c.tag == tag && !c.lone || c.lone && p.openTags[tag] == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// retag gives a lone command the tag its completion has.
+func (p *Parser) retag(c *command, tag string) {
+	p.count(c, -1)
+	c.tag, c.lone = tag, false
+	p.count(c, 1)
 }
 
 // untagged is a line of untagged data, when it began, and the messages

@@ -274,12 +274,10 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 		}
 		return
 	}
-	for i, c := range p.open {
-		if c.tag != tag && !(c.lone && p.ownsNoTag(tag)) {
-			continue
-		}
+	if i := p.openWith(tag); i >= 0 {
+		c := p.open[i]
 		if c.lone {
-			c.tag, c.lone = tag, false
+			p.retag(c, tag)
 			for _, e := range c.segs {
 				e.Command.Tag = tag
 			}
@@ -303,16 +301,6 @@ func validTag(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= ' ' || c == 0x7f || strings.IndexByte(`(){%*"\+`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// ownsNoTag reports whether no open command was sent with tag.
-func (p *Parser) ownsNoTag(tag string) bool {
-	for _, c := range p.open {
-		if c.tag == tag {
 			return false
 		}
 	}
