@@ -256,7 +256,7 @@ func (c *Conn) ReplyLine(line string, t time.Time) {
 // Answer pairs e with its complete reply r.
 func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
 	c.bounded(r)
-	e.Answer(r)
+	c.S.Answer(e, r)
 	c.paired = true
 	c.events.ExchangeCompleted(c.S, e)
 }

@@ -95,6 +95,62 @@ type Session struct {
 
 	lineText    int  // bytes of command and reply lines kept (Keep)
 	lineTextCut bool // MaxLineText was reached, and said
+	// The whole messages among those dropped, and their bytes
+	// (WholeMessages): the statistics count every message.
+	droppedWhole      int
+	droppedWholeBytes int64
+	past              Past
+}
+
+// Past is what the exchanges past Limits.Exchanges said, of which the
+// session keeps no record, so that the statistics count every exchange:
+// the verb of each command (MaxPastVerbs of them apart, the rest under
+// ""), the status of each reply, how many client parts there were and
+// how many of them a reply answered.
+type Past struct {
+	Commands      map[string]int
+	Replies       map[string]int
+	Sent, Replied int
+}
+
+// MaxPastVerbs bounds the verbs Past counts apart.
+const MaxPastVerbs = 256
+
+// Past is what the exchanges past Limits.Exchanges said.
+func (s *Session) Past() Past { return s.past }
+
+func (p *Past) command(c *Command) {
+	p.Sent++
+	if c.Kind != KindCommand {
+		return
+	}
+	if p.Commands == nil {
+		p.Commands = map[string]int{}
+	}
+	verb := c.Verb
+	if _, seen := p.Commands[verb]; !seen && len(p.Commands) >= MaxPastVerbs {
+		verb = ""
+	}
+	p.Commands[verb]++
+}
+
+func (p *Past) reply(e *Exchange) {
+	if p.Replies == nil {
+		p.Replies = map[string]int{}
+	}
+	p.Replies[e.Response.Status]++
+	if e.Command != nil {
+		p.Replied++
+	}
+}
+
+// Answer pairs e with its complete reply r; one past Limits.Exchanges is
+// counted (Past).
+func (s *Session) Answer(e *Exchange, r *Response) {
+	e.Answer(r)
+	if e.past {
+		s.past.reply(e)
+	}
 }
 
 // Limits bound a session's memory: input from the field can repeat a
@@ -140,6 +196,7 @@ type Exchange struct {
 	Command   *Command  `json:"command"`
 	Response  *Response `json:"response"`
 	LatencyMS *float64  `json:"latency_ms"`
+	past      bool      // past Limits.Exchanges: counted (Past), not kept
 }
 
 // Command is one client command, or client data within one.
@@ -493,6 +550,13 @@ type Chunk struct {
 // is counted, not kept, and the first one past is an anomaly.
 func (s *Session) AddExchange(e *Exchange) *Exchange {
 	if !s.keepExchange() {
+		e.past = true
+		if e.Command != nil {
+			s.past.command(e.Command)
+		}
+		if e.Response != nil {
+			s.past.reply(e)
+		}
 		return e
 	}
 	s.Exchanges = append(s.Exchanges, e)
@@ -589,10 +653,26 @@ func (s *Session) AddMessage(m *Message) int {
 			s.AnomalySaid(m.Time, FromClient, "more messages than the bound (--max-messages): the rest are read and counted, not kept", "ui.anomaly.bound.messages", nil)
 		}
 		s.MessagesDropped++
+		if m.Whole() {
+			s.droppedWhole++
+			s.droppedWholeBytes += m.Size
+		}
 		return -1
 	}
 	s.Messages = append(s.Messages, m)
 	return len(s.Messages) - 1
+}
+
+// WholeMessages counts the session's whole messages (not a header or a
+// part fetched alone) and their bytes, those past Limits.Messages too.
+func (s *Session) WholeMessages() (n int, bytes int64) {
+	for _, m := range s.Messages {
+		if m.Whole() {
+			n++
+			bytes += m.Size
+		}
+	}
+	return n + s.droppedWhole, bytes + s.droppedWholeBytes
 }
 
 // MessagesFull reports whether the session keeps no more messages: a

@@ -93,12 +93,7 @@ func (c *Collector) Add(s *session.Session) {
 	p.BytesServer += s.BytesServer
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Command.Kind == session.KindCommand {
-			verb := e.Command.Verb
-			if !wellFormed(verb) {
-				verb = Malformed
-			} else if _, seen := p.Commands[verb]; !seen && len(p.Commands) >= maxVerbs {
-				verb = Other
-			}
+			verb := a.verbKey(e.Command.Verb)
 			p.Commands[verb]++
 			if e.LatencyMS != nil {
 				a.latency[verb] = append(a.latency[verb], *e.LatencyMS)
@@ -111,6 +106,19 @@ func (c *Collector) Add(s *session.Session) {
 			p.Replies[e.Response.Status]++
 		}
 	}
+	// The exchanges past the bound the session keeps (--max-exchanges)
+	// count too: their latencies alone are not known.
+	past := s.Past()
+	for verb, n := range past.Commands {
+		if verb == "" {
+			verb = Other
+		}
+		p.Commands[a.verbKey(verb)] += n
+	}
+	for status, n := range past.Replies {
+		p.Replies[status] += n
+	}
+	p.Unanswered += past.Sent - past.Replied
 	for _, au := range s.Auth {
 		switch {
 		case au.Success == nil:
@@ -121,13 +129,11 @@ func (c *Collector) Add(s *session.Session) {
 			p.AuthFailed++
 		}
 	}
-	for _, m := range s.Messages {
-		// A header or a part fetched alone is not one more message.
-		if m.Whole() {
-			p.Messages++
-			p.MessageBytes += m.Size
-		}
-	}
+	// A header or a part fetched alone is not one more message; one
+	// past the bound on messages kept still is.
+	n, bytes := s.WholeMessages()
+	p.Messages += n
+	p.MessageBytes += bytes
 	p.Gaps += len(s.Gaps)
 	for _, g := range s.Gaps {
 		p.GapBytes += int64(g.Bytes)
@@ -136,6 +142,19 @@ func (c *Collector) Add(s *session.Session) {
 	for _, f := range s.Findings {
 		p.Findings[f.Kind]++
 	}
+}
+
+// verbKey is the key a command of verb counts under.
+func (a *acc) verbKey(verb string) string {
+	switch _, seen := a.p.Commands[verb]; {
+	case verb == Other:
+		return Other
+	case !wellFormed(verb):
+		return Malformed
+	case !seen && len(a.p.Commands) >= maxVerbs:
+		return Other
+	}
+	return verb
 }
 
 // Malformed counts commands whose verb is not a word: garbage on the wire

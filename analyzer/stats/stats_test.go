@@ -80,3 +80,38 @@ func TestVerbsBounded(t *testing.T) {
 		t.Errorf("%d verbs, %d other, X1 %d", len(p.Commands), p.Commands[Other], p.Commands["X1"])
 	}
 }
+
+// TestMessagesPastTheBoundCounted: the statistics count every whole
+// message, those the session kept no record of (--max-messages) too.
+func TestMessagesPastTheBoundCounted(t *testing.T) {
+	s := &session.Session{Protocol: "imap", Limits: session.Limits{Messages: 2}}
+	for range 5 {
+		s.AddMessage(&session.Message{Size: 10})
+	}
+	s.AddMessage(&session.Message{Size: 7, Content: session.ContentHeader}) // a header alone
+	c := New([]session.Protocol{"imap"})
+	c.Add(s)
+	if p := c.Report()[0]; len(s.Messages) != 2 || p.Messages != 5 || p.MessageBytes != 50 {
+		t.Errorf("%d kept; counted %d messages, %d bytes; want 5, 50", len(s.Messages), p.Messages, p.MessageBytes)
+	}
+}
+
+// TestExchangesPastTheBoundCounted: the statistics count the commands and
+// replies of the exchanges the session kept no record of
+// (--max-exchanges), and those left unanswered.
+func TestExchangesPastTheBoundCounted(t *testing.T) {
+	s := &session.Session{Protocol: "smtp", Limits: session.Limits{Exchanges: 2}}
+	for i := range 5 {
+		e := s.AddExchange(&session.Exchange{Command: &session.Command{Kind: session.KindCommand, Verb: "NOOP"}})
+		if i < 4 {
+			s.Answer(e, &session.Response{Status: "250"})
+		}
+	}
+	s.AddExchange(&session.Exchange{Response: &session.Response{Status: "421"}}) // nothing asked for it
+	c := New([]session.Protocol{"smtp"})
+	c.Add(s)
+	p := c.Report()[0]
+	if len(s.Exchanges) != 2 || p.Commands["NOOP"] != 5 || p.Replies["250"] != 4 || p.Replies["421"] != 1 || p.Unanswered != 1 {
+		t.Errorf("%d kept; counted %v, replies %v, %d unanswered; want 5 NOOP, 4 250, 1 421, 1 unanswered", len(s.Exchanges), p.Commands, p.Replies, p.Unanswered)
+	}
+}

@@ -132,6 +132,56 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.fill(false, strings.Repeat("* 1 FETCH (BODY[] {1}\r\nx)\r\n", 1<<10), size)
 		c.send(false, "a1 OK done\r\n")
 		c.close()
+	case "literal-line": // one FETCH line of hundreds of thousands of literals
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 FETCH 1 (UID BODY[1])\r\n")
+		c.send(false, "* 1 FETCH (UID 7 ")
+		c.fill(false, strings.Repeat("BODY[1] {1}\r\nx ", 1<<10), size)
+		c.send(false, "FLAGS ())\r\na1 OK done\r\n")
+		c.close()
+	case "held": // NOOPs completed behind data held for another command
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 LIST \"\" *\r\n")
+		c.send(false, strings.Repeat("* LIST () \"/\" box\r\n", 5000))
+		var cli, srv strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&cli, "b%d NOOP\r\n", i)
+			fmt.Fprintf(&srv, "* %d EXISTS\r\nb%d OK done\r\n", i, i)
+		}
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(true, cli.String())
+			c.send(false, srv.String())
+		}
+		c.send(false, "a1 OK listed\r\n")
+		c.close()
+	case "unanswered": // pipelined commands no reply answers
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.fill(true, strings.Repeat("NOOP\r\n", 1<<10), size)
+		c.close()
+	case "long-lines": // commands and replies at the line bound, one after another
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		long := strings.Repeat("x", 60000)
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(true, "NOOP "+long+"\r\n")
+			c.send(false, "250 "+long+"\r\n")
+		}
+		c.close()
+	case "sync-literals": // one command of synchronizing literals, each asked for
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 SEARCH TEXT {1}\r\n")
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(false, "+ go\r\n")
+			c.send(true, "x TEXT {1}\r\n")
+		}
+		c.send(false, "+ go\r\n")
+		c.send(true, "x\r\n")
+		c.send(false, "a1 OK done\r\n")
+		c.close()
 	case "long-line": // one command line of the whole size
 		c := g.dial(25)
 		c.send(false, "220 mx ESMTP\r\n")
@@ -154,4 +204,4 @@ func (g *generator) hostile(shape string, size int64) error {
 
 // hostileShapes are the shapes of make bench-hostile, in its order.
 var hostileShapes = []string{"barelf-imap", "barelf-smtp", "barelf-pop3", "replies", "tiny-segments", "fields", "mime-deep",
-	"mime-wide", "literals", "long-line", "connections"}
+	"mime-wide", "literals", "literal-line", "held", "unanswered", "long-lines", "sync-literals", "long-line", "connections"}
