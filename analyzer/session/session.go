@@ -5,7 +5,6 @@
 package session
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -101,81 +100,6 @@ type Session struct {
 	droppedWholeBytes int64
 	past              Past
 }
-
-// Past is what the exchanges past Limits.Exchanges said, of which the
-// session keeps no record, so that the statistics count every exchange:
-// the verb of each command (MaxPastVerbs of them apart, the rest under
-// ""), the status of each reply, how many client parts there were and
-// how many of them a reply answered.
-type Past struct {
-	Commands      map[string]int
-	Replies       map[string]int
-	Sent, Replied int
-}
-
-// MaxPastVerbs bounds the verbs Past counts apart.
-const MaxPastVerbs = 256
-
-// Past is what the exchanges past Limits.Exchanges said.
-func (s *Session) Past() Past { return s.past }
-
-func (p *Past) command(c *Command) {
-	p.Sent++
-	if c.Kind != KindCommand {
-		return
-	}
-	if p.Commands == nil {
-		p.Commands = map[string]int{}
-	}
-	verb := c.Verb
-	if _, seen := p.Commands[verb]; !seen && len(p.Commands) >= MaxPastVerbs {
-		verb = ""
-	}
-	p.Commands[verb]++
-}
-
-func (p *Past) reply(e *Exchange) {
-	if p.Replies == nil {
-		p.Replies = map[string]int{}
-	}
-	p.Replies[e.Response.Status]++
-	if e.Command != nil {
-		p.Replied++
-	}
-}
-
-// Answer pairs e with its complete reply r; one past Limits.Exchanges is
-// counted (Past).
-func (s *Session) Answer(e *Exchange, r *Response) {
-	e.Answer(r)
-	if e.past {
-		s.past.reply(e)
-	}
-}
-
-// Limits bound a session's memory: input from the field can repeat a
-// line forever.
-type Limits struct {
-	Exchanges int
-	Anomalies int
-	Messages  int
-}
-
-// Default limits. A kept message costs some 600 bytes with its part
-// list and the reply line that carried it, a kept exchange some 450, and
-// the collector lets the heap grow to about twice what is live: ten
-// thousand messages (as many as a reply keeps lines, MaxReplyLines) keep
-// a FETCH of a million one-byte literals under 64 MiB, where a hundred
-// thousand took 130 to 180 MiB; twenty thousand exchanges (a POP3
-// download of ten thousand messages, thousands of SMTP messages) keep a
-// flood of NOOPs at 55 MiB, where a hundred thousand took 113 and kept
-// the collector at work. What is past them is counted (Past, the
-// statistics), not kept.
-const (
-	DefaultMaxExchanges = 20000
-	DefaultMaxAnomalies = 1000
-	DefaultMaxMessages  = 10000
-)
 
 // Gap is a run of bytes the capture lost.
 type Gap struct {
@@ -551,35 +475,6 @@ type Chunk struct {
 	Decrypted bool
 }
 
-// AddExchange appends an exchange and returns it. Past Limits.Exchanges it
-// is counted, not kept, and the first one past is an anomaly.
-func (s *Session) AddExchange(e *Exchange) *Exchange {
-	if !s.keepExchange() {
-		e.past = true
-		if e.Command != nil {
-			s.past.command(e.Command)
-		}
-		if e.Response != nil {
-			s.past.reply(e)
-		}
-		return e
-	}
-	s.Exchanges = append(s.Exchanges, e)
-	return e
-}
-
-func (s *Session) keepExchange() bool {
-	if s.Limits.Exchanges <= 0 || len(s.Exchanges) < s.Limits.Exchanges {
-		return true
-	}
-	if s.ExchangesDropped == 0 {
-		// The catalog (analyzer/explain) holds this text in each language.
-		s.AnomalySaid(s.End, FromClient, "more exchanges than the bound (--max-exchanges): the rest are parsed and counted, not kept", "ui.anomaly.bound.exchanges", nil)
-	}
-	s.ExchangesDropped++
-	return false
-}
-
 // InsertExchange puts e just before the exchange before; e goes last
 // when before is not in the session.
 func (s *Session) InsertExchange(before, e *Exchange) {
@@ -642,50 +537,6 @@ func (s *Session) AnomalySaid(t time.Time, d Dir, text, key string, args []any) 
 	s.Anomalies = append(s.Anomalies, Anomaly{Time: t, Dir: d.String(), Text: text, Key: key, Args: args})
 }
 
-// AnomaliesFull reports whether the session keeps no more anomalies
-// (Limits.Anomalies): one said now is counted, not kept.
-func (s *Session) AnomaliesFull() bool {
-	return s.Limits.Anomalies > 0 && len(s.Anomalies) >= s.Limits.Anomalies
-}
-
-// AddMessage appends a message and returns its index.
-// Past Limits.Messages it is counted, not kept (a FETCH of a million
-// one-byte literals), and the index is -1.
-func (s *Session) AddMessage(m *Message) int {
-	if s.MessagesFull() {
-		if s.MessagesDropped == 0 {
-			// The catalog (analyzer/explain) holds this text in each language.
-			s.AnomalySaid(m.Time, FromClient, "more messages than the bound (--max-messages): the rest are read and counted, not kept", "ui.anomaly.bound.messages", nil)
-		}
-		s.MessagesDropped++
-		if m.Whole() {
-			s.droppedWhole++
-			s.droppedWholeBytes += m.Size
-		}
-		return -1
-	}
-	s.Messages = append(s.Messages, m)
-	return len(s.Messages) - 1
-}
-
-// WholeMessages counts the session's whole messages (not a header or a
-// part fetched alone) and their bytes, those past Limits.Messages too.
-func (s *Session) WholeMessages() (n int, bytes int64) {
-	for _, m := range s.Messages {
-		if m.Whole() {
-			n++
-			bytes += m.Size
-		}
-	}
-	return n + s.droppedWhole, bytes + s.droppedWholeBytes
-}
-
-// MessagesFull reports whether the session keeps no more messages: a
-// message begun now is counted, not kept (Limits.Messages).
-func (s *Session) MessagesFull() bool {
-	return s.Limits.Messages > 0 && len(s.Messages) >= s.Limits.Messages
-}
-
 // Ref is a kept message's index as the model points to it: nil for -1,
 // a message past the bound.
 func Ref(i int) *int {
@@ -712,50 +563,5 @@ func VersionShaped(id string) bool {
 			return false
 		}
 	}
-	return true
-}
-
-// Bounds on the text of command and reply lines a session keeps. Each
-// line is bounded (--max-line, 64 KiB by default), but a session of a
-// hundred thousand such lines would hold gigabytes: past MaxLineText of
-// lines kept, a longer line keeps its first ShortLine bytes, said once.
-const (
-	MaxLineText = 8 << 20
-	ShortLine   = 256
-)
-
-// Keep is line as the session keeps it (see MaxLineText): whole, or its
-// first ShortLine bytes, copied, so that the rest is not held behind them.
-func (s *Session) Keep(line string) string {
-	if len(line) <= ShortLine || s.lineText+len(line) <= MaxLineText {
-		s.lineText += len(line)
-		return line
-	}
-	if !s.lineTextCut {
-		s.lineTextCut = true
-		// The catalog (analyzer/explain) holds this text in each language.
-		s.AnomalySaid(s.End, FromClient, fmt.Sprintf("past %d MiB of command and reply lines, the session keeps the first %d bytes of each longer line", MaxLineText>>20, ShortLine),
-			"ui.anomaly.bound.text", []any{MaxLineText >> 20, ShortLine})
-	}
-	s.lineText += ShortLine
-	return strings.Clone(line[:ShortLine])
-}
-
-// MaxRecipients bounds the recipients a message lists (Postfix accepts
-// 1 000 a message by default, smtpd_recipient_limit).
-const MaxRecipients = 10000
-
-// MaxReplyLines bounds the lines one reply keeps (a listing of a mailbox
-// of thousands, a flood of untagged data): past it they are counted.
-const MaxReplyLines = 10000
-
-// AddLine keeps line in r while it has room, and reports whether it did;
-// past the bound it counts the line.
-func (r *Response) AddLine(line string) bool {
-	if len(r.Lines) >= MaxReplyLines {
-		r.LinesDropped++
-		return false
-	}
-	r.Lines = append(r.Lines, line)
 	return true
 }
