@@ -12,6 +12,7 @@ package imap
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -353,7 +354,39 @@ var verbs = map[string]bool{
 }
 
 func (p *Parser) addSegment(c *command, cmd *session.Command) {
-	c.segs = append(c.segs, p.Add(cmd))
+	p.addPart(c, p.Add(cmd))
+}
+
+// maxSegs bounds the parts of one command kept for its completion. Mail
+// programs send a handful (a LOGIN of two literals, an APPEND); past it
+// the older parts but the first are let go, as a LOGIN's completion would
+// have left them (secret, masked): a command of a million synchronizing
+// literals must not hold them all.
+const maxSegs = 64
+
+// addPart adds e to c's parts, within maxSegs.
+func (p *Parser) addPart(c *command, e *session.Exchange) {
+	c.segs = append(c.segs, e)
+	if len(c.segs) <= maxSegs {
+		return
+	}
+	drop := c.segs[1 : len(c.segs)-maxSegs/2]
+	for _, d := range drop {
+		if c.verb == "LOGIN" {
+			d.Command.Secret = true
+			if p.Opts.Redact {
+				d.Command.Args = p.Opts.Mask(d.Command.Args)
+			}
+		}
+		delete(c.responses, d)
+	}
+	n := len(drop)
+	c.segs = slices.Delete(c.segs, 1, 1+n)
+	if c.answered > n {
+		c.answered -= n
+	} else {
+		c.answered = 0 // firstOpen looks again, from the first
+	}
 }
 
 // continueSegment opens a new part of the command being continued after
@@ -364,7 +397,7 @@ func (p *Parser) continueSegment(t time.Time) {
 	}
 	c := p.waiting
 	p.seg = p.Add(&session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Time: t})
-	c.segs = append(c.segs, p.seg)
+	p.addPart(c, p.seg)
 }
 
 func (p *Parser) startClientLiteral(n int64, sync bool, t time.Time) {

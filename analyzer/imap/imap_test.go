@@ -668,3 +668,34 @@ func TestOpenCommandsBounded(t *testing.T) {
 		t.Errorf("anomalies %v", got[:min(len(got), 3)])
 	}
 }
+
+// TestManyPartsBounded: a command keeps maxSegs parts for its
+// completion; those let go before it are left as the completion leaves a
+// LOGIN's (secret, masked), and the "+" that comes after still answers
+// the part the server has read.
+func TestManyPartsBounded(t *testing.T) {
+	const n = 3 * maxSegs
+	steps := []st.Step{S("* OK hi\r\n"), C("a1 LOGIN {6}\r\n"), S("+ go\r\n"), C("alumno {6}\r\n")}
+	for range n - 1 {
+		steps = append(steps, S("+ go\r\n"), C("secret {6}\r\n"))
+	}
+	steps = append(steps, S("+ go\r\n"), C("secret\r\n"), S("a1 OK done\r\n"))
+	s := st.RunSpec(Spec(), proto.Options{Redact: true}, steps...)
+	parts := 0
+	for _, e := range s.Exchanges {
+		c := e.Command
+		if c == nil || c.Verb != "LOGIN" {
+			continue
+		}
+		parts++
+		if !c.Secret || strings.Contains(c.Args, "secret") {
+			t.Fatalf("part %d: secret %v, args %q", parts, c.Secret, c.Args)
+		}
+		if e.Response == nil {
+			t.Errorf("part %d unanswered", parts)
+		}
+	}
+	if parts != n+2 {
+		t.Errorf("%d parts, want %d", parts, n+2)
+	}
+}
