@@ -179,15 +179,20 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			s.resync = false
 			continue
 		}
-		line := part
-		lt := t
-		if len(s.buf) > 0 || s.cut || len(part) > s.Max {
-			s.keep(part, t)
-			s.pieces(h)
-			line, lt = s.buf, s.bufTime
+		if len(s.buf) == 0 && !s.cut && len(part) <= s.Max {
+			// The line is whole in b, the usual: nothing kept to reset.
+			l := Line{B: part, Time: t, End: LF, Cont: s.cont}
+			if n := len(part); n > 0 && part[n-1] == '\r' {
+				l.B, l.End = part[:n-1], CRLF
+			}
+			s.cont = false
+			h.Line(l)
+			continue
 		}
-		done := s.finish(line, lt, true)
-		if !t.Equal(lt) {
+		s.keep(part, t)
+		s.pieces(h)
+		done := s.finish(s.buf, s.bufTime, true)
+		if !t.Equal(done.Time) {
 			done.Ended = t
 		}
 		h.Line(done)

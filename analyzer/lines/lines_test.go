@@ -196,3 +196,19 @@ func TestRuns(t *testing.T) {
 		})
 	}
 }
+
+type discard struct{}
+
+func (discard) Line(Line)                        {}
+func (discard) Counted([]byte, time.Time, bool) {}
+
+// BenchmarkShortLines: a flood of three-byte lines, the costliest bytes
+// per byte the splitter sees.
+func BenchmarkShortLines(b *testing.B) {
+	in := []byte(strings.Repeat("* \n", 1<<14))
+	b.SetBytes(int64(len(in)))
+	s := NewSplitter(0)
+	for b.Loop() {
+		s.Feed(in, time.Time{}, discard{})
+	}
+}
