@@ -199,7 +199,7 @@ func TestRuns(t *testing.T) {
 
 type discard struct{}
 
-func (discard) Line(Line)                        {}
+func (discard) Line(Line)                       {}
 func (discard) Counted([]byte, time.Time, bool) {}
 
 // BenchmarkShortLines: a flood of three-byte lines, the costliest bytes
