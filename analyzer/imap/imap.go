@@ -127,7 +127,7 @@ type Parser struct {
 	// read), and what its first piece and its pieces so far said: read
 	// once per piece, so that a line of a hundred thousand literals costs
 	// what its bytes do.
-	sline strings.Builder
+	sline []byte // reused from line to line
 	scut  bool
 	sdata bool   // untagged data, which may carry literals
 	sseq  int    // the FETCH's sequence number
@@ -171,7 +171,8 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 			}
 			p.sbody += p.slit.size
 		}
-		p.addServerText(" " + p.slit.show())
+		p.addServerText(" ")
+		p.addServerText(p.slit.show())
 		p.slit = literal{}
 		line, uid := p.serverLineDone()
 		p.response(line, uid, p.stime, t)

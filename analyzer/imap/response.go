@@ -14,7 +14,7 @@ import (
 
 func (p *Parser) serverLine(l lines.Line) {
 	piece := string(l.B)
-	first := p.sline.Len() == 0 && !p.scut
+	first := len(p.sline) == 0 && !p.scut
 	if first {
 		p.stime = l.Time
 	}
@@ -65,21 +65,21 @@ func (p *Parser) serverLine(l lines.Line) {
 // addServerText adds text to the server line being assembled, up to the
 // line bound; past it the text is cut, once noted.
 func (p *Parser) addServerText(text string) {
-	if room := p.Srv.Max - p.sline.Len(); len(text) > room {
+	if room := p.Srv.Max - len(p.sline); len(text) > room {
 		text = text[:max(room, 0)]
 		if !p.scut {
 			p.scut = true
 			explain.Anomaly(p.S, p.stime, session.FromServer, "imap.line.long", p.Srv.Max)
 		}
 	}
-	p.sline.WriteString(text)
+	p.sline = append(p.sline, text...)
 }
 
 // serverLineDone ends the assembled server line: its text and the UID it
 // named.
 func (p *Parser) serverLineDone() (string, uint32) {
-	line, uid := p.sline.String(), p.suid
-	p.sline.Reset()
+	line, uid := string(p.sline), p.suid
+	p.sline = p.sline[:0]
 	p.scut, p.suid = false, 0
 	return line, uid
 }
@@ -216,7 +216,8 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 		}
 		p.sbody += p.slit.size
 	}
-	p.addServerText(" " + p.slit.show())
+	p.addServerText(" ")
+	p.addServerText(p.slit.show())
 	p.slit = literal{}
 }
 
