@@ -699,3 +699,17 @@ func TestManyPartsBounded(t *testing.T) {
 		t.Errorf("%d parts, want %d", parts, n+2)
 	}
 }
+
+// TestOpenCountsForgetTheClosed: what counts the open commands holds the
+// open ones only, whatever verbs and tags the client made up before.
+func TestOpenCountsForgetTheClosed(t *testing.T) {
+	p := Spec().New(proto.Env{Session: st.NewSession("imap")}).(*Parser)
+	steps := []st.Step{S("* OK hi\r\n")}
+	for i := range 5000 {
+		steps = append(steps, C(fmt.Sprintf("t%d XVERB%d\r\n", i, i)), S(fmt.Sprintf("t%d OK\r\n", i)))
+	}
+	st.Run(p, steps...)
+	if len(p.open) != 0 || len(p.openVerbs) != 0 || len(p.openTags) != 0 {
+		t.Errorf("%d open; counts of %d verbs and %d tags kept", len(p.open), len(p.openVerbs), len(p.openTags))
+	}
+}

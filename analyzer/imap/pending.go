@@ -46,7 +46,9 @@ func (p *Parser) addOpen(c *command, t time.Time) {
 // removeOpen takes the i-th open command off the list.
 func (p *Parser) removeOpen(i int) {
 	c := p.open[i]
-	p.openVerbs[c.verb]--
+	if p.openVerbs[c.verb]--; p.openVerbs[c.verb] <= 0 {
+		delete(p.openVerbs, c.verb) // verbs are the client's to choose: only open ones stay
+	}
 	p.count(c, -1)
 	p.open = slices.Delete(p.open, i, i+1)
 }
