@@ -7,9 +7,9 @@ import (
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 )
 
-// Shapes a hostile peer can pick, each a thing per-line work once grew
-// with (docs/performance.md, session 9): ns/op over SetBytes must not
-// grow with b.N's input, only with the machine.
+// Shapes a hostile peer can pick, on which the work per line once grew
+// with the input (docs/performance.md, session 9): their MB/s must stay
+// that of other IMAP traffic.
 
 // BenchmarkSyncLiterals: one command of 20 000 synchronizing literals,
 // each asked for by a "+".

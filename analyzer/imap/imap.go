@@ -221,17 +221,19 @@ func literalSuffix(line string) (n int64, sync bool, ok bool) {
 	return n, sync, true
 }
 
-// announced is where a line announces a literal: its end, which a line
-// cut at the bound keeps apart (padding must not hide a literal).
-func announced(l lines.Line) string {
+// announced is where a line, read as text, announces a literal: its
+// end, which a line cut at the bound keeps apart (padding must not hide
+// a literal).
+func announced(l lines.Line, text string) string {
 	if l.Cut {
 		return string(l.Tail)
 	}
-	return string(l.B)
+	return text
 }
 
 func (p *Parser) clientLine(l lines.Line) {
-	line := p.S.Keep(string(l.B))
+	text := string(l.B)
+	line := p.S.Keep(text)
 	switch c := p.waiting; p.client {
 	case continuing:
 		if p.lit.zero {
@@ -280,7 +282,7 @@ func (p *Parser) clientLine(l lines.Line) {
 		}
 		p.newCommand(line, l.EndTime(), l.TypedMS())
 	}
-	if n, sync, ok := literalSuffix(announced(l)); ok {
+	if n, sync, ok := literalSuffix(announced(l, text)); ok {
 		p.startClientLiteral(n, sync, l.Time)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
@@ -711,5 +712,30 @@ func TestOpenCountsForgetTheClosed(t *testing.T) {
 	st.Run(p, steps...)
 	if len(p.open) != 0 || len(p.openVerbs) != 0 || len(p.openTags) != 0 {
 		t.Errorf("%d open; counts of %d verbs and %d tags kept", len(p.open), len(p.openVerbs), len(p.openTags))
+	}
+}
+
+// TestOwnerName: an untagged line's response name is read as
+// strings.Fields splits the line, without its copies.
+func TestOwnerName(t *testing.T) {
+	fields := func(line string) string {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			return ""
+		}
+		name := lines.Upper(f[1])
+		if len(f) > 2 && name[0] >= '0' && name[0] <= '9' {
+			name = lines.Upper(f[2])
+		}
+		if _, ok := owners[name]; !ok {
+			return ""
+		}
+		return name
+	}
+	for _, line := range []string{"* 3 FETCH (FLAGS ())", "* list () \"/\" x", "*  \t SEARCH 1 2", "* 3", "* 3 ", "*", "",
+		"* \u00a0LIST x", "* 12\u2003fetch", "a1 OK done", "* STATUS", "* 5 EXISTS", "  * LSUB"} {
+		if got, want := ownerName(line), fields(line); got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
 	}
 }

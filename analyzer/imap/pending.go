@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
@@ -190,18 +191,29 @@ func (p *Parser) elsewhere(name string, c *command) bool {
 // ownerName is the name of the untagged response line ("* 3 FETCH ...":
 // FETCH, "* LIST ...": LIST) where owners lists it, "" otherwise.
 func ownerName(line string) string {
-	f := strings.Fields(line)
-	if len(f) < 2 {
+	_, rest := field(line) // "*", or a tag
+	name, rest := field(rest)
+	if name == "" {
 		return ""
 	}
-	name := lines.Upper(f[1])
-	if len(f) > 2 && name[0] >= '0' && name[0] <= '9' {
-		name = lines.Upper(f[2])
+	if next, _ := field(rest); next != "" && name[0] >= '0' && name[0] <= '9' {
+		name = next
 	}
+	name = lines.Upper(name)
 	if _, ok := owners[name]; !ok {
 		return ""
 	}
 	return name
+}
+
+// field is the first of s's fields as strings.Fields splits them, and
+// what follows it; read once for each untagged line, it copies nothing.
+func field(s string) (f, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 // owners maps untagged response names to the commands that ask for them

@@ -18,11 +18,7 @@ func (p *Parser) serverLine(l lines.Line) {
 	if first {
 		p.stime = l.Time
 	}
-	ann := piece
-	if l.Cut {
-		ann = announced(l)
-	}
-	n, _, ok := literalSuffix(ann)
+	n, _, ok := literalSuffix(announced(l, piece))
 	if ok && first {
 		// Whether the line may carry literals, and whose, its first
 		// piece says.

@@ -77,7 +77,6 @@ type Handler interface {
 // mail session carries.
 type Run struct {
 	B     []byte // the lines with their endings, valid only during the call
-	Time  time.Time
 	Lines int    // how many lines
 	LF    int    // how many of them ended in a bare LF
 	Last  Ending // how the last one ended
@@ -157,7 +156,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 			// A run of one line is read as a line: it would cost more
 			// (a text of bare-LF dots is one line between dots).
 			if n, lines, lf, last := s.run(b); lines > 1 {
-				if rh.Run(Run{B: b[:n], Time: t, Lines: lines, LF: lf, Last: last}) {
+				if rh.Run(Run{B: b[:n], Lines: lines, LF: lf, Last: last}) {
 					b = b[n:]
 					continue
 				}

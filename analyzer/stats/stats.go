@@ -3,6 +3,7 @@
 package stats
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -109,7 +110,8 @@ func (c *Collector) Add(s *session.Session) {
 	// The exchanges past the bound the session keeps (--max-exchanges)
 	// count too: their latencies alone are not known.
 	past := s.Past()
-	for verb, n := range past.Commands {
+	for _, verb := range slices.Sorted(maps.Keys(past.Commands)) { // the verbs kept apart do not depend on a map's order
+		n := past.Commands[verb]
 		if verb == "" {
 			verb = Other
 		}
