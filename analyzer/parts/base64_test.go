@@ -10,8 +10,23 @@ import (
 	"testing"
 )
 
-// TestBase64: line breaks anywhere, any read sizes, with and without
-// padding, give the bytes encoded.
+// push runs in through a base64 decoder step bytes at a time; with
+// decode, the bytes are decoded and returned, without, only measured.
+func push(in []byte, step int, decode bool) ([]byte, int64, int64) {
+	var out bytes.Buffer
+	d := &b64{}
+	if decode {
+		d.out = &out
+	}
+	for i := 0; i < len(in); i += step {
+		d.write(in[i:min(i+step, len(in))])
+	}
+	d.finish()
+	return out.Bytes(), d.size(), d.stray
+}
+
+// TestBase64: line breaks anywhere, any piece sizes, with and without
+// padding, give the bytes encoded; measured without decoding, their size.
 func TestBase64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, size := range []int{0, 1, 2, 3, 57, 58, 1000, 100000} {
@@ -25,37 +40,47 @@ func TestBase64(t *testing.T) {
 			lines.WriteString(enc[i:min(i+76, len(enc))] + "\r\n")
 		}
 		for _, in := range []string{lines.String(), strings.TrimRight(lines.String(), "=\r\n"), " " + enc + " \n"} {
-			got, _ := io.ReadAll(newBase64(&slow{r: strings.NewReader(in), n: 1 + rng.IntN(300)}))
-			if !bytes.Equal(got, raw) {
-				t.Fatalf("size %d: got %d bytes, want %d", size, len(got), len(raw))
+			got, n, _ := push([]byte(in), 1+rng.IntN(300), true)
+			if !bytes.Equal(got, raw) || n != int64(size) {
+				t.Fatalf("size %d: got %d bytes (said %d), want %d", size, len(got), n, len(raw))
 			}
-			if n := newBase64(&slow{r: strings.NewReader(in), n: 1 + rng.IntN(300)}).size(); n != int64(size) {
+			if _, n, _ := push([]byte(in), 1+rng.IntN(300), false); n != int64(size) {
 				t.Fatalf("size %d: measured %d", size, n)
 			}
 		}
 	}
-	// Bytes outside the alphabet are skipped and counted (RFC 2045 §6.8).
-	d := newBase64(strings.NewReader("aG9s\x00YQ==\r\n!!!!"))
-	got, _ := io.ReadAll(d)
-	if string(got) != "hola" || d.stray != 5 {
-		t.Errorf("got %q, %d stray bytes; want hola, 5", got, d.stray)
+	for _, tc := range []struct {
+		in    string
+		want  string
+		stray int64
+	}{
+		// Bytes outside the alphabet are skipped and counted (RFC 2045
+		// §6.8), after the data's end too.
+		{"aG9s\x00YQ==\r\n!!!!", "hola", 5},
+		// The first "=" ends the data: what follows is not decoded.
+		{"aG9sYQ==aG9sYQ==", "hola", 0},
+		{"aG9sYW=\r\nYQ==", "hola", 0},
+		// A quantum cut short at the end gives what it holds; one
+		// character holds nothing, nor does it padded.
+		{"aG9sYQ", "hola", 0},
+		{"aG9sY", "hol", 0},
+		{"aG9sY=", "hol", 0},
+		{"=aG9s", "", 0},
+	} {
+		for _, decode := range []bool{true, false} {
+			got, n, stray := push([]byte(tc.in), 1, decode)
+			if decode && string(got) != tc.want || n != int64(len(tc.want)) || stray != tc.stray {
+				t.Errorf("%q (decoding %v): got %q, %d bytes, %d stray; want %q, %d stray", tc.in, decode, got, n, stray, tc.want, tc.stray)
+			}
+		}
 	}
 	// A stray byte in the middle does not stop the rest (1 000 bytes).
 	raw := bytes.Repeat([]byte("0123456789"), 100)
 	enc := base64.StdEncoding.EncodeToString(raw)
-	d = newBase64(strings.NewReader(enc[:152] + "\r\n.\r\n" + enc[152:]))
-	if got, _ := io.ReadAll(d); !bytes.Equal(got, raw) || d.stray != 1 {
-		t.Errorf("got %d of %d bytes, %d stray", len(got), len(raw), d.stray)
+	if got, _, stray := push([]byte(enc[:152]+"\r\n.\r\n"+enc[152:]), 4096, true); !bytes.Equal(got, raw) || stray != 1 {
+		t.Errorf("got %d of %d bytes, %d stray", len(got), len(raw), stray)
 	}
 }
-
-// slow reads at most n bytes at a time.
-type slow struct {
-	r io.Reader
-	n int
-}
-
-func (s *slow) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
 
 // attachment is 1 MiB as mail programs encode it: base64 in lines of 76.
 func attachment() string {
@@ -68,53 +93,76 @@ func attachment() string {
 }
 
 func BenchmarkBase64(b *testing.B) {
-	in := attachment()
+	in := []byte(attachment())
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		io.Copy(io.Discard, newBase64(strings.NewReader(in)))
+		d := &b64{out: io.Discard}
+		for i := 0; i < len(in); i += 16 << 10 {
+			d.write(in[i:min(i+16<<10, len(in))])
+		}
+		d.finish()
 	}
 }
 
 // FuzzBase64Size: the size measured without decoding is the size
-// decoding gives, and the same bytes outside the alphabet are counted,
-// whatever the input and however it is read.
+// decoding gives, the same bytes outside the alphabet are counted, and
+// neither depends on how the input comes in pieces. The stray bytes are
+// those the table says.
 func FuzzBase64Size(f *testing.F) {
 	for _, s := range []string{"", "aGVsbG8=", "aGVsbG8", "aGVs\r\nbG8=\r\n", "aG=sbG8=", "a===", "aGVsbG8=aGVs", "====", "aGVsbA\n==\n", "x", "!!aGVsbG8!!"} {
 		f.Add([]byte(s), uint8(3))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
 		n := 1 + int(step)
-		dec := newBase64(&slow{r: bytes.NewReader(in), n: n})
-		want, _ := io.Copy(io.Discard, dec)
-		count := newBase64(&slow{r: bytes.NewReader(in), n: n})
-		if got := count.size(); got != want || count.stray != dec.stray {
-			t.Fatalf("%q read %d at a time: measured %d (%d stray), decoded %d (%d stray)", in, n, got, count.stray, want, dec.stray)
+		dec, want, wantStray := push(in, len(in)+1, true)
+		if int64(len(dec)) != want {
+			t.Fatalf("%q: decoded %d bytes, said %d", in, len(dec), want)
 		}
-		// Kept and stray bytes as the table says, one at a time, read
-		// whole (a reader stops at a decoding error).
-		all := newBase64(bytes.NewReader(in))
-		all.clean()
-		var kept []byte
-		stray := int64(0)
+		got, size, stray := push(in, n, true)
+		if !bytes.Equal(got, dec) || stray != wantStray {
+			t.Fatalf("%q in pieces of %d: decoded %q (%d stray), whole %q (%d stray)", in, n, got, stray, dec, wantStray)
+		}
+		if _, size, stray = push(in, n, false); size != want || stray != wantStray {
+			t.Fatalf("%q in pieces of %d: measured %d (%d stray), decoded %d (%d stray)", in, n, size, stray, want, wantStray)
+		}
+		var table int64
 		for _, c := range in {
-			switch {
-			case alphabet[c]:
-				kept = append(kept, c)
-			case c != '\r' && c != '\n' && c != ' ' && c != '\t':
-				stray++
+			if !alphabet[c] && c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+				table++
 			}
 		}
-		if all.stray != stray || len(in) <= cap(all.buf) && !bytes.Equal(all.buf, kept) {
-			t.Fatalf("%q: kept %q, %d stray; the table says %q, %d", in, all.buf, all.stray, kept, stray)
+		if stray != table {
+			t.Fatalf("%q: %d stray; the table says %d", in, stray, table)
+		}
+		// Data without "=" decodes as Go's decoder decodes its
+		// alphabet's bytes.
+		var kept []byte
+		for _, c := range in {
+			if alphabet[c] {
+				kept = append(kept, c)
+			}
+		}
+		if bytes.IndexByte(kept, '=') < 0 {
+			if len(kept)%4 == 1 { // one character left over holds nothing
+				kept = kept[:len(kept)-1]
+			}
+			ref, err := base64.RawStdEncoding.DecodeString(string(kept))
+			if err == nil && !bytes.Equal(ref, dec) {
+				t.Fatalf("%q: decoded %q, Go's decoder %q", in, dec, ref)
+			}
 		}
 	})
 }
 
 func BenchmarkBase64Size(b *testing.B) {
-	in := attachment()
+	in := []byte(attachment())
 	b.SetBytes(int64(len(in)))
 	for b.Loop() {
-		newBase64(strings.NewReader(in)).size()
+		d := &b64{}
+		for i := 0; i < len(in); i += 16 << 10 {
+			d.write(in[i:min(i+16<<10, len(in))])
+		}
+		d.finish()
 	}
 }
 

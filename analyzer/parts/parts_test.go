@@ -6,9 +6,21 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"mime/quotedprintable"
 	"strings"
 	"testing"
+
+	"github.com/mailtrace/mailtrace/analyzer/session"
 )
+
+// slow reads at most n bytes at a time.
+type slow struct {
+	r io.Reader
+	n int
+}
+
+func (s *slow) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
 
 func sum(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 
@@ -65,22 +77,29 @@ func TestWalkNotMIME(t *testing.T) {
 }
 
 // FuzzWalk: no input makes it panic or hang, and pieces give what the
-// whole gives.
+// whole gives, walked on the writer's goroutine (no hashes) or another;
+// hashes change nothing else.
 func FuzzWalk(f *testing.F) {
 	f.Add([]byte(nested("png")), uint8(3))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\n"), uint8(1))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n-"+strings.Repeat("x", 3000)+"\r\n--x\r\n\r\n"), uint8(9))
 	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
-		whole := NewReader(true)
-		whole.Write(raw)
-		a, _ := whole.Close()
-		pieces := NewReader(true)
-		n := int(step%32) + 1
-		for i := 0; i < len(raw); i += n {
-			pieces.Write(raw[i:min(i+n, len(raw))])
+		read := func(r *Reader, n int) string {
+			for i := 0; i < len(raw); i += n {
+				r.Write(raw[i:min(i+n, len(raw))])
+			}
+			ps, more := r.Close()
+			var s []string
+			for _, p := range ps {
+				p.SHA256 = ""
+				s = append(s, fmt.Sprint(p))
+			}
+			return fmt.Sprint(s, more, r.Repaired(), r.Bounded())
 		}
-		b, _ := pieces.Close()
-		if fmt.Sprint(a) != fmt.Sprint(b) {
-			t.Fatalf("whole %v, in pieces of %d %v", a, n, b)
+		n := int(step%32) + 1
+		whole, pieces := read(NewReader(true), len(raw)+1), read(NewReader(false), n)
+		if whole != pieces {
+			t.Fatalf("whole, hashed %v\nin pieces of %d %v", whole, n, pieces)
 		}
 	})
 }
@@ -180,7 +199,11 @@ func TestHeaderBounds(t *testing.T) {
 		{"fields", "Subject: s\r\n" + many + "\r\nbody\r\n", 1, []string{"text/plain " + fmt.Sprint(len(many)-5*(MaxHeaderFields-1)+len("\r\nbody\r\n"))}},
 		{"one long line", "Subject: s\r\n" + long + "\r\nbody\r\n", 1, nil},
 		{"within", "Subject: s\r\nTo: " + strings.Repeat("u@example.org, ", 5000) + "\r\n\r\nbody\r\n", 0, []string{"text/plain 6"}},
-		{"nested past MaxDepth", deep(MaxDepth + 5), 1, []string{"multipart/mixed 302"}}, // the levels past it, one part
+		// The levels past it, one part, up to the line break before the
+		// delimiter of the level it is in (the walker before said 302: its
+		// guard of level b1 took "--b14--" for one of its delimiters, and
+		// the line after it for a header line to repair).
+		{"nested past MaxDepth", deep(MaxDepth + 5), 1, []string{"multipart/mixed 300"}},
 		{"nested to MaxDepth", deep(MaxDepth), 0, []string{"text/plain 4"}},
 		{"a part's", "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n" + many +
 			"\r\nx\r\n--B\r\nContent-Type: application/pdf\r\n\r\npdf\r\n--B--\r\n", 1, nil},
@@ -247,4 +270,187 @@ func FuzzHeaderGuardInBlocks(f *testing.F) {
 			t.Fatalf("by line %q (%d, %d)\nin blocks %q (%d, %d)", a, ra, ba, b, rb, bb)
 		}
 	})
+}
+
+// mimeGen writes a MIME message as mail programs write it, its choices
+// taken from fuzz bytes: multiparts nested up to four deep with
+// boundaries none of which begins another, parts in 7bit, base64 and
+// quoted-printable with names and dispositions, preambles and
+// epilogues, lines that begin with "-", CRLF or bare LF line breaks.
+// Every multipart is closed: where a message is cut short the walkers
+// differ, on purpose (TestCutShort).
+type mimeGen struct {
+	b    []byte
+	i    int
+	nl   string
+	next int // the next boundary's number
+	out  strings.Builder
+}
+
+func (g *mimeGen) byte() byte {
+	if g.i >= len(g.b) {
+		return 0
+	}
+	c := g.b[g.i]
+	g.i++
+	return c
+}
+
+func (g *mimeGen) pick(k int) int { return int(g.byte()) % k }
+
+func (g *mimeGen) line(s string) { g.out.WriteString(s + g.nl) }
+
+// text is n lines of printable text, some beginning with "-".
+func (g *mimeGen) text(n int) {
+	for range n {
+		switch g.pick(6) {
+		case 0:
+			g.line("-- ")
+		case 1:
+			g.line("--not-a-delimiter")
+		case 2:
+			g.line("")
+		default:
+			g.line(strings.Repeat(string(rune('a'+g.pick(26))), g.pick(90)))
+		}
+	}
+}
+
+func (g *mimeGen) entity(depth int) {
+	if depth < 4 && g.pick(3) == 0 {
+		g.next++
+		b := fmt.Sprintf("=_b%03d_=", g.next)
+		g.line("Content-Type: multipart/" + []string{"mixed", "alternative", "related"}[g.pick(3)] + "; boundary=\"" + b + "\"")
+		g.line("")
+		g.text(g.pick(3))
+		for range 1 + g.pick(4) {
+			g.line("--" + b + []string{"", " ", "\t "}[g.pick(3)])
+			g.entity(depth + 1)
+		}
+		g.line("--" + b + "--")
+		g.text(g.pick(3))
+		return
+	}
+	name := fmt.Sprintf("f%d.bin", g.pick(100))
+	switch g.pick(4) {
+	case 0:
+		g.line("Content-Type: application/octet-stream; name=\"" + name + "\"")
+		g.line("Content-Disposition: attachment;")
+		g.line("\tfilename=\"" + name + "\"")
+	case 1:
+		g.line("Content-Type: text/html; charset=utf-8")
+	case 2:
+		g.line("content-type: image/png")
+		g.line("Content-Disposition: inline; filename=" + name)
+	}
+	raw := make([]byte, g.pick(256)*g.pick(4))
+	for i := range raw {
+		raw[i] = g.byte()
+	}
+	switch g.pick(3) {
+	case 0:
+		g.line("Content-Transfer-Encoding: base64")
+		g.line("")
+		enc := base64.StdEncoding.EncodeToString(raw)
+		for i := 0; i < len(enc); i += 76 {
+			g.line(enc[i:min(i+76, len(enc))])
+		}
+	case 1:
+		g.line("Content-Transfer-Encoding: Quoted-Printable")
+		g.line("")
+		var b bytes.Buffer
+		w := quotedprintable.NewWriter(&b)
+		w.Binary = g.pick(2) == 0
+		w.Write(raw)
+		w.Close()
+		g.line(strings.ReplaceAll(b.String(), "\r\n", g.nl))
+	default:
+		g.line("")
+		g.text(g.pick(8))
+	}
+}
+
+// FuzzWalkAsReference: on MIME as mail programs write it, the walker
+// lists the parts the walker it replaced listed (reference_test.go),
+// size, hash and stray bytes included, and repairs and bounds as much:
+// one pass whatever the nesting, and the same reading.
+func FuzzWalkAsReference(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"), false)
+	f.Add([]byte("\x03\x00\x00\x03\x00\x01\x02\x00\x00\x05\x07\x09\x03\x00\x02\x01\x02\x03\x04"), true)
+	f.Add(bytes.Repeat([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 200, 201}, 20), false)
+	f.Fuzz(func(t *testing.T, choices []byte, lf bool) {
+		g := &mimeGen{b: choices, nl: "\r\n"}
+		if lf {
+			g.nl = "\n"
+		}
+		g.line("From: a@example.org")
+		g.line("MIME-Version: 1.0")
+		g.entity(0)
+		msg := g.out.String()
+		want := refWalk(strings.NewReader(msg), nil, true)
+		for _, step := range []int{len(msg) + 1, 1 + len(choices)%97} {
+			got := walk(&slow{r: strings.NewReader(msg), n: step}, nil, true)
+			if fmt.Sprint(got.parts) != fmt.Sprint(want.parts) || got.more != want.more || got.repaired != want.repaired || got.bounded != want.bounded {
+				t.Fatalf("%q read %d at a time:\n%+v (%d more, %d repaired, %d bounded)\nthe reference:\n%+v (%d more, %d repaired, %d bounded)",
+					msg, step, got.parts, got.more, got.repaired, got.bounded, want.parts, want.more, want.repaired, want.bounded)
+			}
+		}
+	})
+}
+
+// TestReadingsThatDiffer: where the walker before (the reference) read
+// MIME otherwise, on purpose, and what mail programs show instead. The
+// reference's reading is checked too, so that each case is one where
+// the two differ.
+func TestReadingsThatDiffer(t *testing.T) {
+	const mixed = "Content-Type: multipart/mixed; boundary=A\r\n\r\n"
+	for _, tc := range []struct {
+		name     string
+		msg      string
+		want     string // content type and size of each part
+		ref      string // the reference's
+		repaired int
+	}{
+		{"a part header cut short where nested",
+			mixed + "--A\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n--C\r\nContent-Type: text/plain\r\n\r\n",
+			"text/plain 0", "", 0},
+		{"a delimiter ends a part header",
+			mixed + "--A\r\nContent-Type: text/plain\r\n--A\r\nContent-Type: image/png\r\n\r\nPNG\r\n--A--\r\n",
+			"text/plain 0, image/png 3", "", 0},
+		{"a line that begins with a delimiter is none",
+			mixed + "--A\r\nContent-Type: text/plain\r\n\r\nuno\r\n--A-x\r\ndos\r\n--A\r\nContent-Type: image/png\r\n\r\nPNG\r\n--A--\r\n",
+			"text/plain 15, image/png 3", "text/plain 3", 0},
+		{"a delimiter line with a bare LF, in CRLF",
+			mixed + "--A\r\nContent-Type: text/plain\r\n\r\nuno\n--A\nContent-Type: image/png\r\n\r\nPNG\r\n--A--\r\n",
+			"text/plain 3, image/png 3", "text/plain 38", 0},
+		{"a boundary that begins another",
+			"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: multipart/mixed; boundary=b10\r\n\r\n" +
+				"--b10\r\nContent-Type: text/plain\r\n\r\nuno\r\n--b10--\r\nfin\r\n--b1\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b1--\r\n",
+			"text/plain 3, image/png 3", "text/plain 3, image/png 3 (1 repaired)", 0},
+		{"a control byte in quoted-printable",
+			"Content-Transfer-Encoding: quoted-printable\r\n\r\na\x01b=41\r\n",
+			"text/plain 6", "text/plain 1", 0},
+	} {
+		list := func(ps []session.Part) string {
+			var s []string
+			for _, p := range ps {
+				s = append(s, fmt.Sprintf("%s %d", p.ContentType, p.Size))
+			}
+			return strings.Join(s, ", ")
+		}
+		for _, step := range []int{1, 5, len(tc.msg)} {
+			w := walk(&slow{r: strings.NewReader(tc.msg), n: step}, nil, false)
+			if got := list(w.parts); got != tc.want || w.repaired != tc.repaired {
+				t.Errorf("%s, read %d at a time: %q, %d repaired; want %q, %d", tc.name, step, got, w.repaired, tc.want, tc.repaired)
+			}
+		}
+		r := refWalk(strings.NewReader(tc.msg), nil, false)
+		ref := list(r.parts)
+		if r.repaired > 0 {
+			ref += fmt.Sprintf(" (%d repaired)", r.repaired) // the guard took "--b10--" for a "--b1" delimiter
+		}
+		if ref != tc.ref {
+			t.Errorf("%s: the reference read %q, not %q", tc.name, ref, tc.ref)
+		}
+	}
 }
