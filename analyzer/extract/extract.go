@@ -291,7 +291,7 @@ func (e *Sink) attachments(name string) error {
 		}
 		cur = nil
 	}
-	parts.WalkEach(bufio.NewReader(src), func(i int, p session.Part) io.Writer {
+	parts.WalkEach(src, func(i int, p session.Part) io.Writer {
 		done()
 		if p.Filename == "" && p.Disposition != "attachment" || !e.room() {
 			return nil
