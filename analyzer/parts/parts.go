@@ -21,20 +21,18 @@ import (
 const MaxParts = 1000
 
 // Reader is an io.Writer that a message's bytes are written to; Close
-// returns its parts. A message whose parts are hashed is walked on a
+// returns its parts. A message longer than a chunk is walked on a
 // goroutine of its own, which gets the bytes in chunks through a bounded
-// queue: SHA-256 is most of the work, and it goes to another core. Without
-// hashes the walk is cheaper than the queue, and runs as the bytes are
-// written. Close waits for the goroutine, so the result does not depend
-// on scheduling.
+// queue: the analyzer hardly waits for it, and the work (a base64 scan,
+// SHA-256 where parts are hashed) goes to another core. Close waits for
+// the goroutine, so the result does not depend on scheduling.
 type Reader struct {
 	w *walker
-	// small holds a hashed message while it fits in one chunk: it is
-	// walked at Close, on the caller's goroutine, without the goroutine
-	// and buffers a long message needs (a FETCH of a hundred thousand
+	// small holds the message while it fits in one chunk: it is walked
+	// at Close, on the caller's goroutine, without the goroutine and
+	// buffers a long message needs (a FETCH of a hundred thousand
 	// one-byte literals must cost little per literal).
 	small   []byte
-	async   bool
 	started bool
 	cur     []byte
 	full    chan []byte // chunks to read
@@ -50,7 +48,7 @@ const (
 // NewReader starts reading a message; with hash, each part's SHA-256 is
 // computed (a view that shows none need not pay for it: sizes and
 // anomalies come from the decoding, the same either way).
-func NewReader(hash bool) *Reader { return &Reader{w: newWalker(nil, hash), async: hash} }
+func NewReader(hash bool) *Reader { return &Reader{w: newWalker(nil, hash)} }
 
 // start hands the message to a goroutine of its own, once it is longer
 // than a chunk.
@@ -65,11 +63,7 @@ func (r *Reader) start() {
 
 // Write takes more of the message.
 func (r *Reader) Write(p []byte) (int, error) {
-	switch {
-	case !r.async:
-		r.w.Write(p)
-		return len(p), nil
-	case !r.started:
+	if !r.started {
 		if len(r.small)+len(p) <= chunkSize {
 			r.small = append(r.small, p...)
 			return len(p), nil
@@ -103,14 +97,13 @@ func (r *Reader) write(p []byte) (int, error) {
 // Close ends the message and returns its parts and how many more there
 // were past MaxParts.
 func (r *Reader) Close() ([]session.Part, int) {
-	switch {
-	case r.started:
+	if r.started {
 		if len(r.cur) > 0 {
 			r.full <- r.cur
 		}
 		close(r.full)
 		<-r.done
-	case r.async:
+	} else {
 		r.w.Write(r.small)
 		r.small = nil
 	}

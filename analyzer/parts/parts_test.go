@@ -77,28 +77,29 @@ func TestWalkNotMIME(t *testing.T) {
 }
 
 // FuzzWalk: no input makes it panic or hang, and pieces give what the
-// whole gives, walked on the writer's goroutine (no hashes) or another;
-// hashes change nothing else.
+// whole gives, walked on the writer's goroutine or (past a chunk) a
+// Reader's; hashes change nothing else.
 func FuzzWalk(f *testing.F) {
 	f.Add([]byte(nested("png")), uint8(3))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\n"), uint8(1))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n-"+strings.Repeat("x", 3000)+"\r\n--x\r\n\r\n"), uint8(9))
+	f.Add([]byte(nested(strings.Repeat("png", 8000))), uint8(200)) // past a chunk: walked on a goroutine
 	f.Fuzz(func(t *testing.T, raw []byte, step uint8) {
-		read := func(r *Reader, n int) string {
-			for i := 0; i < len(raw); i += n {
-				r.Write(raw[i:min(i+n, len(raw))])
-			}
-			ps, more := r.Close()
+		list := func(ps []session.Part, more, repaired, bounded int) string {
 			var s []string
 			for _, p := range ps {
 				p.SHA256 = ""
 				s = append(s, fmt.Sprint(p))
 			}
-			return fmt.Sprint(s, more, r.Repaired(), r.Bounded())
+			return fmt.Sprint(s, more, repaired, bounded)
 		}
+		r := NewReader(true)
+		r.Write(raw)
+		ps, more := r.Close()
+		whole := list(ps, more, r.Repaired(), r.Bounded())
 		n := int(step%32) + 1
-		whole, pieces := read(NewReader(true), len(raw)+1), read(NewReader(false), n)
-		if whole != pieces {
+		w := walk(&slow{r: bytes.NewReader(raw), n: n}, nil, false)
+		if pieces := list(w.parts, w.more, w.repaired, w.bounded); whole != pieces {
 			t.Fatalf("whole, hashed %v\nin pieces of %d %v", whole, n, pieces)
 		}
 	})
