@@ -166,19 +166,22 @@ func BenchmarkBase64Size(b *testing.B) {
 	}
 }
 
-// TestAlphabetPrefix: eight bytes at a time say what the table says of
-// each, for every byte in every position.
-func TestAlphabetPrefix(t *testing.T) {
-	for c := range 256 {
+// TestClasses: eight bytes at a time say what the table says of each,
+// for every byte below 0x80 in every position.
+func TestClasses(t *testing.T) {
+	for c := range 0x80 {
 		for pos := range 8 {
 			w := []byte("AAAAAAAA")
 			w[pos] = byte(c)
-			want := 8
-			if !alphabet[c] {
-				want = pos
+			chars, pad, space := classes(binary.LittleEndian.Uint64(w))
+			bit := uint64(0x80) << (8 * pos)
+			wantChar := alphabet[c] && c != '='
+			wantSpace := c == '\r' || c == '\n' || c == ' ' || c == '\t'
+			if chars&bit != 0 != wantChar || pad&bit != 0 != (c == '=') || space&bit != 0 != wantSpace {
+				t.Errorf("byte %#x at %d: char %v, pad %v, space %v", c, pos, chars&bit != 0, pad&bit != 0, space&bit != 0)
 			}
-			if got := alphabetPrefix(binary.LittleEndian.Uint64(w)); got != want && !(c >= 0x80 && got == 0) {
-				t.Errorf("byte %#x at %d: a prefix of %d, want %d", c, pos, got, want)
+			if others := highBits &^ bit; chars&others != others {
+				t.Errorf("byte %#x at %d: the A beside it not a character", c, pos)
 			}
 		}
 	}

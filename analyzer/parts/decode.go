@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"io"
+	"math/bits"
 )
 
 // A part's body is pushed through a decoder of its
@@ -117,11 +118,19 @@ func (d *b64) count(p []byte) int {
 	i := 0
 	for i < len(p) {
 		if i+8 <= len(p) {
-			k := alphabetPrefix(binary.LittleEndian.Uint64(p[i:]))
-			if k == 8 && !hasPad(p[i:i+8]) {
-				chars += 8
-				i += 8
-				continue
+			if x := binary.LittleEndian.Uint64(p[i:]); x&highBits == 0 {
+				// A word of characters and line breaks is counted whole;
+				// otherwise the bytes before the first that is neither.
+				c, pad, space := classes(x)
+				bad := (^(c | space) | pad) & highBits
+				if bad == 0 {
+					chars += bits.OnesCount64(c)
+					i += 8
+					continue
+				}
+				k := bits.TrailingZeros64(bad) / 8
+				chars += bits.OnesCount64(c & (1<<(8*k) - 1))
+				i += k
 			}
 		}
 		c := p[i]
@@ -161,11 +170,19 @@ func (d *b64) keep(p []byte) int {
 	i := 0
 	for i < len(p) && j < len(q) {
 		if i+8 <= len(p) && j+8 <= len(q) {
-			w := binary.LittleEndian.Uint64(p[i:])
-			if alphabetPrefix(w) == 8 && !hasPad(p[i:i+8]) {
-				binary.LittleEndian.PutUint64(q[j:], w)
-				i, j = i+8, j+8
-				continue
+			if w := binary.LittleEndian.Uint64(p[i:]); w&highBits == 0 {
+				// A word of characters moves whole; otherwise the
+				// characters before the first byte that is none.
+				c, pad, _ := classes(w)
+				bad := (^c | pad) & highBits
+				if bad == 0 {
+					binary.LittleEndian.PutUint64(q[j:], w)
+					i, j = i+8, j+8
+					continue
+				}
+				k := bits.TrailingZeros64(bad) / 8
+				copy(q[j:], p[i:i+k])
+				i, j = i+k, j+k
 			}
 		}
 		c := p[i]
@@ -250,13 +267,6 @@ func (d *b64) finish() {
 	}
 	d.emit(d.q)
 	d.q = d.q[:0]
-}
-
-// hasPad reports an "=" among eight bytes.
-func hasPad(b []byte) bool {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	x := binary.LittleEndian.Uint64(b) ^ '='*ones
-	return (x-ones)&^x&high != 0
 }
 
 // qp decodes quoted-printable (RFC 2045 §6.7) as mail programs do, and

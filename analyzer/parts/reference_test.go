@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"hash"
@@ -367,18 +366,7 @@ func (d *refB64) clean() {
 	n, err := d.r.Read(d.buf[start:cap(d.buf)])
 	b, end := d.buf[:cap(d.buf)], start+n
 	j := start
-	for i := start; i < end; {
-		if i+8 <= end {
-			w := binary.LittleEndian.Uint64(b[i:])
-			k := alphabetPrefix(w)
-			if k == 8 {
-				binary.LittleEndian.PutUint64(b[j:], w) // j <= i: the word was read first
-				i, j = i+8, j+8
-				continue
-			}
-			copy(b[j:], b[i:i+k]) // not the whole word: j+8 may pass i+k
-			i, j = i+k, j+k
-		}
+	for i := start; i < end; i++ {
 		switch c := b[i]; {
 		case alphabet[c]:
 			b[j] = c
@@ -386,7 +374,6 @@ func (d *refB64) clean() {
 		case c != '\r' && c != '\n' && c != ' ' && c != '\t':
 			d.stray++
 		}
-		i++
 	}
 	d.buf = b[:j]
 	if err != nil {
