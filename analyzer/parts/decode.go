@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"io"
@@ -99,15 +100,27 @@ func (d *b64) write(p []byte) {
 			return
 		}
 		var k int
-		if d.out == nil {
+		switch {
+		case d.out == nil:
 			k = d.count(p)
-		} else {
+		case len(d.q) == 0:
+			if k = d.lines(p); k > 0 {
+				p = p[k:]
+				continue
+			}
+			fallthrough
+		default:
 			k = d.keep(p)
 		}
 		p = p[k:]
 		if len(p) > 0 && !d.pad {
 			d.flush() // the buffer of characters is full
 		}
+	}
+	if len(d.q) > 0 && len(d.q)%4 == 0 {
+		// Whole quanta (a last line, whose line break comes in the next
+		// write): decoded now, so that the next lines go at once.
+		d.flush()
 	}
 }
 
@@ -157,6 +170,30 @@ func (d *b64) addChars(chars int) {
 	all := d.part + chars
 	d.n += int64(all / 4 * 3)
 	d.part = all % 4
+}
+
+// lines decodes p's whole lines at once, as encoders write them: Go's
+// decoder skips their CRs and LFs, and decodes in words. It says how far
+// it read: nothing where the lines hold a byte outside the alphabet, an
+// "=" before their end, or a quantum they do not end (all of which the
+// decoder calls corrupt), and the bytes go through keep.
+func (d *b64) lines(p []byte) int {
+	end := bytes.LastIndexByte(p, '\n') + 1
+	if end == 0 {
+		return 0
+	}
+	if need := end/4*3 + 3; cap(d.dec) < need {
+		d.dec = make([]byte, max(need, b64Block/4*3+3))
+	}
+	m, err := base64.StdEncoding.Decode(d.dec[:cap(d.dec)], p[:end])
+	if err != nil {
+		return 0
+	}
+	d.n += int64(m)
+	d.out.Write(d.dec[:m])
+	last := bytes.TrimRight(p[:end], "\r\n")
+	d.pad = len(last) > 0 && last[len(last)-1] == '=' // the data's end
+	return end
 }
 
 // keep copies p's characters into q, up to its room, its end or the
