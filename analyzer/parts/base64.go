@@ -1,6 +1,5 @@
 package parts
 
-
 // alphabet marks the bytes of base64 (RFC 2045 §6.8, Table 1) and "=".
 var alphabet = func() (a [256]bool) {
 	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=" {
