@@ -205,3 +205,17 @@ func BenchmarkBase64InBlocks(b *testing.B) {
 		d.finish()
 	}
 }
+
+// BenchmarkBase64Chunks: an attachment in chunks cut anywhere, as a
+// Reader's goroutine gets it.
+func BenchmarkBase64Chunks(b *testing.B) {
+	in := []byte(attachment())
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		d := &b64{out: io.Discard}
+		for i := 0; i < len(in); i += 16<<10 - 1 {
+			d.write(in[i:min(i+16<<10-1, len(in))])
+		}
+		d.finish()
+	}
+}

@@ -108,9 +108,21 @@ func (d *b64) write(p []byte) {
 				p = p[k:]
 				continue
 			}
-			fallthrough
-		default:
 			k = d.keep(p)
+		default:
+			// A line begun in the last write: its rest is kept with it,
+			// and the whole quanta decoded, so that the lines after it
+			// go at once.
+			n := len(p)
+			if i := bytes.IndexByte(p, '\n'); i >= 0 {
+				n = i + 1
+			}
+			k = d.keep(p[:n])
+			if k == n && len(d.q)%4 == 0 && !d.pad {
+				d.flush()
+				p = p[k:]
+				continue
+			}
 		}
 		p = p[k:]
 		if len(p) > 0 && !d.pad {
