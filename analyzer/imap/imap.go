@@ -224,14 +224,14 @@ func literalSuffix(line string) (n int64, sync bool, ok bool) {
 // announced is where a line, read as text, announces a literal: its
 // end, which a line cut at the bound keeps apart (padding must not hide
 // a literal).
-func announced(l lines.Line, text string) string {
+func announced(l *lines.Line, text string) string {
 	if l.Cut {
 		return string(l.Tail)
 	}
 	return text
 }
 
-func (p *Parser) clientLine(l lines.Line) {
+func (p *Parser) clientLine(l *lines.Line) {
 	text := string(l.B)
 	line := p.S.Keep(text)
 	switch c := p.waiting; p.client {

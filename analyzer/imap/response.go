@@ -12,7 +12,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
-func (p *Parser) serverLine(l lines.Line) {
+func (p *Parser) serverLine(l *lines.Line) {
 	piece := string(l.B)
 	first := len(p.sline) == 0 && !p.scut
 	if first {

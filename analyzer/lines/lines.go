@@ -64,7 +64,7 @@ const (
 
 // Handler receives what a Splitter cuts from the byte stream.
 type Handler interface {
-	Line(l Line)
+	Line(l *Line)
 	// Counted receives part of a run announced with Expect; last marks its
 	// final part. b is valid only during the call.
 	Counted(b []byte, t time.Time, last bool)
@@ -102,7 +102,10 @@ type Splitter struct {
 	Pieces bool
 	// Runs offers the lines of a dot-stuffed body to a RunHandler a Run
 	// at a time, where they allow it; a parser sets it while it reads one.
-	Runs    bool
+	Runs bool
+	// line is the Line handed over, by reference (it is valid only
+	// during the call): four layers pass it on, each would copy it.
+	line    Line
 	cont    bool // the line being read began in a piece already handed over
 	buf     []byte
 	bufTime time.Time
@@ -180,21 +183,21 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		}
 		if len(s.buf) == 0 && !s.cut && len(part) <= s.Max {
 			// The line is whole in b, the usual: nothing kept to reset.
-			l := Line{B: part, Time: t, End: LF, Cont: s.cont}
+			s.line = Line{B: part, Time: t, End: LF, Cont: s.cont}
 			if n := len(part); n > 0 && part[n-1] == '\r' {
-				l.B, l.End = part[:n-1], CRLF
+				s.line.B, s.line.End = part[:n-1], CRLF
 			}
 			s.cont = false
-			h.Line(l)
+			h.Line(&s.line)
 			continue
 		}
 		s.keep(part, t)
 		s.pieces(h)
-		done := s.finish(s.buf, s.bufTime, true)
-		if !t.Equal(done.Time) {
-			done.Ended = t
+		s.line = s.finish(s.buf, s.bufTime, true)
+		if !t.Equal(s.line.Time) {
+			s.line.Ended = t
 		}
-		h.Line(done)
+		h.Line(&s.line)
 	}
 	s.paused = false
 	return nil
@@ -286,7 +289,8 @@ func (s *Splitter) pieces(h Handler) {
 		if s.buf[off+n-1] == '\r' {
 			n--
 		}
-		h.Line(Line{B: s.buf[off : off+n], Time: s.bufTime, More: true, Cont: s.cont})
+		s.line = Line{B: s.buf[off : off+n], Time: s.bufTime, More: true, Cont: s.cont}
+		h.Line(&s.line)
 		s.cont = true
 		off += n
 	}
@@ -320,7 +324,8 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 // Flush delivers a last line that had no line ending.
 func (s *Splitter) Flush(h Handler) {
 	if len(s.buf) > 0 && s.count == 0 {
-		h.Line(s.finish(bytes.TrimSuffix(s.buf, []byte{'\r'}), s.bufTime, false))
+		s.line = s.finish(bytes.TrimSuffix(s.buf, []byte{'\r'}), s.bufTime, false)
+		h.Line(&s.line)
 	}
 }
 

@@ -14,7 +14,7 @@ type script struct {
 	out []string
 }
 
-func (c *script) Line(l Line) {
+func (c *script) Line(l *Line) {
 	cut := ""
 	if l.Cut {
 		cut = " (cut)"
@@ -78,7 +78,7 @@ func TestPause(t *testing.T) {
 
 type pausing struct{ *script }
 
-func (p pausing) Line(l Line) {
+func (p pausing) Line(l *Line) {
 	p.script.Line(l)
 	p.s.Pause()
 }
@@ -129,7 +129,7 @@ type pieceRec struct {
 	more bool
 }
 
-func (r *pieceRec) Line(l Line) {
+func (r *pieceRec) Line(l *Line) {
 	if l.Cont != r.more {
 		r.out.WriteString("<cont mismatch>")
 	}
@@ -199,7 +199,7 @@ func TestRuns(t *testing.T) {
 
 type discard struct{}
 
-func (discard) Line(Line)                       {}
+func (discard) Line(*Line)                      {}
 func (discard) Counted([]byte, time.Time, bool) {}
 
 // BenchmarkShortLines: a flood of three-byte lines, the costliest bytes

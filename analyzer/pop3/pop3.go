@@ -76,7 +76,7 @@ func (p *Parser) closing(t time.Time) {
 	}
 }
 
-func (p *Parser) clientLine(l lines.Line) {
+func (p *Parser) clientLine(l *lines.Line) {
 	text := string(l.B)
 	if p.sasl && p.auth.Takes() {
 		// RFC 5034 §4: the server reads the line as a response, also
@@ -147,7 +147,7 @@ func multiLine(cmd *session.Command) bool {
 	return false
 }
 
-func (p *Parser) serverLine(l lines.Line) {
+func (p *Parser) serverLine(l *lines.Line) {
 	if e := p.unasked; e != nil {
 		p.unasked = nil
 		if !isStatus(string(l.B)) {

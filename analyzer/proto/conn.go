@@ -19,7 +19,7 @@ import (
 // Close, when set, finishes what the protocol left open at the end of the
 // stream, after the last lines are flushed.
 type Handlers struct {
-	ClientLine, ServerLine       func(lines.Line)
+	ClientLine, ServerLine       func(*lines.Line)
 	ClientCounted, ServerCounted func(b []byte, t time.Time, last bool)
 	// ClientRun and ServerRun, when set, take the lines of a message body
 	// a lines.Run at a time while the splitter's Runs is set, or decline.
@@ -82,12 +82,12 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 type side struct {
 	c       *Conn
 	server  bool
-	line    func(lines.Line)
+	line    func(*lines.Line)
 	counted func([]byte, time.Time, bool)
 	run     func(lines.Run) bool
 }
 
-func (s *side) Line(l lines.Line) {
+func (s *side) Line(l *lines.Line) {
 	if l.Cut {
 		if s.server {
 			explain.Anomaly(s.c.S, l.Time, session.FromServer, "cut.server")

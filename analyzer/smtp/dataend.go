@@ -63,7 +63,7 @@ type heldLine struct {
 	more, cont bool
 }
 
-func keep(l lines.Line) heldLine {
+func keep(l *lines.Line) heldLine {
 	return heldLine{b: bytes.Clone(l.B), t: l.Time, end: l.End, dropped: l.Dropped, more: l.More, cont: l.Cont}
 }
 
@@ -73,18 +73,18 @@ func (h heldLine) line() lines.Line {
 
 // endsData reports whether l, after a line that ended with prev, is the
 // CRLF "." CRLF every server takes as the end of the data.
-func endsData(l lines.Line, prev lines.Ending) bool {
+func endsData(l *lines.Line, prev lines.Ending) bool {
 	_, end := lines.Unstuff(l.B)
 	return end && l.End == lines.CRLF && prev == lines.CRLF
 }
 
 // hold starts holding at the lenient end l.
-func (p *Parser) hold(l lines.Line) {
+func (p *Parser) hold(l *lines.Line) {
 	p.held = &held{dot: keep(l), strictEnd: -1, before: p.lastEnd, last: l.End, depth: p.replaying}
 }
 
 // holdLine keeps a client line while the reading is undecided.
-func (p *Parser) holdLine(l lines.Line) {
+func (p *Parser) holdLine(l *lines.Line) {
 	h := p.held
 	if h.strictEnd < 0 && !l.More && !l.Cont && endsData(l, h.last) {
 		h.strictEnd = len(h.lines) + 1
@@ -178,15 +178,18 @@ func (p *Parser) settle(lenient bool) {
 		p.lastEnd = h.dot.end
 		p.hidden = true
 		for _, l := range h.lines {
-			p.clientLine(l.line())
+			line := l.line()
+			p.clientLine(&line)
 		}
 		p.hidden = false
 	} else {
 		p.strict = true
 		p.lastEnd = h.before
-		p.clientLine(h.dot.line())
+		dot := h.dot.line()
+		p.clientLine(&dot)
 		for _, l := range h.lines {
-			p.clientLine(l.line())
+			line := l.line()
+			p.clientLine(&line)
 		}
 	}
 	if h.reply != nil {

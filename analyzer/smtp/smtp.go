@@ -120,7 +120,7 @@ func (p *Parser) chunk(b []byte, t time.Time, last bool) {
 	}
 }
 
-func (p *Parser) clientLine(l lines.Line) {
+func (p *Parser) clientLine(l *lines.Line) {
 	defer func() { p.lastEnd = l.End }()
 	if p.held != nil {
 		p.holdLine(l)
@@ -162,7 +162,7 @@ var verbs = map[string]bool{
 	"ETRN": true, "TURN": true, "ATRN": true, "BURL": true, "LHLO": true, "SEND": true, "SOML": true, "SAML": true,
 }
 
-func (p *Parser) command(l lines.Line) {
+func (p *Parser) command(l *lines.Line) {
 	// Read from the line as the session keeps it, so that nothing read
 	// from it (the verb, a path) holds a longer one in memory.
 	line := p.S.Keep(string(l.B))
@@ -240,7 +240,7 @@ const (
 // CRLF "." CRLF ends the data (RFC 5321 §4.1.1.4). A lone "." after or
 // before a bare LF is message text to a strict server and the end to a
 // lenient one: the server's replies decide (dataend.go).
-func (p *Parser) messageLine(l lines.Line) {
+func (p *Parser) messageLine(l *lines.Line) {
 	if l.More || l.Cont {
 		p.longLine(l)
 		return
@@ -297,7 +297,7 @@ func (p *Parser) messageRun(r lines.Run) bool {
 
 // longLine takes a piece of a message line longer than --max-line: it is
 // no "." and no end, only text (dot-unstuffed where the line begins).
-func (p *Parser) longLine(l lines.Line) {
+func (p *Parser) longLine(l *lines.Line) {
 	msg := p.Message(session.FromClient)
 	p.oddBytes(l)
 	content := l.B
@@ -316,7 +316,7 @@ func (p *Parser) longLine(l lines.Line) {
 
 // oddBytes flags, once per message, line endings and bytes that RFC 5321
 // §2.3.8 forbids in the data and that servers read differently.
-func (p *Parser) oddBytes(l lines.Line) {
+func (p *Parser) oddBytes(l *lines.Line) {
 	msg := p.Message(session.FromClient)
 	flag := func(f uint8, name, key string) {
 		if p.oddEnds&f == 0 {
@@ -395,7 +395,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 	p.Conn.Gap(d, t, n)
 }
 
-func (p *Parser) serverLine(l lines.Line) {
+func (p *Parser) serverLine(l *lines.Line) {
 	if p.client == data && p.msgGap {
 		// The server answers the data only after its end: the "." was
 		// in the bytes the capture lost.
