@@ -137,15 +137,32 @@ func (b *Builder) keep(p []byte) {
 }
 
 // Line adds one body line that arrived without its CRLF (dot-unstuffed).
-func (b *Builder) Line(l []byte) {
-	b.Write(l)
-	b.Write(crlf)
-}
+func (b *Builder) Line(l []byte) { b.line(l, crlf) }
 
 // LineLF adds one body line that ended in a bare LF, as it came.
-func (b *Builder) LineLF(l []byte) {
-	b.Write(l)
-	b.Write(crlf[1:])
+func (b *Builder) LineLF(l []byte) { b.line(l, crlf[1:]) }
+
+// line adds a body line and its ending: in the body, where most lines
+// go, without Write's work twice.
+func (b *Builder) line(l, eol []byte) {
+	if !b.inBody || b.size == 0 {
+		b.Write(l)
+		b.Write(eol)
+		return
+	}
+	b.size += int64(len(l) + len(eol))
+	if b.tee != nil {
+		b.tee.Write(l)
+		b.tee.Write(eol)
+	}
+	if b.mime != nil {
+		b.mime.Write(l)
+		b.mime.Write(eol)
+	}
+	if b.keepBody {
+		b.keep(l)
+		b.keep(eol)
+	}
 }
 
 var crlf = []byte("\r\n")

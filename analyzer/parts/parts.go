@@ -75,6 +75,10 @@ func (r *Reader) Write(p []byte) (int, error) {
 
 func (r *Reader) write(p []byte) (int, error) {
 	n := len(p)
+	if len(p) < cap(r.cur)-len(r.cur) {
+		r.cur = append(r.cur, p...) // a line's worth, the usual
+		return n, nil
+	}
 	for len(p) > 0 {
 		if r.cur == nil {
 			select {

@@ -147,7 +147,14 @@ func multiLine(cmd *session.Command) bool {
 	return false
 }
 
+// serverLine reads a server line; the next is read knowing how this one
+// ended (a dot beside a bare LF is held).
 func (p *Parser) serverLine(l *lines.Line) {
+	p.readServerLine(l)
+	p.prevEnd = l.End
+}
+
+func (p *Parser) readServerLine(l *lines.Line) {
 	if e := p.unasked; e != nil {
 		p.unasked = nil
 		if !isStatus(string(l.B)) {
@@ -163,7 +170,6 @@ func (p *Parser) serverLine(l *lines.Line) {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.lost.end")
 		p.endMulti(true)
 	}
-	defer func() { p.prevEnd = l.End }()
 	if p.multi != nil && p.dotHeld {
 		// The line after a bare-LF dot says what the server meant: a
 		// status line begins the next reply, so the dot ended the body;

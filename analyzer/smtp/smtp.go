@@ -120,8 +120,14 @@ func (p *Parser) chunk(b []byte, t time.Time, last bool) {
 	}
 }
 
+// clientLine reads a client line; the next is read knowing how this one
+// ended (RFC 5321 §4.1.1.4 ends the data at CRLF "." CRLF only).
 func (p *Parser) clientLine(l *lines.Line) {
-	defer func() { p.lastEnd = l.End }()
+	p.readClientLine(l)
+	p.lastEnd = l.End
+}
+
+func (p *Parser) readClientLine(l *lines.Line) {
 	if p.held != nil {
 		p.holdLine(l)
 		return
