@@ -24,7 +24,11 @@ const MaxWaiting = 10000
 // Queue holds commands of any type with the time each was sent; the zero
 // value is empty and ready.
 type Queue[T any] struct {
-	q          []entry[T]
+	// ring holds the n commands waiting from head on; its length is a
+	// power of two (a slice cut from its front and appended to would be
+	// copied whole every few thousand commands of a flood).
+	ring       []entry[T]
+	head, n    int
 	lastServer time.Time
 	gapFrom    time.Time
 	gap        bool
@@ -40,24 +44,43 @@ type entry[T any] struct {
 // server bytes (-1: unknown). Past MaxWaiting the oldest is given up:
 // dropped says so, and which.
 func (q *Queue[T]) Push(v T, sent time.Time, acked int64) (oldest T, dropped bool) {
-	if len(q.q) >= MaxWaiting {
-		oldest, dropped = q.q[0].v, true
-		q.q = q.q[1:]
+	if q.n >= MaxWaiting {
+		oldest, dropped = q.pop().v, true
 	}
-	q.q = append(q.q, entry[T]{v, sent, acked})
+	if q.n == len(q.ring) {
+		ring := make([]entry[T], max(8, 2*len(q.ring)))
+		for i := range q.n {
+			ring[i] = *q.at(i)
+		}
+		q.ring, q.head = ring, 0
+	}
+	*q.at(q.n) = entry[T]{v, sent, acked}
+	q.n++
 	return oldest, dropped
+}
+
+// at is the i-th command waiting, the oldest first.
+func (q *Queue[T]) at(i int) *entry[T] { return &q.ring[(q.head+i)&(len(q.ring)-1)] }
+
+// pop removes the oldest command, and lets go of what it held.
+func (q *Queue[T]) pop() entry[T] {
+	e := q.ring[q.head]
+	q.ring[q.head] = entry[T]{}
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.n--
+	return e
 }
 
 // First is the oldest command awaiting a reply; ok is false when none.
 func (q *Queue[T]) First() (v T, ok bool) {
-	if len(q.q) == 0 {
+	if q.n == 0 {
 		return v, false
 	}
-	return q.q[0].v, true
+	return q.at(0).v, true
 }
 
 // Len is the number of commands awaiting replies.
-func (q *Queue[T]) Len() int { return len(q.q) }
+func (q *Queue[T]) Len() int { return q.n }
 
 // ServerData notes that the server sent bytes at t.
 func (q *Queue[T]) ServerData(t time.Time) { q.lastServer = t }
@@ -75,8 +98,8 @@ func (q *Queue[T]) ServerGap() {
 func (q *Queue[T]) Next() (v T, lost []T, ok bool) {
 	if q.gap {
 		q.gap = false
-		for len(q.q) >= 2 {
-			c0, c1 := q.q[0], q.q[1]
+		for q.n >= 2 {
+			c0, c1 := q.at(0), q.at(1)
 			answered := c1.sent.After(c0.sent) && c1.sent.After(q.gapFrom)
 			if c0.acked >= 0 && c1.acked >= 0 {
 				answered = c1.acked > c0.acked
@@ -84,14 +107,11 @@ func (q *Queue[T]) Next() (v T, lost []T, ok bool) {
 			if !answered {
 				break
 			}
-			lost = append(lost, c0.v)
-			q.q = q.q[1:]
+			lost = append(lost, q.pop().v)
 		}
 	}
-	if len(q.q) == 0 {
+	if q.n == 0 {
 		return v, lost, false
 	}
-	v = q.q[0].v
-	q.q = q.q[1:]
-	return v, lost, true
+	return q.pop().v, lost, true
 }

@@ -1,6 +1,7 @@
 package replyq
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -72,5 +73,38 @@ func TestQueueBounded(t *testing.T) {
 	}
 	if v, _, _ := q.Next(); v != 1 {
 		t.Errorf("next %d, want 1", v)
+	}
+}
+
+// TestOrderAsASlice: pushes and replies in any mix, across the ring's
+// wrap and growth and past MaxWaiting, keep the order a plain slice
+// keeps.
+func TestOrderAsASlice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var q Queue[int]
+	var model []int
+	t0 := time.Unix(0, 0)
+	for i := range 200000 {
+		if rng.IntN(3) > 0 || i > 150000 && rng.IntN(50) > 0 {
+			oldest, dropped := q.Push(i, t0, -1)
+			if len(model) >= MaxWaiting {
+				if !dropped || oldest != model[0] {
+					t.Fatalf("push %d: dropped %v %d, want %d", i, dropped, oldest, model[0])
+				}
+				model = model[1:]
+			}
+			model = append(model, i)
+		} else {
+			v, _, ok := q.Next()
+			if ok != (len(model) > 0) || ok && v != model[0] {
+				t.Fatalf("reply %d: got %d %v, want %v", i, v, ok, model[:min(1, len(model))])
+			}
+			if ok {
+				model = model[1:]
+			}
+		}
+		if q.Len() != len(model) {
+			t.Fatalf("step %d: %d waiting, want %d", i, q.Len(), len(model))
+		}
 	}
 }
