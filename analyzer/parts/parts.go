@@ -1,8 +1,9 @@
 // Package parts reads the MIME structure of a message as its bytes pass
-// (RFC 2045-2049, with emersion/go-message): for each leaf part its
-// content type, file name, decoded size and SHA-256, without keeping the
-// message. Nested multiparts are walked; a message/rfc822 attachment is
-// one part.
+// (RFC 2045-2049): for each leaf part its content type, file name,
+// decoded size and SHA-256, without keeping the message. The walker is
+// our own, pushed and in one pass whatever the nesting (walker.go); the
+// header fields that describe a part are read as go-message reads them.
+// Nested multiparts are walked; a message/rfc822 attachment is one part.
 package parts
 
 import (
