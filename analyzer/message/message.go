@@ -68,14 +68,22 @@ func NewBuilder(keepBody bool) *Builder {
 // New starts filling m within bounds b; tee, when not nil, receives every
 // byte written.
 func New(m *session.Message, b Bounds, tee io.Writer) *Builder {
+	var bl Builder
+	bl.Reset(m, b, tee)
+	return &bl
+}
+
+// Reset starts filling m within bounds b anew, as New does, in a Builder
+// whose message has ended.
+func (bl *Builder) Reset(m *session.Message, b Bounds, tee io.Writer) {
 	if b.MaxHeader <= 0 {
 		b.MaxHeader = DefaultMaxHeader
 	}
 	if b.MaxBody <= 0 {
 		b.MaxBody = DefaultMaxBody
 	}
-	return &Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
-		countOnly: b.CountOnly, inBody: b.CountOnly}
+	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
+		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0]}
 }
 
 // Message is the message being filled.

@@ -47,6 +47,10 @@ type Conn struct {
 	fed     [2]int64        // bytes fed in each direction
 	pending replyq.Queue[*session.Exchange]
 	msgs    [2]*message.Builder
+	// counted holds, for each direction, the message and builder reused
+	// by the messages past the session's bound: nothing keeps one once it
+	// ends, and a FETCH of a million literals past it allocates none.
+	counted [2]*message.Builder
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
 	replied bool     // the server has replied at all
 	// waitBounded: replyq.MaxWaiting was reached once, and said.
@@ -350,12 +354,23 @@ func (c *Conn) StartMessage(d session.Dir, via string, t time.Time) *message.Bui
 	if c.msgs[d] != nil {
 		c.DropMessage(d)
 	}
-	m := &session.Message{Via: via, Time: t}
 	bounds := c.Opts.bounds()
 	// Past the session's bound on messages kept, a message is counted
 	// and passed on (to --extract), not read: nothing will show it.
 	bounds.CountOnly = c.S.MessagesFull()
-	b := message.New(m, bounds, c.events.MessageStarted(c.S, m))
+	if !bounds.CountOnly {
+		m := &session.Message{Via: via, Time: t}
+		c.msgs[d] = message.New(m, bounds, c.events.MessageStarted(c.S, m))
+		return c.msgs[d]
+	}
+	b := c.counted[d]
+	if b == nil {
+		b = message.New(&session.Message{}, bounds, nil)
+		c.counted[d] = b
+	}
+	m := b.Message()
+	*m = session.Message{Via: via, Time: t}
+	b.Reset(m, bounds, c.events.MessageStarted(c.S, m))
 	c.msgs[d] = b
 	return b
 }

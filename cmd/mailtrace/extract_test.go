@@ -266,3 +266,39 @@ func TestExtractOnAFullDisk(t *testing.T) {
 		t.Errorf("%s: %d bytes, want it whole", whole[0], len(b))
 	}
 }
+
+// TestExtractPastTheMessageBound: messages past --max-messages, which the
+// session counts without a record of its own (one message and builder
+// serve them all in turn), are saved each whole and as they would be
+// within the bound: the same files, byte for byte.
+func TestExtractPastTheMessageBound(t *testing.T) {
+	for _, sample := range []string{"imap-fetch-many.pcapng", "pop3-poplib.pcapng", "smtp-smuggling.pcapng"} {
+		capture := filepath.Join("../../samples", sample)
+		if _, err := os.Stat(capture); err != nil {
+			t.Fatalf("%s: %v", sample, err)
+		}
+		read := func(args ...string) map[string]string {
+			dir := filepath.Join(t.TempDir(), "out")
+			if _, _, err := runCLI(t, nil, append([]string{"read", "-q", "--stats", "--extract", dir}, append(args, capture)...)...); err != nil {
+				t.Fatal(err)
+			}
+			files := map[string]string{}
+			filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					b, _ := os.ReadFile(path)
+					if len(b) == 0 {
+						t.Errorf("%s %v: %s is empty", sample, args, path)
+					}
+					sum := sha256.Sum256(b)
+					files[strings.TrimPrefix(path, dir)] = hex.EncodeToString(sum[:])
+				}
+				return nil
+			})
+			return files
+		}
+		within, past := read(), read("--max-messages", "1")
+		if len(within) < 2 || fmt.Sprint(within) != fmt.Sprint(past) {
+			t.Errorf("%s: within the bound %d files, past it %d:\n%v\n%v", sample, len(within), len(past), within, past)
+		}
+	}
+}
