@@ -201,11 +201,44 @@ func (e *Sink) keep(err error) {
 // MessageStarted opens the message's file; its bytes go there as they
 // come, so a message of any size costs no memory.
 func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer {
+	if fl := e.start(s, m, started{id: s.ID, proto: string(s.Protocol), via: m.Via}); fl != nil {
+		return fl
+	}
+	return nil
+}
+
+// started is what naming a message's file reads of its session and of
+// it, as they were when it started.
+type started struct {
+	id         int
+	proto, via string
+}
+
+// ended is what closing a message's file reads of it, as it was when it
+// ended.
+type ended struct {
+	whole, truncated bool
+	content          string
+	rng              *session.Range
+}
+
+func endOf(m *session.Message) ended {
+	end := ended{whole: m.Whole(), truncated: m.Truncated, content: m.Content}
+	if m.Range != nil {
+		r := *m.Range
+		end.rng = &r
+	}
+	return end
+}
+
+// start opens the file of message m of session s; nil when it is not
+// written.
+func (e *Sink) start(s *session.Session, m *session.Message, st started) *file {
 	e.count[s]++
 	if !e.room() {
 		return nil
 	}
-	base := fmt.Sprintf("%04d-%s-%02d-%s", s.ID, SafeName(string(s.Protocol)), e.count[s], SafeName(m.Via))
+	base := fmt.Sprintf("%04d-%s-%02d-%s", st.id, SafeName(st.proto), e.count[s], SafeName(st.via))
 	e.makeRoom()
 	// In flight a message is marked incomplete; it takes its final name
 	// when it ends whole. A run killed outright (SIGKILL, a power cut)
@@ -223,7 +256,9 @@ func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer 
 
 // MessageEnded closes the file, marks it incomplete if the message was
 // cut, and writes its attachments decoded into a directory beside it.
-func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
+func (e *Sink) MessageEnded(s *session.Session, m *session.Message) { e.end(m, endOf(m)) }
+
+func (e *Sink) end(m *session.Message, end ended) {
 	fl := e.open[m]
 	if fl == nil {
 		return
@@ -236,15 +271,15 @@ func (e *Sink) MessageEnded(s *session.Session, m *session.Message) {
 	e.keep(fl.err)
 	e.saved++
 	stem := strings.TrimSuffix(fl.name, incomplete)
-	if !m.Whole() {
+	if !end.whole {
 		// Known only now: a header, the text, a part (IMAP, POP3 TOP).
-		stem += "-" + SafeName(m.Content)
-		if r := m.Range; r != nil {
+		stem += "-" + SafeName(end.content)
+		if r := end.rng; r != nil {
 			stem += "-" + strconv.FormatInt(r.Origin, 10) + "-" + strconv.FormatInt(r.Length, 10)
 		}
 	}
 	final := stem + ".eml"
-	if m.Truncated || fl.err != nil {
+	if end.truncated || fl.err != nil {
 		// Cut by a gap or the end of the capture, or by a write that
 		// failed (a full disk): its name says so.
 		e.cut++

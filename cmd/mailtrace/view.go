@@ -280,7 +280,9 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		ex.OnError(func(err error) {
 			fmt.Fprintf(stderr, explain.Say("ui.saved.error", o.language)+"\n", render.Escape(err.Error()))
 		})
-		out.extract, views = ex, sink.Multi(views, ex)
+		// Read once CaptureFinished has returned: the files are written on
+		// a goroutine of their own until then.
+		out.extract, views = ex, sink.Multi(views, extract.Async(ex))
 	}
 	out.filtered = len(wantProto) > 0 || len(wantID) > 0 || o.whereFilter != nil
 	chosen := sink.Multi(o.ended(sink.Ended(func(*session.Session) { out.selected++ })), views)
