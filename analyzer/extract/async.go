@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mailtrace/mailtrace/analyzer/handoff"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
@@ -22,31 +23,19 @@ import (
 // on the caller's goroutine, at the next event; CaptureFinished returns
 // once e has handled every event, and e may be read after it.
 func Async(e *Sink) sink.Sink {
-	a := &async{e: e, full: make(chan *batch, asyncBatches), free: make(chan *batch, asyncBatches), done: make(chan error)}
+	a := &async{e: e, q: handoff.New[event](asyncBatches), done: make(chan error)}
 	a.warn, e.warn = e.warn, a.failed
-	for range asyncBatches {
-		a.free <- &batch{}
-	}
-	a.cur = <-a.free
-	go a.run()
+	go a.q.Run(a.handle)
 	return a
 }
 
-// asyncBatches bounds the batches in flight, each of at most batchEvents
-// events and batchBytes of message bytes (one batch larger, for a write
-// larger than that).
-const (
-	asyncBatches = 4
-	batchEvents  = 256
-	batchBytes   = 256 << 10
-)
+// asyncBatches bounds the batches in flight.
+const asyncBatches = 4
 
 type async struct {
 	sink.Nop
 	e    *Sink
-	cur  *batch // being filled by the caller
-	full chan *batch
-	free chan *batch
+	q    *handoff.Queue[event]
 	done chan error
 
 	warn       func(error) // e's OnError, called on the caller's goroutine
@@ -54,11 +43,6 @@ type async struct {
 	err        error       // the first error e met
 	failedOnce atomic.Bool // err is set
 	warned     bool
-}
-
-type batch struct {
-	events []event
-	data   []byte // the events' bytes
 }
 
 type eventKind uint8
@@ -80,29 +64,24 @@ type event struct {
 	data    []byte
 }
 
-func (a *async) run() {
-	for b := range a.full {
-		for _, ev := range b.events {
-			switch ev.kind {
-			case evStarted:
-				a.e.start(ev.s, ev.m, ev.started)
-			case evData:
-				if fl := a.e.open[ev.m]; fl != nil {
-					fl.Write(ev.data)
-				}
-			case evEnded:
-				a.e.end(ev.m, ev.ended)
-			case evSessionEnded:
-				a.e.SessionEnded(ev.s)
-			case evFinished:
-				a.done <- a.e.CaptureFinished(stats.Capture{})
-				return
-			}
+// handle hands e one event, on its goroutine.
+func (a *async) handle(ev event) bool {
+	switch ev.kind {
+	case evStarted:
+		a.e.start(ev.s, ev.m, ev.started)
+	case evData:
+		if fl := a.e.open[ev.m]; fl != nil {
+			fl.Write(ev.data)
 		}
-		clear(b.events) // the sessions may go
-		b.events, b.data = b.events[:0], b.data[:0]
-		a.free <- b
+	case evEnded:
+		a.e.end(ev.m, ev.ended)
+	case evSessionEnded:
+		a.e.SessionEnded(ev.s)
+	case evFinished:
+		a.done <- a.e.CaptureFinished(stats.Capture{})
+		return false
 	}
+	return true
 }
 
 // failed keeps the first error e met, for the caller's goroutine to tell.
@@ -123,20 +102,13 @@ func (a *async) tell() {
 	a.mu.Lock()
 	err := a.err
 	a.mu.Unlock()
-	if err != nil {
-		a.warned = true
-		a.warn(err)
-	}
+	a.warned = true
+	a.warn(err)
 }
 
-// add puts ev in the batch being filled, and sends the batch on when it
-// is full or when send is set.
+// add hands ev over, and says an error e met since the last.
 func (a *async) add(ev event, send bool) {
-	a.cur.events = append(a.cur.events, ev)
-	if send || len(a.cur.events) >= batchEvents {
-		a.full <- a.cur
-		a.cur = <-a.free
-	}
+	a.q.Add(ev, send)
 	a.tell()
 }
 
@@ -156,9 +128,8 @@ func (a *async) SessionEnded(s *session.Session) { a.add(event{kind: evSessionEn
 // CaptureFinished waits for e to handle every event before it, and
 // returns what e returned.
 func (a *async) CaptureFinished(stats.Capture) error {
-	a.cur.events = append(a.cur.events, event{kind: evFinished})
-	a.full <- a.cur
-	close(a.full)
+	a.q.Add(event{kind: evFinished}, false)
+	a.q.Close()
 	err := <-a.done
 	a.tell()
 	return err
@@ -171,25 +142,8 @@ type asyncWriter struct {
 }
 
 func (w *asyncWriter) Write(p []byte) (int, error) {
-	a := w.a
-	data := p
-	switch n := len(p); {
-	case n > batchBytes:
-		data = append([]byte(nil), p...)
-	case n > 0:
-		if len(a.cur.data)+n > cap(a.cur.data) && len(a.cur.data) > 0 {
-			a.full <- a.cur
-			a.cur = <-a.free
-		}
-		if a.cur.data == nil {
-			a.cur.data = make([]byte, 0, batchBytes)
-		}
-		start := len(a.cur.data)
-		a.cur.data = append(a.cur.data, p...)
-		data = a.cur.data[start:len(a.cur.data):len(a.cur.data)]
-	default:
-		return 0, nil
+	if len(p) > 0 {
+		w.a.add(event{kind: evData, m: w.m, data: w.a.q.Copy(p)}, false)
 	}
-	a.add(event{kind: evData, m: w.m, data: data}, false)
 	return len(p), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer/handoff"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 )
@@ -128,7 +129,7 @@ func TestAsyncBatchesBytes(t *testing.T) {
 	a := Async(Multi(k, log{events: &events, name: "v"}), true)
 	s := &session.Session{ID: 1}
 	var want [][]byte
-	buf := make([]byte, batchBytes+1)
+	buf := make([]byte, handoff.Bytes+1)
 	for i := range 3000 {
 		n := i * 7919 % 3001
 		if i == 1500 {
