@@ -252,8 +252,10 @@ type follow struct {
 }
 
 // kept is what --follow holds of a session: its chunks, their bytes
-// copied into blocks of keptBlock (a copy each would be an allocation
-// for every packet), and the bytes counted past the bound.
+// copied into blocks (a copy each would be an allocation for every
+// packet) that double from 1 KiB to keptBlock (a block of keptBlock for
+// each of 232 000 connections of a hundred bytes allocated 15 GB), and
+// the bytes counted past the bound.
 type kept struct {
 	chunks  []session.Chunk
 	block   []byte
@@ -265,7 +267,8 @@ const keptBlock = 64 << 10
 
 func (k *kept) add(c session.Chunk) {
 	if len(c.Data) > cap(k.block)-len(k.block) {
-		k.block = make([]byte, 0, max(keptBlock, len(c.Data)))
+		size := min(keptBlock, max(2*cap(k.block), 1<<10))
+		k.block = make([]byte, 0, max(size, len(c.Data)))
 	}
 	start := len(k.block)
 	k.block = append(k.block, c.Data...)
