@@ -392,12 +392,16 @@ func encodeCompactList[T any](w io.Writer, items []T) error {
 func encode(w io.Writer, v any, prefix, indent string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	enc.SetIndent(prefix, indent)
 	enc.SetEscapeHTML(false) // "<message 45 bytes>", not "\u003cmessage..."
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
 	out := buf.Bytes()
+	if prefix != "" || indent != "" {
+		// As the Encoder's SetIndent, in a third of the time.
+		compact := out[:len(out)-1] // its newline
+		out = append(indentJSON(make([]byte, 0, 2*len(out)), compact, prefix, indent), '\n')
+	}
 	if bytes.Contains(out, nel) {
 		// Outside strings JSON is ASCII: every U+0085 is inside one.
 		out = bytes.ReplaceAll(out, nel, []byte(`\u0085`))
