@@ -31,6 +31,10 @@ type Line struct {
 	// pieces, in the splitter's Pieces mode: More, more of the line
 	// follows (B has no ending); Cont, B continues a line begun before.
 	More, Cont bool
+	// rare says the splitter set fields a whole line in one piece does
+	// not have (Ended, Cut, Dropped, Tail, More): the next such line
+	// clears them; it sets its own four alone.
+	rare bool
 }
 
 // EndTime is when the line ended: the time of the segment that brought
@@ -183,9 +187,13 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		}
 		if len(s.buf) == 0 && !s.cut && len(part) <= s.Max {
 			// The line is whole in b, the usual: nothing kept to reset.
-			s.line = Line{B: part, Time: t, End: LF, Cont: s.cont}
+			l := &s.line
+			if l.rare {
+				*l = Line{} // a line before was cut, or came in pieces
+			}
+			l.B, l.Time, l.End, l.Cont = part, t, LF, s.cont
 			if n := len(part); n > 0 && part[n-1] == '\r' {
-				s.line.B, s.line.End = part[:n-1], CRLF
+				l.B, l.End = part[:n-1], CRLF
 			}
 			s.cont = false
 			h.Line(&s.line)
@@ -194,6 +202,7 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		s.keep(part, t)
 		s.pieces(h)
 		s.line = s.finish(s.buf, s.bufTime, true)
+		s.line.rare = true
 		if !t.Equal(s.line.Time) {
 			s.line.Ended = t
 		}
@@ -289,7 +298,7 @@ func (s *Splitter) pieces(h Handler) {
 		if s.buf[off+n-1] == '\r' {
 			n--
 		}
-		s.line = Line{B: s.buf[off : off+n], Time: s.bufTime, More: true, Cont: s.cont}
+		s.line = Line{B: s.buf[off : off+n], Time: s.bufTime, More: true, Cont: s.cont, rare: true}
 		h.Line(&s.line)
 		s.cont = true
 		off += n
@@ -325,6 +334,7 @@ func (s *Splitter) Gap(n int) (lostFraming bool) {
 func (s *Splitter) Flush(h Handler) {
 	if len(s.buf) > 0 && s.count == 0 {
 		s.line = s.finish(bytes.TrimSuffix(s.buf, []byte{'\r'}), s.bufTime, false)
+		s.line.rare = true
 		h.Line(&s.line)
 	}
 }
