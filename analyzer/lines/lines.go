@@ -39,7 +39,7 @@ type Line struct {
 
 // EndTime is when the line ended: the time of the segment that brought
 // its ending.
-func (l Line) EndTime() time.Time {
+func (l *Line) EndTime() time.Time {
 	if l.Ended.IsZero() {
 		return l.Time
 	}
@@ -47,7 +47,7 @@ func (l Line) EndTime() time.Time {
 }
 
 // TypedMS is how long the line took to arrive, in milliseconds.
-func (l Line) TypedMS() float64 {
+func (l *Line) TypedMS() float64 {
 	return float64(l.EndTime().Sub(l.Time)) / float64(time.Millisecond)
 }
 

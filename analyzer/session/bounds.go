@@ -88,8 +88,10 @@ func (p *Past) command(c *Command) {
 		p.Commands = map[string]int{}
 	}
 	verb := c.Verb
-	if _, seen := p.Commands[verb]; !seen && len(p.Commands) >= MaxPastVerbs {
-		verb = ""
+	if len(p.Commands) >= MaxPastVerbs {
+		if _, seen := p.Commands[verb]; !seen {
+			verb = ""
+		}
 	}
 	p.Commands[verb]++
 }
