@@ -114,6 +114,7 @@ type Parser struct {
 	// the last one, and what a completion left for another open command,
 	// by response name.
 	untagged        []untagged
+	taken           []untagged // takeResponse's, kept from one completion to the next
 	held            map[string][]untagged
 	heldN           int
 	untaggedSeq     int

@@ -115,7 +115,15 @@ func (p *Parser) untaggedKept() int { return len(p.untagged) + p.heldN }
 // another of them asked for (a SEARCH result while a FETCH completes) is
 // left for that one: servers may interleave pipelined commands' data.
 func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *session.Response {
-	var taken []untagged
+	taken := p.taken[:0]
+	defer func() {
+		clear(taken)
+		if cap(taken) <= 1024 { // kept for the next; a long one goes
+			p.taken = taken[:0]
+		} else {
+			p.taken = nil
+		}
+	}()
 	for name, q := range p.held {
 		if c == nil || !p.elsewhere(name, c) {
 			taken = append(taken, q...)
@@ -139,14 +147,17 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 	p.untagged = p.untagged[:0]
 
 	r := &session.Response{Status: status, Time: t}
-	var times []time.Time
+	n := len(taken)
+	if line != "" {
+		n++
+	}
+	r.Lines = make([]string, 0, n)
 	early := false
 	for _, u := range taken {
 		for _, m := range u.msgs {
 			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
 		}
 		r.Lines = append(r.Lines, u.text)
-		times = append(times, u.t)
 		early = early || !u.t.Equal(t)
 		r.BodySize += u.body
 	}
@@ -155,10 +166,16 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 			r.Messages, r.MessageLines = append(r.Messages, m), append(r.MessageLines, len(r.Lines))
 		}
 		r.Lines = append(r.Lines, line)
-		times = append(times, t)
 	}
 	if early {
-		r.LineTimes = times
+		// When each line came, where some came before the completion.
+		r.LineTimes = make([]time.Time, 0, n)
+		for _, u := range taken {
+			r.LineTimes = append(r.LineTimes, u.t)
+		}
+		if line != "" {
+			r.LineTimes = append(r.LineTimes, t)
+		}
 	}
 	if len(r.Messages) > 0 {
 		r.Message = &r.Messages[0]
