@@ -62,8 +62,18 @@ func (r *Reader) start() {
 	r.write(small)
 }
 
-// Write takes more of the message.
+// Write takes more of the message: a line's worth that fits in the chunk
+// being filled, the usual, at once.
 func (r *Reader) Write(p []byte) (int, error) {
+	if len(p) < cap(r.cur)-len(r.cur) {
+		r.cur = append(r.cur, p...)
+		return len(p), nil
+	}
+	return r.writeMore(p)
+}
+
+// writeMore takes what does not fit in the chunk being filled.
+func (r *Reader) writeMore(p []byte) (int, error) {
 	if !r.started {
 		if len(r.small)+len(p) <= chunkSize {
 			r.small = append(r.small, p...)
@@ -76,10 +86,6 @@ func (r *Reader) Write(p []byte) (int, error) {
 
 func (r *Reader) write(p []byte) (int, error) {
 	n := len(p)
-	if len(p) < cap(r.cur)-len(r.cur) {
-		r.cur = append(r.cur, p...) // a line's worth, the usual
-		return n, nil
-	}
 	for len(p) > 0 {
 		if r.cur == nil {
 			select {
