@@ -242,37 +242,6 @@ func deep(n int) string {
 	return b.String()
 }
 
-// FuzzHeaderGuardInBlocks: a multipart body's guard hands on the same
-// bytes, and counts the same repairs and bounds, whether it passes part
-// bodies on in blocks or reads every line, for any input, buffer and
-// read size.
-func FuzzHeaderGuardInBlocks(f *testing.F) {
-	f.Add([]byte(nested("png")), uint8(3), uint8(40))
-	f.Add([]byte("pre\r\n--x\r\nContent-Type: text/plain\r\nno colon\r\n\r\n-dash\r\n--x-\r\n--xy\r\nA: b\r\n\r\nbody\n--x--\r\nepi"), uint8(1), uint8(0))
-	f.Fuzz(func(t *testing.T, raw []byte, step, size uint8) {
-		read := func(byLine bool) (string, int, int) {
-			var repaired, bounded int
-			g := newPartHeaders(bytes.NewReader(raw), "x", &repaired, &bounded, int(size)+16).(*headerGuard)
-			g.byLine = byLine
-			var out bytes.Buffer
-			buf := make([]byte, int(step%64)+1)
-			for {
-				n, err := g.Read(buf)
-				out.Write(buf[:n])
-				if err != nil {
-					break
-				}
-			}
-			return out.String(), repaired, bounded
-		}
-		a, ra, ba := read(true)
-		b, rb, bb := read(false)
-		if a != b || ra != rb || ba != bb {
-			t.Fatalf("by line %q (%d, %d)\nin blocks %q (%d, %d)", a, ra, ba, b, rb, bb)
-		}
-	})
-}
-
 // mimeGen writes a MIME message as mail programs write it, its choices
 // taken from fuzz bytes: multiparts nested up to four deep with
 // boundaries none of which begins another, parts in 7bit, base64 and
