@@ -51,6 +51,14 @@ func (p *Parser) removeOpen(i int) {
 		delete(p.openVerbs, c.verb) // verbs are the client's to choose: only open ones stay
 	}
 	p.count(c, -1)
+	if i < len(p.open)/2 {
+		// Commands complete mostly oldest first: the ones before it move,
+		// not the hundred pipelined after it.
+		copy(p.open[1:i+1], p.open[:i])
+		p.open[0] = nil
+		p.open = p.open[1:]
+		return
+	}
 	p.open = slices.Delete(p.open, i, i+1)
 }
 
