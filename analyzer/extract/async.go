@@ -20,8 +20,9 @@ import (
 // are valid only during the call), and what e reads of a session and a
 // message is read when the event comes (past the session's bound one
 // message record serves many). An error e meets is told to e's OnError
-// on the caller's goroutine, at the next event; CaptureFinished returns
-// once e has handled every event, and e may be read after it.
+// (set before Async) on the caller's goroutine, at the next event;
+// CaptureFinished returns once e has handled every event, and e may be
+// read after it.
 func Async(e *Sink) sink.Sink {
 	a := &async{e: e, q: handoff.New[event](asyncBatches), done: make(chan error)}
 	a.warn, e.warn = e.warn, a.failed
