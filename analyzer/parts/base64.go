@@ -18,16 +18,23 @@ var alphabet = func() (a [256]bool) {
 // when c > hi; no sum carries into the next byte.
 func classes(x uint64) (chars, pad, space uint64) {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
-	l := x | 0x20*ones
-	letters := (l + (0x80-'a')*ones) &^ (l + (0x7f-'z')*ones)
-	digits := (x + (0x80-'/')*ones) &^ (x + (0x7f-'9')*ones)
-	plus := (x + (0x80-'+')*ones) &^ (x + (0x7f-'+')*ones)
 	pad = (x + (0x80-'=')*ones) &^ (x + (0x7f-'=')*ones)
 	// Tab, LF and CR are 9, 10 and 13: 9 to 13 less 11 and 12.
 	ctl := (x + (0x80-'\t')*ones) &^ (x + (0x7f-'\r')*ones)
 	vtff := (x + (0x80-'\v')*ones) &^ (x + (0x7f-'\f')*ones)
 	sp := (x + (0x80-' ')*ones) &^ (x + (0x7f-' ')*ones)
-	return (letters | digits | plus) & high, pad & high, (ctl&^vtff | sp) & high
+	return charsOf(x), pad & high, (ctl&^vtff | sp) & high
+}
+
+// charsOf is classes' first mask alone: most words of a body are all
+// characters, and this says so with three of its seven ranges.
+func charsOf(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	l := x | 0x20*ones
+	letters := (l + (0x80-'a')*ones) &^ (l + (0x7f-'z')*ones)
+	digits := (x + (0x80-'/')*ones) &^ (x + (0x7f-'9')*ones)
+	plus := (x + (0x80-'+')*ones) &^ (x + (0x7f-'+')*ones)
+	return (letters | digits | plus) & high
 }
 
 const highBits uint64 = 0x8080808080808080

@@ -144,6 +144,11 @@ func (d *b64) count(p []byte) int {
 	for i < len(p) {
 		if i+8 <= len(p) {
 			if x := binary.LittleEndian.Uint64(p[i:]); x&highBits == 0 {
+				if charsOf(x) == highBits {
+					chars += 8 // the usual word
+					i += 8
+					continue
+				}
 				// A word of characters and line breaks is counted whole;
 				// otherwise the bytes before the first that is neither.
 				c, pad, space := classes(x)
@@ -222,8 +227,7 @@ func (d *b64) keep(p []byte) int {
 			if w := binary.LittleEndian.Uint64(p[i:]); w&highBits == 0 {
 				// A word of characters moves whole; otherwise the
 				// characters before the first byte that is none.
-				c, pad, _ := classes(w)
-				bad := (^c | pad) & highBits
+				bad := ^charsOf(w) & highBits
 				if bad == 0 {
 					binary.LittleEndian.PutUint64(q[j:], w)
 					i, j = i+8, j+8
