@@ -95,15 +95,7 @@ func (b *Builder) Write(p []byte) {
 		b.mime = parts.NewReader(!b.noHashes)
 	}
 	b.size += int64(len(p))
-	if b.tee != nil {
-		b.tee.Write(p) // a subscriber keeps its own errors
-	}
-	if b.mime != nil {
-		b.mime.Write(p)
-	}
-	if b.keepBody {
-		b.keep(p)
-	}
+	b.pass(p)
 	if b.inBody {
 		return
 	}
@@ -159,17 +151,21 @@ func (b *Builder) line(l, eol []byte) {
 		return
 	}
 	b.size += int64(len(l) + len(eol))
+	b.pass(l)
+	b.pass(eol)
+}
+
+// pass hands bytes of the message to whoever takes them: the subscriber,
+// the MIME walk, the kept body.
+func (b *Builder) pass(p []byte) {
 	if b.tee != nil {
-		b.tee.Write(l)
-		b.tee.Write(eol)
+		b.tee.Write(p) // a subscriber keeps its own errors
 	}
 	if b.mime != nil {
-		b.mime.Write(l)
-		b.mime.Write(eol)
+		b.mime.Write(p)
 	}
 	if b.keepBody {
-		b.keep(l)
-		b.keep(eol)
+		b.keep(p)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math/bits"
+	"strings"
 )
 
 // A part's body is pushed through a decoder of its
@@ -22,36 +23,13 @@ type decoder interface {
 // newDecoder is the decoder of a Content-Transfer-Encoding's value; out
 // may be nil.
 func newDecoder(enc string, out io.Writer) decoder {
-	switch lowerTrim(enc) {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "base64":
 		return &b64{out: out}
 	case "quoted-printable":
 		return &qp{out: out}
 	}
 	return &identity{out: out}
-}
-
-// lowerTrim is s trimmed of white space and in lower case, without a copy
-// in the usual case (this runs once a part).
-func lowerTrim(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	for i := range len(s) {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }
 
 // identity is 7bit, 8bit, binary and every encoding not known: the bytes
@@ -329,14 +307,13 @@ func (d *b64) finish() {
 // nothing of these is itself; line breaks are kept as they came; every
 // other byte is itself (Go's reader stops at a control character).
 type qp struct {
-	out   io.Writer
-	n     int64
-	ws    []byte // white space (and CRs) that may end the line, held
-	eq    int    // 1: an "=" held; 2: and a hex digit (hex)
-	hex   byte
-	eqWS  bool // white space after the held "=": a soft break if the line ends
-	buf   []byte
-	eolCR bool // the last byte held in ws is a CR
+	out  io.Writer
+	n    int64
+	ws   []byte // white space (and CRs) that may end the line, held
+	eq   int    // 1: an "=" held; 2: and a hex digit (hex)
+	hex  byte
+	eqWS bool // white space after the held "=": a soft break if the line ends
+	buf  []byte
 }
 
 // maxQPSpace bounds the white space held to learn whether it ends a line;

@@ -486,7 +486,7 @@ func (w *walker) Close() {
 		w.endHeader()
 	}
 	if len(w.levels) == 0 {
-		w.content(nil) // a held CR
+		w.content(nil) // a line break held where no delimiter can follow
 	}
 	w.neol = 0 // a part's last line break is its delimiter's, were it there
 	w.endLeaf()
