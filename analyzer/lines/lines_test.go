@@ -91,6 +91,14 @@ func TestUpper(t *testing.T) {
 	}
 }
 
+func TestTrimBlanksRight(t *testing.T) {
+	for _, in := range []string{"", " ", "\t \t", "NOOP", "NOOP \t ", "MAIL FROM:<a> ", "a\r ", " x", "x\x00 ", "\xff\t"} {
+		if got, want := TrimBlanksRight(in), strings.TrimRight(in, " \t"); got != want {
+			t.Errorf("TrimBlanksRight(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestPieces: in Pieces mode a line longer than the bound comes in
 // pieces of at most the bound, the first without Cont, the last without
 // More and with its ending, whatever the segmentation; a CRLF split

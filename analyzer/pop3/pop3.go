@@ -89,7 +89,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 	// Read from the line as the session keeps it, so that nothing read
 	// from it (the verb, a user name) holds a longer one in memory.
 	text = p.S.Keep(text)
-	v, args, _ := strings.Cut(strings.TrimRight(text, " \t"), " ")
+	v, args, _ := strings.Cut(lines.TrimBlanksRight(text), " ")
 	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()}
 	switch cmd.Verb {
 	case "USER":

@@ -71,39 +71,78 @@ type Past struct {
 	Commands      map[string]int
 	Replies       map[string]int
 	Sent, Replied int
+	// The verb and status counted last, and how many of them the maps
+	// do not hold yet: a flood repeats one verb, and a map write per
+	// command was a tenth of its cost.
+	verb, status   string
+	verbs, replies int
 }
 
 // MaxPastVerbs bounds the verbs Past counts apart.
 const MaxPastVerbs = 256
 
 // Past is what the exchanges past Limits.Exchanges said.
-func (s *Session) Past() Past { return s.past }
+func (s *Session) Past() Past {
+	s.past.flush()
+	return s.past
+}
 
 func (p *Past) command(c *Command) {
 	p.Sent++
 	if c.Kind != KindCommand {
 		return
 	}
+	if p.verbs > 0 && c.Verb == p.verb {
+		p.verbs++
+		return
+	}
+	p.flushVerbs()
+	p.verb, p.verbs = c.Verb, 1
+}
+
+func (p *Past) reply(e *Exchange) {
+	if e.Command != nil {
+		p.Replied++
+	}
+	if p.replies > 0 && e.Response.Status == p.status {
+		p.replies++
+		return
+	}
+	p.flushReplies()
+	p.status, p.replies = e.Response.Status, 1
+}
+
+func (p *Past) flush() {
+	p.flushVerbs()
+	p.flushReplies()
+}
+
+func (p *Past) flushVerbs() {
+	if p.verbs == 0 {
+		return
+	}
 	if p.Commands == nil {
 		p.Commands = map[string]int{}
 	}
-	verb := c.Verb
+	verb := p.verb
 	if len(p.Commands) >= MaxPastVerbs {
 		if _, seen := p.Commands[verb]; !seen {
 			verb = ""
 		}
 	}
-	p.Commands[verb]++
+	p.Commands[verb] += p.verbs
+	p.verbs = 0
 }
 
-func (p *Past) reply(e *Exchange) {
+func (p *Past) flushReplies() {
+	if p.replies == 0 {
+		return
+	}
 	if p.Replies == nil {
 		p.Replies = map[string]int{}
 	}
-	p.Replies[e.Response.Status]++
-	if e.Command != nil {
-		p.Replied++
-	}
+	p.Replies[p.status] += p.replies
+	p.replies = 0
 }
 
 // Answer pairs e with its complete reply r; one past Limits.Exchanges is

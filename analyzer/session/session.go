@@ -126,6 +126,7 @@ type Exchange struct {
 	Response  *Response `json:"response"`
 	LatencyMS *float64  `json:"latency_ms"`
 	past      bool      // past Limits.Exchanges: counted (Past), not kept
+	latency   float64   // what LatencyMS points to: no allocation of its own
 }
 
 // Command is one client command, or client data within one.
@@ -497,8 +498,8 @@ func (s *Session) InsertExchange(before, e *Exchange) {
 func (e *Exchange) Answer(r *Response) {
 	e.Response = r
 	if e.Command != nil {
-		ms := float64(r.Time.Sub(e.Command.Time)) / float64(time.Millisecond)
-		e.LatencyMS = &ms
+		e.latency = float64(r.Time.Sub(e.Command.Time)) / float64(time.Millisecond)
+		e.LatencyMS = &e.latency
 	}
 }
 

@@ -225,7 +225,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 // splitVerb splits a command line into its verb as typed and its
 // arguments.
 func splitVerb(line string) (verb, args string) {
-	line = strings.TrimRight(line, " \t")
+	line = lines.TrimBlanksRight(line)
 	v, a, _ := strings.Cut(line, " ")
 	return v, strings.TrimLeft(a, " ")
 }
