@@ -48,7 +48,10 @@ func (l *Line) EndTime() time.Time {
 
 // TypedMS is how long the line took to arrive, in milliseconds.
 func (l *Line) TypedMS() float64 {
-	return float64(l.EndTime().Sub(l.Time)) / float64(time.Millisecond)
+	if l.Ended.IsZero() {
+		return 0 // one segment: the usual line costs no subtraction of times
+	}
+	return float64(l.Ended.Sub(l.Time)) / float64(time.Millisecond)
 }
 
 // TailLen is how much of the end of a cut line is kept apart.

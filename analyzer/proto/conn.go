@@ -59,6 +59,8 @@ type Conn struct {
 	paired      bool // some reply has answered a command
 	plain       []session.Chunk
 	kept        int // bytes of bodies kept in memory (KeepBodies)
+	// verb is the known verb Verb found last: as typed, and as kept.
+	verb [2]string
 }
 
 // keptInMemory is how much of a session's kept bodies stays in memory
@@ -337,8 +339,12 @@ func (c *Conn) ClientSilent() bool { return c.S.BytesClient == 0 }
 // (base64 typed ahead) keeps its bytes, with an anomaly unless it is a
 // private X-verb.
 func (c *Conn) Verb(typed string, known map[string]bool, t time.Time) string {
+	if typed == c.verb[0] && typed != "" {
+		return c.verb[1] // pipelined commands repeat a verb: RCPT after RCPT
+	}
 	v := lines.Upper(typed)
 	if known[v] {
+		c.verb = [2]string{typed, v}
 		return v
 	}
 	if !strings.HasPrefix(v, "X") {
