@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/pipeline"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
@@ -73,8 +74,11 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		out.close()
 		return usage("ui.usage.ringsize")
 	}
+	// The parsers and the views run behind the pipeline: the output is
+	// flushed there too, after what the quiet capture brought.
+	var pipe *pipeline.Pipeline
 	lo := reassembly.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, RingSize: o.ringSize,
-		Idle: func() { out.buf.Flush() }}
+		Idle: func() { pipe.Do(func() { out.buf.Flush() }) }}
 	switch {
 	case reassembly.FilterSupported:
 		lo.Filter = o.view.filter // libpcap reads it, in the kernel
@@ -101,7 +105,8 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 	}
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
-	rd := reassembly.NewReader(o.view.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, nil)
+	pipe = pipeline.New(tracker)
+	rd := reassembly.NewReader(o.view.reassemblyOptions(topts.Parse.TLSKeys, out.filter), pipe, nil)
 	// Said once the interface is open: an unknown interface is an error,
 	// not a capture that began.
 	lo.Started = func() {
@@ -115,6 +120,7 @@ func runLive(ctx context.Context, o liveOptions, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "; Ctrl-C stops")
 	}
 	ls, st, err := rd.Live(ctx, lo)
+	pipe.Close()
 	tracker.Finish()
 	if err != nil {
 		out.close()

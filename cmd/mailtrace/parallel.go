@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/pipeline"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
@@ -60,8 +61,10 @@ func runParallel(ctx context.Context, o viewOptions, files []string, stdout, std
 			r.trace = trace.ID
 			counted := sink.Ended(func(*session.Session) { r.sessions++ })
 			tracker := analyzer.NewTracker(topts, sink.Multi(stored, counted, views))
-			rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, warn)
+			pipe := pipeline.New(tracker)
+			rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), pipe, warn)
 			r.st, r.err = rd.ReadAll(ctx, []reassembly.Input{{Path: file}})
+			pipe.Close()
 			tracker.Finish()
 			if err := stored.CaptureFinished(stats.Capture{}); err != nil && r.err == nil {
 				r.err = err

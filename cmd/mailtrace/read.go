@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/pipeline"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
@@ -62,7 +63,8 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 	defer interruptStore(ctx, out.store)()
 	tracker := analyzer.NewTracker(topts, out.sink)
 	warn := warner(stderr, out.lang)
-	rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), tracker, warn)
+	pipe := pipeline.New(tracker)
+	rd := reassembly.NewReader(o.reassemblyOptions(topts.Parse.TLSKeys, out.filter), pipe, warn)
 	if p := progressLine(o, files, stderr); p != nil {
 		rd.OnProgress(p.show)
 		defer p.clear()
@@ -72,6 +74,7 @@ func runRead(ctx context.Context, o viewOptions, files []string, stdin io.Reader
 		inputs[i] = reassembly.Input{Path: name, Reader: stdin}
 	}
 	st, err := rd.ReadAll(ctx, inputs)
+	pipe.Close()
 	tracker.Finish()
 	if err != nil && ctx.Err() != nil {
 		// Interrupted: what was read is written out as at the input's
