@@ -7,12 +7,15 @@
 #
 #   SIZE=20MB cmd/mailtrace-corpus/bench-hostile.sh
 #   SHAPES="literals fields" VIEWS="--stats --json" to run fewer.
+#   RUNS=3: each view that many times, the fastest reported (a busy
+#   machine only adds time) with the highest peak.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-20MB}
 SHAPES=${SHAPES:-"mailbox barelf-imap barelf-smtp barelf-pop3 replies tiny-segments fields mime-deep mime-wide literals literal-line held unanswered long-lines sync-literals long-line connections"}
 VIEWS=${VIEWS:-"--stats --jsonl --json --timeline --full --follow --summary"}
 TIMEOUT=${TIMEOUT:-300}
+RUNS=${RUNS:-1}
 
 go build -o bin/mailtrace ./cmd/mailtrace
 go build -o bin/mailtrace-corpus ./cmd/mailtrace-corpus
@@ -31,13 +34,24 @@ for shape in $SHAPES; do
 	for view in $VIEWS; do
 		args=$view
 		[ "$view" = --timeline ] && args=
-		# shellcheck disable=SC2086
-		if ! /usr/bin/time -o "$dir/time" -f '%e %M' timeout "$TIMEOUT" bin/mailtrace read -q $args "$file" >/dev/null 2>&1; then
+		best= peak=0
+		for _ in $(seq "$RUNS"); do
+			# shellcheck disable=SC2086
+			if ! /usr/bin/time -o "$dir/time" -f '%e %M' timeout "$TIMEOUT" bin/mailtrace read -q $args "$file" >/dev/null 2>&1; then
+				best=failed
+				break
+			fi
+			read -r secs kb <"$dir/time"
+			if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+				best=$secs
+			fi
+			[ "$kb" -gt "$peak" ] && peak=$kb
+		done
+		if [ "$best" = failed ]; then
 			printf '%-14s %-10s %8s\n' "$shape" "$view" "failed or over ${TIMEOUT}s"
 			continue
 		fi
-		read -r secs kb <"$dir/time"
-		awk -v s="$shape" -v v="$view" -v t="$secs" -v kb="$kb" -v mb="$mb" \
+		awk -v s="$shape" -v v="$view" -v t="$best" -v kb="$peak" -v mb="$mb" \
 			'BEGIN { printf "%-14s %-10s %8.2f %9.1f %8d\n", s, v, t, mb / (t > 0.005 ? t : 0.005), kb / 1024 }'
 	done
 done
