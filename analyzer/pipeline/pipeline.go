@@ -1,8 +1,8 @@
 // Package pipeline runs a reassembly.Handler on a goroutine of its own,
 // a batch behind the reassembly: the reader decodes and reassembles
-// packets while the parsers read what it reassembled before. Reading a
-// file, gopacket's reassembly and the parsers each took about half a
-// core, one after the other on one goroutine.
+// packets while the parsers read what it reassembled before. Decoding
+// with gopacket's reassembly and the parsers took turns on one goroutine,
+// each about half of its time, while the file was read ahead on another.
 //
 // The handler sees what it would see called directly, in the same order:
 // every call is an event in one queue (analyzer/handoff), the bytes a

@@ -198,3 +198,25 @@ func at(calls []string, i int) string {
 	}
 	return "(none)"
 }
+
+// TestDoInOrder: what Do runs sees every call made before it and none
+// made after, and runs without waiting for a batch to fill (live, the
+// output is flushed while the capture is quiet).
+func TestDoInOrder(t *testing.T) {
+	rec := &recorder{}
+	p := New(rec)
+	c := p.Open(reassembly.ConnInfo{A: netip.MustParseAddrPort("127.0.0.1:40000"), B: netip.MustParseAddrPort("127.0.0.2:25")})
+	c.Data(reassembly.AtoB, time.Unix(1, 0), []byte("EHLO x\r\n"), 0)
+	ran := make(chan []string)
+	p.Do(func() { ran <- slices.Clone(rec.calls) })
+	seen := <-ran // before Close: Do sent the batch on
+	c.Data(reassembly.BtoA, time.Unix(2, 0), []byte("250 ok\r\n"), 8)
+	c.Close(time.Unix(3, 0), reassembly.EndClosed)
+	p.Close()
+	if len(seen) != 2 || !strings.Contains(seen[1], "EHLO") {
+		t.Fatalf("Do saw %q, want the open and the EHLO", seen)
+	}
+	if len(rec.calls) != 4 {
+		t.Fatalf("calls %q, want 4", rec.calls)
+	}
+}
