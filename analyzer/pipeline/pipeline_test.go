@@ -192,6 +192,65 @@ func byConnection(calls []string, odd bool) map[string][]string {
 	return out
 }
 
+// FuzzAsCalledDirectly builds a capture of three connections from the
+// bytes (segments in any order, overlapping, with holes, SYN, FIN and RST
+// anywhere) and requires what TestAsCalledDirectly requires of it.
+func FuzzAsCalledDirectly(f *testing.F) {
+	f.Add([]byte("\x00\x10\x05EHLO x\r\n\x01\x10\x04250 ok\r\n"))               // one connection, data both ways
+	f.Add([]byte("\x02\x90\x03abc\x02\x30\x03def\x12\x20\x00\x00\x30\x02gh"))   // two connections, holes
+	f.Add([]byte("\x00\x01\x04abcd\x00\x41\x02xy\x00\x02\x04ABCD\x00\x80\x00")) // jumps ahead, holes, a FIN
+	f.Fuzz(func(t *testing.T, b []byte) {
+		data, err := capturetest.Write(segments(b))
+		if err != nil {
+			t.Skip(err)
+		}
+		direct := &recorder{}
+		read(t, data, direct)
+		piped := &recorder{}
+		p := New(piped)
+		read(t, data, p)
+		p.Close()
+		want, got := byConnection(direct.calls, false), byConnection(piped.calls, false)
+		for id, calls := range want {
+			if !slices.Equal(calls, got[id]) {
+				t.Fatalf("calls of %s differ:\ndirect %q\npiped  %q", id, calls, got[id])
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d connections told, want %d", len(got), len(want))
+		}
+	})
+}
+
+// segments reads b as steps of a header byte (connection: bits 0-1;
+// from the server: bit 4; SYN, FIN, RST: bits 5-7), a byte of how far
+// the sequence number jumps (signed), a length and that much payload.
+func segments(b []byte) []capturetest.Segment {
+	var segs []capturetest.Segment
+	var seq [3][2]uint32
+	t := time.Unix(1700000000, 0)
+	for len(b) >= 3 {
+		h, jump, n := b[0], int8(b[1]), int(b[2]&63)
+		b = b[3:]
+		n = min(n, len(b))
+		conn, fromServer := int(h&3)%3, h>>4&1
+		client := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(40000+conn))
+		server := netip.MustParseAddrPort("127.0.0.2:25")
+		s := capturetest.Segment{Time: t, Src: client, Dst: server, SYN: h&32 != 0, FIN: h&64 != 0, RST: h&128 != 0, ACK: true}
+		if fromServer == 1 {
+			s.Src, s.Dst = server, client
+		}
+		seq[conn][fromServer] += uint32(int32(jump))
+		s.Seq = seq[conn][fromServer]
+		s.Payload = b[:n]
+		seq[conn][fromServer] += uint32(n)
+		b = b[n:]
+		t = t.Add(time.Millisecond)
+		segs = append(segs, s)
+	}
+	return segs
+}
+
 func at(calls []string, i int) string {
 	if i < len(calls) {
 		return calls[i]
