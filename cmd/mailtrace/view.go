@@ -317,9 +317,10 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	}
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
 		KeepBodies: o.full, Redact: redact, TLSKeys: keys, Bodies: bodyStore(o.full),
-		// A part's SHA-256 is shown by the timeline, JSON, the report and
-		// the store; not by these views alone.
-		NoHashes: (o.stats || o.compare || o.journey || o.follow) && o.store.url == ""}
+		// A part's SHA-256 is shown by the timeline, JSON, the ladder, the
+		// report and the store; not by these views alone (--summary hashed
+		// every attachment of the capture and showed none).
+		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == ""}
 	return out, topts, nil
 }
 
