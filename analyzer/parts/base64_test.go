@@ -156,7 +156,8 @@ func FuzzBase64Size(f *testing.F) {
 
 // FuzzLinesAsGo: the lines decoded at once (their breaks taken out, by
 // the AVX2 decoder) are what Go's decoder makes of the same bytes, and
-// where Go's calls them corrupt, lines declines them.
+// where Go's calls them corrupt, lines declines them; counted, they read
+// the same.
 func FuzzLinesAsGo(f *testing.F) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, size := range []int{0, 3, 34, 57, 200, 3000} {
@@ -192,6 +193,11 @@ func FuzzLinesAsGo(f *testing.F) {
 			}
 		case n != end || !bytes.Equal(out.Bytes(), ref[:m]) || d.n != int64(m):
 			t.Fatalf("%q: lines read %d of %d bytes, decoded %q (said %d); Go's %q", p, n, end, out.Bytes(), d.n, ref[:m])
+		}
+		// Counting (no out) reads as far and counts what decoding gives.
+		c := &b64{}
+		if k := c.lines(p); k != n || c.n != d.n || c.pad != d.pad {
+			t.Fatalf("%q: counting read %d bytes, %d decoded, pad %v; decoding %d, %d, %v", p, k, c.n, c.pad, n, d.n, d.pad)
 		}
 	})
 }
