@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -81,10 +82,15 @@ type Past struct {
 // MaxPastVerbs bounds the verbs Past counts apart.
 const MaxPastVerbs = 256
 
-// Past is what the exchanges past Limits.Exchanges said.
+// Past is what the exchanges past Limits.Exchanges said. It changes
+// nothing: views on goroutines of their own may ask at once.
 func (s *Session) Past() Past {
-	s.past.flush()
-	return s.past
+	p := s.past
+	if p.verbs > 0 || p.replies > 0 {
+		p.Commands, p.Replies = maps.Clone(p.Commands), maps.Clone(p.Replies)
+		p.flush()
+	}
+	return p
 }
 
 func (p *Past) command(c *Command) {
