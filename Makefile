@@ -53,9 +53,9 @@ run: build
 test: vet
 	$(GO) test -count=1 ./...
 
-# The packages whose goroutines share data (the read-ahead, the views'
-# goroutine and its batches, the MIME reader, live capture), under the
-# race detector.
+# The packages whose goroutines share data (the read-ahead, the parsers
+# behind the pipeline, the views' goroutine and its batches, the MIME
+# reader, live capture), under the race detector.
 race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./reassembly/... ./analyzer/... ./cmd/mailtrace
 
