@@ -86,11 +86,7 @@ func (d *b64) write(p []byte) {
 		case d.out == nil && d.part != 0 && !tried:
 			// The rest of a line begun in the last write, counted, so
 			// that the lines after it go at once.
-			n := len(p)
-			if i := bytes.IndexByte(p, '\n'); i >= 0 {
-				n = i + 1
-			}
-			k = d.count(p[:n])
+			k = d.count(p[:throughLine(p)])
 		case d.out == nil:
 			if !tried {
 				tried = true
@@ -110,10 +106,7 @@ func (d *b64) write(p []byte) {
 			// A line begun in the last write: its rest is kept with it,
 			// and the whole quanta decoded, so that the lines after it
 			// go at once.
-			n := len(p)
-			if i := bytes.IndexByte(p, '\n'); i >= 0 {
-				n = i + 1
-			}
+			n := throughLine(p)
 			k = d.keep(p[:n])
 			if k == n && len(d.q)%4 == 0 && !d.pad {
 				d.flush()
@@ -131,6 +124,15 @@ func (d *b64) write(p []byte) {
 		// write): decoded now, so that the next lines go at once.
 		d.flush()
 	}
+}
+
+// throughLine is how much of p its first line takes, its line break
+// included; all of p where no line break ends it.
+func throughLine(p []byte) int {
+	if i := bytes.IndexByte(p, '\n'); i >= 0 {
+		return i + 1
+	}
+	return len(p)
 }
 
 // count counts p's characters up to its end or the first "=", and says

@@ -23,6 +23,7 @@ import (
 // ignores (returns nil for) is still reassembled, and h told nothing of it.
 type Pipeline struct {
 	h    reassembly.Handler
+	dns  reassembly.DatagramHandler // h, where it wants DNS datagrams
 	q    *handoff.Queue[event]
 	done chan struct{}
 }
@@ -35,6 +36,7 @@ const batches = 4
 // reader is done, before h's results are read.
 func New(h reassembly.Handler) *Pipeline {
 	p := &Pipeline{h: h, q: handoff.New[event](batches), done: make(chan struct{})}
+	p.dns, _ = h.(reassembly.DatagramHandler)
 	go func() {
 		defer close(p.done)
 		p.q.Run(p.handle)
@@ -97,7 +99,7 @@ func (p *Pipeline) handle(e event) bool {
 			d.PacketsDropped()
 		}
 	case datagram:
-		p.h.(reassembly.DatagramHandler).Datagram(e.d.src, e.d.dst, e.t, e.b)
+		p.dns.Datagram(e.d.src, e.d.dst, e.t, e.b)
 	case do:
 		e.f()
 	}
@@ -120,7 +122,7 @@ func (p *Pipeline) Open(info reassembly.ConnInfo) reassembly.Conn {
 
 // Datagram passes a DNS datagram on, where h wants them.
 func (p *Pipeline) Datagram(src, dst netip.AddrPort, t time.Time, payload []byte) {
-	if _, ok := p.h.(reassembly.DatagramHandler); !ok {
+	if p.dns == nil {
 		return
 	}
 	b := p.q.Copy(payload)

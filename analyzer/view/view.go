@@ -264,9 +264,8 @@ type follow struct {
 // of 16 MiB.
 type kept struct {
 	chunks  []session.Chunk
-	block   []byte
-	tail    bool  // the last chunk's bytes end the block: more may join it
-	n       int64 // bytes kept, and chunkCost for each chunk
+	block   []byte // the last block: the last chunk's bytes, if any, end it
+	n       int64  // bytes kept, and chunkCost for each chunk
 	dropped int64
 }
 
@@ -280,8 +279,8 @@ const (
 func (k *kept) add(c session.Chunk, bound int64) {
 	data := c.Data
 	last := len(k.chunks) - 1
-	joins := k.tail && c.Gap == 0 && k.chunks[last].Dir == c.Dir && k.chunks[last].Decrypted == c.Decrypted &&
-		len(data) <= cap(k.block)-len(k.block)
+	joins := last >= 0 && k.chunks[last].Gap == 0 && c.Gap == 0 && k.chunks[last].Dir == c.Dir &&
+		k.chunks[last].Decrypted == c.Decrypted && len(data) <= cap(k.block)-len(k.block)
 	cost := int64(len(data))
 	if !joins {
 		cost += chunkCost
@@ -303,7 +302,6 @@ func (k *kept) add(c session.Chunk, bound int64) {
 	switch {
 	case c.Gap > 0:
 		k.chunks = append(k.chunks, c)
-		k.tail = false
 	case joins:
 		prev := &k.chunks[last]
 		start := len(k.block) - len(prev.Data)
@@ -318,7 +316,6 @@ func (k *kept) add(c session.Chunk, bound int64) {
 		k.block = append(k.block, data...)
 		c.Data = k.block[start:len(k.block):len(k.block)]
 		k.chunks = append(k.chunks, c)
-		k.tail = true
 	}
 }
 
