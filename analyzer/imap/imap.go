@@ -57,7 +57,8 @@ type command struct {
 	// carries each: the server may turn out to have read one as a
 	// command (strand).
 	responses map[*session.Exchange]string
-	lone      bool // an IDLE that began before the capture: its tag is the next unknown one
+	lone      bool   // an IDLE that began before the capture: its tag is the next unknown one
+	asks      uint64 // its verb's askerBit: the untagged data it asks for
 	// syncLiteral: the command announced a synchronizing literal, which
 	// the server asks for with "+".
 	syncLiteral bool
@@ -114,12 +115,13 @@ type Parser struct {
 	// the last one, and what a completion left for another open command,
 	// by response name.
 	untagged        []untagged
-	taken           []untagged // takeResponse's, kept from one completion to the next
-	held            map[string][]untagged
+	taken           []untagged   // takeResponse's, kept from one completion to the next
+	held            [][]untagged // by response name's place in ownerNames
 	heldN           int
 	untaggedSeq     int
 	untaggedDropped int            // untagged lines past session.MaxReplyLines
-	openVerbs       map[string]int // how many open commands have each verb
+	openAskers      [64]uint16     // how many open commands have each askerBit (maxOpen fits)
+	openMask        uint64         // the askerBits of those open
 	openTags        map[string]int // how many have each tag (lone ones apart)
 	openLone        int            // how many lone ones (an IDLE begun before the capture)
 	openBounded     bool           // maxOpen was reached once

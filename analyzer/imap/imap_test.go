@@ -701,17 +701,53 @@ func TestManyPartsBounded(t *testing.T) {
 	}
 }
 
+// TestDataForTheClosedIsNotHeld: once the command that asked for a kind
+// of data has completed, that data goes to the next completion, not held
+// for it.
+func TestDataForTheClosedIsNotHeld(t *testing.T) {
+	s := run(S("* OK hi\r\n"), C("a1 LIST \"\" *\r\n"), S("* LIST () \"/\" x\r\na1 OK\r\n"),
+		C("a2 NOOP\r\n"), S("* LIST () \"/\" y\r\na2 OK\r\n"))
+	r := s.Exchanges[len(s.Exchanges)-1].Response
+	if r == nil || len(r.Lines) != 2 || r.Lines[0] != `* LIST () "/" y` {
+		t.Fatalf("NOOP's response: %+v", r)
+	}
+}
+
+// TestOwnerMasks: owners as masks say what owners says, for every
+// response name and every verb, those it names and others.
+func TestOwnerMasks(t *testing.T) {
+	if len(askerBit) > 64 || len(ownerNames) > 256 {
+		t.Fatalf("%d verbs, %d names: past the masks", len(askerBit), len(ownerNames))
+	}
+	verbs := []string{"NOOP", "CAPABILITY", "APPEND", "UID EXPUNGE", "XVERB"}
+	for _, vs := range owners {
+		verbs = append(verbs, vs...)
+	}
+	for name, vs := range owners {
+		i := ownerIndex[name]
+		if ownerNames[i] != name {
+			t.Fatalf("%s at %d: %q", name, i, ownerNames[i])
+		}
+		for _, verb := range verbs {
+			if got, want := ownerAskers[i]&askerBit[verb] != 0, slices.Contains(vs, verb); got != want {
+				t.Errorf("%s asks for %s: %v, want %v", verb, name, got, want)
+			}
+		}
+	}
+}
+
 // TestOpenCountsForgetTheClosed: what counts the open commands holds the
 // open ones only, whatever verbs and tags the client made up before.
 func TestOpenCountsForgetTheClosed(t *testing.T) {
 	p := Spec().New(proto.Env{Session: st.NewSession("imap")}).(*Parser)
 	steps := []st.Step{S("* OK hi\r\n")}
 	for i := range 5000 {
-		steps = append(steps, C(fmt.Sprintf("t%d XVERB%d\r\n", i, i)), S(fmt.Sprintf("t%d OK\r\n", i)))
+		verb := []string{fmt.Sprintf("XVERB%d", i), "LIST \"\" *", "UID FETCH 1 FLAGS"}[i%3]
+		steps = append(steps, C(fmt.Sprintf("t%d %s\r\n", i, verb)), S(fmt.Sprintf("t%d OK\r\n", i)))
 	}
 	st.Run(p, steps...)
-	if len(p.open) != 0 || len(p.openVerbs) != 0 || len(p.openTags) != 0 {
-		t.Errorf("%d open; counts of %d verbs and %d tags kept", len(p.open), len(p.openVerbs), len(p.openTags))
+	if len(p.open) != 0 || p.openMask != 0 || p.openAskers != [64]uint16{} || len(p.openTags) != 0 {
+		t.Errorf("%d open; verbs %b open, counts of %d tags kept", len(p.open), p.openMask, len(p.openTags))
 	}
 }
 
@@ -734,7 +770,7 @@ func TestOwnerName(t *testing.T) {
 	}
 	for _, line := range []string{"* 3 FETCH (FLAGS ())", "* list () \"/\" x", "*  \t SEARCH 1 2", "* 3", "* 3 ", "*", "",
 		"* \u00a0LIST x", "* 12\u2003fetch", "a1 OK done", "* STATUS", "* 5 EXISTS", "  * LSUB"} {
-		if got, want := ownerName(line), fields(line); got != want {
+		if got, want := ownerNames[ownerName(line)], fields(line); got != want {
 			t.Errorf("%q: %q, want %q", line, got, want)
 		}
 	}

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -36,19 +37,26 @@ func (p *Parser) addOpen(c *command, t time.Time) {
 			explain.Anomaly(p.S, t, session.FromClient, "imap.open.bound", maxOpen)
 		}
 	}
-	if p.openVerbs == nil {
-		p.openVerbs, p.openTags = map[string]int{}, map[string]int{}
+	if p.openTags == nil {
+		p.openTags = map[string]int{}
 	}
 	p.open = append(p.open, c)
-	p.openVerbs[c.verb]++
+	c.asks = askerBit[c.verb]
+	if c.asks != 0 {
+		p.openAskers[bits.TrailingZeros64(c.asks)]++
+		p.openMask |= c.asks
+	}
 	p.count(c, 1)
 }
 
 // removeOpen takes the i-th open command off the list.
 func (p *Parser) removeOpen(i int) {
 	c := p.open[i]
-	if p.openVerbs[c.verb]--; p.openVerbs[c.verb] <= 0 {
-		delete(p.openVerbs, c.verb) // verbs are the client's to choose: only open ones stay
+	if c.asks != 0 {
+		n := &p.openAskers[bits.TrailingZeros64(c.asks)]
+		if *n--; *n == 0 {
+			p.openMask &^= c.asks
+		}
 	}
 	p.count(c, -1)
 	if i < len(p.open)/2 {
@@ -101,8 +109,8 @@ func (p *Parser) retag(c *command, tag string) {
 // its literals held.
 type untagged struct {
 	text string
-	name string // the response's name, where owners lists it
-	seq  int    // its place in the order the lines came
+	name uint8 // the response's name, where owners lists it: its place in ownerNames
+	seq  int   // its place in the order the lines came
 	t    time.Time
 	msgs []int
 	body int64
@@ -133,9 +141,9 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 		}
 	}()
 	for name, q := range p.held {
-		if c == nil || !p.elsewhere(name, c) {
+		if len(q) > 0 && (c == nil || !p.elsewhere(uint8(name), c)) {
 			taken = append(taken, q...)
-			delete(p.held, name)
+			p.held[name] = nil
 			p.heldN -= len(q)
 		}
 	}
@@ -143,7 +151,7 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 	for _, u := range p.untagged {
 		if c != nil && p.elsewhere(u.name, c) {
 			if p.held == nil {
-				p.held = map[string][]untagged{}
+				p.held = make([][]untagged, len(ownerNames))
 			}
 			p.held[u.name] = append(p.held[u.name], u)
 			p.heldN++
@@ -200,35 +208,24 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 
 // elsewhere reports whether data of the response name is for another
 // open command than c: c did not ask for it and another did.
-func (p *Parser) elsewhere(name string, c *command) bool {
-	cmds := owners[name]
-	if len(cmds) == 0 || slices.Contains(cmds, c.verb) {
-		return false
-	}
-	for _, verb := range cmds {
-		if p.openVerbs[verb] > 0 {
-			return true
-		}
-	}
-	return false
+func (p *Parser) elsewhere(name uint8, c *command) bool {
+	askers := ownerAskers[name]
+	return askers&c.asks == 0 && askers&p.openMask != 0
 }
 
-// ownerName is the name of the untagged response line ("* 3 FETCH ...":
-// FETCH, "* LIST ...": LIST) where owners lists it, "" otherwise.
-func ownerName(line string) string {
+// ownerName is the place in ownerNames of the untagged response line's
+// name ("* 3 FETCH ...": FETCH, "* LIST ...": LIST), 0 where owners does
+// not list it.
+func ownerName(line string) uint8 {
 	_, rest := field(line) // "*", or a tag
 	name, rest := field(rest)
 	if name == "" {
-		return ""
+		return 0
 	}
 	if next, _ := field(rest); next != "" && name[0] >= '0' && name[0] <= '9' {
 		name = next
 	}
-	name = lines.Upper(name)
-	if _, ok := owners[name]; !ok {
-		return ""
-	}
-	return name
+	return ownerIndex[lines.Upper(name)]
 }
 
 // field is the first of s's fields as strings.Fields splits them, and
@@ -262,4 +259,38 @@ var owners = map[string][]string{
 	"MYRIGHTS":   {"MYRIGHTS"},
 	"LISTRIGHTS": {"LISTRIGHTS"},
 	"METADATA":   {"GETMETADATA"},
+}
+
+// owners as masks, read at each line of data and each completion without
+// a search: each verb owners names has a bit (askerBit), each response
+// name a place (ownerIndex into ownerNames, from 1) and the bits of the
+// verbs that ask for it (ownerAskers, by place). An open command carries
+// its verb's bit, and the parser the bits of the verbs open.
+var (
+	ownerNames                        = namesOf(owners)
+	ownerIndex, askerBit, ownerAskers = ownerMasks(ownerNames)
+)
+
+// namesOf is owners' names in order, after a place 0 for none.
+func namesOf(owners map[string][]string) []string {
+	names := []string{""}
+	for name := range owners {
+		names = append(names, name)
+	}
+	slices.Sort(names[1:])
+	return names
+}
+
+func ownerMasks(names []string) (index map[string]uint8, bit map[string]uint64, askers []uint64) {
+	index, bit, askers = map[string]uint8{}, map[string]uint64{}, make([]uint64, len(names))
+	for i, name := range names[1:] {
+		index[name] = uint8(i + 1)
+		for _, verb := range owners[name] {
+			if bit[verb] == 0 {
+				bit[verb] = 1 << len(bit) // fewer than 64 verbs: TestOwnerMasks
+			}
+			askers[i+1] |= bit[verb]
+		}
+	}
+	return index, bit, askers
 }
