@@ -99,6 +99,14 @@ func TestTrimBlanksRight(t *testing.T) {
 	}
 }
 
+func TestTrimCR(t *testing.T) {
+	for _, in := range []string{"", "\r", "\r\r", "x\r", "x", "\rx", "x\r ", "\n\r"} {
+		if got, want := string(TrimCR([]byte(in))), strings.TrimSuffix(in, "\r"); got != want {
+			t.Errorf("TrimCR(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestPieces: in Pieces mode a line longer than the bound comes in
 // pieces of at most the bound, the first without Cont, the last without
 // More and with its ending, whatever the segmentation; a CRLF split

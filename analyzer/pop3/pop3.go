@@ -266,7 +266,7 @@ func (p *Parser) bodyRun(r lines.Run) bool {
 	}
 	if p.dotHeld {
 		first := r.B[:bytes.IndexByte(r.B, '\n')]
-		if isStatus(string(bytes.TrimSuffix(first, []byte{'\r'}))) {
+		if isStatus(string(lines.TrimCR(first))) {
 			return false
 		}
 		p.dotHeld = false

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -76,7 +77,7 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 		}
 	}
 	emit := func(l []byte) {
-		piece(bytes.TrimSuffix(l, []byte{'\r'}))
+		piece(lines.TrimCR(l))
 		if p.on {
 			out = append(out, colReset...)
 		}

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -144,7 +144,7 @@ func AppendLiveRaw(dst []byte, prefix string, d session.Dir, line []byte, color 
 	if color {
 		dst = append(dst, col...)
 	}
-	dst = AppendEscaped(append(dst, mark...), bytes.TrimSuffix(line, []byte{'\r'}))
+	dst = AppendEscaped(append(dst, mark...), lines.TrimCR(line))
 	if color {
 		dst = append(dst, colReset...)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -151,7 +152,7 @@ func bodyBlock(prefix, col string, m *session.Message, p painter) string {
 			b.WriteString(col)
 		}
 		b.WriteString(prefix)
-		if l = bytes.TrimSuffix(l, []byte{'\r'}); plain(l) {
+		if l = lines.TrimCR(l); plain(l) {
 			b.Write(l)
 		} else {
 			b.WriteString(Escape(string(l)))
