@@ -427,3 +427,17 @@ func TestReadingsThatDiffer(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLineDash: lineDash finds what bytes.Index(p, "\n-") finds, in
+// bodies of any dashes and line breaks.
+func FuzzLineDash(f *testing.F) {
+	for _, s := range []string{"", "-", "\n-", "a\n-b", "--\n", "x-\n-", strings.Repeat("-", 100) + "\n-", strings.Repeat("a-", 40) + "\n\n-x",
+		"QUJD\r\nREVG\r\n--b--\r\n", strings.Repeat("-\n", 50)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if got, want := lineDash(p), bytes.Index(p, []byte("\n-")); got != want {
+			t.Fatalf("lineDash(%q) = %d, want %d", p, got, want)
+		}
+	})
+}
