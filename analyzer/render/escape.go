@@ -4,7 +4,6 @@
 package render
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"unicode"
@@ -47,8 +46,7 @@ func Escape(s string) string {
 
 // AppendEscaped appends b to dst as Escape would write it.
 func AppendEscaped(dst, b []byte) []byte {
-	// plainPrefix lets newlines by; Escape writes them as \n.
-	if plainPrefix(b) < len(b) || bytes.IndexByte(b, '\n') >= 0 {
+	if !printable(b) {
 		return append(dst, Escape(string(b))...)
 	}
 	return append(dst, b...)

@@ -42,6 +42,19 @@ func FuzzEscape(f *testing.F) {
 	})
 }
 
+// FuzzAppendEscapedIsEscape: the fast path writes what Escape writes,
+// whatever the bytes.
+func FuzzAppendEscapedIsEscape(f *testing.F) {
+	for _, s := range []string{"", "1234567\n", "12345678\x00", "a\x7f", "0123456789abcdef\xc3\xa9", "\x80", "~ !"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := string(AppendEscaped([]byte("> "), b)), "> "+Escape(string(b)); got != want {
+			t.Fatalf("%q: %q, want %q", b, got, want)
+		}
+	})
+}
+
 // TestAppendEscapedIsEscape: the fast path writes what Escape writes.
 func TestAppendEscapedIsEscape(t *testing.T) {
 	for _, s := range []string{"", "plain text 0123456789 ~", "tab\there", "new\nline", "esc\x1b[2J", "caf\xc3\xa9", "bad\xff", "del\x7f", "long plain line that is more than eight bytes wide"} {

@@ -273,13 +273,41 @@ func word(p []byte, i int) uint64 { return binary.LittleEndian.Uint64(p[i:]) }
 // DEL or past ASCII, but not a newline. No sum carries from one byte
 // into the next, so the first such byte is the lowest bit set.
 func notPlain(x uint64) uint64 {
-	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	nl := x ^ 0x0a*ones
+	newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
+	return notPrintable(x) &^ newline
+}
+
+// notPrintable sets the high bit of each byte of x that is a control
+// byte, DEL or past ASCII.
+func notPrintable(x uint64) uint64 {
 	low := x & lows
 	control := ^(low + 0x60*ones) & highs // low seven bits below 0x20
 	del := (low + ones) & highs           // low seven bits all set
-	nl := x ^ 0x0a*ones
-	newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
-	return (control | del | x&highs) &^ newline
+	return control | del | x&highs
+}
+
+const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+
+// printable reports whether p is printable ASCII only, which Escape
+// leaves as it is: a word at a time, and a line of --follow's at once
+// (not a search for its plain bytes and another for a newline).
+func printable(p []byte) bool {
+	var bad uint64
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		bad |= notPrintable(word(p, i))
+	}
+	if len(p) >= 8 {
+		bad |= notPrintable(word(p, len(p)-8))
+	} else {
+		for ; i < len(p); i++ {
+			if p[i] < 0x20 || p[i] >= 0x7f {
+				return false
+			}
+		}
+	}
+	return bad == 0
 }
 
 func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' }
