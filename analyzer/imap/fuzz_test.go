@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
@@ -51,4 +52,21 @@ func plusIsContinuation(steps []st.Step, s *session.Session) string {
 		return fmt.Sprintf("%d \"+\" lines, %d continuation replies", want, got)
 	}
 	return ""
+}
+
+// FuzzField: field reads ASCII a byte at a time and splits as it did
+// with unicode.IsSpace throughout.
+func FuzzField(f *testing.F) {
+	for _, s := range []string{"", " ", "* 3 FETCH", "\t*\u00a0LIST x", "a\u2003b", "\xff \xc2", " \x85x", "x\v\fy"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wantRest := strings.TrimLeftFunc(s, unicode.IsSpace), ""
+		if i := strings.IndexFunc(want, unicode.IsSpace); i >= 0 {
+			want, wantRest = want[:i], want[i:]
+		}
+		if got, rest := field(s); got != want || rest != wantRest {
+			t.Fatalf("field(%q) = %q, %q; want %q, %q", s, got, rest, want, wantRest)
+		}
+	})
 }

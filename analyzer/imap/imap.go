@@ -125,6 +125,8 @@ type Parser struct {
 	openTags        map[string]int // how many have each tag (lone ones apart)
 	openLone        int            // how many lone ones (an IDLE begun before the capture)
 	openBounded     bool           // maxOpen was reached once
+	lastName        string         // the response name looked up last (owner)
+	lastOwner       uint8
 	// The server line being assembled around its literals, up to the
 	// line bound (scut: past it, the text is cut, the literals still
 	// read), and what its first piece and its pieces so far said: read

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
@@ -118,7 +119,7 @@ type untagged struct {
 
 // addUntagged keeps a line of untagged data for the completion to come.
 func (p *Parser) addUntagged(u untagged) {
-	u.name, u.seq = ownerName(u.text), p.untaggedSeq
+	u.name, u.seq = p.owner(u.text), p.untaggedSeq
 	p.untaggedSeq++
 	p.untagged = append(p.untagged, u)
 }
@@ -216,27 +217,60 @@ func (p *Parser) elsewhere(name uint8, c *command) bool {
 // ownerName is the place in ownerNames of the untagged response line's
 // name ("* 3 FETCH ...": FETCH, "* LIST ...": LIST), 0 where owners does
 // not list it.
-func ownerName(line string) uint8 {
+func ownerName(line string) uint8 { return ownerIndex[responseName(line)] }
+
+// owner is ownerName, with the last name's place kept: a flood of
+// untagged data repeats one name (EXISTS, FETCH), looked up once.
+func (p *Parser) owner(line string) uint8 {
+	if name := responseName(line); name != p.lastName {
+		p.lastName, p.lastOwner = name, ownerIndex[name]
+	}
+	return p.lastOwner
+}
+
+// responseName is the untagged response line's name, upper-cased: its
+// second field, or its third after a number.
+func responseName(line string) string {
 	_, rest := field(line) // "*", or a tag
 	name, rest := field(rest)
-	if name == "" {
-		return 0
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		if next, _ := field(rest); next != "" {
+			name = next
+		}
 	}
-	if next, _ := field(rest); next != "" && name[0] >= '0' && name[0] <= '9' {
-		name = next
-	}
-	return ownerIndex[lines.Upper(name)]
+	return lines.Upper(name)
 }
 
 // field is the first of s's fields as strings.Fields splits them, and
 // what follows it; read once for each untagged line, it copies nothing.
+// ASCII is read a byte at a time; from the first byte past it, runes are
+// (unicode.IsSpace).
 func field(s string) (f, rest string) {
-	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
-		return s[:i], s[i:]
+	i := 0
+	for i < len(s) && asciiSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] >= utf8.RuneSelf {
+		s = strings.TrimLeftFunc(s[i:], unicode.IsSpace)
+		i = 0
+	}
+	s = s[i:]
+	for j := 0; j < len(s); j++ {
+		switch c := s[j]; {
+		case c >= utf8.RuneSelf:
+			if k := strings.IndexFunc(s[j:], unicode.IsSpace); k >= 0 {
+				return s[:j+k], s[j+k:]
+			}
+			return s, ""
+		case asciiSpace(c):
+			return s[:j], s[j:]
+		}
 	}
 	return s, ""
 }
+
+// asciiSpace is unicode.IsSpace for an ASCII byte.
+func asciiSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 // owners maps untagged response names to the commands that ask for them
 // (RFC 9051 §7); data not named here goes to whichever command completes.
