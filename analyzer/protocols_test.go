@@ -39,7 +39,7 @@ func newEcho(env proto.Env) proto.Parser {
 	p := &echo{}
 	p.Conn = proto.NewConn(env, "", proto.Handlers{
 		ClientLine: func(l *lines.Line) {
-			p.Push(&session.Command{Kind: session.KindCommand, Verb: "SAY", Args: string(l.B), Time: l.Time})
+			p.Push(session.Command{Kind: session.KindCommand, Verb: "SAY", Args: string(l.B), Time: l.Time})
 		},
 		ServerLine: func(l *lines.Line) {
 			r := &session.Response{Status: "said", Lines: []string{string(l.B)}, Time: l.Time}

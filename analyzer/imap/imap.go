@@ -251,7 +251,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 		p.addCanon(c, line)
 	case idling:
 		p.client, p.waiting = tagged, nil
-		p.addSegment(c, &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
+		p.addSegment(c, session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
 		if !strings.EqualFold(strings.TrimSpace(line), "DONE") {
 			explain.Anomaly(p.S, l.Time, session.FromClient, "imap.idle", line)
 		}
@@ -260,9 +260,9 @@ func (p *Parser) clientLine(l *lines.Line) {
 		if c.auth.Takes() {
 			// RFC 9051 §6.2.2: the server reads the line as a response,
 			// also one typed before its "+" came.
-			cmd := &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time}
-			c.auth.Response(cmd, line)
-			p.addSegment(c, cmd)
+			e := session.NewExchange(session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
+			c.auth.Response(e.Command, line)
+			p.addPart(c, p.S.AddExchange(e))
 			if c.responses == nil {
 				c.responses = map[*session.Exchange]string{}
 			}
@@ -277,7 +277,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 		if strings.EqualFold(strings.TrimSpace(line), "DONE") {
 			if c := p.openIdle(); c != nil {
 				// Its "+" was not captured (a one-sided capture).
-				p.addSegment(c, &session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
+				p.addSegment(c, session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Args: line, Time: l.Time})
 				return
 			}
 			if p.S.Midstream && len(p.open) == 0 {
@@ -309,7 +309,7 @@ func (p *Parser) openIdle() *command {
 func (p *Parser) loneDone(line string, t time.Time) {
 	c := &command{verb: "IDLE", lone: true}
 	p.addOpen(c, t)
-	p.addSegment(c, &session.Command{Kind: session.KindContinuation, Verb: c.verb, Args: line, Time: t})
+	p.addSegment(c, session.Command{Kind: session.KindContinuation, Verb: c.verb, Args: line, Time: t})
 }
 
 func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
@@ -318,7 +318,7 @@ func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	p.addCanon(c, args)
 	p.addOpen(c, t)
 	p.client, p.waiting = continuing, c
-	p.seg = p.Add(&session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t, TypedMS: typedMS})
+	p.seg = p.Add(session.Command{Kind: session.KindCommand, Tag: tag, Verb: verb, Args: args, Time: t, TypedMS: typedMS})
 	c.segs = append(c.segs, p.seg)
 }
 
@@ -361,7 +361,7 @@ var verbs = map[string]bool{
 	"CANCELUPDATE": true, "CONVERT": true, "URLFETCH": true, "GENURLAUTH": true, "RESETKEY": true,
 }
 
-func (p *Parser) addSegment(c *command, cmd *session.Command) {
+func (p *Parser) addSegment(c *command, cmd session.Command) {
 	p.addPart(c, p.Add(cmd))
 }
 
@@ -404,7 +404,7 @@ func (p *Parser) continueSegment(t time.Time) {
 		return
 	}
 	c := p.waiting
-	p.seg = p.Add(&session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Time: t})
+	p.seg = p.Add(session.Command{Kind: session.KindContinuation, Tag: c.tag, Verb: c.verb, Time: t})
 	p.addPart(c, p.seg)
 }
 

@@ -81,16 +81,17 @@ func (p *Parser) clientLine(l *lines.Line) {
 	if p.sasl && p.auth.Takes() {
 		// RFC 5034 §4: the server reads the line as a response, also
 		// one typed before its "+" came.
-		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time}
-		p.auth.Response(cmd, text)
-		p.Push(cmd)
+		e := session.NewExchange(session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time})
+		p.auth.Response(e.Command, text)
+		p.PushExchange(e)
 		return
 	}
 	// Read from the line as the session keeps it, so that nothing read
 	// from it (the verb, a user name) holds a longer one in memory.
 	text = p.S.Keep(text)
 	v, args, _ := strings.Cut(lines.TrimBlanksRight(text), " ")
-	cmd := &session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()}
+	e := session.NewExchange(session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()})
+	cmd := e.Command
 	switch cmd.Verb {
 	case "USER":
 		p.user = args
@@ -123,7 +124,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 			p.auth.Initial(cmd, mech, initial)
 		}
 	}
-	p.Push(cmd)
+	p.PushExchange(e)
 }
 
 // verbs are the commands of RFC 1939, 2449, 2595, 5034 and 6856.

@@ -212,14 +212,22 @@ func (c *Conn) Opaque() {
 	c.Srv.Pause()
 }
 
-// Add records a client command.
-func (c *Conn) Add(cmd *session.Command) *session.Exchange {
-	return c.S.AddExchange(&session.Exchange{Command: cmd})
+// Add records a client command, in an exchange allocated with it
+// (session.NewExchange).
+func (c *Conn) Add(cmd session.Command) *session.Exchange {
+	return c.S.AddExchange(session.NewExchange(cmd))
 }
 
 // Push records a client command and queues it for its reply, in order.
-func (c *Conn) Push(cmd *session.Command) *session.Exchange {
-	e := c.Add(cmd)
+func (c *Conn) Push(cmd session.Command) *session.Exchange {
+	return c.PushExchange(session.NewExchange(cmd))
+}
+
+// PushExchange records an exchange made with session.NewExchange, whose
+// command was handed out before (to a login that notes its credentials),
+// and queues it for its reply, in order.
+func (c *Conn) PushExchange(e *session.Exchange) *session.Exchange {
+	c.S.AddExchange(e)
 	c.Queue(e)
 	return e
 }

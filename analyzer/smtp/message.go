@@ -34,7 +34,7 @@ func (p *Parser) startMessage(t time.Time) {
 	if p.hidden {
 		p.flag(msg, "smuggled")
 	}
-	p.msgEx = p.Add(&session.Command{Kind: session.KindMessage, Verb: "DATA", Time: t})
+	p.msgEx = p.Add(session.Command{Kind: session.KindMessage, Verb: "DATA", Time: t})
 }
 
 // Flags of odd bytes in a message, each reported once per message.
@@ -187,7 +187,7 @@ func (p *Parser) lmtpReplies() {
 	}
 	c := p.msgEx.Command
 	for _, rcpt := range p.rcptTo[min(1, len(p.rcptTo)):] {
-		p.Queue(p.Add(&session.Command{Kind: session.KindMessage, Verb: c.Verb, Args: c.Args, Recipient: rcpt, Again: true,
+		p.Queue(p.Add(session.Command{Kind: session.KindMessage, Verb: c.Verb, Args: c.Args, Recipient: rcpt, Again: true,
 			Time: c.Time, Size: c.Size, Message: c.Message}))
 	}
 }

@@ -139,9 +139,9 @@ func (p *Parser) readClientLine(l *lines.Line) {
 		// RFC 4954 §4: the server reads the line as a response, also
 		// one typed before its 334 came.
 		text := string(l.B)
-		cmd := &session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time}
-		p.auth.Response(cmd, text)
-		p.Push(cmd)
+		e := session.NewExchange(session.Command{Kind: session.KindContinuation, Verb: "AUTH", Args: p.S.Keep(text), Time: l.Time})
+		p.auth.Response(e.Command, text)
+		p.PushExchange(e)
 		return
 	}
 	p.command(l)
@@ -162,7 +162,8 @@ func (p *Parser) command(l *lines.Line) {
 	line := p.S.Keep(string(l.B))
 	typed, args := splitVerb(line)
 	verb := p.Verb(typed, verbs, l.Time)
-	cmd := &session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()}
+	e := session.NewExchange(session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()})
+	cmd := e.Command
 	switch verb {
 	case "MAIL":
 		cmd.Path = parsePath(args, "FROM:").addr
@@ -181,7 +182,7 @@ func (p *Parser) command(l *lines.Line) {
 			p.auth.Initial(cmd, mech, initial)
 		}
 	case "DATA":
-		p.dataEx, p.client = p.Push(cmd), dataSent
+		p.dataEx, p.client = p.PushExchange(e), dataSent
 		return
 	case "BDAT":
 		// RFC 3030 §4: "BDAT" SP chunk-size [ SP end-marker ]. Anything
@@ -197,7 +198,7 @@ func (p *Parser) command(l *lines.Line) {
 		}
 		p.bdatLast = len(f) == 2
 		cmd.Size = n
-		p.msgEx = p.Push(cmd)
+		p.msgEx = p.PushExchange(e)
 		if p.Message(session.FromClient) == nil {
 			p.StartMessage(session.FromClient, "BDAT", l.Time)
 		}
@@ -208,7 +209,7 @@ func (p *Parser) command(l *lines.Line) {
 		p.Cli.Expect(n)
 		return
 	}
-	p.Push(cmd)
+	p.PushExchange(e)
 }
 
 // Gap tells the parser n bytes were lost in direction d.

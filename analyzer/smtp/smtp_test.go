@@ -762,3 +762,17 @@ func TestLongLinesKeepFlat(t *testing.T) {
 	}
 	runtime.KeepAlive(p)
 }
+
+// TestACommandIsOneRecord: a command and its exchange are one allocation
+// (session.NewExchange), besides its line: a flood of NOOPs allocates two
+// records a command, not three.
+func TestACommandIsOneRecord(t *testing.T) {
+	p := Spec().New(proto.Env{Session: st.NewSession("smtp")})
+	p.Feed(session.FromServer, st.T0, []byte("220 mx ESMTP\r\n"))
+	const n = 1000
+	flood := []byte(strings.Repeat("NOOP\r\n", n))
+	per := testing.AllocsPerRun(5, func() { p.Feed(session.FromClient, st.T0, flood) }) / n
+	if per > 2.2 {
+		t.Errorf("%.2f allocations a command, want 2 (its line, its exchange)", per)
+	}
+}
