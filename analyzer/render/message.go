@@ -152,7 +152,7 @@ func bodyBlock(prefix, col string, m *session.Message, p painter) string {
 			b.WriteString(col)
 		}
 		b.WriteString(prefix)
-		if l = lines.TrimCR(l); plain(l) {
+		if l = lines.TrimCR(l); printable(l) {
 			b.Write(l)
 		} else {
 			b.WriteString(Escape(string(l)))

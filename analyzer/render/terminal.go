@@ -290,8 +290,9 @@ func notPrintable(x uint64) uint64 {
 const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 
 // printable reports whether p is printable ASCII only, which Escape
-// leaves as it is: a word at a time, and a line of --follow's at once
-// (not a search for its plain bytes and another for a newline).
+// leaves as it is: a word at a time, and a line at once (--follow's and
+// --full's bodies' lines: not a search for plain bytes and another for a
+// newline, nor a stop at each word to say where the first other is).
 func printable(p []byte) bool {
 	var bad uint64
 	i := 0
