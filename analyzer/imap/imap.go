@@ -45,8 +45,9 @@ const maxShownLiteral = 200
 // command is a tagged command awaiting its completion.
 type command struct {
 	tag, verb string
-	segs      []*session.Exchange // the command's parts, in order
-	answered  int                 // segs before it all have a reply (firstOpen)
+	segs      []*session.Exchange  // the command's parts, in order
+	first     [1]*session.Exchange // segs' room for the first: most commands have no other
+	answered  int                  // segs before it all have a reply (firstOpen)
 	// canon is the arguments with literals as quoted strings, up to the
 	// line bound (canonCut: past it, the rest is not kept).
 	canon    []byte
@@ -315,6 +316,7 @@ func (p *Parser) loneDone(line string, t time.Time) {
 func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	tag, verb, args := p.parseCommand(line, t)
 	c := &command{tag: tag, verb: verb}
+	c.segs = c.first[:0]
 	p.addCanon(c, args)
 	p.addOpen(c, t)
 	p.client, p.waiting = continuing, c

@@ -775,3 +775,27 @@ func TestOwnerName(t *testing.T) {
 		}
 	}
 }
+
+// TestACommandsRecords: a NOOP and its completion with a line of data
+// allocate six records: the command's line, its state and first part
+// (room for it is in the state), its exchange with the command, the two
+// server lines, and the response with room for them. A flood of them
+// pays for each.
+func TestACommandsRecords(t *testing.T) {
+	p := Spec().New(proto.Env{Session: st.NewSession("imap")})
+	p.Feed(session.FromServer, st.T0, []byte("* OK hi\r\n"))
+	const n = 100
+	var cli, srv strings.Builder
+	for i := range n {
+		fmt.Fprintf(&cli, "b%d NOOP\r\n", i)
+		fmt.Fprintf(&srv, "* %d EXISTS\r\nb%d OK done\r\n", i, i)
+	}
+	c, s := []byte(cli.String()), []byte(srv.String())
+	per := testing.AllocsPerRun(10, func() {
+		p.Feed(session.FromClient, st.T0, c)
+		p.Feed(session.FromServer, st.T0, s)
+	}) / n
+	if per > 6.2 {
+		t.Errorf("%.2f allocations a NOOP and its completion, want 6", per)
+	}
+}

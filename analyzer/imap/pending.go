@@ -163,12 +163,11 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 	clear(p.untagged)
 	p.untagged = p.untagged[:0]
 
-	r := &session.Response{Status: status, Time: t}
 	n := len(taken)
 	if line != "" {
 		n++
 	}
-	r.Lines = make([]string, 0, n)
+	r := session.NewResponse(status, t, n)
 	early := false
 	for _, u := range taken {
 		for _, m := range u.msgs {
@@ -302,7 +301,7 @@ var owners = map[string][]string{
 // its verb's bit, and the parser the bits of the verbs open.
 var (
 	ownerNames                        = namesOf(owners)
-	ownerIndex, askerBit, ownerAskers = ownerMasks(ownerNames)
+	ownerIndex, askerBit, ownerAskers = ownerMasks(owners, ownerNames)
 )
 
 // namesOf is owners' names in order, after a place 0 for none.
@@ -315,7 +314,9 @@ func namesOf(owners map[string][]string) []string {
 	return names
 }
 
-func ownerMasks(names []string) (index map[string]uint8, bit map[string]uint64, askers []uint64) {
+// ownerMasks numbers owners' names as names orders them, and their verbs
+// as they come.
+func ownerMasks(owners map[string][]string, names []string) (index map[string]uint8, bit map[string]uint64, askers []uint64) {
 	index, bit, askers = map[string]uint8{}, map[string]uint64{}, make([]uint64, len(names))
 	for i, name := range names[1:] {
 		index[name] = uint8(i + 1)

@@ -140,6 +140,21 @@ func NewExchange(c Command) *Exchange {
 	return &x.e
 }
 
+// NewResponse returns a response with room for n lines, allocated with
+// it where n is two or less: most replies are a line or two, and an
+// allocation more for each was a flood's cost.
+func NewResponse(status string, t time.Time, n int) *Response {
+	if n > 2 {
+		return &Response{Status: status, Time: t, Lines: make([]string, 0, n)}
+	}
+	x := &struct {
+		r     Response
+		lines [2]string
+	}{r: Response{Status: status, Time: t}}
+	x.r.Lines = x.lines[:0]
+	return &x.r
+}
+
 // Command is one client command, or client data within one.
 type Command struct {
 	Kind string `json:"kind"`

@@ -35,11 +35,13 @@ func (p *Parser) serverLine(l *lines.Line) {
 		// Not a reply: it answers no command, and takes none from
 		// those waiting.
 		p.FirstReply()
-		p.Reply(&session.Response{Lines: []string{line}, Time: l.Time})
+		r := session.NewResponse("", l.Time, 1)
+		r.Lines = append(r.Lines, line)
+		p.Reply(r)
 		return
 	}
 	if p.reply == nil {
-		p.reply = &session.Response{Status: code, Time: l.Time}
+		p.reply = session.NewResponse(code, l.Time, 1)
 	} else if ok && code != p.reply.Status {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.changes", p.reply.Status, code)
 	}
