@@ -181,15 +181,16 @@ type Command struct {
 	// for the recipients after the first: nothing more was sent.
 	Recipient string `json:"recipient,omitempty"`
 	Again     bool   `json:"again,omitempty"`
+	// Secret says Args, Line and Decoded may carry a credential (a
+	// password, a token, a digest, SASL data that could hold one): stores
+	// mask them unless told to keep them. Masked output (--redact) has
+	// masked them already. (Beside Again: a command and its exchange fit
+	// in 224 bytes, not 240.)
+	Secret bool `json:"-"`
 	// Size is the byte count of a message body or literal data.
 	Size int64 `json:"size,omitempty"`
 	// Message indexes Session.Messages when the command carried one.
 	Message *int `json:"message,omitempty"`
-	// Secret says Args, Line and Decoded may carry a credential (a
-	// password, a token, a digest, SASL data that could hold one): stores
-	// mask them unless told to keep them. Masked output (--redact) has
-	// masked them already.
-	Secret bool `json:"-"`
 }
 
 // Response is a complete reply: every line of it, in order.
