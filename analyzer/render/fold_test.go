@@ -34,3 +34,31 @@ func TestLongRepliesFold(t *testing.T) {
 		t.Errorf("--full shows %d lines, want 30 and the summary", len(got))
 	}
 }
+
+// TestBodyLinesEach: --full writes each line of a kept body after the
+// timeline's prefix and the side's mark, escaped, its colour reset on its
+// own line (none leaks into the next line's prefix); the live view's block
+// is the same lines without the timeline's prefix.
+func TestBodyLinesEach(t *testing.T) {
+	m := &session.Message{Body: []byte("Subject: hi\r\n\r\nbad \x1b[2J\nlast\r\n")}
+	for _, on := range []bool{false, true} {
+		col, reset := "", ""
+		if on {
+			col, reset = colServer, colReset
+		}
+		var b strings.Builder
+		lw := lineWriter{w: &b}
+		lw.body("  0.001  ", "S: | ", colServer, m, painter{on})
+		lw.flush()
+		var want []string
+		for _, l := range []string{"Subject: hi", "", `bad \x1b[2J`, "last"} {
+			want = append(want, col+"S: | "+l+reset)
+		}
+		if got := b.String(); got != "  0.001  "+strings.Join(want, "\n  0.001  ")+"\n" {
+			t.Errorf("color %v: %q", on, got)
+		}
+		if got := bodyBlock("S: | ", colServer, m, painter{on}); got != strings.Join(want, "\n") {
+			t.Errorf("color %v, live: %q", on, got)
+		}
+	}
+}

@@ -1,8 +1,12 @@
 package render
 
 import (
+	"bytes"
 	"io"
 	"strings"
+
+	"github.com/mailtrace/mailtrace/analyzer/lines"
+	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
 // lineWriter writes lines, each after a prefix, into w 64 KiB at a time;
@@ -38,5 +42,40 @@ func (lw *lineWriter) flush() {
 	if len(lw.buf) > 0 {
 		lw.w.Write(lw.buf)
 		lw.buf = lw.buf[:0]
+	}
+}
+
+// body writes the kept bytes of m, each line after lead (the timeline's
+// own prefix) and mark ("S: | "), escaped and painted col. A body is
+// most of --full's output: its lines are read once and written once.
+func (lw *lineWriter) body(lead, mark, col string, m *session.Message, p painter) {
+	body := bytes.TrimSuffix(m.KeptBody(), []byte("\r\n"))
+	if len(body) == 0 {
+		return
+	}
+	for {
+		l, i := body, bytes.IndexByte(body, '\n')
+		if i >= 0 {
+			l = body[:i]
+		}
+		lw.buf = append(lw.buf, lead...)
+		if p.on {
+			lw.buf = append(lw.buf, col...)
+		}
+		lw.buf = append(lw.buf, mark...)
+		if l = lines.TrimCR(l); printable(l) {
+			lw.buf = append(lw.buf, l...)
+		} else {
+			lw.buf = append(lw.buf, Escape(string(l))...)
+		}
+		if p.on {
+			lw.buf = append(lw.buf, colReset...)
+		}
+		lw.buf = append(lw.buf, '\n')
+		lw.flushFull()
+		if i < 0 {
+			return
+		}
+		body = body[i+1:]
 	}
 }

@@ -1,12 +1,10 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
-	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 )
 
@@ -131,39 +129,13 @@ func summaryLines(head, sep string, m *session.Message, o TextOptions, prefix st
 	return lines
 }
 
-// bodyBlock is the kept bytes of m, each line after prefix, escaped and
-// painted, as one block: a body is most of --full's output, and its
-// thousands of lines are put together once and handed on as one piece
-// (lineWriter puts the timeline's own prefix after each of its newlines).
-// It is "" when nothing was kept.
-func bodyBlock(prefix, col string, m *session.Message, p painter) string {
-	body := bytes.TrimSuffix(m.KeptBody(), []byte("\r\n"))
-	if len(body) == 0 {
-		return ""
-	}
+// bodyBlock is the kept bytes of m as lineWriter.body writes them, as
+// one block of lines joined by newlines, for the live view (the timeline
+// writes them straight). It is "" when nothing was kept.
+func bodyBlock(mark, col string, m *session.Message, p painter) string {
 	var b strings.Builder
-	b.Grow(len(body) + (bytes.Count(body, []byte{'\n'})+1)*(len(prefix)+2*len(colReset)))
-	for {
-		l, i := body, bytes.IndexByte(body, '\n')
-		if i >= 0 {
-			l = body[:i]
-		}
-		if p.on {
-			b.WriteString(col)
-		}
-		b.WriteString(prefix)
-		if l = lines.TrimCR(l); printable(l) {
-			b.Write(l)
-		} else {
-			b.WriteString(Escape(string(l)))
-		}
-		if p.on {
-			b.WriteString(colReset)
-		}
-		if i < 0 {
-			return b.String()
-		}
-		b.WriteByte('\n')
-		body = body[i+1:]
-	}
+	lw := lineWriter{w: &b}
+	lw.body("", mark, col, m, p)
+	lw.flush()
+	return strings.TrimSuffix(b.String(), "\n")
 }

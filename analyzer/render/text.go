@@ -86,10 +86,17 @@ func sentBody(s *session.Session, c *session.Command, o TextOptions) *session.Me
 
 // bodyText renders a message's kept bytes, from the side that sent it.
 func bodyText(m *session.Message, client bool, p painter) string {
+	mark, col := bodyMark(client)
+	return bodyBlock(mark, col, m, p)
+}
+
+// bodyMark is how a body's lines are marked, and painted, by the side
+// that sent it.
+func bodyMark(client bool) (mark, col string) {
 	if client {
-		return bodyBlock("C: | ", colClient, m, p)
+		return "C: | ", colClient
 	}
-	return bodyBlock("S: | ", colServer, m, p)
+	return "S: | ", colServer
 }
 
 // Timeline writes a session's header, its commands and replies in the order
@@ -158,9 +165,8 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 			prefix = fmt.Sprintf("  %8.3f  ", ev.t.Sub(s.Start).Seconds())
 		}
 		if ev.body != nil {
-			if b := bodyText(ev.body, ev.client, p); b != "" {
-				lw.line(prefix, b)
-			}
+			mark, col := bodyMark(ev.client)
+			lw.body(prefix, mark, col, ev.body, p)
 		}
 		for _, l := range ev.lines {
 			lw.line(prefix, l)
