@@ -231,7 +231,7 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 			// RFC 9051 §7.1: the greeting comes first; commands sent
 			// before it are answered after it.
 			p.noteCapabilities([]string{line})
-			p.Greeting(p.open[0].segs[0], &session.Response{Status: statusWord(status), Lines: []string{line}, Time: start})
+			p.Greeting(p.open[0].segs[0], session.NewLine(statusWord(status), start, line))
 			return
 		}
 		if len(p.open) == 0 && (greeting || !p.S.Midstream && !p.ClientSilent()) {
@@ -361,7 +361,7 @@ func (p *Parser) noteCapabilities(lines []string) {
 func (p *Parser) continuation(line string, t time.Time) {
 	// A "+" asks for more of one command: untagged data waiting belongs
 	// to a completion, not to it.
-	r := &session.Response{Status: "+", Lines: []string{line}, Time: t}
+	r := session.NewLine("+", t, line)
 	for _, c := range p.open {
 		e, ok := c.firstOpen()
 		if !ok || !c.sasl && !c.syncLiteral && c.verb != "IDLE" {

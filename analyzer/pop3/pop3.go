@@ -220,8 +220,7 @@ func (p *Parser) readServerLine(l *lines.Line) {
 	default:
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.status", line)
 	}
-	r := session.NewResponse(status, l.Time, 1)
-	r.Lines = append(r.Lines, p.S.Keep(line))
+	r := session.NewLine(status, l.Time, p.S.Keep(line))
 	if p.FirstReply() && !p.S.Midstream && status != "+" {
 		if before, waiting := p.Waiting(); waiting {
 			p.Greeting(before, r)

@@ -155,6 +155,13 @@ func NewResponse(status string, t time.Time, n int) *Response {
 	return &x.r
 }
 
+// NewLine returns a response of one line, allocated as NewResponse does.
+func NewLine(status string, t time.Time, line string) *Response {
+	r := NewResponse(status, t, 1)
+	r.Lines = append(r.Lines, line)
+	return r
+}
+
 // Command is one client command, or client data within one.
 type Command struct {
 	Kind string `json:"kind"`

@@ -35,9 +35,7 @@ func (p *Parser) serverLine(l *lines.Line) {
 		// Not a reply: it answers no command, and takes none from
 		// those waiting.
 		p.FirstReply()
-		r := session.NewResponse("", l.Time, 1)
-		r.Lines = append(r.Lines, line)
-		p.Reply(r)
+		p.Reply(session.NewLine("", l.Time, line))
 		return
 	}
 	if p.reply == nil {
