@@ -56,7 +56,7 @@ ip -n "$rx" link set veth-rx mtu 65535
 # Ethernet frames for tcpreplay: the corpus is Ethernet already.
 "$MT" read --jsonl "$CORPUS" >"$work/read.jsonl"
 bytes=$(stat -c %s "$CORPUS")
-echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $(wc -l <"$work/read.jsonl") sessions by mailtrace read"
+echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $(grep -c '"type": *"session"' "$work/read.jsonl") sessions by mailtrace read"
 echo "machine: $(nproc) cores, $(uname -r)"
 printf '%-9s %9s %9s %10s %9s %10s %7s  %s\n' view Mbit/s "mt recv" "mt dropped" "td recv" "td dropped" "MiB" sessions
 
@@ -94,6 +94,8 @@ def load(path):
     out = {}
     for line in open(path):
         s = json.loads(line)
+        if s.get("type") != "session":
+            continue  # DNS lookups and journeys have lines of their own
         ex = [[(e["command"] or {}).get(k) for k in ("kind", "tag", "verb", "args", "size")] +
               [(e["response"] or {}).get(k) for k in ("status", "lines")] for e in s["exchanges"]]
         out[(s["client"], s["server"])] = json.dumps([s["protocol"], s["bytes_client"], s["bytes_server"], s["state"], ex,
