@@ -69,6 +69,8 @@ def load(path):
     out = {}
     for line in open(path):
         s = json.loads(line)
+        if s.get("type") != "session":
+            continue  # DNS lookups and journeys have lines of their own
         key = (s["client"], s["server"])
         # Everything but the timestamps, which the two capturers take apart.
         ex = [[(e["command"] or {}).get(k) for k in ("kind", "tag", "verb", "args", "size")] +
