@@ -579,3 +579,32 @@ func TestWhereFlag(t *testing.T) {
 		t.Errorf("no match: %v %q", err, stderr)
 	}
 }
+
+// TestHeapPolicy: the soft limit rises to one and a half times the live
+// heap once the heap passes three quarters of it, and never falls; the
+// views that keep no bodies go to GOGC 150 once, past looseFrom, and the
+// others never.
+func TestHeapPolicy(t *testing.T) {
+	const MiB = 1 << 20
+	h := heapPolicy{limit: softLimit, loosen: true}
+	for _, step := range []struct {
+		live           int64
+		limit, percent int64
+	}{
+		{4 * MiB, 0, 0},         // the mail corpus: as set
+		{looseFrom + 1, 0, 150}, // a flood's kept exchanges: looser, once
+		{20 * MiB, 0, 0},
+		{40 * MiB, 60 * MiB, 0}, // past three quarters of 48: one and a half times
+		{30 * MiB, 0, 0},        // never lower
+		{50 * MiB, 75 * MiB, 0},
+	} {
+		limit, percent := h.follow(step.live)
+		if limit != step.limit || int64(percent) != step.percent {
+			t.Errorf("live %d MiB: limit %d MiB, GOGC %d; want %d MiB, %d", step.live/MiB, limit/MiB, percent, step.limit/MiB, step.percent)
+		}
+	}
+	bodies := heapPolicy{limit: softLimit}
+	if _, percent := bodies.follow(40 * MiB); percent != 0 {
+		t.Errorf("a view that keeps bodies set GOGC %d", percent)
+	}
+}
