@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	simd "github.com/segmentio/asm/base64"
+
+	"github.com/mailtrace/mailtrace/analyzer/lines"
 )
 
 // A part's body is pushed through a decoder of its
@@ -221,21 +223,17 @@ func (d *b64) lines(p []byte) int {
 	return end
 }
 
-// unbroken appends lines, each ended by LF or CRLF, to dst without their
-// endings. A CR left inside a line is skipped by the decoder, as Go's
-// skips one wherever it is.
-func unbroken(dst, lines []byte) []byte {
-	for len(lines) > 0 {
-		i := bytes.IndexByte(lines, '\n')
+// unbroken appends text's lines, each ended by LF or CRLF, to dst
+// without their endings. A CR left inside a line is skipped by the
+// decoder, as Go's skips one wherever it is.
+func unbroken(dst, text []byte) []byte {
+	for len(text) > 0 {
+		i := bytes.IndexByte(text, '\n')
 		if i < 0 {
-			return append(dst, lines...)
+			return append(dst, text...)
 		}
-		line := lines[:i]
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		dst = append(dst, line...)
-		lines = lines[i+1:]
+		dst = append(dst, lines.TrimCR(text[:i])...)
+		text = text[i+1:]
 	}
 	return dst
 }

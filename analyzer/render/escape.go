@@ -15,7 +15,7 @@ import (
 // UTF-8 are written as Go-style escapes, so a capture cannot move the
 // cursor, recolour or retitle the terminal, or hide text.
 func Escape(s string) string {
-	if safe(s) {
+	if printable(s) {
 		return s
 	}
 	var b strings.Builder
@@ -50,16 +50,6 @@ func AppendEscaped(dst, b []byte) []byte {
 		return append(dst, Escape(string(b))...)
 	}
 	return append(dst, b...)
-}
-
-func safe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func unsafeRune(r rune) bool {

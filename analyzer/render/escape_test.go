@@ -1,6 +1,7 @@
 package render
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -61,5 +62,26 @@ func TestAppendEscapedIsEscape(t *testing.T) {
 		if got := string(AppendEscaped([]byte("> "), []byte(s))); got != "> "+Escape(s) {
 			t.Errorf("%q: %q, want %q", s, got, "> "+Escape(s))
 		}
+	}
+}
+
+// TestPrintable: printable, a word at a time, says what a byte at a time
+// says, for every byte at every place of strings and bytes up to two
+// words and more long.
+func TestPrintable(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for at := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[at] = byte(c)
+				want := c >= 0x20 && c < 0x7f
+				if printable(b) != want || printable(string(b)) != want {
+					t.Fatalf("printable(%q): %v, want %v", b, printable(b), want)
+				}
+			}
+		}
+	}
+	if !printable("") || !printable([]byte(nil)) {
+		t.Error("nothing is not printable")
 	}
 }

@@ -62,12 +62,7 @@ func (lw *lineWriter) body(lead, mark, col string, m *session.Message, p painter
 		if p.on {
 			lw.buf = append(lw.buf, col...)
 		}
-		lw.buf = append(lw.buf, mark...)
-		if l = lines.TrimCR(l); printable(l) {
-			lw.buf = append(lw.buf, l...)
-		} else {
-			lw.buf = append(lw.buf, Escape(string(l))...)
-		}
+		lw.buf = AppendEscaped(append(lw.buf, mark...), lines.TrimCR(l))
 		if p.on {
 			lw.buf = append(lw.buf, colReset...)
 		}

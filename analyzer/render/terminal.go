@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/binary"
 	"io"
 	"math/bits"
 	"unicode/utf8"
@@ -242,12 +241,12 @@ func plain(p []byte) bool { return plainPrefix(p) == len(p) }
 func plainPrefix(p []byte) int {
 	i := 0
 	for ; i+32 <= len(p); i += 32 {
-		if notPlain(word(p, i))|notPlain(word(p, i+8))|notPlain(word(p, i+16))|notPlain(word(p, i+24)) != 0 {
+		if notPlain(load(p, i))|notPlain(load(p, i+8))|notPlain(load(p, i+16))|notPlain(load(p, i+24)) != 0 {
 			break
 		}
 	}
 	for ; i+8 <= len(p); i += 8 {
-		if bad := notPlain(word(p, i)); bad != 0 {
+		if bad := notPlain(load(p, i)); bad != 0 {
 			return i + bits.TrailingZeros64(bad)/8
 		}
 	}
@@ -257,7 +256,7 @@ func plainPrefix(p []byte) int {
 	if len(p) >= 8 {
 		// The bytes before i are plain: the first one found is at i or after.
 		j := len(p) - 8
-		if bad := notPlain(word(p, j)); bad != 0 {
+		if bad := notPlain(load(p, j)); bad != 0 {
 			return j + bits.TrailingZeros64(bad)/8
 		}
 		return len(p)
@@ -267,7 +266,13 @@ func plainPrefix(p []byte) int {
 	return i
 }
 
-func word(p []byte, i int) uint64 { return binary.LittleEndian.Uint64(p[i:]) }
+// load is the eight bytes of p from i as a little-endian word, of a
+// string or of bytes: the compiler reads them at once.
+func load[T string | []byte](p T, i int) uint64 {
+	w := p[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
 
 // notPlain sets the high bit of each byte of x that is a control byte,
 // DEL or past ASCII, but not a newline. No sum carries from one byte
@@ -293,14 +298,14 @@ const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f
 // leaves as it is: a word at a time, and a line at once (--follow's and
 // --full's bodies' lines: not a search for plain bytes and another for a
 // newline, nor a stop at each word to say where the first other is).
-func printable(p []byte) bool {
+func printable[T string | []byte](p T) bool {
 	var bad uint64
 	i := 0
 	for ; i+8 <= len(p); i += 8 {
-		bad |= notPrintable(word(p, i))
+		bad |= notPrintable(load(p, i))
 	}
 	if len(p) >= 8 {
-		bad |= notPrintable(word(p, len(p)-8))
+		bad |= notPrintable(load(p, len(p)-8))
 	} else {
 		for ; i < len(p); i++ {
 			if p[i] < 0x20 || p[i] >= 0x7f {
