@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/netip"
 	"os"
@@ -195,6 +196,9 @@ type Reader struct {
 	// them of packets a live capture dropped (at most MaxOpen and what
 	// waits to be evicted).
 	live map[*stream]struct{}
+	// seed keys the hashes that tell a faithful retransmission from
+	// one with other bytes (overlapCheck).
+	seed maphash.Seed
 }
 
 // DropNoter is a Conn that wants to know that the capture dropped packets
@@ -216,7 +220,7 @@ func (r *Reader) packetsDropped() {
 // NewReader makes a Reader that pushes into h; warn receives problems that
 // leave a partial result.
 func NewReader(opts Options, h Handler, warn func(Warning)) *Reader {
-	r := &Reader{opts: opts, handler: h, warn: warn, dec: newDecoder(), live: map[*stream]struct{}{}}
+	r := &Reader{opts: opts, handler: h, warn: warn, dec: newDecoder(), live: map[*stream]struct{}{}, seed: maphash.MakeSeed()}
 	pool := gpreassembly.NewStreamPool(&factory{r: r})
 	r.asm = gpreassembly.NewAssembler(pool)
 	r.asm.MaxBufferedPagesPerConnection = opts.MaxPagesPerConn

@@ -48,8 +48,16 @@ func newDecoder() *decoder {
 		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
 	} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
-			&d.gre, &d.udp, &d.vxlan, &d.tcp)
+		// A slice indexed by layer type rather than gopacket's default
+		// map: the next layer's decoder is looked up for every layer of
+		// every packet, and these types are small numbers.
+		var dlc gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.lo, &d.ip4, &d.ip6,
+			&d.gre, &d.udp, &d.vxlan, &d.tcp} {
+			dlc = dlc.Put(l)
+		}
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(dlc)
 		p.IgnoreUnsupported = true
 		d.parsers[first] = p
 	}
@@ -112,8 +120,17 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 		return segment{}, unknownLink
 	}
 	if first == layers.LayerTypeEthernet {
+		if seg, ok := d.plainTCP(data); ok {
+			return seg, decodedTCP
+		}
 		data = d.retag(data)
 	}
+	return d.layers(first, data, ts)
+}
+
+// layers decodes data, which starts with a first layer, one layer at a
+// time; it takes every frame mailtrace knows.
+func (d *decoder) layers(first gopacket.LayerType, data []byte, ts time.Time) (segment, decodeResult) {
 	d.found = d.found[:0]
 	err := d.parsers[first].DecodeLayers(data, &d.found)
 	if len(d.found) > 0 && d.found[len(d.found)-1] != layers.LayerTypeTCP {
@@ -176,6 +193,42 @@ func (d *decoder) decode(link layers.LinkType, data []byte, ts time.Time) (segme
 	}
 	seg.tcp = &d.tcp
 	return seg, decodedTCP
+}
+
+// plainTCP decodes the frame nearly every mail capture is made of, an
+// untagged Ethernet frame with an unfragmented IPv4 header without
+// options and a TCP segment, without gopacket's layer-by-layer dispatch;
+// ok is false for every other frame, which goes the general way. What it
+// accepts, it reads as gopacket's IPv4 layer does (which does not check
+// the version either, and takes a zero total length for a segmentation
+// offload's frame), and the TCP header with gopacket's own decoder.
+func (d *decoder) plainTCP(frame []byte) (segment, bool) {
+	const eth, ip4 = 14, 20
+	if len(frame) < eth+ip4 || binary.BigEndian.Uint16(frame[12:]) != uint16(layers.EthernetTypeIPv4) {
+		return segment{}, false
+	}
+	ip := frame[eth:]
+	if ip[0]&0x0f != 5 || layers.IPProtocol(ip[9]) != layers.IPProtocolTCP ||
+		binary.BigEndian.Uint16(ip[6:])&0x3fff != 0 { // more fragments, or an offset
+		return segment{}, false
+	}
+	switch n := int(binary.BigEndian.Uint16(ip[2:])); {
+	case n == 0:
+	case n < ip4:
+		return segment{}, false
+	case n < len(ip):
+		ip = ip[:n]
+	}
+	if err := d.tcp.DecodeFromBytes(ip[ip4:], gopacket.NilDecodeFeedback); err != nil {
+		return segment{}, false
+	}
+	src, dst := ip[12:16], ip[16:20]
+	return segment{
+		src:     netip.AddrFrom4([4]byte(src)),
+		dst:     netip.AddrFrom4([4]byte(dst)),
+		tcp:     &d.tcp,
+		netFlow: gopacket.NewFlow(layers.EndpointIPv4, src, dst),
+	}, true
 }
 
 // retag rewrites the tags of old QinQ (TPID 0x9100, 0x9200), which

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -59,4 +60,62 @@ func FuzzPacket(f *testing.F) {
 		r.Packet(link, frame, testTime(1))
 		r.Finish()
 	})
+}
+
+// FuzzPlainTCPAsLayers holds the fast path for plain Ethernet, IPv4 and
+// TCP frames to gopacket's layer-by-layer decoding: whatever frame it
+// takes, the general way takes too, with the same addresses, flow and
+// TCP header; and it takes the frames mail captures are made of.
+func FuzzPlainTCPAsLayers(f *testing.F) {
+	t := &testing.T{}
+	for _, p := range conversation() {
+		f.Add(append(ethHeader(false, false), ipPacket(t, p, false)...))
+	}
+	frame := append(ethHeader(false, false), ipPacket(t, packet{true, "PA", 1, 1, "NOOP\r\n"}, false)...)
+	f.Add(frame)
+	for _, edit := range []func(b []byte){
+		func(b []byte) { b[14+2], b[14+3] = 0, 0 }, // total length 0: segmentation offload
+		func(b []byte) { b[14+3] -= 3 },            // total length short of the frame: padding
+		func(b []byte) { b[14+3] += 9 },            // longer than the frame: cut by the snap length
+		func(b []byte) { b[14+3] = 19 },            // shorter than a header
+		func(b []byte) { b[14+6] |= 0x20 },         // more fragments
+		func(b []byte) { b[14+7] = 1 },             // a fragment's offset
+		func(b []byte) { b[14+6] |= 0x40 },         // don't fragment
+		func(b []byte) { b[14] = 0x65 },            // version 6 in an IPv4 ethertype
+		func(b []byte) { b[14] = 0x46 },            // options
+		func(b []byte) { b[14+9] = 17 },            // UDP
+		func(b []byte) { b[14+20+12] = 0xf0 },      // data offset past the segment
+		func(b []byte) { b[12], b[13] = 0x81, 0 },  // a VLAN tag
+	} {
+		b := bytes.Clone(frame)
+		edit(b)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		fast, general := newDecoder(), newDecoder()
+		seg, ok := fast.plainTCP(frame)
+		want, res := general.layers(layers.LayerTypeEthernet, general.retag(frame), testTime(0))
+		if !ok {
+			return
+		}
+		if res != decodedTCP {
+			t.Fatalf("the fast path took a frame the general way reads as %d", res)
+		}
+		if seg.src != want.src || seg.dst != want.dst || seg.netFlow != want.netFlow {
+			t.Fatalf("fast %v %v %v, general %v %v %v", seg.src, seg.dst, seg.netFlow, want.src, want.dst, want.netFlow)
+		}
+		if !reflect.DeepEqual(fast.tcp, general.tcp) {
+			t.Fatalf("fast TCP %+v\ngeneral %+v", fast.tcp, general.tcp)
+		}
+	})
+}
+
+// TestPlainTCPTakesMail: the fast path is not left unused.
+func TestPlainTCPTakesMail(t *testing.T) {
+	d := newDecoder()
+	for _, frame := range conversationFrames(t) {
+		if _, ok := d.plainTCP(frame); !ok {
+			t.Fatalf("a plain frame goes the general way: % x", frame)
+		}
+	}
 }

@@ -1,6 +1,6 @@
 package reassembly
 
-import "hash/crc32"
+import "hash/maphash"
 
 // overlapCheck remembers fingerprints of the bytes a direction sent
 // recently, to tell a faithful retransmission from one that carries other
@@ -8,10 +8,13 @@ import "hash/crc32"
 // without a word, and an analyzer that sees other bytes than the receiver
 // did is the classic way to evade one.
 //
-// It keeps the CRC of each of the last few short segments, for
+// It keeps a hash of each of the last few short segments, for
 // retransmissions of the same range (a command), and of each aligned
 // 128-byte block of the last 16 KiB, for longer data and retransmissions
-// that overlap with other boundaries; each byte is hashed once.
+// that overlap with other boundaries; each byte is hashed once. The hash
+// is the runtime's (AES-based where the CPU has it) under a seed chosen
+// per run: several times faster than CRC-32C, and a sender cannot make
+// other bytes with the same sum, as it could for a CRC.
 type overlapCheck struct {
 	segs   [8]segSum
 	next   int
@@ -21,12 +24,12 @@ type overlapCheck struct {
 type segSum struct {
 	seq uint32
 	n   int
-	crc uint32
+	sum uint64
 }
 
 type blockSum struct {
 	tag uint32 // block number + 1; 0 is empty
-	crc uint32
+	sum uint64
 }
 
 const (
@@ -34,16 +37,14 @@ const (
 	blockCount = 128
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli) // hardware-assisted
-
 // check records the payload b sent at seq and returns how many of its
-// bytes differ from a copy seen before.
-func (o *overlapCheck) check(seq uint32, b []byte) int {
+// bytes differ from a copy seen before; seed is the run's.
+func (o *overlapCheck) check(seed maphash.Seed, seq uint32, b []byte) int {
 	if len(b) < 2*blockSize {
-		sum := segSum{seq: seq, n: len(b), crc: crc32.Checksum(b, castagnoli)}
+		sum := segSum{seq: seq, n: len(b), sum: maphash.Bytes(seed, b)}
 		for _, r := range o.segs {
 			if r.n == sum.n && r.seq == sum.seq {
-				if r.crc != sum.crc {
+				if r.sum != sum.sum {
 					return sum.n
 				}
 				return 0
@@ -65,14 +66,14 @@ func (o *overlapCheck) check(seq uint32, b []byte) int {
 	for ; off+blockSize <= len(b); off += blockSize {
 		num := (seq + uint32(off)) / blockSize
 		slot := &o.blocks[num%blockCount]
-		crc := crc32.Checksum(b[off:off+blockSize], castagnoli)
+		sum := maphash.Bytes(seed, b[off:off+blockSize])
 		if slot.tag == num+1 {
-			if slot.crc != crc {
+			if slot.sum != sum {
 				differ += blockSize
 			}
 			continue
 		}
-		*slot = blockSum{tag: num + 1, crc: crc}
+		*slot = blockSum{tag: num + 1, sum: sum}
 	}
 	return differ
 }

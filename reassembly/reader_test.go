@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"net"
 	"strings"
 	"sync"
@@ -494,20 +495,21 @@ func TestOverlapCheck(t *testing.T) {
 		{"across the sequence wrap", 0xffffff00, evil[37:], 0xffffff00 + 37, blockSize},
 	}
 	short, shortEvil := []byte("RCPT TO:<alumnopop@redes.unlp.edu.ar>\r\n"), []byte("RCPT TO:<attacker0@redes.unlp.edu.ar>\r\n")
+	seed := maphash.MakeSeed()
 	var o overlapCheck
-	o.check(5000, short)
-	if n := o.check(5000, short); n != 0 {
+	o.check(seed, 5000, short)
+	if n := o.check(seed, 5000, short); n != 0 {
 		t.Errorf("short segment sent again: %d conflicting bytes", n)
 	}
-	if n := o.check(5000, shortEvil); n != len(short) {
+	if n := o.check(seed, 5000, shortEvil); n != len(short) {
 		t.Errorf("short segment with other bytes: got %d conflicting bytes, want %d", n, len(short))
 	}
 	for _, tc := range tests {
 		var o overlapCheck
-		if n := o.check(tc.seq, data); n != 0 {
+		if n := o.check(seed, tc.seq, data); n != 0 {
 			t.Fatalf("%s: the first copy conflicts (%d)", tc.name, n)
 		}
-		if n := o.check(tc.againSeq, tc.again); n != tc.want {
+		if n := o.check(seed, tc.againSeq, tc.again); n != tc.want {
 			t.Errorf("%s: got %d conflicting bytes, want %d", tc.name, n, tc.want)
 		}
 	}
@@ -605,5 +607,42 @@ func TestResetPastTheBytesIsAGap(t *testing.T) {
 	rec, _, _ := run(t, pcapFile(t, layers.LinkTypeEthernet, frames, false))
 	if got, want := strings.Join(rec.conns[0].events, "|"), "1:220 mx ESMTP\r\n|0:EHLO c\r\n|gap 1:8"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// timeConn writes down the time each delivery carries.
+type timeConn struct {
+	nopConn
+	times map[string]time.Time
+}
+
+func (c *timeConn) Data(_ Dir, t time.Time, b []byte, _ int64) { c.times[string(b)] = t }
+
+type timeHandler struct{ conn *timeConn }
+
+func (h timeHandler) Open(ConnInfo) Conn { return h.conn }
+
+// TestDataCarriesItsPacketsTime: bytes delivered as they arrive carry
+// their own packet's capture time, even when the capture's clock stepped
+// back and an earlier packet of the connection bears a later time.
+func TestDataCarriesItsPacketsTime(t *testing.T) {
+	conn := &timeConn{times: map[string]time.Time{}}
+	r := NewReader(DefaultOptions(), timeHandler{conn}, nil)
+	want := map[string]time.Time{}
+	for i, p := range conversation() {
+		at := testTime(i * 1000)
+		if p.payload == "EHLO c\r\n" {
+			at = testTime(2500) // before the 220's 3000
+		}
+		if p.payload != "" {
+			want[p.payload] = at
+		}
+		r.Packet(layers.LinkTypeEthernet, append(ethHeader(false, false), ipPacket(t, p, false)...), at)
+	}
+	r.Finish()
+	for payload, at := range want {
+		if got, ok := conn.times[payload]; !ok || !got.Equal(at) {
+			t.Errorf("%q: delivered at %v (delivered: %v), want %v", payload, got, ok, at)
+		}
 	}
 }

@@ -214,7 +214,7 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 				h.acks = append(h.acks, ackRecord{seq: tcp.Seq, end: end, ack: tcp.Ack})
 			}
 		}
-		if n := h.overlap.check(tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
+		if n := h.overlap.check(s.r.seed, tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
 			s.conn.Conflict(d, t, n)
 		}
 	}
@@ -302,7 +302,12 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	d := dirOf(dir)
 	n, _ := sg.Lengths()
 	t := s.last
-	if n > 0 {
+	st := sg.Stats()
+	if cc, ok := ac.(*captureContext); ok && n > 0 && st.Chunks == 1 && st.Packets == 1 {
+		// Only the packet just given to the assembler, in order: the
+		// common case, read without copying gopacket's CaptureInfo.
+		t = cc.Timestamp
+	} else if n > 0 {
 		// Data waiting behind a hole was sent before the retransmission
 		// that filled it: the earliest time stands for the whole run.
 		t = sg.CaptureInfo(0).Timestamp
@@ -336,7 +341,7 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	// Keep each packet's own time and acknowledgement, so that the
 	// release can interleave the two directions as they crossed the wire.
 	data := sg.Fetch(n)
-	limit := maxRuns(n, sg.Stats().Chunks)
+	limit := maxRuns(n, st.Chunks)
 	for off, runs := 0, 1; off < n; runs++ {
 		pt := sg.CaptureInfo(off).Timestamp
 		end := n
