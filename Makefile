@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/mailtrace
 export CGO_ENABLED ?= 0
 
-.PHONY: all build build-pcap man package cross run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live corpus-real golden samples clean
+.PHONY: all build build-pcap man package cross run test race soak-tests vet e2e e2e-clickhouse browser screenshot fuzz bench bench-hostile bench-live pgo corpus-real golden samples clean
 
 all: build
 
@@ -134,6 +134,12 @@ bench:
 # in every view: MB/s and peak memory. See docs/performance.md.
 bench-hostile:
 	cmd/mailtrace-corpus/bench-hostile.sh
+
+# The profile every build of the command is optimized with
+# (cmd/mailtrace/default.pgo): CPU profiles of the corpus in every view
+# and of the hostile shapes, merged. See docs/performance.md.
+pgo:
+	cmd/mailtrace-corpus/pgo.sh
 
 # The real capture of the benchmark's size (root): real Python clients,
 # the lab's Postfix and Dovecot on loopback, dumpcap; then

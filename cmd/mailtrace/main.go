@@ -25,7 +25,13 @@ func main() {
 		cancel(interrupted{<-sigs})
 		os.Exit(signalCode(<-sigs))
 	}()
-	err := newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	stop, err := startProfile(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mailtrace:", err)
+		os.Exit(1)
+	}
+	err = newRootCmd(os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	stop()
 	if errors.Is(err, errCaptureEnded) {
 		os.Exit(0) // live: a signal is how a capture ends, as with tcpdump
 	}
