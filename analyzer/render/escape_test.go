@@ -65,23 +65,27 @@ func TestAppendEscapedIsEscape(t *testing.T) {
 	}
 }
 
-// TestPrintable: printable, a word at a time, says what a byte at a time
-// says, for every byte at every place of strings and bytes up to two
-// words and more long.
+// TestPrintable: printable says what a byte at a time says, and
+// AppendEscaped leaves bytes as they are only then, for every byte at
+// every place of lines up to and past two of the 32-byte blocks AVX2
+// checks at once.
 func TestPrintable(t *testing.T) {
-	for n := 1; n <= 17; n++ {
+	for n := 1; n <= 70; n++ {
 		for at := range n {
 			for c := range 256 {
 				b := []byte(strings.Repeat("a", n))
 				b[at] = byte(c)
 				want := c >= 0x20 && c < 0x7f
-				if printable(b) != want || printable(string(b)) != want {
-					t.Fatalf("printable(%q): %v, want %v", b, printable(b), want)
+				if printable(string(b)) != want {
+					t.Fatalf("printable(%q): %v, want %v", b, !want, want)
+				}
+				if same := string(AppendEscaped(nil, b)) == string(b); !want && same {
+					t.Fatalf("AppendEscaped(%q) left it as it is", b)
 				}
 			}
 		}
 	}
-	if !printable("") || !printable([]byte(nil)) {
+	if !printable("") || len(AppendEscaped(nil, nil)) != 0 {
 		t.Error("nothing is not printable")
 	}
 }

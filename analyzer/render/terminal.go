@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
+	"github.com/segmentio/asm/ascii"
 )
 
 // Colours travel through the renderers as private-use runes, which Escape
@@ -266,9 +267,9 @@ func plainPrefix(p []byte) int {
 	return i
 }
 
-// load is the eight bytes of p from i as a little-endian word, of a
-// string or of bytes: the compiler reads them at once.
-func load[T string | []byte](p T, i int) uint64 {
+// load is the eight bytes of p from i as a little-endian word: the
+// compiler reads them at once.
+func load(p []byte, i int) uint64 {
 	w := p[i : i+8]
 	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
@@ -294,27 +295,11 @@ func notPrintable(x uint64) uint64 {
 
 const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 
-// printable reports whether p is printable ASCII only, which Escape
-// leaves as it is: a word at a time, and a line at once (--follow's and
-// --full's bodies' lines: not a search for plain bytes and another for a
-// newline, nor a stop at each word to say where the first other is).
-func printable[T string | []byte](p T) bool {
-	var bad uint64
-	i := 0
-	for ; i+8 <= len(p); i += 8 {
-		bad |= notPrintable(load(p, i))
-	}
-	if len(p) >= 8 {
-		bad |= notPrintable(load(p, len(p)-8))
-	} else {
-		for ; i < len(p); i++ {
-			if p[i] < 0x20 || p[i] >= 0x7f {
-				return false
-			}
-		}
-	}
-	return bad == 0
-}
+// printable reports whether s is printable ASCII only, which Escape
+// leaves as it is. segmentio/asm checks 32 bytes at a time with AVX2 (a
+// word at a time where the processor lacks it, or with -tags purego): a
+// 76-byte line of base64 in 4.5 ns, where a word at a time took 20.
+func printable(s string) bool { return ascii.ValidPrintString(s) }
 
 func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' }
 
