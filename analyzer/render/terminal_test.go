@@ -121,6 +121,61 @@ func TestPlainPrefix(t *testing.T) {
 	}
 }
 
+// TestPlain: a block is plain as plainPrefix says, whatever its lines'
+// lengths (each side of the long-line bound, runs of short ones longer
+// than a span) and wherever a byte that is not plain sits.
+func TestPlain(t *testing.T) {
+	var block []byte
+	for _, n := range []int{0, 1, 31, 32, 33, 76, 1, 1, 1, 300, 5, 0, 0, 64, 255, 256, 257} {
+		block = append(append(block, strings.Repeat("y", n)...), '\n')
+	}
+	block = append(block, "no newline at the end"...)
+	if !plain(block) {
+		t.Fatal("plain text not plain")
+	}
+	for _, bad := range []byte{0, '\r', '\t', 0x1b, 0x7f, 0x80, 0xff} {
+		for at := range block {
+			p := bytes.Clone(block)
+			p[at] = bad
+			if plain(p) {
+				t.Fatalf("byte %#x at %d: plain", bad, at)
+			}
+		}
+	}
+}
+
+// FuzzPlain holds plain to plainPrefix, the word-at-a-time rule.
+func FuzzPlain(f *testing.F) {
+	f.Add([]byte("  " + strings.Repeat("QUJD", 19) + "\n\n.\n"))
+	f.Add([]byte("short\n" + strings.Repeat("z", 40) + "\x1b\n"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if got, want := plain(p), plainPrefix(p) == len(p); got != want {
+			t.Fatalf("plain(%q) = %v, plainPrefix says %v", p, got, want)
+		}
+	})
+}
+
+// BenchmarkPlain: blocks as --follow writes them to the Terminal, of
+// base64 lines, of short lines, and of both.
+func BenchmarkPlain(b *testing.B) {
+	b64 := []byte(strings.Repeat("  "+strings.Repeat("QUJD", 19)+"\n", 900))[:64<<10]
+	short := bytes.Repeat([]byte("  .\n"), 16<<10)
+	mixed := []byte(strings.Repeat("  Subject: hello there\n\n  x\n"+strings.Repeat("y", 70)+"\n", 600))[:64<<10]
+	for _, c := range []struct {
+		name string
+		p    []byte
+	}{{"base64", b64}, {"short", short}, {"mixed", mixed}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.p)))
+			for b.Loop() {
+				if !plain(c.p) {
+					b.Fatal("not plain")
+				}
+			}
+		})
+	}
+}
+
 // TestReplyColour: a reply's colour says what it means, the same in the
 // three protocols.
 func TestReplyColour(t *testing.T) {
