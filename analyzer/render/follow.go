@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/analyzer/explain"
@@ -47,7 +48,7 @@ func dirIndent(d session.Dir) string {
 // server data indented, lost bytes marked. Consecutive chunks of one
 // direction are joined, so a line split over two segments shows as one.
 // Control characters are escaped line by line.
-func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64, o TextOptions) {
+func Follow(w io.Writer, s *session.Session, raw iter.Seq[session.Chunk], dropped int64, o TextOptions) {
 	p := painter{o.Color}
 	Header(w, s, o)
 	dir := session.FromClient
@@ -113,7 +114,7 @@ func Follow(w io.Writer, s *session.Session, raw []session.Chunk, dropped int64,
 			line = line[:0]
 		}
 	}
-	for _, c := range raw {
+	for c := range raw {
 		if c.Gap > 0 {
 			flush()
 			note(fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir))

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestFollowLongLineInPieces(t *testing.T) {
 	s := &session.Session{Protocol: "smtp"}
 	show := func(chunks []session.Chunk) string {
 		var out bytes.Buffer
-		Follow(&out, s, chunks, 0, TextOptions{})
+		Follow(&out, s, slices.Values(chunks), 0, TextOptions{})
 		return out.String()
 	}
 	whole := show([]session.Chunk{{Dir: session.FromClient, Data: data}})

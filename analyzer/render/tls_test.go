@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestFollowShowsTLSRecords(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &session.Session{Start: time.Unix(0, 0), End: time.Unix(0, 0), Encrypted: &tt.enc}
 			var out bytes.Buffer
-			Follow(&out, s, tt.raw, 0, TextOptions{})
+			Follow(&out, s, slices.Values(tt.raw), 0, TextOptions{})
 			lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")[2:]
 			if strings.Join(lines, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(tt.want, "\n"))

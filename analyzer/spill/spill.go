@@ -44,6 +44,15 @@ func New(dir string) *Store {
 // Put appends b and returns its position.
 func (s *Store) Put(b []byte) int64 {
 	at := s.written + int64(len(s.buf))
+	if len(s.buf) == 0 && len(b) >= flushAt && s.f != nil {
+		// A block as large as a flush goes straight to the file, not
+		// through a copy in buf.
+		if _, err := s.f.WriteAt(b, s.written); err == nil {
+			s.written += int64(len(b))
+			return at
+		}
+		s.toMemory()
+	}
 	s.buf = append(s.buf, b...)
 	if len(s.buf) >= flushAt {
 		s.flush()
@@ -76,17 +85,23 @@ func (s *Store) toMemory() {
 
 // Get returns the n bytes at position at, in a slice of its own.
 func (s *Store) Get(at int64, n int) []byte {
-	s.flush()
 	b := make([]byte, n)
+	s.GetInto(b, at)
+	return b
+}
+
+// GetInto reads the len(b) bytes at position at into b: a reader of many
+// records reuses one buffer.
+func (s *Store) GetInto(b []byte, at int64) {
+	s.flush()
 	if s.f == nil {
 		copy(b, s.buf[at:])
-		return b
+		return
 	}
 	if _, err := s.f.ReadAt(b, at); err != nil {
 		s.toMemory()
-		return s.Get(at, n)
+		s.GetInto(b, at)
 	}
-	return b
 }
 
 // WriteTo writes every record, in the order they were put, 64 KiB at a

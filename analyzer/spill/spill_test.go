@@ -8,11 +8,16 @@ import (
 )
 
 // records are of every size, enough of them to be written to the file
-// many times over.
+// many times over, and some larger than a flush (written straight to the
+// file when nothing waits before them).
 func records() [][]byte {
 	var out [][]byte
 	for i := range 3000 {
-		out = append(out, bytes.Repeat([]byte{byte(i)}, i%997+1))
+		n := i%997 + 1
+		if i%500 == 0 || i%500 == 1 {
+			n = flushAt + i
+		}
+		out = append(out, bytes.Repeat([]byte{byte(i)}, n))
 	}
 	return out
 }
@@ -31,6 +36,10 @@ func checkAll(t *testing.T, s *Store, recs [][]byte, at []int64) {
 	for i := len(recs) - 1; i >= 0; i-- {
 		if got := s.Get(at[i], len(recs[i])); !bytes.Equal(got, recs[i]) {
 			t.Fatalf("record %d at %d: %d bytes differ", i, at[i], len(recs[i]))
+		}
+		into := make([]byte, len(recs[i]))
+		if s.GetInto(into, at[i]); !bytes.Equal(into, recs[i]) {
+			t.Fatalf("record %d at %d: %d bytes read into a buffer differ", i, at[i], len(recs[i]))
 		}
 	}
 }

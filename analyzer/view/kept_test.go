@@ -2,9 +2,12 @@ package view
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 )
 
 // TestKeptHoldsItsBound: what --follow holds of a session (bytes and
@@ -33,11 +36,11 @@ func TestKeptHoldsItsBound(t *testing.T) {
 			} else {
 				fed = append(fed, c.Data[0])
 			}
-			k.add(c, bound)
+			k.add(c, bound, nil)
 		}
 		var held []byte
 		var size int64
-		for _, c := range k.chunks {
+		for c := range k.all(nil) {
 			held = append(held, c.Data...)
 			size += int64(len(c.Data)) + chunkCost
 		}
@@ -54,9 +57,65 @@ func TestKeptHoldsItsBound(t *testing.T) {
 	// Without a bound, all of it, joined.
 	var k kept
 	for i := range 1000 {
-		k.add(session.Chunk{Dir: session.FromClient, Data: []byte{byte(i)}}, 0)
+		k.add(session.Chunk{Dir: session.FromClient, Data: []byte{byte(i)}}, 0, nil)
 	}
-	if len(k.chunks) != 1 || len(k.chunks[0].Data) != 1000 {
+	if len(k.chunks) != 1 || len(k.chunks[0].data) != 1000 {
 		t.Errorf("unbounded: %d chunks, want the 1000 bytes in one", len(k.chunks))
+	}
+}
+
+// TestKeptSpills: past keptInMemory, the blocks a session fills go to the
+// spill file, so that what stays in memory is bounded whatever the
+// session's length; reading them back yields every chunk as it was fed,
+// bytes, directions and gaps, in order.
+func TestKeptSpills(t *testing.T) {
+	store := spill.New(t.TempDir())
+	defer store.Close()
+	var k kept
+	var fed []session.Chunk
+	for i := range 3000 {
+		c := session.Chunk{Dir: session.Dir(i / 7 % 2), Data: bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%3000)}
+		if i%97 == 96 {
+			c = session.Chunk{Dir: c.Dir, Gap: 5}
+		}
+		fed = append(fed, session.Chunk{Dir: c.Dir, Gap: c.Gap, Data: bytes.Clone(c.Data)})
+		k.add(c, 0, func() *spill.Store { return store })
+	}
+	var inMemory int64
+	for _, c := range k.chunks {
+		inMemory += int64(len(c.data))
+	}
+	if inMemory > keptInMemory+2*keptBlock || len(k.blocks) == 0 {
+		t.Errorf("%d bytes in memory, %d blocks spilled, of %d kept", inMemory, len(k.blocks), k.n)
+	}
+	// How chunks that go on from the last are cut is the view's own
+	// business: runs of one direction, and gaps, are compared.
+	runs := func(chunks func(func(session.Chunk) bool)) []byte {
+		var out []byte
+		last := -1
+		for c := range chunks {
+			switch {
+			case c.Gap > 0:
+				out, last = fmt.Appendf(out, "|gap %d/%d", c.Dir, c.Gap), -1
+			case int(c.Dir) != last:
+				out, last = append(fmt.Appendf(out, "|%d:", c.Dir), c.Data...), int(c.Dir)
+			default:
+				out = append(out, c.Data...)
+			}
+		}
+		return out
+	}
+	got, want := runs(k.all(store)), runs(slices.Values(fed))
+	if !bytes.Equal(got, want) {
+		t.Errorf("read back %d bytes of chunks, want %d", len(got), len(want))
+	}
+	// One direction: blocks past the first MiB are as large as before it,
+	// so the chunks stay one a block.
+	k = kept{}
+	for range 3000 {
+		k.add(session.Chunk{Dir: session.FromServer, Data: bytes.Repeat([]byte("x"), 1000)}, 0, func() *spill.Store { return store })
+	}
+	if want := 3000*1000/keptBlock + 8; len(k.chunks) > want {
+		t.Errorf("3 MB in one direction: %d chunks, want at most %d", len(k.chunks), want)
 	}
 }

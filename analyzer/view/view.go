@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-	"unsafe"
 
 	"github.com/mailtrace/mailtrace/analyzer/compare"
 	"github.com/mailtrace/mailtrace/analyzer/dns"
@@ -235,106 +234,6 @@ func (v summary) SessionEnded(s *session.Session) { render.Summary(v.w, s, v.lan
 func (v summary) CaptureFinished(stats.Capture) error {
 	_, err := fmt.Fprintln(v.w)
 	return err
-}
-
-// Follow writes each session's raw bytes as it ends, keeping them until
-// then, at most max bytes of each session (0: all); the rest is counted
-// and said at its end.
-func Follow(w io.Writer, o render.TextOptions, max int64) sink.Sink {
-	return &follow{w: w, o: o, max: max, raw: map[*session.Session]*kept{}}
-}
-
-type follow struct {
-	sink.Nop
-	w   io.Writer
-	o   render.TextOptions
-	max int64
-	raw map[*session.Session]*kept
-}
-
-// kept is what --follow holds of a session: its chunks, their bytes
-// copied into blocks (a copy each would be an allocation for every
-// packet) that double from 1 KiB to keptBlock (a block of keptBlock for
-// each of 232 000 connections of a hundred bytes allocated 15 GB), and
-// the bytes counted past the bound. A chunk that goes on from the last
-// one (same direction, no gap between) grows it instead of adding one:
-// the view joins them anyway. Each chunk kept costs chunkCost bytes of
-// the bound: a session of one-byte segments that change direction at
-// each held 72 bytes of chunk for each byte kept, 1.2 GB under a bound
-// of 16 MiB.
-type kept struct {
-	chunks  []session.Chunk
-	block   []byte // the last block: the last chunk's bytes, if any, end it
-	n       int64  // bytes kept, and chunkCost for each chunk
-	dropped int64
-}
-
-const (
-	keptBlock = 64 << 10
-	chunkCost = int64(unsafe.Sizeof(session.Chunk{}))
-)
-
-// add keeps c, or as much of it as bound allows (0: all), and counts the
-// rest.
-func (k *kept) add(c session.Chunk, bound int64) {
-	data := c.Data
-	last := len(k.chunks) - 1
-	joins := last >= 0 && k.chunks[last].Gap == 0 && c.Gap == 0 && k.chunks[last].Dir == c.Dir &&
-		k.chunks[last].Decrypted == c.Decrypted && len(data) <= cap(k.block)-len(k.block)
-	cost := int64(len(data))
-	if !joins {
-		cost += chunkCost
-	}
-	if bound > 0 && k.n+cost > bound {
-		// A 1 GB message must not take 1 GB: past the bound bytes are
-		// counted, not kept.
-		keep := int64(len(data)) - (k.n + cost - bound)
-		if keep <= 0 || c.Gap > 0 {
-			k.dropped += int64(len(data))
-			k.n = bound // nothing more fits, not even a byte in a chunk of its own
-			return
-		}
-		k.dropped += int64(len(data)) - keep
-		cost -= int64(len(data)) - keep
-		data = data[:keep]
-	}
-	k.n += cost
-	switch {
-	case c.Gap > 0:
-		k.chunks = append(k.chunks, c)
-	case joins:
-		prev := &k.chunks[last]
-		start := len(k.block) - len(prev.Data)
-		k.block = append(k.block, data...)
-		prev.Data = k.block[start:len(k.block):len(k.block)]
-	default:
-		if len(data) > cap(k.block)-len(k.block) {
-			size := min(keptBlock, max(2*cap(k.block), 1<<10))
-			k.block = make([]byte, 0, max(size, len(data)))
-		}
-		start := len(k.block)
-		k.block = append(k.block, data...)
-		c.Data = k.block[start:len(k.block):len(k.block)]
-		k.chunks = append(k.chunks, c)
-	}
-}
-
-func (v *follow) Raw(s *session.Session, c session.Chunk) {
-	k := v.raw[s]
-	if k == nil {
-		k = &kept{}
-		v.raw[s] = k
-	}
-	k.add(c, v.max)
-}
-
-func (v *follow) SessionEnded(s *session.Session) {
-	var k kept
-	if p := v.raw[s]; p != nil {
-		k = *p
-	}
-	render.Follow(v.w, s, k.chunks, k.dropped, v.o)
-	delete(v.raw, s)
 }
 
 // counter counts every session as it ends, for the views that end with

@@ -116,7 +116,7 @@ func (o *viewOptions) registerInput(f *pflag.FlagSet) {
 func (o *viewOptions) register(f *pflag.FlagSet) {
 	o.registerInput(f)
 	o.store.register(f)
-	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends")
+	f.IntVar(&o.maxFollow, "max-follow", 16<<20, "with --follow, keep at most `BYTES` of each session's raw bytes until it ends (past its first MiB, in a temporary file)")
 	f.StringVar(&o.extract, "extract", "", "save every message as an .eml file, and its attachments, under `DIR`")
 	f.BoolVar(&o.follow, "follow", false, "show the raw conversation, like Follow TCP Stream")
 	f.IntVar(&o.width, "width", 0, "break text lines at `COLUMNS` (default: $COLUMNS, else the terminal's; lines are kept whole when writing to a file or pipe)")

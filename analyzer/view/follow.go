@@ -1,0 +1,201 @@
+package view
+
+import (
+	"io"
+	"slices"
+	"unsafe"
+
+	"github.com/mailtrace/mailtrace/analyzer/render"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
+)
+
+// Follow writes each session's raw bytes as it ends, keeping them until
+// then, at most max bytes of each session (0: all); the rest is counted
+// and said at its end.
+func Follow(w io.Writer, o render.TextOptions, max int64) sink.Sink {
+	return &follow{w: w, o: o, max: max, raw: map[*session.Session]*kept{}}
+}
+
+type follow struct {
+	sink.Nop
+	w     io.Writer
+	o     render.TextOptions
+	max   int64
+	raw   map[*session.Session]*kept
+	store *spill.Store // made when a session first passes keptInMemory
+}
+
+func (v *follow) Raw(s *session.Session, c session.Chunk) {
+	k := v.raw[s]
+	if k == nil {
+		k = &kept{}
+		v.raw[s] = k
+	}
+	k.add(c, v.max, v.spill)
+}
+
+// spill is the view's spill file, made when first needed.
+func (v *follow) spill() *spill.Store {
+	if v.store == nil {
+		v.store = spill.New("")
+	}
+	return v.store
+}
+
+func (v *follow) SessionEnded(s *session.Session) {
+	k := v.raw[s]
+	if k == nil {
+		k = &kept{}
+	}
+	render.Follow(v.w, s, k.all(v.store), k.dropped, v.o)
+	delete(v.raw, s)
+}
+
+func (v *follow) CaptureFinished(c stats.Capture) error {
+	if v.store != nil {
+		v.store.Close()
+	}
+	return nil
+}
+
+// kept is what --follow holds of a session: its chunks, their bytes
+// copied into blocks (a copy each would be an allocation for every
+// packet) that double from 1 KiB to keptBlock (a block of keptBlock for
+// each of 232 000 connections of a hundred bytes allocated 15 GB), and
+// the bytes counted past the bound. A chunk that goes on from the last
+// one (same direction, no gap between) grows it instead of adding one:
+// the view joins them anyway. Each chunk kept costs chunkCost bytes of
+// the bound: a session of one-byte segments that change direction at
+// each held 72 bytes of chunk for each byte kept, 1.2 GB under a bound
+// of 16 MiB.
+//
+// Past keptInMemory of a session, each block as it fills goes to the
+// view's spill file, and its chunks say where: sessions that go on for
+// long hold a MiB each in memory, not the bound each (ten mailbox
+// downloads at once held 160 MiB), and the collector does not mark a
+// flood's 16 MiB again at each cycle.
+type kept struct {
+	chunks  []keptChunk
+	block   []byte // the last block: the last chunk's bytes, if any, end it
+	first   int    // the first chunk whose bytes are in block
+	blocks  []spilled
+	n       int64 // bytes kept, and chunkCost for each chunk
+	dropped int64
+}
+
+// keptChunk is a chunk kept, without its time (the view shows none):
+// its bytes, or once its block went to the spill file where they are, or
+// the bytes lost in its place.
+type keptChunk struct {
+	data      []byte // nil once spilled
+	gap       int
+	block     int32 // in kept.blocks, once spilled
+	off, len  int32 // in that block
+	dir       session.Dir
+	decrypted bool
+}
+
+// spilled is a block in the spill file.
+type spilled struct {
+	at  int64
+	len int
+}
+
+const (
+	keptBlock    = 64 << 10
+	chunkCost    = int64(unsafe.Sizeof(keptChunk{}))
+	keptInMemory = 1 << 20
+)
+
+// add keeps c, or as much of it as bound allows (0: all), and counts the
+// rest; past keptInMemory the blocks it fills go to store().
+func (k *kept) add(c session.Chunk, bound int64, store func() *spill.Store) {
+	data := c.Data
+	last := len(k.chunks) - 1
+	joins := last >= 0 && k.chunks[last].gap == 0 && c.Gap == 0 && k.chunks[last].dir == c.Dir &&
+		k.chunks[last].decrypted == c.Decrypted && last >= k.first && len(data) <= cap(k.block)-len(k.block)
+	cost := int64(len(data))
+	if !joins {
+		cost += chunkCost
+	}
+	if bound > 0 && k.n+cost > bound {
+		// A 1 GB message must not take 1 GB: past the bound bytes are
+		// counted, not kept.
+		keep := int64(len(data)) - (k.n + cost - bound)
+		if keep <= 0 || c.Gap > 0 {
+			k.dropped += int64(len(data))
+			k.n = bound // nothing more fits, not even a byte in a chunk of its own
+			return
+		}
+		k.dropped += int64(len(data)) - keep
+		cost -= int64(len(data)) - keep
+		data = data[:keep]
+	}
+	k.n += cost
+	switch {
+	case c.Gap > 0:
+		k.chunks = append(k.chunks, keptChunk{gap: c.Gap, dir: c.Dir, decrypted: c.Decrypted})
+	case joins:
+		prev := &k.chunks[last]
+		start := len(k.block) - len(prev.data)
+		k.block = append(k.block, data...)
+		prev.data = k.block[start:len(k.block):len(k.block)]
+	default:
+		if len(data) > cap(k.block)-len(k.block) {
+			size := min(keptBlock, max(2*cap(k.block), 1<<10))
+			if k.n > keptInMemory && store != nil {
+				k.spill(store())
+			}
+			k.block = make([]byte, 0, max(size, len(data)))
+			k.first = len(k.chunks)
+		}
+		start := len(k.block)
+		k.block = append(k.block, data...)
+		k.chunks = append(k.chunks, keptChunk{data: k.block[start:len(k.block):len(k.block)], dir: c.Dir, decrypted: c.Decrypted})
+	}
+}
+
+// spill writes the full block to store and has its chunks say where
+// their bytes went.
+func (k *kept) spill(store *spill.Store) {
+	if len(k.block) == 0 {
+		return
+	}
+	k.blocks = append(k.blocks, spilled{at: store.Put(k.block), len: len(k.block)})
+	off := 0
+	for i := k.first; i < len(k.chunks); i++ {
+		c := &k.chunks[i]
+		if c.gap > 0 {
+			continue
+		}
+		c.block, c.off, c.len = int32(len(k.blocks)-1), int32(off), int32(len(c.data))
+		off += len(c.data)
+		c.data = nil
+	}
+	k.block = nil
+}
+
+// all yields the chunks kept, in order, reading spilled blocks back from
+// store one at a time; a chunk's Data is valid until the next.
+func (k *kept) all(store *spill.Store) func(yield func(session.Chunk) bool) {
+	return func(yield func(session.Chunk) bool) {
+		loaded, at := int32(-1), []byte(nil)
+		for _, c := range k.chunks {
+			data := c.data
+			if c.gap == 0 && data == nil && c.len > 0 {
+				if c.block != loaded {
+					b := k.blocks[c.block]
+					at, loaded = slices.Grow(at[:0], b.len)[:b.len], c.block
+					store.GetInto(at, b.at)
+				}
+				data = at[c.off : c.off+c.len]
+			}
+			if !yield(session.Chunk{Dir: c.dir, Data: data, Gap: c.gap, Decrypted: c.decrypted}) {
+				return
+			}
+		}
+	}
+}
