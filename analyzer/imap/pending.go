@@ -77,7 +77,13 @@ func (p *Parser) count(c *command, n int) {
 		p.openLone += n
 		return
 	}
-	if p.openTags[c.tag] += n; p.openTags[c.tag] <= 0 {
+	if n > 0 {
+		p.openTags[c.tag] += n // one look in the map: a flood's every command comes here
+		return
+	}
+	if left := p.openTags[c.tag] + n; left > 0 {
+		p.openTags[c.tag] = left
+	} else {
 		delete(p.openTags, c.tag)
 	}
 }
@@ -88,6 +94,9 @@ func (p *Parser) count(c *command, n int) {
 // open command has costs no search (a flood of them, with a thousand
 // commands open, would read them all at each).
 func (p *Parser) openWith(tag string) int {
+	if len(p.open) > 0 && p.open[0].tag == tag && !p.open[0].lone {
+		return 0 // the oldest: completions mostly come in order
+	}
 	if p.openTags[tag] == 0 && p.openLone == 0 {
 		return -1
 	}
