@@ -44,101 +44,157 @@ func dirIndent(d session.Dir) string {
 }
 
 // Follow writes the raw conversation raw, the session's bytes in capture
-// order (and says how many more bytes the bound left out, dropped), as Wireshark's Follow TCP Stream does: client data flush left,
-// server data indented, lost bytes marked. Consecutive chunks of one
-// direction are joined, so a line split over two segments shows as one.
-// Control characters are escaped line by line.
+// order (and says how many more bytes the bound left out, dropped), as
+// Wireshark's Follow TCP Stream does: client data flush left, server data
+// indented, lost bytes marked. Consecutive chunks of one direction are
+// joined, so a line split over two segments shows as one. Control
+// characters are escaped line by line.
 func Follow(w io.Writer, s *session.Session, raw iter.Seq[session.Chunk], dropped int64, o TextOptions) {
-	p := painter{o.Color}
 	Header(w, s, o)
-	dir := session.FromClient
-	tls := newTLSCut(s)
-	// Lines are written 64 KiB at a time as their ends are found. A line
-	// that goes on in a later chunk is held only up to lineHold: past it,
-	// what is held is written and the line goes on (a 16 MiB line costs
-	// no 16 MiB copy), all but a carriage return or a rune's first bytes
-	// at its end, which wait for what follows.
-	var line, out []byte
-	open := false // a line's start is written, its end not yet
-	piece := func(b []byte) {
-		if !open {
-			switch {
-			case p.on && dir == session.FromServer:
-				out = append(out, colServer...)
-			case p.on:
-				out = append(out, colClient...)
-			}
-			out = append(out, dirIndent(dir)...)
-			open = true
-		}
-		out = AppendEscaped(out, b)
-		if len(out) >= 64<<10 {
-			w.Write(out)
-			out = out[:0]
-		}
-	}
-	emit := func(l []byte) {
-		piece(lines.TrimCR(l))
-		if p.on {
-			out = append(out, colReset...)
-		}
-		out = append(out, '\n')
-		open = false
-	}
-	note := func(text string) { out = append(append(out, p.paint(colWarn, text)...), '\n') }
-	feed := func(data []byte) {
-		for len(data) > 0 {
-			i := bytes.IndexByte(data, '\n')
-			if i < 0 {
-				line = append(line, data...)
-				if len(line) > lineHold {
-					n := heldBack(line)
-					piece(line[:n])
-					line = append(line[:0], line[n:]...)
-				}
-				return
-			}
-			if len(line) == 0 {
-				emit(data[:i])
-			} else {
-				line = append(line, data[:i]...)
-				emit(line)
-				line = line[:0]
-			}
-			data = data[i+1:]
-		}
-	}
-	flush := func() {
-		if len(line) > 0 || open {
-			emit(line)
-			line = line[:0]
-		}
-	}
+	f := NewFollower(w, o)
+	f.Cut(s)
 	for c := range raw {
-		if c.Gap > 0 {
-			flush()
-			note(fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir))
+		f.Chunk(c)
+	}
+	f.End(dropped)
+}
+
+// Follower writes a session's bytes as Follow does, a chunk at a time, so
+// that the follow view can show what came before any TLS as it comes,
+// while the parsers still read, and the rest once the session has ended
+// and its TLS records are known (Cut).
+//
+// Lines are written 64 KiB at a time as their ends are found. A line that
+// goes on in a later chunk is held only up to lineHold: past it, what is
+// held is written and the line goes on (a 16 MiB line costs no 16 MiB
+// copy), all but a carriage return or a rune's first bytes at its end,
+// which wait for what follows.
+type Follower struct {
+	w    io.Writer
+	p    painter
+	lang explain.Lang
+	dir  session.Dir
+	tls  *tlsCut
+	line []byte // a line whose end has not come
+	out  []byte // what waits to be written
+	open bool   // a line's start is written, its end not yet
+}
+
+// NewFollower returns a Follower writing to w, for bytes read before any
+// TLS began.
+func NewFollower(w io.Writer, o TextOptions) *Follower {
+	return &Follower{w: w, p: painter{o.Color}, lang: o.Lang, tls: newTLSCut(nil)}
+}
+
+// Cut has the chunks from now on cut where s's TLS records are: its bytes
+// after TLS began are shown as record lines.
+func (f *Follower) Cut(s *session.Session) {
+	t := newTLSCut(s)
+	t.seen = f.tls.seen
+	f.tls = t
+}
+
+// To writes what waits to the writer so far and goes on to w.
+func (f *Follower) To(w io.Writer) {
+	if len(f.out) > 0 {
+		f.w.Write(f.out)
+		f.out = f.out[:0]
+	}
+	f.w = w
+}
+
+// Chunk shows c.
+func (f *Follower) Chunk(c session.Chunk) {
+	if c.Gap > 0 {
+		f.flush()
+		f.note(fmt.Sprintf("[%d bytes missing in capture, %s]", c.Gap, c.Dir))
+		return
+	}
+	if c.Dir != f.dir {
+		f.flush()
+		f.dir = c.Dir
+	}
+	for _, pc := range f.tls.split(c) {
+		if pc.rec == nil {
+			f.feed(pc.data)
 			continue
 		}
-		if c.Dir != dir {
-			flush()
-			dir = c.Dir
-		}
-		for _, pc := range tls.split(c) {
-			if pc.rec == nil {
-				feed(pc.data)
-				continue
-			}
-			flush()
-			note(dirIndent(dir) + tlsRecordLine(*pc.rec))
-		}
+		f.flush()
+		f.note(dirIndent(f.dir) + tlsRecordLine(*pc.rec))
 	}
-	flush()
-	if m := tls.unshown(); m != "" {
-		note(m)
+}
+
+// End writes the last line, what the records and the bound left unshown
+// (dropped bytes), and a blank line.
+func (f *Follower) End(dropped int64) {
+	f.flush()
+	if m := f.tls.unshown(); m != "" {
+		f.note(m)
 	}
 	if dropped > 0 {
-		note(fmt.Sprintf(explain.Say("ui.follow.dropped", o.Lang), dropped))
+		f.note(fmt.Sprintf(explain.Say("ui.follow.dropped", f.lang), dropped))
 	}
-	w.Write(append(out, '\n'))
+	f.w.Write(append(f.out, '\n'))
+	f.out = f.out[:0]
+}
+
+func (f *Follower) piece(b []byte) {
+	if !f.open {
+		switch {
+		case f.p.on && f.dir == session.FromServer:
+			f.out = append(f.out, colServer...)
+		case f.p.on:
+			f.out = append(f.out, colClient...)
+		}
+		f.out = append(f.out, dirIndent(f.dir)...)
+		f.open = true
+	}
+	f.out = AppendEscaped(f.out, b)
+	if len(f.out) >= 64<<10 {
+		f.w.Write(f.out)
+		f.out = f.out[:0]
+	}
+}
+
+func (f *Follower) emit(l []byte) {
+	f.piece(lines.TrimCR(l))
+	if f.p.on {
+		f.out = append(f.out, colReset...)
+	}
+	f.out = append(f.out, '\n')
+	f.open = false
+}
+
+func (f *Follower) note(text string) {
+	f.out = append(append(f.out, f.p.paint(colWarn, text)...), '\n')
+}
+
+func (f *Follower) feed(data []byte) {
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			f.line = append(f.line, data...)
+			if len(f.line) > lineHold {
+				n := heldBack(f.line)
+				f.piece(f.line[:n])
+				f.line = append(f.line[:0], f.line[n:]...)
+			}
+			return
+		}
+		if len(f.line) == 0 {
+			f.emit(data[:i])
+		} else {
+			f.line = append(f.line, data[:i]...)
+			f.emit(f.line)
+			f.line = f.line[:0]
+		}
+		data = data[i+1:]
+	}
+}
+
+func (f *Follower) flush() {
+	if len(f.line) > 0 || f.open {
+		f.emit(f.line)
+		f.line = f.line[:0]
+	}
 }

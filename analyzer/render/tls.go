@@ -127,12 +127,14 @@ type piece struct {
 	rec  *session.TLSRecord
 }
 
+// newTLSCut cuts where s's TLS records are; nil s, or a session without
+// TLS, cuts nothing.
 func newTLSCut(s *session.Session) *tlsCut {
 	t := &tlsCut{from: [2]int64{-1, -1}}
-	e := s.Encrypted
-	if e == nil {
+	if s == nil || s.Encrypted == nil {
 		return t
 	}
+	e := s.Encrypted
 	t.from = [2]int64{e.ClientFrom, e.ServerFrom}
 	t.more = e.RecordsMore
 	t.decrypted = e.Decrypted
