@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -567,5 +568,65 @@ func TestFindingsOnSamples(t *testing.T) {
 		if !slices.Equal(got, w) {
 			t.Errorf("%s: got %v, want %v", name, got, w)
 		}
+	}
+}
+
+// rawRecorder writes down the chunks each session's bytes came in.
+type rawRecorder struct {
+	sink.Nop
+	chunks map[*session.Session][]session.Chunk
+}
+
+func (r *rawRecorder) Raw(s *session.Session, c session.Chunk) {
+	r.chunks[s] = append(r.chunks[s], session.Chunk{Dir: c.Dir, Gap: c.Gap, Decrypted: c.Decrypted, BeforeTLS: c.BeforeTLS, Data: make([]byte, len(c.Data))})
+}
+
+// TestChunksBeforeTLS: the chunks said to come before any TLS (the follow
+// view shows them as they come) are a session's first, and hold no byte
+// at or past where TLS began in their direction; a session without TLS
+// has only those, one with implicit TLS none, one upgraded both.
+func TestChunksBeforeTLS(t *testing.T) {
+	upgraded := 0
+	for _, path := range sampleFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &rawRecorder{chunks: map[*session.Session][]session.Chunk{}}
+		tr := analyzer.NewTracker(analyzer.DefaultOptions(), rec)
+		rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, nil)
+		if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
+			t.Fatal(err)
+		}
+		for s, chunks := range rec.chunks {
+			var before [2]int64
+			after := false
+			for _, c := range chunks {
+				switch {
+				case c.BeforeTLS && after:
+					t.Fatalf("%s session %d: a chunk before TLS after one that is not", path, s.ID)
+				case c.BeforeTLS:
+					before[c.Dir] += int64(len(c.Data) + c.Gap)
+				default:
+					after = true
+				}
+			}
+			switch {
+			case s.TLS == session.TLSNone && after:
+				t.Errorf("%s session %d: no TLS, yet a chunk not before it", path, s.ID)
+			case s.TLS == session.TLSImplicit && (before != [2]int64{}):
+				t.Errorf("%s session %d: implicit TLS, yet %v bytes before it", path, s.ID, before)
+			case s.TLS == session.TLSStart && after:
+				upgraded++
+			}
+			if e := s.Encrypted; e != nil {
+				if from := [2]int64{e.ClientFrom, e.ServerFrom}; (from[0] >= 0 && before[0] > from[0]) || (from[1] >= 0 && before[1] > from[1]) {
+					t.Errorf("%s session %d: %v bytes said before TLS, which began at %v", path, s.ID, before, from)
+				}
+			}
+		}
+	}
+	if upgraded == 0 {
+		t.Error("no sample upgraded to TLS with chunks each side")
 	}
 }

@@ -263,7 +263,7 @@ func (c *conn) Data(d reassembly.Dir, t time.Time, b []byte, acked int64) {
 	}
 	// After the parser: the session says by now whether the bytes were
 	// TLS, for the views that show them; what they carried follows them.
-	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b})
+	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Data: b, BeforeTLS: c.s.TLS == session.TLSNone})
 	for _, p := range plain {
 		c.t.out.Raw(c.s, p)
 	}
@@ -290,7 +290,7 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 	}
 	sd := c.dir(d)
 	c.s.Gaps = append(c.s.Gaps, session.Gap{Dir: sd.String(), Bytes: n, Time: t})
-	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Gap: n})
+	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Gap: n, BeforeTLS: c.s.TLS == session.TLSNone})
 	if c.meter != nil {
 		c.meter.Lost(sd)
 	}

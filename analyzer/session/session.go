@@ -475,6 +475,10 @@ type Chunk struct {
 	// follow the records that carried them and take no place in the
 	// direction's bytes on the wire.
 	Decrypted bool
+	// BeforeTLS says no TLS had begun in the session when the parser had
+	// read the chunk: TLS begins only after it, so a view can show it as
+	// it comes, before the session's records are known.
+	BeforeTLS bool
 }
 
 // InsertExchange puts e just before the exchange before; e goes last

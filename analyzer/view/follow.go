@@ -16,7 +16,7 @@ import (
 // then, at most max bytes of each session (0: all); the rest is counted
 // and said at its end.
 func Follow(w io.Writer, o render.TextOptions, max int64) sink.Sink {
-	return &follow{w: w, o: o, max: max, raw: map[*session.Session]*kept{}}
+	return &follow{w: w, o: o, max: max, raw: map[*session.Session]*followed{}}
 }
 
 type follow struct {
@@ -24,17 +24,53 @@ type follow struct {
 	w     io.Writer
 	o     render.TextOptions
 	max   int64
-	raw   map[*session.Session]*kept
+	raw   map[*session.Session]*followed
 	store *spill.Store // made when a session first passes keptInMemory
 }
 
+// followed is what the view holds of a session until it ends: its
+// chunks, kept. A session that goes past keptInMemory before any TLS
+// began (a mailbox downloaded) is shown from then on as its chunks come,
+// into a spool in the spill file, so that it is shown while the parsers
+// still read rather than all at its end; what comes after TLS began is
+// kept again, to be shown at the end with the session's records.
+type followed struct {
+	kept  kept             // the chunks kept, and the bound's count
+	tls   bool             // a chunk came after TLS began
+	shown *render.Follower // past keptInMemory: the session shown so far
+	spool spool            // what shown wrote
+	last  session.Chunk    // the last chunk shown, without its bytes
+}
+
 func (v *follow) Raw(s *session.Session, c session.Chunk) {
-	k := v.raw[s]
-	if k == nil {
-		k = &kept{}
-		v.raw[s] = k
+	f := v.raw[s]
+	if f == nil {
+		f = &followed{}
+		v.raw[s] = f
 	}
-	k.add(c, v.max, v.spill)
+	f.tls = f.tls || !c.BeforeTLS
+	switch {
+	case f.shown == nil && !f.tls && f.kept.n+int64(len(c.Data)) > keptInMemory:
+		// What was kept is shown now, and the rest as it comes.
+		f.spool.store = v.spill
+		f.shown = render.NewFollower(&f.spool, v.o)
+		for k := range f.kept.all(v.store) {
+			f.shown.Chunk(k)
+			f.last = session.Chunk{Dir: k.Dir, Gap: k.Gap}
+		}
+		f.kept = kept{n: f.kept.n, dropped: f.kept.dropped}
+	case f.shown == nil || f.tls:
+		f.kept.add(c, v.max, v.spill)
+		return
+	}
+	l := f.last
+	data, ok := f.kept.admit(c, v.max, l.Gap == 0 && c.Gap == 0 && l.Dir == c.Dir)
+	if !ok {
+		return
+	}
+	c.Data = data
+	f.last = session.Chunk{Dir: c.Dir, Gap: c.Gap}
+	f.shown.Chunk(c)
 }
 
 // spill is the view's spill file, made when first needed.
@@ -46,12 +82,23 @@ func (v *follow) spill() *spill.Store {
 }
 
 func (v *follow) SessionEnded(s *session.Session) {
-	k := v.raw[s]
-	if k == nil {
-		k = &kept{}
-	}
-	render.Follow(v.w, s, k.all(v.store), k.dropped, v.o)
+	f := v.raw[s]
 	delete(v.raw, s)
+	if f == nil {
+		f = &followed{}
+	}
+	if f.shown == nil {
+		render.Follow(v.w, s, f.kept.all(v.store), f.kept.dropped, v.o)
+		return
+	}
+	render.Header(v.w, s, v.o)
+	f.shown.To(v.w) // what waits goes to the spool first
+	f.spool.writeTo(v.w, v.store)
+	f.shown.Cut(s)
+	for c := range f.kept.all(v.store) {
+		f.shown.Chunk(c)
+	}
+	f.shown.End(f.kept.dropped)
 }
 
 func (v *follow) CaptureFinished(c stats.Capture) error {
@@ -59,6 +106,29 @@ func (v *follow) CaptureFinished(c stats.Capture) error {
 		v.store.Close()
 	}
 	return nil
+}
+
+// spool is what the view wrote of a session before it ended, in the
+// spill file.
+type spool struct {
+	blocks []spilled
+	store  func() *spill.Store
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	s.blocks = append(s.blocks, spilled{at: s.store().Put(p), len: len(p)})
+	return len(p), nil
+}
+
+// writeTo writes what s holds to w, reading it back from store a block
+// at a time into one buffer.
+func (s *spool) writeTo(w io.Writer, store *spill.Store) {
+	var buf []byte
+	for _, b := range s.blocks {
+		buf = slices.Grow(buf[:0], b.len)[:b.len]
+		store.GetInto(buf, b.at)
+		w.Write(buf)
+	}
 }
 
 // kept is what --follow holds of a session: its chunks, their bytes
@@ -113,28 +183,13 @@ const (
 // add keeps c, or as much of it as bound allows (0: all), and counts the
 // rest; past keptInMemory the blocks it fills go to store().
 func (k *kept) add(c session.Chunk, bound int64, store func() *spill.Store) {
-	data := c.Data
 	last := len(k.chunks) - 1
 	joins := last >= 0 && k.chunks[last].gap == 0 && c.Gap == 0 && k.chunks[last].dir == c.Dir &&
-		k.chunks[last].decrypted == c.Decrypted && last >= k.first && len(data) <= cap(k.block)-len(k.block)
-	cost := int64(len(data))
-	if !joins {
-		cost += chunkCost
+		k.chunks[last].decrypted == c.Decrypted && last >= k.first && len(c.Data) <= cap(k.block)-len(k.block)
+	data, ok := k.admit(c, bound, joins)
+	if !ok {
+		return
 	}
-	if bound > 0 && k.n+cost > bound {
-		// A 1 GB message must not take 1 GB: past the bound bytes are
-		// counted, not kept.
-		keep := int64(len(data)) - (k.n + cost - bound)
-		if keep <= 0 || c.Gap > 0 {
-			k.dropped += int64(len(data))
-			k.n = bound // nothing more fits, not even a byte in a chunk of its own
-			return
-		}
-		k.dropped += int64(len(data)) - keep
-		cost -= int64(len(data)) - keep
-		data = data[:keep]
-	}
-	k.n += cost
 	switch {
 	case c.Gap > 0:
 		k.chunks = append(k.chunks, keptChunk{gap: c.Gap, dir: c.Dir, decrypted: c.Decrypted})
@@ -156,6 +211,32 @@ func (k *kept) add(c session.Chunk, bound int64, store func() *spill.Store) {
 		k.block = append(k.block, data...)
 		k.chunks = append(k.chunks, keptChunk{data: k.block[start:len(k.block):len(k.block)], dir: c.Dir, decrypted: c.Decrypted})
 	}
+}
+
+// admit counts c against bound (0: none), as a piece of its own unless it
+// joins the last, and returns what of its bytes to keep; ok is false
+// when nothing of it is kept, not even its gap.
+func (k *kept) admit(c session.Chunk, bound int64, joins bool) (data []byte, ok bool) {
+	data = c.Data
+	cost := int64(len(data))
+	if !joins {
+		cost += chunkCost
+	}
+	if bound > 0 && k.n+cost > bound {
+		// A 1 GB message must not take 1 GB: past the bound bytes are
+		// counted, not kept.
+		keep := int64(len(data)) - (k.n + cost - bound)
+		if keep <= 0 || c.Gap > 0 {
+			k.dropped += int64(len(data))
+			k.n = bound // nothing more fits, not even a byte in a chunk of its own
+			return nil, false
+		}
+		k.dropped += int64(len(data)) - keep
+		cost -= int64(len(data)) - keep
+		data = data[:keep]
+	}
+	k.n += cost
+	return data, true
 }
 
 // spill writes the full block to store and has its chunks say where

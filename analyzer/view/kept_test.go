@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/spill"
 )
 
@@ -117,5 +120,53 @@ func TestKeptSpills(t *testing.T) {
 	}
 	if want := 3000*1000/keptBlock + 8; len(k.chunks) > want {
 		t.Errorf("3 MB in one direction: %d chunks, want at most %d", len(k.chunks), want)
+	}
+}
+
+// TestFollowShowsALongSessionAsItComes: a session that goes past
+// keptInMemory before TLS began is shown from then on as it comes, and
+// keeps none of those bytes; what comes after TLS began is kept and shown
+// with the records at the end. The whole reads as Follow of every chunk
+// at the end does, with colours too.
+func TestFollowShowsALongSessionAsItComes(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		o := render.TextOptions{Color: color}
+		s := st.NewSession("smtp")
+		var all []session.Chunk
+		var sent [2]int64
+		line := []byte(strings.Repeat("QUJD", 19) + "\r\n")
+		for i := range 40000 {
+			d := session.Dir(i / 100 % 2)
+			c := session.Chunk{Dir: d, Data: line, BeforeTLS: true}
+			if i == 20000 {
+				c = session.Chunk{Dir: d, Gap: 7, BeforeTLS: true}
+			}
+			all = append(all, c)
+			sent[d] += int64(len(c.Data))
+		}
+		tls := bytes.Repeat([]byte{0x17, 3, 3, 0, 20}, 5)
+		s.TLS = session.TLSStart
+		s.Encrypted = &session.Encrypted{ClientFrom: sent[0], ServerFrom: sent[1], Records: []session.TLSRecord{
+			{Dir: "client", Offset: 0, Type: "application_data", Length: 20},
+			{Dir: "server", Offset: 0, Type: "application_data", Length: 20},
+		}}
+		all = append(all, session.Chunk{Dir: session.FromClient, Data: tls[:25]}, session.Chunk{Dir: session.FromServer, Data: tls[:25]})
+
+		var got, want bytes.Buffer
+		v := Follow(&got, o, 0).(*follow)
+		for i, c := range all {
+			v.Raw(s, c)
+			if f := v.raw[s]; i == 39999 && (f.shown == nil || len(f.kept.chunks) != 0 || got.Len() != 0) {
+				t.Fatalf("colour %v: before TLS, %d chunks kept, %d bytes written, shown %v", color, len(f.kept.chunks), got.Len(), f.shown != nil)
+			}
+		}
+		v.SessionEnded(s)
+		render.Follow(&want, s, slices.Values(all), 0, o)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("colour %v: %d bytes shown, %d as Follow at the end shows", color, got.Len(), want.Len())
+		}
+		if !bytes.Contains(got.Bytes(), []byte("application_data")) || !bytes.Contains(got.Bytes(), []byte("[7 bytes missing")) {
+			t.Errorf("colour %v: the records or the gap are not shown", color)
+		}
 	}
 }
