@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"io"
@@ -73,32 +74,39 @@ func (p *pieces) Read(b []byte) (int, error) {
 }
 
 // The recorded sample's key log, injected by editcap, reaches the
-// callback before the packets after it.
+// callback before the packets after it, from the file as it is and
+// gzipped (the tap reads under the buffer the format is told from).
 func TestSecretsFromSample(t *testing.T) {
 	data, err := os.ReadFile("../samples/tls-secrets.pcapng")
 	if err != nil {
 		t.Skip(err)
 	}
-	o := DefaultOptions()
-	var keylog []byte
-	rec := &recorder{}
-	o.Secrets = func(k []byte) {
-		rec.mu.Lock()
-		if len(rec.conns) > 0 {
-			t.Error("secrets came after packets")
-		}
-		rec.mu.Unlock()
-		keylog = append(keylog, k...)
-	}
-	r := NewReader(o, rec, nil)
-	if _, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(data)}}); err != nil {
-		t.Fatal(err)
-	}
 	want, err := os.ReadFile("../samples/tls-keylog.keys")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(keylog) != string(want) {
-		t.Errorf("secrets block holds %d bytes, the key log %d", len(keylog), len(want))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	for name, file := range map[string][]byte{"pcapng": data, "gzip": gz.Bytes()} {
+		o := DefaultOptions()
+		var keylog []byte
+		rec := &recorder{}
+		o.Secrets = func(k []byte) {
+			rec.mu.Lock()
+			if len(rec.conns) > 0 {
+				t.Errorf("%s: secrets came after packets", name)
+			}
+			rec.mu.Unlock()
+			keylog = append(keylog, k...)
+		}
+		r := NewReader(o, rec, nil)
+		if _, err := r.ReadAll(context.Background(), []Input{{Path: "-", Reader: bytes.NewReader(file)}}); err != nil {
+			t.Fatal(err)
+		}
+		if string(keylog) != string(want) {
+			t.Errorf("%s: secrets block holds %d bytes, the key log %d", name, len(keylog), len(want))
+		}
 	}
 }

@@ -81,7 +81,7 @@ func (s *ngSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 // file name, and unwraps one layer of gzip. secrets, when not nil, is
 // handed the TLS key logs a pcapng carries.
 func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
+	br := bufio.NewReaderSize(tap(r, secrets), 1<<16)
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err == nil || errors.Is(err, io.EOF) {
@@ -94,12 +94,23 @@ func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad gzip data: %v", err)
 		}
-		return openUncompressed(bufio.NewReaderSize(zr, 1<<16), secrets)
+		return openUncompressed(bufio.NewReaderSize(tap(zr, secrets), 1<<16))
 	}
-	return openUncompressed(br, secrets)
+	return openUncompressed(br)
 }
 
-func openUncompressed(br *bufio.Reader, secrets func([]byte)) (packetSource, error) {
+// tap has secrets handed the key logs of the pcapng r may be, reading
+// under the buffer the format is told from: a tap over that buffer cost
+// a copy of every byte more. Any other stream (pcap, gzip) it passes
+// untouched from its first bytes on.
+func tap(r io.Reader, secrets func([]byte)) io.Reader {
+	if secrets == nil {
+		return r
+	}
+	return &secretsTap{r: r, found: secrets}
+}
+
+func openUncompressed(br *bufio.Reader) (packetSource, error) {
 	head, _ := br.Peek(4)
 	if len(head) < 4 {
 		if len(head) == 0 {
@@ -108,9 +119,6 @@ func openUncompressed(br *bufio.Reader, secrets func([]byte)) (packetSource, err
 		return nil, TooShort{Bytes: len(head)}
 	}
 	if bytes.Equal(head, magicPcapngSH) {
-		if secrets != nil {
-			br = bufio.NewReaderSize(&secretsTap{r: br, found: secrets}, 1<<16)
-		}
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 		if err != nil {
 			return nil, fmt.Errorf("bad pcapng header: %v", err)
