@@ -297,10 +297,10 @@ func (r *Reader) readOne(ctx context.Context, in Input) error {
 			if r.progress != nil && n&4095 == 0 {
 				r.progress(Progress{Path: in.Path, Read: atomic.LoadInt64(&r.read), Size: size, Connections: r.stats.Connections})
 			}
-			if p.ci.CaptureLength < p.ci.Length {
+			if p.capLen < p.length {
 				r.stats.Truncated++
 			}
-			r.Packet(p.link, b.buf[p.start:p.end], p.ci.Timestamp)
+			r.Packet(p.link, b.buf[p.start:p.end], p.time())
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -137,10 +137,10 @@ func (r *Reader) Live(ctx context.Context, o LiveOptions) (LiveStats, Stats, err
 			data := b.buf[p.start:p.end]
 			// Captured and -w count and keep what the filter keeps, as
 			// tcpdump's do.
-			if r.Packet(src.link, data, p.ci.Timestamp) {
+			if r.Packet(src.link, data, p.time()) {
 				ls.Captured++
 				if ng != nil && werr == nil {
-					werr = ng.WritePacket(p.ci, data)
+					werr = ng.WritePacket(p.info(), data)
 				}
 			}
 		}

@@ -1,7 +1,9 @@
 package reassembly
 
 import (
+	"math"
 	"sync/atomic"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -33,11 +35,27 @@ type batch struct {
 	err  error
 }
 
+// captured is a packet of a batch: what the analysis reads of its
+// CaptureInfo, and where its bytes are in the batch. Small and free of
+// pointers: the reader's goroutine writes a thousand of them per batch
+// and the analysis reads them on another core, so each cache line costs a
+// transfer between cores (96 bytes of CaptureInfo and all were a fifth of
+// the reader's time), and none needs a write barrier.
 type captured struct {
-	ci         gopacket.CaptureInfo
-	link       layers.LinkType
-	start, end int
+	sec            int64
+	nsec           int32
+	capLen, length uint32
+	start, end     int32
+	link           layers.LinkType
 }
+
+// info is the packet's time and lengths, as the capture gave them.
+func (p *captured) info() gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: p.time(), CaptureLength: int(p.capLen), Length: int(p.length)}
+}
+
+// time is the packet's time, in UTC as every source gives it.
+func (p *captured) time() time.Time { return time.Unix(p.sec, int64(p.nsec)).UTC() }
 
 // newQueue makes a queue of n batches of about size bytes each.
 func newQueue(n, size int) *queue {
@@ -71,7 +89,9 @@ func (q *queue) filled(b *batch) bool { return len(b.pkts) >= batchPackets || le
 func (b *batch) add(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 	start := len(b.buf)
 	b.buf = append(b.buf, data...)
-	b.pkts = append(b.pkts, captured{ci: ci, link: link, start: start, end: len(b.buf)})
+	b.pkts = append(b.pkts, captured{sec: ci.Timestamp.Unix(), nsec: int32(ci.Timestamp.Nanosecond()),
+		capLen: uint32(min(ci.CaptureLength, math.MaxUint32)), length: uint32(min(ci.Length, math.MaxUint32)),
+		start: int32(start), end: int32(len(b.buf)), link: link})
 }
 
 // send hands b to the analysis; false once done is closed.
