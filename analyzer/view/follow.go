@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"io"
 	"slices"
 	"unsafe"
@@ -108,21 +109,34 @@ func (v *follow) CaptureFinished(c stats.Capture) error {
 	return nil
 }
 
-// spool is what the view wrote of a session before it ended, in the
-// spill file.
+// spool is what the view wrote of a session before it ended: its first
+// keptInMemory bytes in memory, a block a write (no block grows, none is
+// copied twice), the rest in the spill file. A session shown as it comes
+// passed keptInMemory of bytes kept: what they showed stays in memory as
+// they did, and only what comes after goes to the file.
 type spool struct {
+	mem    [][]byte
+	inMem  int
 	blocks []spilled
 	store  func() *spill.Store
 }
 
 func (s *spool) Write(p []byte) (int, error) {
+	if len(s.blocks) == 0 && s.inMem+len(p) <= keptInMemory {
+		s.mem = append(s.mem, bytes.Clone(p))
+		s.inMem += len(p)
+		return len(p), nil
+	}
 	s.blocks = append(s.blocks, spilled{at: s.store().Put(p), len: len(p)})
 	return len(p), nil
 }
 
-// writeTo writes what s holds to w, reading it back from store a block
-// at a time into one buffer.
+// writeTo writes what s holds to w, reading what is in the spill file
+// back from store a block at a time into one buffer.
 func (s *spool) writeTo(w io.Writer, store *spill.Store) {
+	for _, b := range s.mem {
+		w.Write(b)
+	}
 	var buf []byte
 	for _, b := range s.blocks {
 		buf = slices.Grow(buf[:0], b.len)[:b.len]
