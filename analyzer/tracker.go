@@ -14,6 +14,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/lmtp"
+	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -69,6 +70,9 @@ func NewTracker(opts Options, out sink.Sink) *Tracker {
 	}
 	if opts.Protocols == nil {
 		opts.Protocols = Protocols()
+	}
+	if opts.Parse.Buffers == nil {
+		opts.Parse.Buffers = parts.NewBuffers()
 	}
 	t := &Tracker{opts: opts, out: out, judge: findings.New(opts.Findings)}
 	t.dns = dns.NewTracker(out.Lookup)

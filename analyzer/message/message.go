@@ -35,6 +35,9 @@ type Bounds struct {
 	// CountOnly only counts the bytes and passes them on: a message past
 	// the session's bound on messages kept, which no view will show.
 	CountOnly bool
+	// Buffers are where the MIME reader takes its chunks from and gives
+	// them back (nil: its own).
+	Buffers *parts.Buffers
 }
 
 // Builder is the bounded writer a message's bytes stream through as they
@@ -55,6 +58,7 @@ type Builder struct {
 	maxBody   int
 	noHashes  bool
 	countOnly bool
+	buffers   *parts.Buffers
 	truncated bool // the capture lost some of it
 	bounded   bool // less was kept than it had (a bound's choice)
 }
@@ -83,7 +87,7 @@ func (bl *Builder) Reset(m *session.Message, b Bounds, tee io.Writer) {
 		b.MaxBody = DefaultMaxBody
 	}
 	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
-		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0]}
+		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers}
 }
 
 // Message is the message being filled.
@@ -92,7 +96,7 @@ func (b *Builder) Message() *session.Message { return b.m }
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
 	if b.size == 0 && len(p) > 0 && b.m.Whole() && !b.countOnly {
-		b.mime = parts.NewReader(!b.noHashes)
+		b.mime = parts.NewReader(!b.noHashes, b.buffers)
 	}
 	b.size += int64(len(p))
 	b.pass(p)

@@ -47,7 +47,7 @@ func TestWalk(t *testing.T) {
 	}
 	// Written whole, and in pieces of every size through a Reader.
 	for _, step := range []int{len(raw), 1, 7, 4096} {
-		r := NewReader(true)
+		r := NewReader(true, nil)
 		for i := 0; i < len(raw); i += step {
 			r.Write([]byte(raw[i:min(i+step, len(raw))]))
 		}
@@ -63,13 +63,13 @@ func TestWalk(t *testing.T) {
 }
 
 func TestWalkNotMIME(t *testing.T) {
-	r := NewReader(true)
+	r := NewReader(true, nil)
 	r.Write([]byte("Subject: plain\r\n\r\nmensaje 7\r\n"))
 	parts, _ := r.Close()
 	if len(parts) != 1 || parts[0].ContentType != "text/plain" || parts[0].Size != 11 {
 		t.Errorf("got %+v", parts)
 	}
-	r = NewReader(true)
+	r = NewReader(true, nil)
 	r.Write([]byte("garbage without a header"))
 	if parts, _ := r.Close(); len(parts) > 1 {
 		t.Errorf("garbage: %+v", parts)
@@ -93,7 +93,7 @@ func FuzzWalk(f *testing.F) {
 			}
 			return fmt.Sprint(s, more, repaired, bounded)
 		}
-		r := NewReader(true)
+		r := NewReader(true, nil)
 		r.Write(raw)
 		ps, more := r.Close()
 		whole := list(ps, more, r.Repaired(), r.Bounded())
@@ -440,4 +440,63 @@ func FuzzLineDash(f *testing.F) {
 			t.Fatalf("lineDash(%q) = %d, want %d", p, got, want)
 		}
 	})
+}
+
+// TestBuffersShared: messages read at once through one Buffers, their
+// writes interleaved (two connections' messages, their walkers on
+// goroutines of their own), give what each gives alone; and a message read
+// through Buffers others gave back allocates no chunk of its own.
+func TestBuffersShared(t *testing.T) {
+	big := nested(strings.Repeat("\x00\xff\x10", 30000)) // past a chunk: walked on a goroutine
+	small := nested("hola")
+	describe := func(parts []session.Part) string {
+		var out []string
+		for _, p := range parts {
+			out = append(out, fmt.Sprintf("%s %s %d %s", p.ContentType, p.Filename, p.Size, p.SHA256))
+		}
+		return strings.Join(out, "\n")
+	}
+	alone := map[string]string{}
+	for _, m := range []string{big, small} {
+		parts, _ := Walk(strings.NewReader(m))
+		alone[m] = describe(parts)
+	}
+	bufs := NewBuffers()
+	for round := range 3 {
+		msgs := []string{big, small, big}
+		readers := make([]*Reader, len(msgs))
+		for i := range readers {
+			readers[i] = NewReader(true, bufs)
+		}
+		for off := 0; ; off += 1000 {
+			wrote := false
+			for i, m := range msgs {
+				if off < len(m) {
+					readers[i].Write([]byte(m[off:min(off+1000, len(m))]))
+					wrote = true
+				}
+			}
+			if !wrote {
+				break
+			}
+		}
+		for i, r := range readers {
+			parts, _ := r.Close()
+			if got := describe(parts); got != alone[msgs[i]] {
+				t.Fatalf("round %d, message %d:\n%s\nwant\n%s", round, i, got, alone[msgs[i]])
+			}
+		}
+	}
+	read := func(bufs *Buffers) {
+		r := NewReader(false, bufs)
+		for off := 0; off < len(big); off += 4096 {
+			r.Write([]byte(big[off:min(off+4096, len(big))]))
+		}
+		r.Close()
+	}
+	own := testing.AllocsPerRun(20, func() { read(nil) })
+	shared := testing.AllocsPerRun(20, func() { read(bufs) })
+	if chunks := float64(len(big) / chunkSize); shared > own-chunks {
+		t.Errorf("a message read through shared Buffers allocates %.0f times, through its own %.0f: want %.0f chunks fewer", shared, own, chunks)
+	}
 }

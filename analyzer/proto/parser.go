@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer/message"
+	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/analyzer/sasl"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/tlsdecrypt"
@@ -84,6 +85,9 @@ type Options struct {
 	// TLSKeys are a key log's secrets: TLS is decrypted and read on as
 	// in clear. Nil leaves TLS counted, not read.
 	TLSKeys *tlsdecrypt.Keys
+	// Buffers are the chunks the MIME readers of the run's messages
+	// share (nil: each message its own).
+	Buffers *parts.Buffers
 }
 
 // Mask returns secret, or a placeholder when redacting.
@@ -95,5 +99,5 @@ func (o Options) Mask(secret string) string {
 }
 
 func (o Options) bounds() message.Bounds {
-	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes}
+	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes, Buffers: o.Buffers}
 }
