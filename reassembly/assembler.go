@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	gpreassembly "github.com/gopacket/gopacket/reassembly"
 )
@@ -199,6 +198,9 @@ type Reader struct {
 	// seed keys the hashes that tell a faithful retransmission from
 	// one with other bytes (overlapCheck).
 	seed maphash.Seed
+	// src and dst are the addresses of the packet being assembled, for
+	// the stream a new connection's first packet opens (factory.New).
+	src, dst netip.Addr
 }
 
 // DropNoter is a Conn that wants to know that the capture dropped packets
@@ -396,8 +398,8 @@ func (r *Reader) Packet(link layers.LinkType, data []byte, ts time.Time) bool {
 	if ts.After(r.last) {
 		r.last = ts
 	}
-	ctx := captureContext{CaptureInfo: gopacket.CaptureInfo{Timestamp: ts}, src: seg.src, dst: seg.dst}
-	r.asm.AssembleWithContext(seg.netFlow, seg.tcp, &ctx)
+	r.src, r.dst = seg.src, seg.dst
+	r.asm.AssembleWithContext(seg.netFlow, seg.tcp, newCaptureContext(ts))
 	r.endCompleted()
 	r.flushByCaptureTime()
 	if r.opts.MaxOpen > 0 && r.open > r.opts.MaxOpen {

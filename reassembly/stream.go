@@ -11,14 +11,27 @@ import (
 	gpreassembly "github.com/gopacket/gopacket/reassembly"
 )
 
-// captureContext carries a packet's time and addresses into gopacket's
-// assembler and back to the stream factory.
+// captureContext carries a packet's time into gopacket's assembler, which
+// keeps it with the packet's bytes while they wait, and back to the
+// stream. One is allocated for every packet: sixteen bytes without
+// pointers (the allocator's smallest class, nothing for the collector to
+// scan), where a CaptureInfo and two addresses took 128 with pointers and
+// a fifth of what --stats allocated on the mail corpus. The time is in
+// UTC, as every source gives it; the addresses of a new connection's
+// first packet are the Reader's (factory.New runs within its Packet).
 type captureContext struct {
-	gopacket.CaptureInfo
-	src, dst netip.Addr
+	sec, nsec int64
 }
 
-func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo { return c.CaptureInfo }
+func newCaptureContext(t time.Time) *captureContext {
+	return &captureContext{sec: t.Unix(), nsec: int64(t.Nanosecond())}
+}
+
+func (c *captureContext) time() time.Time { return time.Unix(c.sec, c.nsec).UTC() }
+
+func (c *captureContext) GetCaptureInfo() gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: c.time()}
+}
 
 type factory struct{ r *Reader }
 
@@ -29,13 +42,13 @@ func (f *factory) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac gpreas
 	if !tcp.SYN && len(tcp.Payload) == 0 {
 		return nil
 	}
-	cc := ac.(*captureContext)
+	t := ac.(*captureContext).time()
 	f.r.streams++
 	return &stream{
 		r:    f.r,
 		id:   f.r.streams,
-		info: ConnInfo{A: netip.AddrPortFrom(cc.src, uint16(tcp.SrcPort)), B: netip.AddrPortFrom(cc.dst, uint16(tcp.DstPort)), Start: cc.Timestamp},
-		last: cc.Timestamp,
+		info: ConnInfo{A: netip.AddrPortFrom(f.r.src, uint16(tcp.SrcPort)), B: netip.AddrPortFrom(f.r.dst, uint16(tcp.DstPort)), Start: t},
+		last: t,
 	}
 }
 
@@ -306,7 +319,7 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	if cc, ok := ac.(*captureContext); ok && n > 0 && st.Chunks == 1 && st.Packets == 1 {
 		// Only the packet just given to the assembler, in order: the
 		// common case, read without copying gopacket's CaptureInfo.
-		t = cc.Timestamp
+		t = cc.time()
 	} else if n > 0 {
 		// Data waiting behind a hole was sent before the retransmission
 		// that filled it: the earliest time stands for the whole run.
