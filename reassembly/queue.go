@@ -39,8 +39,8 @@ type batch struct {
 // CaptureInfo, and where its bytes are in the batch. Small and free of
 // pointers: the reader's goroutine writes a thousand of them per batch
 // and the analysis reads them on another core, so each cache line costs a
-// transfer between cores (96 bytes of CaptureInfo and all were a fifth of
-// the reader's time), and none needs a write barrier.
+// transfer between cores (with 96 bytes of CaptureInfo and all, a fifth of
+// the reader's time in a CPU profile), and none needs a write barrier.
 type captured struct {
 	sec            int64
 	nsec           int32
