@@ -42,7 +42,7 @@ type batch struct {
 // transfer between cores (with 96 bytes of CaptureInfo and all, a fifth of
 // the reader's time in a CPU profile), and none needs a write barrier.
 type captured struct {
-	sec            int64
+	sec            int64 // a stamp's, spelt out: 32 bytes, not 40
 	nsec           int32
 	capLen, length uint32
 	start, end     int32
@@ -54,8 +54,20 @@ func (p *captured) info() gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: p.time(), CaptureLength: int(p.capLen), Length: int(p.length)}
 }
 
-// time is the packet's time, in UTC as every source gives it.
-func (p *captured) time() time.Time { return time.Unix(p.sec, int64(p.nsec)).UTC() }
+func (p *captured) time() time.Time { return stamp{p.sec, p.nsec}.time() }
+
+// stamp is a capture time as two integers, for the records made for
+// every packet (captured, captureContext): no pointer for the collector
+// to follow, no write barrier. Every source gives times in UTC, and time
+// gives them back so.
+type stamp struct {
+	sec  int64
+	nsec int32
+}
+
+func stampOf(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+
+func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
 
 // newQueue makes a queue of n batches of about size bytes each.
 func newQueue(n, size int) *queue {
@@ -89,7 +101,8 @@ func (q *queue) filled(b *batch) bool { return len(b.pkts) >= batchPackets || le
 func (b *batch) add(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 	start := len(b.buf)
 	b.buf = append(b.buf, data...)
-	b.pkts = append(b.pkts, captured{sec: ci.Timestamp.Unix(), nsec: int32(ci.Timestamp.Nanosecond()),
+	at := stampOf(ci.Timestamp)
+	b.pkts = append(b.pkts, captured{sec: at.sec, nsec: at.nsec,
 		capLen: uint32(min(ci.CaptureLength, math.MaxUint32)), length: uint32(min(ci.Length, math.MaxUint32)),
 		start: int32(start), end: int32(len(b.buf)), link: link})
 }

@@ -70,20 +70,19 @@ func Follow(w io.Writer, s *session.Session, raw iter.Seq[session.Chunk], droppe
 // copy), all but a carriage return or a rune's first bytes at its end,
 // which wait for what follows.
 type Follower struct {
-	w    io.Writer
+	out  lineWriter // what waits to be written, and where it goes
 	p    painter
 	lang explain.Lang
 	dir  session.Dir
 	tls  *tlsCut
 	line []byte // a line whose end has not come
-	out  []byte // what waits to be written
 	open bool   // a line's start is written, its end not yet
 }
 
 // NewFollower returns a Follower writing to w, for bytes read before any
 // TLS began.
 func NewFollower(w io.Writer, o TextOptions) *Follower {
-	return &Follower{w: w, p: painter{o.Color}, lang: o.Lang, tls: newTLSCut(nil)}
+	return &Follower{out: lineWriter{w: w}, p: painter{o.Color}, lang: o.Lang, tls: newTLSCut(nil)}
 }
 
 // Cut has the chunks from now on cut where s's TLS records are: its bytes
@@ -96,11 +95,8 @@ func (f *Follower) Cut(s *session.Session) {
 
 // To writes what waits to the writer so far and goes on to w.
 func (f *Follower) To(w io.Writer) {
-	if len(f.out) > 0 {
-		f.w.Write(f.out)
-		f.out = f.out[:0]
-	}
-	f.w = w
+	f.out.flush()
+	f.out.w = w
 }
 
 // Chunk shows c.
@@ -134,39 +130,36 @@ func (f *Follower) End(dropped int64) {
 	if dropped > 0 {
 		f.note(fmt.Sprintf(explain.Say("ui.follow.dropped", f.lang), dropped))
 	}
-	f.w.Write(append(f.out, '\n'))
-	f.out = f.out[:0]
+	f.out.buf = append(f.out.buf, '\n')
+	f.out.flush()
 }
 
 func (f *Follower) piece(b []byte) {
 	if !f.open {
 		switch {
 		case f.p.on && f.dir == session.FromServer:
-			f.out = append(f.out, colServer...)
+			f.out.buf = append(f.out.buf, colServer...)
 		case f.p.on:
-			f.out = append(f.out, colClient...)
+			f.out.buf = append(f.out.buf, colClient...)
 		}
-		f.out = append(f.out, dirIndent(f.dir)...)
+		f.out.buf = append(f.out.buf, dirIndent(f.dir)...)
 		f.open = true
 	}
-	f.out = AppendEscaped(f.out, b)
-	if len(f.out) >= 64<<10 {
-		f.w.Write(f.out)
-		f.out = f.out[:0]
-	}
+	f.out.buf = AppendEscaped(f.out.buf, b)
+	f.out.flushFull()
 }
 
 func (f *Follower) emit(l []byte) {
 	f.piece(lines.TrimCR(l))
 	if f.p.on {
-		f.out = append(f.out, colReset...)
+		f.out.buf = append(f.out.buf, colReset...)
 	}
-	f.out = append(f.out, '\n')
+	f.out.buf = append(f.out.buf, '\n')
 	f.open = false
 }
 
 func (f *Follower) note(text string) {
-	f.out = append(append(f.out, f.p.paint(colWarn, text)...), '\n')
+	f.out.buf = append(append(f.out.buf, f.p.paint(colWarn, text)...), '\n')
 }
 
 func (f *Follower) feed(data []byte) {

@@ -199,7 +199,7 @@ const (
 func (k *kept) add(c session.Chunk, bound int64, store func() *spill.Store) {
 	last := len(k.chunks) - 1
 	joins := last >= 0 && k.chunks[last].gap == 0 && c.Gap == 0 && k.chunks[last].dir == c.Dir &&
-		k.chunks[last].decrypted == c.Decrypted && last >= k.first && len(c.Data) <= cap(k.block)-len(k.block)
+		k.chunks[last].decrypted == c.Decrypted && len(c.Data) <= cap(k.block)-len(k.block)
 	data, ok := k.admit(c, bound, joins)
 	if !ok {
 		return
