@@ -342,12 +342,12 @@ func readAhead(src packetSource, done <-chan struct{}) *queue {
 				return
 			}
 			for !q.filled(b) {
-				data, ci, link, err := src.next()
+				data, p, err := src.next()
 				if err != nil {
 					b.err = err
 					break
 				}
-				b.add(data, ci, link)
+				b.addPacket(data, p)
 			}
 			if !q.send(b, done) || b.err != nil {
 				return

@@ -1,14 +1,11 @@
 package reassembly
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -31,30 +28,28 @@ const (
 // original length are kept, as Wireshark keeps them: some writers fill
 // the original length wrong, and the bytes are still the packet's.
 type pcapReader struct {
-	r        *bufio.Reader
+	in       *input
 	order    binary.ByteOrder
 	nano     bool
 	link     layers.LinkType
 	max      int
-	hdr      [16]byte
-	buf      []byte
 	overLong int64 // records whose captured length exceeds the original
 }
 
-func newPcapReader(r *bufio.Reader) (*pcapReader, error) {
-	var h [24]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+func newPcapReader(in *input) (*pcapReader, error) {
+	h, err := in.take(24)
+	if err != nil {
 		return nil, fmt.Errorf("bad pcap header: %v", err)
 	}
-	p := &pcapReader{r: r}
+	p := &pcapReader{in: in}
 	switch {
-	case binary.LittleEndian.Uint32(h[:]) == pcapMicro:
+	case binary.LittleEndian.Uint32(h) == pcapMicro:
 		p.order = binary.LittleEndian
-	case binary.LittleEndian.Uint32(h[:]) == pcapNano:
+	case binary.LittleEndian.Uint32(h) == pcapNano:
 		p.order, p.nano = binary.LittleEndian, true
-	case binary.BigEndian.Uint32(h[:]) == pcapMicro:
+	case binary.BigEndian.Uint32(h) == pcapMicro:
 		p.order = binary.BigEndian
-	case binary.BigEndian.Uint32(h[:]) == pcapNano:
+	case binary.BigEndian.Uint32(h) == pcapNano:
 		p.order, p.nano = binary.BigEndian, true
 	default:
 		return nil, errors.New("bad pcap header: unknown magic")
@@ -67,36 +62,34 @@ func newPcapReader(r *bufio.Reader) (*pcapReader, error) {
 }
 
 // next returns the next record; its bytes are valid until the next call.
-func (p *pcapReader) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
-	var ci gopacket.CaptureInfo
-	if _, err := io.ReadFull(p.r, p.hdr[:]); err != nil {
+func (p *pcapReader) next() ([]byte, record, error) {
+	var k record
+	h, err := p.in.take(16)
+	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errors.New("record header cut short")
 		}
-		return nil, ci, 0, err
+		return nil, k, err
 	}
-	frac := int64(p.order.Uint32(p.hdr[4:8]))
+	frac := int64(p.order.Uint32(h[4:8]))
 	if !p.nano {
 		frac *= 1000
 	}
-	ci.Timestamp = time.Unix(int64(p.order.Uint32(p.hdr[0:4])), frac).UTC()
-	ci.CaptureLength = int(p.order.Uint32(p.hdr[8:12]))
-	ci.Length = int(p.order.Uint32(p.hdr[12:16]))
-	if ci.CaptureLength > p.max || ci.CaptureLength < 0 {
-		return nil, ci, 0, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, p.max)
+	k.sec, k.nsec = normal(int64(p.order.Uint32(h[0:4])), frac)
+	capLen, length := int64(p.order.Uint32(h[8:12])), int64(p.order.Uint32(h[12:16]))
+	if capLen > int64(p.max) {
+		return nil, k, fmt.Errorf("capture length exceeds snap length: %d > %d", capLen, p.max)
 	}
-	if ci.CaptureLength > ci.Length {
+	if capLen > length {
 		p.overLong++
-		ci.Length = ci.CaptureLength
+		length = capLen
 	}
-	if cap(p.buf) < ci.CaptureLength {
-		p.buf = make([]byte, max(ci.CaptureLength, 2048))
+	k.capLen, k.length, k.link = uint32(capLen), uint32(length), p.link
+	data, err := p.in.take(int(capLen))
+	if err != nil {
+		return nil, k, fmt.Errorf("record cut short: %v", err)
 	}
-	data := p.buf[:ci.CaptureLength]
-	if _, err := io.ReadFull(p.r, data); err != nil {
-		return nil, ci, 0, fmt.Errorf("record cut short: %v", err)
-	}
-	return data, ci, p.link, nil
+	return data, k, nil
 }
 
 // warnings says what was read in spite of the format's rules.

@@ -35,18 +35,24 @@ type batch struct {
 	err  error
 }
 
-// captured is a packet of a batch: what the analysis reads of its
-// CaptureInfo, and where its bytes are in the batch. Small and free of
-// pointers: the reader's goroutine writes a thousand of them per batch
-// and the analysis reads them on another core, so each cache line costs a
-// transfer between cores (with 96 bytes of CaptureInfo and all, a fifth of
-// the reader's time in a CPU profile), and none needs a write barrier.
-type captured struct {
-	sec            int64 // a stamp's, spelt out: 32 bytes, not 40
+// record is what a capture file says of a packet besides its bytes.
+type record struct {
+	sec            int64 // a stamp's, spelt out: see captured
 	nsec           int32
 	capLen, length uint32
-	start, end     int32
 	link           layers.LinkType
+}
+
+// captured is a packet of a batch: what the analysis reads of it, and
+// where its bytes are in the batch. Small and free of pointers: the
+// reader's goroutine writes a thousand of them per batch and the
+// analysis reads them on another core, so each cache line costs a
+// transfer between cores (with 96 bytes of CaptureInfo and all, a fifth
+// of the reader's time in a CPU profile), and none needs a write
+// barrier. 32 bytes: a stamp inside record would make it 40.
+type captured struct {
+	record
+	start, end int32
 }
 
 // info is the packet's time and lengths, as the capture gave them.
@@ -66,6 +72,17 @@ type stamp struct {
 }
 
 func stampOf(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+
+// normal is the time sec seconds and nsec nanoseconds after 1970, nsec
+// taken into the seconds where it is a second or more, or negative, as
+// time.Unix takes it.
+func normal(sec, nsec int64) (int64, int32) {
+	if nsec >= 0 && nsec < 1e9 {
+		return sec, int32(nsec)
+	}
+	s := stampOf(time.Unix(sec, nsec))
+	return s.sec, s.nsec
+}
 
 func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
 
@@ -99,12 +116,16 @@ func (q *queue) filled(b *batch) bool { return len(b.pkts) >= batchPackets || le
 
 // add copies a packet into b.
 func (b *batch) add(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+	at := stampOf(ci.Timestamp)
+	b.addPacket(data, record{sec: at.sec, nsec: at.nsec,
+		capLen: uint32(min(ci.CaptureLength, math.MaxUint32)), length: uint32(min(ci.Length, math.MaxUint32)), link: link})
+}
+
+// addPacket copies a packet a file gave into b.
+func (b *batch) addPacket(data []byte, p record) {
 	start := len(b.buf)
 	b.buf = append(b.buf, data...)
-	at := stampOf(ci.Timestamp)
-	b.pkts = append(b.pkts, captured{sec: at.sec, nsec: at.nsec,
-		capLen: uint32(min(ci.CaptureLength, math.MaxUint32)), length: uint32(min(ci.Length, math.MaxUint32)),
-		start: int32(start), end: int32(len(b.buf)), link: link})
+	b.pkts = append(b.pkts, captured{record: p, start: int32(start), end: int32(len(b.buf))})
 }
 
 // send hands b to the analysis; false once done is closed.

@@ -17,10 +17,6 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // Magic numbers of the capture formats (pcap in both byte orders and
@@ -56,32 +52,16 @@ func (e TooShort) Error() string { return fmt.Sprintf("not a capture file: only 
 // Is makes a file too short one that is no capture.
 func (TooShort) Is(target error) bool { return target == ErrNotCapture }
 
-// packetSource yields packets with the link type each one was captured on.
+// packetSource yields packets with what the file says of each.
 type packetSource interface {
-	next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error)
-}
-
-type ngSource struct{ r *pcapgo.NgReader }
-
-func (s *ngSource) next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
-	data, ci, err := s.r.ZeroCopyReadPacketData()
-	if err != nil {
-		return nil, ci, 0, err
-	}
-	link := s.r.LinkType()
-	if len(ci.AncillaryData) > 0 {
-		if lt, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-			link = lt
-		}
-	}
-	return data, ci, link, nil
+	next() (data []byte, p record, err error)
 }
 
 // openSource detects the format of r from its first bytes, never from a
 // file name, and unwraps one layer of gzip. secrets, when not nil, is
 // handed the TLS key logs a pcapng carries.
 func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
-	br := bufio.NewReaderSize(tap(r, secrets), 1<<16)
+	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(4)
 	if len(head) == 0 {
 		if err == nil || errors.Is(err, io.EOF) {
@@ -94,40 +74,27 @@ func openSource(r io.Reader, secrets func([]byte)) (packetSource, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad gzip data: %v", err)
 		}
-		return openUncompressed(bufio.NewReaderSize(tap(zr, secrets), 1<<16))
+		br = bufio.NewReaderSize(zr, 1<<16)
+		head, _ = br.Peek(4)
 	}
-	return openUncompressed(br)
+	return openFormat(head, &input{r: br}, secrets)
 }
 
-// tap has secrets handed the key logs of the pcapng r may be, reading
-// under the buffer the format is told from: a tap over that buffer cost
-// a copy of every byte more. Any other stream (pcap, gzip) it passes
-// untouched from its first bytes on.
-func tap(r io.Reader, secrets func([]byte)) io.Reader {
-	if secrets == nil {
-		return r
-	}
-	return &secretsTap{r: r, found: secrets}
-}
-
-func openUncompressed(br *bufio.Reader) (packetSource, error) {
-	head, _ := br.Peek(4)
+// openFormat opens the capture in, whose first bytes are head.
+func openFormat(head []byte, in *input, secrets func([]byte)) (packetSource, error) {
 	if len(head) < 4 {
 		if len(head) == 0 {
 			return nil, ErrEmptyFile
 		}
 		return nil, TooShort{Bytes: len(head)}
 	}
+	head = head[:4]
 	if bytes.Equal(head, magicPcapngSH) {
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
-		if err != nil {
-			return nil, fmt.Errorf("bad pcapng header: %v", err)
-		}
-		return &ngSource{r: ng}, nil
+		return newNgReader(in, secrets)
 	}
 	le, be := binary.LittleEndian.Uint32(head), binary.BigEndian.Uint32(head)
 	if le == pcapMicro || le == pcapNano || be == pcapMicro || be == pcapNano {
-		return newPcapReader(br)
+		return newPcapReader(in)
 	}
 	return nil, NotCapture{Head: bytes.Clone(head)}
 }
