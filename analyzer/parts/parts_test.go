@@ -500,3 +500,31 @@ func TestBuffersShared(t *testing.T) {
 		t.Errorf("a message read through shared Buffers allocates %.0f times, through its own %.0f: want %.0f chunks fewer", shared, own, chunks)
 	}
 }
+
+// More long messages open at once than chunks may wait in a run, each
+// holding a chunk it fills: every one is walked to its end, as alone.
+// Were a chunk being filled counted among those waiting, the writer
+// would wait forever for room only it could make.
+func TestMoreMessagesThanChunksWaiting(t *testing.T) {
+	big := nested(strings.Repeat("\x00\xff\x10", 30000))
+	want, _ := Walk(strings.NewReader(big))
+	bufs := NewBuffers()
+	readers := make([]*Reader, inFlight+inFlight/2)
+	for i := range readers {
+		readers[i] = NewReader(true, bufs)
+	}
+	for off := 0; off < len(big); off += 5000 {
+		for _, r := range readers {
+			r.Write([]byte(big[off:min(off+5000, len(big))]))
+		}
+	}
+	for i, r := range readers {
+		parts, _ := r.Close()
+		if fmt.Sprint(parts) != fmt.Sprint(want) {
+			t.Fatalf("message %d: %v, alone %v", i, parts, want)
+		}
+	}
+	if n := len(bufs.waiting); n != 0 {
+		t.Errorf("%d chunks still counted as waiting after every message closed", n)
+	}
+}
