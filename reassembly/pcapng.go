@@ -292,8 +292,15 @@ func (r *ngReader) packet(typ uint32, first, body []byte) ([]byte, record, error
 		p.capLen, p.length = r.u32(body[8:]), r.u32(body[12:])
 		body = body[16:]
 	}
-	// The bytes, padded to 4, and at least the trailing length after them.
-	if int64(p.capLen) > int64(len(body))-4-int64((4-p.capLen&3)&3) {
+	// The bytes, padded to 4, and after them, in an Enhanced Packet Block,
+	// its options or at least the trailing length. pcapgo reads the other
+	// two to their block's end without asking for the trailing length,
+	// which may then be read as the packet's last bytes: so are they here.
+	room := int64(len(body)) - int64((4-p.capLen&3)&3)
+	if typ == blockEnhanced {
+		room -= 4
+	}
+	if int64(p.capLen) > room {
 		return nil, p, fmt.Errorf("packet of %d bytes in a block of %d", p.capLen, len(body)+12)
 	}
 	p.link = r.ifaces[id].link
