@@ -14,6 +14,7 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer/findings"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/lmtp"
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/parts"
 	"github.com/mailtrace/mailtrace/analyzer/pop3"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
@@ -73,6 +74,9 @@ func NewTracker(opts Options, out sink.Sink) *Tracker {
 	}
 	if opts.Parse.Buffers == nil {
 		opts.Parse.Buffers = parts.NewBuffers()
+	}
+	if opts.Parse.Spare == nil {
+		opts.Parse.Spare = message.NewSpare()
 	}
 	t := &Tracker{opts: opts, out: out, judge: findings.New(opts.Findings)}
 	t.dns = dns.NewTracker(out.Lookup)

@@ -38,6 +38,10 @@ type Bounds struct {
 	// Buffers are where the MIME reader takes its chunks from and gives
 	// them back (nil: its own).
 	Buffers *parts.Buffers
+	// Spare, with KeepBody, hands the buffer the body is kept in, the
+	// buffer of a body spilled before (SpillBody), and takes it back when
+	// this one is spilled (nil: a buffer of its own).
+	Spare *Spare
 }
 
 // Builder is the bounded writer a message's bytes stream through as they
@@ -59,6 +63,7 @@ type Builder struct {
 	noHashes  bool
 	countOnly bool
 	buffers   *parts.Buffers
+	spare     *Spare
 	truncated bool // the capture lost some of it
 	bounded   bool // less was kept than it had (a bound's choice)
 }
@@ -87,7 +92,10 @@ func (bl *Builder) Reset(m *session.Message, b Bounds, tee io.Writer) {
 		b.MaxBody = DefaultMaxBody
 	}
 	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
-		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers}
+		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers, spare: b.Spare}
+	if bl.keepBody {
+		bl.body = b.Spare.Get()
+	}
 }
 
 // Message is the message being filled.
@@ -183,6 +191,19 @@ func (b *Builder) Lost(n int) {
 
 // Size is the number of bytes written so far.
 func (b *Builder) Size() int64 { return b.size }
+
+// Kept is how many bytes of the body are kept so far.
+func (b *Builder) Kept() int { return len(b.body) }
+
+// SpillBody moves the body kept so far to store (the message says where)
+// and gives its buffer to the bounds' Spare: nothing else holds it. It
+// comes last, before Finish: bytes written after it are not kept.
+func (b *Builder) SpillBody(store session.BodyStore) {
+	b.m.Body = b.body
+	b.m.SpillBody(store)
+	b.spare.Put(b.body)
+	b.body, b.keepBody = nil, false
+}
 
 // Finish fills the message from what was collected; cut marks it
 // incomplete. It returns the message.

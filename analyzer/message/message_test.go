@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"fmt"
 	"net/mail"
 	"reflect"
 	"strings"
@@ -213,4 +214,30 @@ func FuzzHeaderAsNetMail(f *testing.F) {
 			t.Fatalf("%q:\n got %#v\nwant %#v", raw, got, want)
 		}
 	})
+}
+
+// Spare keeps buffers up to its bound in bytes and gives the last back
+// first, emptied; nil keeps nothing.
+func TestSpare(t *testing.T) {
+	s := NewSpare()
+	for i := range 3 {
+		b := make([]byte, 5, 2<<20)
+		b[0] = byte(i)
+		s.Put(b)
+	}
+	var got []int
+	for b := s.Get(); b != nil; b = s.Get() {
+		if len(b) != 0 {
+			t.Fatalf("a buffer of %d bytes, not emptied", len(b))
+		}
+		got = append(got, int(b[:1][0]))
+	}
+	if fmt.Sprint(got) != "[1 0]" {
+		t.Errorf("got buffers %v back, want [1 0]: two of 2 MiB within %d bytes, the last first", got, maxSpare)
+	}
+	var none *Spare
+	none.Put(make([]byte, 10))
+	if none.Get() != nil {
+		t.Error("a nil Spare gave a buffer")
+	}
 }

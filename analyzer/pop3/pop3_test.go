@@ -6,9 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/analyzer/message"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 )
 
 var (
@@ -349,5 +351,39 @@ func TestBareLFDotInABody(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A mailbox downloaded in --full: past the session's first MiB of kept
+// bodies, each is spilled, and the buffer it grew in keeps the next one
+// (message.Spare). Every body reads back as it was sent, the ones kept
+// in a buffer spilled and used again included.
+func TestSpilledBodiesKeepTheirBytes(t *testing.T) {
+	steps := []st.Step{S("+OK ready\r\n")}
+	var want []string
+	for i := range 6 {
+		body := fmt.Sprintf("Subject: %d\r\n\r\n", i) + strings.Repeat(fmt.Sprintf("line %d of message %d\r\n", i, i), 20000+5000*i)
+		want = append(want, body)
+		steps = append(steps, C(fmt.Sprintf("RETR %d\r\n", i+1)), S("+OK\r\n"+body+".\r\n"))
+	}
+	steps = append(steps, C("QUIT\r\n"), S("+OK bye\r\n"))
+	store := spill.New("")
+	defer store.Close()
+	spare := message.NewSpare()
+	s := st.RunSpec(Spec(), proto.Options{KeepBodies: true, Bodies: store, Spare: spare}, steps...)
+	if len(s.Messages) != len(want) {
+		t.Fatalf("%d messages, want %d", len(s.Messages), len(want))
+	}
+	spilled := 0
+	for i, m := range s.Messages {
+		if m.Body == nil {
+			spilled++
+		}
+		if got := string(m.KeptBody()); got != want[i] {
+			t.Errorf("message %d: %d bytes read back, want %d (%q...)", i, len(got), len(want[i]), got[:min(len(got), 40)])
+		}
+	}
+	if spilled < 3 || spare.Get() == nil {
+		t.Errorf("%d bodies spilled, and no buffer left spare: the test no longer reuses one", spilled)
 	}
 }

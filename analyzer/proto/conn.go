@@ -397,14 +397,14 @@ func (c *Conn) Message(d session.Dir) *message.Builder { return c.msgs[d] }
 func (c *Conn) EndMessage(d session.Dir, cut bool) int {
 	b := c.msgs[d]
 	c.msgs[d] = nil
-	m := b.Finish(cut)
-	if c.Opts.Bodies != nil && m.Body != nil {
+	if c.Opts.Bodies != nil && b.Kept() > 0 {
 		// A session keeps its first MiB of bodies at hand, and spills the
 		// rest: memory stays flat however many messages it carries.
-		if c.kept += len(m.Body); c.kept > keptInMemory {
-			m.SpillBody(c.Opts.Bodies)
+		if c.kept += b.Kept(); c.kept > keptInMemory {
+			b.SpillBody(c.Opts.Bodies)
 		}
 	}
+	m := b.Finish(cut)
 	if slices.Contains(m.Flags, "mime-repaired") {
 		explain.Anomaly(c.S, m.Time, d, "mime.header")
 	}

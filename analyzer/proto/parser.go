@@ -88,6 +88,9 @@ type Options struct {
 	// Buffers are the chunks the MIME readers of the run's messages
 	// share (nil: each message its own).
 	Buffers *parts.Buffers
+	// Spare keeps the buffers of spilled bodies for the bodies after
+	// them (nil: each body its own).
+	Spare *message.Spare
 }
 
 // Mask returns secret, or a placeholder when redacting.
@@ -99,5 +102,5 @@ func (o Options) Mask(secret string) string {
 }
 
 func (o Options) bounds() message.Bounds {
-	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes, Buffers: o.Buffers}
+	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes, Buffers: o.Buffers, Spare: o.Spare}
 }
