@@ -357,7 +357,8 @@ func TestBareLFDotInABody(t *testing.T) {
 // A mailbox downloaded in --full: past the session's first MiB of kept
 // bodies, each is spilled, and the buffer it grew in keeps the next one
 // (message.Spare). Every body reads back as it was sent, the ones kept
-// in a buffer spilled and used again included.
+// in a buffer spilled and used again included, and read back one after
+// the other into one buffer (KeptBodyIn), the longest before the others.
 func TestSpilledBodiesKeepTheirBytes(t *testing.T) {
 	steps := []st.Step{S("+OK ready\r\n")}
 	var want []string
@@ -375,12 +376,19 @@ func TestSpilledBodiesKeepTheirBytes(t *testing.T) {
 		t.Fatalf("%d messages, want %d", len(s.Messages), len(want))
 	}
 	spilled := 0
-	for i, m := range s.Messages {
+	var buf []byte
+	for _, i := range []int{5, 0, 1, 2, 3, 4} {
+		m := s.Messages[i]
 		if m.Body == nil {
 			spilled++
 		}
 		if got := string(m.KeptBody()); got != want[i] {
 			t.Errorf("message %d: %d bytes read back, want %d (%q...)", i, len(got), len(want[i]), got[:min(len(got), 40)])
+		}
+		var in []byte
+		in, buf = m.KeptBodyIn(buf)
+		if string(in) != want[i] {
+			t.Errorf("message %d read back into one buffer: %d bytes, want %d", i, len(in), len(want[i]))
 		}
 	}
 	if spilled < 3 || spare.Get() == nil {

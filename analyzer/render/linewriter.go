@@ -15,6 +15,8 @@ import (
 type lineWriter struct {
 	w   io.Writer
 	buf []byte
+	// kept is where spilled bodies are read back, one after the other.
+	kept []byte
 }
 
 func (lw *lineWriter) line(prefix, l string) {
@@ -49,7 +51,9 @@ func (lw *lineWriter) flush() {
 // own prefix) and mark ("S: | "), escaped and painted col. A body is
 // most of --full's output: its lines are read once and written once.
 func (lw *lineWriter) body(lead, mark, col string, m *session.Message, p painter) {
-	body := bytes.TrimSuffix(m.KeptBody(), []byte("\r\n"))
+	body, kept := m.KeptBodyIn(lw.kept)
+	lw.kept = kept
+	body = bytes.TrimSuffix(body, []byte("\r\n"))
 	if len(body) == 0 {
 		return
 	}

@@ -428,6 +428,7 @@ func (m *Message) State() string {
 type BodyStore interface {
 	Put(b []byte) int64
 	Get(at int64, n int) []byte
+	GetInto(b []byte, at int64) // fills b from at
 }
 
 // SpillBody moves the kept bytes to store: a session that downloads a
@@ -447,6 +448,22 @@ func (m *Message) KeptBody() []byte {
 		return m.spilled.Get(m.spilledAt, m.spilledLen)
 	}
 	return m.Body
+}
+
+// KeptBodyIn is KeptBody read back into buf where it was spilled (grown
+// when short): a view writing the bodies of a mailbox reads each into
+// the one buffer, not into one of its own. It returns the bytes, and buf
+// to use again.
+func (m *Message) KeptBodyIn(buf []byte) (body, again []byte) {
+	if m.spilled == nil {
+		return m.Body, buf
+	}
+	if cap(buf) < m.spilledLen {
+		buf = make([]byte, m.spilledLen)
+	}
+	body = buf[:m.spilledLen]
+	m.spilled.GetInto(body, m.spilledAt)
+	return body, buf
 }
 
 // HasBody reports whether bytes were kept.

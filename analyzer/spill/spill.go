@@ -156,6 +156,13 @@ func (s *Shared) Put(b []byte) int64 {
 	return s.s.Put(b)
 }
 
+// GetInto fills b with the bytes at position at.
+func (s *Shared) GetInto(b []byte, at int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s.GetInto(b, at)
+}
+
 // Get returns the n bytes at position at, in a slice of its own.
 func (s *Shared) Get(at int64, n int) []byte {
 	s.mu.Lock()
