@@ -224,8 +224,10 @@ func (b *Builder) Finish(cut bool) *session.Message {
 		m.Body = b.body
 		if cap(b.body) > len(b.body)+len(b.body)/4+64 {
 			// Kept until the session is written: at its size, not the
-			// 4 KiB a short body was started with.
+			// 4 KiB a short body was started with, nor the megabytes a
+			// long one doubled to, which the next body starts in.
 			m.Body = bytes.Clone(b.body)
+			b.spare.Put(b.body)
 		}
 	}
 	if m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {

@@ -216,12 +216,12 @@ func FuzzHeaderAsNetMail(f *testing.F) {
 	})
 }
 
-// Spare keeps buffers up to its bound in bytes and gives the last back
-// first, emptied; nil keeps nothing.
+// Spare keeps buffers up to its bound in bytes, none too small to be
+// worth it, and gives the largest back first, emptied; nil keeps nothing.
 func TestSpare(t *testing.T) {
 	s := NewSpare()
-	for i := range 3 {
-		b := make([]byte, 5, 2<<20)
+	for i, size := range []int{1 << 20, 2 << 20, 4 << 10, 512 << 10, 2 << 20} {
+		b := make([]byte, 5, size)
 		b[0] = byte(i)
 		s.Put(b)
 	}
@@ -232,8 +232,8 @@ func TestSpare(t *testing.T) {
 		}
 		got = append(got, int(b[:1][0]))
 	}
-	if fmt.Sprint(got) != "[1 0]" {
-		t.Errorf("got buffers %v back, want [1 0]: two of 2 MiB within %d bytes, the last first", got, maxSpare)
+	if fmt.Sprint(got) != "[1 0 3]" {
+		t.Errorf("got buffers %v back, want [1 0 3]: the largest first, within %d bytes, none of 4 KiB", got, maxSpare)
 	}
 	var none *Spare
 	none.Put(make([]byte, 10))
