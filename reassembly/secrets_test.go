@@ -15,15 +15,7 @@ import (
 func secretsBlock(order binary.AppendByteOrder, keylog string) []byte {
 	body := order.AppendUint32(nil, secretsTLSKeyLog)
 	body = order.AppendUint32(body, uint32(len(keylog)))
-	body = append(body, keylog...)
-	for len(body)%4 != 0 {
-		body = append(body, 0)
-	}
-	total := uint32(12 + len(body))
-	b := order.AppendUint32(nil, blockSecrets)
-	b = order.AppendUint32(b, total)
-	b = append(b, body...)
-	return order.AppendUint32(b, total)
+	return ngBlock(order, blockSecrets, append(body, keylog...))
 }
 
 // sectionHeader is a pcapng Section Header Block with no options.
