@@ -77,7 +77,7 @@ func (p *Parser) closing(t time.Time) {
 }
 
 func (p *Parser) clientLine(l *lines.Line) {
-	text := string(l.B)
+	text := p.CommandLine(l.B)
 	if p.sasl && p.auth.Takes() {
 		// RFC 5034 §4: the server reads the line as a response, also
 		// one typed before its "+" came.

@@ -61,6 +61,8 @@ type Conn struct {
 	kept        int // bytes of bodies kept in memory (KeepBodies)
 	// verb is the known verb Verb found last: as typed, and as kept.
 	verb [2]string
+	// line is the client line CommandLine made a string last.
+	line string
 }
 
 // keptInMemory is how much of a session's kept bodies stays in memory
@@ -340,6 +342,18 @@ func (c *Conn) Stray() bool {
 // ClientSilent reports whether nothing of the client's direction was
 // captured so far.
 func (c *Conn) ClientSilent() bool { return c.S.BytesClient == 0 }
+
+// CommandLine is a client line as a string: the string made for the line
+// before where the bytes are the same. A flood of one command (a
+// million NOOPs no reply answers) made a string for each, a tenth of
+// its allocations beside the exchange's record; strings do not change,
+// so one serves them all.
+func (c *Conn) CommandLine(b []byte) string {
+	if string(b) != c.line {
+		c.line = string(b)
+	}
+	return c.line
+}
 
 // Verb returns a command's verb as the model keeps it: a known verb in
 // upper case (verbs are case-insensitive: RFC 5321 §2.4, RFC 1939 §3,

@@ -159,7 +159,7 @@ var verbs = map[string]bool{
 func (p *Parser) command(l *lines.Line) {
 	// Read from the line as the session keeps it, so that nothing read
 	// from it (the verb, a path) holds a longer one in memory.
-	line := p.S.Keep(string(l.B))
+	line := p.S.Keep(p.CommandLine(l.B))
 	typed, args := splitVerb(line)
 	verb := p.Verb(typed, verbs, l.Time)
 	e := session.NewExchange(session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()})

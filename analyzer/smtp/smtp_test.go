@@ -776,3 +776,29 @@ func TestACommandIsOneRecord(t *testing.T) {
 		t.Errorf("%.2f allocations a command, want 2 (its line, its exchange)", per)
 	}
 }
+
+// A flood of one command no reply answers costs one allocation a
+// command, its exchange: the line's string is made once (CommandLine),
+// where it was made for each. Lines that differ each have their own.
+func TestCommandFloodAllocatesARecordACommand(t *testing.T) {
+	flood := func(n int) []st.Step {
+		return []st.Step{S("220 mx\r\n"), C(strings.Repeat("NOOP\r\n", n))}
+	}
+	allocs := func(n int) float64 {
+		steps := flood(n)
+		return testing.AllocsPerRun(5, func() { st.RunSpec(Spec(), proto.Options{}, steps...) })
+	}
+	if per := (allocs(4000) - allocs(2000)) / 2000; per > 1.2 {
+		t.Errorf("%.2f allocations a command, want one (its exchange)", per)
+	}
+	s := st.RunSpec(Spec(), proto.Options{}, S("220 mx\r\n"), C("NOOP\r\nNOOP\r\nnoop\r\nNOOP x\r\nNOOP\r\n"))
+	var got []string
+	for _, e := range s.Exchanges {
+		if e.Command != nil {
+			got = append(got, e.Command.Line)
+		}
+	}
+	if fmt.Sprint(got) != "[NOOP NOOP noop NOOP x NOOP]" {
+		t.Errorf("lines %q", got)
+	}
+}
