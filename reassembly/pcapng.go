@@ -44,9 +44,9 @@ const (
 var zeroTime = stampOf(time.Time{})
 
 // ngReader reads pcapng a block at a time, each packet's bytes where its
-// input's buffer holds them. It reads what pcapgo's NgReader reads, packets of mixed
-// link types and unknown versions of the format passed over
-// (FuzzNgAsPcapgo holds it to it), and hands the TLS key logs of
+// input's buffer holds them. It reads what pcapgo's NgReader reads,
+// packets of mixed link types and unknown versions of the format passed
+// over (FuzzNgAsPcapgo holds it to it), and hands the TLS key logs of
 // Decryption Secrets Blocks (§4.7) to secrets: pcapgo keeps them to
 // itself. Where a block breaks the format's lengths, it stops with an
 // error where pcapgo would read across into the next block.
@@ -82,21 +82,20 @@ func newNgReader(in *input, secrets func([]byte)) (*ngReader, error) {
 	return r, nil
 }
 
-// body is the next n bytes of a block begun: the input's end there cuts
-// the block short.
+// body is the next n bytes of a block begun.
 func (r *ngReader) body(n int) ([]byte, error) {
 	b, err := r.in.take(n)
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return b, err
+	return b, inBlock(err)
 }
 
 // pass passes over the next n bytes of a block begun.
-func (r *ngReader) pass(n int) error {
-	err := r.in.skip(n)
+func (r *ngReader) pass(n int) error { return inBlock(r.in.skip(n)) }
+
+// inBlock is an input's error inside a block: its end there cuts the
+// block short, it does not end the file.
+func inBlock(err error) error {
 	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
+		return io.ErrUnexpectedEOF
 	}
 	return err
 }

@@ -121,15 +121,10 @@ func readNg(in *input) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var got []string
-	for len(got) < 1<<16 {
+	return readEach(func() (string, error) {
 		data, p, err := r.next()
-		if err != nil {
-			return got, err
-		}
-		got = append(got, fmt.Sprintf("%d.%09d %d %d %d %x", p.sec, p.nsec, p.capLen, p.length, p.link, data))
-	}
-	return got, nil
+		return fmt.Sprintf("%d.%09d %d %d %d %x", p.sec, p.nsec, p.capLen, p.length, p.link, data), err
+	})
 }
 
 // readPcapgo is the same as pcapgo's NgReader reads it.
@@ -138,14 +133,26 @@ func readPcapgo(file []byte) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readEach(func() (string, error) {
+		data, ci, err := r.ZeroCopyReadPacketData()
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d.%09d %d %d %d %x", ci.Timestamp.Unix(), ci.Timestamp.Nanosecond(),
+			ci.CaptureLength, ci.Length, ci.AncillaryData[0].(layers.LinkType), data), nil
+	})
+}
+
+// readEach collects what next describes of each packet, up to 65 536 of
+// them, until it says an error.
+func readEach(next func() (string, error)) ([]string, error) {
 	var got []string
 	for len(got) < 1<<16 {
-		data, ci, err := r.ZeroCopyReadPacketData()
+		packet, err := next()
 		if err != nil {
 			return got, err
 		}
-		got = append(got, fmt.Sprintf("%d.%09d %d %d %d %x", ci.Timestamp.Unix(), ci.Timestamp.Nanosecond(),
-			ci.CaptureLength, ci.Length, ci.AncillaryData[0].(layers.LinkType), data))
+		got = append(got, packet)
 	}
 	return got, nil
 }

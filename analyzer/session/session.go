@@ -427,7 +427,6 @@ func (m *Message) State() string {
 // views write them.
 type BodyStore interface {
 	Put(b []byte) int64
-	Get(at int64, n int) []byte
 	GetInto(b []byte, at int64) // fills b from at
 }
 
@@ -444,10 +443,8 @@ func (m *Message) SpillBody(store BodyStore) {
 // KeptBody is the kept bytes, read back from the store when they were
 // spilled: a slice of its own, to let go once written.
 func (m *Message) KeptBody() []byte {
-	if m.spilled != nil {
-		return m.spilled.Get(m.spilledAt, m.spilledLen)
-	}
-	return m.Body
+	body, _ := m.KeptBodyIn(nil)
+	return body
 }
 
 // KeptBodyIn is KeptBody read back into buf where it was spilled (grown

@@ -162,10 +162,3 @@ func (s *Shared) GetInto(b []byte, at int64) {
 	defer s.mu.Unlock()
 	s.s.GetInto(b, at)
 }
-
-// Get returns the n bytes at position at, in a slice of its own.
-func (s *Shared) Get(at int64, n int) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.s.Get(at, n)
-}
