@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -46,5 +47,32 @@ func TestHeldBack(t *testing.T) {
 		if got := heldBack([]byte(tc.in)); got != tc.want {
 			t.Errorf("heldBack(%q) = %d, want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+// BenchmarkFollower: a mailbox downloaded, base64 lines from the server
+// in segments of 1448 bytes, and a session of short lines both ways.
+func BenchmarkFollower(b *testing.B) {
+	b64 := []byte(strings.Repeat(strings.Repeat("QUJD", 19)+"\r\n", 14000))
+	short := []byte(strings.Repeat("+OK\r\nRETR 1\r\nx\r\n.\r\n", 50000))
+	for _, c := range []struct {
+		name string
+		data []byte
+		dirs bool
+	}{{"base64", b64, false}, {"short", short, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.data)))
+			for b.Loop() {
+				f := NewFollower(io.Discard, TextOptions{})
+				for i, n := 0, 0; i < len(c.data); i, n = i+1448, n+1 {
+					d := session.FromServer
+					if c.dirs && n%2 == 0 {
+						d = session.FromClient
+					}
+					f.Chunk(session.Chunk{Dir: d, Data: c.data[i:min(i+1448, len(c.data))]})
+				}
+				f.End(0)
+			}
+		})
 	}
 }

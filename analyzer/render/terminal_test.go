@@ -160,7 +160,7 @@ func FuzzPlain(f *testing.F) {
 func BenchmarkPlain(b *testing.B) {
 	b64 := []byte(strings.Repeat("  "+strings.Repeat("QUJD", 19)+"\n", 900))[:64<<10]
 	short := bytes.Repeat([]byte("  .\n"), 16<<10)
-	mixed := []byte(strings.Repeat("  Subject: hello there\n\n  x\n"+strings.Repeat("y", 70)+"\n", 600))[:64<<10]
+	mixed := []byte(strings.Repeat("  Subject: hello there\n\n  x\n"+strings.Repeat("y", 70)+"\n", 700))[:64<<10]
 	for _, c := range []struct {
 		name string
 		p    []byte

@@ -170,3 +170,40 @@ func TestFollowShowsALongSessionAsItComes(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowSpoolsShareTheirMemory: sessions shown as they come hold at
+// most spooledInMemory in memory between them, the rest in the spill
+// file, and each reads as Follow of its chunks at the end does; the
+// blocks come back to the pool as sessions are written.
+func TestFollowSpoolsShareTheirMemory(t *testing.T) {
+	line := []byte(strings.Repeat("QUJD", 19) + "\r\n")
+	const lines = 3 * spooledInMemory / 78 / 2 // each session shows three quarters of the pool
+	var got bytes.Buffer
+	v := Follow(&got, render.TextOptions{}, 0).(*follow)
+	ss := []*session.Session{st.NewSession("pop3"), st.NewSession("imap")}
+	var all [2][]session.Chunk
+	for i := range lines {
+		for k, s := range ss {
+			c := session.Chunk{Dir: session.Dir(i / 1000 % 2), Data: line, BeforeTLS: true}
+			all[k] = append(all[k], c)
+			v.Raw(s, c)
+		}
+		if v.mem.out > v.mem.max {
+			t.Fatalf("%d blocks in memory, the bound is %d", v.mem.out, v.mem.max)
+		}
+	}
+	if v.mem.out != v.mem.max || len(v.raw[ss[1]].spool.blocks) == 0 {
+		t.Fatalf("%d blocks of %d in memory, %d in the spill file: the pool was not shared", v.mem.out, v.mem.max, len(v.raw[ss[1]].spool.blocks))
+	}
+	var want bytes.Buffer
+	for k, s := range ss {
+		v.SessionEnded(s)
+		render.Follow(&want, s, slices.Values(all[k]), 0, render.TextOptions{})
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("%d bytes shown, %d as Follow at the end shows", got.Len(), want.Len())
+	}
+	if v.mem.out != 0 || len(v.mem.free) != v.mem.max {
+		t.Errorf("after both ended, %d blocks out and %d free, want 0 and %d", v.mem.out, len(v.mem.free), v.mem.max)
+	}
+}
