@@ -64,8 +64,9 @@ type Builder struct {
 	countOnly bool
 	buffers   *parts.Buffers
 	spare     *Spare
-	truncated bool // the capture lost some of it
-	bounded   bool // less was kept than it had (a bound's choice)
+	truncated bool   // the capture lost some of it
+	bounded   bool   // less was kept than it had (a bound's choice)
+	joined    []byte // a short line and its ending, passed as one
 }
 
 // NewBuilder starts a message with the default bounds; keepBody also keeps
@@ -92,7 +93,7 @@ func (bl *Builder) Reset(m *session.Message, b Bounds, tee io.Writer) {
 		b.MaxBody = DefaultMaxBody
 	}
 	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
-		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers, spare: b.Spare}
+		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers, spare: b.Spare, joined: bl.joined[:0]}
 	if bl.keepBody {
 		bl.body = b.Spare.Get()
 	}
@@ -163,9 +164,20 @@ func (b *Builder) line(l, eol []byte) {
 		return
 	}
 	b.size += int64(len(l) + len(eol))
+	if len(l) <= joinBelow {
+		// A short line goes on with its ending in one piece: a body of
+		// bare-LF lines of a byte or two passed each line twice to
+		// every taker.
+		b.joined = append(append(b.joined[:0], l...), eol...)
+		b.pass(b.joined)
+		return
+	}
 	b.pass(l)
 	b.pass(eol)
 }
+
+// joinBelow is the longest line line copies to pass it with its ending.
+const joinBelow = 128
 
 // pass hands bytes of the message to whoever takes them: the subscriber,
 // the MIME walk, the kept body.

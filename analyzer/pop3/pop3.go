@@ -44,6 +44,7 @@ type Parser struct {
 	dotHeld bool
 	dotTime time.Time
 	dotEnd  lines.Ending
+	dot     [1]byte      // the held dot, written as text
 	prevEnd lines.Ending // how the server's previous line ended
 
 	user string
@@ -281,10 +282,11 @@ func (p *Parser) bodyRun(r lines.Run) bool {
 // dotText writes a held bare-LF dot as the text it turned out to be.
 func (p *Parser) dotText() {
 	explain.Anomaly(p.S, p.dotTime, session.FromServer, "pop3.dot.text")
+	p.dot = [1]byte{'.'} // in the parser: a slice of a literal was allocated at each dot
 	if p.dotEnd == lines.LF {
-		p.Message(session.FromServer).LineLF([]byte("."))
+		p.Message(session.FromServer).LineLF(p.dot[:])
 	} else {
-		p.Message(session.FromServer).Line([]byte("."))
+		p.Message(session.FromServer).Line(p.dot[:])
 	}
 }
 

@@ -395,3 +395,20 @@ func TestSpilledBodiesKeepTheirBytes(t *testing.T) {
 		t.Errorf("%d bodies spilled, and no buffer left spare: the test no longer reuses one", spilled)
 	}
 }
+
+// A body of bare-LF dots that turn out to be text (a hostile shape: four
+// bytes a held dot) allocates nothing for each past the anomalies' bound:
+// the dot is written from the parser, not from a slice made for it.
+func TestHeldDotsAllocateNothing(t *testing.T) {
+	allocs := func(n int) float64 {
+		steps := []st.Step{S("+OK ready\r\n"), C("RETR 1\r\n"), S("+OK\r\nSubject: x\r\n\r\n" + strings.Repeat("x\n.\n", n) + "y\r\n.\r\n")}
+		return testing.AllocsPerRun(5, func() {
+			s := st.NewSession("pop3")
+			s.Limits.Anomalies = session.DefaultMaxAnomalies // past it, counted
+			st.Run(Spec().New(proto.Env{Session: s}), steps...)
+		})
+	}
+	if per := (allocs(4000) - allocs(2000)) / 2000; per > 0.1 {
+		t.Errorf("%.2f allocations a held dot, want none", per)
+	}
+}
