@@ -130,7 +130,8 @@ type spool struct {
 // blocks are live heap, which brings the collector's next cycle nearer:
 // with 8 MiB, a session that keeps many exchanges (the held shape of
 // bench-hostile) ran 33 cycles where it ran 23, and lost what the file
-// had cost; with 4 MiB, 23 again, and the real capture as fast.
+// had cost; with 4 MiB, 27, as fast as before, and the real capture as
+// fast as with 8.
 const (
 	spooledInMemory = 4 << 20
 	spoolBlock      = 64 << 10
