@@ -32,6 +32,9 @@ type Bounds struct {
 	KeepBody  bool // keep the bytes for full display
 	// NoHashes leaves the parts' SHA-256 out, for views that show none.
 	NoHashes bool
+	// NoParts leaves the MIME structure unread, for views that show
+	// neither the parts nor what reading them finds (--follow alone).
+	NoParts bool
 	// CountOnly only counts the bytes and passes them on: a message past
 	// the session's bound on messages kept, which no view will show.
 	CountOnly bool
@@ -61,6 +64,7 @@ type Builder struct {
 	maxHeader int
 	maxBody   int
 	noHashes  bool
+	noParts   bool
 	countOnly bool
 	buffers   *parts.Buffers
 	spare     *Spare
@@ -92,7 +96,7 @@ func (bl *Builder) Reset(m *session.Message, b Bounds, tee io.Writer) {
 	if b.MaxBody <= 0 {
 		b.MaxBody = DefaultMaxBody
 	}
-	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes,
+	*bl = Builder{m: m, tee: tee, keepBody: b.KeepBody && !b.CountOnly, maxHeader: b.MaxHeader, maxBody: b.MaxBody, noHashes: b.NoHashes, noParts: b.NoParts,
 		countOnly: b.CountOnly, inBody: b.CountOnly, hdr: bl.hdr[:0], buffers: b.Buffers, spare: b.Spare, joined: bl.joined[:0]}
 	if bl.keepBody {
 		bl.body = b.Spare.Get()
@@ -104,7 +108,7 @@ func (b *Builder) Message() *session.Message { return b.m }
 
 // Write adds raw message bytes.
 func (b *Builder) Write(p []byte) {
-	if b.size == 0 && len(p) > 0 && b.m.Whole() && !b.countOnly {
+	if b.size == 0 && len(p) > 0 && b.m.Whole() && !b.countOnly && !b.noParts {
 		b.mime = parts.NewReader(!b.noHashes, b.buffers)
 	}
 	b.size += int64(len(p))

@@ -241,3 +241,32 @@ func TestSpare(t *testing.T) {
 		t.Error("a nil Spare gave a buffer")
 	}
 }
+
+// TestNoParts: with NoParts the MIME structure is not read (no parts, no
+// flag from reading them), and the rest is as without it: the summary,
+// the size, the kept body, every byte to the subscriber.
+func TestNoParts(t *testing.T) {
+	raw := "From: a@b\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=X\r\n\r\n" +
+		"--X\r\nContent-Type: text/plain\r\n\r\nhola\r\n--X\r\nContent-Disposition: attachment; filename=a.bin\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nQUJD!\r\n--X--\r\n"
+	read := func(noParts bool) (*session.Message, string) {
+		var got strings.Builder
+		b := New(&session.Message{}, Bounds{KeepBody: true, NoParts: noParts}, &got)
+		for i := 0; i < len(raw); i += 5 {
+			b.Write([]byte(raw[i:min(i+5, len(raw))]))
+		}
+		return b.Finish(false), got.String()
+	}
+	with, _ := read(false)
+	if len(with.Parts) != 2 {
+		t.Fatalf("without NoParts, %d parts, want 2", len(with.Parts))
+	}
+	m, got := read(true)
+	if len(m.Parts) != 0 || m.PartsMore != 0 || len(m.Flags) != 0 {
+		t.Errorf("with NoParts, parts %v (%d more), flags %v; want none", m.Parts, m.PartsMore, m.Flags)
+	}
+	if m.From != with.From || m.Subject != with.Subject || m.Size != with.Size || !bytes.Equal(m.Body, with.Body) || got != raw {
+		t.Errorf("with NoParts, From %q Subject %q size %d body %d bytes, subscriber %d; want those without it",
+			m.From, m.Subject, m.Size, len(m.Body), len(got))
+	}
+}

@@ -78,7 +78,10 @@ type Options struct {
 	// NoHashes leaves MIME parts' SHA-256 out: the views chosen show
 	// none (sizes and anomalies do not depend on it).
 	NoHashes bool
-	Redact   bool // mask passwords and authentication data
+	// NoParts leaves the MIME structure unread: the views chosen show no
+	// part, nor the anomalies reading them finds.
+	NoParts bool
+	Redact  bool // mask passwords and authentication data
 	// Bodies, with KeepBodies, is where a session's kept bodies go past
 	// the first MiB, until the views write them (nil: kept in memory).
 	Bodies session.BodyStore
@@ -102,5 +105,5 @@ func (o Options) Mask(secret string) string {
 }
 
 func (o Options) bounds() message.Bounds {
-	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes, Buffers: o.Buffers, Spare: o.Spare}
+	return message.Bounds{MaxHeader: o.MaxHeader, MaxBody: o.MaxBody, KeepBody: o.KeepBodies, NoHashes: o.NoHashes, NoParts: o.NoParts, Buffers: o.Buffers, Spare: o.Spare}
 }

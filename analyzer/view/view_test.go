@@ -309,3 +309,41 @@ func TestLiveShowsCommandsBeforeTheirReplies(t *testing.T) {
 		})
 	}
 }
+
+// TestFollowNeedsNoParts: --follow reads with the MIME structure left
+// unread (proto.Options.NoParts), as it shows neither parts nor what
+// reading them finds. Both follow views write the same with and without
+// it, on captures whose messages have parts.
+func TestFollowNeedsNoParts(t *testing.T) {
+	for _, sample := range []string{"attachments-journey.pcapng", "imap-fetch-many.pcapng", "tls-secrets.pcapng"} {
+		show := func(noParts bool, follow func(io.Writer) sink.Sink) (string, int) {
+			var text bytes.Buffer
+			parts := 0
+			counted := sink.Ended(func(s *session.Session) {
+				for _, m := range s.Messages {
+					parts += len(m.Parts)
+				}
+			})
+			opts := analyzer.DefaultOptions()
+			opts.Parse.NoParts = noParts
+			rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(opts, sink.Multi(follow(&text), counted)), nil)
+			if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/" + sample}}); err != nil {
+				t.Fatal(err)
+			}
+			return text.String(), parts
+		}
+		for name, follow := range map[string]func(io.Writer) sink.Sink{
+			"follow":      func(w io.Writer) sink.Sink { return view.Follow(w, render.TextOptions{}, 0) },
+			"live follow": func(w io.Writer) sink.Sink { return view.LiveFollow(w, render.TextOptions{}) },
+		} {
+			with, parts := show(false, follow)
+			without, none := show(true, follow)
+			if parts == 0 || none != 0 {
+				t.Fatalf("%s: %d parts read, %d with NoParts; want some and none", sample, parts, none)
+			}
+			if with != without {
+				t.Errorf("%s, %s: %d bytes written with the parts read, %d without", sample, name, len(with), len(without))
+			}
+		}
+	}
+}

@@ -320,7 +320,11 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		// A part's SHA-256 is shown by the timeline, JSON, the ladder, the
 		// report and the store; not by these views alone (--summary hashed
 		// every attachment of the capture and showed none).
-		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == ""}
+		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == "",
+		// --follow shows the bytes, neither parts nor anomalies: walking
+		// the MIME of every message was an eighth of its CPU, and the
+		// parsers waited on it at each message's end.
+		NoParts: o.follow && o.store.url == ""}
 	return out, topts, nil
 }
 
