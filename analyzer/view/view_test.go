@@ -11,10 +11,13 @@ import (
 	"testing"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/explain"
+	"github.com/mailtrace/mailtrace/analyzer/journey"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/analyzer/view"
 	"github.com/mailtrace/mailtrace/reassembly"
 )
@@ -310,13 +313,25 @@ func TestLiveShowsCommandsBeforeTheirReplies(t *testing.T) {
 	}
 }
 
-// TestFollowNeedsNoParts: --follow reads with the MIME structure left
-// unread (proto.Options.NoParts), as it shows neither parts nor what
-// reading them finds. Both follow views write the same with and without
-// it, on captures whose messages have parts.
-func TestFollowNeedsNoParts(t *testing.T) {
+// TestViewsThatNeedNoParts: the views that show neither parts nor the
+// anomalies reading them finds (the two follow views, the ladder, the
+// journeys, the comparison) read with the MIME structure left unread
+// (proto.Options.NoParts). Each writes the same with and without it, on
+// captures whose messages have parts.
+func TestViewsThatNeedNoParts(t *testing.T) {
+	o := render.TextOptions{}
+	views := map[string]func(io.Writer) sink.Sink{
+		"follow":      func(w io.Writer) sink.Sink { return view.Follow(w, o, 0) },
+		"live follow": func(w io.Writer) sink.Sink { return view.LiveFollow(w, o) },
+		"ladder":      func(w io.Writer) sink.Sink { return sink.ByID(view.Ladder(w, o)) },
+		"compare":     func(w io.Writer) sink.Sink { return view.Compare(w, true, explain.English) },
+		"journeys": func(w io.Writer) sink.Sink {
+			j := journey.New()
+			return sink.Multi(j, view.Journeys(w, j, o))
+		},
+	}
 	for _, sample := range []string{"attachments-journey.pcapng", "imap-fetch-many.pcapng", "tls-secrets.pcapng"} {
-		show := func(noParts bool, follow func(io.Writer) sink.Sink) (string, int) {
+		show := func(noParts bool, v func(io.Writer) sink.Sink) (string, int) {
 			var text bytes.Buffer
 			parts := 0
 			counted := sink.Ended(func(s *session.Session) {
@@ -326,20 +341,24 @@ func TestFollowNeedsNoParts(t *testing.T) {
 			})
 			opts := analyzer.DefaultOptions()
 			opts.Parse.NoParts = noParts
-			rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(opts, sink.Multi(follow(&text), counted)), nil)
-			if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/" + sample}}); err != nil {
+			out := sink.Multi(v(&text), counted)
+			tr := analyzer.NewTracker(opts, out)
+			rd := reassembly.NewReader(reassembly.DefaultOptions(), tr, nil)
+			read, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: "../../samples/" + sample}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Finish()
+			if err := out.CaptureFinished(stats.Capture{Packets: read.Packets}); err != nil {
 				t.Fatal(err)
 			}
 			return text.String(), parts
 		}
-		for name, follow := range map[string]func(io.Writer) sink.Sink{
-			"follow":      func(w io.Writer) sink.Sink { return view.Follow(w, render.TextOptions{}, 0) },
-			"live follow": func(w io.Writer) sink.Sink { return view.LiveFollow(w, render.TextOptions{}) },
-		} {
-			with, parts := show(false, follow)
-			without, none := show(true, follow)
-			if parts == 0 || none != 0 {
-				t.Fatalf("%s: %d parts read, %d with NoParts; want some and none", sample, parts, none)
+		for name, v := range views {
+			with, parts := show(false, v)
+			without, none := show(true, v)
+			if parts == 0 || none != 0 || with == "" {
+				t.Fatalf("%s, %s: %d parts read, %d with NoParts, %d bytes written; want some, none, some", sample, name, parts, none, len(with))
 			}
 			if with != without {
 				t.Errorf("%s, %s: %d bytes written with the parts read, %d without", sample, name, len(with), len(without))

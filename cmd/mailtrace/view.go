@@ -321,10 +321,12 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		// report and the store; not by these views alone (--summary hashed
 		// every attachment of the capture and showed none).
 		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == "",
-		// --follow shows the bytes, neither parts nor anomalies: walking
-		// the MIME of every message was an eighth of its CPU, and the
-		// parsers waited on it at each message's end.
-		NoParts: o.follow && o.store.url == ""}
+		// These show neither parts nor anomalies (--follow the bytes, the
+		// others exchanges and messages): walking the MIME of every
+		// message was an eighth of --follow's CPU, and the parsers waited
+		// on it at each message's end. The statistics count the anomalies
+		// reading it finds, so every view that ends with them reads it.
+		NoParts: (o.follow || o.ladder || o.journey || o.compare) && o.store.url == ""}
 	return out, topts, nil
 }
 
