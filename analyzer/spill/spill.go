@@ -6,6 +6,7 @@ package spill
 
 import (
 	"io"
+	"math/bits"
 	"os"
 	"sync"
 )
@@ -21,7 +22,20 @@ type Store struct {
 	f       *os.File // nil: in memory
 	written int64    // bytes in f
 	buf     []byte   // what comes after them; everything when f is nil
+	// free holds, by size class, the regions of records freed (Free), for
+	// records put after them (PutFreeable).
+	free [classes][]int64
 }
+
+// A record put to be freed takes a region of the smallest size class
+// that holds it: a power of two, 4 KiB at least.
+const (
+	minClass = 12
+	classes  = 64
+)
+
+// class is the size class of a record of n bytes.
+func class(n int) int { return max(minClass, bits.Len(uint(max(n, 1)-1))) }
 
 // flushAt is how much waits in memory before it is written.
 const flushAt = 64 << 10
@@ -60,6 +74,45 @@ func (s *Store) Put(b []byte) int64 {
 	return at
 }
 
+// PutFreeable writes b where a record of its size class was freed
+// (Free), or in a region of that class at the end, and returns its
+// position. A store that keeps records only until they are read (what
+// --follow shows of a session until it ends, --full's bodies) then grows
+// to what it holds at once, not to all it was given over the run, and
+// writes over pages the kernel already holds: a third of the cost of
+// new ones. Records put this way are read back as any other.
+func (s *Store) PutFreeable(b []byte) int64 {
+	if s.f == nil {
+		return s.Put(b)
+	}
+	c := class(len(b))
+	var at int64
+	if free := s.free[c]; len(free) > 0 {
+		at, s.free[c] = free[len(free)-1], free[:len(free)-1]
+	} else {
+		if s.flush(); s.f == nil {
+			return s.Put(b)
+		}
+		at = s.written
+		s.written += 1 << c // past b, a hole: no page is written there
+	}
+	if _, err := s.f.WriteAt(b, at); err != nil {
+		s.toMemory()
+		copy(s.buf[at:], b)
+	}
+	return at
+}
+
+// Free gives back the region of a record of n bytes put at at by
+// PutFreeable, for one put after it; the record is not read again.
+func (s *Store) Free(at int64, n int) {
+	if s.f == nil {
+		return // in memory: what it held stays until the store closes
+	}
+	c := class(n)
+	s.free[c] = append(s.free[c], at)
+}
+
 func (s *Store) flush() {
 	if s.f == nil || len(s.buf) == 0 {
 		return
@@ -75,7 +128,9 @@ func (s *Store) flush() {
 // toMemory reads back what the file holds and goes on in memory.
 func (s *Store) toMemory() {
 	mem := make([]byte, s.written, s.written+int64(len(s.buf)))
-	if _, err := s.f.ReadAt(mem, 0); err != nil {
+	// The file ends before written where the last region's end is a
+	// hole (PutFreeable): what it does not hold reads as the zeros it is.
+	if _, err := s.f.ReadAt(mem, 0); err != nil && err != io.EOF {
 		clear(mem) // unreadable too: positions stay right, the bytes are zeros
 	}
 	s.buf = append(mem, s.buf...)
@@ -118,7 +173,8 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// Size is how many bytes were put.
+// Size is how many bytes were put (and the room left in the regions of
+// records put to be freed).
 func (s *Store) Size() int64 { return s.written + int64(len(s.buf)) }
 
 // InMemory tells whether the records are in memory (no file could be
@@ -154,6 +210,20 @@ func (s *Shared) Put(b []byte) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.s.Put(b)
+}
+
+// PutFreeable is Store.PutFreeable.
+func (s *Shared) PutFreeable(b []byte) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.s.PutFreeable(b)
+}
+
+// Free is Store.Free.
+func (s *Shared) Free(at int64, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s.Free(at, n)
 }
 
 // GetInto fills b with the bytes at position at.

@@ -117,3 +117,61 @@ func TestStoreFileFails(t *testing.T) {
 	}
 	checkAll(t, s, recs, at)
 }
+
+// TestFreedRegionsAreUsedAgain: records put to be freed take the regions
+// of those freed before them, so the file holds what is kept at once, not
+// all that was put; every record reads back as it was put, beside records
+// put the other way, and after the store went to memory.
+func TestFreedRegionsAreUsedAgain(t *testing.T) {
+	for _, toMemory := range []bool{false, true} {
+		s := New(t.TempDir())
+		recs := records()
+		var small [][]byte
+		var smallAt []int64
+		var live []int64 // positions of records not freed yet, in recs' order
+		var liveRecs [][]byte
+		var most int64 // the most bytes held at once
+		held := int64(0)
+		for i, r := range recs {
+			at := s.PutFreeable(r)
+			live, liveRecs = append(live, at), append(liveRecs, r)
+			held += int64(len(r))
+			most = max(most, held)
+			if i%7 == 0 { // a small record put the other way, kept to the end
+				small = append(small, []byte(fmt.Sprintf("record %d", i)))
+				smallAt = append(smallAt, s.Put(small[len(small)-1]))
+			}
+			if len(live) == 16 { // a session ends: its records are read, then freed
+				checkAll(t, s, liveRecs, live)
+				for j, at := range live {
+					s.Free(at, len(liveRecs[j]))
+					held -= int64(len(liveRecs[j]))
+				}
+				live, liveRecs = live[:0], liveRecs[:0]
+			}
+			if toMemory && i == len(recs)/2 {
+				s.toMemory()
+			}
+		}
+		checkAll(t, s, liveRecs, live)
+		checkAll(t, s, small, smallAt)
+		// Each region is at most twice its record, one per class more.
+		if !toMemory && s.Size() > 2*most+int64(len(small))*16+classes*(1<<minClass)+flushAt+1<<20 {
+			t.Errorf("the file holds %d bytes for %d held at most: freed regions were not used again", s.Size(), most)
+		}
+		s.Close()
+	}
+}
+
+// TestFreeableToMemory: a store that goes to memory reads back the record
+// whose region ends past the file's end (a hole), as it was put.
+func TestFreeableToMemory(t *testing.T) {
+	s := New(t.TempDir())
+	defer s.Close()
+	r := bytes.Repeat([]byte("x"), 5000) // a region of 8 KiB: 3 KiB of hole
+	at := s.PutFreeable(r)
+	s.toMemory()
+	if got := s.Get(at, len(r)); !bytes.Equal(got, r) {
+		t.Errorf("read back %q..., want the record", got[:min(16, len(got))])
+	}
+}

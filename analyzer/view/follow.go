@@ -88,6 +88,9 @@ func (v *follow) SessionEnded(s *session.Session) {
 	if f == nil {
 		f = &followed{}
 	}
+	// Written, the session's blocks in the spill file are free for the
+	// sessions after it.
+	defer f.free(v.store)
 	if f.shown == nil {
 		render.Follow(v.w, s, f.kept.all(v.store), f.kept.dropped, v.o)
 		return
@@ -100,6 +103,15 @@ func (v *follow) SessionEnded(s *session.Session) {
 		f.shown.Chunk(c)
 	}
 	f.shown.End(f.kept.dropped)
+}
+
+// free gives the blocks f put in store back to it.
+func (f *followed) free(store *spill.Store) {
+	for _, blocks := range [][]spilled{f.kept.blocks, f.spool.blocks} {
+		for _, b := range blocks {
+			store.Free(b.at, b.len)
+		}
+	}
 }
 
 func (v *follow) CaptureFinished(c stats.Capture) error {
@@ -153,7 +165,7 @@ func (s *spool) Write(p []byte) (int, error) {
 		s.mem[last], p = b[:len(b)+k], p[k:]
 	}
 	if len(p) > 0 {
-		s.blocks = append(s.blocks, spilled{at: s.store().Put(p), len: len(p)})
+		s.blocks = append(s.blocks, spilled{at: s.store().PutFreeable(p), len: len(p)})
 	}
 	return n, nil
 }
@@ -316,7 +328,7 @@ func (k *kept) spill(store *spill.Store) {
 	if len(k.block) == 0 {
 		return
 	}
-	k.blocks = append(k.blocks, spilled{at: store.Put(k.block), len: len(k.block)})
+	k.blocks = append(k.blocks, spilled{at: store.PutFreeable(k.block), len: len(k.block)})
 	off := 0
 	for i := k.first; i < len(k.chunks); i++ {
 		c := &k.chunks[i]

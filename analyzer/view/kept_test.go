@@ -207,3 +207,35 @@ func TestFollowSpoolsShareTheirMemory(t *testing.T) {
 		t.Errorf("after both ended, %d blocks out and %d free, want 0 and %d", v.mem.out, len(v.mem.free), v.mem.max)
 	}
 }
+
+// TestFollowUsesItsSpillAgain: sessions shown one after another, each
+// past what the pool holds, put their blocks where the sessions before
+// them did: the spill file holds about one session, not three, and each
+// reads as Follow of its chunks.
+func TestFollowUsesItsSpillAgain(t *testing.T) {
+	line := []byte(strings.Repeat("QUJD", 19) + "\r\n")
+	const lines = 2 * spooledInMemory / 78 // twice what the pool holds
+	var got, want bytes.Buffer
+	v := Follow(&got, render.TextOptions{}, 0).(*follow)
+	var one int64
+	for k := range 3 {
+		s := st.NewSession("pop3")
+		var all []session.Chunk
+		for i := range lines {
+			c := session.Chunk{Dir: session.Dir(i / 1000 % 2), Data: line, BeforeTLS: true}
+			all = append(all, c)
+			v.Raw(s, c)
+		}
+		v.SessionEnded(s)
+		render.Follow(&want, s, slices.Values(all), 0, render.TextOptions{})
+		if k == 0 {
+			one = v.store.Size()
+		}
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("%d bytes shown, %d as Follow at the end shows", got.Len(), want.Len())
+	}
+	if size := v.store.Size(); one == 0 || size > one+one/4 {
+		t.Errorf("the spill file holds %d bytes after three sessions, %d after the first", size, one)
+	}
+}
