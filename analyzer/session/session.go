@@ -430,14 +430,39 @@ type BodyStore interface {
 	GetInto(b []byte, at int64) // fills b from at
 }
 
+// freeingStore is a BodyStore that takes the room of a body back once it
+// is written (spill.Shared): the file holds the bodies of the sessions
+// not written yet, not every body of the run.
+type freeingStore interface {
+	PutFreeable(b []byte) int64
+	Free(at int64, n int)
+}
+
 // SpillBody moves the kept bytes to store: a session that downloads a
 // whole mailbox must not hold it in memory until it ends.
 func (m *Message) SpillBody(store BodyStore) {
 	if len(m.Body) == 0 {
 		return
 	}
-	m.spilled, m.spilledAt, m.spilledLen = store, store.Put(m.Body), len(m.Body)
+	var at int64
+	if f, ok := store.(freeingStore); ok {
+		at = f.PutFreeable(m.Body)
+	} else {
+		at = store.Put(m.Body)
+	}
+	m.spilled, m.spilledAt, m.spilledLen = store, at, len(m.Body)
 	m.Body = nil
+}
+
+// ReleaseBody gives the room of a spilled body back to its store, for
+// the bodies spilled after it. The last reader of the bodies calls it
+// once it has written them (the timeline of --full): the message has no
+// body after it.
+func (m *Message) ReleaseBody() {
+	if f, ok := m.spilled.(freeingStore); ok {
+		f.Free(m.spilledAt, m.spilledLen)
+	}
+	m.spilled, m.spilledAt, m.spilledLen = nil, 0, 0
 }
 
 // KeptBody is the kept bytes, read back from the store when they were

@@ -226,6 +226,13 @@ func (s *Shared) Free(at int64, n int) {
 	s.s.Free(at, n)
 }
 
+// Size is Store.Size.
+func (s *Shared) Size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.s.Size()
+}
+
 // GetInto fills b with the bytes at position at.
 func (s *Shared) GetInto(b []byte, at int64) {
 	s.mu.Lock()

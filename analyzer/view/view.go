@@ -42,6 +42,11 @@ func (v *timeline) SessionEnded(s *session.Session) {
 	}
 	render.Timeline(v.w, s, v.o)
 	v.tries = render.AddTry(v.tries, s)
+	// Written, the bodies --full kept in the spill file leave room there
+	// for the sessions after: no other view reads them.
+	for _, m := range s.Messages {
+		m.ReleaseBody()
+	}
 }
 
 func (v *timeline) Lookup(l *dns.Lookup) { v.lookups = append(v.lookups, l) }

@@ -13,10 +13,13 @@ import (
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/journey"
+	"github.com/mailtrace/mailtrace/analyzer/pop3"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	st "github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/sink"
+	"github.com/mailtrace/mailtrace/analyzer/spill"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/analyzer/view"
 	"github.com/mailtrace/mailtrace/reassembly"
@@ -364,5 +367,42 @@ func TestViewsThatNeedNoParts(t *testing.T) {
 				t.Errorf("%s, %s: %d bytes written with the parts read, %d without", sample, name, len(with), len(without))
 			}
 		}
+	}
+}
+
+// TestFullReleasesItsBodies: the timeline of --full gives the room of
+// each session's spilled bodies back once it has written them, so the
+// spill file holds about one session's bodies after four; and it writes
+// them as it writes bodies kept in memory.
+func TestFullReleasesItsBodies(t *testing.T) {
+	steps := []st.Step{st.S("+OK ready\r\n")}
+	for i := range 4 {
+		body := fmt.Sprintf("Subject: %d\r\n\r\n", i) + strings.Repeat(fmt.Sprintf("line %d of a message\r\n", i), 30000)
+		steps = append(steps, st.C(fmt.Sprintf("RETR %d\r\n", i+1)), st.S("+OK\r\n"+body+".\r\n"))
+	}
+	steps = append(steps, st.C("QUIT\r\n"), st.S("+OK bye\r\n"))
+	o := render.TextOptions{Full: true}
+	var inMemory bytes.Buffer
+	mem := view.Timeline(&inMemory, o)
+	var spilled bytes.Buffer
+	full := view.Timeline(&spilled, o)
+	store := spill.NewShared(t.TempDir())
+	var first int64
+	for k := range 4 {
+		mem.SessionEnded(st.RunSpec(pop3.Spec(), proto.Options{KeepBodies: true}, steps...))
+		s := st.RunSpec(pop3.Spec(), proto.Options{KeepBodies: true, Bodies: store}, steps...)
+		if k == 0 {
+			first = store.Size()
+		}
+		full.SessionEnded(s)
+	}
+	if first == 0 {
+		t.Fatal("no body was spilled")
+	}
+	if !bytes.Equal(spilled.Bytes(), inMemory.Bytes()) {
+		t.Errorf("%d bytes written from the spill file, %d from memory", spilled.Len(), inMemory.Len())
+	}
+	if size := store.Size(); size > first+first/4 {
+		t.Errorf("the spill file holds %d bytes after four sessions, %d after the first", size, first)
 	}
 }
