@@ -33,7 +33,8 @@ type Bounds struct {
 	// NoHashes leaves the parts' SHA-256 out, for views that show none.
 	NoHashes bool
 	// NoParts leaves the MIME structure unread, for views that show
-	// neither the parts nor what reading them finds (--follow alone).
+	// neither the parts nor what reading them finds (--follow, the
+	// ladder, the journeys, the comparison).
 	NoParts bool
 	// CountOnly only counts the bytes and passes them on: a message past
 	// the session's bound on messages kept, which no view will show.
@@ -180,7 +181,8 @@ func (b *Builder) line(l, eol []byte) {
 	b.pass(eol)
 }
 
-// joinBelow is the longest line line copies to pass it with its ending.
+// joinBelow is the longest body line passed with its ending as one
+// piece (a copy); longer ones go as they are, in two.
 const joinBelow = 128
 
 // pass hands bytes of the message to whoever takes them: the subscriber,
