@@ -37,10 +37,13 @@ func heldBack(b []byte) int {
 	return n
 }
 
-// dirIndent sets server data apart from the client's in the follow view.
+// serverIndent sets server data apart from the client's in the follow
+// view.
+const serverIndent = "    "
+
 func dirIndent(d session.Dir) string {
 	if d == session.FromServer {
-		return "    "
+		return serverIndent
 	}
 	return ""
 }
@@ -136,15 +139,24 @@ func (f *Follower) End(dropped int64) {
 	f.out.flush()
 }
 
+// ends are what begins a line of f's direction (its colour, its indent)
+// and what ends it: constants, so that no line pays for making them.
+func (f *Follower) ends() (lead, end string) {
+	switch {
+	case f.p.on && f.dir == session.FromServer:
+		return colServer + serverIndent, colReset + "\n"
+	case f.p.on:
+		return colClient, colReset + "\n"
+	case f.dir == session.FromServer:
+		return serverIndent, "\n"
+	}
+	return "", "\n"
+}
+
 func (f *Follower) piece(b []byte) {
 	if !f.open {
-		switch {
-		case f.p.on && f.dir == session.FromServer:
-			f.out.buf = append(f.out.buf, colServer...)
-		case f.p.on:
-			f.out.buf = append(f.out.buf, colClient...)
-		}
-		f.out.buf = append(f.out.buf, dirIndent(f.dir)...)
+		lead, _ := f.ends()
+		f.out.buf = append(f.out.buf, lead...)
 		f.open = true
 	}
 	f.out.buf = AppendEscaped(f.out.buf, b)
@@ -153,10 +165,8 @@ func (f *Follower) piece(b []byte) {
 
 func (f *Follower) emit(l []byte) {
 	f.piece(lines.TrimCR(l))
-	if f.p.on {
-		f.out.buf = append(f.out.buf, colReset...)
-	}
-	f.out.buf = append(f.out.buf, '\n')
+	_, end := f.ends()
+	f.out.buf = append(f.out.buf, end...)
 	f.open = false
 }
 
@@ -197,33 +207,20 @@ func (f *Follower) feed(data []byte) {
 // downloaded is lines of base64: each costs a search for its end, a
 // check and two copies, not emit's steps one by one.
 func (f *Follower) plainLines(data []byte) []byte {
-	lead, end := dirIndent(f.dir), "\n"
-	switch {
-	case f.p.on && f.dir == session.FromServer:
-		lead, end = colServer+lead, colReset+end
-	case f.p.on:
-		lead, end = colClient+lead, colReset+end
-	}
-	buf := f.out.buf
+	lead, end := f.ends()
 	for {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
-			break
+			return data
 		}
 		l := lines.TrimCR(data[:i])
 		if !ascii.ValidPrint(l) {
-			break
+			return data
 		}
-		buf = append(append(append(buf, lead...), l...), end...)
+		f.out.buf = append(append(append(f.out.buf, lead...), l...), end...)
+		f.out.flushFull()
 		data = data[i+1:]
-		if len(buf) >= 64<<10 {
-			f.out.buf = buf
-			f.out.flush()
-			buf = f.out.buf
-		}
 	}
-	f.out.buf = buf
-	return data
 }
 
 func (f *Follower) flush() {

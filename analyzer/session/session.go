@@ -424,17 +424,12 @@ func (m *Message) State() string {
 }
 
 // BodyStore holds kept bodies out of memory (analyzer/spill) until the
-// views write them.
+// views write them, and takes the room of each back once it is written:
+// the file holds the bodies of the sessions not written yet, not every
+// body of the run.
 type BodyStore interface {
-	Put(b []byte) int64
-	GetInto(b []byte, at int64) // fills b from at
-}
-
-// freeingStore is a BodyStore that takes the room of a body back once it
-// is written (spill.Shared): the file holds the bodies of the sessions
-// not written yet, not every body of the run.
-type freeingStore interface {
 	PutFreeable(b []byte) int64
+	GetInto(b []byte, at int64) // fills b from at
 	Free(at int64, n int)
 }
 
@@ -444,13 +439,7 @@ func (m *Message) SpillBody(store BodyStore) {
 	if len(m.Body) == 0 {
 		return
 	}
-	var at int64
-	if f, ok := store.(freeingStore); ok {
-		at = f.PutFreeable(m.Body)
-	} else {
-		at = store.Put(m.Body)
-	}
-	m.spilled, m.spilledAt, m.spilledLen = store, at, len(m.Body)
+	m.spilled, m.spilledAt, m.spilledLen = store, store.PutFreeable(m.Body), len(m.Body)
 	m.Body = nil
 }
 
@@ -459,8 +448,8 @@ func (m *Message) SpillBody(store BodyStore) {
 // once it has written them (the timeline of --full): the message has no
 // body after it.
 func (m *Message) ReleaseBody() {
-	if f, ok := m.spilled.(freeingStore); ok {
-		f.Free(m.spilledAt, m.spilledLen)
+	if m.spilled != nil {
+		m.spilled.Free(m.spilledAt, m.spilledLen)
 	}
 	m.spilled, m.spilledAt, m.spilledLen = nil, 0, 0
 }

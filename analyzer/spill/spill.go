@@ -205,13 +205,6 @@ type Shared struct {
 // NewShared returns a Shared store backed by a temporary file in dir.
 func NewShared(dir string) *Shared { return &Shared{s: New(dir)} }
 
-// Put appends b and returns its position.
-func (s *Shared) Put(b []byte) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.s.Put(b)
-}
-
 // PutFreeable is Store.PutFreeable.
 func (s *Shared) PutFreeable(b []byte) int64 {
 	s.mu.Lock()

@@ -177,7 +177,7 @@ func TestFollowShowsALongSessionAsItComes(t *testing.T) {
 // blocks come back to the pool as sessions are written.
 func TestFollowSpoolsShareTheirMemory(t *testing.T) {
 	line := []byte(strings.Repeat("QUJD", 19) + "\r\n")
-	const lines = 3 * spooledInMemory / 78 / 2 // each session shows three quarters of the pool
+	const lines = 3 * spooledInMemory / 78 / 2 // each session a pool and a half of lines: more than the pool holds
 	var got bytes.Buffer
 	v := Follow(&got, render.TextOptions{}, 0).(*follow)
 	ss := []*session.Session{st.NewSession("pop3"), st.NewSession("imap")}
