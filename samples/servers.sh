@@ -24,7 +24,7 @@ need_root() {
 
 install() {
 	need_root
-	local pkgs=(postfix dovecot-core dovecot-pop3d dovecot-imapd ssl-cert swaks python3)
+	local pkgs=(postfix dovecot-core dovecot-pop3d dovecot-imapd dovecot-lmtpd ssl-cert swaks python3)
 	local missing=()
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
