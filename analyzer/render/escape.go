@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/segmentio/asm/ascii"
 )
 
 // Escape makes text from a capture safe for a terminal: control
@@ -48,7 +46,7 @@ func Escape(s string) string {
 
 // AppendEscaped appends b to dst as Escape would write it.
 func AppendEscaped(dst, b []byte) []byte {
-	if !ascii.ValidPrint(b) { // printable, for bytes
+	if !printable(b) {
 		return append(dst, Escape(string(b))...)
 	}
 	return append(dst, b...)

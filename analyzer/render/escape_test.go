@@ -65,10 +65,10 @@ func TestAppendEscapedIsEscape(t *testing.T) {
 	}
 }
 
-// TestPrintable: printable says what a byte at a time says, and
-// AppendEscaped leaves bytes as they are only then, for every byte at
-// every place of lines up to and past two of the 32-byte blocks AVX2
-// checks at once.
+// TestPrintable: printable says what a byte at a time says, of strings
+// and of bytes, and AppendEscaped leaves bytes as they are only then, for
+// every byte at every place of lines up to and past two of the 32-byte
+// blocks it checks at once.
 func TestPrintable(t *testing.T) {
 	for n := 1; n <= 70; n++ {
 		for at := range n {
@@ -76,7 +76,7 @@ func TestPrintable(t *testing.T) {
 				b := []byte(strings.Repeat("a", n))
 				b[at] = byte(c)
 				want := c >= 0x20 && c < 0x7f
-				if printable(string(b)) != want {
+				if printable(string(b)) != want || printable(b) != want {
 					t.Fatalf("printable(%q): %v, want %v", b, !want, want)
 				}
 				if same := string(AppendEscaped(nil, b)) == string(b); !want && same {

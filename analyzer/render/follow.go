@@ -7,8 +7,6 @@ import (
 	"iter"
 	"unicode/utf8"
 
-	"github.com/segmentio/asm/ascii"
-
 	"github.com/mailtrace/mailtrace/analyzer/explain"
 	"github.com/mailtrace/mailtrace/analyzer/lines"
 	"github.com/mailtrace/mailtrace/analyzer/session"
@@ -214,7 +212,7 @@ func (f *Follower) plainLines(data []byte) []byte {
 			return data
 		}
 		l := lines.TrimCR(data[:i])
-		if !ascii.ValidPrint(l) {
+		if !printable(l) {
 			return data
 		}
 		f.out.buf = append(append(append(f.out.buf, lead...), l...), end...)

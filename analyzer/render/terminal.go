@@ -3,11 +3,9 @@ package render
 import (
 	"bytes"
 	"io"
-	"math/bits"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
-	"github.com/segmentio/asm/ascii"
 )
 
 // Colours travel through the renderers as private-use runes, which Escape
@@ -245,10 +243,10 @@ func plain(p []byte) bool {
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
-			return ascii.ValidPrint(p)
+			return printable(p)
 		}
 		if i >= long {
-			if !ascii.ValidPrint(p[:i]) {
+			if !printable(p[:i]) {
 				return false
 			}
 			p = p[i+1:]
@@ -262,75 +260,6 @@ func plain(p []byte) bool {
 	}
 	return true
 }
-
-// plainPrefix is how many bytes p begins with that are printable ASCII or
-// newlines, the common case of --full's and --follow's output: it looks at
-// 32 bytes at a time while all are plain, then a word of eight, and ends
-// on the last eight bytes, overlapping what was seen, rather than one by
-// one.
-func plainPrefix(p []byte) int {
-	i := 0
-	for ; i+32 <= len(p); i += 32 {
-		if notPlain(load(p, i))|notPlain(load(p, i+8))|notPlain(load(p, i+16))|notPlain(load(p, i+24)) != 0 {
-			break
-		}
-	}
-	for ; i+8 <= len(p); i += 8 {
-		if bad := notPlain(load(p, i)); bad != 0 {
-			return i + bits.TrailingZeros64(bad)/8
-		}
-	}
-	if i == len(p) {
-		return i
-	}
-	if len(p) >= 8 {
-		// The bytes before i are plain: the first one found is at i or after.
-		j := len(p) - 8
-		if bad := notPlain(load(p, j)); bad != 0 {
-			return j + bits.TrailingZeros64(bad)/8
-		}
-		return len(p)
-	}
-	for ; i < len(p) && plainByte(p[i]); i++ {
-	}
-	return i
-}
-
-// load is the eight bytes of p from i as a little-endian word: the
-// compiler reads them at once.
-func load(p []byte, i int) uint64 {
-	w := p[i : i+8]
-	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-}
-
-// notPlain sets the high bit of each byte of x that is a control byte,
-// DEL or past ASCII, but not a newline. No sum carries from one byte
-// into the next, so the first such byte is the lowest bit set.
-func notPlain(x uint64) uint64 {
-	nl := x ^ 0x0a*ones
-	newline := ^((nl&lows + lows) | nl) & highs // the byte is '\n'
-	return notPrintable(x) &^ newline
-}
-
-// notPrintable sets the high bit of each byte of x that is a control
-// byte, DEL or past ASCII.
-func notPrintable(x uint64) uint64 {
-	low := x & lows
-	control := ^(low + 0x60*ones) & highs // low seven bits below 0x20
-	del := (low + ones) & highs           // low seven bits all set
-	return control | del | x&highs
-}
-
-const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
-
-// printable reports whether s is printable ASCII only, which Escape
-// leaves as it is. segmentio/asm checks 32 bytes at a time with AVX2 (a
-// word at a time where the processor lacks it, or with -tags purego): a
-// 76-byte line of base64 in 4.5 ns, where a word at a time took 20.
-func printable(s string) bool { return ascii.ValidPrintString(s) }
-
-func plainByte(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' }
 
 // incompleteTail is where a UTF-8 sequence cut by the end of p begins, or
 // len(p).
