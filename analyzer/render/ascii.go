@@ -8,10 +8,10 @@ import "math/bits"
 //
 // segmentio/asm's AVX2 check was here. It returns without VZEROUPPER, so
 // the SSE code Go compiles to (memmove, IndexByte's setup) ran after it
-// with the YMM registers' upper halves dirty: on an AMD EPYC guest each
-// call then cost some 60 ns whatever its length, and --full on the mail
-// corpus spent two fifths of its CPU there and in IndexByte (4.4 ×
-// --stats; 9 GB/s on the Intel machine of earlier measures, 0.3 here).
+// with the YMM registers' upper halves dirty: on an AMD EPYC guest
+// --full on the mail corpus spent two fifths of its CPU there and in
+// IndexByte, and blocks of base64 lines were checked at 0.3 GB/s
+// (docs/performance.md, session 16; TestNoAVXLeftDirty).
 
 // printable reports whether s is printable ASCII only, which Escape
 // leaves as it is: 32 bytes at a time while all are, then words of
