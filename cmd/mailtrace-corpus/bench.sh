@@ -42,68 +42,91 @@ packets=$(bin/mailtrace read --stats "$CORPUS" | sed -n 's/^Capture: .*files*, \
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-# measure NAME COMMAND...: median wall time and peak RSS over RUNS runs.
-declare -A WALL RSS
-measure() {
+# tool NAME COMMAND...: a command to measure. The tools are run in turns,
+# one run of each per round, RUNS rounds: this machine's speed can drift
+# by half within a minute, and a tool whose runs all fell in a slow
+# stretch was compared with one whose runs fell in a fast one. Each
+# tool's time is the median of its runs, and each ratio (to --stats, cat,
+# tcpflow, tshark) the median of the rounds' ratios, which a drift
+# between rounds leaves out.
+declare -A CMD WALL RSS TIMES MEMS
+names=()
+tool() {
 	local name=$1
 	shift
-	local times=() rss=()
-	for _ in $(seq "$RUNS"); do
-		rm -rf "$scratch/out" && mkdir -p "$scratch/out"
-		if [ -x /usr/bin/time ]; then
-			/usr/bin/time -f "%e %M" -o "$scratch/t" "$@" >/dev/null 2>&1
-			read -r t m <"$scratch/t"
-		else
-			local s
-			s=$(date +%s.%N)
-			"$@" >/dev/null 2>&1
-			t=$(awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.2f", a - b }')
-			m=0
-		fi
-		times+=("$t")
-		rss+=("$m")
-	done
-	WALL[$name]=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
-	RSS[$name]=$(printf '%s\n' "${rss[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+	names+=("$name")
+	CMD[$name]=$(printf '%q ' "$@")
 }
 
-measure "cat" cat "$CORPUS"
-measure "mailtrace read --stats" bin/mailtrace read -q --stats "$CORPUS"
-measure "mailtrace read --jsonl" bin/mailtrace read -q --jsonl -o /dev/null "$CORPUS"
-measure "mailtrace read" bin/mailtrace read -q -o /dev/null "$CORPUS"
-measure "mailtrace read --summary" bin/mailtrace read -q --summary -o /dev/null "$CORPUS"
-measure "mailtrace read --json" bin/mailtrace read -q --json -o /dev/null "$CORPUS"
-measure "mailtrace read --follow" bin/mailtrace read -q --follow -o /dev/null "$CORPUS"
-measure "mailtrace read --full" bin/mailtrace read -q --full -o /dev/null "$CORPUS"
-measure "mailtrace read --extract" bin/mailtrace read -q --stats --extract "$scratch/out/x" "$CORPUS"
-measure "mailtrace report" bin/mailtrace report -q -o "$scratch/out/r.html" "$CORPUS"
-names=("mailtrace read --stats" "mailtrace read --jsonl" "mailtrace read" "mailtrace read --summary" "mailtrace read --json"
-	"mailtrace read --follow" "mailtrace read --full" "mailtrace read --extract" "mailtrace report")
+# once NAME: one run of NAME's command; its wall time and peak RSS.
+once() {
+	rm -rf "$scratch/out" && mkdir -p "$scratch/out"
+	if [ -x /usr/bin/time ]; then
+		eval "/usr/bin/time -f '%e %M' -o '$scratch/t' ${CMD[$1]}" >/dev/null 2>&1
+		read -r t m <"$scratch/t"
+	else
+		local s
+		s=$(date +%s.%N)
+		eval "${CMD[$1]}" >/dev/null 2>&1
+		t=$(awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { printf "%.2f", a - b }')
+		m=0
+	fi
+}
+
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
+# against NAME REF: the median over the rounds of NAME's time over REF's
+# in the same round; - when REF was not measured (or took no time).
+against() {
+	[ -n "${TIMES[$2]:-}" ] || { echo -; return; }
+	awk -v a="${TIMES[$1]}" -v b="${TIMES[$2]}" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) if (y[i] > 0) r[++k] = x[i] / y[i]
+		if (k == 0) { printf "-"; exit }
+		for (i = 2; i <= k; i++) for (j = i; j > 1 && r[j-1] > r[j]; j--) { t = r[j]; r[j] = r[j-1]; r[j-1] = t }
+		printf "%.2f", r[int((k + 1) / 2)]
+	}'
+}
+
+tool "cat" cat "$CORPUS"
+tool "mailtrace read --stats" bin/mailtrace read -q --stats "$CORPUS"
+tool "mailtrace read --jsonl" bin/mailtrace read -q --jsonl -o /dev/null "$CORPUS"
+tool "mailtrace read" bin/mailtrace read -q -o /dev/null "$CORPUS"
+tool "mailtrace read --summary" bin/mailtrace read -q --summary -o /dev/null "$CORPUS"
+tool "mailtrace read --json" bin/mailtrace read -q --json -o /dev/null "$CORPUS"
+tool "mailtrace read --follow" bin/mailtrace read -q --follow -o /dev/null "$CORPUS"
+tool "mailtrace read --full" bin/mailtrace read -q --full -o /dev/null "$CORPUS"
+tool "mailtrace read --extract" bin/mailtrace read -q --stats --extract "$scratch/out/x" "$CORPUS"
+tool "mailtrace report" bin/mailtrace report -q -o "$scratch/out/r.html" "$CORPUS"
 if [ "${COMPARE:-1}" != 0 ] && command -v tcpflow >/dev/null; then
-	measure "tcpflow -r" tcpflow -r "$CORPUS" -o "$scratch/out"
-	names+=("tcpflow -r")
+	tool "tcpflow -r" tcpflow -r "$CORPUS" -o "$scratch/out"
 fi
 if [ "${COMPARE:-1}" != 0 ] && command -v suricata >/dev/null; then
-	measure "suricata -r" suricata -r "$CORPUS" -k none -l "$scratch/out"
-	names+=("suricata -r")
+	tool "suricata -r" suricata -r "$CORPUS" -k none -l "$scratch/out"
 fi
 if [ "${COMPARE:-1}" != 0 ] && command -v tshark >/dev/null; then
-	measure "tshark -q -z io,phs" tshark -r "$CORPUS" -q -z io,phs
-	names+=("tshark -q -z io,phs")
+	tool "tshark -q -z io,phs" tshark -r "$CORPUS" -q -z io,phs
 fi
+for _ in $(seq "$RUNS"); do
+	for n in "${names[@]}"; do
+		once "$n"
+		TIMES[$n]+="$t "
+		MEMS[$n]+="$m "
+	done
+done
+for n in "${names[@]}"; do
+	# shellcheck disable=SC2086
+	WALL[$n]=$(median ${TIMES[$n]})
+	# shellcheck disable=SC2086
+	RSS[$n]=$(median ${MEMS[$n]})
+done
+names=("${names[@]:1}") # cat is the floor, not a row
 
 echo
 echo "corpus: $CORPUS, $((bytes / 1000000)) MB, $packets packets; median of $RUNS runs on $(nproc) cores; cat: ${WALL[cat]} s"
 printf '%-26s %7s %6s %10s %8s %8s %7s %9s %8s\n' tool "wall s" "MB/s" packets/s "RSS MiB" "/--stats" "/cat" "/tcpflow" "/tshark"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 for n in "${names[@]}"; do
-	w=${WALL[$n]}
-	r1=-
-	r2=-
-	[ -n "${WALL[tcpflow -r]:-}" ] && r1=$(ratio "$w" "${WALL[tcpflow -r]}")
-	[ -n "${WALL[tshark -q -z io,phs]:-}" ] && r2=$(ratio "$w" "${WALL[tshark -q -z io,phs]}")
-	awk -v n="$n" -v w="$w" -v b="$bytes" -v p="$packets" -v m="${RSS[$n]}" -v rs="$(ratio "$w" "${WALL[mailtrace read --stats]}")" \
-		-v rc="$(ratio "$w" "${WALL[cat]}")" -v r1="$r1" -v r2="$r2" \
+	awk -v n="$n" -v w="${WALL[$n]}" -v b="$bytes" -v p="$packets" -v m="${RSS[$n]}" -v rs="$(against "$n" "mailtrace read --stats")" \
+		-v rc="$(against "$n" cat)" -v r1="$(against "$n" "tcpflow -r")" -v r2="$(against "$n" "tshark -q -z io,phs")" \
 		'BEGIN { printf "%-26s %7s %6.0f %10.0f %8.1f %8s %7s %9s %8s\n", n, w, b / 1e6 / w, p / w, m / 1024, rs, rc, r1, r2 }'
 done
 if [ "${GOBENCH:-1}" != 0 ]; then
