@@ -528,3 +528,37 @@ func TestMoreMessagesThanChunksWaiting(t *testing.T) {
 		t.Errorf("%d chunks still counted as waiting after every message closed", n)
 	}
 }
+
+// TestCountedPastTheBound: past MaxParts the parts are counted without
+// their headers read, but a multipart there still opens, whatever the
+// case or folding of the field that says so, and its parts are counted
+// in turn; the reference walker, which reads every header, counts the
+// same. A multipart taken for a leaf would count its parts as one.
+func TestCountedPastTheBound(t *testing.T) {
+	for _, inner := range []string{
+		"Content-Type: multipart/mixed; boundary=IN",
+		"content-type: MULTIPART/Alternative; boundary=\"IN\"",
+		"Content-Type:\r\n multipart/related;\r\n\tboundary=IN",
+		"Content-Disposition: inline\r\nCONTENT-TYPE: MultiPart/Mixed; boundary=IN",
+	} {
+		var b strings.Builder
+		b.WriteString("From: a@b\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=OUT\r\n\r\n")
+		for i := range MaxParts + 5 {
+			fmt.Fprintf(&b, "--OUT\r\nContent-Type: text/plain\r\n\r\npart %d\r\n", i)
+		}
+		b.WriteString("--OUT\r\n" + inner + "\r\n\r\n")
+		for i := range 3 {
+			fmt.Fprintf(&b, "--IN\r\nContent-Type: text/plain\r\n\r\ninner %d\r\n", i)
+		}
+		b.WriteString("--IN--\r\n--OUT\r\nContent-Type: text/plain\r\n\r\nlast\r\n--OUT--\r\n")
+		msg := b.String()
+		want := refWalk(strings.NewReader(msg), nil, true)
+		got := walk(strings.NewReader(msg), nil, true)
+		if len(got.parts) != MaxParts || got.more != 5+3+1 || got.n != MaxParts+9 {
+			t.Errorf("%q: %d listed, %d more, %d in all; want %d, 9, %d", inner, len(got.parts), got.more, got.n, MaxParts, MaxParts+9)
+		}
+		if fmt.Sprint(got.parts) != fmt.Sprint(want.parts) || got.more != want.more {
+			t.Errorf("%q: %d listed and %d more, the reference %d and %d", inner, len(got.parts), got.more, len(want.parts), want.more)
+		}
+	}
+}

@@ -407,21 +407,55 @@ func isDescribed(text []byte) bool {
 func (w *walker) endHeader() {
 	w.inHeader = false
 	w.bol = true
-	h := w.parseHeader()
+	// Past MaxParts a part is only counted, and its header is read only
+	// where it may open a multipart, whose parts are counted in turn: a
+	// field that says so names it, whatever its case or folding. A MIME
+	// of 450 000 parts parsed each header (go-message's fields and
+	// media type) for nothing: half the walker's time, and its garbage
+	// (--stats 0.77 -> 0.17 s, 20 MB).
+	var h message.Header
+	read := w.listing() || containsFold(w.hdr.fields, "multipart")
+	if read {
+		h = w.parseHeader()
+	}
 	w.top = false
 	w.hdr.reset()
-	mt, params, _ := h.ContentType()
-	if strings.HasPrefix(strings.ToLower(mt), "multipart/") && params["boundary"] != "" {
-		if len(w.levels) < MaxDepth {
-			dash := []byte("--" + params["boundary"])
-			w.levels = append(w.levels, level{dash: dash})
-			w.maxDelim = max(w.maxDelim, len(dash)+2+delimSlack)
-			w.leaf = nil // the preamble
-			return
-		}
-		w.bounded++ // nested deeper than followed: the rest is one part
+	if read && w.openMultipart(h) {
+		w.leaf = nil // the preamble
+		return
 	}
 	w.leaf = w.openLeaf(h)
+}
+
+// openMultipart opens the multipart h describes, if it describes one
+// within MaxDepth, and says whether it did.
+func (w *walker) openMultipart(h message.Header) bool {
+	mt, params, _ := h.ContentType()
+	if !strings.HasPrefix(strings.ToLower(mt), "multipart/") || params["boundary"] == "" {
+		return false
+	}
+	if len(w.levels) >= MaxDepth {
+		w.bounded++ // nested deeper than followed: the rest is one part
+		return false
+	}
+	dash := []byte("--" + params["boundary"])
+	w.levels = append(w.levels, level{dash: dash})
+	w.maxDelim = max(w.maxDelim, len(dash)+2+delimSlack)
+	return true
+}
+
+// listing reports whether the next leaf part is listed, and so read;
+// past MaxParts it is only counted, unless each takes the parts.
+func (w *walker) listing() bool { return len(w.parts) < MaxParts || w.each != nil }
+
+// containsFold reports whether b holds word, ASCII letters in any case.
+func containsFold(b []byte, word string) bool {
+	for i := 0; i+len(word) <= len(b); i++ {
+		if b[i]|0x20 == word[0] && bytes.EqualFold(b[i:i+len(word)], []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseHeader reads the fields kept as go-message reads them.
@@ -457,7 +491,7 @@ func (l *leaf) write(p []byte) { l.dec.write(p) }
 // openLeaf starts a part described by h; nil when it is only counted.
 func (w *walker) openLeaf(h message.Header) *leaf {
 	w.n++
-	if len(w.parts) >= MaxParts && w.each == nil {
+	if !w.listing() {
 		// Counted, not listed: nothing shows its type, name, size or
 		// sum, so none is read (MIME of 450 000 parts).
 		w.more++
