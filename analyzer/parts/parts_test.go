@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -364,6 +365,36 @@ func FuzzWalkAsReference(f *testing.F) {
 				t.Fatalf("%q read %d at a time:\n%+v (%d more, %d repaired, %d bounded)\nthe reference:\n%+v (%d more, %d repaired, %d bounded)",
 					msg, step, got.parts, got.more, got.repaired, got.bounded, want.parts, want.more, want.repaired, want.bounded)
 			}
+		}
+	})
+}
+
+// FuzzWalkPastTheBound: FuzzWalkAsReference's MIME after as many parts
+// as MaxParts lists, give or take two, so that the parts it generates are
+// the ones only counted: the walker counts them as the reference, which
+// reads every header, does.
+func FuzzWalkPastTheBound(f *testing.F) {
+	f.Add([]byte("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"))
+	f.Add([]byte("\x03\x00\x00\x03\x00\x01\x02\x00\x00\x05\x07\x09\x03\x00\x02\x01\x02\x03\x04"))
+	f.Fuzz(func(t *testing.T, choices []byte) {
+		g := &mimeGen{b: choices, nl: "\r\n"}
+		g.line("From: a@example.org")
+		g.line("Content-Type: multipart/mixed; boundary=OUT")
+		g.line("")
+		for i := range MaxParts - 2 + g.pick(5) {
+			g.line("--OUT")
+			g.line("")
+			g.line(strconv.Itoa(i))
+		}
+		g.line("--OUT")
+		g.entity(1)
+		g.line("--OUT--")
+		msg := g.out.String()
+		want := refWalk(strings.NewReader(msg), nil, true)
+		got := walk(strings.NewReader(msg), nil, true)
+		if fmt.Sprint(got.parts) != fmt.Sprint(want.parts) || got.more != want.more || got.n != want.n || got.repaired != want.repaired || got.bounded != want.bounded {
+			t.Fatalf("%d listed, %d more, %d in all, %d repaired, %d bounded; the reference %d, %d, %d, %d, %d",
+				len(got.parts), got.more, got.n, got.repaired, got.bounded, len(want.parts), want.more, want.n, want.repaired, want.bounded)
 		}
 	})
 }
