@@ -134,6 +134,7 @@ type Parser struct {
 	// once per piece, so that a line of a hundred thousand literals costs
 	// what its bytes do.
 	sline []byte // reused from line to line
+	shown []byte // a literal as the line shows it, on its way there
 	scut  bool
 	sdata bool   // untagged data, which may carry literals
 	sseq  int    // the FETCH's sequence number
@@ -177,9 +178,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 			}
 			p.sbody += p.slit.size
 		}
-		p.addServerText(" ")
-		p.addServerText(p.slit.show())
-		p.slit = literal{}
+		p.addServerLiteral()
 		line, uid := p.serverLineDone()
 		p.response(line, uid, p.stime, t)
 		return
@@ -490,16 +489,20 @@ func quoted(b []byte) string {
 }
 
 // show is how a literal appears within its line.
-func (l *literal) show() string {
+func (l *literal) show() string { return string(l.appendShow(nil)) }
+
+// appendShow appends show's text to dst: a server line of a hundred
+// thousand literals built a string for each, to copy it into the line.
+func (l *literal) appendShow(dst []byte) []byte {
 	switch {
 	case l.msg:
-		return "<message " + strconv.FormatInt(l.size, 10) + " bytes>"
+		return append(strconv.AppendInt(append(dst, "<message "...), l.size, 10), " bytes>"...)
 	case l.size == 0:
-		return `""`
+		return append(dst, `""`...)
 	case int64(len(l.text)) == l.size && l.size <= maxShownLiteral && printable(l.text):
-		return string(l.text)
+		return append(dst, l.text...)
 	}
-	return "<" + strconv.FormatInt(l.size, 10) + " bytes>"
+	return append(strconv.AppendInt(append(dst, '<'), l.size, 10), " bytes>"...)
 }
 
 func printable(b []byte) bool {

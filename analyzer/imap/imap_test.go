@@ -799,3 +799,13 @@ func TestACommandsRecords(t *testing.T) {
 		t.Errorf("%.2f allocations a NOOP and its completion, want 6", per)
 	}
 }
+
+// TestAfterLastSpaceOrParen: where the last word starts is what
+// strings.LastIndexAny says, on short and long strings, UTF-8 or not.
+func TestAfterLastSpaceOrParen(t *testing.T) {
+	for _, s := range []string{"", " ", "(", "BODY", " BODY", "(BODY", "UID 7 BODY", "* 1 FETCH (BODY", "a(b c", "ñ(ü BODY", "\xff(\xfe", "x\xe2\x80\xa8 y", "(((", "  \t"} {
+		if got, want := afterLastSpaceOrParen(s), strings.LastIndexAny(s, " (")+1; got != want {
+			t.Errorf("%q: %d, want %d", s, got, want)
+		}
+	}
+}

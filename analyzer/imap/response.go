@@ -61,14 +61,28 @@ func (p *Parser) serverLine(l *lines.Line) {
 // addServerText adds text to the server line being assembled, up to the
 // line bound; past it the text is cut, once noted.
 func (p *Parser) addServerText(text string) {
-	if room := p.Srv.Max - len(p.sline); len(text) > room {
-		text = text[:max(room, 0)]
+	p.sline = append(p.sline, text[:p.serverRoom(len(text))]...)
+}
+
+// addServerLiteral adds the server literal read last to the line, as
+// it shows there, after a space, and forgets it.
+func (p *Parser) addServerLiteral() {
+	p.shown = p.slit.appendShow(append(p.shown[:0], ' '))
+	p.sline = append(p.sline, p.shown[:p.serverRoom(len(p.shown))]...)
+	p.slit = literal{}
+}
+
+// serverRoom is how many of n bytes more the server line takes within
+// its bound; past it the line is cut, and said once.
+func (p *Parser) serverRoom(n int) int {
+	if room := p.Srv.Max - len(p.sline); n > room {
+		n = max(room, 0)
 		if !p.scut {
 			p.scut = true
 			explain.Anomaly(p.S, p.stime, session.FromServer, "imap.line.long", p.Srv.Max)
 		}
 	}
-	p.sline = append(p.sline, text...)
+	return n
 }
 
 // serverLineDone ends the assembled server line: its text and the UID it
@@ -78,6 +92,19 @@ func (p *Parser) serverLineDone() (string, uint32) {
 	p.sline = p.sline[:0]
 	p.scut, p.suid = false, 0
 	return line, uid
+}
+
+// afterLastSpaceOrParen is where s's last word starts: past its last
+// space or "(". (strings.LastIndexAny decodes a string of eight bytes or
+// fewer rune by rune, and looks each up: a line of a hundred thousand
+// literals paid that for each.)
+func afterLastSpaceOrParen(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ' ' || s[i] == '(' {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // literalAllowed reports whether a server line may announce a literal
@@ -122,7 +149,7 @@ func fetchItem(line string) (item, content string, ok bool) {
 		}
 		name, section, hasSection = item[:j], item[j+1:len(item)-1], true
 	}
-	start := strings.LastIndexAny(name, " (") + 1
+	start := afterLastSpaceOrParen(name)
 	name = name[start:]
 	item = item[start:] + partial
 	up := strings.ToUpper(section)
@@ -212,9 +239,7 @@ func (p *Parser) serverLiteral(b []byte, t time.Time, last bool) {
 		}
 		p.sbody += p.slit.size
 	}
-	p.addServerText(" ")
-	p.addServerText(p.slit.show())
-	p.slit = literal{}
+	p.addServerLiteral()
 }
 
 // response handles one complete server line (RFC 9051 §7) that began at
