@@ -50,16 +50,18 @@ type command struct {
 	answered  int                  // segs before it all have a reply (firstOpen)
 	// canon is the arguments with literals as quoted strings, up to the
 	// line bound (canonCut: past it, the rest is not kept).
-	canon    []byte
-	canonCut bool
-	auth     *proto.Attempt
-	sasl     bool // auth decodes SASL (AUTHENTICATE)
+	canon []byte
+	auth  *proto.Attempt
 	// responses are the SASL responses sent as typed, by the part that
 	// carries each: the server may turn out to have read one as a
 	// command (strand).
 	responses map[*session.Exchange]string
-	lone      bool   // an IDLE that began before the capture: its tag is the next unknown one
 	asks      uint64 // its verb's askerBit: the untagged data it asks for
+	// The flags last, side by side: apart, each took a word, and the
+	// record, one for each command of a flood, 160 bytes, not 128.
+	canonCut bool
+	sasl     bool // auth decodes SASL (AUTHENTICATE)
+	lone     bool // an IDLE that began before the capture: its tag is the next unknown one
 	// syncLiteral: the command announced a synchronizing literal, which
 	// the server asks for with "+".
 	syncLiteral bool
