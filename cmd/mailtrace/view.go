@@ -317,9 +317,11 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 	}
 	topts.Parse = proto.Options{MaxLine: o.maxLine, MaxHeader: o.maxHeader, MaxBody: o.maxBody,
 		KeepBodies: o.full, Redact: redact, TLSKeys: keys, Bodies: bodyStore(o.full),
-		// A part's SHA-256 is shown by the timeline, JSON, the ladder, the
-		// report and the store; not by these views alone (--summary hashed
-		// every attachment of the capture and showed none).
+		// A part's SHA-256 is shown by the timeline, JSON, the report and
+		// the store; not by these views alone (--summary hashed every
+		// attachment of the capture and showed none). The ladder shows
+		// none either, and reads no part at all (NoParts below), which
+		// leaves this flag moot for it.
 		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == "",
 		// These show neither parts nor anomalies (--follow the bytes, the
 		// others exchanges and messages): walking the MIME of every

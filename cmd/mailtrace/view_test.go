@@ -8,8 +8,10 @@ import (
 )
 
 // TestHashesWhereShown: a part's SHA-256 (decoding the part to hash it)
-// is paid for by the views that show it (the timeline, JSON, the ladder,
-// the report, the store) and by none of the others.
+// is paid for by the views that show it (the timeline, JSON, the report,
+// the store) and by none of the others. The ladder's flag is left on,
+// but it reads no part at all (TestViewsThatNeedNoParts), so it hashes
+// none.
 func TestHashesWhereShown(t *testing.T) {
 	for _, tc := range []struct {
 		args   []string
