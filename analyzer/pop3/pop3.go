@@ -91,8 +91,9 @@ func (p *Parser) clientLine(l *lines.Line) {
 	// from it (the verb, a user name) holds a longer one in memory.
 	text = p.S.Keep(text)
 	v, args, _ := strings.Cut(lines.TrimBlanksRight(text), " ")
-	e := session.NewExchange(session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()})
+	e := p.Record(session.Command{Kind: session.KindCommand, Verb: p.Verb(v, verbs, l.Time), Args: args, Line: text, Time: l.EndTime(), TypedMS: l.TypedMS()})
 	cmd := e.Command
+	loose := true // no login holds it until its reply
 	switch cmd.Verb {
 	case "USER":
 		p.user = args
@@ -100,6 +101,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 		a := p.BeginAuth("USER", l.Time)
 		a.SetCredentials(p.user, args)
 		p.logins.Add(cmd, a)
+		loose = false
 		cmd.Args, cmd.Secret = p.Opts.Mask(args), true
 		if p.Opts.Redact {
 			cmd.Line = v + " " + cmd.Args
@@ -109,6 +111,7 @@ func (p *Parser) clientLine(l *lines.Line) {
 		a := p.BeginAuth("APOP", l.Time)
 		a.Record().Username = name
 		p.logins.Add(cmd, a)
+		loose = false
 		cmd.Secret = true
 		if p.Opts.Redact {
 			cmd.Args = name + " " + p.Opts.Mask(digest)
@@ -121,9 +124,14 @@ func (p *Parser) clientLine(l *lines.Line) {
 		mech, initial, _ := strings.Cut(args, " ")
 		p.auth, p.sasl = p.BeginSASL(mech, l.Time), true
 		p.logins.Add(cmd, p.auth)
+		loose = false
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
 		}
+	}
+	if loose {
+		p.PushLoose(e)
+		return
 	}
 	p.PushExchange(e)
 }
@@ -209,7 +217,7 @@ func (p *Parser) readServerLine(l *lines.Line) {
 		}
 		return
 	}
-	line := string(l.B)
+	line := p.ReplyText(l.B)
 	status := ""
 	switch {
 	case strings.HasPrefix(line, "+OK"):

@@ -51,6 +51,10 @@ type Conn struct {
 	// by the messages past the session's bound: nothing keeps one once it
 	// ends, and a FETCH of a million literals past it allocates none.
 	counted [2]*message.Builder
+	// spares are records of exchanges nothing holds any more
+	// (session.Exchange.Spare), for the next commands (Record): up to
+	// maxSpares, as many as a pipelined batch answered at once frees.
+	spares  []*session.Exchange
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
 	replied bool     // the server has replied at all
 	// waitBounded: replyq.MaxWaiting was reached once, and said.
@@ -61,8 +65,9 @@ type Conn struct {
 	kept        int // bytes of bodies kept in memory (KeepBodies)
 	// verb is the known verb Verb found last: as typed, and as kept.
 	verb [2]string
-	// line is the client line CommandLine made a string last.
-	line string
+	// line and reply are the client line CommandLine made a string
+	// last, and the server line ReplyText did.
+	line, reply string
 }
 
 // keptInMemory is how much of a session's kept bodies stays in memory
@@ -220,10 +225,43 @@ func (c *Conn) Add(cmd session.Command) *session.Exchange {
 	return c.S.AddExchange(session.NewExchange(cmd))
 }
 
+// Record returns a new exchange of command cmd, not recorded yet: the
+// record of one past the session's bound that nothing holds any more
+// where there is one, else one allocated with it (session.NewExchange).
+func (c *Conn) Record(cmd session.Command) *session.Exchange {
+	if n := len(c.spares); n > 0 {
+		e := c.spares[n-1]
+		c.spares[n-1] = nil
+		c.spares = c.spares[:n-1]
+		return e.Reuse(cmd)
+	}
+	return session.NewExchange(cmd)
+}
+
 // Push records a client command and queues it for its reply, in order.
 func (c *Conn) Push(cmd session.Command) *session.Exchange {
 	return c.PushExchange(session.NewExchange(cmd))
 }
+
+// PushLoose records and queues e as PushExchange does, for a parser
+// that keeps no pointer to e or its command once the call that answers
+// it or gives it up returns (session.Exchange.Loose): past the session's
+// bound its record is then the next command's (Record).
+func (c *Conn) PushLoose(e *session.Exchange) {
+	e.Loose()
+	c.PushExchange(e)
+}
+
+// letGo takes the record of e, answered or given up, for the next
+// command where nothing holds it any more.
+func (c *Conn) letGo(e *session.Exchange) {
+	if e.Spare() && len(c.spares) < maxSpares {
+		c.spares = append(c.spares, e)
+	}
+}
+
+// maxSpares bounds the spare records a connection holds: 224 KiB.
+const maxSpares = 1024
 
 // PushExchange records an exchange made with session.NewExchange, whose
 // command was handed out before (to a login that notes its credentials),
@@ -238,10 +276,15 @@ func (c *Conn) PushExchange(e *session.Exchange) *session.Exchange {
 // Past replyq.MaxWaiting the oldest waiting is given up, unanswered, and
 // said once.
 func (c *Conn) Queue(e *session.Exchange) {
-	if _, dropped := c.pending.Push(e, e.Command.Time, c.acked[session.FromClient]); dropped && !c.waitBounded {
+	oldest, dropped := c.pending.Push(e, e.Command.Time, c.acked[session.FromClient])
+	if !dropped {
+		return
+	}
+	if !c.waitBounded {
 		c.waitBounded = true
 		explain.Anomaly(c.S, e.Command.Time, session.FromClient, "reply.waiting.bound", replyq.MaxWaiting)
 	}
+	c.letGo(oldest)
 }
 
 // Waiting is the oldest exchange queued for a reply; ok is false when none.
@@ -258,6 +301,7 @@ func (c *Conn) Next() (*session.Exchange, bool) {
 			what = l.Command.Kind
 		}
 		explain.Anomaly(c.S, l.Command.Time, session.FromServer, "reply.lost", what)
+		c.letGo(l)
 	}
 	return e, ok
 }
@@ -275,6 +319,7 @@ func (c *Conn) Answer(e *session.Exchange, r *session.Response) {
 	c.S.Answer(e, r)
 	c.paired = true
 	c.events.ExchangeCompleted(c.S, e)
+	c.letGo(e)
 }
 
 // Reply records a reply that answers no command.
@@ -353,6 +398,16 @@ func (c *Conn) CommandLine(b []byte) string {
 		c.line = string(b)
 	}
 	return c.line
+}
+
+// ReplyText is a server line as a string, made once for a run of the
+// same line as CommandLine's are: a flood of one reply ("250 ok") made
+// a string for each.
+func (c *Conn) ReplyText(b []byte) string {
+	if string(b) != c.reply {
+		c.reply = string(b)
+	}
+	return c.reply
 }
 
 // Verb returns a command's verb as the model keeps it: a known verb in

@@ -52,7 +52,8 @@ type Events interface {
 	// it when its exchange completes.
 	ReplyLine(s *session.Session, line string, t time.Time)
 	// ExchangeCompleted: e's reply is complete (or e is a reply nothing
-	// asked for).
+	// asked for). e is read during the call, not kept: one past the
+	// session's bound (not in s.Exchanges) may be reused once it returns.
 	ExchangeCompleted(s *session.Session, e *session.Exchange)
 	// MessageStarted: m's bytes begin to arrive; every byte goes to the
 	// writer returned, if not nil, as it arrives.

@@ -17,6 +17,27 @@ func NewExchange(c Command) *Exchange {
 	return &x.e
 }
 
+// Reuse makes e, a record nothing holds any more (Spare), the record of
+// a new exchange of command c, as NewExchange would make one.
+func (e *Exchange) Reuse(c Command) *Exchange {
+	cmd := e.Command
+	*cmd = c
+	*e = Exchange{Command: cmd}
+	return e
+}
+
+// Loose says that nothing holds e but the session and the reply queue it
+// waits in: the parser that made it keeps no pointer to it or its
+// command once the call that answers it or gives it up returns.
+func (e *Exchange) Loose() { e.loose = true }
+
+// Spare reports whether e's record may be reused (Reuse), now that it is
+// answered or given up: it is Loose, and past Limits.Exchanges, so the
+// session holds it no more than the parser does. A flood of commands
+// past the bound allocated a record for each that nothing kept, and
+// collecting them was half of the flood's cost.
+func (e *Exchange) Spare() bool { return e.loose && e.past }
+
 // NewResponse returns a response with room for n lines, allocated with
 // it where n is two or less: most replies are a line or two, and an
 // allocation more for each was a flood's cost.

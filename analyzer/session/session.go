@@ -126,6 +126,7 @@ type Exchange struct {
 	Response  *Response `json:"response"`
 	LatencyMS *float64  `json:"latency_ms"`
 	past      bool      // past Limits.Exchanges: counted (Past), not kept
+	loose     bool      // held by no parser (Loose)
 	latency   float64   // what LatencyMS points to: no allocation of its own
 }
 

@@ -23,6 +23,9 @@ func FuzzParser(f *testing.F) {
 		// A bare-LF dot: the replies that follow decide where DATA ended.
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\n.\nMAIL FROM:<x>\r\nDATA\r\nb\n.\nc\r\n.\r\n\x00250 a\r\n250 b\r\n354 c\r\n250 d\r\n",
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\n.\n\x00250 a\r\n\x00QUIT\n\x00221 b\r\n",
+		// Pipelined (RFC 2920), AUTH and DATA among them: past a bound
+		// of one exchange, records are reused (CheckPastTheBound).
+		"220 mx\r\n\x00EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nNOOP\r\nDATA\r\n\x00250 a\r\n250 b\r\n250 c\r\n250 d\r\n354 e\r\n\x00x\r\n.\r\nAUTH PLAIN AGI=\r\nNOOP\r\nRSET\r\n\x00250 f\r\n535 g\r\n250 h\r\n250 i\r\n",
 		// Runs of lines read at once, with odd bytes and endings in them.
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\r\nb\rc\r\n..d\r\nf\ng\r\n..h\r\ni\r\n.\r\n\x00250 ok\r\n",
 	)

@@ -21,7 +21,7 @@ func (p *Parser) serverLine(l *lines.Line) {
 		p.Queue(p.msgEx)
 		p.endMessage(true)
 	}
-	line := p.S.Keep(string(l.B)) // what is read from it keeps no longer line
+	line := p.S.Keep(p.ReplyText(l.B)) // what is read from it keeps no longer line
 	code, sep, ok := replyCode(line)
 	if ok && (code[0] < '2' || code[0] > '5' || code[1] > '5') {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.range", code)

@@ -162,7 +162,7 @@ func (p *Parser) command(l *lines.Line) {
 	line := p.S.Keep(p.CommandLine(l.B))
 	typed, args := splitVerb(line)
 	verb := p.Verb(typed, verbs, l.Time)
-	e := session.NewExchange(session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()})
+	e := p.Record(session.Command{Kind: session.KindCommand, Verb: verb, Args: args, Line: line, Time: l.EndTime(), TypedMS: l.TypedMS()})
 	cmd := e.Command
 	switch verb {
 	case "MAIL":
@@ -181,6 +181,8 @@ func (p *Parser) command(l *lines.Line) {
 		if initial != "" {
 			p.auth.Initial(cmd, mech, initial)
 		}
+		p.PushExchange(e) // held by the login until its reply
+		return
 	case "DATA":
 		p.dataEx, p.client = p.PushExchange(e), dataSent
 		return
@@ -209,7 +211,7 @@ func (p *Parser) command(l *lines.Line) {
 		p.Cli.Expect(n)
 		return
 	}
-	p.PushExchange(e)
+	p.PushLoose(e)
 }
 
 // Gap tells the parser n bytes were lost in direction d.

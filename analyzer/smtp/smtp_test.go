@@ -802,3 +802,44 @@ func TestCommandFloodAllocatesARecordACommand(t *testing.T) {
 		t.Errorf("lines %q", got)
 	}
 }
+
+// TestPastTheBoundReusesRecords: past the session's bound an exchange
+// that nothing holds once answered, or given up unanswered past
+// replyq.MaxWaiting, lends its record to the next command
+// (proto.Conn.Record), and a run of one reply line is one string
+// (proto.Conn.ReplyText): a flood of commands there allocates a record
+// for each reply only, where it made three for an answered command (its
+// exchange, its reply, the reply's line) and one for one unanswered. What the exchanges
+// said is held to the same run without a bound by the fuzz seeds
+// (sessiontest.CheckPastTheBound).
+func TestPastTheBoundReusesRecords(t *testing.T) {
+	for name, step := range map[string][]st.Step{
+		"answered":   {C(strings.Repeat("NOOP\r\n", 100)), S(strings.Repeat("250 ok\r\n", 100))},
+		"unanswered": {C(strings.Repeat("NOOP\r\n", 100))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := st.NewSession("smtp")
+			s.Limits.Exchanges = 1
+			p := Spec().New(proto.Env{Session: s})
+			st.Run(p, S("220 mx\r\n"))
+			// Past MaxWaiting, so that the unanswered are given up.
+			for range replyq.MaxWaiting / 100 {
+				for _, x := range step {
+					p.Feed(x.Dir, st.T0, []byte(x.Data))
+				}
+			}
+			per := testing.AllocsPerRun(20, func() {
+				for _, x := range step {
+					p.Feed(x.Dir, st.T0, []byte(x.Data))
+				}
+			}) / 100
+			// An answered command's reply is a record of its own.
+			if want := float64(len(step) - 1); per > want+0.1 {
+				t.Errorf("%.2f allocations a command past the bound, want %.0f", per, want)
+			}
+			if past := s.Past(); past.Sent < replyq.MaxWaiting || past.Commands["NOOP"] != past.Sent {
+				t.Errorf("past the bound: %d sent, %d NOOPs counted", past.Sent, past.Commands["NOOP"])
+			}
+		})
+	}
+}

@@ -222,6 +222,9 @@ func FuzzSpecWith(f *testing.F, spec proto.Spec, oracle Oracle, seed []Step, chu
 	f.Fuzz(func(t *testing.T, data []byte) {
 		Fuzz(t, data, spec, proto.Options{MaxLine: 256, KeepBodies: true})
 		steps := Script(data)
+		if d := CheckPastTheBound(spec, proto.Options{MaxLine: 256}, steps); d != "" {
+			t.Fatal(d)
+		}
 		// Work per input byte is bounded by a constant: allocations are
 		// its deterministic measure (a lone LF, the costliest byte the
 		// parsers know, takes 3).
@@ -277,4 +280,49 @@ func CheckPairs(t interface {
 			t.Fatalf("exchanges differ:\n%s", d)
 		}
 	}
+}
+
+// CheckPastTheBound runs steps through parsers of spec with no bound on
+// the exchanges a session keeps and with a bound of one, and reports how
+// the exchanges they completed differ, as each was when its reply was
+// complete (Completed): past the bound a record nothing holds is reused
+// (proto.Conn.Record), and one reused while something still held it
+// would change what an exchange said.
+func CheckPastTheBound(spec proto.Spec, opts proto.Options, steps []Step) string {
+	if d := Diff(Completed(spec, opts, 1, steps), Completed(spec, opts, 0, steps)); d != "" {
+		return "completed exchanges differ past a bound of one (got) and without one (want):\n" + d
+	}
+	return ""
+}
+
+// Completed runs steps through a parser of spec in a session that keeps
+// at most limit exchanges (0: all), and describes every exchange it
+// completes as the events are told of it: command, reply, latency.
+func Completed(spec proto.Spec, opts proto.Options, limit int, steps []Step) []string {
+	s := NewSession(spec.Name)
+	s.Limits.Exchanges = limit
+	w := &witness{}
+	Run(spec.New(proto.Env{Session: s, Options: opts, Events: w}), steps...)
+	return w.seen
+}
+
+// witness describes each exchange the moment it completes.
+type witness struct {
+	proto.NoEvents
+	seen []string
+}
+
+func (w *witness) ExchangeCompleted(_ *session.Session, e *session.Exchange) {
+	var b strings.Builder
+	if c := e.Command; c != nil {
+		fmt.Fprintf(&b, "%s %q %q %q %q %s %d %q %v", c.Kind, c.Tag, c.Verb, c.Args, c.Line, c.Time.Format(time.StampMicro), c.Size, c.Path, c.Secret)
+	}
+	b.WriteString(" => ")
+	if r := e.Response; r != nil {
+		fmt.Fprintf(&b, "%q %q %s %d", r.Status, r.Lines, r.Time.Format(time.StampMicro), r.LinesDropped)
+	}
+	if e.LatencyMS != nil {
+		fmt.Fprintf(&b, " %.3fms", *e.LatencyMS)
+	}
+	w.seen = append(w.seen, b.String())
 }
