@@ -22,6 +22,12 @@ func FuzzParser(f *testing.F) {
 		"* OK\r\n\x00a COMPRESS DEFLATE\r\n\x00a OK\r\n\x00\x78\x9c",                   // compressed after
 		"b OK no such tag\r\n+ unexpected\r\n",                                         // replies with no command
 		"* OK\r\n\x00a LOGIN {18446744073709551616}\r\n",                               // literal size overflows
+		// Past a bound of one exchange, records are reused
+		// (CheckPastTheBound): completed while the client still sends
+		// the command (RFC 7888), held by a login, SASL typed ahead.
+		"* OK\r\n\x00a1 NOOP\r\n\x00a1 OK\r\n\x00a2 APPEND box {3+}\r\n\x00a2 BAD no\r\n\x00abc x\r\na3 NOOP\r\n\x00a3 OK done\r\n",
+		"* OK\r\n\x00a1 NOOP\r\n\x00a1 OK\r\n\x00a2 LOGIN {4+}\r\nuser {4+}\r\npass\r\n\x00a2 OK in\r\n\x00a3 NOOP\r\n\x00a3 OK\r\n",
+		"* OK\r\n\x00a1 NOOP\r\n\x00a1 OK\r\n\x00a2 AUTHENTICATE PLAIN\r\nAGEAYg==\r\na3 NOOP\r\n\x00a2 NO no\r\na3 OK\r\nAGEAYg== BAD what\r\n",
 	)
 }
 

@@ -128,6 +128,7 @@ type Parser struct {
 	openTags        map[string]int // how many have each tag (lone ones apart)
 	openLone        int            // how many lone ones (an IDLE begun before the capture)
 	openBounded     bool           // maxOpen was reached once
+	spare           []*command     // command records nothing holds any more (done)
 	lastName        string         // the response name looked up last (owner)
 	lastOwner       uint8
 	// The server line being assembled around its literals, up to the
@@ -316,8 +317,7 @@ func (p *Parser) loneDone(line string, t time.Time) {
 
 func (p *Parser) newCommand(line string, t time.Time, typedMS float64) {
 	tag, verb, args := p.parseCommand(line, t)
-	c := &command{tag: tag, verb: verb}
-	c.segs = c.first[:0]
+	c := p.newRecord(tag, verb)
 	p.addCanon(c, args)
 	p.addOpen(c, t)
 	p.client, p.waiting = continuing, c

@@ -800,6 +800,36 @@ func TestACommandsRecords(t *testing.T) {
 	}
 }
 
+// TestPastTheBoundReusesRecords: past the session's bound a completed
+// command lends its state, its exchange and its response's records to
+// the next (done, proto.Conn.Release): a NOOP and its completion with a
+// line of data allocate their three lines only, not six records. What
+// the exchanges said is held to the same run without a bound by the
+// fuzz seeds (sessiontest.CheckPastTheBound).
+func TestPastTheBoundReusesRecords(t *testing.T) {
+	s := st.NewSession("imap")
+	s.Limits.Exchanges = 1
+	p := Spec().New(proto.Env{Session: s})
+	p.Feed(session.FromServer, st.T0, []byte("* OK hi\r\n"))
+	const n = 100
+	var cli, srv strings.Builder
+	for i := range n {
+		fmt.Fprintf(&cli, "b%d NOOP\r\n", i)
+		fmt.Fprintf(&srv, "* %d EXISTS\r\nb%d OK done\r\n", i, i)
+	}
+	c, r := []byte(cli.String()), []byte(srv.String())
+	per := testing.AllocsPerRun(10, func() {
+		p.Feed(session.FromClient, st.T0, c)
+		p.Feed(session.FromServer, st.T0, r)
+	}) / n
+	if per > 3.2 {
+		t.Errorf("%.2f allocations a NOOP and its completion past the bound, want 3 (its lines)", per)
+	}
+	if past := s.Past(); past.Commands["NOOP"] < 10*n || past.Replies["OK"] != past.Commands["NOOP"] {
+		t.Errorf("past the bound: %v NOOPs, %v OKs counted", past.Commands["NOOP"], past.Replies["OK"])
+	}
+}
+
 // TestAfterLastSpaceOrParen: where the last word starts is what
 // strings.LastIndexAny says, on short and long strings, UTF-8 or not.
 func TestAfterLastSpaceOrParen(t *testing.T) {

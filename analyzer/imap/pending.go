@@ -108,6 +108,53 @@ func (p *Parser) openWith(tag string) int {
 	return -1
 }
 
+// done lets go of c, completed and off the open list. Past the session's
+// bound its part's record serves the next command (proto.Conn.Release),
+// and c itself the next command's (newCommand), where nothing holds them
+// any more: not the client's state (a literal of c's still on the wire),
+// not a login, not the SASL responses typed ahead. A flood of commands
+// past the bound made both for each, for the collector to take back.
+func (p *Parser) done(c *command) {
+	if p.waiting == c || c.auth != nil || c.responses != nil || len(c.segs) != 1 {
+		return
+	}
+	e := c.segs[0]
+	if e == p.seg {
+		return
+	}
+	if p.argsOf == e.Command {
+		p.argsOf = nil // addArgs knows a command by its record
+	}
+	p.Release(e)
+	if e.Spare() && len(p.spare) < maxOpen {
+		p.spare = append(p.spare, c)
+	}
+}
+
+// maxSpareCanon is the most room for a command's arguments a spare
+// command's record lends the next (newRecord).
+const maxSpareCanon = 256
+
+// newRecord is a command record for tag and verb: a spare one (done)
+// where there is one.
+func (p *Parser) newRecord(tag, verb string) *command {
+	var c *command
+	if n := len(p.spare); n > 0 {
+		c, p.spare[n-1] = p.spare[n-1], nil
+		p.spare = p.spare[:n-1]
+		canon := c.canon[:0]
+		if cap(canon) > maxSpareCanon {
+			canon = nil
+		}
+		*c = command{canon: canon}
+	} else {
+		c = &command{}
+	}
+	c.tag, c.verb = tag, verb
+	c.segs = c.first[:0]
+	return c
+}
+
 // retag gives a lone command the tag its completion has.
 func (p *Parser) retag(c *command, tag string) {
 	p.count(c, -1)
@@ -176,7 +223,7 @@ func (p *Parser) takeResponse(status, line string, t time.Time, c *command) *ses
 	if line != "" {
 		n++
 	}
-	r := session.NewResponse(status, t, n)
+	r := p.NewResponse(status, t, n)
 	early := false
 	for _, u := range taken {
 		for _, m := range u.msgs {

@@ -13,7 +13,7 @@ import (
 )
 
 func (p *Parser) serverLine(l *lines.Line) {
-	piece := string(l.B)
+	piece := p.ReplyText(l.B) // a flood of one line makes one string
 	first := len(p.sline) == 0 && !p.scut
 	if first {
 		p.stime = l.Time
@@ -307,6 +307,7 @@ func (p *Parser) response(line string, uid uint32, start, end time.Time) {
 		r := p.takeResponse(statusWord(status), line, start, c)
 		p.removeOpen(i)
 		p.complete(c, r)
+		p.done(c)
 		return
 	}
 	if !p.S.Midstream && !p.ClientSilent() {

@@ -229,7 +229,7 @@ func (p *Parser) readServerLine(l *lines.Line) {
 	default:
 		explain.Anomaly(p.S, l.Time, session.FromServer, "pop3.status", line)
 	}
-	r := session.NewLine(status, l.Time, p.S.Keep(line))
+	r := p.NewLine(status, l.Time, p.S.Keep(line))
 	if p.FirstReply() && !p.S.Midstream && status != "+" {
 		if before, waiting := p.Waiting(); waiting {
 			p.Greeting(before, r)

@@ -54,7 +54,9 @@ type Conn struct {
 	// spares are records of exchanges nothing holds any more
 	// (session.Exchange.Spare), for the next commands (Record): up to
 	// maxSpares, as many as a pipelined batch answered at once frees.
+	// replies are the records of their short replies (NewResponse).
 	spares  []*session.Exchange
+	replies []*session.Response
 	acked   [2]int64 // what each direction had acknowledged of the other, -1 unknown
 	replied bool     // the server has replied at all
 	// waitBounded: replyq.MaxWaiting was reached once, and said.
@@ -219,10 +221,9 @@ func (c *Conn) Opaque() {
 	c.Srv.Pause()
 }
 
-// Add records a client command, in an exchange allocated with it
-// (session.NewExchange).
+// Add records a client command, in a record of its own (Record).
 func (c *Conn) Add(cmd session.Command) *session.Exchange {
-	return c.S.AddExchange(session.NewExchange(cmd))
+	return c.S.AddExchange(c.Record(cmd))
 }
 
 // Record returns a new exchange of command cmd, not recorded yet: the
@@ -233,14 +234,36 @@ func (c *Conn) Record(cmd session.Command) *session.Exchange {
 		e := c.spares[n-1]
 		c.spares[n-1] = nil
 		c.spares = c.spares[:n-1]
+		if r := e.Response; r != nil && cap(r.Lines) <= 2 && len(c.replies) < maxSpares {
+			c.replies = append(c.replies, r) // a short reply's, for NewResponse
+		}
 		return e.Reuse(cmd)
 	}
 	return session.NewExchange(cmd)
 }
 
+// NewResponse is session.NewResponse, in the record of a short reply
+// whose exchange's record was reused (Record) where there is one.
+func (c *Conn) NewResponse(status string, t time.Time, n int) *session.Response {
+	if k := len(c.replies); k > 0 && n <= 2 {
+		r := c.replies[k-1]
+		c.replies[k-1] = nil
+		c.replies = c.replies[:k-1]
+		return r.Reuse(status, t)
+	}
+	return session.NewResponse(status, t, n)
+}
+
+// NewLine is session.NewLine, made as NewResponse makes a reply.
+func (c *Conn) NewLine(status string, t time.Time, line string) *session.Response {
+	r := c.NewResponse(status, t, 1)
+	r.Lines = append(r.Lines, line)
+	return r
+}
+
 // Push records a client command and queues it for its reply, in order.
 func (c *Conn) Push(cmd session.Command) *session.Exchange {
-	return c.PushExchange(session.NewExchange(cmd))
+	return c.PushExchange(c.Record(cmd))
 }
 
 // PushLoose records and queues e as PushExchange does, for a parser
@@ -252,6 +275,16 @@ func (c *Conn) PushLoose(e *session.Exchange) {
 	c.PushExchange(e)
 }
 
+// Release says the parser holds e no more, nor its command, now that it
+// is answered (or will not be): past the session's bound its record is
+// then the next command's (Record). For a parser that pairs replies by
+// a rule of its own (IMAP's tags); one that queues its commands says so
+// as it queues them (PushLoose).
+func (c *Conn) Release(e *session.Exchange) {
+	e.Loose()
+	c.letGo(e)
+}
+
 // letGo takes the record of e, answered or given up, for the next
 // command where nothing holds it any more.
 func (c *Conn) letGo(e *session.Exchange) {
@@ -260,7 +293,8 @@ func (c *Conn) letGo(e *session.Exchange) {
 	}
 }
 
-// maxSpares bounds the spare records a connection holds: 224 KiB.
+// maxSpares bounds the spare records of each kind a connection holds:
+// 224 KiB of exchanges, 240 KiB of replies.
 const maxSpares = 1024
 
 // PushExchange records an exchange made with session.NewExchange, whose

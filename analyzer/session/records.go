@@ -26,6 +26,15 @@ func (e *Exchange) Reuse(c Command) *Exchange {
 	return e
 }
 
+// Reuse makes r, the reply of an exchange whose record was reused, a new
+// reply of status at t, with the room for lines it had.
+func (r *Response) Reuse(status string, t time.Time) *Response {
+	lines := r.Lines[:0]
+	clear(lines[:cap(lines)])
+	*r = Response{Status: status, Time: t, Lines: lines}
+	return r
+}
+
 // Loose says that nothing holds e but the session and the reply queue it
 // waits in: the parser that made it keeps no pointer to it or its
 // command once the call that answers it or gives it up returns.

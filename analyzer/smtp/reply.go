@@ -39,7 +39,7 @@ func (p *Parser) serverLine(l *lines.Line) {
 		return
 	}
 	if p.reply == nil {
-		p.reply = session.NewResponse(code, l.Time, 1)
+		p.reply = p.NewResponse(code, l.Time, 1)
 	} else if ok && code != p.reply.Status {
 		explain.Anomaly(p.S, l.Time, session.FromServer, "code.changes", p.reply.Status, code)
 	}
