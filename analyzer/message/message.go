@@ -248,8 +248,8 @@ func (b *Builder) Finish(cut bool) *session.Message {
 			b.spare.Put(b.body)
 		}
 	}
-	if m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {
-		return m // no header to read: it starts past it
+	if b.countOnly || m.Content == session.ContentText || m.Content == session.ContentPart || m.Range != nil && m.Range.Origin > 0 {
+		return m // no header to read: none kept (counted), or it starts past it
 	}
 	h := parseHeader(b.hdr)
 	m.From = DecodeAddresses(h.from)
