@@ -113,6 +113,8 @@ func (a *async) add(ev event, send bool) {
 	a.tell()
 }
 
+func (a *async) ReadsMessages() bool { return true }
+
 func (a *async) MessageStarted(s *session.Session, m *session.Message) io.Writer {
 	a.add(event{kind: evStarted, s: s, m: m, started: started{id: s.ID, proto: string(s.Protocol), via: m.Via}}, false)
 	return &asyncWriter{a: a, m: m}

@@ -45,7 +45,8 @@ type Env struct {
 // Events are told what a parser completes, as it happens: the views and
 // sinks that show or store sessions while they go on. Events that have a
 // method ReadsReplyLines() bool saying false are not told of reply lines
-// (sink.ReadsReplyLines).
+// (sink.ReadsReplyLines), and likewise ReadsExchanges of completed
+// exchanges and ReadsMessages of messages.
 type Events interface {
 	// ReplyLine: a line of a reply still open arrived at t (IMAP
 	// untagged data: the EXISTS that IDLE announces); the reply will hold

@@ -62,6 +62,23 @@ func ReadsReplyLines(x Sink) bool {
 
 func (Nop) ReadsReplyLines() bool { return false }
 
+// ReadsExchanges reports whether x reads ExchangeCompleted (the live
+// view), and ReadsMessages whether it reads MessageStarted and
+// MessageEnded (--extract), as ReadsReplyLines: the parsers tell them
+// only where some sink does.
+func ReadsExchanges(x Sink) bool {
+	r, ok := x.(interface{ ReadsExchanges() bool })
+	return !ok || r.ReadsExchanges()
+}
+
+func ReadsMessages(x Sink) bool {
+	r, ok := x.(interface{ ReadsMessages() bool })
+	return !ok || r.ReadsMessages()
+}
+
+func (Nop) ReadsExchanges() bool { return false }
+func (Nop) ReadsMessages() bool  { return false }
+
 func (Nop) SessionStarted(*session.Session)                             {}
 func (Nop) Raw(*session.Session, session.Chunk)                         {}
 func (Nop) ReplyLine(*session.Session, string, time.Time)               {}
@@ -96,6 +113,8 @@ func (m multi) Raw(s *session.Session, c session.Chunk) {
 }
 
 func (m multi) ReadsReplyLines() bool { return slices.ContainsFunc(m, ReadsReplyLines) }
+func (m multi) ReadsExchanges() bool  { return slices.ContainsFunc(m, ReadsExchanges) }
+func (m multi) ReadsMessages() bool   { return slices.ContainsFunc(m, ReadsMessages) }
 
 func (m multi) ReplyLine(s *session.Session, line string, t time.Time) {
 	for _, x := range m {
@@ -200,6 +219,8 @@ func (f filter) Raw(s *session.Session, c session.Chunk) {
 }
 
 func (f filter) ReadsReplyLines() bool { return ReadsReplyLines(f.next) }
+func (f filter) ReadsExchanges() bool  { return ReadsExchanges(f.next) }
+func (f filter) ReadsMessages() bool   { return ReadsMessages(f.next) }
 
 func (f filter) ReplyLine(s *session.Session, line string, t time.Time) {
 	if f.keep(s) {
@@ -255,6 +276,8 @@ type byID struct {
 }
 
 func (b *byID) ReadsReplyLines() bool { return ReadsReplyLines(b.Sink) }
+func (b *byID) ReadsExchanges() bool  { return ReadsExchanges(b.Sink) }
+func (b *byID) ReadsMessages() bool   { return ReadsMessages(b.Sink) }
 
 func (b *byID) SessionStarted(s *session.Session) {
 	b.open = append(b.open, s.ID)
@@ -318,6 +341,8 @@ type flushing struct {
 }
 
 func (f flushing) ReadsReplyLines() bool { return ReadsReplyLines(f.Sink) }
+func (f flushing) ReadsExchanges() bool  { return ReadsExchanges(f.Sink) }
+func (f flushing) ReadsMessages() bool   { return ReadsMessages(f.Sink) }
 
 func (f flushing) SessionEnded(s *session.Session) {
 	f.Sink.SessionEnded(s)
@@ -356,6 +381,8 @@ func (l *locked) Raw(s *session.Session, c session.Chunk) {
 }
 
 func (l *locked) ReadsReplyLines() bool { return ReadsReplyLines(l.next) }
+func (l *locked) ReadsExchanges() bool  { return ReadsExchanges(l.next) }
+func (l *locked) ReadsMessages() bool   { return ReadsMessages(l.next) }
 
 func (l *locked) ReplyLine(s *session.Session, line string, t time.Time) {
 	l.mu.Lock()

@@ -69,8 +69,9 @@ func TestCombinators(t *testing.T) {
 	}
 }
 
-// TestReadsReplyLines: reply lines are told where some sink reads them,
-// through every wrapper, and not where none does.
+// TestReadsReplyLines: reply lines, completed exchanges and messages are
+// told where some sink reads them, through every wrapper, and not where
+// none does.
 func TestReadsReplyLines(t *testing.T) {
 	var events []string
 	reads, quiet := log{events: &events}, Ended(func(*session.Session) {})
@@ -86,8 +87,10 @@ func TestReadsReplyLines(t *testing.T) {
 		{Filter(Flushing(ByID(Locked(Multi(quiet, reads))), func() error { return nil }), keep), true},
 		{Filter(Flushing(ByID(Locked(Multi(quiet, quiet))), func() error { return nil }), keep), false},
 	} {
-		if got := ReadsReplyLines(tc.s); got != tc.want {
-			t.Errorf("%T: %v, want %v", tc.s, got, tc.want)
+		for name, reads := range map[string]func(Sink) bool{"reply lines": ReadsReplyLines, "exchanges": ReadsExchanges, "messages": ReadsMessages} {
+			if got := reads(tc.s); got != tc.want {
+				t.Errorf("%T reads %s: %v, want %v", tc.s, name, got, tc.want)
+			}
 		}
 	}
 }

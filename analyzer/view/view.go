@@ -395,6 +395,7 @@ func (v *live) SessionStarted(s *session.Session) {
 }
 
 func (v *live) ReadsReplyLines() bool { return true }
+func (v *live) ReadsExchanges() bool  { return true }
 
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
 	v.askFirst(s)

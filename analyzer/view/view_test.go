@@ -44,6 +44,10 @@ func newRecorder(t *testing.T) *recorder {
 
 func (r *recorder) SessionStarted(s *session.Session) { r.open[s] = true }
 
+// It embeds sink.Nop: it says what it reads.
+func (r *recorder) ReadsExchanges() bool { return true }
+func (r *recorder) ReadsMessages() bool  { return true }
+
 func (r *recorder) ExchangeCompleted(s *session.Session, e *session.Exchange) {
 	if !r.open[s] {
 		r.t.Errorf("session %d: exchange completed outside the session's start and end", s.ID)
