@@ -110,7 +110,7 @@ func (p *Parser) openWith(tag string) int {
 
 // done lets go of c, completed and off the open list. Past the session's
 // bound its part's record serves the next command (proto.Conn.Release),
-// and c itself the next command's (newCommand), where nothing holds them
+// and c itself the next command's (newRecord), where nothing holds them
 // any more: not the client's state (a literal of c's still on the wire),
 // not a login, not the SASL responses typed ahead. A flood of commands
 // past the bound made both for each, for the collector to take back.
