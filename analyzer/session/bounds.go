@@ -25,9 +25,10 @@ type Limits struct {
 // a FETCH of a million one-byte literals under 64 MiB, where a hundred
 // thousand took 130 to 180 MiB; twenty thousand exchanges (a POP3
 // download of ten thousand messages, thousands of SMTP messages) keep a
-// flood of NOOPs at 55 MiB, where a hundred thousand took 113 and kept
-// the collector at work. What is past them is counted (Past, the
-// statistics), not kept.
+// flood of NOOPs under 56 MiB, where a hundred thousand took 113 and
+// kept the collector at work. What is past them is counted (Past, the
+// statistics), not kept, and past Limits.Exchanges the records of a
+// command nothing holds any more serve the next (Exchange.Spare).
 const (
 	DefaultMaxExchanges = 20000
 	DefaultMaxAnomalies = 1000
