@@ -1,7 +1,6 @@
 package proto
 
 import (
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -90,52 +89,6 @@ func NewConn(env Env, upgrade string, h Handlers) *Conn {
 	c.side[session.FromClient] = &side{c: c, line: h.ClientLine, counted: h.ClientCounted, run: h.ClientRun}
 	c.side[session.FromServer] = &side{c: c, server: true, line: h.ServerLine, counted: h.ServerCounted, run: h.ServerRun}
 	return c
-}
-
-// told says which of the events told as they happen the events read
-// (Events): the others are not told, nor made ready. An IMAP flood of
-// untagged data told millions of reply lines, and a FETCH of a million
-// literals a million messages (a tenth of its time), to sinks that read
-// none.
-type told struct{ replyLines, exchanges, messages bool }
-
-// tells is what e reads: all of it, but what a method ReadsReplyLines,
-// ReadsExchanges or ReadsMessages says it does not (sink.ReadsReplyLines).
-func tells(e Events) told {
-	t := told{true, true, true}
-	if r, ok := e.(interface{ ReadsReplyLines() bool }); ok {
-		t.replyLines = r.ReadsReplyLines()
-	}
-	if r, ok := e.(interface{ ReadsExchanges() bool }); ok {
-		t.exchanges = r.ReadsExchanges()
-	}
-	if r, ok := e.(interface{ ReadsMessages() bool }); ok {
-		t.messages = r.ReadsMessages()
-	}
-	return t
-}
-
-// completed tells the events that e is complete, where they read it.
-func (c *Conn) completed(e *session.Exchange) {
-	if c.tell.exchanges {
-		c.events.ExchangeCompleted(c.S, e)
-	}
-}
-
-// started tells the events that m begins to arrive, where they read
-// messages, and returns where its bytes go (nil: nowhere).
-func (c *Conn) started(m *session.Message) io.Writer {
-	if !c.tell.messages {
-		return nil
-	}
-	return c.events.MessageStarted(c.S, m)
-}
-
-// ended tells the events that m is whole, or gets no more bytes.
-func (c *Conn) ended(m *session.Message) {
-	if c.tell.messages {
-		c.events.MessageEnded(c.S, m)
-	}
 }
 
 // side hands one direction's lines to its parser; lines cut at the bound
@@ -272,76 +225,10 @@ func (c *Conn) Add(cmd session.Command) *session.Exchange {
 	return c.S.AddExchange(c.Record(cmd))
 }
 
-// Record returns a new exchange of command cmd, not recorded yet: the
-// record of one past the session's bound that nothing holds any more
-// where there is one, else one allocated with it (session.NewExchange).
-func (c *Conn) Record(cmd session.Command) *session.Exchange {
-	if n := len(c.spares); n > 0 {
-		e := c.spares[n-1]
-		c.spares[n-1] = nil
-		c.spares = c.spares[:n-1]
-		if r := e.Response; r != nil && cap(r.Lines) <= 2 && len(c.replies) < maxSpares {
-			c.replies = append(c.replies, r) // a short reply's, for NewResponse
-		}
-		return e.Reuse(cmd)
-	}
-	return session.NewExchange(cmd)
-}
-
-// NewResponse is session.NewResponse, in the record of a short reply
-// whose exchange's record was reused (Record) where there is one.
-func (c *Conn) NewResponse(status string, t time.Time, n int) *session.Response {
-	if k := len(c.replies); k > 0 && n <= 2 {
-		r := c.replies[k-1]
-		c.replies[k-1] = nil
-		c.replies = c.replies[:k-1]
-		return r.Reuse(status, t)
-	}
-	return session.NewResponse(status, t, n)
-}
-
-// NewLine is session.NewLine, made as NewResponse makes a reply.
-func (c *Conn) NewLine(status string, t time.Time, line string) *session.Response {
-	r := c.NewResponse(status, t, 1)
-	r.Lines = append(r.Lines, line)
-	return r
-}
-
 // Push records a client command and queues it for its reply, in order.
 func (c *Conn) Push(cmd session.Command) *session.Exchange {
 	return c.PushExchange(c.Record(cmd))
 }
-
-// PushLoose records and queues e as PushExchange does, for a parser
-// that keeps no pointer to e or its command once the call that answers
-// it or gives it up returns (session.Exchange.Loose): past the session's
-// bound its record is then the next command's (Record).
-func (c *Conn) PushLoose(e *session.Exchange) {
-	e.Loose()
-	c.PushExchange(e)
-}
-
-// Release says the parser holds e no more, nor its command, now that it
-// is answered (or will not be): past the session's bound its record is
-// then the next command's (Record). For a parser that pairs replies by
-// a rule of its own (IMAP's tags); one that queues its commands says so
-// as it queues them (PushLoose).
-func (c *Conn) Release(e *session.Exchange) {
-	e.Loose()
-	c.letGo(e)
-}
-
-// letGo takes the record of e, answered or given up, for the next
-// command where nothing holds it any more.
-func (c *Conn) letGo(e *session.Exchange) {
-	if e.Spare() && len(c.spares) < maxSpares {
-		c.spares = append(c.spares, e)
-	}
-}
-
-// maxSpares bounds the spare records of each kind a connection holds:
-// 224 KiB of exchanges, 240 KiB of replies.
-const maxSpares = 1024
 
 // PushExchange records an exchange made with session.NewExchange, whose
 // command was handed out before (to a login that notes its credentials),
