@@ -319,10 +319,9 @@ func newOutput(o viewOptions, live bool, stdout, stderr io.Writer) (*output, ana
 		KeepBodies: o.full, Redact: redact, TLSKeys: keys, Bodies: bodyStore(o.full),
 		// A part's SHA-256 is shown by the timeline, JSON, the report and
 		// the store; not by these views alone (--summary hashed every
-		// attachment of the capture and showed none). The ladder shows
-		// none either, and reads no part at all (NoParts below), which
-		// leaves this flag moot for it.
-		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow) && o.store.url == "",
+		// attachment of the capture and showed none), nor by the ladder,
+		// which reads no part at all (NoParts below).
+		NoHashes: (o.stats || o.summary || o.compare || o.journey || o.follow || o.ladder) && o.store.url == "",
 		// These show neither parts nor anomalies (--follow the bytes, the
 		// others exchanges and messages): walking the MIME of every
 		// message was an eighth of --follow's CPU, and the parsers waited
