@@ -198,11 +198,11 @@ func (e *Sink) keep(err error) {
 	}
 }
 
-// MessageStarted opens the message's file; its bytes go there as they
-// come, so a message of any size costs no memory.
 // ReadsMessages: a sink that embeds sink.Nop says it reads them.
 func (e *Sink) ReadsMessages() bool { return true }
 
+// MessageStarted opens the message's file; its bytes go there as they
+// come, so a message of any size costs no memory.
 func (e *Sink) MessageStarted(s *session.Session, m *session.Message) io.Writer {
 	if fl := e.start(s, m, started{id: s.ID, proto: string(s.Protocol), via: m.Via}); fl != nil {
 		return fl

@@ -230,7 +230,7 @@ func (c *Conn) Push(cmd session.Command) *session.Exchange {
 	return c.PushExchange(c.Record(cmd))
 }
 
-// PushExchange records an exchange made with session.NewExchange, whose
+// PushExchange records an exchange made with Record, whose
 // command was handed out before (to a login that notes its credentials),
 // and queues it for its reply, in order.
 func (c *Conn) PushExchange(e *session.Exchange) *session.Exchange {

@@ -18,10 +18,7 @@ import (
 // record of one past the session's bound that nothing holds any more
 // where there is one, else one allocated with it (session.NewExchange).
 func (c *Conn) Record(cmd session.Command) *session.Exchange {
-	if n := len(c.spares); n > 0 {
-		e := c.spares[n-1]
-		c.spares[n-1] = nil
-		c.spares = c.spares[:n-1]
+	if e := pop(&c.spares); e != nil {
 		if r := e.Response; r != nil && cap(r.Lines) <= 2 && len(c.replies) < maxSpares {
 			c.replies = append(c.replies, r) // a short reply's, for NewResponse
 		}
@@ -33,13 +30,24 @@ func (c *Conn) Record(cmd session.Command) *session.Exchange {
 // NewResponse is session.NewResponse, in the record of a short reply
 // whose exchange's record was reused (Record) where there is one.
 func (c *Conn) NewResponse(status string, t time.Time, n int) *session.Response {
-	if k := len(c.replies); k > 0 && n <= 2 {
-		r := c.replies[k-1]
-		c.replies[k-1] = nil
-		c.replies = c.replies[:k-1]
-		return r.Reuse(status, t)
+	if n <= 2 {
+		if r := pop(&c.replies); r != nil {
+			return r.Reuse(status, t)
+		}
 	}
 	return session.NewResponse(status, t, n)
+}
+
+// pop takes the last record off list, nil when there is none.
+func pop[T any](list *[]*T) *T {
+	n := len(*list)
+	if n == 0 {
+		return nil
+	}
+	x := (*list)[n-1]
+	(*list)[n-1] = nil
+	*list = (*list)[:n-1]
+	return x
 }
 
 // NewLine is session.NewLine, made as NewResponse makes a reply.

@@ -71,6 +71,7 @@ func ReadsExchanges(x Sink) bool {
 	return !ok || r.ReadsExchanges()
 }
 
+// ReadsMessages: see ReadsExchanges.
 func ReadsMessages(x Sink) bool {
 	r, ok := x.(interface{ ReadsMessages() bool })
 	return !ok || r.ReadsMessages()

@@ -69,10 +69,10 @@ func TestCombinators(t *testing.T) {
 	}
 }
 
-// TestReadsReplyLines: reply lines, completed exchanges and messages are
+// TestWhatSinksRead: reply lines, completed exchanges and messages are
 // told where some sink reads them, through every wrapper, and not where
 // none does.
-func TestReadsReplyLines(t *testing.T) {
+func TestWhatSinksRead(t *testing.T) {
 	var events []string
 	reads, quiet := log{events: &events}, Ended(func(*session.Session) {})
 	keep := func(*session.Session) bool { return true }
