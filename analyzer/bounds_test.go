@@ -3,10 +3,14 @@ package analyzer_test
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailtrace/mailtrace/analyzer"
+	"github.com/mailtrace/mailtrace/analyzer/findings"
+	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
 
@@ -46,4 +50,113 @@ func TestMessagesBound(t *testing.T) {
 		t.Errorf("%d messages kept, %d dropped, %d exchanges carrying one of %d, %d anomalies of the bound; want 2, 3, 2, 6, 1",
 			len(s.Messages), s.MessagesDropped, carried, len(s.Exchanges), bounds)
 	}
+}
+
+// TestAuthBound: a client that logs in thousands of times in one session
+// (password guessing) leaves MaxAuth records; the rest are followed to
+// their outcome and counted, in the statistics and in the finding of
+// failures, and the bound is said once.
+func TestAuthBound(t *testing.T) {
+	extra := 4
+	said := []capturetest.Said{{Data: "* OK ready\r\n"}}
+	for i := range session.MaxAuth + extra {
+		// The last one succeeds: an outcome past the bound is counted too.
+		reply := fmt.Sprintf("l%d NO bad\r\n", i)
+		if i == session.MaxAuth+extra-1 {
+			reply = fmt.Sprintf("l%d OK in\r\n", i)
+		}
+		said = append(said, capturetest.Said{Client: true, Data: fmt.Sprintf("l%d LOGIN user%d secret%d\r\n", i, i, i)},
+			capturetest.Said{Data: reply})
+	}
+	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:143"), time.Unix(1700000000, 0), said...)
+	data, err := capturetest.Write(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions", len(sessions))
+	}
+	s := sessions[0]
+	if len(s.Auth) != session.MaxAuth || s.AuthDropped != extra {
+		t.Errorf("%d authentications kept, %d dropped; want %d, %d", len(s.Auth), s.AuthDropped, session.MaxAuth, extra)
+	}
+	if ok, failed, unknown := s.AuthOutcomes(); ok != 1 || failed != session.MaxAuth+extra-1 || unknown != 0 {
+		t.Errorf("outcomes %d ok, %d failed, %d unknown; want 1, %d, 0", ok, failed, unknown, session.MaxAuth+extra-1)
+	}
+	if n := bound(s, "ui.anomaly.bound.auth"); n != 1 {
+		t.Errorf("%d anomalies of the bound, want 1", n)
+	}
+	c := stats.New(nil)
+	c.Add(s)
+	if r := c.Report(); len(r) != 1 || r[0].AuthOK != 1 || r[0].AuthFailed != session.MaxAuth+extra-1 || r[0].AuthUnknown != 0 {
+		t.Errorf("statistics %+v; want 1 ok, %d failed", r, session.MaxAuth+extra-1)
+	}
+	want := fmt.Sprintf("%d failed authentications", session.MaxAuth+extra-1)
+	found := false
+	for _, f := range s.Findings {
+		found = found || f.Kind == findings.AuthFailures && strings.HasPrefix(f.Text, want)
+	}
+	if !found {
+		t.Errorf("no finding %q in %d findings", want, len(s.Findings))
+	}
+}
+
+// TestGapsBound: a capture that lost a piece of every segment lists
+// MaxGaps gaps; the rest are counted with their bytes, in the session and
+// in the statistics, and the bound is said once.
+func TestGapsBound(t *testing.T) {
+	lines := session.MaxGaps + 10
+	said := []capturetest.Said{{Data: "+OK ready\r\n"}, {Client: true, Data: "RETR 1\r\n"}, {Data: "+OK\r\nSubject: s\r\n\r\n"}}
+	for range 2 * lines {
+		said = append(said, capturetest.Said{Data: "body line\r\n"})
+	}
+	said = append(said, capturetest.Said{Data: ".\r\n"})
+	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:110"), time.Unix(1700000000, 0), said...)
+	// Every other line of the body is lost.
+	first := len(segs)
+	for i, s := range segs {
+		if string(s.Payload) == "body line\r\n" {
+			first = min(first, i)
+		}
+	}
+	segs = capturetest.Drop(segs, func(i int, s capturetest.Segment) bool {
+		return i >= first && string(s.Payload) == "body line\r\n" && (i-first)%2 == 0
+	})
+	data, err := capturetest.Write(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, _ := analyze(t, data, analyzer.DefaultOptions())
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions", len(sessions))
+	}
+	s := sessions[0]
+	all := len(s.Gaps) + s.GapsDropped
+	bytes := s.GapBytesDropped
+	for _, g := range s.Gaps {
+		bytes += int64(g.Bytes)
+	}
+	if len(s.Gaps) != session.MaxGaps || all != lines || bytes != int64(lines*len("body line\r\n")) {
+		t.Errorf("%d gaps listed, %d in all, %d bytes; want %d, %d, %d", len(s.Gaps), all, bytes, session.MaxGaps, lines, lines*len("body line\r\n"))
+	}
+	if n := bound(s, "ui.anomaly.bound.gaps"); n != 1 {
+		t.Errorf("%d anomalies of the bound, want 1", n)
+	}
+	c := stats.New(nil)
+	c.Add(s)
+	if r := c.Report(); len(r) != 1 || r[0].Gaps != lines || r[0].GapBytes != bytes {
+		t.Errorf("statistics %+v; want %d gaps of %d bytes", r, lines, bytes)
+	}
+}
+
+// bound counts s's anomalies of the catalog's key.
+func bound(s *session.Session, key string) int {
+	n := 0
+	for _, a := range s.Anomalies {
+		if a.Key == key {
+			n++
+		}
+	}
+	return n
 }

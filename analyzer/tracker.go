@@ -297,7 +297,7 @@ func (c *conn) Gap(d reassembly.Dir, t time.Time, n int) {
 		return
 	}
 	sd := c.dir(d)
-	c.s.Gaps = append(c.s.Gaps, session.Gap{Dir: sd.String(), Bytes: n, Time: t})
+	c.s.AddGap(session.Gap{Dir: sd.String(), Bytes: n, Time: t})
 	c.t.out.Raw(c.s, session.Chunk{Dir: sd, Time: t, Gap: n, BeforeTLS: c.s.TLS == session.TLSNone})
 	if c.meter != nil {
 		c.meter.Lost(sd)

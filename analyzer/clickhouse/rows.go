@@ -188,7 +188,7 @@ func SessionRows(tr Trace, s *session.Session) []Row {
 		DurationMS: ms(s.End.Sub(s.Start)), Client: s.Client, ClientPort: addr(s.Client).Port(), Server: s.Server,
 		ServerPort: addr(s.Server).Port(), State: s.State, TLS: s.TLS, TLSOffered: s.TLSOffered, BytesClient: s.BytesClient,
 		BytesServer: s.BytesServer, Exchanges: len(s.Exchanges) + s.ExchangesDropped, Messages: len(s.Messages) + s.MessagesDropped,
-		AuthAttempts: len(s.Auth), Anomalies: len(s.Anomalies) + s.AnomaliesDropped, Gaps: len(s.Gaps),
+		AuthAttempts: len(s.Auth) + s.AuthDropped, Anomalies: len(s.Anomalies) + s.AnomaliesDropped, Gaps: len(s.Gaps) + s.GapsDropped,
 		Findings: []string{}, Capabilities: safe(s.Capabilities), Midstream: s.Midstream, Tunnel: j(s.Tunnel), Source: j(tr.Source),
 		CommunityID: s.CommunityID}
 	rows := []Row{{TableSessions, &sr}}

@@ -39,6 +39,10 @@ type Session struct {
 	// whose flags changed (IMAP: each once, from the server's FLAGS), and
 	// the folder, message and subscription commands it accepted.
 	Changes map[string]int `json:"changes"`
+	// Partial: the session kept fewer exchanges or messages than it had
+	// (--max-exchanges, --max-messages), and its downloads and changes
+	// count those it kept. Its round trips count them all.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // Protocol sums the sessions of one protocol.
@@ -85,7 +89,10 @@ func (c *Collector) Add(s *session.Session) (Session, bool) {
 		return Session{}, false
 	}
 	r := Session{ID: s.ID, Protocol: s.Protocol, BytesClient: s.BytesClient, BytesServer: s.BytesServer,
-		Open: s.End.Sub(s.Start), Changes: map[string]int{}}
+		Open: s.End.Sub(s.Start), Changes: map[string]int{}, Partial: s.ExchangesDropped > 0 || s.MessagesDropped > 0}
+	if r.Partial {
+		r.RoundTrips = s.Past().Answered
+	}
 	var idleFrom time.Time
 	for _, e := range s.Exchanges {
 		cmd := e.Command
@@ -156,6 +163,7 @@ func (c *Collector) sum(s Session) {
 	t.Downloaded += s.Downloaded
 	t.DownloadedBytes += s.DownloadedBytes
 	t.Again += s.Again
+	t.Partial = t.Partial || s.Partial
 	for k, v := range s.Changes {
 		t.Changes[k] += v
 	}
@@ -213,6 +221,9 @@ func Notes(ps []Protocol, l explain.Lang) []string {
 			if p.Idle > 0 {
 				out = append(out, fmt.Sprintf(explain.Say("ui.compare.imap.idle", l), p.Idle.Round(time.Millisecond)))
 			}
+		}
+		if p.Partial {
+			out = append(out, fmt.Sprintf(explain.Say("ui.compare.partial", l), strings.ToUpper(string(p.Protocol))))
 		}
 	}
 	return out

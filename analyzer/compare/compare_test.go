@@ -2,6 +2,7 @@ package compare
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,32 @@ func TestChangesByTheRules(t *testing.T) {
 				t.Errorf("got %v, want %v", r.Changes, tc.want)
 			}
 		})
+	}
+}
+
+// TestCompareCountsPastTheBound: a session past --max-exchanges counts
+// every command the server answered among its round trips, those it
+// kept no record of too, and its row and its protocol's say that the
+// rest count what was kept.
+func TestCompareCountsPastTheBound(t *testing.T) {
+	s := &session.Session{ID: 1, Protocol: "pop3", Limits: session.Limits{Exchanges: 2}}
+	for i := range 5 {
+		e := s.AddExchange(session.NewExchange(session.Command{Kind: session.KindCommand, Verb: "NOOP"}))
+		if i < 4 { // the last one is never answered
+			s.Answer(e, &session.Response{Status: "+OK"})
+		}
+	}
+	c := New(true)
+	c.Add(s)
+	r := c.Report()
+	if len(r.Sessions) != 1 || r.Sessions[0].RoundTrips != 4 || !r.Sessions[0].Partial || !r.Protocols[0].Partial {
+		t.Fatalf("rows %+v, protocols %+v; want 4 round trips, partial", r.Sessions, r.Protocols)
+	}
+	said := false
+	for _, n := range r.Notes {
+		said = said || strings.Contains(n, "past its bounds")
+	}
+	if !said {
+		t.Errorf("no note of the bounds in %q", r.Notes)
 	}
 }

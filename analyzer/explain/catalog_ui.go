@@ -10,6 +10,10 @@ import (
 func uiCatalog() map[string]Text {
 	return map[string]Text{
 		"ui.session":                     {"", "Session", "Sesión"},
+		"ui.more.auth":                   {"", "... and %d more authentications, counted, not kept", "... y %d autenticaciones más, contadas, no guardadas"},
+		"ui.more.anomalies":              {"", "... and %d more anomalies, counted, not kept (--max-anomalies)", "... y %d anomalías más, contadas, no guardadas (--max-anomalies)"},
+		"ui.more.gaps":                   {"", "... and %d more gaps, %d bytes lost, counted, not listed", "... y %d huecos más, %d bytes perdidos, contados, no listados"},
+		"ui.more.exchanges":              {"", "... and %d more exchanges, counted, not kept (--max-exchanges)", "... y %d intercambios más, contados, no guardados (--max-exchanges)"},
 		"ui.header":                      {"", "  start %s  duration %s  client %d B  server %d B  %s%s", "  inicio %s  duración %s  cliente %d B  servidor %d B  %s%s"},
 		"ui.tls.from":                    {"", "── TLS from here: %d B client, %d B server, not readable ──", "── TLS desde aquí: %d B del cliente, %d B del servidor, ilegibles ──"},
 		"ui.file.notexist":               {"", "no such file", "no existe ese archivo"},
@@ -54,6 +58,7 @@ func uiCatalog() map[string]Text {
 		"ui.compare.pop3":                {"", "POP3 has no command to mark a message read or to file it in a folder (RFC 1939): what one client read, another sees as new; DELE is the only change it makes on the server.", "POP3 no tiene comandos para marcar un mensaje como leído ni para guardarlo en una carpeta (RFC 1939): lo que un cliente leyó, otro lo ve como nuevo; DELE es el único cambio que hace en el servidor."},
 		"ui.compare.pop3.again":          {"", "POP3 downloaded %d message(s) a session before had already downloaded: the server keeps no note of what a client has.", "POP3 descargó %d mensaje(s) que una sesión anterior ya había descargado: el servidor no registra qué tiene cada cliente."},
 		"ui.compare.imap":                {"", "IMAP keeps flags and folders on the server (RFC 9051): a body fetched without PEEK is marked \\Seen, STORE changes flags, CREATE/RENAME/DELETE change folders, and every client sees the change.", "IMAP guarda flags y carpetas en el servidor (RFC 9051): un cuerpo descargado sin PEEK queda marcado \\Seen, STORE cambia flags, CREATE/RENAME/DELETE cambian carpetas, y todos los clientes ven el cambio."},
+		"ui.compare.partial":             {"", "%s: a session went past its bounds (--max-exchanges, --max-messages): its downloads and changes count the exchanges and messages it kept; its round trips count them all.", "%s: una sesión superó sus límites (--max-exchanges, --max-messages): sus descargas y cambios cuentan los intercambios y mensajes que guardó; sus viajes de ida y vuelta, todos."},
 		"ui.compare.imap.idle":           {"", "IMAP IDLE held the connection open %s to hear of new mail at once (RFC 2177): a connection and a server process for each waiting client.", "IMAP IDLE mantuvo la conexión abierta %s para enterarse del correo nuevo al instante (RFC 2177): una conexión y un proceso del servidor por cada cliente que espera."},
 		"ui.compare.none":                {"", "No POP3 or IMAP sessions to compare.", "No hay sesiones POP3 ni IMAP para comparar."},
 		"ui.live.started":                {"", "started %s", "empezó %s"},

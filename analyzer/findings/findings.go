@@ -143,14 +143,7 @@ func (j *Judge) authFailures(s *session.Session) {
 		return
 	}
 	ip := client.Addr()
-	var last time.Time
-	failed := 0
-	for _, a := range s.Auth {
-		if a.Success != nil && !*a.Success {
-			failed++
-			last = a.Time
-		}
-	}
+	_, failed, _ := s.AuthOutcomes() // those past the bound too
 	if failed == 0 {
 		return
 	}
@@ -159,7 +152,7 @@ func (j *Judge) authFailures(s *session.Session) {
 	}
 	j.failures[ip] += failed
 	if n := j.failures[ip]; n >= j.opts.AuthFailures {
-		add(s, AuthFailures, Medium, last, "auth-failures", n, ip)
+		add(s, AuthFailures, Medium, s.LastAuthFailure(), "auth-failures", n, ip)
 	}
 }
 

@@ -15,7 +15,10 @@ import (
 type Attempt struct {
 	c   *Conn
 	rec *session.Auth
-	dec *sasl.Decoder // nil where the protocol carries credentials itself
+	// counted: the session keeps no record of it (session.MaxAuth), only
+	// its outcome's count.
+	counted bool
+	dec     *sasl.Decoder // nil where the protocol carries credentials itself
 
 	// What of a SASL exchange has crossed, to tell a response from a
 	// command typed ahead of the outcome.
@@ -71,7 +74,7 @@ func (w *Awaiting) Answered(cmd *session.Command) *Attempt {
 // BeginAuth records an authentication by mechanism mech begun at t.
 func (c *Conn) BeginAuth(mech string, t time.Time) *Attempt {
 	a := &Attempt{c: c, rec: &session.Auth{Mechanism: mech, Time: t}}
-	c.S.Auth = append(c.S.Auth, a.rec)
+	a.counted = !c.S.AddAuth(a.rec)
 	return a
 }
 
@@ -174,6 +177,9 @@ func (a *Attempt) Strand(n int) {
 
 // End records the outcome, from the reply that ended the exchange.
 func (a *Attempt) End(ok bool) {
+	if a.counted && a.rec.Success == nil {
+		a.c.S.AuthEnded(a.rec, ok)
+	}
 	a.over = true
 	a.sync()
 	a.rec.Success = session.Bool(ok)

@@ -118,14 +118,23 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "%s %s\n", prefix, AuthLine(a, o.Lang))
 	}
+	if s.AuthDropped > 0 {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.auth", o.Lang), s.AuthDropped)))
+	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, FindingLine(f, o.Lang)))
 	}
 	for _, a := range s.Anomalies {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(Said(a.Text, a.Key, a.Args, o.Lang))))
 	}
+	if s.AnomaliesDropped > 0 {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.anomalies", o.Lang), s.AnomaliesDropped)))
+	}
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.gap", o.Lang), g.Bytes, DirWord(g.Dir, o.Lang))))
+	}
+	if s.GapsDropped > 0 {
+		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.gaps", o.Lang), s.GapsDropped, s.GapBytesDropped)))
 	}
 	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), StateWord(s.State, o.Lang),
 		Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))

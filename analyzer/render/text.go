@@ -179,6 +179,9 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 	for _, a := range s.Auth {
 		fmt.Fprintf(w, "  %s\n", AuthLine(a, o.Lang))
 	}
+	if s.AuthDropped > 0 {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.auth", o.Lang), s.AuthDropped)))
+	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, FindingLine(f, o.Lang)))
 	}
@@ -186,10 +189,13 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), DirWord(a.Dir, o.Lang), a.Time.Sub(s.Start).Seconds(), Escape(Said(a.Text, a.Key, a.Args, o.Lang)))))
 	}
 	if s.AnomaliesDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more anomalies, counted, not kept (--max-anomalies)", s.AnomaliesDropped)))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.anomalies", o.Lang), s.AnomaliesDropped)))
 	}
 	if s.ExchangesDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("... and %d more exchanges, counted, not kept (--max-exchanges)", s.ExchangesDropped)))
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.exchanges", o.Lang), s.ExchangesDropped)))
+	}
+	if s.GapsDropped > 0 {
+		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.gaps", o.Lang), s.GapsDropped, s.GapBytesDropped)))
 	}
 	fmt.Fprintln(w)
 }
@@ -466,6 +472,6 @@ func Summary(w io.Writer, s *session.Session, l explain.Lang) {
 	}
 	fmt.Fprintf(w, explain.Say("ui.summary", l)+"\n",
 		s.ID, s.Protocol, s.Client, s.Server, s.Start.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		Duration(s.End.Sub(s.Start)), explain.Count("ui.n.command", int64(cmds), l), len(s.Auth),
-		explain.Count("ui.n.message", int64(len(s.Messages)), l), explain.Count("ui.n.gap", int64(len(s.Gaps)), l), s.TLS, StateWord(s.State, l))
+		Duration(s.End.Sub(s.Start)), explain.Count("ui.n.command", int64(cmds), l), len(s.Auth)+s.AuthDropped,
+		explain.Count("ui.n.message", int64(len(s.Messages)), l), explain.Count("ui.n.gap", int64(len(s.Gaps)+s.GapsDropped), l), s.TLS, StateWord(s.State, l))
 }

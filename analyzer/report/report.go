@@ -177,7 +177,7 @@ func (c *collector) SessionEnded(s *session.Session) {
 	for _, a := range s.Auth[:min(len(s.Auth), maxItems)] {
 		d.Auth = append(d.Auth, render.AuthLine(a, l))
 	}
-	d.Auth = andMore(d.Auth, len(s.Auth))
+	d.Auth = andMore(d.Auth, len(s.Auth)+s.AuthDropped)
 	for _, m := range s.Messages[:min(len(s.Messages), maxItems)] {
 		d.Messages = append(d.Messages, m.Via+" "+render.MessageSummary(m, l))
 	}

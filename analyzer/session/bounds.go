@@ -3,7 +3,9 @@ package session
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"time"
 )
 
 // What a session keeps, and what it counts past its bounds: input from
@@ -68,11 +70,13 @@ func (s *Session) keepExchange() bool {
 // session keeps no record, so that the statistics count every exchange:
 // the verb of each command (MaxPastVerbs of them apart, the rest under
 // ""), the status of each reply, how many client parts there were and
-// how many of them a reply answered.
+// how many of them a reply answered, and of those how many were commands
+// (not a line of data or a SASL response).
 type Past struct {
 	Commands      map[string]int
 	Replies       map[string]int
 	Sent, Replied int
+	Answered      int
 	// The verb and status counted last, and how many of them the maps
 	// do not hold yet: a flood repeats one verb, and a map write per
 	// command was a tenth of its cost.
@@ -110,6 +114,9 @@ func (p *Past) command(c *Command) {
 func (p *Past) reply(e *Exchange) {
 	if e.Command != nil {
 		p.Replied++
+		if e.Command.Kind == KindCommand {
+			p.Answered++
+		}
 	}
 	if p.replies > 0 && e.Response.Status == p.status {
 		p.replies++
@@ -191,6 +198,91 @@ func (s *Session) WholeMessages() (n int, bytes int64) {
 		}
 	}
 	return n + s.droppedWhole, bytes + s.droppedWholeBytes
+}
+
+// MaxGaps bounds the gaps a session lists: a capture that lost a byte
+// before each segment of a download lists a gap a segment (145 000 in
+// 20 MB).
+const MaxGaps = 1000
+
+// AddGap lists g, or past MaxGaps counts it and its bytes.
+func (s *Session) AddGap(g Gap) {
+	if len(s.Gaps) < MaxGaps {
+		s.Gaps = append(s.Gaps, g)
+		return
+	}
+	if s.GapsDropped == 0 {
+		// The catalog (analyzer/explain) holds this text in each language.
+		s.AnomalySaid(g.Time, FromClient, "more gaps than the bound: the rest are counted with their bytes, not listed", "ui.anomaly.bound.gaps", nil)
+	}
+	s.GapsDropped++
+	s.GapBytesDropped += int64(g.Bytes)
+}
+
+// MaxAuth bounds the authentications a session keeps. Each is a record
+// with its credentials and, at the end, a finding; a client guessing
+// passwords sends an IMAP LOGIN a line, and 20 MB of them held half a
+// million of each (1.2 GiB with --json).
+const MaxAuth = 1000
+
+// AddAuth appends a to the session's authentications and reports whether
+// it was kept: past MaxAuth it is counted (AuthDropped), and its outcome
+// once known (AuthEnded).
+func (s *Session) AddAuth(a *Auth) bool {
+	if len(s.Auth) < MaxAuth {
+		s.Auth = append(s.Auth, a)
+		return true
+	}
+	if s.AuthDropped == 0 {
+		// The catalog (analyzer/explain) holds this text in each language.
+		s.AnomalySaid(a.Time, FromClient, "more authentications than the bound: the rest are followed and counted, not kept", "ui.anomaly.bound.auth", nil)
+	}
+	s.AuthDropped++
+	return false
+}
+
+// AuthEnded counts the outcome of a, an authentication AddAuth did not
+// keep.
+func (s *Session) AuthEnded(a *Auth, ok bool) {
+	if ok {
+		s.droppedAuthOK++
+	} else {
+		s.droppedAuthFailed++
+		s.droppedAuthFailedAt = a.Time
+	}
+}
+
+// LastAuthFailure is when the last failed authentication began, past
+// MaxAuth too; zero if none failed.
+func (s *Session) LastAuthFailure() time.Time {
+	if s.droppedAuthFailed > 0 {
+		return s.droppedAuthFailedAt
+	}
+	for _, a := range slices.Backward(s.Auth) {
+		if a.Success != nil && !*a.Success {
+			return a.Time
+		}
+	}
+	return time.Time{}
+}
+
+// AuthOutcomes counts the session's authentications that succeeded,
+// failed, and whose outcome is unknown, those past MaxAuth too.
+func (s *Session) AuthOutcomes() (ok, failed, unknown int) {
+	for _, a := range s.Auth {
+		switch {
+		case a.Success == nil:
+			unknown++
+		case *a.Success:
+			ok++
+		default:
+			failed++
+		}
+	}
+	ok += s.droppedAuthOK
+	failed += s.droppedAuthFailed
+	unknown += s.AuthDropped - s.droppedAuthOK - s.droppedAuthFailed
+	return ok, failed, unknown
 }
 
 // MessagesFull reports whether the session keeps no more messages: a

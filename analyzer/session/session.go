@@ -89,6 +89,13 @@ type Session struct {
 	ExchangesDropped int `json:"exchanges_dropped,omitempty"`
 	AnomaliesDropped int `json:"anomalies_dropped,omitempty"`
 	MessagesDropped  int `json:"messages_dropped,omitempty"`
+	// AuthDropped counts the authentications past MaxAuth: followed to
+	// their outcome and counted (AuthOutcomes), not kept.
+	AuthDropped int `json:"auth_dropped,omitempty"`
+	// GapsDropped and GapBytesDropped count the gaps past MaxGaps and
+	// the bytes they lost: counted, not listed.
+	GapsDropped     int   `json:"gaps_dropped,omitempty"`
+	GapBytesDropped int64 `json:"gap_bytes_dropped,omitempty"`
 	// Limits bound what the session keeps; zero keeps everything.
 	Limits Limits `json:"-"`
 
@@ -99,6 +106,9 @@ type Session struct {
 	droppedWhole      int
 	droppedWholeBytes int64
 	past              Past
+	// The outcomes of the authentications past MaxAuth.
+	droppedAuthOK, droppedAuthFailed int
+	droppedAuthFailedAt              time.Time
 }
 
 // Gap is a run of bytes the capture lost.

@@ -121,22 +121,17 @@ func (c *Collector) Add(s *session.Session) {
 		p.Replies[status] += n
 	}
 	p.Unanswered += past.Sent - past.Replied
-	for _, au := range s.Auth {
-		switch {
-		case au.Success == nil:
-			p.AuthUnknown++
-		case *au.Success:
-			p.AuthOK++
-		default:
-			p.AuthFailed++
-		}
-	}
+	ok, failed, unknown := s.AuthOutcomes()
+	p.AuthOK += ok
+	p.AuthFailed += failed
+	p.AuthUnknown += unknown
 	// A header or a part fetched alone is not one more message; one
 	// past the bound on messages kept still is.
 	n, bytes := s.WholeMessages()
 	p.Messages += n
 	p.MessageBytes += bytes
-	p.Gaps += len(s.Gaps)
+	p.Gaps += len(s.Gaps) + s.GapsDropped
+	p.GapBytes += s.GapBytesDropped
 	for _, g := range s.Gaps {
 		p.GapBytes += int64(g.Bytes)
 	}

@@ -188,6 +188,88 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.fill(true, strings.Repeat("x", 1<<16), size)
 		c.send(true, "\r\n")
 		c.close()
+	case "folded": // one header field folded over millions of lines
+		c := g.toData()
+		c.send(true, "Subject: x\r\n")
+		c.fill(true, strings.Repeat(" y\r\n", 1<<14), size)
+		c.send(true, "\r\nbody\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "received": // a header of millions of Received fields
+		c := g.toData()
+		c.fill(true, strings.Repeat("Received: from a (b [127.0.0.1]) by c; Mon, 1 Jan 2024 00:00:00 +0000\r\n", 1<<8), size)
+		c.send(true, "\r\nbody\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "words": // a Subject of millions of encoded words
+		c := g.toData()
+		c.send(true, "Subject: ")
+		c.fill(true, strings.Repeat("=?utf-8?q?a?= ", 1<<12), size)
+		c.send(true, "\r\n\r\nbody\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "near-boundary": // body lines that begin as a boundary does
+		c := g.toData()
+		c.send(true, "Content-Type: multipart/mixed; boundary=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\n--bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\n")
+		c.fill(true, strings.Repeat("--bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbx\r\n", 1<<10), size)
+		c.send(true, "--bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb--\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "rcpt": // one transaction of millions of recipients
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\n")
+		c.send(false, "250 mx\r\n250 ok\r\n")
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(true, strings.Repeat("RCPT TO:<c@d>\r\n", 256))
+			c.send(false, strings.Repeat("250 ok\r\n", 256))
+		}
+		c.send(true, "DATA\r\n")
+		c.send(false, "354 go\r\n")
+		c.send(true, "Subject: x\r\n\r\nbody\r\n.\r\n")
+		c.send(false, "250 queued\r\n")
+		c.close()
+	case "uidl": // a UIDL listing of millions of lines
+		c := g.dial(110)
+		c.send(false, "+OK ready\r\n")
+		c.send(true, "UIDL\r\n")
+		c.send(false, "+OK\r\n")
+		c.fill(false, strings.Repeat("1 abcdefgh\r\n", 1<<12), size)
+		c.send(false, ".\r\n")
+		c.close()
+	case "nested": // a FETCH of deeply nested parentheses
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		c.send(true, "a1 FETCH 1 BODYSTRUCTURE\r\n")
+		c.send(false, "* 1 FETCH (BODYSTRUCTURE ")
+		half := size / 2
+		c.fill(false, strings.Repeat("(", 1<<12), half)
+		c.fill(false, strings.Repeat(")", 1<<12), half)
+		c.send(false, ")\r\na1 OK done\r\n")
+		c.close()
+	case "auths": // a flood of failed logins
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		for start := g.written; g.written-start < size && g.err == nil; {
+			var cli, srv strings.Builder
+			for i := range 100 {
+				fmt.Fprintf(&cli, "l%d LOGIN user%d secret%d\r\n", i, i, i)
+				fmt.Fprintf(&srv, "l%d NO bad\r\n", i)
+			}
+			c.send(true, cli.String())
+			c.send(false, srv.String())
+		}
+		c.close()
+	case "gaps": // a byte lost before every segment of a download
+		c := g.dial(110)
+		c.send(false, "+OK ready\r\n")
+		c.send(true, "RETR 1\r\n")
+		c.send(false, "+OK\r\nSubject: s\r\n\r\n")
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.sseq++ // the byte the capture lost
+			c.send(false, "body line\r\n")
+		}
+		c.close()
 	case "connections": // a flood of tiny connections
 		for start := g.written; g.written-start < size && g.err == nil; {
 			c := g.dial(25)
@@ -204,4 +286,5 @@ func (g *generator) hostile(shape string, size int64) error {
 
 // hostileShapes are the shapes of make bench-hostile, in its order.
 var hostileShapes = []string{"barelf-imap", "barelf-smtp", "barelf-pop3", "replies", "tiny-segments", "fields", "mime-deep",
-	"mime-wide", "literals", "literal-line", "held", "unanswered", "long-lines", "sync-literals", "long-line", "connections"}
+	"mime-wide", "literals", "literal-line", "held", "unanswered", "long-lines", "sync-literals", "long-line", "connections",
+	"auths", "gaps", "folded", "received", "words", "near-boundary", "rcpt", "uidl", "nested"}
