@@ -62,6 +62,9 @@ func Stats(w io.Writer, c stats.Capture, protos []stats.Protocol, width int, l e
 				med, p95 := "-", "-"
 				if l, ok := lat[v]; ok {
 					med, p95 = ms(l.Median), ms(l.P95)
+					if l.Approximate {
+						med, p95 = "~"+med, "~"+p95 // from buckets 1% wide
+					}
 				}
 				if err := t.Append(Escape(v), p.Commands[v], med, p95); err != nil {
 					return err

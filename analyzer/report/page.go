@@ -114,6 +114,9 @@ func (c *collector) page(capture stats.Capture, js []journey.Journey) Page {
 			med, p95 := "-", "-"
 			if x, ok := lat[v]; ok {
 				med, p95 = strconv.FormatFloat(x.Median, 'f', 3, 64), strconv.FormatFloat(x.P95, 'f', 3, 64)
+				if x.Approximate {
+					med, p95 = "~"+med, "~"+p95 // from buckets 1% wide
+				}
 			}
 			t.Rows = append(t.Rows, strs(render.Escape(v), s.Commands[v], med, p95))
 		}

@@ -4,7 +4,6 @@ package stats
 
 import (
 	"maps"
-	"math"
 	"slices"
 	"sort"
 
@@ -34,7 +33,7 @@ type Collector struct {
 
 type acc struct {
 	p       Protocol
-	latency map[string][]float64
+	latency map[string]*samples
 }
 
 // New returns an empty Collector that reports protocols in order (the
@@ -72,6 +71,9 @@ type Latency struct {
 	Count  int     `json:"count"`
 	Median float64 `json:"median_ms"`
 	P95    float64 `json:"p95_ms"`
+	// Approximate: past 1 024 latencies of a verb they are counted in
+	// buckets 1% wide, and the median and p95 are within half a percent.
+	Approximate bool `json:"approximate,omitempty"`
 }
 
 // Add counts one finished session.
@@ -79,7 +81,7 @@ func (c *Collector) Add(s *session.Session) {
 	a := c.protos[s.Protocol]
 	if a == nil {
 		a = &acc{p: Protocol{Protocol: s.Protocol, Commands: map[string]int{}, Replies: map[string]int{}, Findings: map[string]int{}},
-			latency: map[string][]float64{}}
+			latency: map[string]*samples{}}
 		c.protos[s.Protocol] = a
 	}
 	p := &a.p
@@ -97,7 +99,12 @@ func (c *Collector) Add(s *session.Session) {
 			verb := a.verbKey(e.Command.Verb)
 			p.Commands[verb]++
 			if e.LatencyMS != nil {
-				a.latency[verb] = append(a.latency[verb], *e.LatencyMS)
+				l := a.latency[verb]
+				if l == nil {
+					l = &samples{}
+					a.latency[verb] = l
+				}
+				l.add(*e.LatencyMS)
 			}
 		}
 		if e.Command != nil && e.Response == nil {
@@ -203,21 +210,12 @@ func (c *Collector) Report() []Protocol {
 		sort.Strings(verbs)
 		for _, v := range verbs {
 			l := a.latency[v]
-			sort.Float64s(l)
-			p.Latency = append(p.Latency, Latency{Verb: v, Count: len(l), Median: quantile(l, 0.5), P95: quantile(l, 0.95)})
+			q := l.quantiles(0.5, 0.95)
+			p.Latency = append(p.Latency, Latency{Verb: v, Count: l.n, Median: q[0], P95: q[1], Approximate: l.approximate()})
 		}
 		out = append(out, p)
 	}
 	return out
-}
-
-// quantile of sorted values, by the nearest-rank method.
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(i, 0)]
 }
 
 // Delivery counts what a run sent to ClickHouse (analyzer/clickhouse):
