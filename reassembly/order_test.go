@@ -247,7 +247,10 @@ func checkAckRule(t *testing.T, cli, srv []byte, size uint8, shuffle, drop []byt
 // first byte ends, or where the first record after an unrecorded start
 // begins; never past to, never at from.
 func TestAckRunEnd(t *testing.T) {
-	h := &halfState{acks: []ackRecord{{seq: 100, end: 200, ack: 1}, {seq: 300, end: 400, ack: 2}, {seq: 150, end: 160, ack: 3}}}
+	var r ackRecords
+	r.add(100, 200, 1)
+	r.add(300, 400, 2)
+	r.add(150, 160, 3)
 	for _, tc := range []struct{ from, to, want uint32 }{
 		{100, 1000, 150}, // a retransmission inside the record cuts it
 		{160, 1000, 200},
@@ -257,7 +260,7 @@ func TestAckRunEnd(t *testing.T) {
 		{400, 1000, 1000},
 		{0xfffffff0, 120, 100}, // across the wrap of sequence numbers
 	} {
-		if got := h.ackRunEnd(tc.from, tc.to); got != tc.want {
+		if got := r.runEnd(tc.from, tc.to); got != tc.want {
 			t.Errorf("ackRunEnd(%d, %d) = %d, want %d", tc.from, tc.to, got, tc.want)
 		}
 	}

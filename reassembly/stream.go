@@ -97,20 +97,10 @@ type halfState struct {
 	// handshake was captured.
 	firstAck   uint32
 	firstAcked bool
-	acks       []ackRecord // segments gopacket has not delivered yet
-	queue      []chunk     // delivered by gopacket, waiting for their turn
+	acks       ackRecords // segments gopacket has not delivered yet
+	queue      []chunk    // delivered by gopacket, waiting for their turn
 	overlap    overlapCheck
 }
-
-// ackRecord is what one data segment acknowledged of the other direction.
-type ackRecord struct {
-	seq, end, ack uint32
-}
-
-// maxAckRecords bounds the segments remembered per direction (a run of
-// segments that acknowledge the same is one); past it the oldest are
-// forgotten, and their bytes go in capture order.
-const maxAckRecords = 512
 
 // chunk is bytes, or a gap, waiting to be handed to the Conn.
 type chunk struct {
@@ -208,63 +198,12 @@ func (s *stream) track(d Dir, tcp *layers.TCP, t time.Time) {
 			h.maxEnd = end
 		}
 		if tcp.ACK && int32(end-h.expected) > 0 {
-			if last := len(h.acks) - 1; last >= 0 && h.acks[last].end == tcp.Seq && h.acks[last].ack == tcp.Ack {
-				// The next segment of a turn, acknowledging what the one
-				// before did: one record holds the turn, so that a long
-				// one waiting behind a hole does not push the records of
-				// the turn before it out.
-				h.acks[last].end = end
-			} else {
-				if len(h.acks) == maxAckRecords {
-					h.acks = append(h.acks[:0], h.acks[1:]...)
-				}
-				h.acks = append(h.acks, ackRecord{seq: tcp.Seq, end: end, ack: tcp.Ack})
-			}
+			h.acks.add(tcp.Seq, end, tcp.Ack)
 		}
 		if n := h.overlap.check(s.r.seed, tcp.Seq, tcp.Payload); n > 0 && s.conn != nil {
 			s.conn.Conflict(d, t, n)
 		}
 	}
-}
-
-// ackFor is what the segments carrying [from, to) acknowledged: the least,
-// since a retransmission may acknowledge more than the first copy did.
-func (h *halfState) ackFor(from, to uint32) (ack uint32, ok bool) {
-	for _, a := range h.acks {
-		if int32(a.end-from) > 0 && int32(to-a.seq) > 0 && (!ok || int32(a.ack-ack) < 0) {
-			ack, ok = a.ack, true
-		}
-	}
-	return ack, ok
-}
-
-// ackRunEnd is where the bytes from from on stop sharing one record, or
-// the lack of one: the end of the record that holds from, or the start of
-// the first record after it; to at most.
-func (h *halfState) ackRunEnd(from, to uint32) uint32 {
-	end := to
-	for _, a := range h.acks {
-		switch {
-		case int32(a.seq-from) <= 0 && int32(a.end-from) > 0:
-			if int32(a.end-end) < 0 {
-				end = a.end
-			}
-		case int32(a.seq-from) > 0 && int32(a.seq-end) < 0:
-			end = a.seq
-		}
-	}
-	return end
-}
-
-// forget drops the records of segments gopacket has delivered.
-func (h *halfState) forget() {
-	kept := h.acks[:0]
-	for _, a := range h.acks {
-		if int32(a.end-h.expected) > 0 {
-			kept = append(kept, a)
-		}
-	}
-	h.acks = kept
 }
 
 // acked reports whether the other direction than d has handed over every
@@ -326,9 +265,9 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 	h.expected += uint32(skip)
 	start := h.expected
 	h.expected += uint32(n)
-	defer h.forget()
+	defer func() { h.acks.forget(h.expected) }()
 	if len(s.halves[0].queue) == 0 && len(s.halves[1].queue) == 0 {
-		ack, has := h.ackFor(start, h.expected)
+		ack, has := h.acks.ackFor(start, h.expected)
 		if !has || s.acked(d, ack) || s.due(t) {
 			if skip > 0 {
 				s.conn.Gap(d, t, skip)
@@ -361,10 +300,10 @@ func (s *stream) ReassembledSG(sg gpreassembly.ScatterGather, ac gpreassembly.As
 			// carries one turn's bytes under another's acknowledgement
 			// (as many runs again at most: each costs a look through
 			// the records).
-			end = int(h.ackRunEnd(start+uint32(off), start+uint32(n)) - start)
+			end = int(h.acks.runEnd(start+uint32(off), start+uint32(n)) - start)
 		}
 		c := chunk{t: pt, data: bytes.Clone(data[off:end]), end: start + uint32(end)}
-		c.ack, c.hasAck = h.ackFor(start+uint32(off), c.end)
+		c.ack, c.hasAck = h.acks.ackFor(start+uint32(off), c.end)
 		s.enqueue(d, c)
 		off = end
 	}
