@@ -9,7 +9,9 @@ import (
 
 	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/findings"
+	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/session"
+	"github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/stats"
 	"github.com/mailtrace/mailtrace/reassembly/capturetest"
 )
@@ -159,4 +161,59 @@ func bound(s *session.Session, key string) int {
 		}
 	}
 	return n
+}
+
+// TestLoginsPastTheBoundLendTheirRecords: past --max-exchanges a failed
+// login's exchange and reply are the next command's, as a NOOP's are,
+// once its attempt has its outcome: a flood of logins allocated both for
+// each, for the collector to take back.
+func TestLoginsPastTheBoundLendTheirRecords(t *testing.T) {
+	table := analyzer.Protocols()
+	for _, tc := range []struct {
+		proto, greeting string
+		cli, srv        func(i int) string
+		commands        int // a login's
+	}{
+		{"imap", "* OK ready\r\n",
+			func(i int) string { return fmt.Sprintf("l%d LOGIN user%d secret%d\r\n", i, i, i) },
+			func(i int) string { return fmt.Sprintf("l%d NO bad\r\n", i) }, 1},
+		{"smtp", "220 mx ESMTP\r\n",
+			func(int) string { return "AUTH PLAIN AHVzZXIAc2VjcmV0\r\n" },
+			func(int) string { return "535 5.7.8 failed\r\n" }, 1},
+		{"pop3", "+OK ready\r\n",
+			func(int) string { return "USER user\r\nPASS secret\r\n" },
+			func(int) string { return "+OK\r\n-ERR bad\r\n" }, 2},
+	} {
+		t.Run(tc.proto, func(t *testing.T) {
+			spec, err := table.Lookup(tc.proto)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 100
+			var cli, srv strings.Builder
+			for i := range n {
+				cli.WriteString(tc.cli(i))
+				srv.WriteString(tc.srv(i))
+			}
+			c, s := []byte(cli.String()), []byte(srv.String())
+			perLogin := func(bound int) float64 {
+				ss := sessiontest.NewSession(session.Protocol(tc.proto))
+				ss.Limits.Exchanges = bound
+				p := spec.New(proto.Env{Session: ss})
+				p.Feed(session.FromServer, sessiontest.T0, []byte(tc.greeting))
+				for range 2 * session.MaxAuth / n { // past the bound on attempts kept, in both
+					p.Feed(session.FromClient, sessiontest.T0, c)
+					p.Feed(session.FromServer, sessiontest.T0, s)
+				}
+				return testing.AllocsPerRun(10, func() {
+					p.Feed(session.FromClient, sessiontest.T0, c)
+					p.Feed(session.FromServer, sessiontest.T0, s)
+				}) / n
+			}
+			kept, lent := perLogin(0), perLogin(1)
+			if want := 2 * float64(tc.commands); kept-lent < want-0.1 {
+				t.Errorf("%.2f allocations a login past the bound, %.2f keeping every exchange: want %.0f fewer (each command's exchange and reply)", lent, kept, want)
+			}
+		})
+	}
 }

@@ -112,10 +112,11 @@ func (p *Parser) openWith(tag string) int {
 // bound its part's record serves the next command (proto.Conn.Release),
 // and c itself the next command's (newRecord), where nothing holds them
 // any more: not the client's state (a literal of c's still on the wire),
-// not a login, not the SASL responses typed ahead. A flood of commands
+// not a SASL exchange (AUTHENTICATE) or the responses typed ahead of
+// it. A LOGIN's attempt ended with its completion. A flood of commands
 // past the bound made both for each, for the collector to take back.
 func (p *Parser) done(c *command) {
-	if p.waiting == c || c.auth != nil || c.responses != nil || len(c.segs) != 1 {
+	if p.waiting == c || c.sasl || c.responses != nil || len(c.segs) != 1 {
 		return
 	}
 	e := c.segs[0]

@@ -249,7 +249,9 @@ func (p *Parser) readServerLine(l *lines.Line) {
 		return
 	}
 	cmd := e.Command
-	p.afterReply(cmd, r)
+	if p.afterReply(cmd, r) {
+		e.Loose() // its login held it until this reply
+	}
 	if status == "+OK" && multiLine(cmd) {
 		// Answered once the body is read; the latency still runs to
 		// this status line.
@@ -349,15 +351,18 @@ func (p *Parser) endMulti(cut bool) {
 	p.Answer(e, r)
 }
 
-func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
+// It reports whether the reply answered a login command, which the
+// login held until then (Awaiting).
+func (p *Parser) afterReply(cmd *session.Command, r *session.Response) (answered bool) {
 	switch cmd.Verb {
 	case "PASS", "APOP":
 		if r.Status == "+" {
-			return
+			return false
 		}
 		if a := p.logins.Answered(cmd); a != nil {
 			a.End(r.Status == "+OK")
 		}
+		return true
 	case "AUTH":
 		// A reply to an AUTH command is its own attempt's, even when
 		// another AUTH was typed ahead of it; a reply to a response is
@@ -365,9 +370,10 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 		a := p.auth
 		if cmd.Kind == session.KindCommand {
 			a = p.logins.Answered(cmd)
+			answered = true
 		}
 		if a == nil || !p.sasl && a == p.auth {
-			return
+			return answered
 		}
 		if r.Status == "+" {
 			a.Challenge(r, strings.TrimSpace(strings.TrimPrefix(r.Lines[0], "+")))
@@ -382,4 +388,5 @@ func (p *Parser) afterReply(cmd *session.Command, r *session.Response) {
 			p.StartTLS()
 		}
 	}
+	return answered
 }

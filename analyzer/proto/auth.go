@@ -54,9 +54,17 @@ const maxAwaiting = 64
 // Add notes that cmd began attempt a.
 func (w *Awaiting) Add(cmd *session.Command, a *Attempt) {
 	if len(w.list) == maxAwaiting {
-		w.list = w.list[1:]
+		w.drop(1)
 	}
 	w.list = append(w.list, awaited{cmd, a})
+}
+
+// drop forgets the first n logins, moving the rest to the front: a list
+// that slid forward was made anew every few logins of a flood.
+func (w *Awaiting) drop(n int) {
+	rest := copy(w.list, w.list[n:])
+	clear(w.list[rest:])
+	w.list = w.list[:rest]
 }
 
 // Answered is the attempt cmd began, now answered, or nil; those added
@@ -64,7 +72,7 @@ func (w *Awaiting) Add(cmd *session.Command, a *Attempt) {
 func (w *Awaiting) Answered(cmd *session.Command) *Attempt {
 	for i, x := range w.list {
 		if x.cmd == cmd {
-			w.list = w.list[i+1:]
+			w.drop(i + 1)
 			return x.a
 		}
 	}
@@ -182,7 +190,7 @@ func (a *Attempt) End(ok bool) {
 	}
 	a.over = true
 	a.sync()
-	a.rec.Success = session.Bool(ok)
+	a.rec.End(ok)
 }
 
 func (a *Attempt) sync() {

@@ -216,6 +216,14 @@ type Auth struct {
 	Password  string    `json:"password,omitempty"`
 	Success   *bool     `json:"success"`
 	Time      time.Time `json:"time"`
+	outcome   bool      // what Success points to once known (End)
+}
+
+// End records the attempt's outcome: no allocation of its own (a flood
+// of failed logins made one a login).
+func (a *Auth) End(ok bool) {
+	a.outcome = ok
+	a.Success = &a.outcome
 }
 
 // Message is one mail message seen in the session: its summary, and its

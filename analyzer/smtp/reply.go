@@ -121,6 +121,9 @@ func (p *Parser) answerReply(r *session.Response) {
 	// What the reply means (a decoded prompt, a refused message) is
 	// part of the exchange its sinks are told of.
 	p.afterReply(e.Command, r)
+	if c := e.Command; c.Kind == session.KindCommand && c.Verb == "AUTH" {
+		e.Loose() // its login held it until this reply (authReply)
+	}
 	p.Answer(e, r)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -247,19 +248,37 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.fill(false, strings.Repeat(")", 1<<12), half)
 		c.send(false, ")\r\na1 OK done\r\n")
 		c.close()
-	case "auths": // a flood of failed logins
-		c := g.dial(143)
-		c.send(false, "* OK ready\r\n")
-		for start := g.written; g.written-start < size && g.err == nil; {
+	case "auths": // floods of failed logins: IMAP LOGIN, SMTP AUTH PLAIN, POP3 USER/PASS
+		for _, l := range []struct {
+			port     uint16
+			greeting string
+			cli, srv func(i int) string
+		}{
+			{143, "* OK ready\r\n",
+				func(i int) string { return fmt.Sprintf("l%d LOGIN user%d secret%d\r\n", i, i, i) },
+				func(i int) string { return fmt.Sprintf("l%d NO bad\r\n", i) }},
+			{25, "220 mx ESMTP\r\n",
+				func(i int) string {
+					return "AUTH PLAIN " + base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "\x00user%d\x00secret%d", i, i)) + "\r\n"
+				},
+				func(int) string { return "535 5.7.8 failed\r\n" }},
+			{110, "+OK ready\r\n",
+				func(i int) string { return fmt.Sprintf("USER user%d\r\nPASS secret%d\r\n", i, i) },
+				func(int) string { return "+OK\r\n-ERR bad\r\n" }},
+		} {
+			c := g.dial(l.port)
+			c.send(false, l.greeting)
 			var cli, srv strings.Builder
 			for i := range 100 {
-				fmt.Fprintf(&cli, "l%d LOGIN user%d secret%d\r\n", i, i, i)
-				fmt.Fprintf(&srv, "l%d NO bad\r\n", i)
+				cli.WriteString(l.cli(i))
+				srv.WriteString(l.srv(i))
 			}
-			c.send(true, cli.String())
-			c.send(false, srv.String())
+			for start := g.written; g.written-start < size/3 && g.err == nil; {
+				c.send(true, cli.String())
+				c.send(false, srv.String())
+			}
+			c.close()
 		}
-		c.close()
 	case "gaps": // a byte lost before every segment of a download
 		c := g.dial(110)
 		c.send(false, "+OK ready\r\n")
