@@ -49,7 +49,15 @@ type Session struct {
 type Protocol struct {
 	Session
 	Sessions int `json:"sessions"`
+	// Unremembered counts the messages read after the comparison had
+	// remembered maxRead of them: a session after cannot be told to
+	// have read them again.
+	Unremembered int `json:"unremembered,omitempty"`
 }
+
+// maxRead bounds the messages remembered to tell those read again: some
+// 40 MiB at most, whatever the capture's length.
+const maxRead = 1 << 20
 
 // Report is the comparison: each session, each protocol, and the
 // sentences that say what the figures cannot.
@@ -65,9 +73,10 @@ type Collector struct {
 	sessions []Session
 	totals   [2]Protocol // pop3's, imap's
 	// read holds the messages read so far, by a hash of their
-	// Message-ID keyed by a random seed (a set that grows with the
-	// capture: 8 bytes a message, not the ID).
+	// Message-ID keyed by a random seed (8 bytes a message, not the ID),
+	// up to maxRead of them (max, a test's smaller).
 	read map[uint64]struct{}
+	max  int
 	seed maphash.Seed
 }
 
@@ -75,7 +84,7 @@ type Collector struct {
 // session, without it only the sums (a view that writes each row as it
 // comes keeps none).
 func New(keepRows bool) *Collector {
-	c := &Collector{keep: keepRows, read: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+	c := &Collector{keep: keepRows, read: map[uint64]struct{}{}, max: maxRead, seed: maphash.MakeSeed()}
 	for i, p := range []session.Protocol{pop3, imap} {
 		c.totals[i] = Protocol{Session: Session{Protocol: p, Changes: map[string]int{}}}
 	}
@@ -138,22 +147,33 @@ func (c *Collector) Add(s *session.Session) (Session, bool) {
 			seen[h] = struct{}{}
 		}
 	}
+	unremembered := 0
 	for h := range seen {
+		if _, ok := c.read[h]; !ok && len(c.read) >= c.max {
+			unremembered++
+			continue
+		}
 		c.read[h] = struct{}{}
 	}
 	c.sum(r)
+	c.total(s.Protocol).Unremembered += unremembered
 	if c.keep {
 		c.sessions = append(c.sessions, r)
 	}
 	return r, true
 }
 
+// total is the sums of protocol p's sessions.
+func (c *Collector) total(p session.Protocol) *Protocol {
+	if p == imap {
+		return &c.totals[1]
+	}
+	return &c.totals[0]
+}
+
 // sum adds a session's row to its protocol's.
 func (c *Collector) sum(s Session) {
-	t := &c.totals[0]
-	if s.Protocol == imap {
-		t = &c.totals[1]
-	}
+	t := c.total(s.Protocol)
 	t.Sessions++
 	t.RoundTrips += s.RoundTrips
 	t.BytesClient += s.BytesClient
@@ -224,6 +244,9 @@ func Notes(ps []Protocol, l explain.Lang) []string {
 		}
 		if p.Partial {
 			out = append(out, fmt.Sprintf(explain.Say("ui.compare.partial", l), strings.ToUpper(string(p.Protocol))))
+		}
+		if p.Unremembered > 0 {
+			out = append(out, fmt.Sprintf(explain.Say("ui.compare.unremembered", l), strings.ToUpper(string(p.Protocol)), p.Unremembered, maxRead))
 		}
 	}
 	return out

@@ -152,3 +152,32 @@ func TestCompareCountsPastTheBound(t *testing.T) {
 		t.Errorf("no note of the bounds in %q", r.Notes)
 	}
 }
+
+// TestCompareRemembersBoundedly: past the messages it remembers, a
+// message read again is not counted so, and the protocol says how many
+// it could not remember; those it remembers still count.
+func TestCompareRemembersBoundedly(t *testing.T) {
+	read := func(id int, ids ...string) *session.Session {
+		s := &session.Session{ID: id, Protocol: "pop3"}
+		for _, m := range ids {
+			s.Messages = append(s.Messages, &session.Message{Via: "RETR", MessageID: m, Size: 10})
+		}
+		return s
+	}
+	c := New(true)
+	c.max = 2
+	c.Add(read(1, "<a@x>", "<b@x>"))
+	c.Add(read(2, "<c@x>", "<d@x>")) // past the two remembered
+	c.Add(read(3, "<a@x>", "<c@x>")) // <a@x> again, <c@x> unknown
+	r := c.Report()
+	if p := r.Protocols[0]; p.Again != 1 || p.Unremembered != 3 || len(c.read) != 2 {
+		t.Errorf("again %d, unremembered %d, remembered %d; want 1, 3, 2", p.Again, p.Unremembered, len(c.read))
+	}
+	said := false
+	for _, n := range r.Notes {
+		said = said || strings.HasPrefix(n, "POP3: 3 messages were read after")
+	}
+	if !said {
+		t.Errorf("no note of the messages not remembered in %q", r.Notes)
+	}
+}
