@@ -45,7 +45,7 @@ func Escape(s string) string {
 }
 
 // AppendEscaped appends b to dst as Escape would write it.
-func AppendEscaped(dst, b []byte) []byte {
+func AppendEscaped[T ~string | ~[]byte](dst []byte, b T) []byte {
 	if !printable(b) {
 		return append(dst, Escape(string(b))...)
 	}

@@ -85,7 +85,7 @@ func TestPrintable(t *testing.T) {
 			}
 		}
 	}
-	if !printable("") || len(AppendEscaped(nil, nil)) != 0 {
+	if !printable("") || len(AppendEscaped(nil, []byte(nil))) != 0 {
 		t.Error("nothing is not printable")
 	}
 }

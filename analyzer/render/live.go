@@ -32,12 +32,12 @@ func LiveStart(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Sprintf(explain.Say("ui.live.started", o.Lang), s.Start.Local().Format("15:04:05.000")), extra)))
 }
 
-// LiveExchange shows exchange e of s, whose reply just completed: its
-// command unless asked (it was shown already, LiveCommand), and its
-// reply; shown, when set, reports reply lines already shown as they
-// arrived.
-func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOptions, asked bool, shown func(line string, t time.Time) bool) {
-	prefix := LivePrefix(s)
+// LiveExchange shows exchange e of s, whose reply just completed, after
+// prefix (LivePrefix(s), which a flood of exchanges would format each
+// time): its command unless asked (it was shown already, LiveCommand),
+// and its reply; shown, when set, reports reply lines already shown as
+// they arrived.
+func LiveExchange(w io.Writer, prefix string, s *session.Session, e *session.Exchange, o TextOptions, asked bool, shown func(line string, t time.Time) bool) {
 	var skip func(int) bool
 	if shown != nil && e.Response != nil {
 		skip = func(i int) bool { return shown(e.Response.Lines[i], e.Response.LineTime(i)) }
@@ -51,18 +51,33 @@ func LiveExchange(w io.Writer, s *session.Session, e *session.Exchange, o TextOp
 	lw.flush()
 }
 
-// LiveCommand shows command c of s before its reply is complete: a reply
-// line is about to be shown as it came, and the command asked for it.
-func LiveCommand(w io.Writer, s *session.Session, c *session.Command, o TextOptions) {
-	prefix := LivePrefix(s) + " "
+// LiveCommand shows command c of s, after prefix (LivePrefix(s)), before
+// its reply is complete: a reply line is about to be shown as it came,
+// and the command asked for it.
+func LiveCommand(w io.Writer, prefix string, s *session.Session, c *session.Command, o TextOptions) {
 	for _, l := range commandLines(s, c, o, painter{o.Color}) {
-		fmt.Fprintf(w, "%s%s\n", prefix, l)
+		fmt.Fprintf(w, "%s %s\n", prefix, l)
 	}
 }
 
 // LiveReplyLine shows a line of a reply still open as it arrives.
 func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
-	fmt.Fprintf(w, "%s %s\n", LivePrefix(s), painter{color}.paint(colServer, "S: "+Escape(line)))
+	w.Write(AppendLiveReplyLine(nil, LivePrefix(s), line, color))
+}
+
+// AppendLiveReplyLine appends to dst what LiveReplyLine writes, after
+// prefix (the session's LivePrefix): a flood of untagged lines is a
+// line of output each, with no formatting to pay for each.
+func AppendLiveReplyLine(dst []byte, prefix, line string, color bool) []byte {
+	dst = append(append(dst, prefix...), ' ')
+	if color {
+		dst = append(dst, colServer...)
+	}
+	dst = AppendEscaped(append(dst, "S: "...), line)
+	if color {
+		dst = append(dst, colReset...)
+	}
+	return append(dst, '\n')
 }
 
 // ExchangeLines are the lines the timeline shows for e: its command's,

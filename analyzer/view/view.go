@@ -367,23 +367,27 @@ func (v *jsonLines) CaptureFinished(stats.Capture) error {
 // each exchange as its reply completes, and what the session came to as
 // it ends; a blank line closes the output.
 func Live(w io.Writer, o render.TextOptions) sink.Sink {
-	return &live{w: w, o: o, shown: map[*session.Session][]shownLine{}, asked: map[*session.Command]bool{}}
+	return &live{w: w, o: o, open: map[*session.Session]*liveState{}, asked: map[*session.Command]bool{}}
 }
 
 type live struct {
 	sink.Nop
-	w     io.Writer
-	o     render.TextOptions
-	shown map[*session.Session][]shownLine // reply lines shown before their exchange completed
+	w    io.Writer
+	o    render.TextOptions
+	open map[*session.Session]*liveState // the sessions started and not ended
 	// asked are the commands shown before their reply completed: those
 	// sent before a reply line shown as it came.
 	asked  map[*session.Command]bool
 	legend bool // shown
+	buf    []byte
 }
 
-type shownLine struct {
-	line string
-	t    time.Time
+// liveState is what the live view keeps of a session while it lasts:
+// the prefix of its lines, and the reply lines it showed as they came
+// whose exchange has not completed.
+type liveState struct {
+	prefix string
+	shown  shownLines
 }
 
 func (v *live) SessionStarted(s *session.Session) {
@@ -392,6 +396,17 @@ func (v *live) SessionStarted(s *session.Session) {
 		v.legend = true
 	}
 	render.LiveStart(v.w, s, v.o)
+	v.open[s] = &liveState{prefix: render.LivePrefix(s)}
+}
+
+// state is what the view keeps of s, from its start to its end.
+func (v *live) state(s *session.Session) *liveState {
+	st := v.open[s]
+	if st == nil {
+		st = &liveState{prefix: render.LivePrefix(s)}
+		v.open[s] = st
+	}
+	return st
 }
 
 func (v *live) ReadsReplyLines() bool { return true }
@@ -399,8 +414,10 @@ func (v *live) ReadsExchanges() bool  { return true }
 
 func (v *live) ReplyLine(s *session.Session, line string, t time.Time) {
 	v.askFirst(s)
-	render.LiveReplyLine(v.w, s, line, v.o.Color)
-	v.shown[s] = append(v.shown[s], shownLine{line, t})
+	st := v.state(s)
+	v.buf = render.AppendLiveReplyLine(v.buf[:0], st.prefix, line, v.o.Color)
+	v.w.Write(v.buf)
+	st.shown.add(line, t)
 }
 
 // askFirst shows the commands still waiting for their replies that were
@@ -413,28 +430,24 @@ func (v *live) askFirst(s *session.Session) {
 	for i > 0 && ex[i-1].Response == nil && ex[i-1].Command != nil && !v.asked[ex[i-1].Command] {
 		i--
 	}
+	prefix := v.state(s).prefix
 	for _, e := range ex[i:] {
-		render.LiveCommand(v.w, s, e.Command, v.o)
+		render.LiveCommand(v.w, prefix, s, e.Command, v.o)
 		v.asked[e.Command] = true
 	}
 }
 
 func (v *live) ExchangeCompleted(s *session.Session, e *session.Exchange) {
-	list := v.shown[s]
 	asked := e.Command != nil && v.asked[e.Command]
 	if asked {
 		delete(v.asked, e.Command)
 	}
-	render.LiveExchange(v.w, s, e, v.o, asked, func(line string, t time.Time) bool {
-		for i, x := range list {
-			if x.line == line && x.t.Equal(t) {
-				list = append(list[:i], list[i+1:]...)
-				return true
-			}
-		}
-		return false
-	})
-	v.shown[s] = list
+	st := v.state(s)
+	var shown func(string, time.Time) bool
+	if st.shown.waiting > 0 {
+		shown = st.shown.take
+	}
+	render.LiveExchange(v.w, st.prefix, s, e, v.o, asked, shown)
 }
 
 func (v *live) Lookup(l *dns.Lookup) {
@@ -442,7 +455,7 @@ func (v *live) Lookup(l *dns.Lookup) {
 }
 
 func (v *live) SessionEnded(s *session.Session) {
-	delete(v.shown, s)
+	delete(v.open, s)
 	for _, e := range s.Exchanges {
 		if e.Command != nil && e.Response == nil {
 			delete(v.asked, e.Command)
