@@ -1,18 +1,23 @@
 package view_test
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/analyzer"
 	"github.com/mailtrace/mailtrace/analyzer/imap"
 	"github.com/mailtrace/mailtrace/analyzer/proto"
 	"github.com/mailtrace/mailtrace/analyzer/render"
 	"github.com/mailtrace/mailtrace/analyzer/session"
 	"github.com/mailtrace/mailtrace/analyzer/session/sessiontest"
 	"github.com/mailtrace/mailtrace/analyzer/view"
+	"github.com/mailtrace/mailtrace/reassembly"
 )
 
 // BenchmarkLiveHeldData is the live view of IMAP commands completed
@@ -43,5 +48,32 @@ func BenchmarkLiveHeldData(b *testing.B) {
 			p.Feed(session.FromClient, t, c)
 			p.Feed(session.FromServer, t, s)
 		}
+	}
+}
+
+// BenchmarkLiveHostile is the live view of each adversarial shape that
+// make bench-hostile writes, in the directory MAILTRACE_HOSTILE names
+// (skipped without it): read's views are measured by the command, live's
+// need an interface, so the view is fed here as live feeds it.
+func BenchmarkLiveHostile(b *testing.B) {
+	dir := os.Getenv("MAILTRACE_HOSTILE")
+	if dir == "" {
+		b.Skip("MAILTRACE_HOSTILE names no directory of shapes (make bench-hostile)")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.pcapng"))
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(filepath.Base(f), ".pcapng"), func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for range b.N {
+				rd := reassembly.NewReader(reassembly.DefaultOptions(), analyzer.NewTracker(analyzer.DefaultOptions(), view.Live(io.Discard, render.TextOptions{})), nil)
+				if _, err := rd.ReadAll(context.Background(), []reassembly.Input{{Path: f}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
