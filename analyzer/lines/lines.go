@@ -87,6 +87,10 @@ type Run struct {
 	Lines int    // how many lines
 	LF    int    // how many of them ended in a bare LF
 	Last  Ending // how the last one ended
+	// Dots counts the lines of B that are a lone "." ended by a bare LF,
+	// which the Splitter's DotText read as text (none without it).
+	Dots int
+	Time time.Time // when the bytes arrived
 }
 
 // RunHandler is a Handler that can take a Run at once. It declines one
@@ -110,6 +114,12 @@ type Splitter struct {
 	// Runs offers the lines of a dot-stuffed body to a RunHandler a Run
 	// at a time, where they allow it; a parser sets it while it reads one.
 	Runs bool
+	// DotText, when set, lets a Run go on past a lone "." ended by a bare
+	// LF where the line after it, whole in the same bytes, makes the dot
+	// text: a POP3 server's next line decides what it meant (RFC 1939 §3
+	// ends a body at CRLF "." CRLF), and a body of bare-LF dots was read
+	// a line at a time, two lines every four bytes.
+	DotText func(next []byte) bool
 	// line is the Line handed over, by reference (it is valid only
 	// during the call): four layers pass it on, each would copy it.
 	line    Line
@@ -165,8 +175,8 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 		if s.Runs && rh != nil && declined <= 0 && len(s.buf) == 0 && !s.cut && !s.resync {
 			// A run of one line is read as a line: it would cost more
 			// (a text of bare-LF dots is one line between dots).
-			if n, lines, lf, last := s.run(b); lines > 1 {
-				if rh.Run(Run{B: b[:n], Lines: lines, LF: lf, Last: last}) {
+			if n, lines, lf, dots, last := s.run(b); lines > 1 {
+				if rh.Run(Run{B: b[:n], Lines: lines, LF: lf, Last: last, Dots: dots, Time: t}) {
 					b = b[n:]
 					continue
 				}
@@ -216,10 +226,22 @@ func (s *Splitter) Feed(b []byte, t time.Time, h Handler) (rest []byte) {
 }
 
 // run measures the Run that b begins with: its n bytes, its lines, those
-// of them that end in a bare LF, how the last ends. Finding it reads each
-// byte once, as cutting the same lines would.
-func (s *Splitter) run(b []byte) (n, lines, lf int, last Ending) {
-	for n < len(b) && b[n] != '.' {
+// of them that end in a bare LF, the dots read as text among them, how the
+// last ends. Finding it reads each byte once, as cutting the same lines
+// would, and the line after a dot twice.
+func (s *Splitter) run(b []byte) (n, lines, lf, dots int, last Ending) {
+	for n < len(b) {
+		if b[n] == '.' {
+			if !s.textDot(b[n:]) {
+				break
+			}
+			dots++
+			lines++
+			lf++
+			last = LF
+			n += 2
+			continue
+		}
 		i := bytes.IndexByte(b[n:], '\n')
 		if i < 0 || i > s.Max {
 			break // no whole line, or one read in pieces
@@ -232,7 +254,21 @@ func (s *Splitter) run(b []byte) (n, lines, lf int, last Ending) {
 		lines++
 		n += i + 1
 	}
-	return n, lines, lf, last
+	return n, lines, lf, dots, last
+}
+
+// textDot reports whether b begins with a lone "." ended by a bare LF
+// that DotText reads as text, given the line after it (without its CR).
+func (s *Splitter) textDot(b []byte) bool {
+	if s.DotText == nil || len(b) < 3 || b[1] != '\n' {
+		return false
+	}
+	next := b[2:]
+	i := bytes.IndexByte(next, '\n')
+	if i < 0 || i > s.Max {
+		return false // the line that decides is not here whole
+	}
+	return s.DotText(TrimCR(next[:i]))
 }
 
 // finish makes the Line of line, which ended with a line ending when

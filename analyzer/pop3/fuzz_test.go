@@ -18,5 +18,9 @@ func FuzzParser(f *testing.F) {
 		"garbage without status\r\n\x00\r\n",                                    // malformed
 		// Runs of body lines, and bare-LF dots the next line decides.
 		"+OK\r\n\x00RETR 1\r\nSTAT\r\n\x00+OK\r\na\r\nb\n.\nc\r\nd\n.\n+OK 1 2\r\n",
+		// Runs through bare-LF dots that the line after makes text, and
+		// those it does not: a status, "+", a stuffed dot, another dot.
+		"+OK\r\n\x00RETR 1\r\nNOOP\r\n\x00+OK\r\nx\n.\nx\n.\n..\n.\n.\r\nx\n.\n+\n.\n+ go\n.\n.\n-ERR no\r\n",
+		"+OK\r\n\x00RETR 1\r\n\x00+OK\r\nx\n.\nx\n.\n\x00x\n.\n\x00+OK done\r\n",
 	)
 }

@@ -259,7 +259,7 @@ func (p *Parser) readServerLine(l *lines.Line) {
 		if cmd.Verb == "RETR" || cmd.Verb == "TOP" {
 			p.startMessage(cmd, r.Time)
 			p.Srv.Pieces = true // a message's lines are saved whatever their length
-			p.Srv.Runs = true
+			p.Srv.Runs, p.Srv.DotText = true, textAfterDot
 		}
 		return
 	}
@@ -284,10 +284,20 @@ func (p *Parser) bodyRun(r lines.Run) bool {
 		p.dotHeld = false
 		p.dotText()
 	}
+	for range r.Dots {
+		// Read as text where the line after each was no status line
+		// (textAfterDot), as serverLine reads a held dot.
+		explain.Anomaly(p.S, r.Time, session.FromServer, "pop3.dot.text")
+	}
 	msg.Write(r.B)
 	p.prevEnd = r.Last
 	return true
 }
+
+// textAfterDot says whether the line after a bare-LF dot in a body makes
+// the dot text: anything but a status line, which begins the next reply
+// (the Splitter's DotText).
+func textAfterDot(next []byte) bool { return !isStatus(string(next)) }
 
 // dotText writes a held bare-LF dot as the text it turned out to be.
 func (p *Parser) dotText() {
@@ -333,7 +343,7 @@ func (p *Parser) Gap(d session.Dir, t time.Time, n int) {
 func (p *Parser) endMulti(cut bool) {
 	r, e := p.multi, p.multiEx
 	p.multi, p.multiEx, p.multiGap = nil, nil, false
-	p.Srv.Pieces, p.Srv.Runs = false, false
+	p.Srv.Pieces, p.Srv.Runs, p.Srv.DotText = false, false, nil
 	if e.Command == nil {
 		p.Announce(e) // its command was not captured
 		return

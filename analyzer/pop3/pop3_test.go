@@ -412,3 +412,27 @@ func TestHeldDotsAllocateNothing(t *testing.T) {
 		t.Errorf("%.2f allocations a held dot, want none", per)
 	}
 }
+
+// TestBareLFDotsReadInRuns: a body of lines and bare-LF dots read at once
+// (a dot that the next line in the same bytes makes text goes on in the
+// run) says what it says read a byte at a time: the same message, and an
+// anomaly for each dot read as text, in order; a status line after a dot
+// still ends the body there.
+func TestBareLFDotsReadInRuns(t *testing.T) {
+	const n = 500
+	body := "Subject: x\r\n\r\n" + strings.Repeat("x\n.\n", n) + "y\r\n"
+	steps := []st.Step{S("+OK ready\r\n"), C("RETR 1\r\nNOOP\r\n"), S("+OK\r\n" + body + ".\n+OK\r\n")}
+	if d := st.CheckSegmentation(Spec(), proto.Options{}, steps); d != "" {
+		t.Fatal(d)
+	}
+	s := st.RunSpec(Spec(), proto.Options{}, steps...)
+	dots := 0
+	for _, k := range st.AnomalyKeys(s) {
+		if strings.HasSuffix(k, "pop3.dot.text") {
+			dots++
+		}
+	}
+	if len(s.Messages) != 1 || s.Messages[0].Size != int64(len(body)) || dots != n || len(s.Exchanges) != 3 || s.Exchanges[2].Response == nil {
+		t.Errorf("%d messages, %d dots read as text, %d exchanges: want one of %d bytes, %d, 3 (NOOP answered)", len(s.Messages), dots, len(s.Exchanges), len(body), n)
+	}
+}
