@@ -137,6 +137,7 @@ type Parser struct {
 	// once per piece, so that a line of a hundred thousand literals costs
 	// what its bytes do.
 	sline []byte // reused from line to line
+	sdone string // the line assembled last
 	shown []byte // a literal as the line shows it, on its way there
 	scut  bool
 	sdata bool   // untagged data, which may carry literals

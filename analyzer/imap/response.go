@@ -88,7 +88,10 @@ func (p *Parser) serverRoom(n int) int {
 // serverLineDone ends the assembled server line: its text and the UID it
 // named.
 func (p *Parser) serverLineDone() (string, uint32) {
-	line, uid := string(p.sline), p.suid
+	if string(p.sline) != p.sdone {
+		p.sdone = string(p.sline) // a flood of one line of literals makes one string
+	}
+	line, uid := p.sdone, p.suid
 	p.sline = p.sline[:0]
 	p.scut, p.suid = false, 0
 	return line, uid

@@ -67,9 +67,10 @@ type Conn struct {
 	kept        int // bytes of bodies kept in memory (KeepBodies)
 	// verb is the known verb Verb found last: as typed, and as kept.
 	verb [2]string
-	// line and reply are the client line CommandLine made a string
-	// last, and the server line ReplyText did.
-	line, reply string
+	// line is the client line CommandLine made a string last, texts the
+	// two server lines ReplyText did, the latest first.
+	line  string
+	texts [2]string
 }
 
 // keptInMemory is how much of a session's kept bodies stays in memory
@@ -368,13 +369,18 @@ func (c *Conn) CommandLine(b []byte) string {
 }
 
 // ReplyText is a server line as a string, made once for a run of the
-// same line as CommandLine's are: a flood of one reply ("250 ok") made
-// a string for each.
+// same line as CommandLine's are, or of two lines that take turns (an
+// IMAP literal's announcement and the line that closes it): a flood of
+// one reply ("250 ok") made a string for each.
 func (c *Conn) ReplyText(b []byte) string {
-	if string(b) != c.reply {
-		c.reply = string(b)
+	switch string(b) {
+	case c.texts[0]:
+		return c.texts[0]
+	case c.texts[1]:
+		return c.texts[1]
 	}
-	return c.reply
+	c.texts[1], c.texts[0] = c.texts[0], string(b)
+	return c.texts[0]
 }
 
 // Verb returns a command's verb as the model keeps it: a known verb in
