@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/netip"
 	"strings"
 	"testing"
@@ -134,3 +135,39 @@ func TestRegisteredProtocol(t *testing.T) {
 		t.Errorf("echo found without its registration: %s", none.String())
 	}
 }
+
+// TestAnUnusedParserClosesOnNothing: a parser closed before it read a
+// byte leaves its session as it found it, so that a connection that
+// carried nothing (a flood of handshakes) needs no parser made to close
+// (analyzer.conn.Close).
+func TestAnUnusedParserClosesOnNothing(t *testing.T) {
+	table := analyzer.Protocols()
+	for _, name := range table.Names() {
+		spec, err := table.Lookup(string(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, midstream := range []bool{false, true} {
+			s := &session.Session{ID: 1, Protocol: spec.Name, Midstream: midstream, Gaps: []session.Gap{}, Exchanges: []*session.Exchange{},
+				Auth: []*session.Auth{}, Messages: []*session.Message{}, Anomalies: []session.Anomaly{}}
+			before, _ := json.Marshal(s)
+			var told recorder
+			spec.New(proto.Env{Session: s, Events: &told}).Close(time.Unix(1700000000, 0))
+			after, _ := json.Marshal(s)
+			if !bytes.Equal(before, after) || told.n > 0 {
+				t.Errorf("%s (midstream %v): closed unused, the session went from %s to %s, %d events told", name, midstream, before, after, told.n)
+			}
+		}
+	}
+}
+
+// recorder counts the events a parser tells.
+type recorder struct{ n int }
+
+func (r *recorder) ReplyLine(*session.Session, string, time.Time)         { r.n++ }
+func (r *recorder) ExchangeCompleted(*session.Session, *session.Exchange) { r.n++ }
+func (r *recorder) MessageStarted(*session.Session, *session.Message) io.Writer {
+	r.n++
+	return nil
+}
+func (r *recorder) MessageEnded(*session.Session, *session.Message) { r.n++ }

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZE=${SIZE:-20MB}
-SHAPES=${SHAPES:-"mailbox barelf-imap barelf-smtp barelf-pop3 replies tiny-segments fields mime-deep mime-wide literals literal-line held unanswered long-lines sync-literals long-line connections auths gaps folded received words near-boundary rcpt uidl nested"}
+SHAPES=${SHAPES:-"mailbox barelf-imap barelf-smtp barelf-pop3 replies tiny-segments fields mime-deep mime-wide literals literal-line held unanswered long-lines sync-literals long-line connections auths gaps folded received words near-boundary rcpt uidl nested messages appends retrans syns"}
 VIEWS=${VIEWS:-"--stats --jsonl --json --timeline --full --follow --summary"}
 TIMEOUT=${TIMEOUT:-300}
 RUNS=${RUNS:-1}

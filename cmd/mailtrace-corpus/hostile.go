@@ -289,6 +289,49 @@ func (g *generator) hostile(shape string, size int64) error {
 			c.send(false, "body line\r\n")
 		}
 		c.close()
+	case "messages": // one session of tens of thousands of tiny messages
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		c.send(true, "EHLO x\r\n")
+		c.send(false, "250 mx\r\n")
+		var cli, srv strings.Builder
+		for i := range 50 {
+			fmt.Fprintf(&cli, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: %d\r\n\r\nx\r\n.\r\n", i)
+			srv.WriteString("250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n")
+		}
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(true, cli.String())
+			c.send(false, srv.String())
+		}
+		c.close()
+	case "appends": // IMAP APPENDs of tiny messages, one after another
+		c := g.dial(143)
+		c.send(false, "* OK ready\r\n")
+		var cli, srv strings.Builder
+		for i := range 50 {
+			fmt.Fprintf(&cli, "a%d APPEND INBOX {12+}\r\nSubject: x\r\n\r\n", i)
+			fmt.Fprintf(&srv, "a%d OK done\r\n", i)
+		}
+		for start := g.written; g.written-start < size && g.err == nil; {
+			c.send(true, cli.String())
+			c.send(false, srv.String())
+		}
+		c.close()
+	case "retrans": // every segment sent again with other bytes
+		c := g.dial(25)
+		c.send(false, "220 mx ESMTP\r\n")
+		for start := g.written; g.written-start < size && g.err == nil; {
+			seq := c.cseq
+			c.send(true, "NOOP\r\n")
+			c.cseq = seq
+			c.send(true, "QUIT\r\n")
+			c.send(false, "250 ok\r\n")
+		}
+		c.close()
+	case "syns": // connections begun and never used
+		for start := g.written; g.written-start < size && g.err == nil; {
+			g.dial(25)
+		}
 	case "connections": // a flood of tiny connections
 		for start := g.written; g.written-start < size && g.err == nil; {
 			c := g.dial(25)
@@ -306,4 +349,4 @@ func (g *generator) hostile(shape string, size int64) error {
 // hostileShapes are the shapes of make bench-hostile, in its order.
 var hostileShapes = []string{"barelf-imap", "barelf-smtp", "barelf-pop3", "replies", "tiny-segments", "fields", "mime-deep",
 	"mime-wide", "literals", "literal-line", "held", "unanswered", "long-lines", "sync-literals", "long-line", "connections",
-	"auths", "gaps", "folded", "received", "words", "near-boundary", "rcpt", "uidl", "nested"}
+	"auths", "gaps", "folded", "received", "words", "near-boundary", "rcpt", "uidl", "nested", "messages", "appends", "retrans", "syns"}
