@@ -25,27 +25,13 @@ func TestMessagesBound(t *testing.T) {
 		said = append(said, capturetest.Said{Client: true, Data: fmt.Sprintf("RETR %d\r\n", i)},
 			capturetest.Said{Data: "+OK\r\nSubject: m\r\n\r\nbody\r\n.\r\n"})
 	}
-	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:110"), time.Unix(1700000000, 0), said...)
-	data, err := capturetest.Write(segs)
-	if err != nil {
-		t.Fatal(err)
-	}
 	o := analyzer.DefaultOptions()
 	o.Limits.Messages = 2
-	sessions, _ := analyze(t, data, o)
-	if len(sessions) != 1 {
-		t.Fatalf("%d sessions", len(sessions))
-	}
-	s := sessions[0]
-	carried, bounds := 0, 0
+	s := oneSession(t, conversation(110, said), o)
+	carried, bounds := 0, bound(s, "ui.anomaly.bound.messages")
 	for _, e := range s.Exchanges {
 		if e.Response != nil && e.Response.Message != nil {
 			carried++
-		}
-	}
-	for _, a := range s.Anomalies {
-		if a.Key == "ui.anomaly.bound.messages" {
-			bounds++
 		}
 	}
 	if len(s.Messages) != 2 || s.MessagesDropped != 3 || carried != 2 || len(s.Exchanges) != 6 || bounds != 1 {
@@ -70,16 +56,7 @@ func TestAuthBound(t *testing.T) {
 		said = append(said, capturetest.Said{Client: true, Data: fmt.Sprintf("l%d LOGIN user%d secret%d\r\n", i, i, i)},
 			capturetest.Said{Data: reply})
 	}
-	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:143"), time.Unix(1700000000, 0), said...)
-	data, err := capturetest.Write(segs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessions, _ := analyze(t, data, analyzer.DefaultOptions())
-	if len(sessions) != 1 {
-		t.Fatalf("%d sessions", len(sessions))
-	}
-	s := sessions[0]
+	s := oneSession(t, conversation(143, said), analyzer.DefaultOptions())
 	if len(s.Auth) != session.MaxAuth || s.AuthDropped != extra {
 		t.Errorf("%d authentications kept, %d dropped; want %d, %d", len(s.Auth), s.AuthDropped, session.MaxAuth, extra)
 	}
@@ -114,7 +91,7 @@ func TestGapsBound(t *testing.T) {
 		said = append(said, capturetest.Said{Data: "body line\r\n"})
 	}
 	said = append(said, capturetest.Said{Data: ".\r\n"})
-	segs := capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:110"), time.Unix(1700000000, 0), said...)
+	segs := conversation(110, said)
 	// Every other line of the body is lost.
 	first := len(segs)
 	for i, s := range segs {
@@ -125,15 +102,7 @@ func TestGapsBound(t *testing.T) {
 	segs = capturetest.Drop(segs, func(i int, s capturetest.Segment) bool {
 		return i >= first && string(s.Payload) == "body line\r\n" && (i-first)%2 == 0
 	})
-	data, err := capturetest.Write(segs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessions, _ := analyze(t, data, analyzer.DefaultOptions())
-	if len(sessions) != 1 {
-		t.Fatalf("%d sessions", len(sessions))
-	}
-	s := sessions[0]
+	s := oneSession(t, segs, analyzer.DefaultOptions())
 	all := len(s.Gaps) + s.GapsDropped
 	bytes := s.GapBytesDropped
 	for _, g := range s.Gaps {
@@ -150,6 +119,26 @@ func TestGapsBound(t *testing.T) {
 	if r := c.Report(); len(r) != 1 || r[0].Gaps != lines || r[0].GapBytes != bytes {
 		t.Errorf("statistics %+v; want %d gaps of %d bytes", r, lines, bytes)
 	}
+}
+
+// conversation is what was said between a client on loopback and a
+// server on port, with handshakes and acknowledgements.
+func conversation(port uint16, said []capturetest.Said) []capturetest.Segment {
+	return capturetest.Converse(netip.MustParseAddrPort("127.0.0.1:40000"), netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), time.Unix(1700000000, 0), said...)
+}
+
+// oneSession analyzes segs, which must make one session, with o.
+func oneSession(t *testing.T, segs []capturetest.Segment, o analyzer.Options) *session.Session {
+	t.Helper()
+	data, err := capturetest.Write(segs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, _ := analyze(t, data, o)
+	if len(sessions) != 1 {
+		t.Fatalf("%d sessions", len(sessions))
+	}
+	return sessions[0]
 }
 
 // bound counts s's anomalies of the catalog's key.

@@ -57,6 +57,28 @@ func (c *conn) fill(fromClient bool, data string, size int64) {
 	}
 }
 
+// turns sends cli from the client and srv from the server, in turns,
+// until about size bytes are written.
+func (c *conn) turns(cli, srv string, size int64) {
+	for start := c.g.written; c.g.written-start < size && c.g.err == nil; {
+		c.send(true, cli)
+		c.send(false, srv)
+	}
+}
+
+// bigHeader sends an SMTP message of first, then repeated up to size
+// bytes, then last (its end), and the reply that takes it.
+func (g *generator) bigHeader(first, repeated, last string, size int64) {
+	c := g.toData()
+	if first != "" {
+		c.send(true, first) // an empty send would still take 0.2 ms
+	}
+	c.fill(true, repeated, size)
+	c.send(true, last)
+	c.send(false, "250 queued\r\n")
+	c.close()
+}
+
 // toData opens an SMTP session and gets it to its data, pipelined.
 func (g *generator) toData() *conn {
 	c := g.dial(25)
@@ -104,11 +126,7 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.send(true, ".\r\n")
 		c.close()
 	case "fields": // a header of millions of short fields
-		c := g.toData()
-		c.fill(true, strings.Repeat("a:b\r\n", 1<<14), size)
-		c.send(true, "\r\nbody\r\n.\r\n")
-		c.send(false, "250 queued\r\n")
-		c.close()
+		g.bigHeader("", strings.Repeat("a:b\r\n", 1<<14), "\r\nbody\r\n.\r\n", size)
 	case "mime-deep", "mime-wide": // nested multiparts, or thousands of parts
 		c := g.toData()
 		c.send(true, "Content-Type: multipart/mixed; boundary=b0\r\n\r\n")
@@ -151,10 +169,7 @@ func (g *generator) hostile(shape string, size int64) error {
 			fmt.Fprintf(&cli, "b%d NOOP\r\n", i)
 			fmt.Fprintf(&srv, "* %d EXISTS\r\nb%d OK done\r\n", i, i)
 		}
-		for start := g.written; g.written-start < size && g.err == nil; {
-			c.send(true, cli.String())
-			c.send(false, srv.String())
-		}
+		c.turns(cli.String(), srv.String(), size)
 		c.send(false, "a1 OK listed\r\n")
 		c.close()
 	case "unanswered": // pipelined commands no reply answers
@@ -190,25 +205,11 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.send(true, "\r\n")
 		c.close()
 	case "folded": // one header field folded over millions of lines
-		c := g.toData()
-		c.send(true, "Subject: x\r\n")
-		c.fill(true, strings.Repeat(" y\r\n", 1<<14), size)
-		c.send(true, "\r\nbody\r\n.\r\n")
-		c.send(false, "250 queued\r\n")
-		c.close()
+		g.bigHeader("Subject: x\r\n", strings.Repeat(" y\r\n", 1<<14), "\r\nbody\r\n.\r\n", size)
 	case "received": // a header of millions of Received fields
-		c := g.toData()
-		c.fill(true, strings.Repeat("Received: from a (b [127.0.0.1]) by c; Mon, 1 Jan 2024 00:00:00 +0000\r\n", 1<<8), size)
-		c.send(true, "\r\nbody\r\n.\r\n")
-		c.send(false, "250 queued\r\n")
-		c.close()
+		g.bigHeader("", strings.Repeat("Received: from a (b [127.0.0.1]) by c; Mon, 1 Jan 2024 00:00:00 +0000\r\n", 1<<8), "\r\nbody\r\n.\r\n", size)
 	case "words": // a Subject of millions of encoded words
-		c := g.toData()
-		c.send(true, "Subject: ")
-		c.fill(true, strings.Repeat("=?utf-8?q?a?= ", 1<<12), size)
-		c.send(true, "\r\n\r\nbody\r\n.\r\n")
-		c.send(false, "250 queued\r\n")
-		c.close()
+		g.bigHeader("Subject: ", strings.Repeat("=?utf-8?q?a?= ", 1<<12), "\r\n\r\nbody\r\n.\r\n", size)
 	case "near-boundary": // body lines that begin as a boundary does
 		c := g.toData()
 		c.send(true, "Content-Type: multipart/mixed; boundary=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\n--bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n\r\n")
@@ -221,10 +222,7 @@ func (g *generator) hostile(shape string, size int64) error {
 		c.send(false, "220 mx ESMTP\r\n")
 		c.send(true, "EHLO x\r\nMAIL FROM:<a@b>\r\n")
 		c.send(false, "250 mx\r\n250 ok\r\n")
-		for start := g.written; g.written-start < size && g.err == nil; {
-			c.send(true, strings.Repeat("RCPT TO:<c@d>\r\n", 256))
-			c.send(false, strings.Repeat("250 ok\r\n", 256))
-		}
+		c.turns(strings.Repeat("RCPT TO:<c@d>\r\n", 256), strings.Repeat("250 ok\r\n", 256), size)
 		c.send(true, "DATA\r\n")
 		c.send(false, "354 go\r\n")
 		c.send(true, "Subject: x\r\n\r\nbody\r\n.\r\n")
@@ -273,10 +271,7 @@ func (g *generator) hostile(shape string, size int64) error {
 				cli.WriteString(l.cli(i))
 				srv.WriteString(l.srv(i))
 			}
-			for start := g.written; g.written-start < size/3 && g.err == nil; {
-				c.send(true, cli.String())
-				c.send(false, srv.String())
-			}
+			c.turns(cli.String(), srv.String(), size/3)
 			c.close()
 		}
 	case "gaps": // a byte lost before every segment of a download
@@ -299,10 +294,7 @@ func (g *generator) hostile(shape string, size int64) error {
 			fmt.Fprintf(&cli, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: %d\r\n\r\nx\r\n.\r\n", i)
 			srv.WriteString("250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n")
 		}
-		for start := g.written; g.written-start < size && g.err == nil; {
-			c.send(true, cli.String())
-			c.send(false, srv.String())
-		}
+		c.turns(cli.String(), srv.String(), size)
 		c.close()
 	case "appends": // IMAP APPENDs of tiny messages, one after another
 		c := g.dial(143)
@@ -312,10 +304,7 @@ func (g *generator) hostile(shape string, size int64) error {
 			fmt.Fprintf(&cli, "a%d APPEND INBOX {12+}\r\nSubject: x\r\n\r\n", i)
 			fmt.Fprintf(&srv, "a%d OK done\r\n", i)
 		}
-		for start := g.written; g.written-start < size && g.err == nil; {
-			c.send(true, cli.String())
-			c.send(false, srv.String())
-		}
+		c.turns(cli.String(), srv.String(), size)
 		c.close()
 	case "retrans": // every segment sent again with other bytes
 		c := g.dial(25)
