@@ -172,8 +172,13 @@ func TestLoginsPastTheBoundLendTheirRecords(t *testing.T) {
 		{"pop3", "+OK ready\r\n",
 			func(int) string { return "USER user\r\nPASS secret\r\n" },
 			func(int) string { return "+OK\r\n-ERR bad\r\n" }, 2},
+		// Not a login: a message's DATA and the message, answered,
+		// are lent as well (with MAIL and RCPT).
+		{"smtp", "220 mx ESMTP\r\n",
+			func(int) string { return "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\n" },
+			func(int) string { return "250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n" }, 4},
 	} {
-		t.Run(tc.proto, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %d", tc.proto, tc.commands), func(t *testing.T) {
 			spec, err := table.Lookup(tc.proto)
 			if err != nil {
 				t.Fatal(err)

@@ -26,6 +26,12 @@ func FuzzParser(f *testing.F) {
 		// Pipelined (RFC 2920), AUTH and DATA among them: past a bound
 		// of one exchange, records are reused (CheckPastTheBound).
 		"220 mx\r\n\x00EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nNOOP\r\nDATA\r\n\x00250 a\r\n250 b\r\n250 c\r\n250 d\r\n354 e\r\n\x00x\r\n.\r\nAUTH PLAIN AGI=\r\nNOOP\r\nRSET\r\n\x00250 f\r\n535 g\r\n250 h\r\n250 i\r\n",
+		// Transactions pipelined whole, messages and all, before any
+		// reply; a DATA answered after its message began; a DATA refused
+		// and the lines after it: each DATA's and message's records are
+		// lent once answered.
+		"220 mx\r\n\x00MAIL FROM:<a@b>\r\nDATA\r\nx\r\n.\r\nMAIL FROM:<a@b>\r\nDATA\r\ny\r\n.\r\nNOOP\r\n\x00250 a\r\n354 b\r\n250 c\r\n250 d\r\n354 e\r\n250 f\r\n250 g\r\n",
+		"220 mx\r\n\x00DATA\r\nx\r\n\x00354 go\r\n\x00.\r\nDATA\r\n\x00250 ok\r\n554 no\r\n\x00NOOP\r\n\x00250 ok\r\n",
 		// Runs of lines read at once, with odd bytes and endings in them.
 		"220 mx\r\n\x00DATA\r\n\x00354 go\r\n\x00a\r\nb\rc\r\n..d\r\nf\ng\r\n..h\r\ni\r\n.\r\n\x00250 ok\r\n",
 	)

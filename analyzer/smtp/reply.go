@@ -121,8 +121,14 @@ func (p *Parser) answerReply(r *session.Response) {
 	// What the reply means (a decoded prompt, a refused message) is
 	// part of the exchange its sinks are told of.
 	p.afterReply(e.Command, r)
-	if c := e.Command; c.Kind == session.KindCommand && c.Verb == "AUTH" {
+	switch c := e.Command; {
+	case c.Kind == session.KindCommand && c.Verb == "AUTH":
 		e.Loose() // its login held it until this reply (authReply)
+	case c.Kind == session.KindMessage && !p.lmtp:
+		// A message is queued for its reply once read whole, and msgEx
+		// read again only for the next, which replaces it (startMessage).
+		// LMTP's has a reply per recipient (lmtpReplies): left alone.
+		e.Loose()
 	}
 	p.Answer(e, r)
 }

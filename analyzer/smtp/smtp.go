@@ -127,9 +127,16 @@ func (p *Parser) readClientLine(l *lines.Line) {
 	case dataSent:
 		// RFC 5321 §4.1.1.4: the client sends the message only after 354;
 		// if that reply is not seen yet, it was sent and is in flight.
-		r := p.dataEx.Response
+		e := p.dataEx
+		r := e.Response
 		p.dataEx, p.client = nil, command
-		if r == nil || r.Status == "354" {
+		opens := r == nil || r.Status == "354"
+		if r != nil {
+			p.Release(e) // answered: the next command's, past the bound
+		} else {
+			e.Loose() // once answered
+		}
+		if opens {
 			p.startMessage(l.Time)
 			p.messageLine(l)
 			return
