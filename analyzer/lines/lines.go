@@ -79,9 +79,9 @@ type Handler interface {
 
 // Run is lines of a dot-stuffed body (RFC 5321 §4.5.2, RFC 1939 §3)
 // that need not be read one by one: whole lines, none beginning with "."
-// (neither stuffed nor the end), none longer than the bound. Their
-// content is their bytes as they came: a message's text, most of what a
-// mail session carries.
+// (neither stuffed nor the end) but the lone dots the Splitter's DotText
+// read as text, none longer than the bound. Their content is their bytes
+// as they came: a message's text, most of what a mail session carries.
 type Run struct {
 	B     []byte // the lines with their endings, valid only during the call
 	Lines int    // how many lines

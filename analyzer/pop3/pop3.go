@@ -361,8 +361,9 @@ func (p *Parser) endMulti(cut bool) {
 	p.Answer(e, r)
 }
 
-// It reports whether the reply answered a login command, which the
-// login held until then (Awaiting).
+// afterReply applies what a reply means for the logins and for TLS. It
+// reports whether the reply answered a login's command, which the login
+// held until then (Awaiting).
 func (p *Parser) afterReply(cmd *session.Command, r *session.Response) (answered bool) {
 	switch cmd.Verb {
 	case "PASS", "APOP":
