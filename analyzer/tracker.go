@@ -214,11 +214,10 @@ func (c *conn) start(spec proto.Spec, clientIsA, tls bool, how string) {
 			return
 		}
 	}
-	if c.meter != nil {
-		c.p = spec.New(proto.Env{Session: s, Options: t.opts.Parse, Events: t.out})
-		return
-	}
 	c.spec = spec
+	if c.meter != nil {
+		c.parser() // the meter feeds it what it decrypts from the start
+	}
 }
 
 // parser is c's parser, made when the connection's first bytes, gap or
@@ -346,12 +345,11 @@ func (c *conn) Close(t time.Time, how reassembly.End) {
 			c.t.out.Raw(c.s, p)
 		}
 	}
-	if c.p != nil || c.s.BytesClient+c.s.BytesServer > 0 {
-		// A parser that never read a byte would close on nothing and say
-		// nothing (TestAnUnusedParserClosesOnNothing): not made for that.
-		if p := c.parser(); p != nil {
-			p.Close(t)
-		}
+	if c.p != nil {
+		// Made by the first bytes or gap: a parser that never read one
+		// would close on nothing and say nothing
+		// (TestAnUnusedParserClosesOnNothing), and is not made for that.
+		c.p.Close(t)
 	}
 	if t.After(c.s.End) {
 		c.s.End = t

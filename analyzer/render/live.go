@@ -60,14 +60,10 @@ func LiveCommand(w io.Writer, prefix string, s *session.Session, c *session.Comm
 	}
 }
 
-// LiveReplyLine shows a line of a reply still open as it arrives.
-func LiveReplyLine(w io.Writer, s *session.Session, line string, color bool) {
-	w.Write(AppendLiveReplyLine(nil, LivePrefix(s), line, color))
-}
-
-// AppendLiveReplyLine appends to dst what LiveReplyLine writes, after
-// prefix (the session's LivePrefix): a flood of untagged lines is a
-// line of output each, with no formatting to pay for each.
+// AppendLiveReplyLine appends to dst the live line of a reply line that
+// arrived while its reply is open, after prefix (the session's
+// LivePrefix): a flood of untagged lines is a line of output each, with
+// no formatting to pay for each.
 func AppendLiveReplyLine(dst []byte, prefix, line string, color bool) []byte {
 	dst = append(append(dst, prefix...), ' ')
 	if color {
@@ -134,7 +130,7 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "%s %s\n", prefix, AuthLine(a, o.Lang))
 	}
 	if s.AuthDropped > 0 {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.auth", o.Lang), s.AuthDropped)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.warn(o.Lang, "ui.more.auth", s.AuthDropped))
 	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, FindingLine(f, o.Lang)))
@@ -143,13 +139,13 @@ func LiveEnd(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, explain.Say("ui.anomaly", o.Lang)+": "+Escape(Said(a.Text, a.Key, a.Args, o.Lang))))
 	}
 	if s.AnomaliesDropped > 0 {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.anomalies", o.Lang), s.AnomaliesDropped)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.warn(o.Lang, "ui.more.anomalies", s.AnomaliesDropped))
 	}
 	for _, g := range s.Gaps {
 		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.gap", o.Lang), g.Bytes, DirWord(g.Dir, o.Lang))))
 	}
 	if s.GapsDropped > 0 {
-		fmt.Fprintf(w, "%s %s\n", prefix, p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.gaps", o.Lang), s.GapsDropped, s.GapBytesDropped)))
+		fmt.Fprintf(w, "%s %s\n", prefix, p.warn(o.Lang, "ui.more.gaps", s.GapsDropped, s.GapBytesDropped))
 	}
 	fmt.Fprintln(w, p.paint(colHead, prefix+" "+fmt.Sprintf(explain.Say("ui.live.ended", o.Lang), StateWord(s.State, o.Lang),
 		Duration(s.End.Sub(s.Start)), s.BytesClient, s.BytesServer)))

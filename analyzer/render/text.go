@@ -34,6 +34,12 @@ func (p painter) paint(col, s string) string {
 	return col + s + colReset
 }
 
+// warn is what the catalog says under key in l, with args, painted as
+// mailtrace's own words on the capture.
+func (p painter) warn(l explain.Lang, key string, args ...any) string {
+	return p.paint(colWarn, fmt.Sprintf(explain.Say(key, l), args...))
+}
+
 // Header writes the description of a session, its headings in o.Lang.
 func Header(w io.Writer, s *session.Session, o TextOptions) {
 	p := painter{o.Color}
@@ -180,7 +186,7 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", AuthLine(a, o.Lang))
 	}
 	if s.AuthDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.auth", o.Lang), s.AuthDropped)))
+		fmt.Fprintf(w, "  %s\n", p.warn(o.Lang, "ui.more.auth", s.AuthDropped))
 	}
 	for _, f := range s.Findings {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, FindingLine(f, o.Lang)))
@@ -189,13 +195,13 @@ func Timeline(w io.Writer, s *session.Session, o TextOptions) {
 		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf("%s (%s, +%.3fs): %s", explain.Say("ui.anomaly", o.Lang), DirWord(a.Dir, o.Lang), a.Time.Sub(s.Start).Seconds(), Escape(Said(a.Text, a.Key, a.Args, o.Lang)))))
 	}
 	if s.AnomaliesDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.anomalies", o.Lang), s.AnomaliesDropped)))
+		fmt.Fprintf(w, "  %s\n", p.warn(o.Lang, "ui.more.anomalies", s.AnomaliesDropped))
 	}
 	if s.ExchangesDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.exchanges", o.Lang), s.ExchangesDropped)))
+		fmt.Fprintf(w, "  %s\n", p.warn(o.Lang, "ui.more.exchanges", s.ExchangesDropped))
 	}
 	if s.GapsDropped > 0 {
-		fmt.Fprintf(w, "  %s\n", p.paint(colWarn, fmt.Sprintf(explain.Say("ui.more.gaps", o.Lang), s.GapsDropped, s.GapBytesDropped)))
+		fmt.Fprintf(w, "  %s\n", p.warn(o.Lang, "ui.more.gaps", s.GapsDropped, s.GapBytesDropped))
 	}
 	fmt.Fprintln(w)
 }
